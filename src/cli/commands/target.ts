@@ -1,0 +1,50 @@
+/** `callcert target`: the embedded call centre in the foreground. */
+import { CallCentre } from '../../target/call-centre.js';
+import { parseDurationMs } from '../../scenario/duration.js';
+import { ExitCode, errors } from '../../errors.js';
+import type { Runtime } from '../runtime.js';
+
+export interface TargetFlags {
+  sipPort: number;
+  address: string;
+  transport: 'udp' | 'tcp';
+  capacity: number;
+  ring: string;
+  answerRatio: number;
+  calleeHangup?: string;
+  duration?: string;
+}
+
+function flagDuration(value: string, flag: string): number {
+  try {
+    return parseDurationMs(value, flag);
+  } catch (e) {
+    throw errors.usage(`${flag}: ${(e as Error).message}`);
+  }
+}
+
+export async function targetCommand(flags: TargetFlags, rt: Runtime): Promise<ExitCode> {
+  if (flags.answerRatio > 1) throw errors.usage(`--answer-ratio expects a number from 0 to 1, got ${flags.answerRatio}`);
+  const cc = await CallCentre.start({
+    address: flags.address,
+    port: flags.sipPort,
+    transport: flags.transport,
+    capacity: flags.capacity,
+    ringMs: flagDuration(flags.ring, '--ring'),
+    answerRatio: flags.answerRatio,
+    calleeHangupMs: flags.calleeHangup === undefined ? null : flagDuration(flags.calleeHangup, '--callee-hangup'),
+    onError: (m) => rt.stderr.write(`callcert target: ${m}\n`),
+  });
+  rt.stdout.write(`callcert target: embedded call centre listening on ${cc.uri} (capacity ${flags.capacity})\n`);
+  const durationMs = flags.duration === undefined ? null : flagDuration(flags.duration, '--duration');
+  await new Promise<void>((resolve) => {
+    const off = rt.onSignal(() => {
+      off();
+      resolve();
+    });
+    if (durationMs !== null) setTimeout(() => { off(); resolve(); }, durationMs);
+  });
+  await cc.close();
+  rt.stdout.write(JSON.stringify({ counters: cc.counters }, null, 2) + '\n');
+  return ExitCode.Passed;
+}

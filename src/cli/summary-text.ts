@@ -1,0 +1,26 @@
+/** The end-of-run summary printed to stdout: the verdict first, then the figures it rests on. */
+import type { Results } from '../results/summary.js';
+
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(3)} %`);
+const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(3)} ms`);
+
+export function formatSummary(r: Results, outDir: string): string {
+  const s = r.summary;
+  const lines = [
+    '',
+    `verdict: ${r.verdict.toUpperCase()}${r.valid ? '' : ` — ${r.invalidReasons.join('; ')}`}`,
+    `calls: ${s.calls.attempted} attempted, ${s.calls.answered} answered, ${s.calls.failed} failed, ${s.calls.blocked} blocked, ${s.calls.completed} completed, ${s.calls.aborted} aborted`,
+    `concurrency: peak ${s.concurrency.peak}, sustained ${s.concurrency.sustained ?? 'n/a'}${s.concurrency.target !== null ? ` (target ${s.concurrency.target})` : ''}`,
+    `cps: offered ${s.cps.offered}, achieved ${s.cps.achieved}`,
+    `SER ${pct(s.ratios.ser)}  SEER ${pct(s.ratios.seer)}  ISA ${pct(s.ratios.isa)}  SCR ${pct(s.ratios.scr)}`,
+    `setup: p50 ${ms(s.setupMs.p50)}  p95 ${ms(s.setupMs.p95)}  p99 ${ms(s.setupMs.p99)}  max ${ms(s.setupMs.max)}`,
+  ];
+  const codes = Object.entries(s.failuresByCode);
+  if (codes.length > 0) lines.push(`failures by code: ${codes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  const causes = Object.entries(s.failuresByCause);
+  if (causes.length > 0) lines.push(`failures by cause: ${causes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  lines.push(`generator: ${r.generator.workers} worker(s), schedule slip p99 ${ms(r.generator.scheduleSlipMsP99)}, event-loop lag p99 ${ms(r.generator.eventLoopLagMsP99)}, CPU ${r.generator.cpuPct.toFixed(1)} % of one core`);
+  for (const c of r.criteria) lines.push(`criterion ${c.metric} ${c.criterion}: ${c.pass ? 'pass' : 'FAIL'} (actual ${c.actual ?? 'n/a'})`);
+  lines.push(`results: ${outDir}/results.json, ${outDir}/calls.jsonl`, '');
+  return lines.join('\n');
+}

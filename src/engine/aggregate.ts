@@ -1,0 +1,131 @@
+/**
+ * Main-thread aggregation: merges the workers' IntervalReports into run totals
+ * and a per-second timeline. Histograms are merged bucket by bucket (never
+ * averaged), concurrency samples are summed across workers by sample index.
+ */
+import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
+import { addCounters, addMap, emptyCounters, type Counters, type IntervalReport } from './protocol.js';
+
+export interface TimelinePoint {
+  /** Seconds since run start (end of the interval). */
+  t: number;
+  /** Established calls at the end of the interval (sum over workers). */
+  active: number;
+  offered: number;
+  attempts: number;
+  answers: number;
+  failures: number;
+  blocked: number;
+  setupMsP95: number | null;
+  setupMsP50: number | null;
+  setupMsP99: number | null;
+  failuresByCode: Record<string, number>;
+  scheduleSlipMsP99: number | null;
+  eventLoopLagMsP99: number;
+}
+
+interface Slot {
+  workers: Set<number>;
+  counters: Counters;
+  offered: number;
+  setup: Histogram;
+  slip: Histogram;
+  lagP99: number;
+}
+
+export class Aggregator {
+  readonly totals: Counters = emptyCounters();
+  readonly setup = createLatencyHistogram();
+  readonly pdd = createLatencyHistogram();
+  readonly pddFailed = createLatencyHistogram();
+  readonly sdd = createLatencyHistogram();
+  readonly slip = createLatencyHistogram();
+  offered = 0;
+  /** sample index (×100 ms) → worker → [established, inProgress] */
+  private readonly samples = new Map<number, Map<number, [number, number]>>();
+  private readonly slots = new Map<number, Slot>();
+  eventLoopLagMsP99Max = 0;
+  eventLoopLagMsMax = 0;
+  heapUsedBytesMax = 0;
+  private readonly heapByWorker = new Map<number, number>();
+
+  add(r: IntervalReport): void {
+    addCounters(this.totals, r.counters);
+    this.offered += r.offered;
+    const setup = decodeHistogram(r.setupHist);
+    mergeInto(this.setup, setup);
+    mergeInto(this.pdd, decodeHistogram(r.pddHist));
+    mergeInto(this.pddFailed, decodeHistogram(r.pddFailedHist));
+    mergeInto(this.sdd, decodeHistogram(r.sddHist));
+    const slip = decodeHistogram(r.slipHist);
+    mergeInto(this.slip, slip);
+    for (const [k, est, prog] of r.samples) {
+      let m = this.samples.get(k);
+      if (m === undefined) this.samples.set(k, (m = new Map()));
+      m.set(r.worker, [est, prog]);
+    }
+    this.eventLoopLagMsP99Max = Math.max(this.eventLoopLagMsP99Max, r.eventLoopLagMsP99);
+    this.eventLoopLagMsMax = Math.max(this.eventLoopLagMsMax, r.eventLoopLagMsMax);
+    this.heapByWorker.set(r.worker, r.heapUsedBytes);
+    let heap = 0;
+    for (const v of this.heapByWorker.values()) heap += v;
+    this.heapUsedBytesMax = Math.max(this.heapUsedBytesMax, heap);
+
+    let slot = this.slots.get(r.seq);
+    if (slot === undefined) {
+      slot = { workers: new Set(), counters: emptyCounters(), offered: 0, setup: createLatencyHistogram(), slip: createLatencyHistogram(), lagP99: 0 };
+      this.slots.set(r.seq, slot);
+    }
+    slot.workers.add(r.worker);
+    addCounters(slot.counters, r.counters);
+    slot.offered += r.offered;
+    mergeInto(slot.setup, setup);
+    mergeInto(slot.slip, slip);
+    slot.lagP99 = Math.max(slot.lagP99, r.eventLoopLagMsP99);
+  }
+
+  /** Established calls summed over workers, one value per 100 ms sample: [tMs, established, inProgress]. */
+  concurrencySeries(): Array<[number, number, number]> {
+    const keys = [...this.samples.keys()].sort((a, b) => a - b);
+    return keys.map((k) => {
+      let est = 0;
+      let prog = 0;
+      for (const [e, p] of this.samples.get(k)!.values()) {
+        est += e;
+        prog += p;
+      }
+      return [k * 100, est, prog];
+    });
+  }
+
+  timeline(): TimelinePoint[] {
+    const series = this.concurrencySeries();
+    const activeAt = new Map<number, number>();
+    for (const [tMs, est] of series) activeAt.set(tMs, est);
+    const seqs = [...this.slots.keys()].sort((a, b) => a - b);
+    return seqs.map((seq) => {
+      const s = this.slots.get(seq)!;
+      const failuresByCode: Record<string, number> = {};
+      addMap(failuresByCode, s.counters.failuresByCode);
+      return {
+        t: seq + 1,
+        active: activeAt.get((seq + 1) * 1000) ?? activeAt.get(seq * 1000 + 900) ?? 0,
+        offered: s.offered,
+        attempts: s.counters.attempts,
+        answers: s.counters.answers,
+        failures: s.counters.failures,
+        blocked: s.counters.blocked,
+        setupMsP50: percentileMs(s.setup, 50),
+        setupMsP95: percentileMs(s.setup, 95),
+        setupMsP99: percentileMs(s.setup, 99),
+        failuresByCode,
+        scheduleSlipMsP99: percentileMs(s.slip, 99),
+        eventLoopLagMsP99: s.lagP99,
+      };
+    });
+  }
+
+  setupSummary() {
+    return summarizeMs(this.setup);
+  }
+}

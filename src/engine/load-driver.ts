@@ -1,0 +1,387 @@
+/**
+ * Drives one worker's segment of the load: starts calls when the plan says,
+ * hangs them up after their hold time, and measures everything from the
+ * *intended* start of each call so a late generator cannot hide latency.
+ *
+ * Open model: arrivals from the executor's schedule, refused (counted as
+ * blocked) when this segment's share of the concurrency cap is taken.
+ * Closed model: keeps the segment's share of the target concurrency
+ * established; when a call's hold expires its replacement starts first and the
+ * BYE is sent once the replacement is answered (make-before-break, BRIEF §4).
+ */
+import type { Scenario } from '../scenario/types.js';
+import type { SipMessage } from '../sip/message.js';
+import type { Peer, SipTransport } from '../sip/transport.js';
+import { openTransport } from '../sip/transport-tcp.js';
+import { TcpTransport } from '../sip/transport-tcp.js';
+import { Uac, Call, CallState, type UacListener } from '../sip/uac.js';
+import { g711Sdp } from '../sip/builder.js';
+import { createArrivalIterator } from './executors/open.js';
+import { segmentTargetAt, nextChangeMs } from './executors/closed.js';
+import { totalDurationMs } from './executors/types.js';
+import { shareOf, type Segment } from './segment.js';
+import { createHoldSampler, mulberry32 } from '../scenario/hold.js';
+import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
+import { createHealthMonitor, type HealthMonitor } from '../metrics/health.js';
+import { bump, emptyCounters, type Counters, type IntervalReport, type ResolvedTarget, type WorkerDone } from './protocol.js';
+
+export interface DriverOptions {
+  scenario: Scenario;
+  target: ResolvedTarget;
+  segment: Segment;
+  /** performance.now() value of the run start in this thread. */
+  startAt: number;
+  seed: number;
+  drainMs: number;
+  userAgent: string;
+  emit(report: IntervalReport): void;
+}
+
+const SAMPLE_MS = 100;
+const INTERVAL_MS = 1000;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export class LoadDriver implements UacListener {
+  private transport!: SipTransport;
+  private uac!: Uac;
+  private readonly health: HealthMonitor;
+  private readonly holdSample: () => number;
+  private counters: Counters = emptyCounters();
+  private setupHist: Histogram = createLatencyHistogram();
+  private pddHist: Histogram = createLatencyHistogram();
+  private pddFailedHist: Histogram = createLatencyHistogram();
+  private sddHist: Histogram = createLatencyHistogram();
+  private samples: Array<[number, number, number]> = [];
+  private calls: string[] = [];
+  private offered = 0;
+  private established = 0;
+  /** Closed model: call slots held (calls in progress not yet replaced). */
+  private committed = 0;
+  private nextIndex: number;
+  private stopping = false;
+  private stopReason = '';
+  private interrupted = false;
+  private readonly endAt: number;
+  private timers = new Set<NodeJS.Timeout>();
+  private sampleSeq = 0;
+  private retransReported = 0;
+  private closed = false;
+  private intervalSeq = 0;
+  private finished!: (d: WorkerDone) => void;
+  private readonly done: Promise<WorkerDone>;
+  private readonly onHoldExpired = (c: Call) => this.holdExpired(c);
+
+  constructor(private readonly o: DriverOptions) {
+    this.health = createHealthMonitor();
+    this.holdSample = createHoldSampler(o.scenario.call.hold, mulberry32(o.seed));
+    this.endAt = o.startAt + totalDurationMs(o.scenario.load.stages);
+    // Closed-model call indexes are striped like open-model ones, so they are unique across workers.
+    this.nextIndex = o.segment.index;
+    this.done = new Promise((resolve) => (this.finished = resolve));
+  }
+
+  async start(): Promise<WorkerDone> {
+    const s = this.o.scenario;
+    const events = {
+      message: (msg: SipMessage, from: Peer) => this.uac.onMessage(msg, from),
+      parseError: () => void this.counters.parseErrors++,
+      transportError: () => void this.counters.transportErrors++,
+    };
+    this.transport = await openTransport(this.o.target.transport, { address: s.localAddress, port: 0, events });
+    const peer: Peer = { address: this.o.target.host, port: this.o.target.port };
+    if (this.transport instanceof TcpTransport) await this.transport.connect(peer, 5000);
+    this.uac = new Uac({
+      transport: this.transport,
+      target: { uri: this.o.target.uri, peer },
+      auth: s.target?.auth ?? null,
+      fromUser: s.call.fromUser,
+      sdpBody: s.call.sdp ? g711Sdp(this.transport.localAddress, 10000 + 2 * this.o.segment.index, this.o.seed) : '',
+      ringTimeoutMs: s.call.ringTimeoutMs,
+      userAgent: this.o.userAgent,
+      listener: this,
+      now: () => performance.now(),
+    });
+    this.at(this.o.startAt, () => this.begin());
+    this.at(this.o.startAt + SAMPLE_MS, () => this.sample());
+    this.at(this.o.startAt + INTERVAL_MS, () => this.flushInterval());
+    this.at(this.endAt, () => this.stop('end of last stage', false));
+    return this.done;
+  }
+
+  /** One-shot timer at an absolute performance.now() time, tracked so stop() can clear it. */
+  private at(when: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, Math.max(0, when - performance.now()));
+    this.timers.add(t);
+  }
+
+  private begin(): void {
+    if (this.o.scenario.load.model === 'open') this.runOpen();
+    else this.runClosed(this.o.startAt);
+  }
+
+  // ---- open model -------------------------------------------------------------
+
+  private runOpen(): void {
+    const load = this.o.scenario.load;
+    if (load.model !== 'open') return;
+    const it = createArrivalIterator(load, this.o.segment, this.o.seed);
+    const cap = load.maxConcurrency === null ? Infinity : Math.max(1, shareOf(load.maxConcurrency, this.o.segment));
+    const step = () => {
+      const now = performance.now();
+      // Launch every arrival that is due (catching up after a stall), then sleep until the next.
+      for (;;) {
+        if (this.stopping) return;
+        const next = it.next();
+        if (next === null) return;
+        const intended = this.o.startAt + next.atMs;
+        if (intended > now) {
+          this.at(intended, () => {
+            this.arrive(next.index, intended, cap);
+            step();
+          });
+          return;
+        }
+        this.arrive(next.index, intended, cap);
+      }
+    };
+    step();
+  }
+
+  private arrive(index: number, intended: number, cap: number): void {
+    if (this.stopping) return;
+    this.offered++;
+    if (this.uac.active >= cap) {
+      this.counters.blocked++;
+      this.calls.push(JSON.stringify({ i: index, intendedMs: r3(intended - this.o.startAt), cause: 'blocked' }));
+      return;
+    }
+    this.launch(index, intended);
+  }
+
+  private launch(index: number, intended: number): Call {
+    const now = performance.now();
+    this.health.recordSlipMs(now - intended);
+    this.counters.attempts++;
+    return this.uac.start(index, intended, this.holdSample());
+  }
+
+  // ---- closed model -----------------------------------------------------------
+
+  private runClosed(at: number): void {
+    if (this.stopping) return;
+    this.topUp(at);
+    const stages = this.o.scenario.load.stages;
+    const next = nextChangeMs(stages, at - this.o.startAt, this.o.segment);
+    if (next !== null && this.o.startAt + next < this.endAt) {
+      const when = this.o.startAt + next;
+      this.at(when, () => this.runClosed(when));
+    }
+  }
+
+  private targetNow(): number {
+    const t = Math.min(performance.now(), this.endAt - 1) - this.o.startAt;
+    return segmentTargetAt(this.o.scenario.load.stages, Math.max(0, t), this.o.segment);
+  }
+
+  /** Start calls until the segment's committed slots reach its target. */
+  private topUp(intended: number): void {
+    const target = this.targetNow();
+    while (!this.stopping && this.committed < target) {
+      this.committed++;
+      this.offered++;
+      this.launch(this.takeIndex(), intended);
+    }
+    // Ramp down: release established calls beyond the target.
+    if (this.committed > target) {
+      for (const call of this.uac.calls.values()) {
+        if (this.committed <= target) break;
+        if (call.state === CallState.Established && call.replaces === null && !isReplaced(call)) {
+          this.committed--;
+          markReplaced(call);
+          this.uac.hangup(call);
+        }
+      }
+    }
+  }
+
+  private takeIndex(): number {
+    const i = this.nextIndex;
+    this.nextIndex += this.o.segment.count;
+    return i;
+  }
+
+  // ---- call events (UacListener) ------------------------------------------------
+
+  answered(call: Call): void {
+    this.established++;
+    this.counters.answers++;
+    recordMs(this.pddHist, call.provisionalAt - call.intendedAt);
+    recordMs(this.setupHist, call.answeredAt - call.intendedAt);
+    bump(this.counters.finalByCode, String(call.finalCode));
+    if (this.stopping) {
+      this.uac.hangup(call);
+      return;
+    }
+    call.holdTimer = setTimeout(this.onHoldExpired, call.holdMs, call);
+    const old = call.replaces;
+    if (old !== null) {
+      call.replaces = null;
+      this.uac.hangup(old);
+    }
+  }
+
+  private holdExpired(call: Call): void {
+    call.holdTimer = null;
+    if (this.stopping || call.state !== CallState.Established) return;
+    if (this.o.scenario.load.model === 'closed' && !isReplaced(call)) {
+      markReplaced(call);
+      if (this.committed <= this.targetNow()) {
+        // Make before break: the slot passes to the replacement; BYE once it is up.
+        const next = this.launch(this.takeIndex(), performance.now());
+        this.offered++;
+        next.replaces = call;
+        return;
+      }
+      this.committed--;
+    }
+    this.uac.hangup(call);
+  }
+
+  ended(call: Call): void {
+    const c = this.counters;
+    const answered = call.answeredAt > 0;
+    if (answered) this.established--;
+    else if (call.cause === 'aborted') c.aborted++;
+    else {
+      c.failures++;
+      if (call.finalCode > 0) {
+        bump(c.finalByCode, String(call.finalCode));
+        bump(c.failuresByCode, String(call.finalCode));
+      }
+      if (call.cause === 'timeout') c.timeouts++;
+      bump(c.failuresByCause, call.cause);
+      if (call.provisionalAt > 0) recordMs(this.pddFailedHist, call.provisionalAt - call.intendedAt);
+    }
+    if (call.normalEnd) c.completed++;
+    else if (answered && call.cause !== 'aborted') bump(c.failuresByCause, call.cause);
+    if (call.byeAnsweredAt > 0 && call.byeAt > 0) recordMs(this.sddHist, call.byeAnsweredAt - call.byeAt);
+    this.calls.push(this.record(call));
+    // A replacement that failed leaves the old call to be hung up; the slot is refilled below.
+    const old = call.replaces;
+    if (old !== null) {
+      call.replaces = null;
+      this.uac.hangup(old);
+    }
+    if (this.o.scenario.load.model === 'closed' && !isReplaced(call)) {
+      this.committed--;
+      if (!this.stopping) this.topUp(performance.now());
+    }
+    if (this.stopping && this.uac.active === 0) this.finish();
+  }
+
+  private record(call: Call): string {
+    const t0 = this.o.startAt;
+    const rel = (t: number) => (t > 0 ? r3(t - t0) : null);
+    return JSON.stringify({
+      id: call.callId,
+      i: call.index,
+      w: this.o.segment.index,
+      intendedMs: r3(call.intendedAt - t0),
+      startMs: rel(call.sentAt),
+      slipMs: r3(call.sentAt - call.intendedAt),
+      pddMs: call.provisionalAt > 0 ? r3(call.provisionalAt - call.intendedAt) : null,
+      setupMs: call.answeredAt > 0 ? r3(call.answeredAt - call.intendedAt) : null,
+      answerMs: rel(call.answeredAt),
+      byeMs: rel(call.byeAt),
+      endMs: rel(call.endedAt),
+      code: call.finalCode || null,
+      cause: call.cause,
+      durationMs: call.answeredAt > 0 ? r3((call.byeAt || call.endedAt) - call.answeredAt) : 0,
+      sddMs: call.byeAnsweredAt > 0 && call.byeAt > 0 ? r3(call.byeAnsweredAt - call.byeAt) : null,
+    });
+  }
+
+  // ---- sampling and reporting -----------------------------------------------------
+
+  private sample(): void {
+    this.sampleSeq++;
+    this.samples.push([this.sampleSeq, this.established, this.uac.active]);
+    if (!this.stopping || this.uac.active > 0) this.at(this.o.startAt + (this.sampleSeq + 1) * SAMPLE_MS, () => this.sample());
+  }
+
+  private flushInterval(): void {
+    const snap = this.health.snapshot('interval');
+    this.counters.retransmissions = this.uac.stats.retransmissions - this.retransReported;
+    this.retransReported = this.uac.stats.retransmissions;
+    const report: IntervalReport = {
+      type: 'interval',
+      worker: this.o.segment.index,
+      seq: this.intervalSeq++,
+      counters: this.counters,
+      setupHist: encodeHistogram(this.setupHist),
+      pddHist: encodeHistogram(this.pddHist),
+      pddFailedHist: encodeHistogram(this.pddFailedHist),
+      sddHist: encodeHistogram(this.sddHist),
+      slipHist: snap.slipHistogram,
+      samples: this.samples,
+      calls: this.calls.length > 0 ? this.calls.join('\n') + '\n' : '',
+      eventLoopLagMsP99: snap.eventLoopLagMsP99,
+      eventLoopLagMsMax: snap.eventLoopLagMsMax,
+      heapUsedBytes: process.memoryUsage().heapUsed,
+      offered: this.offered,
+    };
+    this.o.emit(report);
+    this.health.resetInterval();
+    this.counters = emptyCounters();
+    this.setupHist = createLatencyHistogram();
+    this.pddHist = createLatencyHistogram();
+    this.pddFailedHist = createLatencyHistogram();
+    this.sddHist = createLatencyHistogram();
+    this.samples = [];
+    this.calls = [];
+    this.offered = 0;
+    if (!this.closed) this.at(this.o.startAt + (this.intervalSeq + 1) * INTERVAL_MS, () => this.flushInterval());
+  }
+
+  /** Stop arrivals, hang up every open call, wait for the answers (bounded by drainMs). */
+  stop(reason: string, interrupted: boolean): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.interrupted = interrupted;
+    this.stopReason = reason;
+    for (const call of [...this.uac.calls.values()]) this.uac.hangup(call);
+    if (this.uac.active === 0) return this.finish();
+    this.at(performance.now() + this.o.drainMs, () => this.finish());
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    const unfinished = this.uac.active;
+    for (const call of [...this.uac.calls.values()]) {
+      // Calls the platform never answered in time: recorded, not lost.
+      this.calls.push(this.record(call));
+      if (call.answeredAt > 0) bump(this.counters.failuresByCause, 'drain_timeout');
+      else this.counters.aborted++;
+    }
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.closed = true;
+    this.flushInterval();
+    this.uac.close();
+    this.health.stop();
+    void this.transport.close().finally(() =>
+      this.finished({ worker: this.o.segment.index, interrupted: this.interrupted, stopReason: this.stopReason, unfinished, uacStats: { ...this.uac.stats } }),
+    );
+  }
+}
+
+/** Closed model: the call's slot has been handed on (replacement started, or released on ramp-down). */
+function markReplaced(c: Call): void {
+  c.released = true;
+}
+function isReplaced(c: Call): boolean {
+  return c.released;
+}

@@ -1,0 +1,119 @@
+/**
+ * Messages between the main thread and the workers. Everything crossing the
+ * MessagePort is plain data (structuredClone drops Error subclass fields, so
+ * errors travel as {code, message, details}).
+ */
+import type { Scenario } from '../scenario/types.js';
+import type { Segment } from './segment.js';
+import type { MessagePort } from 'node:worker_threads';
+
+export interface ResolvedTarget {
+  uri: string;
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+}
+
+export interface WorkerInit {
+  scenario: Scenario;
+  target: ResolvedTarget;
+  segment: Segment;
+  /** Wall-clock ms (Date.now() scale) at which every worker starts its schedule. */
+  runStartEpochMs: number;
+  seed: number;
+  /** How long to wait for BYE answers when the run ends or is stopped. */
+  drainMs: number;
+  port: MessagePort;
+  userAgent: string;
+}
+
+/** Counters that add across workers and intervals. */
+export interface Counters {
+  attempts: number;
+  answers: number;
+  failures: number;
+  blocked: number;
+  completed: number;
+  aborted: number;
+  timeouts: number;
+  retransmissions: number;
+  parseErrors: number;
+  transportErrors: number;
+  /** Final response code of every INVITE transaction that got one (200 included). */
+  finalByCode: Record<string, number>;
+  /** Failed calls by final code (non-2xx). */
+  failuresByCode: Record<string, number>;
+  /** Failed or abnormally ended calls by cause. */
+  failuresByCause: Record<string, number>;
+}
+
+export function emptyCounters(): Counters {
+  return {
+    attempts: 0, answers: 0, failures: 0, blocked: 0, completed: 0, aborted: 0, timeouts: 0,
+    retransmissions: 0, parseErrors: 0, transportErrors: 0, finalByCode: {}, failuresByCode: {}, failuresByCause: {},
+  };
+}
+
+export function addCounters(into: Counters, from: Counters): void {
+  into.attempts += from.attempts;
+  into.answers += from.answers;
+  into.failures += from.failures;
+  into.blocked += from.blocked;
+  into.completed += from.completed;
+  into.aborted += from.aborted;
+  into.timeouts += from.timeouts;
+  into.retransmissions += from.retransmissions;
+  into.parseErrors += from.parseErrors;
+  into.transportErrors += from.transportErrors;
+  addMap(into.finalByCode, from.finalByCode);
+  addMap(into.failuresByCode, from.failuresByCode);
+  addMap(into.failuresByCause, from.failuresByCause);
+}
+
+export function addMap(into: Record<string, number>, from: Record<string, number>): void {
+  for (const k in from) into[k] = (into[k] ?? 0) + from[k];
+}
+
+export function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+/** One worker's second of activity. */
+export interface IntervalReport {
+  type: 'interval';
+  worker: number;
+  /** Interval number: covers [seq·1000, (seq+1)·1000) ms after run start. */
+  seq: number;
+  counters: Counters;
+  /** Encoded HDR histograms (µs) of this interval. */
+  setupHist: string;
+  pddHist: string;
+  pddFailedHist: string;
+  sddHist: string;
+  slipHist: string;
+  /** Established-call samples every 100 ms: [sampleIndex, established, inProgress]. */
+  samples: Array<[number, number, number]>;
+  /** Call records (JSON lines) of calls that ended in this interval. */
+  calls: string;
+  eventLoopLagMsP99: number;
+  eventLoopLagMsMax: number;
+  heapUsedBytes: number;
+  offered: number;
+}
+
+export interface WorkerDone {
+  worker: number;
+  interrupted: boolean;
+  stopReason: string;
+  /** Calls still open when the drain bound ran out. */
+  unfinished: number;
+  uacStats: { retransmissions: number; strayResponses: number; inDialogRequests: number };
+}
+
+export interface WorkerError {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export type MainToWorker = { type: 'stop'; reason: string };

@@ -1,0 +1,186 @@
+/**
+ * One run, on the main thread: resolve the target (or start the embedded call
+ * centre), start the workers, aggregate their reports, write results as the
+ * run goes, and decide validity and verdict at the end. The main thread plans
+ * and aggregates only; calls live in the workers.
+ */
+import os from 'node:os';
+import { createHash } from 'node:crypto';
+import { Aggregator } from './aggregate.js';
+import { startWorkers } from './pool.js';
+import { checkReachable, resolveHost } from './preflight.js';
+import { totalDurationMs, targetAt } from './executors/types.js';
+import type { IntervalReport, ResolvedTarget } from './protocol.js';
+import type { Scenario } from '../scenario/types.js';
+import { CallCentre } from '../target/call-centre.js';
+import { ResultsWriter } from '../results/writer.js';
+import { buildResults, type Results } from '../results/summary.js';
+import { ExitCode } from '../errors.js';
+import { percentileMs } from '../metrics/histograms.js';
+import { cpuSampler } from '../metrics/health.js';
+
+export interface RunOptions {
+  scenario: Scenario;
+  /** The scenario file's text (hashed and copied into the output), or null for a command-line scenario. */
+  scenarioText: string | null;
+  scenarioFile: string | null;
+  outDir: string;
+  toolVersion: string;
+  onProgress?: (p: Progress) => void;
+  /** Delay before the synchronised start, so every worker is ready. */
+  startDelayMs?: number;
+  drainMs?: number;
+}
+
+export interface Progress {
+  elapsedMs: number;
+  totalMs: number;
+  active: number;
+  target: number;
+  model: 'open' | 'closed';
+  offeredCps: number;
+  achievedCps: number;
+  attempts: number;
+  answers: number;
+  failures: number;
+  blocked: number;
+  ser: number | null;
+  setupMsP95: number | null;
+  failuresByCode: Record<string, number>;
+  stopping: boolean;
+}
+
+export interface RunHandle {
+  done: Promise<{ results: Results; exitCode: ExitCode; outDir: string }>;
+  stop(reason: string): void;
+  readonly target: ResolvedTarget;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+export async function startRun(o: RunOptions): Promise<RunHandle> {
+  const s = o.scenario;
+  let embedded: CallCentre | null = null;
+  let target: ResolvedTarget;
+  if (s.target === null) {
+    embedded = await CallCentre.start({ ...s.embedded, address: s.localAddress, port: 0, transport: 'udp' });
+    target = { uri: embedded.uri, host: embedded.address, port: embedded.port, transport: 'udp' };
+  } else {
+    const host = await resolveHost(s.target.host);
+    await checkReachable(host, s.target.port, s.target.transport);
+    target = { uri: s.target.uri, host, port: s.target.port, transport: s.target.transport };
+  }
+  let writer: ResultsWriter;
+  try {
+    writer = await ResultsWriter.open(o.outDir);
+  } catch (e) {
+    await embedded?.close();
+    throw e;
+  }
+  const scenarioSha256 = createHash('sha256').update(o.scenarioText ?? JSON.stringify(s)).digest('hex');
+  if (o.scenarioText !== null) await writer.writeFile('scenario.yaml', o.scenarioText);
+  await writer.writeFile('scenario.resolved.json', JSON.stringify(s, null, 2) + '\n');
+
+  const workers = s.workers ?? defaultWorkers();
+  const agg = new Aggregator();
+  const totalMs = totalDurationMs(s.load.stages);
+  const startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
+  const runStartEpochMs = startedAt.getTime();
+  const cpu = cpuSampler();
+  let interrupted = false;
+  let stopping = false;
+  const invalidReasons: string[] = [];
+
+  const onReport = (r: IntervalReport) => {
+    agg.add(r);
+    writer.appendCalls(r.calls);
+  };
+  const seed = (Date.now() ^ 0x5bd1e995) >>> 0;
+  const pool = startWorkers(
+    workers,
+    (i) => ({
+      scenario: s, target, segment: { index: i, count: workers }, runStartEpochMs, seed: seed + i,
+      drainMs: o.drainMs ?? 10_000, userAgent: `callcert/${o.toolVersion}`,
+    }),
+    onReport,
+  );
+
+  const facts = (state: 'running' | 'finished', unfinished: number) => ({
+    scenario: s, scenarioSha256, scenarioFile: o.scenarioFile,
+    target: { uri: target.uri, transport: target.transport, embedded: embedded !== null },
+    workers, toolVersion: o.toolVersion, startedAt, endedAt: state === 'finished' ? new Date() : null,
+    elapsedMs: Math.min(Math.max(0, Date.now() - runStartEpochMs), interrupted ? Infinity : totalMs),
+    interrupted, invalidReasons, cpuPct: lastCpu, state, unfinishedCalls: unfinished,
+    embeddedCounters: embedded?.counters,
+  });
+  let lastCpu = 0;
+  let cpuSum = 0;
+  let cpuN = 0;
+  let prevAttempts = 0;
+  let prevOffered = 0;
+  const ticker = setInterval(() => {
+    const pct = cpu();
+    cpuSum += pct;
+    cpuN++;
+    lastCpu = cpuSum / cpuN;
+    const elapsedMs = Date.now() - runStartEpochMs;
+    if (elapsedMs < 0) return;
+    const tl = agg.timeline();
+    const last = tl[tl.length - 1];
+    const t = agg.totals;
+    o.onProgress?.({
+      elapsedMs, totalMs, active: last?.active ?? 0,
+      target: Math.floor(targetAt(s.load.stages, Math.min(elapsedMs, totalMs - 1))), model: s.load.model,
+      offeredCps: agg.offered - prevOffered, achievedCps: t.attempts - prevAttempts,
+      attempts: t.attempts, answers: t.answers, failures: t.failures, blocked: t.blocked,
+      ser: t.attempts - t.aborted > 0 ? (t.finalByCode['200'] ?? 0) / Math.max(1, t.attempts - t.aborted) : null,
+      setupMsP95: last?.setupMsP95 ?? null, failuresByCode: t.failuresByCode, stopping,
+    });
+    prevAttempts = t.attempts;
+    prevOffered = agg.offered;
+    if (Math.floor(elapsedMs / 1000) % 5 === 0) void writer.writeResults(buildResults(agg, facts('running', 0)));
+  }, 1000);
+
+  const done = (async () => {
+    const outcomes = await pool.done;
+    clearInterval(ticker);
+    let unfinished = 0;
+    for (const r of outcomes) {
+      if (r.ok) {
+        unfinished += r.value.unfinished;
+        if (r.value.interrupted) interrupted = true;
+      } else {
+        invalidReasons.push(`worker ${r.worker} crashed: ${r.error.code}: ${r.error.message}`);
+      }
+    }
+    const slipP99 = percentileMs(agg.slip, 99);
+    const lim = s.generator;
+    if (slipP99 !== null && slipP99 > lim.maxScheduleSlipMsP99) {
+      invalidReasons.push(`generator saturated: schedule slip p99 ${slipP99} ms > ${lim.maxScheduleSlipMsP99} ms (the numbers would measure callcert, not the target)`);
+    }
+    if (agg.eventLoopLagMsP99Max > lim.maxEventLoopLagMsP99) {
+      invalidReasons.push(`generator saturated: event-loop lag p99 ${agg.eventLoopLagMsP99Max} ms > ${lim.maxEventLoopLagMsP99} ms`);
+    }
+    // Let the call centre absorb the last BYEs before its counters are read.
+    if (embedded !== null) await new Promise((r) => setTimeout(r, 200));
+    const results = buildResults(agg, facts('finished', unfinished));
+    await writer.writeResults(results);
+    await writer.close();
+    await embedded?.close();
+    const exitCode = !results.valid ? ExitCode.RunInvalid : results.verdict === 'passed' ? ExitCode.Passed : ExitCode.CriteriaFailed;
+    return { results, exitCode, outDir: o.outDir };
+  })();
+
+  return {
+    done,
+    target,
+    stop(reason: string) {
+      if (stopping) return;
+      stopping = true;
+      interrupted = true;
+      pool.stop(reason);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Piscina task: one long-lived task per worker thread. It owns its sockets and
+ * its segment of the plan, streams an IntervalReport every second over the
+ * MessagePort, and resolves when its segment is done (or stopped).
+ */
+import { LoadDriver } from './load-driver.js';
+import type { MainToWorker, WorkerDone, WorkerInit } from './protocol.js';
+
+export default async function runSegment(init: WorkerInit): Promise<WorkerDone> {
+  const { port } = init;
+  // Both clocks have sub-ms precision; timeOrigin differs per thread, the epoch does not.
+  const startAt = init.runStartEpochMs - performance.timeOrigin;
+  const driver = new LoadDriver({
+    scenario: init.scenario,
+    target: init.target,
+    segment: init.segment,
+    startAt,
+    seed: init.seed,
+    drainMs: init.drainMs,
+    userAgent: init.userAgent,
+    emit: (report) => port.postMessage(report),
+  });
+  port.on('message', (m: MainToWorker) => {
+    if (m.type === 'stop') driver.stop(m.reason, true);
+  });
+  try {
+    return await driver.start();
+  } finally {
+    port.close();
+  }
+}

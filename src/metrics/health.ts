@@ -1,0 +1,109 @@
+/**
+ * Load-generator health probes for one worker thread. A generator whose event
+ * loop stalls or whose INVITEs leave late measures itself, not the target
+ * (coordinated omission), so the run is judged invalid on these figures.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
+import { createLatencyHistogram, encodeHistogram, percentileMs, recordMs } from './histograms.js';
+import type { Histogram } from './histograms.js';
+
+export interface HealthSnapshot {
+  eventLoopLagMsP99: number;
+  eventLoopLagMsMax: number;
+  scheduleSlipMsP99: number;
+  scheduleSlipMsMax: number;
+  /** Number of slips recorded (0: the slip figures above are 0 for lack of data). */
+  slipCount: number;
+  /** encodeHistogram() of the slip histogram, for exact merging across workers. */
+  slipHistogram: string;
+}
+
+export type HealthScope = 'interval' | 'run';
+
+export interface HealthMonitor {
+  /** Actual send time − intended send time, in ms; negative (early) values count as 0. */
+  recordSlipMs(ms: number): void;
+  /** 'interval': since the last resetInterval(); 'run': since creation. */
+  snapshot(scope?: HealthScope): HealthSnapshot;
+  /** Starts a new interval; run-wide figures keep accumulating. */
+  resetInterval(): void;
+  /** Stops the event-loop timers; snapshot() still works on what was gathered. */
+  stop(): void;
+}
+
+export interface HealthOptions {
+  /** Sampling period of the event-loop delay timer. */
+  resolutionMs?: number;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Monitoring starts at once: a monitor that was never started would make a saturated run look healthy. */
+export function createHealthMonitor({ resolutionMs = 10 }: HealthOptions = {}): HealthMonitor {
+  // perf_hooks histograms cannot be merged into one another (add() refuses an
+  // ELD histogram), so the run-wide and the interval view each get a monitor.
+  const runLoop = monitorEventLoopDelay({ resolution: resolutionMs });
+  const intervalLoop = monitorEventLoopDelay({ resolution: resolutionMs });
+  runLoop.enable();
+  intervalLoop.enable();
+
+  const runSlip = createLatencyHistogram();
+  const intervalSlip = createLatencyHistogram();
+
+  // The ELD samples are whole timer periods in ns (an idle loop reads ≈ resolution),
+  // so the lag is what exceeds the period.
+  const lagMs = (ns: number) => round3(Math.max(0, ns / 1e6 - resolutionMs));
+  const loopFigures = (h: IntervalHistogram) =>
+    h.count === 0
+      ? { eventLoopLagMsP99: 0, eventLoopLagMsMax: 0 }
+      : { eventLoopLagMsP99: lagMs(h.percentile(99)), eventLoopLagMsMax: lagMs(h.max) };
+  const slipFigures = (h: Histogram) => ({
+    scheduleSlipMsP99: percentileMs(h, 99) ?? 0,
+    scheduleSlipMsMax: percentileMs(h, 100) ?? 0,
+    slipCount: h.totalCount,
+    slipHistogram: encodeHistogram(h),
+  });
+
+  return {
+    recordSlipMs(ms) {
+      const v = Math.max(0, ms);
+      recordMs(runSlip, v);
+      recordMs(intervalSlip, v);
+    },
+    snapshot(scope = 'interval') {
+      return scope === 'run'
+        ? { ...loopFigures(runLoop), ...slipFigures(runSlip) }
+        : { ...loopFigures(intervalLoop), ...slipFigures(intervalSlip) };
+    },
+    resetInterval() {
+      intervalLoop.reset();
+      intervalSlip.reset();
+    },
+    stop() {
+      runLoop.disable();
+      intervalLoop.disable();
+    },
+  };
+}
+
+/**
+ * Returns a sampler: each call gives the process CPU use since the previous
+ * call (or since cpuSampler()), user + system over wall time, as % of ONE core
+ * (so 250 means 2.5 cores busy). process.cpuUsage() is process-wide: in a worker
+ * thread it includes every thread of the process.
+ */
+export function cpuSampler(): () => number {
+  let lastCpu = process.cpuUsage();
+  let lastWall = process.hrtime.bigint();
+  return () => {
+    const now = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
+    const usedUs = cpu.user - lastCpu.user + (cpu.system - lastCpu.system);
+    const wallUs = Number(now - lastWall) / 1000;
+    lastCpu = cpu;
+    lastWall = now;
+    // One decimal: finer digits are below the clock's resolution anyway.
+    return wallUs > 0 ? Math.round((usedUs / wallUs) * 1000) / 10 : 0;
+  };
+}

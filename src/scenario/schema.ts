@@ -1,0 +1,634 @@
+/**
+ * The YAML shape of a scenario file, as zod 4 schemas. Every object is strict
+ * (unknown keys are errors with did-you-mean hints), and every leaf carries its
+ * own "expected X, got Y" message so that load.ts can print one line per issue.
+ *
+ * Schemas here only validate; they never transform. Defaults live in DEFAULTS
+ * and are applied by load.ts when it builds the normalized Scenario (types.ts);
+ * they are repeated as JSON-schema annotations with `.meta({ default })`.
+ *
+ * scenarios/schema.json is generated from ScenarioSchema (renderJsonSchema);
+ * run `npm run schema` after changing anything here (test/unit/schema-json.test.ts
+ * fails until you do).
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import type { CriterionMetric } from './types.js';
+import { DURATION_EXAMPLES, DURATION_PATTERN, expectedGot, tryParseDurationMs } from './duration.js';
+import { HISTOGRAM_METRICS, KNOWN_METRICS, METRIC_DESCRIPTIONS, RATIO_METRICS, tryParseCriterion } from './criteria.js';
+
+/** Defaults applied by load.ts for everything optional. */
+export const DEFAULTS = {
+  description: '',
+  transport: 'udp',
+  port: 5060,
+  embedded: { capacity: 2000, ring: '0s', answerRatio: 1, calleeHangup: null },
+  arrivals: 'uniform',
+  maxConcurrency: null,
+  call: { hold: '20s', ringTimeout: '30s', from: 'callcert', sdp: true },
+  workers: null,
+  localAddress: '127.0.0.1',
+  generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
+} as const;
+
+// ---------------------------------------------------------------------------
+// Messages
+
+type Issue = { input?: unknown; code?: string };
+type ErrorFn = (iss: Issue) => string;
+
+/** Error map producing `expected <what>, got <input>[ (<hint>)]`. */
+function expect(what: string, hint?: (input: unknown) => string | undefined): ErrorFn {
+  return (iss) => expectedGot(what, iss.input, hint?.(iss.input));
+}
+
+/** YAML turns `password: 1234` into a number: tell the user to quote it. */
+function quoteHint(input: unknown): string | undefined {
+  return typeof input === 'number' || typeof input === 'boolean' ? `quote it: "${String(input)}"` : undefined;
+}
+
+function durationMessage(input: unknown, positive: boolean): string {
+  const r = tryParseDurationMs(input);
+  if (!r.ok) return expectedGot(r.expected, input, r.hint);
+  if (positive && r.ms <= 0) return expectedGot('a duration > 0', input);
+  return expectedGot(`a duration such as ${DURATION_EXAMPLES}`, input);
+}
+
+// ---------------------------------------------------------------------------
+// Leaves
+
+function numberSchema(o: { int?: boolean; min?: number; gt?: number; max?: number; what?: string }) {
+  let desc = o.what ?? (o.int ? 'a whole number' : 'a number');
+  if (o.min !== undefined && o.max !== undefined) desc += ` between ${o.min} and ${o.max}`;
+  else if (o.min !== undefined) desc += ` >= ${o.min}`;
+  else if (o.gt !== undefined) desc += ` > ${o.gt}`;
+  const error = expect(desc);
+  let s = z.number({ error });
+  if (o.int) s = s.int({ error });
+  if (o.min !== undefined) s = s.min(o.min, { error });
+  if (o.gt !== undefined) s = s.gt(o.gt, { error });
+  if (o.max !== undefined) s = s.max(o.max, { error });
+  return s;
+}
+
+function durationSchema(positive: boolean) {
+  return z
+    .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.literal(0)], { error: (iss) => durationMessage(iss.input, positive) })
+    .superRefine((v, ctx) => {
+      const r = tryParseDurationMs(v);
+      if (!r.ok || (positive && r.ms <= 0)) ctx.addIssue({ code: 'custom', message: durationMessage(v, positive), input: v });
+    });
+}
+
+/** A duration >= 0: "250ms", "20s", "1.5s", "2m", "1h", "1m30s", or 0. */
+export const DurationSchema = durationSchema(false).meta({
+  id: 'duration',
+  description: `A duration with a unit: ${DURATION_EXAMPLES} (ms, s, m, h; largest unit first). Bare numbers other than 0 are not allowed.`,
+});
+/** A duration > 0. */
+export const PositiveDurationSchema = durationSchema(true).meta({
+  id: 'positiveDuration',
+  description: `A duration > 0 with a unit: ${DURATION_EXAMPLES} (ms, s, m, h; largest unit first).`,
+});
+
+// ---------------------------------------------------------------------------
+// target
+
+export type SipUri = { user: string | null; host: string; port: number; transportParam: string | null };
+
+const HOSTNAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const SIP_URI_EXAMPLE = 'sip:ivr@10.0.0.5:5060';
+
+/**
+ * Parses the parts of a sip: URI callcert needs. Returns `{ error }` (completing
+ * "expected ..., got <uri>") instead of throwing. IPv6 hosts are returned
+ * without brackets.
+ */
+export function parseSipUri(uri: string): SipUri | { error: string; hint?: string } {
+  const expected = `a SIP URI such as ${SIP_URI_EXAMPLE}`;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri);
+  if (!scheme) return { error: expected };
+  const s = scheme[1].toLowerCase();
+  if (s === 'sips') return { error: expected, hint: 'sips: (TLS) is not supported yet' };
+  if (s !== 'sip') return { error: expected, hint: `${s}: URIs are not supported` };
+  let rest = uri.slice(scheme[0].length);
+  const q = rest.indexOf('?');
+  if (q >= 0) rest = rest.slice(0, q);
+  let user: string | null = null;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    if (user === '') return { error: expected, hint: 'empty user part before @' };
+    if (user.includes(':')) return { error: expected, hint: 'put the password in target.auth, not in the URI' };
+  }
+  const [hostport, ...params] = rest.split(';');
+  let host: string;
+  let portText: string | undefined;
+  if (hostport.startsWith('[')) {
+    const close = hostport.indexOf(']');
+    if (close < 0) return { error: expected, hint: 'unclosed [ in IPv6 host' };
+    host = hostport.slice(1, close);
+    const after = hostport.slice(close + 1);
+    if (after !== '' && !after.startsWith(':')) return { error: expected };
+    portText = after === '' ? undefined : after.slice(1);
+    if (isIP(host) !== 6) return { error: expected, hint: `${host} is not an IPv6 address` };
+  } else {
+    const colon = hostport.indexOf(':');
+    host = colon < 0 ? hostport : hostport.slice(0, colon);
+    portText = colon < 0 ? undefined : hostport.slice(colon + 1);
+    if (host === '') return { error: expected, hint: 'no host' };
+    if (isIP(host) === 0 && !HOSTNAME.test(host)) return { error: expected, hint: `${JSON.stringify(host)} is not a valid host` };
+  }
+  let port: number = DEFAULTS.port;
+  if (portText !== undefined) {
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+      return { error: expected, hint: 'the port must be 1 to 65535' };
+    }
+    port = Number(portText);
+  }
+  let transportParam: string | null = null;
+  for (const p of params) {
+    const [k, v = ''] = p.split('=');
+    if (k.toLowerCase() === 'transport') transportParam = v.toLowerCase();
+  }
+  return { user, host, port, transportParam };
+}
+
+const UNSUPPORTED_TRANSPORTS: Record<string, string> = {
+  tls: 'TLS is not supported yet',
+  ws: 'WebSocket is not supported yet',
+  wss: 'WebSocket is not supported yet',
+  sctp: 'SCTP is not supported yet',
+};
+
+function transportHint(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  const lower = input.toLowerCase();
+  if (UNSUPPORTED_TRANSPORTS[lower]) return UNSUPPORTED_TRANSPORTS[lower];
+  if (lower === 'udp' || lower === 'tcp') return `write ${lower} in lower case`;
+  return undefined;
+}
+
+const TargetSchema = z
+  .strictObject(
+    {
+      uri: z
+        .string({ error: expect(`a SIP URI such as ${SIP_URI_EXAMPLE}`, quoteHint) })
+        .superRefine((v, ctx) => {
+          const r = parseSipUri(v);
+          if ('error' in r) ctx.addIssue({ code: 'custom', message: expectedGot(r.error, v, r.hint), input: v });
+          else if (r.transportParam !== null && r.transportParam !== 'udp' && r.transportParam !== 'tcp') {
+            ctx.addIssue({
+              code: 'custom',
+              message: expectedGot('transport=udp or transport=tcp in the URI', v, UNSUPPORTED_TRANSPORTS[r.transportParam]),
+              input: v,
+            });
+          }
+        })
+        .meta({
+          description: 'Request-URI to call. Host and port (default 5060) are where requests go unless `proxy` is set.',
+          pattern: '^[sS][iI][pP]:',
+          examples: [SIP_URI_EXAMPLE, 'sip:127.0.0.1:5080'],
+        }),
+      transport: z
+        .enum(['udp', 'tcp'], { error: expect('udp or tcp', transportHint) })
+        .optional()
+        .meta({ description: 'udp or tcp (tls and ws are not supported yet). Default: udp, or the ;transport= parameter of the URI.' }),
+      proxy: z
+        .string({ error: expect('host or host:port', quoteHint) })
+        .superRefine((v, ctx) => {
+          const r = parseSipUri(`sip:${v}`);
+          if ('error' in r || r.user !== null || /[;?]/.test(v)) {
+            ctx.addIssue({ code: 'custom', message: expectedGot('host or host:port (e.g. 10.0.0.1:5060)', v), input: v });
+          }
+        })
+        .optional()
+        .meta({ description: 'Send requests to this host[:port] (outbound proxy / SBC) instead of the URI host.' }),
+      auth: z
+        .strictObject(
+          {
+            username: z.string({ error: expect('a user name', quoteHint) }).min(1, { error: expect('a non-empty user name') }),
+            password: z.string({ error: expect('a password string', quoteHint) }),
+          },
+          { error: expect('a mapping { username, password }') },
+        )
+        .nullable()
+        .optional()
+        .meta({ description: 'Digest credentials for 401/407 challenges.' }),
+    },
+    { error: expect(`a mapping such as { uri: ${SIP_URI_EXAMPLE} }`, (i) => (typeof i === 'string' ? `write target: { uri: ${i} }` : undefined)) },
+  )
+  .nullable()
+  .optional()
+  .meta({ description: 'The system under test. Omit (or null) to start the embedded call centre on loopback.' });
+
+// ---------------------------------------------------------------------------
+// embedded
+
+const EmbeddedSchema = z
+  .strictObject(
+    {
+      capacity: numberSchema({ int: true, min: 0 }).optional().meta({ description: 'Simultaneous calls accepted; more get 486 Busy Here.', default: DEFAULTS.embedded.capacity }),
+      ring: DurationSchema.optional().meta({ description: 'Time between 180 Ringing and 200 OK.', default: DEFAULTS.embedded.ring }),
+      answerRatio: numberSchema({ min: 0, max: 1 }).optional().meta({ description: 'Share of calls answered (the rest are rejected).', default: DEFAULTS.embedded.answerRatio }),
+      calleeHangup: PositiveDurationSchema.nullable().optional().meta({ description: 'Hang up answered calls after this long (null: never; the caller hangs up).', default: null }),
+    },
+    { error: expect('a mapping of embedded call-centre options (capacity, ring, answerRatio, calleeHangup)') },
+  )
+  .optional()
+  .meta({ description: 'Options of the embedded call centre (used when there is no target, and by `callcert target`).' });
+
+// ---------------------------------------------------------------------------
+// load
+
+const StageSchema = z.strictObject(
+  {
+    duration: PositiveDurationSchema,
+    target: numberSchema({ min: 0 }).meta({ description: 'Calls per second (model: open) or concurrent calls (model: closed) reached at the end of the stage.' }),
+  },
+  { error: expect('a stage { duration, target }') },
+);
+
+const LoadSchema = z
+  .strictObject(
+    {
+      model: z
+        .enum(['closed', 'open'], { error: expect('closed (stage targets are concurrent calls) or open (stage targets are calls per second)') })
+        .meta({ description: 'closed: keep N calls up (targets are concurrent calls); open: start calls at a rate (targets are calls per second).' }),
+      arrivals: z
+        .enum(['uniform', 'poisson'], { error: expect('uniform or poisson') })
+        .optional()
+        .meta({ description: 'Open model only: evenly spaced call starts, or Poisson arrivals.', default: DEFAULTS.arrivals }),
+      maxConcurrency: numberSchema({ int: true, min: 1 })
+        .nullable()
+        .optional()
+        .meta({ description: 'Open model only: never have more calls up than this (extra starts are skipped and counted).' }),
+      stages: z
+        .array(StageSchema, { error: expect('a list of stages [{ duration, target }, ...]') })
+        .min(1, { error: expect('at least one stage { duration, target }') })
+        .meta({ description: 'Each stage moves the load linearly from the previous target (0 at start) to its target over its duration.' }),
+    },
+    { error: expect('a mapping with model and stages') },
+  )
+  .meta({ description: 'How much load, and its shape over time.' });
+
+// ---------------------------------------------------------------------------
+// call
+
+const DISTS = ['fixed', 'uniform', 'exponential', 'normal'] as const;
+const distError: ErrorFn = (iss) =>
+  iss.code === 'invalid_union'
+    ? expectedGot(`dist to be one of ${DISTS.join(', ')}`, (iss.input as { dist?: unknown } | undefined)?.dist)
+    : expectedGot('a distribution mapping such as { dist: exponential, mean: 20s }', iss.input);
+
+const DistributionSchema = z.discriminatedUnion(
+  'dist',
+  [
+    z.strictObject({ dist: z.literal('fixed'), value: DurationSchema }, { error: distError }),
+    z.strictObject({ dist: z.literal('uniform'), min: DurationSchema, max: DurationSchema }, { error: distError }),
+    z.strictObject({ dist: z.literal('exponential'), mean: PositiveDurationSchema }, { error: distError }),
+    z.strictObject(
+      {
+        dist: z.literal('normal'),
+        mean: DurationSchema,
+        stddev: DurationSchema,
+        min: DurationSchema.optional().meta({ description: 'Draws below this are raised to it.', default: '0s' }),
+      },
+      { error: distError },
+    ),
+  ],
+  { error: distError },
+);
+
+const HoldSchema = z
+  .union([DurationSchema, DistributionSchema], {
+    error: (iss) =>
+      typeof iss.input === 'string' || typeof iss.input === 'number'
+        ? durationMessage(iss.input, false)
+        : expectedGot('a duration such as 20s, or a distribution such as { dist: exponential, mean: 20s }', iss.input),
+  })
+  .meta({ description: 'How long answered calls stay up before callcert sends BYE: a duration (fixed) or a distribution.' });
+
+const CallSchema = z
+  .strictObject(
+    {
+      hold: HoldSchema.optional().meta({ default: DEFAULTS.call.hold }),
+      ringTimeout: PositiveDurationSchema.optional().meta({ description: 'CANCEL the INVITE when no final response arrived by then.', default: DEFAULTS.call.ringTimeout }),
+      from: z
+        .string({ error: expect('a SIP user name (letters, digits, . _ ~ + -)', quoteHint) })
+        .regex(/^[A-Za-z0-9._~+-]{1,64}$/, { error: expect('a SIP user name (letters, digits, . _ ~ + -)') })
+        .optional()
+        .meta({ description: 'User part of the From URI.', default: DEFAULTS.call.from }),
+      sdp: z.boolean({ error: expect('true or false') }).optional().meta({ description: 'Offer SDP (G.711) in the INVITE.', default: DEFAULTS.call.sdp }),
+    },
+    { error: expect('a mapping of call options (hold, ringTimeout, from, sdp)') },
+  )
+  .optional()
+  .meta({ description: 'What each call does.' });
+
+// ---------------------------------------------------------------------------
+// criteria
+
+const HISTOGRAM_EXPR_PATTERN = '^\\s*(p\\s*\\([^)]*\\)|max|avg|mean|med)\\s*(<=|>=|==|<|>)\\s*\\S.*$';
+const SCALAR_EXPR_PATTERN = '^\\s*(value\\s*)?(<=|>=|==|<|>)\\s*\\S.*$';
+
+function criterionListSchema(metric: CriterionMetric) {
+  const histogram = (HISTOGRAM_METRICS as readonly string[]).includes(metric);
+  const example = histogram ? '"p(95)<800"' : (RATIO_METRICS as readonly string[]).includes(metric) ? '">=0.999"' : '">=1000"';
+  const expr = z
+    .string({ error: expect(`an expression such as ${example}`, (i) => (typeof i === 'number' ? 'criteria are comparisons, not bare numbers' : undefined)) })
+    .meta({ pattern: histogram ? HISTOGRAM_EXPR_PATTERN : SCALAR_EXPR_PATTERN });
+  return z
+    .union([expr, z.array(expr, { error: expect(`a list of expressions such as [${example}]`) })], {
+      error: expect(`an expression such as ${example}, or a list of them`),
+    })
+    .superRefine((v, ctx) => {
+      const list = typeof v === 'string' ? [v] : v;
+      list.forEach((e, i) => {
+        const r = tryParseCriterion(metric, e);
+        if (!r.ok) {
+          ctx.addIssue({ code: 'custom', message: expectedGot(r.expected, e, r.hint), input: e, path: typeof v === 'string' ? [] : [i] });
+        }
+      });
+    })
+    .optional()
+    .meta({ description: METRIC_DESCRIPTIONS[metric] });
+}
+
+const criteriaShape = Object.fromEntries(KNOWN_METRICS.map((m) => [m, criterionListSchema(m)])) as Record<
+  CriterionMetric,
+  ReturnType<typeof criterionListSchema>
+>;
+
+const CriteriaSchema = z
+  .strictObject(criteriaShape, { error: expect('a mapping of metric: [expressions], e.g. { ser: [">=0.999"] }') })
+  .optional()
+  .meta({ description: 'Pass criteria, k6-style: metric: ["p(95)<800", ...]. The run fails when any is not met.' });
+
+// ---------------------------------------------------------------------------
+// root
+
+const GeneratorSchema = z
+  .strictObject(
+    {
+      maxScheduleSlipMsP99: numberSchema({ gt: 0 }).optional().meta({ description: 'The run is invalid when the p99 schedule slip exceeds this (ms).', default: DEFAULTS.generator.maxScheduleSlipMsP99 }),
+      maxEventLoopLagMsP99: numberSchema({ gt: 0 }).optional().meta({ description: 'The run is invalid when any worker’s event-loop delay p99 exceeds this (ms).', default: DEFAULTS.generator.maxEventLoopLagMsP99 }),
+    },
+    { error: expect('a mapping { maxScheduleSlipMsP99, maxEventLoopLagMsP99 }') },
+  )
+  .optional()
+  .meta({ description: 'Self-checks of the load generator: beyond these limits the run is not valid evidence.' });
+
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export const ScenarioSchema = z
+  .strictObject(
+    {
+      name: z
+        .string({ error: expect('a name of lower-case letters, digits, ".", "_" and "-"', quoteHint) })
+        .regex(NAME_RE, { error: expect('a name of lower-case letters, digits, ".", "_" and "-" (at most 64)') })
+        .meta({ description: 'Scenario name (lower-case letters, digits, ".", "_", "-"); used in report file names.' }),
+      description: z.string({ error: expect('a string', quoteHint) }).optional().meta({ description: 'Free text shown in reports.' }),
+      target: TargetSchema,
+      embedded: EmbeddedSchema,
+      load: LoadSchema,
+      call: CallSchema,
+      criteria: CriteriaSchema,
+      workers: numberSchema({ int: true, min: 1 }).nullable().optional().meta({ description: 'Worker threads (default: CPU cores − 1, at least 1).' }),
+      localAddress: z
+        .string({ error: expect('an IPv4 or IPv6 address', quoteHint) })
+        .refine((v) => isIP(v) !== 0, { error: expect('an IPv4 or IPv6 address') })
+        .optional()
+        .meta({ description: 'Local address to bind SIP sockets to.', default: DEFAULTS.localAddress }),
+      generator: GeneratorSchema,
+    },
+    { error: expect('a scenario mapping (name, load, call, criteria, ...)') },
+  )
+  .meta({
+    title: 'callcert scenario',
+    description: 'A callcert load-test scenario. See scenarios/quickstart.yaml for a commented example.',
+  });
+
+/** What a scenario file looks like once validated (not yet normalized; durations are still strings). */
+export type ScenarioInput = z.infer<typeof ScenarioSchema>;
+export type DistributionInput = z.infer<typeof HoldSchema>;
+
+// ---------------------------------------------------------------------------
+// Introspection (for unknown-key messages and --set)
+
+type Schema = z.core.$ZodType;
+interface LooseDef {
+  type: string;
+  innerType?: Schema;
+  options?: Schema[];
+  shape?: Record<string, Schema>;
+  element?: Schema;
+  in?: Schema;
+}
+const defOf = (s: Schema): LooseDef => s._zod.def as unknown as LooseDef;
+
+/** The concrete alternatives of a schema: optional/nullable wrappers and unions flattened. */
+function alternatives(s: Schema): Schema[] {
+  const d = defOf(s);
+  switch (d.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+    case 'catch':
+      return d.innerType ? alternatives(d.innerType) : [];
+    case 'union':
+      return (d.options ?? []).flatMap(alternatives);
+    case 'pipe':
+      return d.in ? alternatives(d.in) : [];
+    default:
+      return [s];
+  }
+}
+
+/** Schemas reachable from `from` (default: the scenario root) along `path`; empty when the path does not exist. */
+export function schemasAt(path: readonly (string | number)[], from: Schema = ScenarioSchema): Schema[] {
+  let current: Schema[] = [from];
+  for (const seg of path) {
+    const next: Schema[] = [];
+    for (const s of current) {
+      for (const alt of alternatives(s)) {
+        const d = defOf(alt);
+        if (d.type === 'object' && typeof seg === 'string' && d.shape && Object.hasOwn(d.shape, seg)) next.push(d.shape[seg]);
+        else if (d.type === 'array' && typeof seg === 'number' && d.element) next.push(d.element);
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** Field names valid in the mapping at `path` (empty when it is not a mapping). */
+export function fieldNamesAt(path: readonly (string | number)[]): string[] {
+  const names = new Set<string>();
+  for (const s of schemasAt(path)) {
+    for (const alt of alternatives(s)) {
+      const d = defOf(alt);
+      if (d.type === 'object' && d.shape) for (const k of Object.keys(d.shape)) names.add(k);
+    }
+  }
+  return [...names];
+}
+
+/** true when the value at `path` may be a list. */
+export function isListAt(path: readonly (string | number)[]): boolean {
+  return schemasAt(path).some((s) => alternatives(s).some((a) => defOf(a).type === 'array'));
+}
+
+// ---------------------------------------------------------------------------
+// Unknown-key hints
+
+/** Renders a path: load.stages[2].target; keys that are not identifiers are quoted: criteria["a b"]. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+const OPEN_TARGET = 'use load.stages[].target with model: open (calls per second)';
+const CLOSED_TARGET = 'use load.stages[].target with model: closed (concurrent calls)';
+const CALL_HOLD = 'use call.hold (e.g. hold: 20s)';
+
+/** Keys people write that mean something callcert spells differently. Key: parent pattern + "." + key ("" parent = top level). */
+const RENAMED: Record<string, string> = {
+  duration: 'use load.stages (each stage has a duration)',
+  stages: 'move it under load: (load.stages)',
+  model: 'move it under load: (load.model)',
+  rate: OPEN_TARGET,
+  cps: OPEN_TARGET,
+  concurrency: CLOSED_TARGET,
+  channels: CLOSED_TARGET,
+  hold: CALL_HOLD,
+  holdTime: CALL_HOLD,
+  hold_time: CALL_HOLD,
+  hold_ms: CALL_HOLD,
+  holdMs: CALL_HOLD,
+  uri: 'use target.uri',
+  transport: 'use target.transport',
+  auth: 'use target.auth',
+  ringTimeout: 'use call.ringTimeout',
+  thresholds: 'use criteria (e.g. criteria: { setup_ms: ["p(95)<800"] })',
+  capacity: 'use embedded.capacity',
+  'load.rate': OPEN_TARGET,
+  'load.cps': OPEN_TARGET,
+  'load.rps': OPEN_TARGET,
+  'load.concurrency': CLOSED_TARGET,
+  'load.channels': CLOSED_TARGET,
+  'load.vus': CLOSED_TARGET,
+  'load.duration': 'use load.stages[].duration',
+  'load.ramp': 'add a ramp stage to load.stages (e.g. { duration: 60s, target: 1000 })',
+  'load.rampUp': 'add a ramp stage to load.stages (e.g. { duration: 60s, target: 1000 })',
+  'load.executor': 'use load.model (closed or open)',
+  'load.stages[].rate': 'use target (calls per second with model: open)',
+  'load.stages[].cps': 'use target (calls per second with model: open)',
+  'load.stages[].concurrency': 'use target (concurrent calls with model: closed)',
+  'load.stages[].channels': 'use target (concurrent calls with model: closed)',
+  'load.stages[].vus': 'use target (concurrent calls with model: closed)',
+  'load.stages[].time': 'use duration',
+  'load.stages[].ramp': 'use duration (every stage ramps linearly to its target)',
+  'call.holdTime': CALL_HOLD,
+  'call.hold_time': CALL_HOLD,
+  'call.hold_ms': CALL_HOLD,
+  'call.holdMs': CALL_HOLD,
+  'call.holding': CALL_HOLD,
+  'call.duration': CALL_HOLD,
+  'call.timeout': 'use call.ringTimeout',
+  'target.host': `put host and port in target.uri (e.g. ${SIP_URI_EXAMPLE}), or use target.proxy`,
+  'target.port': `put host and port in target.uri (e.g. ${SIP_URI_EXAMPLE}), or use target.proxy`,
+  'target.user': 'use target.auth: { username, password } (or put the user in target.uri)',
+  'target.username': 'use target.auth: { username, password }',
+  'target.password': 'use target.auth: { username, password }',
+};
+
+/** Metric names people write for the ones callcert knows. */
+const METRIC_ALIASES: Record<string, string> = {
+  setup: 'setup_ms',
+  setup_time: 'setup_ms',
+  call_setup: 'setup_ms',
+  pdd: 'pdd_ms',
+  post_dial_delay: 'pdd_ms',
+  concurrency: 'concurrency_sustained (or concurrency_peak)',
+  concurrent_calls: 'concurrency_sustained (or concurrency_peak)',
+  cps: 'cps_achieved',
+  failures: 'failed_calls',
+  failed: 'failed_calls',
+  errors: 'failed_calls',
+  blocked: 'blocked_calls',
+};
+
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The closest valid name: same letters ignoring case, "_" and "-", or Levenshtein distance <= 2. */
+export function closestName(key: string, valid: readonly string[]): string | undefined {
+  const squash = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  const exact = valid.find((v) => squash(v) === squash(key));
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const v of valid) {
+    const d = levenshtein(key.toLowerCase(), v.toLowerCase());
+    if (d < bestDistance) {
+      best = v;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= 2 && bestDistance < key.length ? best : undefined;
+}
+
+/** Hint for a key that is not valid under `parent`: a rename, a did-you-mean, or the list of valid keys. */
+export function unknownKeyHint(parent: readonly (string | number)[], key: string, valid: readonly string[]): string {
+  const pattern = formatPath(parent.map((s) => (typeof s === 'number' ? -1 : s))).replace(/\[-1\]/g, '[]');
+  if (pattern === 'criteria') {
+    const alias = METRIC_ALIASES[key] ?? METRIC_ALIASES[key.toLowerCase()];
+    if (alias) return `use ${alias}`;
+    const close = closestName(key, KNOWN_METRICS);
+    return close ? `did you mean "${close}"?` : `known metrics: ${KNOWN_METRICS.join(', ')}`;
+  }
+  const renamed = RENAMED[pattern === '' ? key : `${pattern}.${key}`];
+  if (renamed) return renamed;
+  const close = closestName(key, valid);
+  if (close) return `did you mean "${close}"?`;
+  return valid.length > 0 ? `expected one of ${valid.join(', ')}` : `${formatPath(parent) || 'this value'} has no fields`;
+}
+
+/** `unknown field "x"; <hint>` (`unknown metric` under criteria). */
+export function unknownFieldMessage(parent: readonly (string | number)[], key: string): string {
+  const what = parent.length === 1 && parent[0] === 'criteria' ? 'metric' : 'field';
+  return `unknown ${what} ${JSON.stringify(key)}; ${unknownKeyHint(parent, key, fieldNamesAt(parent))}`;
+}
+
+// ---------------------------------------------------------------------------
+// JSON schema
+
+/** The JSON schema (draft-07, what yaml-language-server and VS Code understand best) of scenario files. */
+export function buildJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ScenarioSchema, { target: 'draft-07', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
+}
+
+/** scenarios/schema.json, byte for byte. */
+export function renderJsonSchema(): string {
+  return `${JSON.stringify(buildJsonSchema(), null, 2)}\n`;
+}

@@ -1,0 +1,88 @@
+/**
+ * The normalized, frozen scenario every other part consumes. The YAML shape
+ * (schema.ts) is friendlier (durations as "20s", shorthands); load.ts turns it
+ * into this. All durations are milliseconds, all rates per second.
+ */
+
+export type Transport = 'udp' | 'tcp';
+
+export interface TargetSpec {
+  /** Request-URI to call, e.g. sip:ivr@127.0.0.1:5060. */
+  uri: string;
+  /** Where to send: host and port (taken from uri unless `proxy` is given). */
+  host: string;
+  port: number;
+  transport: Transport;
+  auth: { username: string; password: string } | null;
+}
+
+/** Options for the embedded call centre (used when target is null, and by `callcert target`). */
+export interface EmbeddedTargetSpec {
+  capacity: number;
+  ringMs: number;
+  answerRatio: number;
+  /** When set, the call centre hangs up answered calls after this long. */
+  calleeHangupMs: number | null;
+}
+
+export type Distribution =
+  | { dist: 'fixed'; valueMs: number }
+  | { dist: 'uniform'; minMs: number; maxMs: number }
+  | { dist: 'exponential'; meanMs: number }
+  | { dist: 'normal'; meanMs: number; stddevMs: number; minMs: number };
+
+/** A stage moves the load linearly from the previous stage's target (0 at start) to `target` over `durationMs`. */
+export interface Stage {
+  durationMs: number;
+  /** Calls per second (open model) or concurrent channels (closed model). */
+  target: number;
+}
+
+export type LoadSpec =
+  | { model: 'open'; arrivals: 'uniform' | 'poisson'; stages: Stage[]; maxConcurrency: number | null }
+  | { model: 'closed'; stages: Stage[] };
+
+export interface CallSpec {
+  hold: Distribution;
+  /** CANCEL the INVITE when no final response arrived by then. */
+  ringTimeoutMs: number;
+  /** User part of the From URI. */
+  fromUser: string;
+  /** Offer SDP (G.711) in the INVITE. */
+  sdp: boolean;
+}
+
+export type CriterionMetric =
+  | 'setup_ms' | 'pdd_ms' | 'ser' | 'seer' | 'isa' | 'scr' | 'asr'
+  | 'concurrency_peak' | 'concurrency_sustained' | 'cps_achieved' | 'failed_calls' | 'blocked_calls';
+
+export interface Criterion {
+  /** As written in the scenario, e.g. "p(95)<800". */
+  source: string;
+  metric: CriterionMetric;
+  /** 'value' for scalar metrics, or a percentile for histogram metrics (setup_ms, pdd_ms). */
+  aggregate: { kind: 'value' } | { kind: 'percentile'; p: number } | { kind: 'max' } | { kind: 'mean' };
+  op: '<' | '<=' | '>' | '>=' | '==';
+  threshold: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** null: start the embedded call centre on loopback. */
+  target: TargetSpec | null;
+  embedded: EmbeddedTargetSpec;
+  load: LoadSpec;
+  call: CallSpec;
+  criteria: Criterion[];
+  /** Worker threads; null: cores - 1, at least 1. */
+  workers: number | null;
+  /** Local address to bind SIP sockets to. */
+  localAddress: string;
+  generator: {
+    /** The run is marked invalid when the generator's schedule slip p99 exceeds this. */
+    maxScheduleSlipMsP99: number;
+    /** The run is marked invalid when any worker's event-loop delay p99 exceeds this. */
+    maxEventLoopLagMsP99: number;
+  };
+}

@@ -1,0 +1,57 @@
+import dgram from 'node:dgram';
+import { parseMessage } from './parser.js';
+import { SipParseError } from './message.js';
+import type { Peer, SipTransport, TransportOptions } from './transport.js';
+import { errors } from '../errors.js';
+
+const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export class UdpTransport implements SipTransport {
+  readonly protocol = 'udp' as const;
+  readonly reliable = false;
+  localAddress = '';
+  localPort = 0;
+  private constructor(private readonly socket: dgram.Socket) {}
+
+  static async open(opts: TransportOptions): Promise<UdpTransport> {
+    const socket = dgram.createSocket({ type: opts.address.includes(':') ? 'udp6' : 'udp4' });
+    const t = new UdpTransport(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (err: Error & { code?: string }) => {
+        if (err.code === 'EADDRINUSE') {
+          reject(errors.portInUse(`UDP ${opts.address}:${opts.port} is already in use`, { address: opts.address, port: opts.port }));
+        } else reject(err);
+      });
+      socket.bind(opts.port, opts.address, () => resolve());
+    });
+    const size = opts.bufferBytes ?? DEFAULT_BUFFER_BYTES;
+    try {
+      socket.setRecvBufferSize(size);
+      socket.setSendBufferSize(size);
+    } catch {
+      // The kernel caps these (net.core.rmem_max); a smaller buffer still works, only drops earlier.
+    }
+    const addr = socket.address();
+    t.localAddress = addr.address;
+    t.localPort = addr.port;
+    const { events } = opts;
+    socket.on('message', (buf, rinfo) => {
+      const peer: Peer = { address: rinfo.address, port: rinfo.port };
+      // RFC 5626 keep-alives (CRLF) on UDP are not messages.
+      if (buf.length <= 4 && (buf[0] === 13 || buf[0] === 10)) return;
+      const msg = parseMessage(buf);
+      if (msg instanceof SipParseError) events.parseError(msg, peer);
+      else events.message(msg, peer);
+    });
+    socket.on('error', (err) => events.transportError(err, null));
+    return t;
+  }
+
+  send(data: string, to: Peer): void {
+    this.socket.send(data, to.port, to.address);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}

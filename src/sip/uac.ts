@@ -1,0 +1,432 @@
+/**
+ * The caller side (UAC) for many concurrent calls over one transport.
+ * RFC 3261 INVITE client transaction (§17.1.1: Timer A retransmissions until a
+ * provisional, Timer B), non-INVITE client transactions for BYE and CANCEL
+ * (§17.1.2: Timers E/F), ACK for non-2xx inside the transaction and for 2xx
+ * (and its retransmissions) as a new transaction, digest auth on 401/407, and
+ * the route set from Record-Route (§12.1.2).
+ *
+ * No closure is created per call or per timer: timers get the Call as argument.
+ */
+import type { SipMessage } from './message.js';
+import type { Peer, SipTransport } from './transport.js';
+import { MessageBuilder, REASONS, type DialogIds } from './builder.js';
+import { IdGenerator } from './ids.js';
+import { getHeader, getHeaders, nameAddrUri } from './headers.js';
+import { CoarseTimer, T1, T2, TIMER_B, TIMER_F } from './coarse-timer.js';
+import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest.js';
+import { Interner } from './interner.js';
+
+export const CallState = {
+  Calling: 1,
+  Proceeding: 2,
+  Cancelling: 3,
+  Established: 4,
+  Terminating: 5,
+  Ended: 6,
+} as const;
+export type CallState = (typeof CallState)[keyof typeof CallState];
+
+export type EndCause =
+  | 'completed' // we sent BYE, got 2xx
+  | 'callee_hangup' // far end sent BYE
+  | 'rejected' // final 3xx-6xx
+  | 'timeout' // Timer B: no final response
+  | 'ring_timeout' // our CANCEL after ringTimeout
+  | 'auth_failed' // challenged again after sending credentials, or no credentials configured
+  | 'bye_failed' // BYE got a non-2xx final
+  | 'bye_timeout' // Timer F on BYE
+  | 'aborted' // run stopped before the call was answered
+  | 'transport_error';
+
+export class Call implements DialogIds {
+  state: CallState = CallState.Calling;
+  remoteTag = '';
+  cseq = 1;
+  branch = '';
+  /** The INVITE or BYE/CANCEL in flight, kept only while it may be retransmitted. */
+  pending = '';
+  retransMs = T1;
+  retransTimer: NodeJS.Timeout | null = null;
+  coarseSlot = -1;
+  ringSlot = -1;
+  /** performance.now() timestamps, ms; 0 = not reached. */
+  sentAt = 0;
+  provisionalAt = 0;
+  answeredAt = 0;
+  byeAt = 0;
+  byeAnsweredAt = 0;
+  endedAt = 0;
+  finalCode = 0;
+  cause: EndCause | '' = '';
+  routes: string[] | null = null;
+  remoteTarget = '';
+  authTries = 0;
+  challenge: DigestChallenge | null = null;
+  challengeHeader = '';
+  /** Engine-owned: hold timer, make-before-break link. */
+  holdTimer: NodeJS.Timeout | null = null;
+  replaces: Call | null = null;
+  /** Closed model: this call's channel slot was handed to a replacement or released. */
+  released = false;
+  normalEnd = false;
+
+  constructor(
+    readonly index: number,
+    readonly callId: string,
+    readonly localTag: string,
+    readonly localUri: string,
+    readonly remoteUri: string,
+    /** When the schedule meant the call to start (performance.now() ms). */
+    readonly intendedAt: number,
+    readonly holdMs: number,
+  ) {}
+}
+
+export interface UacListener {
+  /** 2xx received and ACK sent. */
+  answered(call: Call): void;
+  /** The call is over (any outcome); it has been removed from the UAC. */
+  ended(call: Call): void;
+}
+
+export interface UacOptions {
+  transport: SipTransport;
+  target: { uri: string; peer: Peer };
+  auth: { username: string; password: string } | null;
+  fromUser: string;
+  sdpBody: string;
+  ringTimeoutMs: number;
+  userAgent: string;
+  listener: UacListener;
+  now: () => number;
+}
+
+const SDP = 'application/sdp';
+
+export class Uac {
+  readonly calls = new Map<string, Call>();
+  private readonly builder: MessageBuilder;
+  private readonly ids: IdGenerator;
+  private readonly localUri: string;
+  private readonly remoteUri: string;
+  private readonly coarse: CoarseTimer<Call>;
+  private readonly ring: CoarseTimer<Call>;
+  /** Route sets and Contacts repeat across calls through one proxy: share the strings. */
+  private readonly interner = new Interner(1024);
+  private readonly onRetransmit: (call: Call) => void;
+  readonly stats = { retransmissions: 0, strayResponses: 0, inDialogRequests: 0 };
+
+  constructor(private readonly o: UacOptions) {
+    const t = o.transport;
+    const hostPort = `${t.localAddress}:${t.localPort}`;
+    this.builder = new MessageBuilder({ transport: t.protocol, hostPort, userAgent: o.userAgent }, o.fromUser);
+    this.ids = new IdGenerator(t.localAddress);
+    this.localUri = `<sip:${o.fromUser}@${hostPort}>`;
+    this.remoteUri = `<${o.target.uri}>`;
+    this.coarse = new CoarseTimer<Call>(100, (c) => this.onCoarseTimeout(c), o.now);
+    this.ring = new CoarseTimer<Call>(100, (c) => this.onRingTimeout(c), o.now);
+    this.onRetransmit = (c) => this.retransmit(c);
+  }
+
+  get active(): number {
+    return this.calls.size;
+  }
+
+  /** Starts a call now; `intendedAt` is when the schedule wanted it (for coordinated-omission-free timing). */
+  start(index: number, intendedAt: number, holdMs: number): Call {
+    const call = new Call(index, this.ids.callId(), this.ids.tag(), this.localUri, this.remoteUri, intendedAt, holdMs);
+    this.calls.set(call.callId, call);
+    call.sentAt = this.o.now();
+    this.sendInvite(call, '');
+    if (this.o.ringTimeoutMs > 0) call.ringSlot = this.ring.add(call, this.o.ringTimeoutMs);
+    return call;
+  }
+
+  private sendInvite(call: Call, authLine: string): void {
+    call.branch = this.ids.branch();
+    call.pending = this.builder.request('INVITE', this.o.target.uri, call.branch, call, call.cseq, null, authLine, this.o.sdpBody, SDP);
+    this.send(call.pending);
+    this.armRetransmit(call);
+    this.coarse.remove(call, call.coarseSlot);
+    call.coarseSlot = this.coarse.add(call, TIMER_B);
+  }
+
+  /** Hang up an established call (BYE), or stop one still ringing (CANCEL). */
+  hangup(call: Call): void {
+    if (call.state === CallState.Established) {
+      call.state = CallState.Terminating;
+      call.byeAt = this.o.now();
+      this.sendBye(call, '');
+    } else if (call.state === CallState.Proceeding) {
+      this.cancel(call, 'aborted');
+    } else if (call.state === CallState.Calling) {
+      // No provisional yet: RFC 3261 §9.1 forbids CANCEL; give up locally.
+      this.finish(call, 0, 'aborted', false);
+    }
+  }
+
+  private sendBye(call: Call, authLine: string): void {
+    call.cseq++;
+    call.branch = this.ids.branch();
+    call.pending = this.builder.request('BYE', call.remoteTarget, call.branch, call, call.cseq, call.routes, authLine, '', '');
+    this.send(call.pending);
+    this.armRetransmit(call);
+    this.coarse.remove(call, call.coarseSlot);
+    call.coarseSlot = this.coarse.add(call, TIMER_F);
+  }
+
+  private cancel(call: Call, cause: EndCause): void {
+    call.state = CallState.Cancelling;
+    call.cause = cause;
+    // CANCEL reuses the INVITE's branch and CSeq number (§9.1).
+    call.pending = this.builder.request('CANCEL', this.o.target.uri, call.branch, { ...dialogOf(call), remoteTag: '' }, call.cseq, null, '', '', '');
+    this.send(call.pending);
+    this.armRetransmit(call);
+    this.coarse.remove(call, call.coarseSlot);
+    call.coarseSlot = this.coarse.add(call, TIMER_F);
+  }
+
+  private send(data: string): void {
+    this.o.transport.send(data, this.o.target.peer);
+  }
+
+  private armRetransmit(call: Call): void {
+    if (call.retransTimer !== null) clearTimeout(call.retransTimer);
+    call.retransTimer = null;
+    if (this.o.transport.reliable) return;
+    call.retransMs = T1;
+    call.retransTimer = setTimeout(this.onRetransmit, T1, call);
+  }
+
+  private stopRetransmit(call: Call): void {
+    if (call.retransTimer !== null) clearTimeout(call.retransTimer);
+    call.retransTimer = null;
+  }
+
+  private retransmit(call: Call): void {
+    call.retransTimer = null;
+    if (call.pending === '' || call.state === CallState.Ended) return;
+    this.stats.retransmissions++;
+    this.send(call.pending);
+    // Timer A doubles without bound (§17.1.1.2); E doubles up to T2 (§17.1.2.2).
+    call.retransMs = call.state === CallState.Calling ? call.retransMs * 2 : Math.min(call.retransMs * 2, T2);
+    call.retransTimer = setTimeout(this.onRetransmit, call.retransMs, call);
+  }
+
+  private onCoarseTimeout(call: Call): void {
+    call.coarseSlot = -1;
+    if (call.state === CallState.Calling) this.finish(call, 0, 'timeout', false);
+    else if (call.state === CallState.Cancelling) this.finish(call, 0, call.cause === '' ? 'timeout' : call.cause, false);
+    else if (call.state === CallState.Terminating) this.finish(call, call.finalCode, 'bye_timeout', false);
+  }
+
+  private onRingTimeout(call: Call): void {
+    call.ringSlot = -1;
+    if (call.state === CallState.Proceeding) this.cancel(call, 'ring_timeout');
+    // In Calling, Timer B decides (no CANCEL before a provisional, §9.1).
+  }
+
+  /** Entry point for every message the transport delivers. */
+  onMessage(msg: SipMessage, from: Peer): void {
+    if (!msg.isRequest) {
+      const call = this.calls.get(msg.callId);
+      if (call === undefined) return this.onStrayResponse(msg);
+      if (msg.cseqMethod === 'INVITE') this.onInviteResponse(call, msg);
+      else if (msg.cseqMethod === 'BYE') this.onByeResponse(call, msg);
+      // CANCEL's 200 needs nothing: the 487 for the INVITE ends the call.
+      else if (msg.cseqMethod === 'CANCEL' && msg.status >= 200) this.stopRetransmit(call);
+      return;
+    }
+    this.onRequest(msg, from);
+  }
+
+  private onInviteResponse(call: Call, msg: SipMessage): void {
+    const status = msg.status;
+    const now = this.o.now();
+    if (status < 200) {
+      if (call.state === CallState.Calling) {
+        call.state = CallState.Proceeding;
+        this.stopRetransmit(call);
+        call.pending = '';
+        this.coarse.remove(call, call.coarseSlot);
+        call.coarseSlot = -1;
+      }
+      if (status > 100 && call.provisionalAt === 0) call.provisionalAt = now;
+      return;
+    }
+    if (status < 300) {
+      if (call.state <= CallState.Cancelling) {
+        if (call.provisionalAt === 0) call.provisionalAt = now;
+        call.answeredAt = now;
+        call.finalCode = status;
+        call.remoteTag = msg.toTag;
+        const rr = getHeaders(msg, 'record-route');
+        if (rr.length > 0) call.routes = this.interner.routes(rr.reverse());
+        const contact = getHeader(msg, 'contact');
+        call.remoteTarget = this.interner.get(contact !== undefined ? nameAddrUri(contact) : this.o.target.uri);
+        this.clearTimers(call);
+        call.pending = '';
+        const wasCancelling = call.state === CallState.Cancelling;
+        call.state = CallState.Established;
+        this.sendAck(call);
+        this.o.listener.answered(call);
+        // 200 crossed our CANCEL: the call exists now, so it must be ended with BYE.
+        if (wasCancelling && call.state === CallState.Established) this.hangup(call);
+      } else if (call.state === CallState.Established || call.state === CallState.Terminating) {
+        // Retransmitted 2xx: our ACK was lost (§13.2.2.4).
+        this.stats.retransmissions++;
+        this.sendAck(call);
+      }
+      return;
+    }
+    // Non-2xx final: ACK within the transaction (same branch, §17.1.1.3), even for an older INVITE's.
+    this.sendNon2xxAck(call, msg);
+    if (msg.viaBranch !== call.branch) return;
+    if (call.state > CallState.Cancelling) return; // retransmission of a final we already handled
+    this.clearTimers(call);
+    call.pending = '';
+    if ((status === 401 || status === 407) && this.o.auth !== null && call.authTries === 0) {
+      const header = getHeader(msg, status === 401 ? 'www-authenticate' : 'proxy-authenticate');
+      const ch = header !== undefined ? parseDigestChallenge(header) : null;
+      if (ch !== null) {
+        call.authTries++;
+        call.challenge = ch;
+        call.challengeHeader = status === 401 ? 'Authorization' : 'Proxy-Authorization';
+        call.cseq++;
+        call.state = CallState.Calling;
+        call.provisionalAt = 0;
+        this.sendInvite(call, this.authLine(call, 'INVITE', this.o.target.uri));
+        return;
+      }
+    }
+    call.finalCode = status;
+    let cause: EndCause = 'rejected';
+    if (call.state === CallState.Cancelling) cause = call.cause === '' ? 'ring_timeout' : (call.cause as EndCause);
+    else if (status === 401 || status === 407) cause = 'auth_failed';
+    this.finish(call, status, cause, false);
+  }
+
+  private authLine(call: Call, method: string, uri: string): string {
+    const auth = this.o.auth;
+    if (auth === null || call.challenge === null) return '';
+    const value = digestAuthorization(call.challenge, {
+      method, uri, username: auth.username, password: auth.password, nc: call.authTries, cnonce: this.ids.cnonce(),
+    });
+    return `${call.challengeHeader}: ${value}\r\n`;
+  }
+
+  private sendAck(call: Call): void {
+    // ACK for 2xx is its own transaction: new branch, same CSeq number (§13.2.2.4).
+    const ack = this.builder.request('ACK', call.remoteTarget, this.ids.branch(), call, call.cseq, call.routes, '', '', '');
+    this.send(ack);
+  }
+
+  private sendNon2xxAck(call: Call, msg: SipMessage): void {
+    const d: DialogIds = { ...dialogOf(call), remoteTag: msg.toTag };
+    this.send(this.builder.request('ACK', this.o.target.uri, msg.viaBranch, d, msg.cseq, null, '', '', ''));
+  }
+
+  private onByeResponse(call: Call, msg: SipMessage): void {
+    if (msg.status < 200 || call.state !== CallState.Terminating) return;
+    if (msg.cseq !== call.cseq) return;
+    if ((msg.status === 401 || msg.status === 407) && this.o.auth !== null && call.authTries < 2) {
+      const header = getHeader(msg, msg.status === 401 ? 'www-authenticate' : 'proxy-authenticate');
+      const ch = header !== undefined ? parseDigestChallenge(header) : null;
+      if (ch !== null) {
+        call.authTries++;
+        call.challenge = ch;
+        call.challengeHeader = msg.status === 401 ? 'Authorization' : 'Proxy-Authorization';
+        this.sendBye(call, this.authLine(call, 'BYE', call.remoteTarget));
+        return;
+      }
+    }
+    call.byeAnsweredAt = this.o.now();
+    if (msg.status < 300) this.finish(call, call.finalCode, 'completed', true);
+    else this.finish(call, call.finalCode, 'bye_failed', false);
+  }
+
+  private onRequest(msg: SipMessage, from: Peer): void {
+    const method = msg.method;
+    if (method === 'ACK') return;
+    this.stats.inDialogRequests++;
+    const call = this.calls.get(msg.callId);
+    if (method === 'OPTIONS') return this.reply(msg, from, 200, '');
+    if (call === undefined) return this.reply(msg, from, 481, '');
+    if (method === 'BYE') {
+      this.reply(msg, from, 200, '');
+      if (call.state === CallState.Established || call.state === CallState.Terminating) {
+        call.byeAt = this.o.now();
+        this.finish(call, call.finalCode, 'callee_hangup', true);
+      }
+      return;
+    }
+    if (method === 'INVITE' || method === 'UPDATE') {
+      // Session refresh / re-INVITE: accept with the same offer.
+      return this.reply(msg, from, 200, method === 'INVITE' ? this.o.sdpBody : '');
+    }
+    this.reply(msg, from, method === 'INFO' || method === 'NOTIFY' ? 200 : 501, '');
+  }
+
+  private reply(req: SipMessage, to: Peer, status: number, body: string): void {
+    const data = this.builder.response(req, status, REASONS[status] ?? 'Not Implemented', '', '', body, SDP);
+    this.o.transport.send(data, to);
+  }
+
+  /** A response for a call we no longer know (e.g. a 200 retransmitted after we ended): ACK it statelessly. */
+  private onStrayResponse(msg: SipMessage): void {
+    this.stats.strayResponses++;
+    if (msg.cseqMethod !== 'INVITE' || msg.status < 200) return;
+    const from = getHeader(msg, 'from') ?? '';
+    const semi = from.indexOf(';tag=');
+    const d: DialogIds = {
+      callId: msg.callId, localTag: msg.fromTag, remoteTag: msg.toTag,
+      localUri: semi >= 0 ? from.slice(0, semi) : from, remoteUri: this.remoteUri,
+    };
+    let uri = this.o.target.uri;
+    let branch = msg.viaBranch;
+    let routes: string[] | null = null;
+    if (msg.status < 300) {
+      const contact = getHeader(msg, 'contact');
+      if (contact !== undefined) uri = nameAddrUri(contact);
+      branch = this.ids.branch();
+      const rr = getHeaders(msg, 'record-route');
+      if (rr.length > 0) routes = rr.reverse();
+    }
+    this.send(this.builder.request('ACK', uri, branch, d, msg.cseq, routes, '', '', ''));
+  }
+
+  private clearTimers(call: Call): void {
+    this.stopRetransmit(call);
+    this.coarse.remove(call, call.coarseSlot);
+    call.coarseSlot = -1;
+    this.ring.remove(call, call.ringSlot);
+    call.ringSlot = -1;
+  }
+
+  private finish(call: Call, code: number, cause: EndCause, normal: boolean): void {
+    if (call.state === CallState.Ended) return;
+    this.clearTimers(call);
+    if (call.holdTimer !== null) clearTimeout(call.holdTimer);
+    call.holdTimer = null;
+    call.pending = '';
+    call.finalCode = code;
+    call.cause = cause;
+    call.normalEnd = normal;
+    call.state = CallState.Ended;
+    call.endedAt = this.o.now();
+    this.calls.delete(call.callId);
+    this.o.listener.ended(call);
+  }
+
+  /** Stops timers; calls still open are left to the caller to account for. */
+  close(): void {
+    for (const call of this.calls.values()) this.clearTimers(call);
+    this.coarse.stop();
+    this.ring.stop();
+  }
+}
+
+function dialogOf(call: Call): DialogIds {
+  return { callId: call.callId, localTag: call.localTag, remoteTag: call.remoteTag, localUri: call.localUri, remoteUri: call.remoteUri };
+}
