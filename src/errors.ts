@@ -56,7 +56,7 @@ export const errors = {
   portInUse: createError('CC_ERR_NET_PORT_IN_USE', ExitCode.UsageError),
   outputDir: createError('CC_ERR_OUTPUT_DIR', ExitCode.UsageError),
   workerCrashed: createError('CC_ERR_WORKER_CRASHED', ExitCode.RunInvalid),
-  internal: createError('CC_ERR_INTERNAL', ExitCode.InternalError),
+  internal: createError('CC_ERR_INTERNAL_BUG', ExitCode.InternalError),
 } as const;
 
 export function isCallcertError(e: unknown): e is CallcertError {

@@ -44,6 +44,10 @@ export class Aggregator {
   /** sample index (×100 ms) → worker → [established, inProgress] */
   private readonly samples = new Map<number, Map<number, [number, number]>>();
   private readonly slots = new Map<number, Slot>();
+  private readonly points = new Map<number, TimelinePoint>();
+  /** Whole-run event-loop lag p99 per worker (latest report wins). */
+  private readonly lagRunP99 = new Map<number, number>();
+  /** Worst per-interval p99 (for the timeline's story), and the run-wide p99 used for validity. */
   eventLoopLagMsP99Max = 0;
   eventLoopLagMsMax = 0;
   heapUsedBytesMax = 0;
@@ -77,6 +81,8 @@ export class Aggregator {
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
+    this.points.delete(r.seq);
+    this.lagRunP99.set(r.worker, r.eventLoopLagMsP99Run);
     addCounters(slot.counters, r.counters);
     slot.offered += r.offered;
     mergeInto(slot.setup, setup);
@@ -98,18 +104,39 @@ export class Aggregator {
     });
   }
 
+  /**
+   * Points are computed once per interval and cached (a report for an interval drops
+   * its cached point): the live view asks every second, and recomputing percentiles
+   * of a 30-minute run each time would stall the main thread.
+   */
   timeline(): TimelinePoint[] {
-    const series = this.concurrencySeries();
-    const activeAt = new Map<number, number>();
-    for (const [tMs, est] of series) activeAt.set(tMs, est);
     const seqs = [...this.slots.keys()].sort((a, b) => a - b);
     return seqs.map((seq) => {
+      let point = this.points.get(seq);
+      if (point === undefined) {
+        point = this.point(seq);
+        this.points.set(seq, point);
+      }
+      return point;
+    });
+  }
+
+  private activeAt(tMs: number): number {
+    const m = this.samples.get(Math.round(tMs / 100));
+    if (m === undefined) return 0;
+    let est = 0;
+    for (const [e] of m.values()) est += e;
+    return est;
+  }
+
+  private point(seq: number): TimelinePoint {
+    {
       const s = this.slots.get(seq)!;
       const failuresByCode: Record<string, number> = {};
       addMap(failuresByCode, s.counters.failuresByCode);
       return {
         t: seq + 1,
-        active: activeAt.get((seq + 1) * 1000) ?? activeAt.get(seq * 1000 + 900) ?? 0,
+        active: this.activeAt((seq + 1) * 1000),
         offered: s.offered,
         attempts: s.counters.attempts,
         answers: s.counters.answers,
@@ -122,7 +149,14 @@ export class Aggregator {
         scheduleSlipMsP99: percentileMs(s.slip, 99),
         eventLoopLagMsP99: s.lagP99,
       };
-    });
+    }
+  }
+
+  /** The run-wide event-loop lag p99 of the worst worker. */
+  eventLoopLagMsP99Run(): number {
+    let max = 0;
+    for (const v of this.lagRunP99.values()) max = Math.max(max, v);
+    return max;
   }
 
   setupSummary() {

@@ -28,6 +28,7 @@ import { bump, emptyCounters, type Counters, type IntervalReport, type ResolvedT
 export interface DriverOptions {
   scenario: Scenario;
   target: ResolvedTarget;
+  localAddress: string;
   segment: Segment;
   /** performance.now() value of the run start in this thread. */
   startAt: number;
@@ -87,7 +88,7 @@ export class LoadDriver implements UacListener {
       parseError: () => void this.counters.parseErrors++,
       transportError: () => void this.counters.transportErrors++,
     };
-    this.transport = await openTransport(this.o.target.transport, { address: s.localAddress, port: 0, events });
+    this.transport = await openTransport(this.o.target.transport, { address: this.o.localAddress, port: 0, events });
     const peer: Peer = { address: this.o.target.host, port: this.o.target.port };
     if (this.transport instanceof TcpTransport) await this.transport.connect(peer, 5000);
     this.uac = new Uac({
@@ -330,6 +331,7 @@ export class LoadDriver implements UacListener {
       calls: this.calls.length > 0 ? this.calls.join('\n') + '\n' : '',
       eventLoopLagMsP99: snap.eventLoopLagMsP99,
       eventLoopLagMsMax: snap.eventLoopLagMsMax,
+      eventLoopLagMsP99Run: this.health.snapshot('run').eventLoopLagMsP99,
       heapUsedBytes: process.memoryUsage().heapUsed,
       offered: this.offered,
     };

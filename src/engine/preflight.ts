@@ -62,3 +62,25 @@ export async function checkReachable(host: string, port: number, transport: 'udp
     });
   });
 }
+
+/**
+ * The local address the kernel would use to reach `host`: Via and Contact must
+ * carry an address the target can answer to, and a socket bound to 127.0.0.1
+ * cannot reach a remote platform. A connected UDP socket sends nothing.
+ */
+export async function outgoingAddress(host: string, port: number): Promise<string> {
+  const sock = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.connect(port, host, () => resolve());
+    });
+    return sock.address().address;
+  } finally {
+    sock.close();
+  }
+}
+
+export function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address === 'localhost';
+}

@@ -17,6 +17,8 @@ export interface ResolvedTarget {
 export interface WorkerInit {
   scenario: Scenario;
   target: ResolvedTarget;
+  /** Address the worker binds its SIP socket to (and puts in Via/Contact). */
+  localAddress: string;
   segment: Segment;
   /** Wall-clock ms (Date.now() scale) at which every worker starts its schedule. */
   runStartEpochMs: number;
@@ -97,6 +99,8 @@ export interface IntervalReport {
   calls: string;
   eventLoopLagMsP99: number;
   eventLoopLagMsMax: number;
+  /** p99 of the event-loop lag since the worker started. */
+  eventLoopLagMsP99Run: number;
   heapUsedBytes: number;
   offered: number;
 }

@@ -13,6 +13,7 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
   const driver = new LoadDriver({
     scenario: init.scenario,
     target: init.target,
+    localAddress: init.localAddress,
     segment: init.segment,
     startAt,
     seed: init.seed,

@@ -61,6 +61,7 @@ export function tryParseDurationMs(input: unknown): DurationResult {
   }
   if (typeof input !== 'string') return { ok: false, expected };
   const s = input.trim();
+  if (s === '') return { ok: false, expected };
   if (s === '0') return { ok: true, ms: 0 };
   if (/^\d+(?:\.\d+)?$/.test(s)) {
     const n = Number(s);

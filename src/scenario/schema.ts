@@ -71,13 +71,21 @@ function numberSchema(o: { int?: boolean; min?: number; gt?: number; max?: numbe
   return s;
 }
 
+/** Like DURATION_PATTERN, but at least one non-zero digit and no bare 0. */
+const POSITIVE_DURATION_PATTERN = '^(?=.*[1-9])(?:\\d+(?:\\.\\d+)?(?:ms|h|m|s))+$';
+
 function durationSchema(positive: boolean) {
-  return z
-    .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.literal(0)], { error: (iss) => durationMessage(iss.input, positive) })
-    .superRefine((v, ctx) => {
-      const r = tryParseDurationMs(v);
-      if (!r.ok || (positive && r.ms <= 0)) ctx.addIssue({ code: 'custom', message: durationMessage(v, positive), input: v });
-    });
+  const error: ErrorFn = (iss) => durationMessage(iss.input, positive);
+  // abort: a string that misses the pattern must fail the union as a whole
+  // (one message from `error`), not pass it as "the string branch, with an issue".
+  const base = positive
+    ? z.string({ error }).regex(new RegExp(POSITIVE_DURATION_PATTERN), { error, abort: true })
+    : z.union([z.string().regex(new RegExp(DURATION_PATTERN), { error, abort: true }), z.literal(0)], { error });
+  // The pattern accepts "30s1m"; the parser does not (largest unit first).
+  return base.superRefine((v, ctx) => {
+    const r = tryParseDurationMs(v);
+    if (!r.ok || (positive && r.ms <= 0)) ctx.addIssue({ code: 'custom', message: durationMessage(v, positive), input: v });
+  });
 }
 
 /** A duration >= 0: "250ms", "20s", "1.5s", "2m", "1h", "1m30s", or 0. */
@@ -229,7 +237,7 @@ const TargetSchema = z
 const EmbeddedSchema = z
   .strictObject(
     {
-      capacity: numberSchema({ int: true, min: 0 }).optional().meta({ description: 'Simultaneous calls accepted; more get 486 Busy Here.', default: DEFAULTS.embedded.capacity }),
+      capacity: numberSchema({ int: true, min: 0 }).optional().meta({ description: 'Simultaneous calls accepted; calls beyond are refused.', default: DEFAULTS.embedded.capacity }),
       ring: DurationSchema.optional().meta({ description: 'Time between 180 Ringing and 200 OK.', default: DEFAULTS.embedded.ring }),
       answerRatio: numberSchema({ min: 0, max: 1 }).optional().meta({ description: 'Share of calls answered (the rest are rejected).', default: DEFAULTS.embedded.answerRatio }),
       calleeHangup: PositiveDurationSchema.nullable().optional().meta({ description: 'Hang up answered calls after this long (null: never; the caller hangs up).', default: null }),
@@ -279,7 +287,7 @@ const LoadSchema = z
 const DISTS = ['fixed', 'uniform', 'exponential', 'normal'] as const;
 const distError: ErrorFn = (iss) =>
   iss.code === 'invalid_union'
-    ? expectedGot(`dist to be one of ${DISTS.join(', ')}`, (iss.input as { dist?: unknown } | undefined)?.dist)
+    ? expectedGot(`one of ${DISTS.join(', ')}`, (iss.input as { dist?: unknown } | undefined)?.dist)
     : expectedGot('a distribution mapping such as { dist: exponential, mean: 20s }', iss.input);
 
 const DistributionSchema = z.discriminatedUnion(
@@ -466,13 +474,27 @@ export function schemasAt(path: readonly (string | number)[], from: Schema = Sce
   return current;
 }
 
-/** Field names valid in the mapping at `path` (empty when it is not a mapping). */
-export function fieldNamesAt(path: readonly (string | number)[]): string[] {
+/** false when `alt` has a literal field (a discriminator such as dist: fixed) that `value` contradicts. */
+function matchesDiscriminators(shape: Record<string, Schema>, value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  for (const [k, field] of Object.entries(shape)) {
+    const d = field._zod.def as unknown as { type: string; values?: unknown[] };
+    if (d.type === 'literal' && Object.hasOwn(value, k) && !(d.values ?? []).includes((value as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * Field names valid in the mapping at `path` (empty when it is not a mapping).
+ * With `value` (the mapping found there), alternatives whose discriminator
+ * contradicts it are left out: { dist: fixed } allows dist and value only.
+ */
+export function fieldNamesAt(path: readonly (string | number)[], value?: unknown): string[] {
   const names = new Set<string>();
   for (const s of schemasAt(path)) {
     for (const alt of alternatives(s)) {
       const d = defOf(alt);
-      if (d.type === 'object' && d.shape) for (const k of Object.keys(d.shape)) names.add(k);
+      if (d.type === 'object' && d.shape && matchesDiscriminators(d.shape, value)) for (const k of Object.keys(d.shape)) names.add(k);
     }
   }
   return [...names];
@@ -598,26 +620,37 @@ export function closestName(key: string, valid: readonly string[]): string | und
   return bestDistance <= 2 && bestDistance < key.length ? best : undefined;
 }
 
-/** Hint for a key that is not valid under `parent`: a rename, a did-you-mean, or the list of valid keys. */
-export function unknownKeyHint(parent: readonly (string | number)[], key: string, valid: readonly string[]): string {
-  const pattern = formatPath(parent.map((s) => (typeof s === 'number' ? -1 : s))).replace(/\[-1\]/g, '[]');
+function parentPattern(parent: readonly (string | number)[]): string {
+  return formatPath(parent.map((s) => (typeof s === 'number' ? -1 : s))).replace(/\[-1\]/g, '[]');
+}
+
+/** A rename hint or a did-you-mean for a key that is not valid under `parent`; undefined when nothing is close. */
+export function keySuggestion(parent: readonly (string | number)[], key: string, valid: readonly string[]): string | undefined {
+  const pattern = parentPattern(parent);
   if (pattern === 'criteria') {
     const alias = METRIC_ALIASES[key] ?? METRIC_ALIASES[key.toLowerCase()];
     if (alias) return `use ${alias}`;
     const close = closestName(key, KNOWN_METRICS);
-    return close ? `did you mean "${close}"?` : `known metrics: ${KNOWN_METRICS.join(', ')}`;
+    return close ? `did you mean "${close}"?` : undefined;
   }
   const renamed = RENAMED[pattern === '' ? key : `${pattern}.${key}`];
   if (renamed) return renamed;
   const close = closestName(key, valid);
-  if (close) return `did you mean "${close}"?`;
+  return close ? `did you mean "${close}"?` : undefined;
+}
+
+/** keySuggestion, or else the list of valid keys. */
+export function unknownKeyHint(parent: readonly (string | number)[], key: string, valid: readonly string[]): string {
+  const suggestion = keySuggestion(parent, key, valid);
+  if (suggestion) return suggestion;
+  if (parentPattern(parent) === 'criteria') return `known metrics: ${KNOWN_METRICS.join(', ')}`;
   return valid.length > 0 ? `expected one of ${valid.join(', ')}` : `${formatPath(parent) || 'this value'} has no fields`;
 }
 
-/** `unknown field "x"; <hint>` (`unknown metric` under criteria). */
-export function unknownFieldMessage(parent: readonly (string | number)[], key: string): string {
+/** `unknown field "x"; <hint>` (`unknown metric` under criteria); `value` is the mapping holding the key. */
+export function unknownFieldMessage(parent: readonly (string | number)[], key: string, value?: unknown): string {
   const what = parent.length === 1 && parent[0] === 'criteria' ? 'metric' : 'field';
-  return `unknown ${what} ${JSON.stringify(key)}; ${unknownKeyHint(parent, key, fieldNamesAt(parent))}`;
+  return `unknown ${what} ${JSON.stringify(key)}; ${unknownKeyHint(parent, key, fieldNamesAt(parent, value))}`;
 }
 
 // ---------------------------------------------------------------------------

@@ -6,7 +6,14 @@
  *
  * Cost is linear in the bytes pushed whatever the chunking: the header scan
  * resumes where the previous push stopped, and buffered bytes are appended
- * into a doubling buffer rather than re-concatenated on every chunk.
+ * into a doubling buffer rather than re-concatenated on every chunk. A chunk
+ * that arrives with nothing buffered is framed in place (messages are
+ * subarrays of it, no copy).
+ *
+ * Errors: an oversize message with a valid Content-Length is skipped exactly
+ * and framing continues. A missing/invalid Content-Length or an endless
+ * header section discards what is buffered; the stream cannot be resynced
+ * reliably after that, so the owner should close the connection.
  */
 import { SipParseError } from './message.js';
 
@@ -22,13 +29,18 @@ export class StreamFramer {
   private read = 0;
   private len = 0;
   /**
-   * True when `store` may be written at [len, store.length): false when it is
-   * a caller's chunk, or when messages handed out are subarrays of it (those
-   * bytes must never change once delivered).
+   * True when `store` is ours and may be written at [len, store.length);
+   * false while it is the caller's chunk. Delivered messages are subarrays
+   * of the store below `read`, and writes only ever go at `len` or into a
+   * fresh buffer, so delivered bytes never change.
    */
   private writable = false;
-  /** Header scan resumes at store[read + scanned]. */
+  /** Header scan resumes at store[read + scanned] (0: nothing of this message scanned yet). */
   private scanned = 0;
+  /** Offset (from read) of the line the scan is in; -1 while still in the start line. */
+  private lineStart = -1;
+  /** Offsets (from read) of header lines named Content-Length / l, parsed once the section is complete. */
+  private clLines: number[] = [];
   /** Length of the header section (through the blank line) once found, else -1. */
   private headerBytes = -1;
   /** Total length of the current message once its Content-Length is known, else -1. */
@@ -81,6 +93,9 @@ export class StreamFramer {
     const next = Buffer.allocUnsafe(capacity);
     this.store.copy(next, 0, this.read, this.len);
     chunk.copy(next, pending);
+    // Keep the unused tail all-LF: findHeaderEnd's indexOf then stops at `len`
+    // at the latest instead of wandering through uninitialised capacity.
+    next.fill(LF, pending + chunk.length);
     this.store = next;
     this.read = 0;
     this.len = pending + chunk.length;
@@ -111,7 +126,7 @@ export class StreamFramer {
           return;
         }
         this.headerBytes = end - this.read;
-        const cl = this.contentLength(this.read, end);
+        const cl = this.contentLength(end);
         if (cl === -1) {
           this.error('missing Content-Length on stream transport', this.streamOffset);
           this.reset();
@@ -130,9 +145,7 @@ export class StreamFramer {
           this.skip = Math.max(0, this.messageBytes - available);
           this.streamOffset += Math.min(available, this.messageBytes);
           this.read += Math.min(available, this.messageBytes);
-          this.headerBytes = -1;
-          this.messageBytes = -1;
-          this.scanned = 0;
+          this.startMessage();
           if (this.skip > 0) {
             this.reset();
             return;
@@ -145,92 +158,83 @@ export class StreamFramer {
       const size = this.messageBytes;
       this.read += size;
       this.streamOffset += size;
-      this.headerBytes = -1;
-      this.messageBytes = -1;
-      this.scanned = 0;
-      // Delivered bytes are shared with the consumer: never write into this store again.
-      this.writable = false;
+      this.startMessage();
       this.onMessage(buf.subarray(start, start + size));
     }
   }
 
   /**
    * Absolute index just past the blank line ending the header section, or -1.
-   * Resumes from `scanned`; accepts CRLF CRLF and bare LF LF.
+   * One pass over the lines, resumed where the previous push stopped, that
+   * also notes the Content-Length lines. Accepts CRLF and bare LF.
    */
   private findHeaderEnd(): number {
     const buf = this.store;
     const first = this.read;
-    let i = first + this.scanned;
     const len = this.len;
+    let i = first + this.scanned;
     while (i < len) {
-      const rel = buf.subarray(i, len).indexOf(LF);
-      if (rel < 0) {
-        i = len;
-        break;
+      // Safe past `len`: the store is either exactly `len` long or LF-filled beyond it.
+      const lf = buf.indexOf(LF, i);
+      if (lf < 0 || lf >= len) break;
+      const ls = this.lineStart;
+      if (ls >= 0) {
+        const s = first + ls;
+        if (lf === s || (lf === s + 1 && buf[s] === CR)) return lf + 1;
+        if (isContentLengthName(buf, s, lf)) this.clLines.push(ls);
       }
-      const lf = i + rel;
-      // The line that ends at this LF is empty when the previous line ended just before it.
-      if (lf - 1 >= first && buf[lf - 1] === LF) return lf + 1;
-      if (lf - 2 >= first && buf[lf - 1] === CR && buf[lf - 2] === LF) return lf + 1;
+      this.lineStart = lf + 1 - first;
       i = lf + 1;
     }
-    // A blank line may straddle chunks: re-examine the last two bytes next time.
-    this.scanned = Math.max(0, len - first - 2);
+    this.scanned = len - first;
     return -1;
   }
 
   /**
-   * Content-Length of the header section buf[from, to): -1 when absent, -2
-   * when malformed or conflicting. Accepts 'Content-Length' and compact 'l',
+   * Content-Length of the header section ending at `end`: -1 when absent, -2
+   * when malformed or conflicting. Handles 'Content-Length' and compact 'l',
    * any case, whitespace before the colon and a folded value.
    */
-  private contentLength(from: number, to: number): number {
+  private contentLength(end: number): number {
     const buf = this.store;
     let result = -1;
-    // Skip the start line.
-    let p = from;
-    while (p < to && buf[p] !== LF) p++;
-    p++;
-    while (p < to) {
-      const lineStart = p;
-      let lf = p;
-      while (lf < to && buf[lf] !== LF) lf++;
-      const next = lf + 1;
-      if (isContentLengthName(buf, lineStart, lf)) {
-        let v = lineStart;
-        while (buf[v] !== COLON) v++;
-        v++;
-        // Value runs to the end of the logical line (folded lines included).
-        let end = lf;
-        let q = next;
-        while (q < to && (buf[q] === SP || buf[q] === HT)) {
-          while (q < to && buf[q] !== LF) q++;
-          end = q;
-          q++;
+    for (const off of this.clLines) {
+      let v = this.read + off;
+      while (buf[v] !== COLON) v++;
+      v++;
+      // The value runs to the end of the logical line (folded lines included).
+      let e = buf.indexOf(LF, v);
+      while (e + 1 < end && (buf[e + 1] === SP || buf[e + 1] === HT)) e = buf.indexOf(LF, e + 1);
+      let n = 0;
+      let digits = 0;
+      let prevDigit = false;
+      for (let k = v; k < e; k++) {
+        const c = buf[k];
+        if (c >= 48 && c <= 57) {
+          if (digits > 0 && !prevDigit) return -2; // "1 2"
+          n = n * 10 + (c - 48);
+          digits++;
+          prevDigit = true;
+        } else if (c === SP || c === HT || c === CR || c === LF) {
+          prevDigit = false;
+        } else {
+          return -2;
         }
-        let n = 0;
-        let digits = 0;
-        let bad = false;
-        for (let k = v; k < end; k++) {
-          const c = buf[k];
-          if (c >= 48 && c <= 57) {
-            if (digits > 0 && (buf[k - 1] < 48 || buf[k - 1] > 57)) bad = true; // "1 2"
-            n = n * 10 + (c - 48);
-            digits++;
-          } else if (c !== SP && c !== HT && c !== CR && c !== LF) {
-            bad = true;
-          }
-        }
-        if (bad || digits === 0 || digits > 10) return -2;
-        if (result >= 0 && result !== n) return -2;
-        result = n;
-        p = q;
-        continue;
       }
-      p = next;
+      if (digits === 0 || digits > 10) return -2;
+      if (result >= 0 && result !== n) return -2;
+      result = n;
     }
     return result;
+  }
+
+  /** Forget the per-message scan state (the next byte starts a new message). */
+  private startMessage(): void {
+    this.headerBytes = -1;
+    this.messageBytes = -1;
+    this.scanned = 0;
+    this.lineStart = -1;
+    if (this.clLines.length > 0) this.clLines = [];
   }
 
   private error(reason: string, offset: number): void {
@@ -244,9 +248,7 @@ export class StreamFramer {
     this.read = 0;
     this.len = 0;
     this.writable = false;
-    this.scanned = 0;
-    this.headerBytes = -1;
-    this.messageBytes = -1;
+    this.startMessage();
   }
 }
 

@@ -40,8 +40,9 @@ function latin1(buf: Buffer, a: number, b: number): string {
 // ---------------------------------------------------------------------------
 // Header-name interning. Known names are matched byte-wise against lowercase
 // tables and return a shared canonical string, so the common case allocates
-// nothing for the name. Measured on a 13-header 200 OK: bucketed byte compare
-// ~0.9 µs/parse less than latin1Slice(name).toLowerCase() + Map lookup.
+// nothing for the name. Measured on the 13-header 200 OK of the corpus:
+// 1.63 µs/parse with this bucketed byte compare vs 2.31 µs with
+// latin1Slice(name).toLowerCase() + Map lookup.
 // ---------------------------------------------------------------------------
 
 /** RFC 3261 §7.3.3 and later RFCs' compact forms, indexed by lowercase byte. */
@@ -147,15 +148,14 @@ function isWs(c: number): boolean {
 }
 
 /**
- * Index of the next LF in buf[from, end), or -1. A plain loop beats
- * buf.indexOf(10, from) here: header lines are short (~30-60 bytes) and the
- * native call costs more than the scan (measured ~0.4 µs/parse better).
+ * Index of the next LF in buf[from, end), or -1. Buffer#indexOf is a native
+ * memchr: measured 1.53 vs 1.63 µs per 200 OK parse against a JS byte loop
+ * (it may look past `end`, but only up to the first LF, and only once per
+ * failed search).
  */
 function findLF(buf: Buffer, from: number, end: number): number {
-  for (let i = from; i < end; i++) {
-    if (buf[i] === LF) return i;
-  }
-  return -1;
+  const i = buf.indexOf(LF, from);
+  return i >= 0 && i < end ? i : -1;
 }
 
 /** Case-insensitive "SIP/2.0" at buf[p, p+7). */
@@ -200,10 +200,8 @@ function fail(reason: string, offset: number): SipParseError {
 export function parseMessage(buf: Buffer, start = 0, end: number = buf.length): SipMessage | SipParseError {
   // Clamp the range so no slice below can go out of bounds.
   const len = buf.length;
-  if (!(start >= 0)) start = 0;
-  if (!(end <= len)) end = len;
-  start = Math.floor(start);
-  end = Math.floor(end);
+  start = start >= 0 ? Math.min(Math.floor(start), len) : 0;
+  end = end <= len ? Math.max(Math.floor(end), 0) : len;
   if (start > end) return fail('invalid range', start);
 
   let pos = start;
@@ -243,6 +241,7 @@ export function parseMessage(buf: Buffer, start = 0, end: number = buf.length): 
       while (r < re && isWs(buf[r])) r++;
       while (re > r && isWs(buf[re - 1])) re--;
       reason = re > r ? latin1(buf, r, re) : '';
+      if (reason.indexOf('\r') >= 0) return fail('bare CR in start line', r);
     }
   } else {
     // Request-Line = Method SP Request-URI SP SIP-Version
@@ -290,7 +289,8 @@ export function parseMessage(buf: Buffer, start = 0, end: number = buf.length): 
       break;
     }
     if (b === CR) {
-      if (p + 1 < end && buf[p + 1] === LF) {
+      if (p + 1 >= limit) return fail(tooLong ? 'header section too large' : 'unterminated header section', p);
+      if (buf[p + 1] === LF) {
         p += 2;
         break;
       }
@@ -331,6 +331,8 @@ export function parseMessage(buf: Buffer, start = 0, end: number = buf.length): 
       p = lf + 1;
     }
 
+    // A CR not ending a line lands in the value; reject it so values never carry CR/LF.
+    if (value.indexOf('\r') >= 0) return fail('bare CR in header section', ns);
     if (++count > MAX_HEADERS) return fail('too many headers', ns);
     const name = headerName(buf, ns, ne);
     headers.push(name, value);

@@ -28,19 +28,20 @@ async function setup(transport: 'udp' | 'tcp', spec: Partial<EmbeddedTargetSpec>
       onEnd?.();
     },
   };
-  let uac!: Uac;
+  let uac: Uac | null = null;
   const t: SipTransport = await openTransport(transport, {
     address: '127.0.0.1', port: 0,
-    events: { message: (m, f) => uac.onMessage(m, f), parseError: () => {}, transportError: () => {} },
+    events: { message: (m, f) => uac?.onMessage(m, f), parseError: () => {}, transportError: () => {} },
   });
   open.push(t);
   const peer = { address: '127.0.0.1', port: cc.port };
   if (t instanceof TcpTransport) await t.connect(peer, 2000);
-  uac = new Uac({
+  const u = new Uac({
     transport: t, target: { uri: cc.uri, peer }, auth: null, fromUser: 'tester', sdpBody: '', ringTimeoutMs,
     userAgent: 'callcert-test', listener, now: () => performance.now(),
   });
-  open.push({ close: () => uac.close() });
+  uac = u;
+  open.push({ close: () => u.close() });
   const waitEnded = (n: number, timeoutMs = 10_000) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`only ${ended.length}/${n} calls ended`)), timeoutMs);
@@ -53,7 +54,7 @@ async function setup(transport: 'udp' | 'tcp', spec: Partial<EmbeddedTargetSpec>
       onEnd = check;
       check();
     });
-  return { cc, uac, ended, answered, waitEnded };
+  return { cc, uac: u, ended, answered, waitEnded };
 }
 
 describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (transport) => {

@@ -1,0 +1,43 @@
+/**
+ * Turns `callcert run [FILE] [flags]` into one validated Scenario: the file (or
+ * nothing), then the load/target flags on top, then every --set override, then
+ * validation — so errors name the file or "command line" and the field.
+ */
+import { buildScenarioFromFlags, readScenarioRaw, scenarioFromObject, type ScenarioFlags } from '../scenario/load.js';
+import { parseDurationMs } from '../scenario/duration.js';
+import type { Scenario } from '../scenario/types.js';
+import { errors } from '../errors.js';
+import type { RunFlags } from './commands/run.js';
+
+function flagMs(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseDurationMs(value, flag);
+  } catch (e) {
+    throw errors.usage(`${flag}: ${(e as Error).message.replace(/^[^:]*: /, '')}`);
+  }
+}
+
+export function scenarioFlags(flags: RunFlags): ScenarioFlags {
+  return {
+    target: flags.target,
+    rate: flags.rate,
+    concurrency: flags.concurrency,
+    holdMs: flagMs(flags.hold, '--hold'),
+    rampMs: flagMs(flags.ramp, '--ramp'),
+    durationMs: flagMs(flags.duration, '--duration'),
+    transport: flags.transport,
+    authUser: flags.authUser,
+    authPassword: flags.authPassword,
+    workers: flags.workers,
+  };
+}
+
+export async function loadScenarioForRun(file: string | null, flags: RunFlags): Promise<Scenario> {
+  if ((flags.authUser === undefined) !== (flags.authPassword === undefined)) {
+    throw errors.usage('--auth-user and --auth-password go together');
+  }
+  const base = file === null ? null : await readScenarioRaw(file);
+  const raw = buildScenarioFromFlags(base, scenarioFlags(flags));
+  return scenarioFromObject(raw, file ?? 'command line', { overrides: flags.set });
+}

@@ -1,0 +1,480 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { errors, isCallcertError } from '../../src/errors.js';
+import type { CallcertError } from '../../src/errors.js';
+import {
+  buildScenarioFromFlags,
+  loadScenarioFile,
+  parseScenarioText,
+  readScenarioRaw,
+  scenarioFromObject,
+} from '../../src/scenario/load.js';
+import { applyOverrides } from '../../src/scenario/overrides.js';
+import type { Scenario } from '../../src/scenario/types.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const F = (name: string) => path.join(ROOT, 'test/fixtures/scenarios', name);
+const SHIPPED = (name: string) => path.join(ROOT, 'scenarios', name);
+
+async function rejection(p: Promise<unknown>): Promise<CallcertError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isCallcertError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+}
+function thrown(f: () => unknown): CallcertError {
+  try {
+    f();
+  } catch (e) {
+    if (isCallcertError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected an error');
+}
+
+/** Raw YAML-shaped scenarios, mutated freely by the tests below. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
+
+/** A valid raw scenario to break one field at a time. */
+function base(): Raw {
+  return {
+    name: 'x',
+    load: { model: 'closed', stages: [{ duration: '10s', target: 10 }, { duration: '10s', target: 10 }] },
+  };
+}
+function problem(mutate: (o: Raw) => void): string {
+  const o = base();
+  mutate(o);
+  const e = thrown(() => scenarioFromObject(o, 'x.yaml'));
+  expect(e.code).toBe(errors.scenarioInvalid.code);
+  return e.message;
+}
+
+function expectDeepFrozen(v: unknown, where = 'scenario'): void {
+  if (v === null || typeof v !== 'object') return;
+  expect(Object.isFrozen(v), `${where} is frozen`).toBe(true);
+  for (const [k, child] of Object.entries(v)) expectDeepFrozen(child, `${where}.${k}`);
+}
+
+describe('loadScenarioFile: bad files give one line per problem', () => {
+  it.each([
+    ['bad-unknown-field.yaml', 'load: unknown field "rate"; use load.stages[].target with model: open (calls per second)'],
+    ['bad-typo.yaml', 'call: unknown field "hodl"; did you mean "hold"?'],
+    ['bad-negative-rate.yaml', 'load.stages[2].target: expected a number >= 0, got -5'],
+    ['bad-wrong-type.yaml', 'load.stages[0].target: expected a number >= 0, got "lots"'],
+    ['bad-missing-stages.yaml', 'load.stages: expected a list of stages [{ duration, target }, ...], got nothing'],
+    ['bad-tls.yaml', 'target.transport: expected udp or tcp, got "tls" (TLS is not supported yet)'],
+    ['bad-duration.yaml', 'load.stages[0].duration: expected a duration with a unit, got 20 (write 20s or 20000ms)'],
+    ['bad-criterion.yaml', 'criteria.setup_ms[0]: expected p(N)<X, max<X or avg<X (e.g. "p(95)<800"), got "p95<800"'],
+    ['bad-empty.yaml', 'expected a scenario mapping (name, load, call, criteria, ...), got an empty document'],
+  ])('%s', async (name, line) => {
+    const e = await rejection(loadScenarioFile(F(name)));
+    expect(e.code).toBe('CC_ERR_SCENARIO_INVALID');
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(`${F(name)}: ${line}`);
+    expect(e.details.issues).toEqual([e.message]);
+    expect(e.details.file).toBe(F(name));
+  });
+
+  it('reports every schema problem at once', async () => {
+    const e = await rejection(loadScenarioFile(F('bad-many.yaml')));
+    const lines = [
+      'name: expected a name of lower-case letters, digits, ".", "_" and "-" (at most 64), got "Many Problems"',
+      'load.stages[0].duration: expected a duration > 0, got "0s"',
+      'call.hold.max: expected a duration with a unit, got 30 (write 30s or 30000ms)',
+      'unknown field "duration"; use load.stages (each stage has a duration)',
+    ].map((l) => `${F('bad-many.yaml')}: ${l}`);
+    expect(e.details.issues).toEqual(lines);
+    expect(e.message).toBe(lines.join('\n'));
+  });
+
+  it('reports every cross-field problem at once', async () => {
+    const e = await rejection(loadScenarioFile(F('bad-cross-field.yaml')));
+    expect(e.details.issues).toEqual(
+      [
+        'load.arrivals: expected no arrivals with model: closed (arrivals pace the call starts of model: open), got "poisson"',
+        'criteria.concurrency_sustained: expected load.stages to have a flat stage (one keeping the target of the stage before it) to measure sustained concurrency, got none',
+        'call.hold.max: expected a duration >= min (30s), got "10s"',
+      ].map((l) => `${F('bad-cross-field.yaml')}: ${l}`),
+    );
+  });
+
+  it('malformed YAML → CC_ERR_SCENARIO_SYNTAX with file:line:col and the YAML message', async () => {
+    const e = await rejection(loadScenarioFile(F('bad-syntax.yaml')));
+    expect(e.code).toBe('CC_ERR_SCENARIO_SYNTAX');
+    expect(e.message).toBe(`${F('bad-syntax.yaml')}:5:1: Flow sequence in block collection must be sufficiently indented and end with a ]`);
+    expect(e.details).toMatchObject({ line: 5, col: 1 });
+  });
+
+  it('missing file → CC_ERR_SCENARIO_NOT_FOUND naming the file', async () => {
+    const e = await rejection(loadScenarioFile(F('nope.yaml')));
+    expect(e.code).toBe('CC_ERR_SCENARIO_NOT_FOUND');
+    expect(e.message).toBe(`${F('nope.yaml')}: scenario file not found`);
+    const dir = await rejection(loadScenarioFile(path.join(ROOT, 'test/fixtures/scenarios')));
+    expect(dir.message).toBe(`${path.join(ROOT, 'test/fixtures/scenarios')}: is a directory, expected a scenario file (.yaml)`);
+  });
+});
+
+describe('parseScenarioText', () => {
+  it.each([
+    ['a: 1\na: 2\n', 'f.yaml:2:1: Map keys must be unique'],
+    ['a:\n\t- b\n', 'f.yaml:2:1: Tabs are not allowed as indentation'],
+    ['name: "x\n', 'f.yaml:2:1: Missing closing "quote'],
+    ['a: 1\n---\nb: 2\n', 'f.yaml:2:1: Source contains multiple documents; please use YAML.parseAllDocuments()'],
+    ['a: *nope\n', 'f.yaml: Unresolved alias (the anchor must be set before the alias): nope'],
+  ])('%j → %s', (text, message) => {
+    const e = thrown(() => parseScenarioText(text, 'f.yaml'));
+    expect(e.code).toBe('CC_ERR_SCENARIO_SYNTAX');
+    expect(e.message).toBe(message);
+  });
+
+  it('ignores a byte-order mark and reads YAML 1.2 (yes is a string)', () => {
+    expect(parseScenarioText('\ufeffname: yes\n', 'f.yaml')).toEqual({ name: 'yes' });
+  });
+});
+
+describe('scenarioFromObject: messages', () => {
+  it.each<[string, (o: Raw) => void, string]>([
+    ['missing load', (o) => delete o.load, 'load: expected a mapping with model and stages, got nothing'],
+    ['missing model', (o) => delete o.load.model, 'load.model: expected closed (stage targets are concurrent calls) or open (stage targets are calls per second), got nothing'],
+    ['empty stages', (o) => (o.load.stages = []), 'load.stages: expected at least one stage { duration, target }, got an empty list'],
+    ['infinite target', (o) => (o.load.stages[0].target = Infinity), 'load.stages[0].target: expected a number >= 0, got .inf'],
+    ['zero duration', (o) => (o.load.stages[0].duration = '0s'), 'load.stages[0].duration: expected a duration > 0, got "0s"'],
+    ['bare zero stage duration', (o) => (o.load.stages[0].duration = 0), 'load.stages[0].duration: expected a duration > 0, got 0'],
+    ['spaces in duration', (o) => (o.call = { hold: '20 s' }), 'call.hold: expected a duration such as 250ms, 20s, 1.5s, 2m, 1h or 1m30s, got "20 s" (no spaces inside a duration)'],
+    ['bare hold', (o) => (o.call = { hold: 20 }), 'call.hold: expected a duration with a unit, got 20 (write 20s or 20000ms)'],
+    ['hold list', (o) => (o.call = { hold: ['20s'] }), 'call.hold: expected a duration such as 20s, or a distribution such as { dist: exponential, mean: 20s }, got a list'],
+    ['unknown dist', (o) => (o.call = { hold: { dist: 'lognormal', mean: '1s' } }), 'call.hold.dist: expected one of fixed, uniform, exponential, normal, got "lognormal"'],
+    ['missing dist field', (o) => (o.call = { hold: { dist: 'uniform', min: '1s' } }), 'call.hold.max: expected a duration such as 250ms, 20s, 1.5s, 2m, 1h or 1m30s, got nothing'],
+    ['field of another dist', (o) => (o.call = { hold: { dist: 'fixed', value: '1s', mean: '2s' } }), 'call.hold: unknown field "mean"; expected one of dist, value'],
+    ['zero exponential mean', (o) => (o.call = { hold: { dist: 'exponential', mean: '0s' } }), 'call.hold.mean: expected a duration > 0, got "0s"'],
+    ['ringTimeout 0', (o) => (o.call = { ringTimeout: 0 }), 'call.ringTimeout: expected a duration > 0, got 0'],
+    ['sdp string', (o) => (o.call = { sdp: 'yes' }), 'call.sdp: expected true or false, got "yes"'],
+    ['renamed holdTime', (o) => (o.call = { holdTime: '20s' }), 'call: unknown field "holdTime"; use call.hold (e.g. hold: 20s)'],
+    ['renamed hold_ms at top level', (o) => (o.hold_ms = 20000), 'unknown field "hold_ms"; use call.hold (e.g. hold: 20s)'],
+    ['top-level duration', (o) => (o.duration = '60s'), 'unknown field "duration"; use load.stages (each stage has a duration)'],
+    ['case/underscore typo', (o) => (o.call = { ring_timeout: '5s' }), 'call: unknown field "ring_timeout"; did you mean "ringTimeout"?'],
+    ['nothing close', (o) => (o.zzz = 1), 'unknown field "zzz"; expected one of name, description, target, embedded, load, call, criteria, workers, localAddress, generator'],
+    ['stage rate', (o) => (o.load.stages[0].rate = 5), 'load.stages[0]: unknown field "rate"; use target (calls per second with model: open)'],
+    ['unknown metric', (o) => (o.criteria = { latency: ['<1'] }), 'criteria: unknown metric "latency"; known metrics: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls'],
+    ['metric alias', (o) => (o.criteria = { pdd: ['p(95)<1'] }), 'criteria: unknown metric "pdd"; use pdd_ms'],
+    ['metric typo', (o) => (o.criteria = { sre: ['>=1'] }), 'criteria: unknown metric "sre"; did you mean "ser"?'],
+    ['criterion number', (o) => (o.criteria = { ser: 0.999 }), 'criteria.ser: expected an expression such as ">=0.999", or a list of them, got 0.999'],
+    ['criterion shorthand', (o) => (o.criteria = { ser: '>=99.9' }), 'criteria.ser: expected a ratio between 0 and 1, got ">=99.9" (write >=0.999 or >=99.9%)'],
+    ['percentile on scalar', (o) => (o.criteria = { asr: ['p(95)>0.5'] }), 'criteria.asr[0]: expected a plain comparison such as ">=0.999", got "p(95)>0.5" (p(N), max and avg apply only to setup_ms and pdd_ms; asr is a single value)'],
+    ['sips', (o) => (o.target = { uri: 'sips:ivr@192.0.2.1' }), 'target.uri: expected a SIP URI such as sip:ivr@10.0.0.5:5060, got "sips:ivr@192.0.2.1" (sips: (TLS) is not supported yet)'],
+    ['bad port', (o) => (o.target = { uri: 'sip:ivr@192.0.2.1:70000' }), 'target.uri: expected a SIP URI such as sip:ivr@10.0.0.5:5060, got "sip:ivr@192.0.2.1:70000" (the port must be 1 to 65535)'],
+    ['tls param', (o) => (o.target = { uri: 'sip:ivr@192.0.2.1;transport=tls' }), 'target.uri: expected transport=udp or transport=tcp in the URI, got "sip:ivr@192.0.2.1;transport=tls" (TLS is not supported yet)'],
+    ['target as string', (o) => (o.target = 'sip:ivr@192.0.2.1'), 'target: expected a mapping such as { uri: sip:ivr@10.0.0.5:5060 }, got "sip:ivr@192.0.2.1" (write target: { uri: sip:ivr@192.0.2.1 })'],
+    ['upper-case transport', (o) => (o.target = { uri: 'sip:a@192.0.2.1', transport: 'UDP' }), 'target.transport: expected udp or tcp, got "UDP" (write udp in lower case)'],
+    ['numeric password', (o) => (o.target = { uri: 'sip:a@192.0.2.1', auth: { username: 'u', password: 1234 } }), 'target.auth.password: expected a password string, got 1234 (quote it: "1234")'],
+    ['answerRatio', (o) => (o.embedded = { answerRatio: 1.5 }), 'embedded.answerRatio: expected a number between 0 and 1, got 1.5'],
+    ['workers', (o) => (o.workers = 0), 'workers: expected a whole number >= 1, got 0'],
+    ['localAddress', (o) => (o.localAddress = 'localhost'), 'localAddress: expected an IPv4 or IPv6 address, got "localhost"'],
+    ['generator', (o) => (o.generator = { maxScheduleSlipMsP99: 0 }), 'generator.maxScheduleSlipMsP99: expected a number > 0, got 0'],
+    // cross-field
+    ['closed + maxConcurrency', (o) => (o.load.maxConcurrency = 1200), 'load.maxConcurrency: expected no maxConcurrency with model: closed (its stage targets already are the concurrency), got 1200'],
+    ['closed fractional target', (o) => (o.load.stages[1].target = 10.5), 'load.stages[1].target: expected a whole number of concurrent calls with model: closed, got 10.5'],
+    ['all targets 0', (o) => (o.load.stages = [{ duration: '1s', target: 0 }]), 'load.stages: expected at least one stage with target > 0, got only targets of 0'],
+    ['transport conflict', (o) => (o.target = { uri: 'sip:a@192.0.2.1;transport=tcp', transport: 'udp' }), 'target.transport: expected tcp (target.uri says ;transport=tcp), got "udp"'],
+    ['loopback local address', (o) => ((o.target = { uri: 'sip:a@192.0.2.1' }), (o.localAddress = '127.0.0.1')), 'localAddress: expected an address that can reach 192.0.2.1 (a loopback address reaches only this machine), got "127.0.0.1"'],
+    ['address family', (o) => ((o.target = { uri: 'sip:a@[2001:db8::1]' }), (o.localAddress = '192.0.2.2')), 'localAddress: expected an IPv6 address to reach 2001:db8::1, got "192.0.2.2"'],
+    ['ring ≥ ringTimeout', (o) => ((o.embedded = { ring: '5s' }), (o.call = { ringTimeout: '5s' })), 'embedded.ring: expected less than call.ringTimeout (5s), or every call is cancelled before it is answered, got "5s"'],
+  ])('%s', (_name, mutate, line) => {
+    expect(problem(mutate)).toBe(`x.yaml: ${line}`);
+  });
+
+  it('names the source it was given', () => {
+    const e = thrown(() => scenarioFromObject({ name: 'x' }, 'command line'));
+    expect(e.message).toBe('command line: load: expected a mapping with model and stages, got nothing');
+  });
+});
+
+describe('good scenarios', () => {
+  it('a minimal file gets every default', async () => {
+    const s = await loadScenarioFile(F('good-minimal.yaml'));
+    expect(s).toEqual<Scenario>({
+      name: 'minimal',
+      description: '',
+      target: null,
+      embedded: { capacity: 2000, ringMs: 0, answerRatio: 1, calleeHangupMs: null },
+      load: { model: 'closed', stages: [{ durationMs: 10_000, target: 10 }] },
+      call: { hold: { dist: 'fixed', valueMs: 20_000 }, ringTimeoutMs: 30_000, fromUser: 'callcert', sdp: true },
+      criteria: [],
+      workers: null,
+      localAddress: '127.0.0.1',
+      generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
+    });
+  });
+
+  it('a file with every field is normalized', async () => {
+    const s = await loadScenarioFile(F('good-full.yaml'));
+    expect(s.target).toEqual({
+      uri: 'sip:ivr@192.0.2.10:5070;transport=tcp',
+      host: '192.0.2.1', // from proxy
+      port: 5080,
+      transport: 'tcp',
+      auth: { username: 'loadtest', password: '0123' },
+    });
+    expect(s.embedded).toEqual({ capacity: 100, ringMs: 500, answerRatio: 0.9, calleeHangupMs: 90_000 });
+    expect(s.load).toEqual({
+      model: 'open',
+      arrivals: 'poisson',
+      maxConcurrency: 1200,
+      stages: [
+        { durationMs: 60_000, target: 50 },
+        { durationMs: 1_500, target: 50 },
+        { durationMs: 3_600_000, target: 0 },
+      ],
+    });
+    expect(s.call).toEqual({ hold: { dist: 'normal', meanMs: 20_000, stddevMs: 5_000, minMs: 1_000 }, ringTimeoutMs: 45_000, fromUser: 'agent-7', sdp: false });
+    expect(s.criteria.map((c) => [c.metric, c.source, c.threshold])).toEqual([
+      ['setup_ms', 'p(95)<800', 800],
+      ['setup_ms', 'max<5s', 5000],
+      ['setup_ms', 'avg < 300', 300],
+      ['pdd_ms', 'p(99.9)<=2000', 2000],
+      ['ser', '>=99.9%', 0.999],
+      ['concurrency_sustained', '>=1000', 1000],
+      ['failed_calls', 'value==0', 0],
+    ]);
+    expect(s.workers).toBe(3);
+    expect(s.localAddress).toBe('192.0.2.2');
+    expect(s.generator).toEqual({ maxScheduleSlipMsP99: 10, maxEventLoopLagMsP99: 25.5 });
+  });
+
+  it('takes host, port and transport from the URI', () => {
+    const t = (uri: string) => scenarioFromObject({ ...base(), target: { uri } }, 'x').target;
+    expect(t('sip:ivr@10.0.0.5')).toMatchObject({ host: '10.0.0.5', port: 5060, transport: 'udp', auth: null });
+    expect(t('sip:10.0.0.5:5080')).toMatchObject({ host: '10.0.0.5', port: 5080 });
+    expect(t('sip:ivr@[2001:db8::1]:5070')).toMatchObject({ host: '2001:db8::1', port: 5070 });
+    expect(t('sip:ivr@pbx.example.com;transport=tcp')).toMatchObject({ host: 'pbx.example.com', port: 5060, transport: 'tcp' });
+  });
+
+  it('the loaded scenario is deeply frozen', async () => {
+    const s = await loadScenarioFile(F('good-full.yaml'));
+    expectDeepFrozen(s);
+    expect(() => {
+      (s.load.stages[0] as { target: number }).target = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('does not mutate the object it is given', () => {
+    const o = base();
+    const copy = structuredClone(o);
+    scenarioFromObject(o, 'x', { overrides: ['load.stages[0].target=20'] });
+    expect(o).toEqual(copy);
+    expect(Object.isFrozen(o)).toBe(false);
+  });
+});
+
+describe('shipped scenarios', () => {
+  it.each(['quickstart.yaml', 'certify-1000.yaml', 'smoke.yaml'])('%s loads, validates and points at schema.json', async (name) => {
+    const text = readFileSync(SHIPPED(name), 'utf8');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./schema.json');
+    const s = await loadScenarioFile(SHIPPED(name));
+    expect(s.name).toBe(name.replace(/\.yaml$/, ''));
+    expectDeepFrozen(s);
+  });
+
+  it('quickstart: embedded call centre, ramp to 1000 then hold, 20 s calls', async () => {
+    const s = await loadScenarioFile(SHIPPED('quickstart.yaml'));
+    expect(s.target).toBeNull();
+    expect(s.embedded.capacity).toBe(1500);
+    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 60_000, target: 1000 }, { durationMs: 60_000, target: 1000 }] });
+    expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 20_000 });
+    expect(s.criteria.map((c) => `${c.metric} ${c.source}`).sort()).toEqual(['concurrency_sustained >=1000', 'ser >=0.999', 'setup_ms p(95)<1000']);
+  });
+
+  it('certify-1000: no target in the file, 5 min ramp, 30 min at 1000, step to 1200 held 5 min', async () => {
+    const s = await loadScenarioFile(SHIPPED('certify-1000.yaml'));
+    expect(s.target).toBeNull();
+    expect(s.load.model).toBe('closed');
+    expect(s.load.stages).toEqual([
+      { durationMs: 300_000, target: 1000 },
+      { durationMs: 1_800_000, target: 1000 },
+      { durationMs: 60_000, target: 1200 },
+      { durationMs: 300_000, target: 1200 },
+    ]);
+    expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 60_000 });
+    expect(readFileSync(SHIPPED('certify-1000.yaml'), 'utf8')).toMatch(/--target IS REQUIRED/);
+    const withTarget = await loadScenarioFile(SHIPPED('certify-1000.yaml'), { overrides: ['target.uri=sip:ivr@10.0.0.5:5060'] });
+    expect(withTarget.target).toMatchObject({ host: '10.0.0.5', port: 5060 });
+  });
+
+  it('smoke: CI-sized, under 30 s', async () => {
+    const s = await loadScenarioFile(SHIPPED('smoke.yaml'));
+    const total = s.load.stages.reduce((a, st) => a + st.durationMs, 0);
+    expect(total).toBeLessThan(30_000);
+    expect(Math.max(...s.load.stages.map((st) => st.target))).toBe(50);
+    expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 3_000 });
+    expect(s.criteria.length).toBeGreaterThan(0);
+  });
+});
+
+describe('--set overrides', () => {
+  const good = F('good-open.yaml');
+
+  it('sets list entries by index, with YAML-typed values', async () => {
+    const s = await loadScenarioFile(good, { overrides: ['load.stages[1].target=1500', 'call.hold=30s', 'load.arrivals=poisson'] });
+    expect(s.load.stages[1].target).toBe(1500);
+    expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 30_000 });
+    expect(s.load).toMatchObject({ arrivals: 'poisson' });
+  });
+
+  it('accepts flow mappings and lists, dotted indexes, appending, and null', async () => {
+    const s = await loadScenarioFile(good, {
+      overrides: [
+        'call.hold={dist: uniform, min: 10s, max: 30s}',
+        'criteria.setup_ms=["p(95)<800"]',
+        'load.stages.0.target=50',
+        'load.stages[2]={duration: 5s, target: 0}',
+        'target.uri=sip:ivr@127.0.0.1:5080',
+        'target=null',
+        'description=a: b',
+      ],
+    });
+    expect(s.call.hold).toEqual({ dist: 'uniform', minMs: 10_000, maxMs: 30_000 });
+    expect(s.criteria.map((c) => c.source)).toEqual(['p(95)<800', '>=99']);
+    expect(s.load.stages).toEqual([
+      { durationMs: 10_000, target: 50 },
+      { durationMs: 50_000, target: 100 },
+      { durationMs: 5_000, target: 0 },
+    ]);
+    expect(s.target).toBeNull();
+    expect(s.description).toBe('a: b');
+  });
+
+  it('creates missing mappings on the way', async () => {
+    const s = await loadScenarioFile(good, { overrides: ['target.uri=sip:ivr@127.0.0.1:5080', 'target.auth.username=u', 'target.auth.password="0123"'] });
+    expect(s.target).toEqual({ uri: 'sip:ivr@127.0.0.1:5080', host: '127.0.0.1', port: 5080, transport: 'udp', auth: { username: 'u', password: '0123' } });
+  });
+
+  it.each([
+    ['load.stagez[1].target=1500', 'load.stagez: unknown key "stagez"; valid keys in load: model, arrivals, maxConcurrency, stages; did you mean "stages"?'],
+    ['load.rate=100', 'load.rate: unknown key "rate"; valid keys in load: model, arrivals, maxConcurrency, stages; use load.stages[].target with model: open (calls per second)'],
+    ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, criteria, workers, localAddress, generator'],
+    ['criteria.setup=["p(95)<1"]', 'criteria.setup: unknown metric "setup"; valid keys in criteria: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls; use setup_ms'],
+    ['load.stages[5].target=1', 'load.stages has 2 entries; index 5 is out of range (use [2] to append)'],
+    ['load.model[0]=open', 'load.model is not a list'],
+    ['name.first=x', 'name has no fields (it is a single value)'],
+    ['load.stages.target=1', 'load.stages has no fields (it is a list: use an index such as [0])'],
+    ['load.stages[x]=1', 'expected a list index [N], got [x] in path "load.stages[x]" (e.g. --set load.stages[1].target=1500)'],
+    ['load..model=open', 'empty key in path "load..model" (e.g. --set load.stages[1].target=1500)'],
+    ['load.stages', 'expected path=value (e.g. --set load.stages[1].target=1500)'],
+    ['=5', 'expected path=value (e.g. --set load.stages[1].target=1500)'],
+    ['call.hold=[1s', 'the value is not valid YAML: Flow sequence must end with a ]'],
+  ])('--set %s', async (override, why) => {
+    const e = await rejection(loadScenarioFile(good, { overrides: [override] }));
+    expect(e.code).toBe('CC_ERR_SCENARIO_OVERRIDE');
+    expect(e.message).toBe(`--set ${override}: ${why}`);
+  });
+
+  it('says when a validation problem comes from --set', async () => {
+    const e = await rejection(loadScenarioFile(good, { overrides: ['load.stages[1].target=-5'] }));
+    expect(e.code).toBe('CC_ERR_SCENARIO_INVALID');
+    expect(e.message).toBe(`${good}: load.stages[1].target: expected a number >= 0, got -5 (from --set load.stages[1].target=-5)`);
+  });
+
+  it('rejects descending into a scalar', () => {
+    const e = thrown(() => applyOverrides({ call: { hold: '20s' } }, ['call.hold.dist=uniform']));
+    expect(e.message).toBe('--set call.hold.dist=uniform: call.hold is "20s", not a mapping; set call.hold as a whole instead (e.g. --set \'call.hold={...}\')');
+  });
+
+  it('starts from an empty mapping for an empty document', () => {
+    expect(applyOverrides(null, ['name=x']).value).toEqual({ name: 'x' });
+  });
+});
+
+describe('buildScenarioFromFlags', () => {
+  const build = (flags: Parameters<typeof buildScenarioFromFlags>[1], b: unknown = null) =>
+    scenarioFromObject(buildScenarioFromFlags(b, flags), 'command line');
+
+  it('--rate: open model, ramp then hold', () => {
+    const s = build({ target: 'sip:ivr@127.0.0.1:5080', rate: 50, holdMs: 2_000, durationMs: 30_000, rampMs: 5_000 });
+    expect(s.name).toBe('adhoc');
+    expect(s.load).toEqual({
+      model: 'open',
+      arrivals: 'uniform',
+      maxConcurrency: null,
+      stages: [{ durationMs: 5_000, target: 50 }, { durationMs: 30_000, target: 50 }],
+    });
+    expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 2_000 });
+    expect(s.target).toMatchObject({ host: '127.0.0.1', port: 5080 });
+  });
+
+  it('--rate with --concurrency caps the open model', () => {
+    const s = build({ rate: 50, concurrency: 800 });
+    expect(s.load).toMatchObject({ model: 'open', maxConcurrency: 800 });
+  });
+
+  it('--concurrency alone: closed model with the default ramp and duration', () => {
+    const s = build({ concurrency: 1000 });
+    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 10_000, target: 1000 }, { durationMs: 60_000, target: 1000 }] });
+    expect(s.target).toBeNull();
+  });
+
+  it('--ramp 0 steps straight to the target', () => {
+    expect(build({ concurrency: 10, rampMs: 0, durationMs: 1_500 }).load.stages).toEqual([
+      { durationMs: 1, target: 10 },
+      { durationMs: 1_500, target: 10 },
+    ]);
+  });
+
+  it('keeps the file’s stages unless a load flag is given', async () => {
+    const raw = await readScenarioRaw(F('good-open.yaml'));
+    const s = build({ holdMs: 1_000, target: 'sip:10.0.0.5', transport: 'tcp', authUser: 'u', authPassword: 'p', workers: 2 }, raw);
+    expect(s.load.stages).toEqual([{ durationMs: 10_000, target: 100 }, { durationMs: 50_000, target: 100 }]);
+    expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 1_000 });
+    expect(s.target).toEqual({ uri: 'sip:10.0.0.5', host: '10.0.0.5', port: 5060, transport: 'tcp', auth: { username: 'u', password: 'p' } });
+    expect(s.workers).toBe(2);
+    expect(s.name).toBe('open-rate');
+  });
+
+  it('--duration alone reshapes the file’s load at its peak target and model', async () => {
+    const raw = await readScenarioRaw(F('good-open.yaml'));
+    expect(build({ durationMs: 90_000 }, raw).load).toEqual({
+      model: 'open',
+      arrivals: 'uniform',
+      maxConcurrency: null,
+      stages: [{ durationMs: 10_000, target: 100 }, { durationMs: 90_000, target: 100 }],
+    });
+  });
+
+  it('--concurrency on an open file switches to the closed model and drops open-only fields', async () => {
+    const raw = await readScenarioRaw(F('good-full.yaml'));
+    const s = build({ concurrency: 20 }, raw);
+    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 10_000, target: 20 }, { durationMs: 60_000, target: 20 }] });
+  });
+
+  it('does not modify the base', async () => {
+    const raw = await readScenarioRaw(F('good-open.yaml'));
+    const copy = structuredClone(raw);
+    buildScenarioFromFlags(raw, { rate: 1, target: 'sip:a@10.0.0.1' });
+    expect(raw).toEqual(copy);
+  });
+
+  it.each<[Parameters<typeof buildScenarioFromFlags>[1], string]>([
+    [{ target: 'sip:a@10.0.0.1' }, 'give --rate <calls/s> (open model) or --concurrency <calls> (closed model), or a scenario file'],
+    [{ rate: -5 }, '--rate: expected a number > 0, got -5'],
+    [{ rate: NaN }, '--rate: expected a number > 0, got .nan'],
+    [{ concurrency: 1.5 }, '--concurrency: expected a whole number >= 1, got 1.5'],
+    [{ concurrency: 10, durationMs: 0 }, '--duration: expected a number > 0, got 0'],
+    [{ concurrency: 10, transport: 'tcp' }, '--transport and --auth-user/--auth-password apply to a target: give --target sip:... (or a scenario with a target)'],
+    [{ concurrency: 10, target: 'sip:a@10.0.0.1', authUser: 'u' }, '--auth-user and --auth-password go together'],
+  ])('usage error for %j', (flags, message) => {
+    const e = thrown(() => buildScenarioFromFlags(null, flags));
+    expect(e.code).toBe('CC_ERR_CLI_USAGE');
+    expect(e.message).toBe(message);
+  });
+
+  it('a bad --target is reported by validation, naming the source', () => {
+    const e = thrown(() => build({ concurrency: 10, target: 'http://x' }));
+    expect(e.message).toBe('command line: target.uri: expected a SIP URI such as sip:ivr@10.0.0.5:5060, got "http://x" (http: URIs are not supported)');
+  });
+});
