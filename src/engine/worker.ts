@@ -24,9 +24,25 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
   port.on('message', (m: MainToWorker) => {
     if (m.type === 'stop') driver.stop(m.reason, true);
   });
+  injectFault(init.segment.index);
   try {
     return await driver.start();
   } finally {
     port.close();
   }
+}
+
+/**
+ * Test hook: CALLCERT_TEST_CRASH_WORKER="<index>:<ms>" makes that worker throw from
+ * a timer after <ms>, the way a bug would, so tests can check that a crashed worker
+ * is reported and the run marked invalid. Inert unless the variable is set.
+ */
+function injectFault(index: number): void {
+  const spec = process.env.CALLCERT_TEST_CRASH_WORKER;
+  if (spec === undefined) return;
+  const [w, ms] = spec.split(':').map(Number);
+  if (w !== index || !Number.isFinite(ms)) return;
+  setTimeout(() => {
+    throw new Error(`injected crash of worker ${index} (CALLCERT_TEST_CRASH_WORKER)`);
+  }, ms);
 }

@@ -168,3 +168,8 @@ export function describeCli(r: CliResult): string {
     `\n  stdout (tail): ${tailLines(r.stdout, 25)}\n  stderr (tail): ${tailLines(r.stderr, 25)}`
   );
 }
+
+/** Print measured numbers (both sides) when CALLCERT_TEST_REPORT is set; silent otherwise. */
+export function report(label: string, numbers: Record<string, unknown>): void {
+  if (process.env.CALLCERT_TEST_REPORT) process.stderr.write(`[measured] ${label}: ${JSON.stringify(numbers)}\n`);
+}

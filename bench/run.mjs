@@ -1,0 +1,598 @@
+#!/usr/bin/env node
+/**
+ * End-to-end benchmark: callcert vs SIPp, both as UAC, against ONE SIPp UAS,
+ * in one run, so that the ratios mean something on a noisy machine.
+ *
+ *   npm run bench                       # build, then the full run (several minutes)
+ *   node bench/run.mjs --quick          # smoke: 500 CPS only, short runs, 2,000 held calls
+ *   node bench/run.mjs --rates 500,1000 --duration 5 --skip-concurrency
+ *
+ * Needs: `npm run build` (dist/), `sipp` (SIPp 3.6) on PATH. No npm packages:
+ * only the micro-benchmarks (bench/*.bench.mjs) use bench/node_modules.
+ * Traffic stays on 127.0.0.1; every process is bounded by `timeout -k 5 N`.
+ * Results: a table on stdout and bench/out/results-<date>.json (+ run files).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freeUdpPort, killAll, procCpuMs, sleep, startMeasured, waitForUdpBound } from './lib/proc.mjs';
+import { readSippErrors, readSippStats, sippVersion, uacArgs, uasArgs } from './lib/sipp.mjs';
+import { fmtBytes, fmtFixed, fmtInt, fmtRatio, renderTable } from './lib/table.mjs';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH_DIR, '..');
+const CALLCERT = join(ROOT, 'bin', 'callcert.js');
+
+// ---------------------------------------------------------------------------
+// options
+
+const HELP = `usage: node bench/run.mjs [options]
+
+  --quick                 smoke run: 500 CPS only, 3 s per rate, 2,000 held calls
+  --rates <list>          CPS values for the CPU-per-call runs (default 500,1000,2000)
+  --duration <s>          seconds of traffic per rate (default 10; --quick 3)
+  --baseline-runs <n>     ~0-call runs per UAC for the fixed start-up cost; the minimum is used (default 3; --quick 2)
+  --concurrency <n>       held calls for the concurrency runs (default 10000; --quick 2000)
+  --skip-cpu              skip the CPU-per-call runs
+  --skip-concurrency      skip the held-concurrency runs
+  --out <dir>             where to write results-<date>.json and run files (default bench/out)
+  -h, --help              this text`;
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rates: { type: 'string' },
+    duration: { type: 'string' },
+    'baseline-runs': { type: 'string' },
+    concurrency: { type: 'string' },
+    'skip-cpu': { type: 'boolean', default: false },
+    'skip-concurrency': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+if (opt.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+function posNum(name, v, integer = false) {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    console.error(`bench: ${name} expects a ${integer ? 'whole ' : ''}number > 0, got "${v}"\n\n${HELP}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const quick = opt.quick;
+const cfg = {
+  quick,
+  rates: (opt.rates ?? (quick ? '500' : '500,1000,2000')).split(',').map((r) => posNum('--rates', r.trim(), true)),
+  durationSec: posNum('--duration', opt.duration ?? (quick ? '3' : '10')),
+  holdMs: 1000,
+  baselineRuns: posNum('--baseline-runs', opt['baseline-runs'] ?? (quick ? '2' : '3'), true),
+  skipCpu: opt['skip-cpu'],
+  skipConcurrency: opt['skip-concurrency'],
+  // Held concurrency: ramp at 500 calls/s (SIPp's -r 500), then hold.
+  concurrency: posNum('--concurrency', opt.concurrency ?? (quick ? '2000' : '10000'), true),
+  concRampRate: 500,
+  concHoldSec: quick ? 15 : 60,
+  concDurationSec: quick ? 4 : 20,
+  concIdleSec: quick ? 3 : 5,
+  settleMs: 1500,
+};
+cfg.concRampSec = Math.max(1, Math.round(cfg.concurrency / cfg.concRampRate));
+if (cfg.concHoldSec < cfg.concRampSec + cfg.concDurationSec + 5) cfg.concHoldSec = cfg.concRampSec + cfg.concDurationSec + 5;
+
+const outRoot = resolve(opt.out ?? join(BENCH_DIR, 'out'));
+const startedAt = new Date();
+const stamp = startedAt.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+const runDir = join(outRoot, `run-${stamp}`);
+
+// ---------------------------------------------------------------------------
+// cleanup: never leave SIPp or callcert behind
+
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\nbench: ${sig}: killing child processes`);
+    killAll('SIGTERM');
+    setTimeout(() => {
+      killAll('SIGKILL');
+      process.exit(130);
+    }, 2000).unref();
+  });
+}
+process.on('exit', () => killAll('SIGKILL'));
+
+const log = (s) => process.stderr.write(`${s}\n`);
+const round = (x, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
+
+// ---------------------------------------------------------------------------
+// one UAC run of each kind
+
+let uas = null; // { port, proc, pid, dir }
+
+function uasCpuMs() {
+  return uas?.pid ? procCpuMs(uas.pid) : null;
+}
+
+/** Max CurrentCall over every row of a SIPp stats CSV (peak open calls). */
+function sippPeakCurrent(dir) {
+  const f = join(dir, 'stats.csv');
+  if (!existsSync(f)) return null;
+  const lines = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2) return null;
+  const idx = lines[0].split(';').indexOf('CurrentCall');
+  let max = 0;
+  for (const l of lines.slice(1)) max = Math.max(max, Number(l.split(';')[idx]) || 0);
+  return max;
+}
+
+/** Run the SIPp built-in UAC to completion. */
+async function runSippUac(name, { rate, holdMs, calls, limit, expectSec }) {
+  const dir = join(runDir, name);
+  mkdirSync(dir, { recursive: true });
+  const localPort = await freeUdpPort();
+  const sippTimeout = Math.ceil(expectSec * 2 + 30);
+  const args = uacArgs({ dir, localPort, target: `127.0.0.1:${uas.port}`, rate, holdMs, calls, limit, timeoutSec: sippTimeout });
+  const uas0 = uasCpuMs();
+  const load1 = os.loadavg()[0];
+  const p = startMeasured('sipp', args, { cwd: dir, timeoutSec: sippTimeout + 10, rusageFile: join(dir, 'rusage.txt'), sampleMs: 500 });
+  const r = await p.done;
+  await sleep(cfg.settleMs);
+  const uas1 = uasCpuMs();
+  const st = readSippStats(dir);
+  const res = {
+    uac: 'sipp',
+    name,
+    dir: relative(ROOT, dir),
+    command: `sipp ${args.join(' ')}`,
+    exitCode: r.innerCode ?? r.code,
+    timedOut: r.timedOut,
+    wallMs: round(r.wallMs, 0),
+    cpuMs: round(r.cpuMs, 1),
+    userMs: round(r.userMs, 1),
+    sysMs: round(r.sysMs, 1),
+    maxRssBytes: r.mem.maxRss || null,
+    hwmBytes: r.mem.hwm || null,
+    rssSamples: r.mem.samples,
+    uasCpuMs: uas0 !== null && uas1 !== null ? round(uas1 - uas0, 1) : null,
+    load1: round(load1, 2),
+    calls: {
+      attempted: st?.outgoingCalls ?? null,
+      ok: st?.successfulCalls ?? null,
+      failed: st?.failedCalls ?? null,
+      retransmissions: st?.retransmissions ?? null,
+      peakOpen: sippPeakCurrent(dir),
+    },
+    sippElapsedMs: st ? round(st.elapsedMs, 0) : null,
+    sippCallRate: st?.callRate ?? null,
+    problems: [],
+  };
+  if (st === null) res.problems.push('no stats.csv (SIPp died at startup?)');
+  if (r.timedOut) res.problems.push('timed out');
+  if (![0, 1].includes(res.exitCode)) res.problems.push(`exit ${res.exitCode}`);
+  if (st && st.failedCalls > 0) res.problems.push(`${st.failedCalls} failed; errors.log: ${readSippErrors(dir, 300).replace(/\s+/g, ' ')}`);
+  if (res.problems.length > 0 && r.stderr.trim()) res.stderrTail = r.stderr.slice(-1500);
+  return res;
+}
+
+/** Run `callcert run ...` against the UAS with the given load flags. */
+async function runCallcert(name, loadFlags, { expectSec }) {
+  const dir = join(runDir, name);
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'out');
+  const args = [CALLCERT, 'run', '--target', `sip:service@127.0.0.1:${uas.port}`, ...loadFlags, '--workers', '1', '--quiet', '--out', out];
+  const uas0 = uasCpuMs();
+  const load1 = os.loadavg()[0];
+  const p = startMeasured(process.execPath, args, { cwd: ROOT, timeoutSec: Math.ceil(expectSec * 2 + 60), rusageFile: join(dir, 'rusage.txt'), sampleMs: 500, stdout: 'pipe' });
+  const r = await p.done;
+  await sleep(cfg.settleMs);
+  const uas1 = uasCpuMs();
+  writeFileSync(join(dir, 'stdout.txt'), r.stdout);
+  writeFileSync(join(dir, 'stderr.txt'), r.stderr);
+  let results = null;
+  try {
+    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  } catch {
+    // reported below
+  }
+  const s = results?.summary;
+  const g = results?.generator;
+  const res = {
+    uac: 'callcert',
+    name,
+    dir: relative(ROOT, dir),
+    command: `node ${relative(ROOT, CALLCERT)} ${args.slice(1).join(' ')}`,
+    exitCode: r.innerCode ?? r.code,
+    timedOut: r.timedOut,
+    wallMs: round(r.wallMs, 0),
+    cpuMs: round(r.cpuMs, 1),
+    userMs: round(r.userMs, 1),
+    sysMs: round(r.sysMs, 1),
+    maxRssBytes: r.mem.maxRss || null,
+    hwmBytes: r.mem.hwm || null,
+    rssSamples: r.mem.samples,
+    uasCpuMs: uas0 !== null && uas1 !== null ? round(uas1 - uas0, 1) : null,
+    load1: round(load1, 2),
+    calls: {
+      attempted: s?.calls.attempted ?? null,
+      ok: s?.calls.completed ?? null,
+      answered: s?.calls.answered ?? null,
+      failed: s?.calls.failed ?? null,
+      aborted: s?.calls.aborted ?? null,
+      blocked: s?.calls.blocked ?? null,
+      unfinished: s?.calls.unfinished ?? null,
+      retransmissions: s?.retransmissions ?? null,
+      failuresByCause: s?.failuresByCause ?? null,
+    },
+    valid: results?.valid ?? null,
+    verdict: results?.verdict ?? null,
+    invalidReasons: results?.invalidReasons ?? null,
+    cpsOffered: s?.cps.offered ?? null,
+    cpsAchieved: s?.cps.achieved ?? null,
+    setupP95Ms: s?.setupMs.p95 ?? null,
+    setupP99Ms: s?.setupMs.p99 ?? null,
+    scheduleSlipP99Ms: g?.scheduleSlipMsP99 ?? null,
+    scheduleSlipMaxMs: g?.scheduleSlipMsMax ?? null,
+    eventLoopLagP99Ms: g?.eventLoopLagMsP99 ?? null,
+    generatorCpuPct: g?.cpuPct ?? null,
+    heapUsedBytesMax: g?.heapUsedBytesMax ?? null,
+    concurrency: s ? { peak: s.concurrency.peak, sustained: s.concurrency.sustained, target: s.concurrency.target } : null,
+    problems: [],
+  };
+  if (results === null) res.problems.push(`no results.json (exit ${res.exitCode}); stderr: ${r.stderr.slice(-600).trim()}`);
+  if (r.timedOut) res.problems.push('timed out');
+  if (results && results.valid === false) res.problems.push(`invalid: ${results.invalidReasons.join('; ')}`);
+  if (s && s.calls.failed > 0) res.problems.push(`${s.calls.failed} failed: ${JSON.stringify(s.failuresByCause)} ${JSON.stringify(s.failuresByCode)}`);
+  if (![0, 1, 3].includes(res.exitCode)) res.problems.push(`exit ${res.exitCode}`);
+  if (res.problems.length > 0 && r.stderr.trim()) res.stderrTail = r.stderr.slice(-1500);
+  return res;
+}
+
+const summarizeRun = (r) =>
+  `${r.name}: ${fmtInt(r.calls.attempted)} calls, ${fmtInt(r.calls.ok)} ok, ${fmtInt(r.calls.failed)} failed, CPU ${fmtInt(r.cpuMs)} ms, wall ${fmtFixed(r.wallMs / 1000, 1)} s` +
+  (r.uac === 'callcert' ? `, valid ${r.valid}, slip p99 ${r.scheduleSlipP99Ms} ms` : '') +
+  (r.problems.length ? `  !! ${r.problems.join(' | ')}` : '');
+
+// ---------------------------------------------------------------------------
+// phases
+
+async function cpuPerCall() {
+  const D = cfg.durationSec;
+  const holdS = cfg.holdMs / 1000;
+  const baselines = { sipp: [], callcert: [] };
+  log(`\n[cpu] baselines: ${cfg.baselineRuns}× each UAC with ~0 calls (1 call at 1 CPS, 1 s)`);
+  for (let i = 0; i < cfg.baselineRuns; i++) {
+    const s = await runSippUac(`baseline-sipp-${i + 1}`, { rate: 1, holdMs: cfg.holdMs, calls: 1, expectSec: 3 });
+    log(`  ${summarizeRun(s)}`);
+    baselines.sipp.push(s);
+    const c = await runCallcert(`baseline-callcert-${i + 1}`, ['--rate', '1', '--hold', '1s', '--ramp', '0', '--duration', '1s'], { expectSec: 3 });
+    log(`  ${summarizeRun(c)}`);
+    baselines.callcert.push(c);
+  }
+  const minCpu = (rs) => {
+    const v = rs.map((r) => r.cpuMs).filter((x) => x !== null);
+    return v.length ? Math.min(...v) : null;
+  };
+  const base = { sipp: minCpu(baselines.sipp), callcert: minCpu(baselines.callcert) };
+
+  const rates = [];
+  for (const rate of cfg.rates) {
+    const calls = Math.round(rate * D);
+    log(`\n[cpu] ${rate} CPS × ${D} s = ${calls} calls, 1 s hold`);
+    const s = await runSippUac(`cps${rate}-sipp`, { rate, holdMs: cfg.holdMs, calls, expectSec: D + holdS });
+    log(`  ${summarizeRun(s)}`);
+    const c = await runCallcert(`cps${rate}-callcert`, ['--rate', String(rate), '--hold', '1s', '--ramp', '0', '--duration', `${D}s`], { expectSec: D + holdS });
+    log(`  ${summarizeRun(c)}`);
+    for (const [r, b] of [[s, base.sipp], [c, base.callcert]]) {
+      r.cpuNetMs = r.cpuMs !== null && b !== null ? round(r.cpuMs - b, 1) : null;
+      r.cpuUsPerCall = r.cpuNetMs !== null && r.calls.attempted ? round((r.cpuNetMs * 1000) / r.calls.attempted, 1) : null;
+      r.uasCpuUsPerCall = r.uasCpuMs !== null && r.calls.attempted ? round((r.uasCpuMs * 1000) / r.calls.attempted, 1) : null;
+    }
+    const ratio = c.cpuUsPerCall !== null && s.cpuUsPerCall ? round(c.cpuUsPerCall / s.cpuUsPerCall, 3) : null;
+    rates.push({ rate, durationSec: D, callsPlanned: calls, sipp: s, callcert: c, ratioCallcertToSipp: ratio });
+  }
+  return { baselineCpuMs: base, baselines, rates };
+}
+
+async function heldConcurrency() {
+  const C = cfg.concurrency;
+  const R = cfg.concRampSec;
+  const H = cfg.concHoldSec;
+  const D = cfg.concDurationSec;
+  log(`\n[concurrency] callcert idle baseline: --concurrency 1 --hold ${H}s --ramp 0 --duration ${cfg.concIdleSec}s`);
+  const idle = await runCallcert('conc-callcert-idle', ['--concurrency', '1', '--hold', `${H}s`, '--ramp', '0', '--duration', `${cfg.concIdleSec}s`], { expectSec: cfg.concIdleSec + 5 });
+  log(`  ${summarizeRun(idle)}`);
+  log(`[concurrency] callcert: --concurrency ${C} --hold ${H}s --ramp ${R}s --duration ${D}s`);
+  const cc = await runCallcert('conc-callcert', ['--concurrency', String(C), '--hold', `${H}s`, '--ramp', `${R}s`, '--duration', `${D}s`], { expectSec: R + D + 10 });
+  log(`  ${summarizeRun(cc)}`);
+  const held = cc.concurrency?.peak || null;
+  cc.heapPerCallBytes = cc.heapUsedBytesMax !== null && idle.heapUsedBytesMax !== null && held ? round((cc.heapUsedBytesMax - idle.heapUsedBytesMax) / held, 0) : null;
+  cc.rssPerCallBytes = cc.maxRssBytes && idle.maxRssBytes && held ? round((cc.maxRssBytes - idle.maxRssBytes) / held, 0) : null;
+
+  log(`[concurrency] SIPp UAC: -l ${C} -r ${cfg.concRampRate} -d ${H * 1000} -m ${C}`);
+  const sp = await runSippUac('conc-sipp', { rate: cfg.concRampRate, holdMs: H * 1000, calls: C, limit: C, expectSec: R + H + 5 });
+  log(`  ${summarizeRun(sp)}`);
+  // The idle footprint for SIPp: the smallest peak RSS among the ~0-call baseline runs, if any ran.
+  return { target: C, rampSec: R, holdSec: H, durationSec: D, callcertIdle: idle, callcert: cc, sipp: sp };
+}
+
+// ---------------------------------------------------------------------------
+// main
+
+async function main() {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
+    console.error('bench: dist/ is missing: run `npm run build` first (npm run bench does)');
+    process.exit(2);
+  }
+  const sippV = sippVersion();
+  mkdirSync(runDir, { recursive: true });
+
+  const cpuSec = cfg.skipCpu ? 0 : cfg.baselineRuns * 12 + cfg.rates.length * (2 * (cfg.durationSec + 1) + 12);
+  const concSec = cfg.skipConcurrency ? 0 : cfg.concIdleSec + 10 + cfg.concRampSec + cfg.concDurationSec + 15 + cfg.concRampSec + cfg.concHoldSec + 10;
+  const budgetSec = Math.ceil((cpuSec + concSec) * 2 + 120);
+  log(`bench: callcert vs SIPp ${sippV}, files in ${relative(process.cwd(), runDir) || '.'}; expected ~${Math.ceil((cpuSec + concSec) / 60)} min`);
+
+  const port = await freeUdpPort();
+  const udir = join(runDir, 'uas');
+  mkdirSync(udir, { recursive: true });
+  const uargs = uasArgs({ dir: udir, port, timeoutSec: budgetSec });
+  const proc = startMeasured('sipp', uargs, { cwd: udir, timeoutSec: budgetSec + 15, rusageFile: join(udir, 'rusage.txt'), sampleMs: 2000 });
+  uas = { port, proc, dir: udir, pid: null };
+  await waitForUdpBound(port, proc, 10_000);
+  uas.pid = await proc.pid();
+  log(`bench: SIPp UAS on udp 127.0.0.1:${port} (pid ${uas.pid}): sipp ${uargs.join(' ')}`);
+
+  const report = {
+    schemaVersion: 1,
+    startedAt: startedAt.toISOString(),
+    config: cfg,
+    host: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      totalMemBytes: os.totalmem(),
+      platform: `${os.type()} ${os.release()}`,
+      node: process.version,
+      sipp: sippV,
+      loadavgAtStart: os.loadavg().map((x) => round(x, 2)),
+    },
+    uas: { port, command: `sipp ${uargs.join(' ')}`, dir: relative(ROOT, udir) },
+    cpu: null,
+    concurrency: null,
+  };
+
+  let failure = null;
+  try {
+    if (!cfg.skipCpu) report.cpu = await cpuPerCall();
+    if (!cfg.skipConcurrency) report.concurrency = await heldConcurrency();
+  } catch (e) {
+    failure = e;
+  }
+
+  // Stop the UAS gracefully (SIGUSR1: finish calls in progress, write stats), then hard.
+  proc.signal('SIGUSR1');
+  const late = await Promise.race([proc.done.then(() => false), sleep(8000).then(() => true)]);
+  if (late) await proc.kill(3000);
+  const ur = await proc.done;
+  const ust = readSippStats(udir);
+  report.uas.cpuMs = round(ur.cpuMs, 1);
+  report.uas.maxRssBytes = ur.mem.maxRss || null;
+  report.uas.stats = ust && {
+    incoming: ust.incomingCalls,
+    ok: ust.successfulCalls,
+    failed: ust.failedCalls,
+    current: ust.currentCalls,
+    retransmissions: ust.retransmissions,
+    outOfCallMsgs: ust.outOfCallMsgs,
+    deadCallMsgs: ust.deadCallMsgs,
+  };
+  report.endedAt = new Date().toISOString();
+  report.host.loadavgAtEnd = os.loadavg().map((x) => round(x, 2));
+
+  mkdirSync(outRoot, { recursive: true });
+  const jsonFile = join(outRoot, `results-${stamp}.json`);
+  writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
+
+  console.log(renderReport(report));
+  console.log(`\nresults: ${relative(process.cwd(), jsonFile)}   run files: ${relative(process.cwd(), runDir)}`);
+  if (failure) {
+    console.error(`\nbench: aborted: ${failure.stack ?? failure}`);
+    process.exitCode = 1;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// report
+
+function renderReport(r) {
+  const out = [];
+  const h = r.host;
+  out.push('');
+  out.push(`callcert vs SIPp ${h.sipp} — both as UAC against one SIPp UAS (udp 127.0.0.1:${r.uas.port}), ${r.startedAt}`);
+  out.push(`host: ${h.cpus}× ${h.cpuModel}, ${h.platform}, node ${h.node}, load avg ${h.loadavgAtStart.join(' ')} → ${h.loadavgAtEnd.join(' ')}${r.config.quick ? '   [--quick]' : ''}`);
+  out.push('Absolute numbers depend on the machine and its load; compare the ratios.');
+
+  if (r.cpu) {
+    const c = r.cpu;
+    out.push('');
+    out.push(`1) CPU per call — ${c.rates[0]?.durationSec ?? r.config.durationSec} s at each rate, 1 s hold, callcert --workers 1`);
+    out.push(`   CPU = user+sys of the UAC process (wait4 rusage), minus its fixed cost measured on ~0-call runs (min of ${r.config.baselineRuns}):`);
+    out.push(`   SIPp ${fmtFixed(c.baselineCpuMs.sipp, 0)} ms, callcert ${fmtFixed(c.baselineCpuMs.callcert, 0)} ms (Node start-up, worker, results files).`);
+    const rows = [];
+    for (const x of c.rates) {
+      if (rows.length) rows.push('-');
+      for (const u of [x.sipp, x.callcert]) {
+        rows.push({
+          cps: String(x.rate),
+          uac: u.uac === 'sipp' ? 'SIPp' : 'callcert',
+          attempted: fmtInt(u.calls.attempted),
+          ok: fmtInt(u.calls.ok),
+          failed: fmtInt(u.calls.failed),
+          cpu: fmtInt(u.cpuMs),
+          net: fmtInt(u.cpuNetMs),
+          per: fmtFixed(u.cpuUsPerCall, 1),
+          ratio: u.uac === 'sipp' ? '1.00×' : fmtRatio(x.ratioCallcertToSipp),
+          uas: fmtFixed(u.uasCpuUsPerCall, 1),
+          wall: fmtFixed(u.wallMs / 1000, 1),
+          load: fmtFixed(u.load1, 2),
+        });
+      }
+    }
+    out.push(
+      renderTable(
+        [
+          { key: 'cps', title: 'CPS' },
+          { key: 'uac', title: 'UAC' },
+          { key: 'attempted', title: 'calls' },
+          { key: 'ok', title: 'successful' },
+          { key: 'failed', title: 'failed' },
+          { key: 'cpu', title: 'CPU ms' },
+          { key: 'net', title: 'CPU − base ms' },
+          { key: 'per', title: 'µs/call' },
+          { key: 'ratio', title: 'vs SIPp' },
+          { key: 'uas', title: 'UAS µs/call' },
+          { key: 'wall', title: 'wall s' },
+          { key: 'load', title: 'load1' },
+        ],
+        rows,
+      ),
+    );
+    out.push('   vs SIPp = callcert µs/call ÷ SIPp µs/call (lower is better for callcert). UAS µs/call = the shared UAS\'s CPU during');
+    out.push('   that run per call: it should be about equal for both UACs; if not, the machine was noisy during one of them.');
+    out.push('');
+    out.push('   callcert generator health at each rate (from results.json):');
+    out.push(
+      renderTable(
+        [
+          { key: 'cps', title: 'CPS' },
+          { key: 'valid', title: 'valid' },
+          { key: 'achieved', title: 'achieved CPS' },
+          { key: 'slip', title: 'slip p99 ms' },
+          { key: 'lag', title: 'loop lag p99 ms' },
+          { key: 'setup', title: 'setup p95 ms' },
+          { key: 'gcpu', title: 'gen CPU %' },
+          { key: 'note', title: 'invalid reasons / problems', align: 'left' },
+        ],
+        c.rates.map((x) => ({
+          cps: String(x.rate),
+          valid: x.callcert.valid === null ? 'n/a' : x.callcert.valid ? 'yes' : 'NO',
+          achieved: fmtFixed(x.callcert.cpsAchieved, 1),
+          slip: fmtFixed(x.callcert.scheduleSlipP99Ms, 2),
+          lag: fmtFixed(x.callcert.eventLoopLagP99Ms, 2),
+          setup: fmtFixed(x.callcert.setupP95Ms, 2),
+          gcpu: fmtFixed(x.callcert.generatorCpuPct, 1),
+          note: x.callcert.problems.join('; ').slice(0, 90) || '-',
+        })),
+      ),
+    );
+    const sp = c.rates.filter((x) => x.sipp.problems.length);
+    for (const x of sp) out.push(`   SIPp at ${x.rate} CPS: ${x.sipp.problems.join('; ')}`);
+    const bad = c.rates.filter((x) => x.callcert.valid === false || (x.callcert.calls.failed ?? 0) > 0);
+    out.push(
+      bad.length === 0
+        ? `   callcert kept up (valid, 0 failed) at every rate on 1 worker, up to ${Math.max(...c.rates.map((x) => x.rate))} CPS.`
+        : `   callcert did NOT keep up on 1 worker at: ${bad.map((x) => `${x.rate} CPS`).join(', ')} (see problems above).`,
+    );
+  }
+
+  if (r.concurrency) {
+    const k = r.concurrency;
+    const cc = k.callcert;
+    const sp = k.sipp;
+    const idle = k.callcertIdle;
+    const sippIdleRss = r.cpu ? Math.min(...r.cpu.baselines.sipp.map((b) => b.maxRssBytes ?? Infinity)) : null;
+    const sippHeld = sp.calls.peakOpen || null;
+    const sippRssPerCall = sp.maxRssBytes && Number.isFinite(sippIdleRss) && sippIdleRss !== null && sippHeld ? (sp.maxRssBytes - sippIdleRss) / sippHeld : null;
+    out.push('');
+    out.push(`2) Held concurrency — ${fmtInt(k.target)} signalling-only calls, ramp ${k.rampSec} s, hold ${k.holdSec} s (callcert holds the target for ${k.durationSec} s, then hangs up)`);
+    out.push(
+      renderTable(
+        [
+          { key: 'uac', title: 'UAC' },
+          { key: 'att', title: 'calls' },
+          { key: 'ok', title: 'successful' },
+          { key: 'failed', title: 'failed' },
+          { key: 'peak', title: 'peak held' },
+          { key: 'sus', title: 'sustained' },
+          { key: 'heap', title: 'heap peak' },
+          { key: 'heapc', title: 'heap/call' },
+          { key: 'rss', title: 'RSS peak' },
+          { key: 'rssc', title: 'RSS/call' },
+          { key: 'cpu', title: 'CPU ms' },
+        ],
+        [
+          {
+            uac: 'callcert',
+            att: fmtInt(cc.calls.attempted),
+            ok: fmtInt(cc.calls.ok),
+            failed: fmtInt(cc.calls.failed),
+            peak: fmtInt(cc.concurrency?.peak),
+            sus: fmtInt(cc.concurrency?.sustained),
+            heap: fmtBytes(cc.heapUsedBytesMax),
+            heapc: fmtBytes(cc.heapPerCallBytes),
+            rss: fmtBytes(cc.maxRssBytes),
+            rssc: fmtBytes(cc.rssPerCallBytes),
+            cpu: fmtInt(cc.cpuMs),
+          },
+          {
+            uac: 'callcert idle',
+            att: fmtInt(idle.calls.attempted),
+            ok: fmtInt(idle.calls.ok),
+            failed: fmtInt(idle.calls.failed),
+            peak: fmtInt(idle.concurrency?.peak),
+            sus: fmtInt(idle.concurrency?.sustained),
+            heap: fmtBytes(idle.heapUsedBytesMax),
+            heapc: '',
+            rss: fmtBytes(idle.maxRssBytes),
+            rssc: '',
+            cpu: fmtInt(idle.cpuMs),
+          },
+          {
+            uac: 'SIPp',
+            att: fmtInt(sp.calls.attempted),
+            ok: fmtInt(sp.calls.ok),
+            failed: fmtInt(sp.calls.failed),
+            peak: fmtInt(sp.calls.peakOpen),
+            sus: 'n/a',
+            heap: 'n/a',
+            heapc: 'n/a',
+            rss: fmtBytes(sp.maxRssBytes),
+            rssc: fmtBytes(sippRssPerCall),
+            cpu: fmtInt(sp.cpuMs),
+          },
+        ],
+      ),
+    );
+    const goal = 2048;
+    out.push(
+      `   heap/call = (worker heapUsed max − idle run's) ÷ peak held = ${fmtBytes(cc.heapPerCallBytes)}: ` +
+        (cc.heapPerCallBytes === null ? 'n/a' : cc.heapPerCallBytes < goal ? 'meets the < 2 KB goal' : 'MISSES the < 2 KB goal'),
+    );
+    out.push(`   RSS = VmRSS of the process sampled every 0.5 s; RSS/call = (peak − idle peak) ÷ peak held (SIPp idle = its ~0-call baseline runs${r.cpu ? '' : ', not run'}).`);
+    out.push(`   SIPp peak held = max CurrentCall in its stats (includes calls in setup/teardown); SIPp runs its calls to the end (${k.holdSec} s hold).`);
+    out.push(`   callcert: valid ${cc.valid}, verdict ${cc.verdict}, slip p99 ${fmtFixed(cc.scheduleSlipP99Ms, 2)} ms, setup p95 ${fmtFixed(cc.setupP95Ms, 2)} ms, ` +
+      `aborted ${fmtInt(cc.calls.aborted)}, unfinished ${fmtInt(cc.calls.unfinished)}${cc.problems.length ? `; problems: ${cc.problems.join('; ')}` : ''}`);
+    if (sp.problems.length) out.push(`   SIPp: ${sp.problems.join('; ')}`);
+  }
+
+  const u = r.uas;
+  out.push('');
+  out.push(
+    `UAS: ${u.stats ? `${fmtInt(u.stats.incoming)} calls received, ${fmtInt(u.stats.ok)} successful, ${fmtInt(u.stats.failed)} failed, ${fmtInt(u.stats.current)} still open at exit, ${fmtInt(u.stats.retransmissions)} retransmissions, ${fmtInt(u.stats.outOfCallMsgs)} out-of-call msgs` : 'no stats'}; CPU ${fmtInt(u.cpuMs)} ms, RSS peak ${fmtBytes(u.maxRssBytes)}`,
+  );
+  return out.join('\n');
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.stack ?? e}`);
+  killAll('SIGKILL');
+  process.exit(1);
+});

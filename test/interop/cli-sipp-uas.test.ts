@@ -1,0 +1,164 @@
+/**
+ * The built CLI (`callcert run --target ...`) against a real SIPp UAS
+ * (test/fixtures/sipp/uas-basic.xml: 180 + 200, mandatory ACK, BYE -> 200).
+ *
+ * Both sides count: callcert's results.json must agree with SIPp's own
+ * per-message counters (read from its -trace_counts CSV after a graceful stop):
+ *   INVITEs SIPp received == summary.calls.attempted
+ *   ACKs SIPp received    == summary.calls.answered
+ *   BYEs SIPp received    == summary.calls.completed
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countByCause, describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir, type CallLine, type CliResult } from '../helpers/cli.js';
+import { freeTcpPort, freeUdpPort, requireCommand } from '../helpers/procs.js';
+import { describeSippResult, sippElements, sippFixture, sippRecvCount, startSippUas, type SippResult } from '../helpers/sipp.js';
+import type { Results } from '../../src/results/summary.js';
+
+let root = '';
+
+beforeAll(() => {
+  requireCommand('sipp', 'CI installs it: apt-get install sip-tester');
+  requireBuiltCli();
+  root = tempDir('cli-sipp-uas');
+});
+
+afterAll(() => {
+  if (root && !process.env.CALLCERT_KEEP_TMP) rmSync(root, { recursive: true, force: true });
+});
+
+interface Outcome {
+  cli: CliResult;
+  results: Results;
+  calls: CallLine[];
+  uas: SippResult;
+  why: string;
+}
+
+/** Start the UAS, run callcert against it, stop the UAS gracefully, collect both sides. */
+async function runAgainstSipp(transport: 'udp' | 'tcp', load: { concurrency: number; hold: string; ramp: string; duration: string }, budgetSec: number): Promise<Outcome> {
+  const port = transport === 'udp' ? await freeUdpPort() : await freeTcpPort();
+  const uasHandle = await startSippUas({
+    scenario: sippFixture('uas-basic.xml'),
+    localPort: port,
+    transport,
+    timeoutSec: budgetSec + 10,
+    workDir: tempDir(`uas-${transport}`),
+  });
+  const out = join(root, `out-${transport}`);
+  let cli: CliResult;
+  let uas: SippResult;
+  try {
+    cli = await runCli(
+      [
+        'run',
+        '--target', `sip:service@127.0.0.1:${port}`,
+        ...(transport === 'tcp' ? ['--transport', 'tcp'] : []),
+        '--concurrency', String(load.concurrency),
+        '--hold', load.hold,
+        '--ramp', load.ramp,
+        '--duration', load.duration,
+        '--out', out,
+        '--quiet',
+      ],
+      { timeoutSec: budgetSec },
+    );
+  } finally {
+    // SIGUSR1: SIPp lets the calls in progress finish, then writes its final counts.
+    uas = await uasHandle.stop(5000);
+  }
+  const why = `${describeCli(cli)}\nUAS: ${describeSippResult(uas)}`;
+  const results = readResults(out);
+  const calls = readCalls(out);
+  report(`cli-sipp-uas ${transport}`, {
+    exit: cli.code,
+    wallMs: Math.round(cli.wallMs),
+    callcert: { ...results.summary.calls, sustained: results.summary.concurrency.sustained, peak: results.summary.concurrency.peak },
+    sipp: {
+      inviteRecv: sippRecvCount(uas, 'INVITE'),
+      ackRecv: sippRecvCount(uas, 'ACK'),
+      byeRecv: sippRecvCount(uas, 'BYE'),
+      sent200: sippElements(uas, '200', 'send').map((m) => m.count),
+      successful: uas.stats?.successfulCalls,
+      failed: uas.stats?.failedCalls,
+    },
+  });
+  return { cli, results, calls, uas, why: `${why}\nsummary: ${JSON.stringify(results.summary.calls)} concurrency: ${JSON.stringify(results.summary.concurrency)}` };
+}
+
+/** Numbers that must agree between callcert and SIPp, whatever the load. */
+function expectBothSidesAgree(o: Outcome): void {
+  const { results: r, uas, why } = o;
+  const c = r.summary.calls;
+  expect(r.state, why).toBe('finished');
+  expect(r.valid, why).toBe(true);
+  expect(r.interrupted, why).toBe(false);
+  expect(c.attempted, why).toBeGreaterThan(0);
+  expect(c.failed, why).toBe(0);
+  expect(c.aborted, why).toBe(0);
+  expect(c.unfinished, why).toBe(0);
+  expect(c.answered, why).toBe(c.attempted);
+  expect(c.completed, why).toBe(c.attempted);
+  expect(r.summary.ratios.ser, why).toBe(1);
+  expect(r.summary.parseErrors, why).toBe(0);
+
+  // SIPp's side: what it received and sent, message by message.
+  expect(sippRecvCount(uas, 'INVITE'), why).toBe(c.attempted);
+  expect(sippRecvCount(uas, 'ACK'), why).toBe(c.answered);
+  expect(sippRecvCount(uas, 'BYE'), why).toBe(c.completed);
+  // 200 to the INVITE (first "200" element) and 200 to the BYE (second one)
+  expect(sippElements(uas, '200', 'send').map((m) => m.count), why).toEqual([c.answered, c.completed]);
+  expect(uas.stats?.successfulCalls, why).toBe(c.completed);
+  expect(uas.stats?.failedCalls, why).toBe(0);
+  expect(uas.stats?.currentCalls, why).toBe(0);
+  expect(uas.exit.code, why).toBe(0);
+
+  // calls.jsonl: one line per attempted call, every one completed by our BYE.
+  expect(o.calls.length, why).toBe(c.attempted);
+  expect(countByCause(o.calls), why).toEqual({ completed: c.completed });
+  // Call-IDs are unique, as SIPp would otherwise have merged calls.
+  expect(new Set(o.calls.map((l) => l.id)).size, why).toBe(c.attempted);
+}
+
+describe('callcert run → SIPp UAS over UDP (100 channels, 3 s holds)', () => {
+  let o: Outcome;
+  beforeAll(async () => {
+    o = await runAgainstSipp('udp', { concurrency: 100, hold: '3s', ramp: '2s', duration: '8s' }, 40);
+  }, 60_000);
+
+  it('callcert and SIPp count the same INVITEs, ACKs and BYEs', () => {
+    expectBothSidesAgree(o);
+    // 10 s of load with 3 s holds: 100 first calls + roughly 100 replacements per 3 s.
+    const c = o.results.summary.calls;
+    expect(c.attempted, o.why).toBeGreaterThanOrEqual(250);
+    expect(c.attempted, o.why).toBeLessThanOrEqual(450);
+    expect(o.results.target, o.why).toMatchObject({ transport: 'udp', embedded: false });
+  });
+
+  it('sustains 100 established channels through the hold stage', () => {
+    expect(o.results.summary.concurrency.target, o.why).toBe(100);
+    expect(o.results.summary.concurrency.sustained, o.why).toBeGreaterThanOrEqual(100);
+    expect(o.results.summary.concurrency.peak, o.why).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('callcert run --transport tcp → SIPp UAS -t t1 (20 channels, 2 s holds)', () => {
+  let o: Outcome;
+  beforeAll(async () => {
+    o = await runAgainstSipp('tcp', { concurrency: 20, hold: '2s', ramp: '1s', duration: '4s' }, 30);
+  }, 60_000);
+
+  it('callcert and SIPp count the same INVITEs, ACKs and BYEs', () => {
+    expectBothSidesAgree(o);
+    const c = o.results.summary.calls;
+    // 5 s of load, 2 s holds: 20 first calls + ~2 generations of replacements.
+    expect(c.attempted, o.why).toBeGreaterThanOrEqual(40);
+    expect(c.attempted, o.why).toBeLessThanOrEqual(80);
+    expect(o.results.target, o.why).toMatchObject({ transport: 'tcp', embedded: false });
+  });
+
+  it('sustains 20 established channels through the hold stage', () => {
+    expect(o.results.summary.concurrency.sustained, o.why).toBeGreaterThanOrEqual(20);
+  });
+});
