@@ -8,7 +8,7 @@ export function formatSummary(r: Results, outDir: string): string {
   const s = r.summary;
   const lines = [
     '',
-    `verdict: ${r.verdict.toUpperCase()}${r.valid ? '' : ` — ${r.invalidReasons.join('; ')}`}`,
+    `verdict: ${r.verdict.toUpperCase()}${r.valid ? '' : ` — ${r.invalidReasons.join('; ')}`}${r.valid && r.criteria.length === 0 ? ' (no pass criteria set: add criteria to the scenario to judge the platform)' : ''}`,
     `calls: ${s.calls.attempted} attempted, ${s.calls.answered} answered, ${s.calls.failed} failed, ${s.calls.blocked} blocked, ${s.calls.completed} completed, ${s.calls.aborted} aborted`,
     `concurrency: peak ${s.concurrency.peak}, sustained ${s.concurrency.sustained ?? 'n/a'}${s.concurrency.target !== null ? ` (target ${s.concurrency.target})` : ''}`,
     `cps: offered ${s.cps.offered}, achieved ${s.cps.achieved}`,

@@ -39,6 +39,8 @@ export interface DriverOptions {
 }
 
 const SAMPLE_MS = 100;
+/** Closed model: pause before a slot whose call failed is dialled again. */
+export const FAILED_SLOT_RETRY_MS = 1000;
 const INTERVAL_MS = 1000;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -277,8 +279,19 @@ export class LoadDriver implements UacListener {
       this.uac.hangup(old);
     }
     if (this.o.scenario.load.model === 'closed' && !isReplaced(call)) {
-      this.committed--;
-      if (!this.stopping) this.topUp(performance.now());
+      if (answered || this.stopping) {
+        this.committed--;
+        if (!this.stopping) this.topUp(performance.now());
+      } else {
+        // A failed attempt's slot stays reserved and is redialled after a pause: refilling at
+        // once would turn a platform that rejects everything (503 at capacity) into a retry
+        // storm limited only by the round-trip time.
+        const when = performance.now() + FAILED_SLOT_RETRY_MS;
+        this.at(when, () => {
+          this.committed--;
+          this.topUp(when);
+        });
+      }
     }
     if (this.stopping && this.uac.active === 0) this.finish();
   }
