@@ -18,7 +18,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freeUdpPort, killAll, procCpuMs, sleep, startMeasured, waitForUdpBound } from './lib/proc.mjs';
-import { readSippErrors, readSippStats, sippVersion, uacArgs, uasArgs } from './lib/sipp.mjs';
+import { parseSippDuration, readSippErrors, readSippStats, sippVersion, uacArgs, uasArgs } from './lib/sipp.mjs';
 import { fmtBytes, fmtFixed, fmtInt, fmtRatio, renderTable } from './lib/table.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -123,32 +123,52 @@ function uasCpuMs() {
   return uas?.pid ? procCpuMs(uas.pid) : null;
 }
 
-/** Max CurrentCall over every row of a SIPp stats CSV (peak open calls). */
-function sippPeakCurrent(dir) {
+/** UAS CPU over a run's window, minus what the idle UAS burns in that time (its poll loop). */
+function uasNetCpuMs(before, after, windowMs) {
+  if (before === null || after === null) return null;
+  return round(after - before - (uas.idleCpuMsPerSec ?? 0) * (windowMs / 1000), 1);
+}
+
+/**
+ * Open calls from a SIPp stats CSV (one row per second): the max CurrentCall
+ * over the whole run, and the min over [fromMs, toMs) of elapsed time.
+ */
+function sippOpenCalls(dir, fromMs = null, toMs = null) {
   const f = join(dir, 'stats.csv');
-  if (!existsSync(f)) return null;
+  if (!existsSync(f)) return { peak: null, min: null };
   const lines = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  if (lines.length < 2) return null;
-  const idx = lines[0].split(';').indexOf('CurrentCall');
-  let max = 0;
-  for (const l of lines.slice(1)) max = Math.max(max, Number(l.split(';')[idx]) || 0);
-  return max;
+  if (lines.length < 2) return { peak: null, min: null };
+  const head = lines[0].split(';');
+  const iCur = head.indexOf('CurrentCall');
+  const iEl = head.indexOf('ElapsedTime(C)');
+  let peak = 0;
+  let min = Infinity;
+  for (const l of lines.slice(1)) {
+    const cols = l.split(';');
+    const cur = Number(cols[iCur]) || 0;
+    peak = Math.max(peak, cur);
+    const el = parseSippDuration(cols[iEl] ?? '');
+    if (fromMs !== null && el >= fromMs && el < toMs) min = Math.min(min, cur);
+  }
+  return { peak, min: Number.isFinite(min) ? min : null };
 }
 
 /** Run the SIPp built-in UAC to completion. */
-async function runSippUac(name, { rate, holdMs, calls, limit, expectSec }) {
+async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustainWindowMs }) {
   const dir = join(runDir, name);
   mkdirSync(dir, { recursive: true });
   const localPort = await freeUdpPort();
   const sippTimeout = Math.ceil(expectSec * 2 + 30);
   const args = uacArgs({ dir, localPort, target: `127.0.0.1:${uas.port}`, rate, holdMs, calls, limit, timeoutSec: sippTimeout });
   const uas0 = uasCpuMs();
+  const t0 = performance.now();
   const load1 = os.loadavg()[0];
   const p = startMeasured('sipp', args, { cwd: dir, timeoutSec: sippTimeout + 10, rusageFile: join(dir, 'rusage.txt'), sampleMs: 500 });
   const r = await p.done;
   await sleep(cfg.settleMs);
   const uas1 = uasCpuMs();
   const st = readSippStats(dir);
+  const open = sippOpenCalls(dir, ...(sustainWindowMs ?? [null, null]));
   const res = {
     uac: 'sipp',
     name,
@@ -163,14 +183,15 @@ async function runSippUac(name, { rate, holdMs, calls, limit, expectSec }) {
     maxRssBytes: r.mem.maxRss || null,
     hwmBytes: r.mem.hwm || null,
     rssSamples: r.mem.samples,
-    uasCpuMs: uas0 !== null && uas1 !== null ? round(uas1 - uas0, 1) : null,
+    uasCpuMs: uasNetCpuMs(uas0, uas1, performance.now() - t0),
     load1: round(load1, 2),
     calls: {
       attempted: st?.outgoingCalls ?? null,
       ok: st?.successfulCalls ?? null,
       failed: st?.failedCalls ?? null,
       retransmissions: st?.retransmissions ?? null,
-      peakOpen: sippPeakCurrent(dir),
+      peakOpen: open.peak,
+      sustainedOpen: open.min,
     },
     sippElapsedMs: st ? round(st.elapsedMs, 0) : null,
     sippCallRate: st?.callRate ?? null,
@@ -191,6 +212,7 @@ async function runCallcert(name, loadFlags, { expectSec }) {
   const out = join(dir, 'out');
   const args = [CALLCERT, 'run', '--target', `sip:service@127.0.0.1:${uas.port}`, ...loadFlags, '--workers', '1', '--quiet', '--out', out];
   const uas0 = uasCpuMs();
+  const t0 = performance.now();
   const load1 = os.loadavg()[0];
   const p = startMeasured(process.execPath, args, { cwd: ROOT, timeoutSec: Math.ceil(expectSec * 2 + 60), rusageFile: join(dir, 'rusage.txt'), sampleMs: 500, stdout: 'pipe' });
   const r = await p.done;
@@ -220,7 +242,7 @@ async function runCallcert(name, loadFlags, { expectSec }) {
     maxRssBytes: r.mem.maxRss || null,
     hwmBytes: r.mem.hwm || null,
     rssSamples: r.mem.samples,
-    uasCpuMs: uas0 !== null && uas1 !== null ? round(uas1 - uas0, 1) : null,
+    uasCpuMs: uasNetCpuMs(uas0, uas1, performance.now() - t0),
     load1: round(load1, 2),
     calls: {
       attempted: s?.calls.attempted ?? null,
@@ -318,11 +340,16 @@ async function heldConcurrency() {
   cc.heapPerCallBytes = cc.heapUsedBytesMax !== null && idle.heapUsedBytesMax !== null && held ? round((cc.heapUsedBytesMax - idle.heapUsedBytesMax) / held, 0) : null;
   cc.rssPerCallBytes = cc.maxRssBytes && idle.maxRssBytes && held ? round((cc.maxRssBytes - idle.maxRssBytes) / held, 0) : null;
 
+  log(`[concurrency] SIPp idle baseline: 1 call held ${cfg.concIdleSec} s`);
+  const sidle = await runSippUac('conc-sipp-idle', { rate: 1, holdMs: cfg.concIdleSec * 1000, calls: 1, expectSec: cfg.concIdleSec + 2 });
+  log(`  ${summarizeRun(sidle)}`);
   log(`[concurrency] SIPp UAC: -l ${C} -r ${cfg.concRampRate} -d ${H * 1000} -m ${C}`);
-  const sp = await runSippUac('conc-sipp', { rate: cfg.concRampRate, holdMs: H * 1000, calls: C, limit: C, expectSec: R + H + 5 });
+  // "sustained" for SIPp: min open calls over the same window callcert holds its target (after 1 s settling).
+  const sp = await runSippUac('conc-sipp', { rate: cfg.concRampRate, holdMs: H * 1000, calls: C, limit: C, expectSec: R + H + 5, sustainWindowMs: [(R + 1) * 1000, (R + D) * 1000] });
   log(`  ${summarizeRun(sp)}`);
-  // The idle footprint for SIPp: the smallest peak RSS among the ~0-call baseline runs, if any ran.
-  return { target: C, rampSec: R, holdSec: H, durationSec: D, callcertIdle: idle, callcert: cc, sipp: sp };
+  const sheld = sp.calls.peakOpen || null;
+  sp.rssPerCallBytes = sp.maxRssBytes && sidle.maxRssBytes && sheld ? round((sp.maxRssBytes - sidle.maxRssBytes) / sheld, 0) : null;
+  return { target: C, rampSec: R, holdSec: H, durationSec: D, callcertIdle: idle, callcert: cc, sippIdle: sidle, sipp: sp };
 }
 
 // ---------------------------------------------------------------------------
@@ -349,6 +376,12 @@ async function main() {
   uas = { port, proc, dir: udir, pid: null };
   await waitForUdpBound(port, proc, 10_000);
   uas.pid = await proc.pid();
+  // The idle UAS's own CPU rate (SIPp polls), subtracted from its per-run CPU.
+  await sleep(500);
+  const i0 = uasCpuMs();
+  await sleep(3000);
+  const i1 = uasCpuMs();
+  uas.idleCpuMsPerSec = i0 !== null && i1 !== null ? (i1 - i0) / 3 : null;
   log(`bench: SIPp UAS on udp 127.0.0.1:${port} (pid ${uas.pid}): sipp ${uargs.join(' ')}`);
 
   const report = {
@@ -364,7 +397,7 @@ async function main() {
       sipp: sippV,
       loadavgAtStart: os.loadavg().map((x) => round(x, 2)),
     },
-    uas: { port, command: `sipp ${uargs.join(' ')}`, dir: relative(ROOT, udir) },
+    uas: { port, command: `sipp ${uargs.join(' ')}`, dir: relative(ROOT, udir), idleCpuMsPerSec: round(uas.idleCpuMsPerSec, 2) },
     cpu: null,
     concurrency: null,
   };
@@ -411,6 +444,8 @@ async function main() {
 
 // ---------------------------------------------------------------------------
 // report
+
+const perCallBytes = (n) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : `${fmtInt(n)} B`);
 
 function renderReport(r) {
   const out = [];
@@ -466,7 +501,7 @@ function renderReport(r) {
       ),
     );
     out.push('   vs SIPp = callcert µs/call ÷ SIPp µs/call (lower is better for callcert). UAS µs/call = the shared UAS\'s CPU during');
-    out.push('   that run per call: it should be about equal for both UACs; if not, the machine was noisy during one of them.');
+    out.push(`   that run, less its idle rate (${fmtFixed(r.uas.idleCpuMsPerSec, 1)} ms/s), per call: about equal for both UACs unless the machine was noisy.`);
     out.push('');
     out.push('   callcert generator health at each rate (from results.json):');
     out.push(
@@ -508,9 +543,7 @@ function renderReport(r) {
     const cc = k.callcert;
     const sp = k.sipp;
     const idle = k.callcertIdle;
-    const sippIdleRss = r.cpu ? Math.min(...r.cpu.baselines.sipp.map((b) => b.maxRssBytes ?? Infinity)) : null;
-    const sippHeld = sp.calls.peakOpen || null;
-    const sippRssPerCall = sp.maxRssBytes && Number.isFinite(sippIdleRss) && sippIdleRss !== null && sippHeld ? (sp.maxRssBytes - sippIdleRss) / sippHeld : null;
+    const sidle = k.sippIdle;
     out.push('');
     out.push(`2) Held concurrency — ${fmtInt(k.target)} signalling-only calls, ramp ${k.rampSec} s, hold ${k.holdSec} s (callcert holds the target for ${k.durationSec} s, then hangs up)`);
     out.push(
@@ -537,9 +570,9 @@ function renderReport(r) {
             peak: fmtInt(cc.concurrency?.peak),
             sus: fmtInt(cc.concurrency?.sustained),
             heap: fmtBytes(cc.heapUsedBytesMax),
-            heapc: fmtBytes(cc.heapPerCallBytes),
+            heapc: perCallBytes(cc.heapPerCallBytes),
             rss: fmtBytes(cc.maxRssBytes),
-            rssc: fmtBytes(cc.rssPerCallBytes),
+            rssc: perCallBytes(cc.rssPerCallBytes),
             cpu: fmtInt(cc.cpuMs),
           },
           {
@@ -555,29 +588,44 @@ function renderReport(r) {
             rssc: '',
             cpu: fmtInt(idle.cpuMs),
           },
+          '-',
           {
             uac: 'SIPp',
             att: fmtInt(sp.calls.attempted),
             ok: fmtInt(sp.calls.ok),
             failed: fmtInt(sp.calls.failed),
             peak: fmtInt(sp.calls.peakOpen),
-            sus: 'n/a',
+            sus: fmtInt(sp.calls.sustainedOpen),
             heap: 'n/a',
             heapc: 'n/a',
             rss: fmtBytes(sp.maxRssBytes),
-            rssc: fmtBytes(sippRssPerCall),
+            rssc: perCallBytes(sp.rssPerCallBytes),
             cpu: fmtInt(sp.cpuMs),
+          },
+          {
+            uac: 'SIPp idle',
+            att: fmtInt(sidle.calls.attempted),
+            ok: fmtInt(sidle.calls.ok),
+            failed: fmtInt(sidle.calls.failed),
+            peak: fmtInt(sidle.calls.peakOpen),
+            sus: '',
+            heap: 'n/a',
+            heapc: '',
+            rss: fmtBytes(sidle.maxRssBytes),
+            rssc: '',
+            cpu: fmtInt(sidle.cpuMs),
           },
         ],
       ),
     );
     const goal = 2048;
     out.push(
-      `   heap/call = (worker heapUsed max − idle run's) ÷ peak held = ${fmtBytes(cc.heapPerCallBytes)}: ` +
-        (cc.heapPerCallBytes === null ? 'n/a' : cc.heapPerCallBytes < goal ? 'meets the < 2 KB goal' : 'MISSES the < 2 KB goal'),
+      `   heap/call = (callcert worker's heapUsed max − the idle run's) ÷ peak held = ${perCallBytes(cc.heapPerCallBytes)}: ` +
+        (cc.heapPerCallBytes === null ? 'n/a' : cc.heapPerCallBytes < goal ? 'meets the < 2 KiB goal' : 'MISSES the < 2 KiB (2,048 B) goal'),
     );
-    out.push(`   RSS = VmRSS of the process sampled every 0.5 s; RSS/call = (peak − idle peak) ÷ peak held (SIPp idle = its ~0-call baseline runs${r.cpu ? '' : ', not run'}).`);
-    out.push(`   SIPp peak held = max CurrentCall in its stats (includes calls in setup/teardown); SIPp runs its calls to the end (${k.holdSec} s hold).`);
+    out.push('   RSS = VmRSS of the whole process, sampled every 0.5 s; RSS/call = (peak − idle run\'s peak) ÷ peak held.');
+    out.push(`   SIPp held = its CurrentCall (1 s stats rows; sustained = min over the window callcert holds its target);`);
+    out.push(`   SIPp runs its calls to the end of the ${k.holdSec} s hold, callcert hangs up after ${k.rampSec + k.durationSec} s.`);
     out.push(`   callcert: valid ${cc.valid}, verdict ${cc.verdict}, slip p99 ${fmtFixed(cc.scheduleSlipP99Ms, 2)} ms, setup p95 ${fmtFixed(cc.setupP95Ms, 2)} ms, ` +
       `aborted ${fmtInt(cc.calls.aborted)}, unfinished ${fmtInt(cc.calls.unfinished)}${cc.problems.length ? `; problems: ${cc.problems.join('; ')}` : ''}`);
     if (sp.problems.length) out.push(`   SIPp: ${sp.problems.join('; ')}`);

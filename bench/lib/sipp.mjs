@@ -19,11 +19,11 @@ export const SIPP_BUFF_SIZE = '4194304';
 export function sippVersion() {
   try {
     const out = execFileSync('sipp', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000 });
-    return /SIPp v?([^\s]+)/.exec(out)?.[1] ?? 'unknown';
+    return /SIPp v?([^\s]+?)\.?(\s|$)/.exec(out)?.[1] ?? 'unknown';
   } catch (e) {
     // `sipp -v` exits non-zero on some builds but still prints the version.
     const out = `${e.stdout ?? ''}${e.stderr ?? ''}`;
-    const m = /SIPp v?([^\s]+)/.exec(out);
+    const m = /SIPp v?([^\s]+?)\.?(\s|$)/.exec(out);
     if (m) return m[1];
     throw new Error('sipp not found on PATH (apt-get install sip-tester)');
   }

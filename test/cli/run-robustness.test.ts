@@ -46,8 +46,11 @@ describe('run robustness', () => {
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(results.interrupted).toBe(true);
     expect(results.state).toBe('finished');
-    expect(results.summary.calls.answered).toBe(30);
-    expect(results.summary.calls.completed).toBe(30);
+    // Every call that was up got its BYE answered before exit (how many were up depends on
+    // how fast the process started on a loaded machine).
+    expect(results.summary.calls.answered).toBeGreaterThan(0);
+    expect(results.summary.calls.completed).toBe(results.summary.calls.answered);
+    expect(results.summary.calls.failed).toBe(0);
     expect(results.embeddedTarget.active).toBe(0);
     expect(results.durationMs).toBeLessThan(30_000);
   });

@@ -1,0 +1,178 @@
+/**
+ * `callcert run` end to end against the embedded call centre, through the
+ * built CLI: a full scenario (scenarios/smoke.yaml, 20 s) and an interrupted
+ * run (SIGINT mid-hold). results.json, calls.jsonl and the embedded target's
+ * own counters must tell the same story.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countByCause,
+  describeCli,
+  readCalls,
+  readResults,
+  report,
+  requireBuiltCli,
+  runCli,
+  startCli,
+  tempDir,
+  type CallLine,
+  type CliProcess,
+  type CliResult,
+  type TargetCounters,
+} from '../helpers/cli.js';
+import type { Results } from '../../src/results/summary.js';
+
+let root = '';
+const running: CliProcess[] = [];
+
+beforeAll(() => {
+  requireBuiltCli();
+  root = tempDir('run-embedded');
+});
+
+afterEach(async () => {
+  for (const p of running.splice(0)) await p.proc.kill(2000);
+});
+
+afterAll(() => {
+  if (root && !process.env.CALLCERT_KEEP_TMP) rmSync(root, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('callcert run scenarios/smoke.yaml (embedded call centre, 50 channels, 20 s)', () => {
+  let cli: CliResult;
+  let r: Results;
+  let calls: CallLine[];
+  let target: TargetCounters;
+  let why = '';
+
+  beforeAll(async () => {
+    const out = join(root, 'smoke');
+    cli = await runCli(['run', 'scenarios/smoke.yaml', '--out', out, '--quiet'], { timeoutSec: 45 });
+    r = readResults(out);
+    calls = readCalls(out);
+    target = r.embeddedTarget as TargetCounters;
+    why = `${describeCli(cli)}\nsummary: ${JSON.stringify(r.summary.calls)} concurrency: ${JSON.stringify(r.summary.concurrency)}\ncriteria: ${JSON.stringify(r.criteria)}\ninvalid: ${JSON.stringify(r.invalidReasons)}\nembedded: ${JSON.stringify(r.embeddedTarget)}`;
+    report('run-embedded smoke', {
+      exit: cli.code,
+      wallMs: Math.round(cli.wallMs),
+      verdict: r.verdict,
+      callcert: { ...r.summary.calls, sustained: r.summary.concurrency.sustained, peak: r.summary.concurrency.peak },
+      criteria: r.criteria.map((c) => `${c.criterion}=${c.actual}:${c.pass ? 'pass' : 'FAIL'}`),
+      callsJsonl: { lines: calls.length, byCause: countByCause(calls) },
+      embedded: target,
+    });
+  }, 60_000);
+
+  it('finishes a valid run whose files agree with each other and with the embedded target', () => {
+    const c = r.summary.calls;
+    expect(cli.timedOut, why).toBe(false);
+    expect(r.state, why).toBe('finished');
+    expect(r.interrupted, why).toBe(false);
+    expect(r.valid, why).toBe(true);
+    expect(r.invalidReasons, why).toEqual([]);
+    expect(r.scenario.name, why).toBe('smoke');
+    expect(r.target.embedded, why).toBe(true);
+
+    // 50 channels, 3 s holds, 20 s: ~330 calls
+    expect(c.attempted, why).toBeGreaterThanOrEqual(250);
+    expect(c.attempted, why).toBeLessThanOrEqual(400);
+    expect(c.failed, why).toBe(0);
+    expect(c.aborted, why).toBe(0);
+    expect(c.unfinished, why).toBe(0);
+    expect(c.answered, why).toBe(c.attempted);
+    expect(c.completed, why).toBe(c.attempted);
+
+    // calls.jsonl: one line per attempted call, each ended normally.
+    expect(calls.length, why).toBe(c.attempted);
+    const byCause = countByCause(calls);
+    expect((byCause.completed ?? 0) + (byCause.callee_hangup ?? 0), why).toBe(c.attempted);
+    expect(new Set(calls.map((l) => l.i)).size, why).toBe(c.attempted);
+    expect(calls.every((l) => l.code === 200), why).toBe(true);
+
+    // Timeline: one entry per second of the run.
+    expect(r.timeline.length, why).toBeGreaterThanOrEqual(15);
+    expect(r.timeline.reduce((a, t) => a + t.attempts, 0), why).toBe(c.attempted);
+    expect(r.concurrencySeries.rows.length, why).toBeGreaterThan(100);
+
+    // The embedded call centre's own counters.
+    expect(target.invites, why).toBe(c.attempted);
+    expect(target.answered, why).toBe(c.answered);
+    expect(target.acks, why).toBe(c.answered);
+    expect(target.byesReceived, why).toBe(c.completed);
+    expect(target.completed, why).toBe(c.completed);
+    expect(target.active, why).toBe(0);
+    expect(target.inviteRetransmissions, why).toBe(0);
+  });
+
+  // Flaky until the closed-model bug in src/engine/load-driver.ts is fixed (see report):
+  // the ramp's last step can fire a fraction of a ms early and leave the run at 49 channels.
+  it('passes its criteria: exit 0, verdict passed, 50 channels sustained', () => {
+    expect(r.criteria.filter((x) => !x.pass), why).toEqual([]);
+    expect(r.verdict, why).toBe('passed');
+    expect(cli.code, why).toBe(0);
+    expect(r.summary.concurrency.sustained, why).toBe(50);
+  });
+});
+
+describe('callcert run interrupted by SIGINT', () => {
+  it('--concurrency 50 --hold 30s: SIGINT after 4 s → exit 3, interrupted/invalid results, every open call hung up', async () => {
+    const out = join(root, 'interrupted');
+    const p = startCli(['run', '--concurrency', '50', '--hold', '30s', '--ramp', '1s', '--duration', '30s', '--out', out, '--quiet'], { timeoutSec: 45 });
+    running.push(p);
+    await sleep(4000);
+    expect(p.proc.done, `callcert exited before the SIGINT:\n${p.proc.stdoutSoFar()}\n${p.proc.stderrSoFar()}`).toBe(false);
+    const sentAt = performance.now();
+    expect(p.signal('SIGINT')).toBe(true);
+    const res = await p.result;
+    const stopMs = performance.now() - sentAt;
+    const r = readResults(out);
+    const calls = readCalls(out);
+    const c = r.summary.calls;
+    const target = r.embeddedTarget as TargetCounters;
+    const why = `${describeCli(res)}\nstopMs=${Math.round(stopMs)}\nresults: ${JSON.stringify({ state: r.state, interrupted: r.interrupted, valid: r.valid, verdict: r.verdict, invalidReasons: r.invalidReasons, calls: c, embedded: target })}`;
+    report('run-embedded interrupted', {
+      exit: res.code,
+      stopMs: Math.round(stopMs),
+      wallMs: Math.round(res.wallMs),
+      results: { state: r.state, interrupted: r.interrupted, valid: r.valid, verdict: r.verdict, durationMs: r.durationMs },
+      callcert: c,
+      callsJsonl: { lines: calls.length, byCause: countByCause(calls) },
+      embedded: target,
+    });
+
+    expect(res.timedOut, why).toBe(false);
+    expect(res.code, why).toBe(3);
+    expect(stopMs, why).toBeLessThan(12_000);
+    expect(res.stderr, why).not.toMatch(/^\s+at /m);
+
+    expect(r.state, why).toBe('finished');
+    expect(r.interrupted, why).toBe(true);
+    expect(r.valid, why).toBe(false);
+    expect(r.verdict, why).toBe('invalid');
+    expect(r.invalidReasons.join('\n'), why).toMatch(/interrupted/);
+    // It stopped at about 4 s of its 31 s.
+    expect(r.durationMs, why).toBeGreaterThan(3000);
+    expect(r.durationMs, why).toBeLessThan(8000);
+
+    // 50 channels were up (30 s holds: none had ended by itself); each was hung up with BYE.
+    expect(c.attempted, why).toBe(50);
+    expect(c.answered, why).toBe(50);
+    expect(c.completed, why).toBe(50);
+    expect(c.failed, why).toBe(0);
+    expect(c.aborted, why).toBe(0);
+    expect(c.unfinished, why).toBe(0);
+    expect(calls.length, why).toBe(50);
+    expect(countByCause(calls), why).toEqual({ completed: 50 });
+    // ...and ended early, at the interruption, not after their 30 s hold.
+    expect(calls.every((l) => (l.durationMs ?? Infinity) < 8000), why).toBe(true);
+
+    expect(target.invites, why).toBe(50);
+    expect(target.byesReceived, why).toBe(50);
+    expect(target.completed, why).toBe(50);
+    expect(target.active, why).toBe(0);
+  }, 60_000);
+});
