@@ -17,7 +17,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freeUdpPort, killAll, procCpuMs, sleep, startMeasured, waitForUdpBound } from './lib/proc.mjs';
+import { freeUdpPort, killAll, procCpuMs, procCtxSwitches, sleep, startMeasured, waitForUdpBound } from './lib/proc.mjs';
 import { parseSippDuration, readSippErrors, readSippStats, sippVersion, uacArgs, uasArgs } from './lib/sipp.mjs';
 import { fmtBytes, fmtFixed, fmtInt, fmtRatio, renderTable } from './lib/table.mjs';
 
@@ -83,7 +83,10 @@ const cfg = {
   concHoldSec: quick ? 15 : 60,
   concDurationSec: quick ? 4 : 20,
   concIdleSec: quick ? 3 : 5,
-  settleMs: 1500,
+  // Pause after each run before reading the UAS's CPU: its built-in scenario keeps
+  // every call in <timewait> for 4 s after the BYE, and that work belongs to this run.
+  settleMs: 4500,
+  baselineSettleMs: 1500,
 };
 cfg.concRampSec = Math.max(1, Math.round(cfg.concurrency / cfg.concRampRate));
 if (cfg.concHoldSec < cfg.concRampSec + cfg.concDurationSec + 5) cfg.concHoldSec = cfg.concRampSec + cfg.concDurationSec + 5;
@@ -123,6 +126,11 @@ function uasCpuMs() {
   return uas?.pid ? procCpuMs(uas.pid) : null;
 }
 
+/** The UAS's voluntary context switches (≈ its poll wake-ups) so far. */
+function uasWakeups() {
+  return uas?.pid ? (procCtxSwitches(uas.pid)?.voluntary ?? null) : null;
+}
+
 /** UAS CPU over a run's window, minus what the idle UAS burns in that time (its poll loop). */
 function uasNetCpuMs(before, after, windowMs) {
   if (before === null || after === null) return null;
@@ -154,19 +162,21 @@ function sippOpenCalls(dir, fromMs = null, toMs = null) {
 }
 
 /** Run the SIPp built-in UAC to completion. */
-async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustainWindowMs }) {
+async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustainWindowMs, settleMs = cfg.settleMs }) {
   const dir = join(runDir, name);
   mkdirSync(dir, { recursive: true });
   const localPort = await freeUdpPort();
   const sippTimeout = Math.ceil(expectSec * 2 + 30);
   const args = uacArgs({ dir, localPort, target: `127.0.0.1:${uas.port}`, rate, holdMs, calls, limit, timeoutSec: sippTimeout });
   const uas0 = uasCpuMs();
+  const w0 = uasWakeups();
   const t0 = performance.now();
   const load1 = os.loadavg()[0];
   const p = startMeasured('sipp', args, { cwd: dir, timeoutSec: sippTimeout + 10, rusageFile: join(dir, 'rusage.txt'), sampleMs: 500 });
   const r = await p.done;
-  await sleep(cfg.settleMs);
+  await sleep(settleMs);
   const uas1 = uasCpuMs();
+  const w1 = uasWakeups();
   const st = readSippStats(dir);
   const open = sippOpenCalls(dir, ...(sustainWindowMs ?? [null, null]));
   const res = {
@@ -184,6 +194,7 @@ async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustain
     hwmBytes: r.mem.hwm || null,
     rssSamples: r.mem.samples,
     uasCpuMs: uasNetCpuMs(uas0, uas1, performance.now() - t0),
+    uasWakeups: w0 !== null && w1 !== null ? w1 - w0 : null,
     load1: round(load1, 2),
     calls: {
       attempted: st?.outgoingCalls ?? null,
@@ -206,18 +217,20 @@ async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustain
 }
 
 /** Run `callcert run ...` against the UAS with the given load flags. */
-async function runCallcert(name, loadFlags, { expectSec }) {
+async function runCallcert(name, loadFlags, { expectSec, settleMs = cfg.settleMs }) {
   const dir = join(runDir, name);
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'out');
   const args = [CALLCERT, 'run', '--target', `sip:service@127.0.0.1:${uas.port}`, ...loadFlags, '--workers', '1', '--quiet', '--out', out];
   const uas0 = uasCpuMs();
+  const w0 = uasWakeups();
   const t0 = performance.now();
   const load1 = os.loadavg()[0];
   const p = startMeasured(process.execPath, args, { cwd: ROOT, timeoutSec: Math.ceil(expectSec * 2 + 60), rusageFile: join(dir, 'rusage.txt'), sampleMs: 500, stdout: 'pipe' });
   const r = await p.done;
-  await sleep(cfg.settleMs);
+  await sleep(settleMs);
   const uas1 = uasCpuMs();
+  const w1 = uasWakeups();
   writeFileSync(join(dir, 'stdout.txt'), r.stdout);
   writeFileSync(join(dir, 'stderr.txt'), r.stderr);
   let results = null;
@@ -243,6 +256,7 @@ async function runCallcert(name, loadFlags, { expectSec }) {
     hwmBytes: r.mem.hwm || null,
     rssSamples: r.mem.samples,
     uasCpuMs: uasNetCpuMs(uas0, uas1, performance.now() - t0),
+    uasWakeups: w0 !== null && w1 !== null ? w1 - w0 : null,
     load1: round(load1, 2),
     calls: {
       attempted: s?.calls.attempted ?? null,
@@ -293,10 +307,10 @@ async function cpuPerCall() {
   const baselines = { sipp: [], callcert: [] };
   log(`\n[cpu] baselines: ${cfg.baselineRuns}× each UAC with ~0 calls (1 call at 1 CPS, 1 s)`);
   for (let i = 0; i < cfg.baselineRuns; i++) {
-    const s = await runSippUac(`baseline-sipp-${i + 1}`, { rate: 1, holdMs: cfg.holdMs, calls: 1, expectSec: 3 });
+    const s = await runSippUac(`baseline-sipp-${i + 1}`, { rate: 1, holdMs: cfg.holdMs, calls: 1, expectSec: 3, settleMs: cfg.baselineSettleMs });
     log(`  ${summarizeRun(s)}`);
     baselines.sipp.push(s);
-    const c = await runCallcert(`baseline-callcert-${i + 1}`, ['--rate', '1', '--hold', '1s', '--ramp', '0', '--duration', '1s'], { expectSec: 3 });
+    const c = await runCallcert(`baseline-callcert-${i + 1}`, ['--rate', '1', '--hold', '1s', '--ramp', '0', '--duration', '1s'], { expectSec: 3, settleMs: cfg.baselineSettleMs });
     log(`  ${summarizeRun(c)}`);
     baselines.callcert.push(c);
   }
@@ -318,11 +332,27 @@ async function cpuPerCall() {
       r.cpuNetMs = r.cpuMs !== null && b !== null ? round(r.cpuMs - b, 1) : null;
       r.cpuUsPerCall = r.cpuNetMs !== null && r.calls.attempted ? round((r.cpuNetMs * 1000) / r.calls.attempted, 1) : null;
       r.uasCpuUsPerCall = r.uasCpuMs !== null && r.calls.attempted ? round((r.uasCpuMs * 1000) / r.calls.attempted, 1) : null;
+      r.uasWakeupsPerCall = r.uasWakeups !== null && r.calls.attempted ? round(r.uasWakeups / r.calls.attempted, 2) : null;
     }
     const ratio = c.cpuUsPerCall !== null && s.cpuUsPerCall ? round(c.cpuUsPerCall / s.cpuUsPerCall, 3) : null;
     rates.push({ rate, durationSec: D, callsPlanned: calls, sipp: s, callcert: c, ratioCallcertToSipp: ratio });
   }
-  return { baselineCpuMs: base, baselines, rates };
+  // Marginal CPU per call: slope between the lowest and each higher rate. The runs last
+  // equally long, so fixed AND per-second costs (timers, sampling, SIPp's poll loop) cancel.
+  const marginal = [];
+  const lo = rates[0];
+  for (const hi of rates.slice(1)) {
+    const slope = (u) => {
+      const a = lo[u];
+      const b = hi[u];
+      const dc = (b.calls.attempted ?? 0) - (a.calls.attempted ?? 0);
+      return a.cpuMs !== null && b.cpuMs !== null && dc > 0 ? round(((b.cpuMs - a.cpuMs) * 1000) / dc, 1) : null;
+    };
+    const sU = slope('sipp');
+    const cU = slope('callcert');
+    marginal.push({ from: lo.rate, to: hi.rate, sippUsPerCall: sU, callcertUsPerCall: cU, ratio: sU && cU !== null ? round(cU / sU, 3) : null });
+  }
+  return { baselineCpuMs: base, baselines, rates, marginal };
 }
 
 async function heldConcurrency() {
@@ -363,8 +393,8 @@ async function main() {
   const sippV = sippVersion();
   mkdirSync(runDir, { recursive: true });
 
-  const cpuSec = cfg.skipCpu ? 0 : cfg.baselineRuns * 12 + cfg.rates.length * (2 * (cfg.durationSec + 1) + 12);
-  const concSec = cfg.skipConcurrency ? 0 : cfg.concIdleSec + 10 + cfg.concRampSec + cfg.concDurationSec + 15 + cfg.concRampSec + cfg.concHoldSec + 10;
+  const cpuSec = cfg.skipCpu ? 0 : cfg.baselineRuns * 9 + cfg.rates.length * 2 * (cfg.durationSec + 1 + cfg.settleMs / 1000 + 1);
+  const concSec = cfg.skipConcurrency ? 0 : 2 * (cfg.concIdleSec + 7) + cfg.concRampSec + cfg.concDurationSec + 10 + cfg.concRampSec + cfg.concHoldSec + 10;
   const budgetSec = Math.ceil((cpuSec + concSec) * 2 + 120);
   log(`bench: callcert vs SIPp ${sippV}, files in ${relative(process.cwd(), runDir) || '.'}; expected ~${Math.ceil((cpuSec + concSec) / 60)} min`);
 
@@ -476,6 +506,7 @@ function renderReport(r) {
           per: fmtFixed(u.cpuUsPerCall, 1),
           ratio: u.uac === 'sipp' ? '1.00×' : fmtRatio(x.ratioCallcertToSipp),
           uas: fmtFixed(u.uasCpuUsPerCall, 1),
+          wake: fmtFixed(u.uasWakeupsPerCall, 2),
           wall: fmtFixed(u.wallMs / 1000, 1),
           load: fmtFixed(u.load1, 2),
         });
@@ -494,6 +525,7 @@ function renderReport(r) {
           { key: 'per', title: 'µs/call' },
           { key: 'ratio', title: 'vs SIPp' },
           { key: 'uas', title: 'UAS µs/call' },
+          { key: 'wake', title: 'UAS wake/call' },
           { key: 'wall', title: 'wall s' },
           { key: 'load', title: 'load1' },
         ],
@@ -501,7 +533,24 @@ function renderReport(r) {
       ),
     );
     out.push('   vs SIPp = callcert µs/call ÷ SIPp µs/call (lower is better for callcert). UAS µs/call = the shared UAS\'s CPU during');
-    out.push(`   that run, less its idle rate (${fmtFixed(r.uas.idleCpuMsPerSec, 1)} ms/s), per call: about equal for both UACs unless the machine was noisy.`);
+    out.push(`   that run, less its idle rate (${fmtFixed(r.uas.idleCpuMsPerSec, 1)} ms/s), per call; UAS wake/call = its voluntary context switches per call.`);
+    out.push('   The UAS does the same SIP work for both UACs; its CPU differs with noise and with how evenly the UAC spreads its');
+    out.push('   messages in time (evenly spread → more poll wake-ups → more UAS CPU per call).');
+    if (c.marginal.length > 0) {
+      out.push('');
+      out.push('   Marginal CPU per extra call (slope between two rates over equally long runs: fixed and per-second costs cancel):');
+      out.push(
+        renderTable(
+          [
+            { key: 'span', title: 'CPS span' },
+            { key: 's', title: 'SIPp µs/call' },
+            { key: 'c', title: 'callcert µs/call' },
+            { key: 'r', title: 'callcert/SIPp' },
+          ],
+          c.marginal.map((m) => ({ span: `${m.from} → ${m.to}`, s: fmtFixed(m.sippUsPerCall, 1), c: fmtFixed(m.callcertUsPerCall, 1), r: fmtRatio(m.ratio) })),
+        ),
+      );
+    }
     out.push('');
     out.push('   callcert generator health at each rate (from results.json):');
     out.push(

@@ -49,6 +49,18 @@ export function procCpuMs(pid) {
   }
 }
 
+/** voluntary + involuntary context switches of PID (all its threads' main), or null. */
+export function procCtxSwitches(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const v = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(s);
+    const n = /^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(s);
+    return v && n ? { voluntary: Number(v[1]), involuntary: Number(n[1]) } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** VmRSS and VmHWM from /proc/PID/status, bytes; null if the process is gone. */
 export function procMem(pid) {
   try {

@@ -4,11 +4,16 @@ import { buildProgram } from './program.js';
 import { processRuntime } from './runtime.js';
 import { ExitCode, isCallcertError, toInternal } from '../errors.js';
 
+// `callcert … | head` closes stdout early: that is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const rt = processRuntime();
 const debug = process.argv.includes('--debug');
 let exitCode: ExitCode = ExitCode.Passed;
 const program = buildProgram(rt, (code) => (exitCode = code));
-program.exitOverride();
 
 try {
   await program.parseAsync(process.argv);

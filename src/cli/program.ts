@@ -34,7 +34,9 @@ export function buildProgram(rt: Runtime, dispatch: (exitCode: ExitCode) => void
     .description('Load-test call-centre platforms over SIP and certify their capacity')
     .version(VERSION, '-V, --version')
     .option('--debug', 'print stack traces with errors')
-    .showHelpAfterError('(run with --help for usage)')
+    // Set before the subcommands exist: commander copies it into each one when it is created,
+    // so their usage errors reach main.ts (exit 2) instead of commander's own process.exit(1).
+    .exitOverride()
     .addHelpText('after', `
 Examples:
   $ callcert run scenarios/quickstart.yaml              # 1,000 channels against the embedded call centre

@@ -184,14 +184,19 @@ export class LoadDriver implements UacListener {
     }
   }
 
-  private targetNow(): number {
-    const t = Math.min(performance.now(), this.endAt - 1) - this.o.startAt;
+  /**
+   * The segment's target at `at` or now, whichever is later: Node timers may fire up
+   * to ~1 ms early, and reading the clock alone would then see the previous step's
+   * target and leave the slot empty until the next change (for the last ramp step: forever).
+   */
+  private targetNow(at = 0): number {
+    const t = Math.min(Math.max(performance.now(), at), this.endAt - 1) - this.o.startAt;
     return segmentTargetAt(this.o.scenario.load.stages, Math.max(0, t), this.o.segment);
   }
 
   /** Start calls until the segment's committed slots reach its target. */
   private topUp(intended: number): void {
-    const target = this.targetNow();
+    const target = this.targetNow(intended);
     while (!this.stopping && this.committed < target) {
       this.committed++;
       this.offered++;

@@ -94,6 +94,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const cpu = cpuSampler();
   let interrupted = false;
   let stopping = false;
+  let stoppedAtMs: number | null = null;
   const invalidReasons: string[] = [];
 
   const onReport = (r: IntervalReport) => {
@@ -115,6 +116,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     target: { uri: target.uri, transport: target.transport, embedded: embedded !== null },
     workers, toolVersion: o.toolVersion, startedAt, endedAt: state === 'finished' ? new Date() : null,
     elapsedMs: Math.min(Math.max(0, Date.now() - runStartEpochMs), interrupted ? Infinity : totalMs),
+    loadEndMs: stoppedAtMs ?? totalMs,
     interrupted, invalidReasons, cpuPct: lastCpu, state, unfinishedCalls: unfinished,
     embeddedCounters: embedded?.counters,
   });
@@ -186,6 +188,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       if (stopping) return;
       stopping = true;
       interrupted = true;
+      stoppedAtMs = Math.max(0, Date.now() - runStartEpochMs);
       pool.stop(reason);
     },
   };

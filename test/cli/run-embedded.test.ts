@@ -118,32 +118,41 @@ describe('callcert run scenarios/smoke.yaml (embedded call centre, 50 channels, 
   });
 });
 
-describe('callcert run interrupted by SIGINT', () => {
-  it('--concurrency 50 --hold 30s: SIGINT after 4 s → exit 3, interrupted/invalid results, every open call hung up', async () => {
+describe('callcert run --concurrency 50 --hold 30s interrupted by SIGINT after 4 s', () => {
+  let res: CliResult;
+  let r: Results;
+  let calls: CallLine[];
+  let target: TargetCounters;
+  let stopMs = 0;
+  let why = '';
+
+  beforeAll(async () => {
     const out = join(root, 'interrupted');
     const p = startCli(['run', '--concurrency', '50', '--hold', '30s', '--ramp', '1s', '--duration', '30s', '--out', out, '--quiet'], { timeoutSec: 45 });
     running.push(p);
     await sleep(4000);
-    expect(p.proc.done, `callcert exited before the SIGINT:\n${p.proc.stdoutSoFar()}\n${p.proc.stderrSoFar()}`).toBe(false);
+    if (p.proc.done) throw new Error(`callcert exited before the SIGINT:\n${p.proc.stdoutSoFar()}\n${p.proc.stderrSoFar()}`);
     const sentAt = performance.now();
-    expect(p.signal('SIGINT')).toBe(true);
-    const res = await p.result;
-    const stopMs = performance.now() - sentAt;
-    const r = readResults(out);
-    const calls = readCalls(out);
-    const c = r.summary.calls;
-    const target = r.embeddedTarget as TargetCounters;
-    const why = `${describeCli(res)}\nstopMs=${Math.round(stopMs)}\nresults: ${JSON.stringify({ state: r.state, interrupted: r.interrupted, valid: r.valid, verdict: r.verdict, invalidReasons: r.invalidReasons, calls: c, embedded: target })}`;
+    if (!p.signal('SIGINT')) throw new Error('could not signal callcert');
+    res = await p.result;
+    stopMs = performance.now() - sentAt;
+    r = readResults(out);
+    calls = readCalls(out);
+    target = r.embeddedTarget as TargetCounters;
+    why = `${describeCli(res)}\nstopMs=${Math.round(stopMs)}\nresults: ${JSON.stringify({ state: r.state, interrupted: r.interrupted, valid: r.valid, verdict: r.verdict, invalidReasons: r.invalidReasons, durationMs: r.durationMs, calls: r.summary.calls, concurrency: r.summary.concurrency, embedded: target })}`;
     report('run-embedded interrupted', {
       exit: res.code,
       stopMs: Math.round(stopMs),
       wallMs: Math.round(res.wallMs),
       results: { state: r.state, interrupted: r.interrupted, valid: r.valid, verdict: r.verdict, durationMs: r.durationMs },
-      callcert: c,
+      callcert: { ...r.summary.calls, peak: r.summary.concurrency.peak },
       callsJsonl: { lines: calls.length, byCause: countByCause(calls) },
       embedded: target,
     });
+  }, 60_000);
 
+  it('exits 3 promptly with interrupted, invalid, finished results; every open call hung up with BYE', () => {
+    const c = r.summary.calls;
     expect(res.timedOut, why).toBe(false);
     expect(res.code, why).toBe(3);
     expect(stopMs, why).toBeLessThan(12_000);
@@ -158,21 +167,31 @@ describe('callcert run interrupted by SIGINT', () => {
     expect(r.durationMs, why).toBeGreaterThan(3000);
     expect(r.durationMs, why).toBeLessThan(8000);
 
-    // 50 channels were up (30 s holds: none had ended by itself); each was hung up with BYE.
-    expect(c.attempted, why).toBe(50);
-    expect(c.answered, why).toBe(50);
-    expect(c.completed, why).toBe(50);
+    // 30 s holds: no call had ended by itself, so every call was up at the SIGINT
+    // (attempted == peak) and each was hung up with a BYE that got its 200.
+    expect(c.attempted, why).toBeGreaterThan(0);
+    expect(c.attempted, why).toBe(r.summary.concurrency.peak);
+    expect(c.answered, why).toBe(c.attempted);
+    expect(c.completed, why).toBe(c.attempted);
     expect(c.failed, why).toBe(0);
     expect(c.aborted, why).toBe(0);
     expect(c.unfinished, why).toBe(0);
-    expect(calls.length, why).toBe(50);
-    expect(countByCause(calls), why).toEqual({ completed: 50 });
-    // ...and ended early, at the interruption, not after their 30 s hold.
+    expect(calls.length, why).toBe(c.attempted);
+    expect(countByCause(calls), why).toEqual({ completed: c.attempted });
+    // ...ended at the interruption, not after their 30 s hold.
     expect(calls.every((l) => (l.durationMs ?? Infinity) < 8000), why).toBe(true);
 
-    expect(target.invites, why).toBe(50);
-    expect(target.byesReceived, why).toBe(50);
-    expect(target.completed, why).toBe(50);
+    // The embedded target saw the same calls and has none left open.
+    expect(target.invites, why).toBe(c.attempted);
+    expect(target.acks, why).toBe(c.answered);
+    expect(target.byesReceived, why).toBe(c.completed);
+    expect(target.completed, why).toBe(c.completed);
     expect(target.active, why).toBe(0);
-  }, 60_000);
+  });
+
+  // Flaky until the closed-model bug in src/engine/load-driver.ts is fixed (see report).
+  it('had all 50 channels up when interrupted', () => {
+    expect(r.summary.calls.attempted, why).toBe(50);
+    expect(target.peakActive, why).toBe(50);
+  });
 });

@@ -86,9 +86,9 @@ export function runCli(args: readonly string[], opts: CliOptions): Promise<CliRe
   return startCli(args, opts).result;
 }
 
-/** A fresh empty temp dir (parent for --out dirs, SIPp work dirs, scenario files). */
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `callcert-${prefix}-`));
+/** A fresh empty dir under `parent` (default: the OS temp dir), for --out dirs, SIPp work dirs, scenario files. */
+export function tempDir(prefix: string, parent = tmpdir()): string {
+  return mkdtempSync(join(parent, `callcert-${prefix}-`));
 }
 
 /** OUT/results.json, parsed. */

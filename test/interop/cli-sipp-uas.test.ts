@@ -44,7 +44,7 @@ async function runAgainstSipp(transport: 'udp' | 'tcp', load: { concurrency: num
     localPort: port,
     transport,
     timeoutSec: budgetSec + 10,
-    workDir: tempDir(`uas-${transport}`),
+    workDir: tempDir(`uas-${transport}`, root),
   });
   const out = join(root, `out-${transport}`);
   let cli: CliResult;
@@ -136,6 +136,8 @@ describe('callcert run → SIPp UAS over UDP (100 channels, 3 s holds)', () => {
     expect(o.results.target, o.why).toMatchObject({ transport: 'udp', embedded: false });
   });
 
+  // Flaky until the closed-model bug in src/engine/load-driver.ts is fixed (reported): when
+  // the ramp's last step fires a fraction of a ms early, the run holds target - 1 channels.
   it('sustains 100 established channels through the hold stage', () => {
     expect(o.results.summary.concurrency.target, o.why).toBe(100);
     expect(o.results.summary.concurrency.sustained, o.why).toBeGreaterThanOrEqual(100);
@@ -158,6 +160,8 @@ describe('callcert run --transport tcp → SIPp UAS -t t1 (20 channels, 2 s hold
     expect(o.results.target, o.why).toMatchObject({ transport: 'tcp', embedded: false });
   });
 
+  // Flaky until the closed-model bug in src/engine/load-driver.ts is fixed (reported): when
+  // the ramp's last step fires a fraction of a ms early, the run holds target - 1 channels.
   it('sustains 20 established channels through the hold stage', () => {
     expect(o.results.summary.concurrency.sustained, o.why).toBeGreaterThanOrEqual(20);
   });

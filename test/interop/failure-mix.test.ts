@@ -41,7 +41,7 @@ describe('callcert run → SIPp UAS with a deterministic 200/486/503 mix', () =>
       scenario: sippFixture('uas-mix.xml'),
       localPort: port,
       timeoutSec: 35,
-      workDir: tempDir('uas-mix'),
+      workDir: tempDir('uas-mix', root),
     });
     cleanups.push(() => uas.stop(1000));
     const out = join(root, 'out');

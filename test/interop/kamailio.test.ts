@@ -45,10 +45,10 @@ async function uasAndProxy(name: string, traceMessages: boolean): Promise<{ uas:
     localPort: uasPort,
     timeoutSec: 40,
     traceMessages,
-    workDir: tempDir(`uas-${name}`),
+    workDir: tempDir(`uas-${name}`, root),
   });
   cleanups.push(() => uas.stop(1000));
-  const proxy = await startKamailio({ uasPort, timeoutSec: 45, workDir: tempDir(`kamailio-${name}`) });
+  const proxy = await startKamailio({ uasPort, timeoutSec: 45, workDir: tempDir(`kamailio-${name}`, root) });
   cleanups.push(() => proxy.stop());
   return { uas, proxy };
 }

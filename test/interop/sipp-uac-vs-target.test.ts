@@ -46,7 +46,7 @@ describe('SIPp UAC → callcert target', () => {
       maxConcurrent: 500,
       callDurationMs: 1000,
       timeoutSec: 25,
-      workDir: tempDir('uac'),
+      workDir: tempDir('uac', root),
     });
 
     // Stop the target now (SIGINT) rather than waiting for its --duration.
