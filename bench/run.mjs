@@ -166,8 +166,9 @@ async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustain
   const dir = join(runDir, name);
   mkdirSync(dir, { recursive: true });
   const localPort = await freeUdpPort();
+  const controlPort = await freeUdpPort();
   const sippTimeout = Math.ceil(expectSec * 2 + 30);
-  const args = uacArgs({ dir, localPort, target: `127.0.0.1:${uas.port}`, rate, holdMs, calls, limit, timeoutSec: sippTimeout });
+  const args = uacArgs({ dir, localPort, controlPort, target: `127.0.0.1:${uas.port}`, rate, holdMs, calls, limit, timeoutSec: sippTimeout });
   const uas0 = uasCpuMs();
   const w0 = uasWakeups();
   const t0 = performance.now();
@@ -211,13 +212,14 @@ async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustain
   if (st === null) res.problems.push('no stats.csv (SIPp died at startup?)');
   if (r.timedOut) res.problems.push('timed out');
   if (![0, 1].includes(res.exitCode)) res.problems.push(`exit ${res.exitCode}`);
+  if (st && st.outgoingCalls < calls) res.problems.push(`SIPp placed only ${st.outgoingCalls} of ${calls} calls (it quit early: signal or control-socket command?)`);
   if (st && st.failedCalls > 0) res.problems.push(`${st.failedCalls} failed; errors.log: ${readSippErrors(dir, 300).replace(/\s+/g, ' ')}`);
   if (res.problems.length > 0 && r.stderr.trim()) res.stderrTail = r.stderr.slice(-1500);
   return res;
 }
 
 /** Run `callcert run ...` against the UAS with the given load flags. */
-async function runCallcert(name, loadFlags, { expectSec, settleMs = cfg.settleMs }) {
+async function runCallcert(name, loadFlags, { expectSec, settleMs = cfg.settleMs, planned = null }) {
   const dir = join(runDir, name);
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'out');
@@ -287,6 +289,9 @@ async function runCallcert(name, loadFlags, { expectSec, settleMs = cfg.settleMs
   if (results === null) res.problems.push(`no results.json (exit ${res.exitCode}); stderr: ${r.stderr.slice(-600).trim()}`);
   if (r.timedOut) res.problems.push('timed out');
   if (results && results.valid === false) res.problems.push(`invalid: ${results.invalidReasons.join('; ')}`);
+  if (s && planned !== null && Math.abs(s.calls.attempted - planned) > Math.max(2, planned * 0.01)) res.problems.push(`attempted ${s.calls.attempted} of ${planned} planned`);
+  if (s && s.calls.unfinished > 0) res.problems.push(`${s.calls.unfinished} unfinished at exit (${JSON.stringify(s.failuresByCause)})`);
+  if (s && s.calls.aborted > 0) res.problems.push(`${s.calls.aborted} aborted (in setup when the run ended: callcert CANCELs them; SIPp's uas scenario has no CANCEL branch, so they stay open on the UAS)`);
   if (s && s.calls.failed > 0) res.problems.push(`${s.calls.failed} failed: ${JSON.stringify(s.failuresByCause)} ${JSON.stringify(s.failuresByCode)}`);
   if (![0, 1, 3].includes(res.exitCode)) res.problems.push(`exit ${res.exitCode}`);
   if (res.problems.length > 0 && r.stderr.trim()) res.stderrTail = r.stderr.slice(-1500);
@@ -326,7 +331,7 @@ async function cpuPerCall() {
     log(`\n[cpu] ${rate} CPS × ${D} s = ${calls} calls, 1 s hold`);
     const s = await runSippUac(`cps${rate}-sipp`, { rate, holdMs: cfg.holdMs, calls, expectSec: D + holdS });
     log(`  ${summarizeRun(s)}`);
-    const c = await runCallcert(`cps${rate}-callcert`, ['--rate', String(rate), '--hold', '1s', '--ramp', '0', '--duration', `${D}s`], { expectSec: D + holdS });
+    const c = await runCallcert(`cps${rate}-callcert`, ['--rate', String(rate), '--hold', '1s', '--ramp', '0', '--duration', `${D}s`], { expectSec: D + holdS, planned: calls });
     log(`  ${summarizeRun(c)}`);
     for (const [r, b] of [[s, base.sipp], [c, base.callcert]]) {
       r.cpuNetMs = r.cpuMs !== null && b !== null ? round(r.cpuMs - b, 1) : null;
@@ -364,7 +369,7 @@ async function heldConcurrency() {
   const idle = await runCallcert('conc-callcert-idle', ['--concurrency', '1', '--hold', `${H}s`, '--ramp', '0', '--duration', `${cfg.concIdleSec}s`], { expectSec: cfg.concIdleSec + 5 });
   log(`  ${summarizeRun(idle)}`);
   log(`[concurrency] callcert: --concurrency ${C} --hold ${H}s --ramp ${R}s --duration ${D}s`);
-  const cc = await runCallcert('conc-callcert', ['--concurrency', String(C), '--hold', `${H}s`, '--ramp', `${R}s`, '--duration', `${D}s`], { expectSec: R + D + 10 });
+  const cc = await runCallcert('conc-callcert', ['--concurrency', String(C), '--hold', `${H}s`, '--ramp', `${R}s`, '--duration', `${D}s`], { expectSec: R + D + 10, planned: C });
   log(`  ${summarizeRun(cc)}`);
   const held = cc.concurrency?.peak || null;
   cc.heapPerCallBytes = cc.heapUsedBytesMax !== null && idle.heapUsedBytesMax !== null && held ? round((cc.heapUsedBytesMax - idle.heapUsedBytesMax) / held, 0) : null;
@@ -401,7 +406,7 @@ async function main() {
   const port = await freeUdpPort();
   const udir = join(runDir, 'uas');
   mkdirSync(udir, { recursive: true });
-  const uargs = uasArgs({ dir: udir, port, timeoutSec: budgetSec });
+  const uargs = uasArgs({ dir: udir, port, controlPort: await freeUdpPort(), timeoutSec: budgetSec });
   const proc = startMeasured('sipp', uargs, { cwd: udir, timeoutSec: budgetSec + 15, rusageFile: join(udir, 'rusage.txt'), sampleMs: 2000 });
   uas = { port, proc, dir: udir, pid: null };
   await waitForUdpBound(port, proc, 10_000);
@@ -573,12 +578,14 @@ function renderReport(r) {
           lag: fmtFixed(x.callcert.eventLoopLagP99Ms, 2),
           setup: fmtFixed(x.callcert.setupP95Ms, 2),
           gcpu: fmtFixed(x.callcert.generatorCpuPct, 1),
-          note: x.callcert.problems.join('; ').slice(0, 90) || '-',
+          note: x.callcert.problems.map((p) => p.replace(/ \(.*$/, '')).join('; ').slice(0, 90) || '-',
         })),
       ),
     );
-    const sp = c.rates.filter((x) => x.sipp.problems.length);
-    for (const x of sp) out.push(`   SIPp at ${x.rate} CPS: ${x.sipp.problems.join('; ')}`);
+    for (const x of c.rates) {
+      if (x.callcert.problems.length) out.push(`   callcert at ${x.rate} CPS: ${x.callcert.problems.join('; ')}`);
+      if (x.sipp.problems.length) out.push(`   SIPp at ${x.rate} CPS: ${x.sipp.problems.join('; ')}`);
+    }
     const bad = c.rates.filter((x) => x.callcert.valid === false || (x.callcert.calls.failed ?? 0) > 0);
     out.push(
       bad.length === 0
@@ -673,6 +680,7 @@ function renderReport(r) {
         (cc.heapPerCallBytes === null ? 'n/a' : cc.heapPerCallBytes < goal ? 'meets the < 2 KiB goal' : 'MISSES the < 2 KiB (2,048 B) goal'),
     );
     out.push('   RSS = VmRSS of the whole process, sampled every 0.5 s; RSS/call = (peak − idle run\'s peak) ÷ peak held.');
+    out.push(`   VmHWM (true peak, incl. the hang-up and results writing): callcert ${fmtBytes(cc.hwmBytes)}, SIPp ${fmtBytes(sp.hwmBytes)}.`);
     out.push(`   SIPp held = its CurrentCall (1 s stats rows; sustained = min over the window callcert holds its target);`);
     out.push(`   SIPp runs its calls to the end of the ${k.holdSec} s hold, callcert hangs up after ${k.rampSec + k.durationSec} s.`);
     out.push(`   callcert: valid ${cc.valid}, verdict ${cc.verdict}, slip p99 ${fmtFixed(cc.scheduleSlipP99Ms, 2)} ms, setup p95 ${fmtFixed(cc.setupP95Ms, 2)} ms, ` +

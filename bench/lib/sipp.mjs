@@ -29,10 +29,20 @@ export function sippVersion() {
   }
 }
 
-function common(dir, localPort, timeoutSec) {
+/*
+ * -cp/-ci: SIPp's remote-control socket. By default every SIPp binds the first
+ * free UDP port of 8888..8947 on every interface, and ANY datagram arriving
+ * there is obeyed: first byte 'q' quits (stops placing calls), 'p' pauses, '/'
+ * or '-' lowers the rate. On a shared machine that once stopped a 10,000-call
+ * UAC after 1,824 calls, so each SIPp gets its own ephemeral control port on
+ * loopback instead.
+ */
+function common(dir, localPort, controlPort, timeoutSec) {
   return [
     '-i', '127.0.0.1',
     '-p', String(localPort),
+    '-ci', '127.0.0.1',
+    '-cp', String(controlPort),
     '-t', 'u1',
     '-nostdin',
     '-buff_size', SIPP_BUFF_SIZE,
@@ -43,13 +53,13 @@ function common(dir, localPort, timeoutSec) {
 }
 
 /** Built-in UAS on 127.0.0.1:port: INVITE → 180, 200 (SDP) → ACK → BYE → 200. */
-export function uasArgs({ dir, port, timeoutSec }) {
-  return ['-sn', 'uas', ...common(dir, port, timeoutSec)];
+export function uasArgs({ dir, port, controlPort, timeoutSec }) {
+  return ['-sn', 'uas', ...common(dir, port, controlPort, timeoutSec)];
 }
 
 /** Built-in UAC: `calls` calls at `rate` CPS, each held holdMs (-d), at most `limit` open (-l). */
-export function uacArgs({ dir, localPort, target, rate, holdMs, calls, limit, timeoutSec }) {
-  const a = ['-sn', 'uac', ...common(dir, localPort, timeoutSec), '-r', String(rate), '-d', String(holdMs), '-m', String(calls)];
+export function uacArgs({ dir, localPort, controlPort, target, rate, holdMs, calls, limit, timeoutSec }) {
+  const a = ['-sn', 'uac', ...common(dir, localPort, controlPort, timeoutSec), '-r', String(rate), '-d', String(holdMs), '-m', String(calls)];
   if (limit !== undefined) a.push('-l', String(limit));
   a.push(target);
   return a;

@@ -2,7 +2,8 @@
  * Builds outgoing SIP messages from per-endpoint templates: every header that
  * does not change between calls is rendered once (like pino's chindings), and a
  * message is a handful of string concatenations around Call-ID, tags, CSeq and
- * branch. Strings are sent as latin1-free ASCII; bodies are ASCII SDP.
+ * branch. Messages are strings whose chars are bytes (latin1): values copied from a
+ * parsed message round-trip byte for byte, and our own text is ASCII.
  */
 import type { SipMessage } from './message.js';
 import { getHeaders } from './headers.js';
@@ -62,7 +63,7 @@ export class MessageBuilder {
     if (method === 'INVITE' || method === 'UPDATE') s += `Contact: ${this.contact}${CRLF}`;
     s += this.constHeaders + extra;
     if (body === '') return s + `Content-Length: 0${CRLF}${CRLF}`;
-    return s + `Content-Type: ${contentType}${CRLF}Content-Length: ${Buffer.byteLength(body)}${CRLF}${CRLF}${body}`;
+    return s + `Content-Type: ${contentType}${CRLF}Content-Length: ${Buffer.byteLength(body, 'latin1')}${CRLF}${CRLF}${body}`;
   }
 
   /**
@@ -94,7 +95,7 @@ export class MessageBuilder {
     }
     s += `Server: ${this.endpoint.userAgent}${CRLF}` + extra;
     if (body === '') return s + `Content-Length: 0${CRLF}${CRLF}`;
-    return s + `Content-Type: ${contentType}${CRLF}Content-Length: ${Buffer.byteLength(body)}${CRLF}${CRLF}${body}`;
+    return s + `Content-Type: ${contentType}${CRLF}Content-Length: ${Buffer.byteLength(body, 'latin1')}${CRLF}${CRLF}${body}`;
   }
 }
 

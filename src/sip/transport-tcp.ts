@@ -72,7 +72,7 @@ export class TcpTransport implements SipTransport {
         this.attach(sock);
       }
     }
-    sock.write(data);
+    sock.write(data, 'latin1');
   }
 
   /** Resolves once the outbound connection to `to` is up, rejects with a clear error otherwise. */

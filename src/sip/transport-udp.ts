@@ -48,7 +48,8 @@ export class UdpTransport implements SipTransport {
   }
 
   send(data: string, to: Peer): void {
-    this.socket.send(data, to.port, to.address);
+    // Messages are ASCII: latin1 encoding skips the UTF-8 scan dgram would do on a string.
+    this.socket.send(Buffer.from(data, 'latin1'), to.port, to.address);
   }
 
   close(): Promise<void> {

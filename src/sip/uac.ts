@@ -37,6 +37,7 @@ export type EndCause =
   | 'bye_failed' // BYE got a non-2xx final
   | 'bye_timeout' // Timer F on BYE
   | 'aborted' // run stopped before the call was answered
+  | 'drain_timeout' // answered, but its BYE was not answered before the run's drain bound
   | 'transport_error';
 
 export class Call implements DialogIds {
@@ -70,6 +71,8 @@ export class Call implements DialogIds {
   /** Closed model: this call's channel slot was handed to a replacement or released. */
   released = false;
   normalEnd = false;
+  /** hangup() was asked before any provisional: CANCEL as soon as one arrives. */
+  hangupRequested = false;
 
   constructor(
     readonly index: number,
@@ -161,8 +164,8 @@ export class Uac {
     } else if (call.state === CallState.Proceeding) {
       this.cancel(call, 'aborted');
     } else if (call.state === CallState.Calling) {
-      // No provisional yet: RFC 3261 §9.1 forbids CANCEL; give up locally.
-      this.finish(call, 0, 'aborted', false);
+      // No provisional yet: RFC 3261 §9.1 forbids CANCEL; send it once one arrives.
+      call.hangupRequested = true;
     }
   }
 
@@ -216,7 +219,7 @@ export class Uac {
 
   private onCoarseTimeout(call: Call): void {
     call.coarseSlot = -1;
-    if (call.state === CallState.Calling) this.finish(call, 0, 'timeout', false);
+    if (call.state === CallState.Calling) this.finish(call, 0, call.hangupRequested ? 'aborted' : 'timeout', false);
     else if (call.state === CallState.Cancelling) this.finish(call, 0, call.cause === '' ? 'timeout' : call.cause, false);
     else if (call.state === CallState.Terminating) this.finish(call, call.finalCode, 'bye_timeout', false);
   }
@@ -253,6 +256,7 @@ export class Uac {
         call.coarseSlot = -1;
       }
       if (status > 100 && call.provisionalAt === 0) call.provisionalAt = now;
+      if (call.hangupRequested && call.state === CallState.Proceeding) this.cancel(call, 'aborted');
       return;
     }
     if (status < 300) {
