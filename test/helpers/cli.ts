@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Results } from '../../src/results/summary.js';
 import { spawnBounded, tailLines, type BoundedProcess, type BoundedResult } from './procs.js';
+import type { CallCentreCounters } from '../../src/target/call-centre.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'callcert.js');
@@ -132,22 +133,7 @@ export function nonEmptyLines(s: string): string[] {
 }
 
 /** Counters of the embedded call centre, as `callcert target` prints them on exit. */
-export interface TargetCounters {
-  invites: number;
-  inviteRetransmissions: number;
-  answered: number;
-  acks: number;
-  byesReceived: number;
-  byesSent: number;
-  cancels: number;
-  completed: number;
-  noAck: number;
-  options: number;
-  parseErrors: number;
-  active: number;
-  peakActive: number;
-  responsesSent: Record<string, number>;
-}
+export type TargetCounters = CallCentreCounters;
 
 /**
  * The `{ "counters": {...} }` document `callcert target` prints to stdout when it

@@ -20,6 +20,7 @@ import { assertSegment } from '../segment.js';
 import type { Segment } from '../segment.js';
 import { describeStages, flatStageWindows, stageSpans, targetAt, totalDurationMs } from './types.js';
 import type { Arrival, ArrivalIterator, OpenExecutorModule } from './types.js';
+import { mulberry32 } from '../../scenario/hold.js';
 
 export { flatStageWindows, totalDurationMs };
 
@@ -93,17 +94,6 @@ function inverter(stages: readonly Stage[]): (lambda: number) => number | null {
     if (i === ps.length) return null;
     const p = ps[i];
     return p.startMs + solveTau(p, lambda - p.lambda0);
-  };
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
