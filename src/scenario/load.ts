@@ -265,6 +265,9 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
       }
     });
   }
+  if (!s.load.stages.some((st) => st.durationMs > 0)) {
+    out.push({ path: ['load', 'stages'], message: 'expected at least one stage with a duration > 0 (a 0 duration is a step), got only 0' });
+  }
   if (!s.load.stages.some((st) => st.target > 0)) {
     out.push({ path: ['load', 'stages'], message: 'expected at least one stage with target > 0, got only targets of 0' });
   }
@@ -417,7 +420,8 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
     const rampMs = flags.rampMs ?? FLAG_DEFAULTS.rampMs;
     const durationMs = flags.durationMs ?? FLAG_DEFAULTS.durationMs;
     load.stages = [
-      { duration: rampMs > 0 ? formatDurationMs(rampMs) : '1ms', target: level },
+      // A 0 ms first stage is a step straight to the level (a 1 ms ramp would add rate/2000 arrivals).
+      { duration: formatDurationMs(rampMs), target: level },
       { duration: formatDurationMs(durationMs), target: level },
     ];
     out.load = load;

@@ -252,7 +252,8 @@ const EmbeddedSchema = z
 
 const StageSchema = z.strictObject(
   {
-    duration: PositiveDurationSchema,
+    // 0 is a step: the load jumps to `target` (e.g. `--ramp 0`).
+    duration: DurationSchema,
     target: numberSchema({ min: 0 }).meta({ description: 'Calls per second (model: open) or concurrent calls (model: closed) reached at the end of the stage.' }),
   },
   { error: expect('a stage { duration, target }') },

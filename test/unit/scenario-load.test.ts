@@ -86,7 +86,6 @@ describe('loadScenarioFile: bad files give one line per problem', () => {
     const e = await rejection(loadScenarioFile(F('bad-many.yaml')));
     const lines = [
       'name: expected a name of lower-case letters, digits, ".", "_" and "-" (at most 64), got "Many Problems"',
-      'load.stages[0].duration: expected a duration > 0, got "0s"',
       'call.hold.max: expected a duration with a unit, got 30 (write 30s or 30000ms)',
       'unknown field "duration"; use load.stages (each stage has a duration)',
     ].map((l) => `${F('bad-many.yaml')}: ${l}`);
@@ -145,8 +144,8 @@ describe('scenarioFromObject: messages', () => {
     ['missing model', (o) => delete o.load.model, 'load.model: expected closed (stage targets are concurrent calls) or open (stage targets are calls per second), got nothing'],
     ['empty stages', (o) => (o.load.stages = []), 'load.stages: expected at least one stage { duration, target }, got an empty list'],
     ['infinite target', (o) => (o.load.stages[0].target = Infinity), 'load.stages[0].target: expected a number >= 0, got .inf'],
-    ['zero duration', (o) => (o.load.stages[0].duration = '0s'), 'load.stages[0].duration: expected a duration > 0, got "0s"'],
-    ['bare zero stage duration', (o) => (o.load.stages[0].duration = 0), 'load.stages[0].duration: expected a duration > 0, got 0'],
+    ['only zero-length stages', (o) => (o.load.stages = [{ duration: '0s', target: 10 }]), 'load.stages: expected at least one stage with a duration > 0 (a 0 duration is a step), got only 0'],
+    ['negative stage duration', (o) => (o.load.stages[0].duration = '-1s'), 'load.stages[0].duration: expected a duration >= 0, got "-1s"'],
     ['spaces in duration', (o) => (o.call = { hold: '20 s' }), 'call.hold: expected a duration such as 250ms, 20s, 1.5s, 2m, 1h or 1m30s, got "20 s" (no spaces inside a duration)'],
     ['bare hold', (o) => (o.call = { hold: 20 }), 'call.hold: expected a duration with a unit, got 20 (write 20s or 20000ms)'],
     ['hold list', (o) => (o.call = { hold: ['20s'] }), 'call.hold: expected a duration such as 20s, or a distribution such as { dist: exponential, mean: 20s }, got a list'],
@@ -421,7 +420,7 @@ describe('buildScenarioFromFlags', () => {
 
   it('--ramp 0 steps straight to the target', () => {
     expect(build({ concurrency: 10, rampMs: 0, durationMs: 1_500 }).load.stages).toEqual([
-      { durationMs: 1, target: 10 },
+      { durationMs: 0, target: 10 },
       { durationMs: 1_500, target: 10 },
     ]);
   });
