@@ -319,6 +319,8 @@ function baseArgs(o: SippCommonOptions, workDir: string, sippTimeoutSec: number)
   if (typeof o.scenario === 'string') args.push('-sf', o.scenario);
   else args.push('-sn', o.scenario.builtin);
   args.push('-i', o.localIp ?? '127.0.0.1');
+  // SIPp's remote-control socket (8888..8947) obeys any datagram ('q' quits): keep it on loopback.
+  args.push('-ci', '127.0.0.1');
   if (o.localPort !== undefined) args.push('-p', String(o.localPort));
   args.push('-t', o.transport === 'tcp' ? 't1' : 'u1');
   args.push(
