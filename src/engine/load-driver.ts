@@ -19,7 +19,7 @@ import { Uac, Call, CallState, type UacListener } from '../sip/uac.js';
 import { g711Sdp } from '../sip/builder.js';
 import { createArrivalIterator } from './executors/open.js';
 import { segmentTargetAt, nextChangeMs } from './executors/closed.js';
-import { totalDurationMs } from './executors/types.js';
+import { totalDurationMs, type Arrival, type ArrivalIterator } from './executors/types.js';
 import { shareOf, type Segment } from './segment.js';
 import { createHoldSampler, mulberry32 } from '../scenario/hold.js';
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
@@ -76,6 +76,12 @@ export class LoadDriver implements UacListener {
   private finished!: (d: WorkerDone) => void;
   private readonly done: Promise<WorkerDone>;
   private readonly onHoldExpired = (c: Call) => this.holdExpired(c);
+  private readonly onArrivalsDue = () => this.arrivalsDue();
+  /** Open model: the schedule, its next arrival, this segment's share of the cap. */
+  private arrivals: ArrivalIterator | null = null;
+  private nextArrival: Arrival | null = null;
+  private arrivalTimer: NodeJS.Timeout | null = null;
+  private cap = Infinity;
 
   constructor(private readonly o: DriverOptions) {
     this.health = createHealthMonitor();
@@ -133,33 +139,33 @@ export class LoadDriver implements UacListener {
   private runOpen(): void {
     const load = this.o.scenario.load;
     if (load.model !== 'open') return;
-    const it = createArrivalIterator(load, this.o.segment, this.o.seed);
-    const cap = load.maxConcurrency === null ? Infinity : Math.max(1, shareOf(load.maxConcurrency, this.o.segment));
-    const step = () => {
-      const now = performance.now();
-      // Launch every arrival that is due (catching up after a stall), then sleep until the next.
-      for (;;) {
-        if (this.stopping) return;
-        const next = it.next();
-        if (next === null) {
-          // The schedule is exhausted: end at the end of the last stage. Scheduling the end
-          // from here, not from start(), lets an arrival due in the stage's last
-          // millisecond go out before the timer that ends the run.
-          this.at(this.endAt, () => this.stop('end of last stage', false));
-          return;
-        }
-        const intended = this.o.startAt + next.atMs;
-        if (intended > now) {
-          this.at(intended, () => {
-            this.arrive(next.index, intended, cap);
-            step();
-          });
-          return;
-        }
-        this.arrive(next.index, intended, cap);
+    this.arrivals = createArrivalIterator(load, this.o.segment, this.o.seed);
+    this.cap = load.maxConcurrency === null ? Infinity : Math.max(1, shareOf(load.maxConcurrency, this.o.segment));
+    this.nextArrival = this.arrivals.next();
+    this.arrivalsDue();
+  }
+
+  /**
+   * Launches every arrival that is due (catching up after a stall), then arms one timer
+   * for the next: a single re-armed Timeout and no closure per arrival on the hot path.
+   */
+  private arrivalsDue(): void {
+    this.arrivalTimer = null;
+    const now = performance.now();
+    for (let a = this.nextArrival; a !== null; a = this.nextArrival) {
+      if (this.stopping) return;
+      const intended = this.o.startAt + a.atMs;
+      if (intended > now) {
+        this.arrivalTimer = setTimeout(this.onArrivalsDue, intended - now);
+        return;
       }
-    };
-    step();
+      this.nextArrival = this.arrivals!.next();
+      this.arrive(a.index, intended, this.cap);
+    }
+    // The schedule is exhausted: end at the end of the last stage. Scheduling the end from
+    // here, not from start(), lets an arrival due in the stage's last millisecond go out
+    // before the timer that ends the run.
+    this.at(this.endAt, () => this.stop('end of last stage', false));
   }
 
   private arrive(index: number, intended: number, cap: number): void {
@@ -409,6 +415,7 @@ export class LoadDriver implements UacListener {
     }
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    if (this.arrivalTimer !== null) clearTimeout(this.arrivalTimer);
     this.closed = true;
     this.flushInterval();
     this.uac.close();
