@@ -1,0 +1,184 @@
+/**
+ * Turns the aggregated measurements into the results.json document. Every
+ * number here is computed from the merged worker data; the definitions used are
+ * written into the file itself (BRIEF §4) so a report can cite them.
+ */
+import os from 'node:os';
+import type { Aggregator } from '../engine/aggregate.js';
+import type { Scenario, Criterion } from '../scenario/types.js';
+import { computeRatios } from '../metrics/rfc6076.js';
+import { summarizeMs, percentileMs } from '../metrics/histograms.js';
+import { flatStageWindows } from '../engine/executors/types.js';
+import { meanHoldMs } from '../scenario/hold.js';
+import { evaluateCriterion } from '../scenario/criteria.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** Samples this close after a hold stage starts are ignored for "sustained" (calls still being set up). */
+export const SUSTAIN_SETTLE_MS = 1000;
+
+export const DEFINITIONS = {
+  setupMs: 'intended INVITE send time → 200 OK received (timed from the schedule, so generator delay is included, not hidden)',
+  pddMs: 'intended INVITE send time → first non-100 provisional or final response, answered calls only (RFC 6076 §4.3 SRD); failed attempts in pddFailedMs',
+  sddMs: 'BYE sent → its 2xx (RFC 6076 §4.4)',
+  ser: 'INVITE→200 / (INVITEs − INVITE→3xx) (RFC 6076 §4.6)',
+  seer: 'INVITE→{200,480,486,600,603} / (INVITEs − INVITE→3xx) (RFC 6076 §4.7)',
+  isa: 'INVITE→{408,500,503,504} or no final response / INVITEs (RFC 6076 §4.8)',
+  scr: 'calls established and ended normally by BYE/200 (either side) / INVITEs (RFC 6076 §4.9)',
+  asr: 'INVITE→200 / INVITEs',
+  invites: 'calls attempted minus calls aborted by the end of the run before any final response',
+  concurrency: 'established (answered, ACKed) calls not yet ended, summed over workers, sampled every 100 ms',
+  sustained: `minimum established calls over the hold stage(s) at the highest flat target, ignoring the first ${SUSTAIN_SETTLE_MS} ms of each`,
+  cps: 'offered = scheduled arrivals per second (blocked included); achieved = INVITEs sent per second',
+  blocked: 'arrivals not started because the concurrency cap was reached',
+} as const;
+
+export interface RunFacts {
+  scenario: Scenario;
+  scenarioSha256: string;
+  scenarioFile: string | null;
+  target: { uri: string; transport: string; embedded: boolean };
+  workers: number;
+  toolVersion: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  elapsedMs: number;
+  /** ms after start when load stopped (the end of the last stage, or the interruption). */
+  loadEndMs: number;
+  interrupted: boolean;
+  invalidReasons: string[];
+  cpuPct: number;
+  state: 'running' | 'finished';
+  unfinishedCalls: number;
+  embeddedCounters?: unknown;
+}
+
+export function buildResults(agg: Aggregator, f: RunFacts) {
+  const t = agg.totals;
+  const series = agg.concurrencySeries();
+  let peak = 0;
+  for (const [, est] of series) if (est > peak) peak = est;
+  const sustained = sustainedConcurrency(f.scenario, series, f.loadEndMs);
+  const invites = t.attempts - t.aborted;
+  const ratios = computeRatios({ invites, finalByCode: t.finalByCode, timeouts: t.timeouts, completedNormally: t.completed });
+  const seconds = Math.max(f.elapsedMs, 1) / 1000;
+  const setup = summarizeMs(agg.setup);
+  const pdd = summarizeMs(agg.pdd);
+  const achieved = round3(t.attempts / seconds);
+  const meanHold = meanHoldMs(f.scenario.call.hold);
+  const slipP99 = percentileMs(agg.slip, 99);
+
+  const summary = {
+    calls: { attempted: t.attempts, answered: t.answers, failed: t.failures, blocked: t.blocked, completed: t.completed, aborted: t.aborted, unfinished: f.unfinishedCalls },
+    concurrency: {
+      peak,
+      sustained: sustained?.value ?? null,
+      sustainedWindowMs: sustained ? [sustained.startMs, sustained.endMs] : null,
+      target: sustained?.target ?? null,
+      // Little's law: channels ≈ arrival rate × mean hold; a large gap means calls ended early or piled up.
+      littlesLawExpected: round3((t.answers / seconds) * (meanHold / 1000)),
+    },
+    cps: { offered: round3(agg.offered / seconds), achieved, answered: round3(t.answers / seconds) },
+    ratios,
+    setupMs: setup,
+    pddMs: pdd,
+    pddFailedMs: summarizeMs(agg.pddFailed),
+    sddMs: summarizeMs(agg.sdd),
+    failuresByCode: t.failuresByCode,
+    failuresByCause: t.failuresByCause,
+    finalByCode: t.finalByCode,
+    retransmissions: t.retransmissions,
+    parseErrors: t.parseErrors,
+    transportErrors: t.transportErrors,
+  };
+
+  const criteria = f.scenario.criteria.map((c) => {
+    const actual = criterionValue(c, summary, agg);
+    return { criterion: c.source, metric: c.metric, actual, pass: actual !== null && evaluateCriterion(c, actual) };
+  });
+  const valid = f.invalidReasons.length === 0 && !f.interrupted;
+  const verdict = f.state === 'running' ? 'running' : !valid ? 'invalid' : criteria.every((c) => c.pass) ? 'passed' : 'failed';
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'callcert', version: f.toolVersion },
+    scenario: { name: f.scenario.name, file: f.scenarioFile, sha256: f.scenarioSha256, model: f.scenario.load.model, stages: f.scenario.load.stages },
+    target: f.target,
+    state: f.state,
+    startedAt: f.startedAt.toISOString(),
+    endedAt: f.endedAt?.toISOString() ?? null,
+    durationMs: round3(f.elapsedMs),
+    interrupted: f.interrupted,
+    valid,
+    invalidReasons: f.interrupted ? ['run was interrupted before the end of its last stage', ...f.invalidReasons] : f.invalidReasons,
+    verdict,
+    criteria,
+    summary,
+    timeline: agg.timeline(),
+    concurrencySeries: { sampleMs: 100, columns: ['tMs', 'established', 'inProgress'], rows: series },
+    generator: {
+      workers: f.workers,
+      eventLoopLagMsP99: agg.eventLoopLagMsP99Run(),
+      eventLoopLagMsP99WorstInterval: agg.eventLoopLagMsP99Max,
+      eventLoopLagMsMax: agg.eventLoopLagMsMax,
+      scheduleSlipMsP99: slipP99,
+      scheduleSlipMsMax: summarizeMs(agg.slip).max,
+      cpuPct: round3(f.cpuPct),
+      heapUsedBytesMax: agg.heapUsedBytesMax,
+      limits: f.scenario.generator,
+      host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', totalMemBytes: os.totalmem(), platform: `${os.type()} ${os.release()}`, node: process.version },
+    },
+    embeddedTarget: f.embeddedCounters ?? null,
+    definitions: DEFINITIONS,
+  };
+}
+
+export type Results = ReturnType<typeof buildResults>;
+
+/** Samples after `loadEndMs` are the hang-up phase of a stopped run, not the hold stage. */
+function sustainedConcurrency(s: Scenario, series: Array<[number, number, number]>, loadEndMs: number) {
+  const windows = flatStageWindows(s.load.stages);
+  if (windows.length === 0) return null;
+  const top = Math.max(...windows.map((w) => w.target));
+  let min = Infinity;
+  let first: (typeof windows)[number] | null = null;
+  let last: (typeof windows)[number] | null = null;
+  for (const w of windows) {
+    if (w.target !== top) continue;
+    for (const [tMs, est] of series) {
+      if (tMs >= w.startMs + SUSTAIN_SETTLE_MS && tMs < w.endMs && tMs <= loadEndMs) {
+        if (est < min) min = est;
+        first ??= w;
+        last = w;
+      }
+    }
+  }
+  if (first === null || last === null) return null;
+  return { value: min, startMs: first.startMs + SUSTAIN_SETTLE_MS, endMs: Math.min(last.endMs, loadEndMs), target: top };
+}
+
+function criterionValue(c: Criterion, summary: ReturnType<typeof buildResults>['summary'], agg: Aggregator): number | null {
+  const hist = c.metric === 'setup_ms' ? agg.setup : c.metric === 'pdd_ms' ? agg.pdd : null;
+  if (hist !== null) {
+    const s = summarizeMs(hist);
+    if (c.aggregate.kind === 'percentile') return percentileMs(hist, c.aggregate.p);
+    if (c.aggregate.kind === 'max') return s.max;
+    if (c.aggregate.kind === 'mean') return s.mean;
+    return s.p50;
+  }
+  switch (c.metric) {
+    case 'ser': return summary.ratios.ser;
+    case 'seer': return summary.ratios.seer;
+    case 'isa': return summary.ratios.isa;
+    case 'scr': return summary.ratios.scr;
+    case 'asr': return summary.ratios.asr;
+    case 'concurrency_peak': return summary.concurrency.peak;
+    case 'concurrency_sustained': return summary.concurrency.sustained;
+    case 'cps_achieved': return summary.cps.achieved;
+    case 'failed_calls': return summary.calls.failed;
+    case 'blocked_calls': return summary.calls.blocked;
+    default: return null;
+  }
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,0 +1,59 @@
+/**
+ * Writes a run's files as it goes: calls.jsonl is appended every second,
+ * results.json is replaced atomically (write + rename) so a reader or a crash
+ * never sees half a file. An interrupted run keeps everything written so far.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, writeFile, access, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { errors } from '../errors.js';
+
+export class ResultsWriter {
+  private calls: WriteStream | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(readonly dir: string) {}
+
+  static async open(dir: string): Promise<ResultsWriter> {
+    try {
+      await mkdir(dir, { recursive: true });
+      await access(dir);
+      const existing = await readdir(dir);
+      if (existing.includes('results.json')) {
+        throw errors.outputDir(`output directory ${dir} already holds a results.json; choose another --out`, { dir });
+      }
+    } catch (e) {
+      if ((e as { code?: string }).code === 'CC_ERR_OUTPUT_DIR') throw e;
+      throw errors.outputDir(`cannot write to output directory ${dir}: ${(e as Error).message}`, { dir });
+    }
+    const w = new ResultsWriter(dir);
+    w.calls = createWriteStream(path.join(dir, 'calls.jsonl'), { flags: 'a' });
+    return w;
+  }
+
+  appendCalls(lines: string): void {
+    if (lines !== '' && this.calls !== null) this.calls.write(lines);
+  }
+
+  async writeFile(name: string, content: string): Promise<void> {
+    await writeFile(path.join(this.dir, name), content);
+  }
+
+  /** Serialised, atomic replacement of results.json. */
+  writeResults(results: unknown): Promise<void> {
+    const text = JSON.stringify(results, null, 2) + '\n';
+    this.writing = this.writing.then(async () => {
+      const tmp = path.join(this.dir, '.results.json.tmp');
+      await writeFile(tmp, text);
+      await rename(tmp, path.join(this.dir, 'results.json'));
+    });
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    await this.writing;
+    const c = this.calls;
+    this.calls = null;
+    if (c !== null) await new Promise<void>((resolve) => c.end(() => resolve()));
+  }
+}
