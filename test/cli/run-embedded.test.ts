@@ -108,8 +108,8 @@ describe('callcert run scenarios/smoke.yaml (embedded call centre, 50 channels, 
     expect(target.inviteRetransmissions, why).toBe(0);
   });
 
-  // Flaky until the closed-model bug in src/engine/load-driver.ts is fixed (see report):
-  // the ramp's last step can fire a fraction of a ms early and leave the run at 49 channels.
+  // Regression: the ramp's last step could fire a fraction of a ms early and leave the run
+  // at 49 channels (fixed in load-driver's targetNow()).
   it('passes its criteria: exit 0, verdict passed, 50 channels sustained', () => {
     expect(r.criteria.filter((x) => !x.pass), why).toEqual([]);
     expect(r.verdict, why).toBe('passed');
@@ -189,7 +189,7 @@ describe('callcert run --concurrency 50 --hold 30s interrupted by SIGINT after 4
     expect(target.active, why).toBe(0);
   });
 
-  // Flaky until the closed-model bug in src/engine/load-driver.ts is fixed (see report).
+  // Regression for the same early-timer bug.
   it('had all 50 channels up when interrupted', () => {
     expect(r.summary.calls.attempted, why).toBe(50);
     expect(target.peakActive, why).toBe(50);

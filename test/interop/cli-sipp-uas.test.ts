@@ -88,7 +88,7 @@ async function runAgainstSipp(transport: 'udp' | 'tcp', load: { concurrency: num
 }
 
 /** Numbers that must agree between callcert and SIPp, whatever the load. */
-function expectBothSidesAgree(o: Outcome): void {
+function expectBothSidesAgree(o: Outcome, transport: 'udp' | 'tcp' = 'udp'): void {
   const { results: r, uas, why } = o;
   const c = r.summary.calls;
   expect(r.state, why).toBe('finished');
@@ -109,8 +109,15 @@ function expectBothSidesAgree(o: Outcome): void {
   expect(sippRecvCount(uas, 'BYE'), why).toBe(c.completed);
   // 200 to the INVITE (first "200" element) and 200 to the BYE (second one)
   expect(sippElements(uas, '200', 'send').map((m) => m.count), why).toEqual([c.answered, c.completed]);
-  expect(uas.stats?.successfulCalls, why).toBe(c.completed);
-  expect(uas.stats?.failedCalls, why).toBe(0);
+  if (transport === 'udp') {
+    expect(uas.stats?.successfulCalls, why).toBe(c.completed);
+    expect(uas.stats?.failedCalls, why).toBe(0);
+  } else {
+    // SIPp's built-in UAS ends each call with a timewait; a call still in it when callcert
+    // closes its TCP connection at the end of the run is counted "failed" by SIPp although
+    // every message of it was exchanged (checked message by message above). Seen in CI: 57 + 2.
+    expect((uas.stats?.successfulCalls ?? 0) + (uas.stats?.failedCalls ?? 0), why).toBe(c.completed);
+  }
   expect(uas.stats?.currentCalls, why).toBe(0);
   expect(uas.exit.code, why).toBe(0);
 
@@ -136,8 +143,8 @@ describe('callcert run → SIPp UAS over UDP (100 channels, 3 s holds)', () => {
     expect(o.results.target, o.why).toMatchObject({ transport: 'udp', embedded: false });
   });
 
-  // Flaky until the closed-model bug in src/engine/load-driver.ts is fixed (reported): when
-  // the ramp's last step fires a fraction of a ms early, the run holds target - 1 channels.
+  // Regression: a ramp step whose timer fired a fraction of a ms early used to leave the
+  // run one channel short for the whole hold stage.
   it('sustains 100 established channels through the hold stage', () => {
     expect(o.results.summary.concurrency.target, o.why).toBe(100);
     expect(o.results.summary.concurrency.sustained, o.why).toBeGreaterThanOrEqual(100);
@@ -152,7 +159,7 @@ describe('callcert run --transport tcp → SIPp UAS -t t1 (20 channels, 2 s hold
   }, 60_000);
 
   it('callcert and SIPp count the same INVITEs, ACKs and BYEs', () => {
-    expectBothSidesAgree(o);
+    expectBothSidesAgree(o, 'tcp');
     const c = o.results.summary.calls;
     // 5 s of load, 2 s holds: 20 first calls + ~2 generations of replacements.
     expect(c.attempted, o.why).toBeGreaterThanOrEqual(40);
@@ -160,8 +167,8 @@ describe('callcert run --transport tcp → SIPp UAS -t t1 (20 channels, 2 s hold
     expect(o.results.target, o.why).toMatchObject({ transport: 'tcp', embedded: false });
   });
 
-  // Flaky until the closed-model bug in src/engine/load-driver.ts is fixed (reported): when
-  // the ramp's last step fires a fraction of a ms early, the run holds target - 1 channels.
+  // Regression: a ramp step whose timer fired a fraction of a ms early used to leave the
+  // run one channel short for the whole hold stage.
   it('sustains 20 established channels through the hold stage', () => {
     expect(o.results.summary.concurrency.sustained, o.why).toBeGreaterThanOrEqual(20);
   });
