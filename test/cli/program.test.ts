@@ -1,0 +1,92 @@
+/**
+ * argv → typed options, with the command modules mocked (changesets-style table
+ * test): checks what commander hands each command, and that bad flags are usage
+ * errors (exit 2) before any command runs.
+ */
+import { describe, it, expect, vi, beforeEach } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { CommanderError } from 'commander';
+import { buildProgram } from '../../src/cli/program.js';
+import type { Runtime } from '../../src/cli/runtime.js';
+
+const calls: Array<{ command: string; args: unknown[] }> = [];
+vi.mock('../../src/cli/commands/run.js', () => ({
+  runCommand: async (...args: unknown[]) => (calls.push({ command: 'run', args: args.slice(0, 2) }), 0),
+}));
+vi.mock('../../src/cli/commands/target.js', () => ({
+  targetCommand: async (...args: unknown[]) => (calls.push({ command: 'target', args: args.slice(0, 1) }), 0),
+}));
+vi.mock('../../src/cli/commands/validate.js', () => ({
+  validateCommand: async (...args: unknown[]) => (calls.push({ command: 'validate', args: args.slice(0, 2) }), 0),
+}));
+
+function runtime(): Runtime & { err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (d) => (err += String(d)));
+  stdout.resume();
+  return { env: {}, stdout, stderr, cwd: '/tmp', onSignal: () => () => {}, err: () => err };
+}
+
+async function parse(argv: string[]) {
+  const rt = runtime();
+  let exit: number | null = null;
+  const program = buildProgram(rt, (c) => (exit = c));
+  try {
+    await program.parseAsync(['node', 'callcert', ...argv]);
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    return { usageError: e, stderr: rt.err(), exit };
+  }
+  return { usageError: null, stderr: rt.err(), exit };
+}
+
+beforeEach(() => {
+  calls.length = 0;
+});
+
+describe('argv → command options', () => {
+  it.each([
+    [['run', '--rate', '200', '--hold', '1s', '--duration', '30s'], null, { rate: 200, hold: '1s', duration: '30s', set: [] }],
+    [['run', 'scenarios/smoke.yaml', '--set', 'a=1', '--set', 'b=2', '--quiet'], 'scenarios/smoke.yaml', { set: ['a=1', 'b=2'], quiet: true }],
+    [['run', '--target', 'sip:ivr@10.0.0.5', '--concurrency', '1000', '--transport', 'tcp', '--workers', '2'], null,
+      { target: 'sip:ivr@10.0.0.5', concurrency: 1000, transport: 'tcp', workers: 2, set: [] }],
+    [['run', '--auth-user', 'u', '--auth-password', 'p', '--ramp', '0', '--out', 'o'], null, { authUser: 'u', authPassword: 'p', ramp: '0', out: 'o', set: [] }],
+  ])('run %j', async (argv, file, flags) => {
+    const r = await parse(argv as string[]);
+    expect(r.usageError).toBeNull();
+    expect(calls).toEqual([{ command: 'run', args: [file, flags] }]);
+    expect(r.exit).toBe(0);
+  });
+
+  it('target gets typed defaults', async () => {
+    await parse(['target']);
+    expect(calls[0]).toEqual({
+      command: 'target',
+      args: [{ sipPort: 5060, address: '127.0.0.1', transport: 'udp', capacity: 2000, ring: '0s', answerRatio: 1 }],
+    });
+  });
+
+  it('validate passes the file and overrides', async () => {
+    await parse(['validate', 'x.yaml', '--set', 'name=y']);
+    expect(calls[0]).toEqual({ command: 'validate', args: ['x.yaml', { set: ['name=y'] }] });
+  });
+
+  it.each([
+    [['run', '--rate', '-5'], /--rate expects a number >= 0, got "-5"/],
+    [['run', '--rate', 'abc'], /--rate expects a number >= 0, got "abc"/],
+    [['run', '--concurrency', '2.5'], /--concurrency expects a whole number >= 0/],
+    [['run', '--transport', 'tls'], /Allowed choices are udp, tcp/],
+    [['target', '--sip-port', 'x'], /--sip-port expects a whole number/],
+    [['run', '--bogus'], /unknown option '--bogus'/],
+    [['nosuch'], /unknown command 'nosuch'/],
+  ])('%j is a usage error naming the problem, and runs nothing', async (argv, message) => {
+    const r = await parse(argv as string[]);
+    expect(r.usageError).not.toBeNull();
+    expect(r.usageError!.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(calls).toEqual([]);
+  });
+});
