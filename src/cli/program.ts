@@ -43,7 +43,7 @@ Examples:
   $ callcert run --target sip:ivr@10.0.0.5:5060 --concurrency 1000 --hold 20s --duration 60s
   $ callcert run --target sip:127.0.0.1:5080 --rate 200 --hold 1s --duration 30s --transport tcp
   $ callcert run scenarios/certify-1000.yaml --target sip:ivr@staging:5060 --set load.stages[2].target=1500
-  $ callcert target --sip-port 5080 --capacity 1200 --ring 2s
+  $ callcert target --sip-port 5080 --capacity 1200 --ring 2s --cti-port 8080
   $ callcert validate scenarios/smoke.yaml
 ${EXIT_CODES}`);
   program.configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
@@ -82,6 +82,9 @@ ${EXIT_CODES}`);
     .option('--answer-ratio <f>', 'share of calls answered (others get 486/480)', num('--answer-ratio'), 1)
     .option('--callee-hangup <duration>', 'hang up answered calls after this long')
     .option('--duration <duration>', 'stop after this long (default: until Ctrl-C)')
+    .option('--cti-port <n>', 'also serve the CTI REST API (originate, call state, agents, recordings) on this port; 0: any free port', num('--cti-port', true))
+    .option('--cti-token <token>', 'bearer token the CTI API requires (default: random, printed at start)')
+    .option('--cti-rate <n>', 'CTI API requests per second before 429', num('--cti-rate'), 50)
     .action(async (flags: TargetFlags) => {
       const { targetCommand } = await import('./commands/target.js');
       dispatch(await targetCommand(flags, rt));

@@ -64,7 +64,7 @@ describe('argv → command options', () => {
     await parse(['target']);
     expect(calls[0]).toEqual({
       command: 'target',
-      args: [{ sipPort: 5060, address: '127.0.0.1', transport: 'udp', capacity: 2000, ring: '0s', answerRatio: 1 }],
+      args: [{ sipPort: 5060, address: '127.0.0.1', transport: 'udp', capacity: 2000, ring: '0s', answerRatio: 1, ctiRate: 50 }],
     });
   });
 

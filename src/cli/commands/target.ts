@@ -1,5 +1,7 @@
 /** `callcert target`: the embedded call centre in the foreground. */
+import { randomBytes } from 'node:crypto';
 import { CallCentre } from '../../target/call-centre.js';
+import { startCtiApi, type CtiApi } from '../../target/cti-api.js';
 import { parseDurationMs } from '../../scenario/duration.js';
 import { ExitCode, errors } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
@@ -13,6 +15,11 @@ export interface TargetFlags {
   answerRatio: number;
   calleeHangup?: string;
   duration?: string;
+  /** Start the CTI REST API on this port (0: any free port). */
+  ctiPort?: number;
+  /** Bearer token of the CTI API (default: a random one, printed). */
+  ctiToken?: string;
+  ctiRate: number;
 }
 
 function flagDuration(value: string, flag: string): number {
@@ -36,6 +43,17 @@ export async function targetCommand(flags: TargetFlags, rt: Runtime): Promise<Ex
     onError: (m) => rt.stderr.write(`callcert target: ${m}\n`),
   });
   rt.stdout.write(`callcert target: embedded call centre listening on ${cc.uri} (capacity ${flags.capacity})\n`);
+  let cti: CtiApi | null = null;
+  if (flags.ctiPort !== undefined) {
+    const token = flags.ctiToken ?? randomBytes(12).toString('hex');
+    try {
+      cti = await startCtiApi({ address: flags.address, port: flags.ctiPort, token, ratePerSec: flags.ctiRate });
+    } catch (e) {
+      await cc.close();
+      throw e;
+    }
+    rt.stdout.write(`callcert target: CTI API on ${cti.url} (Authorization: Bearer ${token})\n`);
+  }
   const durationMs = flags.duration === undefined ? null : flagDuration(flags.duration, '--duration');
   await new Promise<void>((resolve) => {
     const off = rt.onSignal(() => {
@@ -44,7 +62,8 @@ export async function targetCommand(flags: TargetFlags, rt: Runtime): Promise<Ex
     });
     if (durationMs !== null) setTimeout(() => { off(); resolve(); }, durationMs);
   });
+  await cti?.close();
   await cc.close();
-  rt.stdout.write(JSON.stringify({ counters: cc.counters }, null, 2) + '\n');
+  rt.stdout.write(JSON.stringify(cti === null ? { counters: cc.counters } : { counters: cc.counters, cti: cti.counters }, null, 2) + '\n');
   return ExitCode.Passed;
 }
