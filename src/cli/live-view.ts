@@ -37,6 +37,7 @@ export function renderPanel(p: Progress): string[] {
     `  calls     ${p.attempts} attempted, ${p.answers} answered, ${p.failures} failed, ${p.blocked} blocked`,
     `  SER       ${fmtPct(p.ser)}    setup p95 ${fmtMs(p.setupMsP95)}`,
     `  failures  ${codes(p.failuresByCode)}`,
+    ...p.http.map((h) => `  HTTP ${h.name}  ${h.completed}/s  p95 ${fmtMs(h.latencyMsP95)}  errors ${h.errors}`),
   ];
 }
 
@@ -44,7 +45,8 @@ export function renderLine(p: Progress): string {
   return (
     `[${fmtClock(p.elapsedMs)}/${fmtClock(p.totalMs)}] channels=${p.active} target=${p.target} ` +
     `cps=${p.achievedCps} attempted=${p.attempts} answered=${p.answers} failed=${p.failures} blocked=${p.blocked} ` +
-    `ser=${fmtPct(p.ser)} setup_p95=${fmtMs(p.setupMsP95)}`
+    `ser=${fmtPct(p.ser)} setup_p95=${fmtMs(p.setupMsP95)}` +
+    p.http.map((h) => ` http.${h.name}=${h.completed}/s,p95=${fmtMs(h.latencyMsP95)},errors=${h.errors}`).join('')
   );
 }
 

@@ -1,6 +1,15 @@
 /** The end-of-run summary printed to stdout: the verdict first, then the figures it rests on. */
 import type { Results } from '../results/summary.js';
 
+interface HttpLine {
+  completed: number;
+  requests: number;
+  rps: number;
+  offeredRps: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  errors: { total: number; byCause: Record<string, number> };
+}
+
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(3)} %`);
 const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(3)} ms`);
 
@@ -20,6 +29,9 @@ export function formatSummary(r: Results, outDir: string): string {
   const causes = Object.entries(s.failuresByCause);
   if (causes.length > 0) lines.push(`failures by cause: ${causes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   lines.push(`generator: ${r.generator.workers} worker(s), schedule slip p99 ${ms(r.generator.scheduleSlipMsP99)}, event-loop lag p99 ${ms(r.generator.eventLoopLagMsP99)}, CPU ${r.generator.cpuPct.toFixed(1)} % of one core`);
+  for (const [name, h] of Object.entries(s.http) as Array<[string, HttpLine]>) {
+    lines.push(`HTTP ${name}: ${h.completed}/${h.requests} completed at ${h.rps}/s (offered ${h.offeredRps}/s), p50 ${ms(h.latencyMs.p50)} p95 ${ms(h.latencyMs.p95)} p99 ${ms(h.latencyMs.p99)}, errors ${h.errors.total}${h.errors.total > 0 ? ` (${Object.entries(h.errors.byCause).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
+  }
   for (const c of r.criteria) lines.push(`criterion ${c.metric} ${c.criterion}: ${c.pass ? 'pass' : 'FAIL'} (actual ${c.actual ?? 'n/a'})`);
   lines.push(`results: ${outDir}/results.json, ${outDir}/calls.jsonl`, '');
   return lines.join('\n');

@@ -5,6 +5,33 @@
  */
 import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
 import { addCounters, addMap, emptyCounters, type Counters, type IntervalReport } from './protocol.js';
+import type { HttpIntervalData } from './http-runs.js';
+
+/** One HTTP load's merged measurements (over the run, or over one interval). */
+export interface HttpAggregate {
+  hist: Histogram;
+  settled: number;
+  completed: number;
+  statusCodes: Record<string, number>;
+  errorsByCause: Record<string, number>;
+}
+
+function emptyHttp(): HttpAggregate {
+  return { hist: createLatencyHistogram(), settled: 0, completed: 0, statusCodes: {}, errorsByCause: {} };
+}
+
+function addHttp(into: Map<string, HttpAggregate>, data: Record<string, HttpIntervalData>): void {
+  for (const name in data) {
+    const d = data[name];
+    let a = into.get(name);
+    if (a === undefined) into.set(name, (a = emptyHttp()));
+    mergeInto(a.hist, decodeHistogram(d.hist));
+    a.settled += d.settled;
+    a.completed += d.completed;
+    addMap(a.statusCodes, d.statusCodes);
+    addMap(a.errorsByCause, d.errorsByCause);
+  }
+}
 
 export interface TimelinePoint {
   /** Seconds since run start (end of the interval). */
@@ -22,6 +49,8 @@ export interface TimelinePoint {
   failuresByCode: Record<string, number>;
   scheduleSlipMsP99: number | null;
   eventLoopLagMsP99: number;
+  /** Per HTTP load: responses completed in this second and their latency p95 (ms). */
+  http?: Record<string, { completed: number; errors: number; latencyMsP95: number | null }>;
 }
 
 interface Slot {
@@ -31,6 +60,9 @@ interface Slot {
   setup: Histogram;
   slip: Histogram;
   lagP99: number;
+  http: Map<string, HttpAggregate>;
+  /** Per worker: its last concurrency sample in this interval's report. */
+  lastEstablished: Map<number, number>;
 }
 
 export class Aggregator {
@@ -40,6 +72,8 @@ export class Aggregator {
   readonly pddFailed = createLatencyHistogram();
   readonly sdd = createLatencyHistogram();
   readonly slip = createLatencyHistogram();
+  /** HTTP load name → measurements over the whole run. */
+  readonly http = new Map<string, HttpAggregate>();
   offered = 0;
   /** sample index (×100 ms) → worker → [established, inProgress] */
   private readonly samples = new Map<number, Map<number, [number, number]>>();
@@ -77,7 +111,7 @@ export class Aggregator {
 
     let slot = this.slots.get(r.seq);
     if (slot === undefined) {
-      slot = { workers: new Set(), counters: emptyCounters(), offered: 0, setup: createLatencyHistogram(), slip: createLatencyHistogram(), lagP99: 0 };
+      slot = { workers: new Set(), counters: emptyCounters(), offered: 0, setup: createLatencyHistogram(), slip: createLatencyHistogram(), lagP99: 0, http: new Map(), lastEstablished: new Map() };
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
@@ -88,6 +122,11 @@ export class Aggregator {
     mergeInto(slot.setup, setup);
     mergeInto(slot.slip, slip);
     slot.lagP99 = Math.max(slot.lagP99, r.eventLoopLagMsP99);
+    addHttp(this.http, r.http);
+    addHttp(slot.http, r.http);
+    // The interval's channel count comes from its own report: a sample taken at the same
+    // instant as the flush may travel in the next report, so a lookup by time could miss it.
+    if (r.samples.length > 0) slot.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
   }
 
   /** Established calls summed over workers, one value per 100 ms sample: [tMs, established, inProgress]. */
@@ -121,14 +160,6 @@ export class Aggregator {
     });
   }
 
-  private activeAt(tMs: number): number {
-    const m = this.samples.get(Math.round(tMs / 100));
-    if (m === undefined) return 0;
-    let est = 0;
-    for (const [e] of m.values()) est += e;
-    return est;
-  }
-
   private point(seq: number): TimelinePoint {
     {
       const s = this.slots.get(seq)!;
@@ -136,7 +167,7 @@ export class Aggregator {
       addMap(failuresByCode, s.counters.failuresByCode);
       return {
         t: seq + 1,
-        active: this.activeAt((seq + 1) * 1000),
+        active: sum(s.lastEstablished.values()),
         offered: s.offered,
         attempts: s.counters.attempts,
         answers: s.counters.answers,
@@ -148,6 +179,7 @@ export class Aggregator {
         failuresByCode,
         scheduleSlipMsP99: percentileMs(s.slip, 99),
         eventLoopLagMsP99: s.lagP99,
+        ...(s.http.size > 0 ? { http: httpPoint(s.http) } : {}),
       };
     }
   }
@@ -162,4 +194,20 @@ export class Aggregator {
   setupSummary() {
     return summarizeMs(this.setup);
   }
+}
+
+function httpPoint(m: Map<string, HttpAggregate>): NonNullable<TimelinePoint['http']> {
+  const out: NonNullable<TimelinePoint['http']> = {};
+  for (const [name, a] of m) {
+    let errors = 0;
+    for (const k in a.errorsByCause) errors += a.errorsByCause[k];
+    out[name] = { completed: a.completed, errors, latencyMsP95: percentileMs(a.hist, 95) };
+  }
+  return out;
+}
+
+function sum(values: Iterable<number>): number {
+  let n = 0;
+  for (const v of values) n += v;
+  return n;
 }

@@ -10,7 +10,8 @@
  * BYE is sent once the replacement is answered (make-before-break, BRIEF §4).
  */
 import { getHeapStatistics } from 'node:v8';
-import type { Scenario } from '../scenario/types.js';
+import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
+import { HttpRuns } from './http-runs.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Peer, SipTransport } from '../sip/transport.js';
 import { openTransport } from '../sip/transport-tcp.js';
@@ -36,6 +37,7 @@ export interface DriverOptions {
   seed: number;
   drainMs: number;
   userAgent: string;
+  http: HttpLoadSpec[];
   emit(report: IntervalReport): void;
 }
 
@@ -80,6 +82,7 @@ export class LoadDriver implements UacListener {
   private readonly done: Promise<WorkerDone>;
   private readonly onHoldExpired = (c: Call) => this.holdExpired(c);
   private readonly onArrivalsDue = () => this.arrivalsDue();
+  private readonly httpRuns: HttpRuns;
   /** Open model: the schedule, its next arrival, this segment's share of the cap. */
   private arrivals: ArrivalIterator | null = null;
   private nextArrival: Arrival | null = null;
@@ -93,6 +96,7 @@ export class LoadDriver implements UacListener {
     // Closed-model call indexes are striped like open-model ones, so they are unique across workers.
     this.nextIndex = o.segment.index;
     this.done = new Promise((resolve) => (this.finished = resolve));
+    this.httpRuns = new HttpRuns(o.http, o.startAt);
   }
 
   async start(): Promise<WorkerDone> {
@@ -116,6 +120,7 @@ export class LoadDriver implements UacListener {
       listener: this,
       now: () => performance.now(),
     });
+    this.httpRuns.start();
     this.at(this.o.startAt, () => this.begin());
     this.at(this.o.startAt + SAMPLE_MS, () => this.sample());
     this.at(this.o.startAt + INTERVAL_MS, () => this.flushInterval());
@@ -370,6 +375,7 @@ export class LoadDriver implements UacListener {
       eventLoopLagMsP99Run: this.health.snapshot('run').eventLoopLagMsP99,
       heapUsedBytes: retainedHeapBytes(),
       offered: this.offered,
+      http: this.httpRuns.takeInterval(),
     };
     this.o.emit(report);
     this.health.resetInterval();
@@ -390,6 +396,7 @@ export class LoadDriver implements UacListener {
     this.stopping = true;
     this.interrupted = interrupted;
     this.stopReason = reason;
+    this.httpRuns.stop();
     // Established calls get their BYE now (paced). Calls still being set up get a short grace to be
     // answered (then BYE) before they are CANCELled: a CANCEL racing an immediate 200 leaves
     // some UASs (SIPp's built-in one) with a dead dialog that never answers our BYE.
@@ -437,12 +444,14 @@ export class LoadDriver implements UacListener {
     this.timers.clear();
     if (this.arrivalTimer !== null) clearTimeout(this.arrivalTimer);
     this.closed = true;
-    this.flushInterval();
     this.uac.close();
-    this.health.stop();
-    void this.transport.close().finally(() =>
-      this.finished({ worker: this.o.segment.index, interrupted: this.interrupted, stopReason: this.stopReason, unfinished, uacStats: { ...this.uac.stats } }),
-    );
+    // HTTP requests still in flight settle (bounded by their timeout) before the last interval.
+    void this.httpRuns.done().then(async (http) => {
+      this.flushInterval();
+      this.health.stop();
+      await this.transport.close();
+      this.finished({ worker: this.o.segment.index, interrupted: this.interrupted, stopReason: this.stopReason, unfinished, uacStats: { ...this.uac.stats }, http });
+    });
   }
 }
 

@@ -3,7 +3,8 @@
  * MessagePort is plain data (structuredClone drops Error subclass fields, so
  * errors travel as {code, message, details}).
  */
-import type { Scenario } from '../scenario/types.js';
+import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
+import type { HttpIntervalData, HttpRunTotals } from './http-runs.js';
 import type { Segment } from './segment.js';
 import type { MessagePort } from 'node:worker_threads';
 
@@ -23,6 +24,8 @@ export interface WorkerInit {
   /** Wall-clock ms (Date.now() scale) at which every worker starts its schedule. */
   runStartEpochMs: number;
   seed: number;
+  /** This worker's HTTP loads, URLs resolved and headers complete. */
+  http: HttpLoadSpec[];
   /** How long to wait for BYE answers when the run ends or is stopped. */
   drainMs: number;
   port: MessagePort;
@@ -103,6 +106,8 @@ export interface IntervalReport {
   eventLoopLagMsP99Run: number;
   heapUsedBytes: number;
   offered: number;
+  /** Per HTTP load run by this worker. */
+  http: Record<string, HttpIntervalData>;
 }
 
 export interface WorkerDone {
@@ -112,6 +117,7 @@ export interface WorkerDone {
   /** Calls still open when the drain bound ran out. */
   unfinished: number;
   uacStats: { retransmissions: number; strayResponses: number; inDialogRequests: number };
+  http: Record<string, HttpRunTotals>;
 }
 
 export interface WorkerError {

@@ -5,7 +5,7 @@
  * and aggregates only; calls live in the workers.
  */
 import os from 'node:os';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Aggregator } from './aggregate.js';
 import { startWorkers } from './pool.js';
 import { checkReachable, isLoopback, outgoingAddress, resolveHost } from './preflight.js';
@@ -13,6 +13,9 @@ import { totalDurationMs, targetAt } from './executors/types.js';
 import type { IntervalReport, ResolvedTarget } from './protocol.js';
 import type { Scenario } from '../scenario/types.js';
 import { CallCentre } from '../target/call-centre.js';
+import { startCtiApi, type CtiApi } from '../target/cti-api.js';
+import { resolveHttpLoads, redactScenario } from './http-setup.js';
+import type { HttpRunTotals } from './http-runs.js';
 import { ResultsWriter } from '../results/writer.js';
 import { buildResults, type Results } from '../results/summary.js';
 import { ExitCode } from '../errors.js';
@@ -48,6 +51,8 @@ export interface Progress {
   setupMsP95: number | null;
   failuresByCode: Record<string, number>;
   stopping: boolean;
+  /** Per HTTP load, the last full second: responses, errors, latency p95. */
+  http: Array<{ name: string; completed: number; errors: number; latencyMsP95: number | null }>;
 }
 
 export interface RunHandle {
@@ -75,16 +80,26 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     if (isLoopback(localAddress) && !isLoopback(host)) localAddress = await outgoingAddress(host, s.target.port);
     target = { uri: s.target.uri, host, port: s.target.port, transport: s.target.transport };
   }
+  // HTTP loads with no base URL and no SIP target go to the embedded call centre's CTI API.
+  let cti: CtiApi | null = null;
+  let ctiToken = '';
   let writer: ResultsWriter;
   try {
+    if (s.http !== null && s.http.baseUrl === null && embedded !== null) {
+      // No 429s from our own stand-in: the load, not its rate limiter, is under test.
+      ctiToken = randomBytes(12).toString('hex');
+      cti = await startCtiApi({ address: s.localAddress, port: 0, token: ctiToken, ratePerSec: 1e9 });
+    }
     writer = await ResultsWriter.open(o.outDir);
   } catch (e) {
+    await cti?.close();
     await embedded?.close();
     throw e;
   }
+  const httpLoads = resolveHttpLoads(s.http, cti === null ? null : { url: cti.url, token: ctiToken });
   const scenarioSha256 = createHash('sha256').update(o.scenarioText ?? JSON.stringify(s)).digest('hex');
   if (o.scenarioText !== null) await writer.writeFile('scenario.yaml', o.scenarioText);
-  await writer.writeFile('scenario.resolved.json', JSON.stringify(s, null, 2) + '\n');
+  await writer.writeFile('scenario.resolved.json', JSON.stringify(redactScenario(s), null, 2) + '\n');
 
   const workers = s.workers ?? defaultWorkers();
   const agg = new Aggregator();
@@ -106,6 +121,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     workers,
     (i) => ({
       scenario: s, target, localAddress, segment: { index: i, count: workers }, runStartEpochMs, seed: seed + i,
+      http: httpLoads.filter((_, k) => k % workers === i),
       drainMs: o.drainMs ?? 10_000, userAgent: `callcert/${o.toolVersion}`,
     }),
     onReport,
@@ -119,7 +135,9 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     loadEndMs: stoppedAtMs ?? totalMs,
     interrupted, invalidReasons, cpuPct: lastCpu, state, unfinishedCalls: unfinished,
     embeddedCounters: embedded?.counters,
+    httpTotals,
   });
+  const httpTotals: Record<string, HttpRunTotals> = {};
   let lastCpu = 0;
   let cpuSum = 0;
   let cpuN = 0;
@@ -144,6 +162,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       // Live SER over calls that have an outcome; calls still ringing are neither success nor failure yet.
       ser: t.answers + t.failures > 0 ? t.answers / (t.answers + t.failures) : null,
       setupMsP95: last?.setupMsP95 ?? null, failuresByCode: t.failuresByCode, stopping,
+      http: Object.entries(last?.http ?? {}).map(([name, h]) => ({ name, ...h })),
     });
     prevAttempts = t.attempts;
     prevOffered = agg.offered;
@@ -157,6 +176,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     for (const r of outcomes) {
       if (r.ok) {
         unfinished += r.value.unfinished;
+        Object.assign(httpTotals, r.value.http);
         if (r.value.interrupted) interrupted = true;
       } else {
         invalidReasons.push(`worker ${r.worker} crashed: ${r.error.code}: ${r.error.message}`);
@@ -176,6 +196,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     const results = buildResults(agg, facts('finished', unfinished));
     await writer.writeResults(results);
     await writer.close();
+    await cti?.close();
     await embedded?.close();
     const exitCode = !results.valid ? ExitCode.RunInvalid : results.verdict === 'passed' ? ExitCode.Passed : ExitCode.CriteriaFailed;
     return { results, exitCode, outDir: o.outDir };

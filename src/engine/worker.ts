@@ -18,6 +18,7 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
     startAt,
     seed: init.seed,
     drainMs: init.drainMs,
+    http: init.http,
     userAgent: init.userAgent,
     emit: (report) => port.postMessage(report),
   });

@@ -48,6 +48,20 @@ export interface FixedRateOptions {
   maxInFlight?: number;
   /** Time after the last arrival to wait for outstanding requests. Default timeoutMs. */
   drainMs?: number;
+  /** performance.now() at which request 0 is intended (default: now), to share a run's clock. */
+  startAt?: number;
+  /** Aborting it ends the schedule early; outstanding requests still get drainMs. */
+  stop?: AbortSignal;
+  /** Called as each sent request settles, so a caller can bucket results per interval. */
+  onSettled?: (s: SettledRequest) => void;
+}
+
+/** One request's outcome: a status and latency when a response came, a cause when it failed. */
+export interface SettledRequest {
+  status: number | null;
+  latencyMs: number | null;
+  /** Error cause (see errorCause), 'unexpected_status', or null on an expected response. */
+  cause: string | null;
 }
 
 export interface HttpErrors {
@@ -178,8 +192,9 @@ export async function runFixedRate(opts: FixedRateOptions): Promise<HttpRunResul
     byCause[cause] = (byCause[cause] ?? 0) + 1;
   };
 
-  const t0 = performance.now();
+  const t0 = opts.startAt ?? performance.now();
   const now = () => performance.now() - t0;
+  const onSettled = opts.onSettled;
 
   async function one(k: number): Promise<void> {
     const intended = intendedAt(k);
@@ -194,9 +209,13 @@ export async function runFixedRate(opts: FixedRateOptions): Promise<HttpRunResul
       const sc = String(res.statusCode);
       statusCodes[sc] = (statusCodes[sc] ?? 0) + 1;
       recordMs(hist, end - intended);
-      if (expected !== null && !expected.has(res.statusCode)) countError('unexpected_status');
+      const unexpected = expected !== null && !expected.has(res.statusCode);
+      if (unexpected) countError('unexpected_status');
+      onSettled?.({ status: res.statusCode, latencyMs: end - intended, cause: unexpected ? 'unexpected_status' : null });
     } catch (err) {
-      countError(drainExpired ? 'drain_timeout' : errorCause(err));
+      const cause = drainExpired ? 'drain_timeout' : errorCause(err);
+      countError(cause);
+      onSettled?.({ status: null, latencyMs: null, cause });
     } finally {
       lastSettled = Math.max(lastSettled, now());
       inFlight--;
@@ -221,15 +240,22 @@ export async function runFixedRate(opts: FixedRateOptions): Promise<HttpRunResul
   // sends its backlog at once (their latency still counts from intended time).
   await new Promise<void>((resolve) => {
     let k = 0;
+    let timer: NodeJS.Timeout | null = null;
+    const end = () => {
+      if (timer !== null) clearTimeout(timer);
+      resolve();
+    };
     const tick = () => {
+      timer = null;
       const t = now();
       while (k < total && intendedAt(k) <= t) fire(k++);
-      if (k >= total) {
-        resolve();
+      if (k >= total || opts.stop?.aborted) {
+        end();
         return;
       }
-      setTimeout(tick, Math.max(0, intendedAt(k) - now()));
+      timer = setTimeout(tick, Math.max(0, intendedAt(k) - now()));
     };
+    opts.stop?.addEventListener('abort', end, { once: true });
     tick();
   });
 

@@ -7,10 +7,12 @@ import os from 'node:os';
 import type { Aggregator } from '../engine/aggregate.js';
 import type { Scenario, Criterion } from '../scenario/types.js';
 import { computeRatios } from '../metrics/rfc6076.js';
-import { summarizeMs, percentileMs } from '../metrics/histograms.js';
+import { createLatencyHistogram, summarizeMs, percentileMs } from '../metrics/histograms.js';
 import { flatStageWindows } from '../engine/executors/types.js';
 import { meanHoldMs } from '../scenario/hold.js';
 import { evaluateCriterion } from '../scenario/criteria.js';
+import { MEASUREMENT_METHOD } from '../http/fixed-rate.js';
+import type { HttpRunTotals } from '../engine/http-runs.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -31,6 +33,7 @@ export const DEFINITIONS = {
   sustained: `minimum established calls over the hold stage(s) at the highest flat target, ignoring the first ${SUSTAIN_SETTLE_MS} ms of each`,
   cps: 'offered = scheduled arrivals per second (blocked included); achieved = INVITEs sent per second',
   blocked: 'arrivals not started because the concurrency cap was reached',
+  httpLatencyMs: `HTTP: response end − INTENDED send time (request k intended at start + k/rate), so queueing behind a slow server counts (${MEASUREMENT_METHOD})`,
 } as const;
 
 export interface RunFacts {
@@ -51,6 +54,8 @@ export interface RunFacts {
   state: 'running' | 'finished';
   unfinishedCalls: number;
   embeddedCounters?: unknown;
+  /** End-of-run figures of each HTTP load (known once its worker finished). */
+  httpTotals?: Record<string, HttpRunTotals>;
 }
 
 export function buildResults(agg: Aggregator, f: RunFacts) {
@@ -90,6 +95,7 @@ export function buildResults(agg: Aggregator, f: RunFacts) {
     retransmissions: t.retransmissions,
     parseErrors: t.parseErrors,
     transportErrors: t.transportErrors,
+    http: httpSummary(agg, f),
   };
 
   const criteria = f.scenario.criteria.map((c) => {
@@ -182,3 +188,31 @@ function criterionValue(c: Criterion, summary: ReturnType<typeof buildResults>['
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function httpSummary(agg: Aggregator, f: RunFacts) {
+  const out: Record<string, unknown> = {};
+  for (const spec of f.scenario.http?.load ?? []) {
+    const a = agg.http.get(spec.name);
+    const totals = f.httpTotals?.[spec.name];
+    const errorsByCause = a?.errorsByCause ?? {};
+    let errors = 0;
+    for (const k in errorsByCause) errors += errorsByCause[k];
+    const elapsedS = Math.max(totals?.elapsedMs ?? spec.durationMs, 1) / 1000;
+    out[spec.name] = {
+      method: spec.method,
+      url: spec.url,
+      requests: totals?.requests ?? a?.settled ?? 0,
+      sent: totals?.sent ?? a?.settled ?? 0,
+      completed: a?.completed ?? 0,
+      dropped: totals?.dropped ?? 0,
+      offeredRps: spec.ratePerSec,
+      rps: round3((a?.completed ?? 0) / elapsedS),
+      latencyMs: a ? summarizeMs(a.hist) : summarizeMs(createLatencyHistogram()),
+      statusCodes: a?.statusCodes ?? {},
+      errors: { total: errors, byCause: errorsByCause },
+      timeouts: errorsByCause.timeout ?? 0,
+      measurement: MEASUREMENT_METHOD,
+    };
+  }
+  return out;
+}

@@ -13,10 +13,10 @@ import { isIP } from 'node:net';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { errors } from '../errors.js';
-import type { Criterion, Distribution, LoadSpec, Scenario, Stage, TargetSpec, Transport } from './types.js';
+import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenario, Stage, TargetSpec, Transport } from './types.js';
 import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from './duration.js';
 import { tryParseCriterion } from './criteria.js';
-import { DEFAULTS, ScenarioSchema, formatPath, parseSipUri, unknownFieldMessage } from './schema.js';
+import { DEFAULTS, ScenarioSchema, formatPath, isHttpPath, parseSipUri, unknownFieldMessage } from './schema.js';
 import type { DistributionInput, ScenarioInput } from './schema.js';
 import { applyOverrides, type AppliedOverride, type PathSegment } from './overrides.js';
 
@@ -185,6 +185,37 @@ function normalizeTarget(t: NonNullable<ScenarioInput['target']>): TargetSpec {
   };
 }
 
+type HttpLoadInput = NonNullable<ScenarioInput['http']>['load'][number];
+
+function normalizeHttpLoad(l: HttpLoadInput): HttpLoadSpec {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(l.headers ?? {})) headers[k.toLowerCase()] = v;
+  let body: string | null = null;
+  if (typeof l.body === 'string') body = l.body;
+  else if (l.body !== undefined) {
+    body = JSON.stringify(l.body);
+    if (!Object.hasOwn(headers, 'content-type')) headers['content-type'] = 'application/json';
+  }
+  const expect = l.expectStatus ?? DEFAULTS.http.expectStatus;
+  return {
+    name: l.name,
+    method: (l.method ?? DEFAULTS.http.method).toUpperCase() as HttpLoadSpec['method'],
+    url: l.url,
+    headers,
+    body,
+    connections: l.connections ?? DEFAULTS.http.connections,
+    ratePerSec: l.rate,
+    startMs: ms(l.start ?? DEFAULTS.http.start),
+    durationMs: ms(l.duration),
+    timeoutMs: ms(l.timeout ?? DEFAULTS.http.timeout),
+    expectStatus: typeof expect === 'number' ? [expect] : [...expect],
+  };
+}
+
+function normalizeHttp(h: NonNullable<ScenarioInput['http']>): HttpSpec {
+  return { baseUrl: h.baseUrl ?? null, token: h.token ?? null, load: h.load.map(normalizeHttpLoad) };
+}
+
 /** Applies defaults and converts durations; expects input that passed ScenarioSchema. */
 export function normalize(input: ScenarioInput): Scenario {
   const stages: Stage[] = input.load.stages.map((s) => ({ durationMs: ms(s.duration), target: s.target }));
@@ -222,6 +253,7 @@ export function normalize(input: ScenarioInput): Scenario {
       sdp: c.sdp ?? DEFAULTS.call.sdp,
     },
     criteria,
+    http: input.http ? normalizeHttp(input.http) : null,
     workers: input.workers ?? DEFAULTS.workers,
     localAddress: input.localAddress ?? DEFAULTS.localAddress,
     generator: {
@@ -306,6 +338,46 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
       message: expectedGot(`less than call.ringTimeout (${formatDurationMs(s.call.ringTimeoutMs)}), or every call is cancelled before it is answered`, input.embedded?.ring),
     });
   }
+  out.push(...httpProblems(input, s));
+  return out;
+}
+
+function httpProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  if (!input.http || !s.http) return out;
+  const raw = input.http.load;
+  const runMs = s.load.stages.reduce((a, st) => a + st.durationMs, 0);
+  const firstByName = new Map<string, number>();
+  s.http.load.forEach((l, i) => {
+    const at = (field: string): PathSegment[] => ['http', 'load', i, field];
+    const first = firstByName.get(l.name);
+    if (first === undefined) firstByName.set(l.name, i);
+    else out.push({ path: at('name'), message: expectedGot(`a name not used by another HTTP load (http.load[${first}] is also named ${JSON.stringify(l.name)})`, l.name) });
+    const headerNames = new Map<string, string>();
+    for (const name of Object.keys(raw[i].headers ?? {})) {
+      const other = headerNames.get(name.toLowerCase());
+      if (other === undefined) headerNames.set(name.toLowerCase(), name);
+      else {
+        out.push({
+          path: ['http', 'load', i, 'headers', name],
+          message: expectedGot(`each header once (header names are case-insensitive: ${JSON.stringify(other)} is given too)`, name),
+        });
+      }
+    }
+    if (isHttpPath(l.url) && s.http?.baseUrl === null && s.target !== null) {
+      out.push({ path: at('url'), message: expectedGot('an absolute URL or http.baseUrl when a target is given', l.url) });
+    }
+    if (l.startMs + l.durationMs > runMs) {
+      out.push({
+        path: at('duration'),
+        message: expectedGot(
+          `start + duration within the run (load.stages last ${formatDurationMs(runMs)})`,
+          raw[i].duration,
+          `start ${formatDurationMs(l.startMs)} + ${formatDurationMs(l.durationMs)} = ${formatDurationMs(l.startMs + l.durationMs)}`,
+        ),
+      });
+    }
+  });
   return out;
 }
 

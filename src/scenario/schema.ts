@@ -29,6 +29,7 @@ export const DEFAULTS = {
   workers: null,
   localAddress: '127.0.0.1',
   generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
+  http: { method: 'GET', connections: 8, start: '0s', timeout: '10s', expectStatus: [200] },
 } as const;
 
 // ---------------------------------------------------------------------------
@@ -376,6 +377,123 @@ const CriteriaSchema = z
   .meta({ description: 'Pass criteria, k6-style: metric: ["p(95)<800", ...]. The run fails when any is not met.' });
 
 // ---------------------------------------------------------------------------
+// http
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+const HTTP_URL_EXAMPLE = 'http://127.0.0.1:8080';
+
+/** true for an absolute http: or https: URL with a host. */
+export function isAbsoluteHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '' && /^https?:\/\//i.test(v);
+  } catch {
+    return false;
+  }
+}
+
+/** A path resolved against http.baseUrl (or the embedded CTI API): "/v1/agents", not "//host/x". */
+export function isHttpPath(v: string): boolean {
+  return v.startsWith('/') && !v.startsWith('//') && !/\s/.test(v);
+}
+
+function urlHint(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(input);
+  if (scheme && !/^https?$/i.test(scheme[1])) return `${scheme[1].toLowerCase()}: URLs are not supported`;
+  if (input !== '' && !input.includes(':') && !input.startsWith('/')) return `write /${input} or a full URL`;
+  return undefined;
+}
+
+/** Case-insensitive JSON-schema pattern for the methods ("get" is accepted and upper-cased). */
+const METHOD_PATTERN = `^(?:${HTTP_METHODS.map((m) => [...m].map((c) => `[${c}${c.toLowerCase()}]`).join('')).join('|')})$`;
+const methodExpected = `one of ${HTTP_METHODS.join(', ')}`;
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HTTP_LOAD_NAME_RE = /^[a-z0-9._-]{1,64}$/;
+
+const statusSchema = numberSchema({ int: true, min: 100, max: 599, what: 'an HTTP status code' });
+const statusListError: ErrorFn = (iss) =>
+  typeof iss.input === 'number'
+    ? expectedGot('an HTTP status code between 100 and 599', iss.input)
+    : expectedGot('an HTTP status code, or a list of them such as [200, 204]', iss.input);
+
+const HttpLoadSchema = z.strictObject(
+  {
+    name: z
+      .string({ error: expect('a name of lower-case letters, digits, ".", "_" and "-"', quoteHint) })
+      .regex(HTTP_LOAD_NAME_RE, { error: expect('a name of lower-case letters, digits, ".", "_" and "-" (at most 64)') })
+      .meta({ description: 'Unique name of this load; its results are under summary.http.<name>.' }),
+    method: z
+      .string({ error: expect(methodExpected) })
+      .refine((v) => (HTTP_METHODS as readonly string[]).includes(v.toUpperCase()), { error: expect(methodExpected) })
+      .optional()
+      .meta({ description: `HTTP method: ${HTTP_METHODS.join(', ')} (any case).`, default: DEFAULTS.http.method, pattern: METHOD_PATTERN }),
+    url: z
+      .string({ error: expect('an absolute http(s) URL or a path starting with "/"', quoteHint) })
+      .refine((v) => isAbsoluteHttpUrl(v) || isHttpPath(v), { error: expect('an absolute http(s) URL or a path starting with "/"', urlHint) })
+      .meta({
+        description: 'Absolute http(s) URL, or a path starting with "/" resolved against http.baseUrl (or the embedded CTI API when there is no target).',
+        examples: ['/v1/agents', `${HTTP_URL_EXAMPLE}/v1/agents`],
+      }),
+    headers: z
+      .record(
+        z.string().regex(HEADER_NAME_RE, { error: expect('an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)') }),
+        z
+          .string({ error: expect('a header value string', quoteHint) })
+          .refine((v) => !/[\r\n]/.test(v), { error: expect('a header value on one line') }),
+        { error: expect('a mapping of header: value, e.g. { x-tenant: a }') },
+      )
+      .optional()
+      .meta({ description: 'Request headers (names are case-insensitive; they are sent in lower case).' }),
+    body: z
+      .union([z.string(), z.record(z.string(), z.unknown())], { error: expect('a string, or a mapping (sent as JSON)') })
+      .optional()
+      .meta({ description: 'Request body: a string as is, or a mapping sent as JSON (with content-type: application/json unless a content-type header is given).' }),
+    connections: numberSchema({ int: true, min: 1, max: 1024 })
+      .optional()
+      .meta({ description: 'Connections (in-flight requests at most) to the server.', default: DEFAULTS.http.connections }),
+    rate: numberSchema({ gt: 0 }).meta({ description: 'Requests per second, sent at fixed intervals whatever the response times (open model).' }),
+    start: DurationSchema.optional().meta({ description: 'When to start, from the start of the run.', default: DEFAULTS.http.start }),
+    duration: PositiveDurationSchema.meta({ description: 'How long to send requests; start + duration must be within the SIP load (load.stages).' }),
+    timeout: PositiveDurationSchema.optional().meta({ description: 'A request without a response by then counts as a timeout.', default: DEFAULTS.http.timeout }),
+    expectStatus: z
+      .union([statusSchema, z.array(statusSchema, { error: statusListError }).min(1, { error: expect('at least one HTTP status code') })], { error: statusListError })
+      .optional()
+      .meta({ description: 'Status codes that count as success (a code or a list of them).', default: [...DEFAULTS.http.expectStatus] }),
+  },
+  { error: expect('an HTTP load { name, url, rate, duration }') },
+);
+
+const HttpSchema = z
+  .strictObject(
+    {
+      baseUrl: z
+        .string({ error: expect(`an absolute http(s) URL such as ${HTTP_URL_EXAMPLE}`, quoteHint) })
+        .refine(isAbsoluteHttpUrl, { error: expect(`an absolute http(s) URL such as ${HTTP_URL_EXAMPLE}`, urlHint) })
+        .optional()
+        .meta({
+          description: 'Base of relative http.load[].url paths. Default: the embedded CTI API when there is no target.',
+          examples: [HTTP_URL_EXAMPLE],
+        }),
+      token: z
+        .string({ error: expect('a bearer token string', quoteHint) })
+        .min(1, { error: expect('a non-empty bearer token') })
+        .optional()
+        .meta({ description: 'Bearer token sent with every request (Authorization: Bearer <token>).' }),
+      load: z
+        .array(HttpLoadSchema, { error: expect('a list of HTTP loads [{ name, url, rate, duration }, ...]') })
+        .min(1, { error: expect('at least one HTTP load { name, url, rate, duration }') })
+        .meta({ description: 'Fixed-rate HTTP loads run beside the SIP load, each timed from its intended send times.' }),
+    },
+    { error: expect('a mapping { baseUrl, token, load }') },
+  )
+  .nullable()
+  .optional()
+  .meta({ description: 'HTTP (CTI / REST API) load run beside the SIP load. Omit (or null) for none.' });
+
+// ---------------------------------------------------------------------------
 // root
 
 const GeneratorSchema = z
@@ -404,6 +522,7 @@ export const ScenarioSchema = z
       load: LoadSchema,
       call: CallSchema,
       criteria: CriteriaSchema,
+      http: HttpSchema,
       workers: numberSchema({ int: true, min: 1 }).nullable().optional().meta({ description: 'Worker threads (default: CPU cores − 1, at least 1).' }),
       localAddress: z
         .string({ error: expect('an IPv4 or IPv6 address', quoteHint) })
@@ -573,6 +692,17 @@ const RENAMED: Record<string, string> = {
   'target.user': 'use target.auth: { username, password } (or put the user in target.uri)',
   'target.username': 'use target.auth: { username, password }',
   'target.password': 'use target.auth: { username, password }',
+  'http.url': 'use http.baseUrl (and put each request in http.load)',
+  'http.rate': 'put each request, with its rate, in http.load',
+  'http.requests': 'use http.load',
+  'http.load[].rps': 'use rate (requests per second)',
+  'http.load[].qps': 'use rate (requests per second)',
+  'http.load[].path': 'use url (a path starting with "/", or a full URL)',
+  'http.load[].endpoint': 'use url (a path starting with "/", or a full URL)',
+  'http.load[].concurrency': 'use connections',
+  'http.load[].status': 'use expectStatus (e.g. expectStatus: [200, 204])',
+  'http.load[].json': 'use body (a mapping is sent as JSON)',
+  'http.load[].data': 'use body (a mapping is sent as JSON)',
 };
 
 /** Metric names people write for the ones callcert knows. */

@@ -75,6 +75,8 @@ export interface Scenario {
   load: LoadSpec;
   call: CallSpec;
   criteria: Criterion[];
+  /** HTTP (CTI / REST API) load run beside the SIP load; null: none. */
+  http: HttpSpec | null;
   /** Worker threads; null: cores - 1, at least 1. */
   workers: number | null;
   /** Local address to bind SIP sockets to. */
@@ -85,4 +87,32 @@ export interface Scenario {
     /** The run is marked invalid when any worker's event-loop delay p99 exceeds this. */
     maxEventLoopLagMsP99: number;
   };
+}
+
+/** One fixed-rate HTTP load (an `http.load` entry), timed from intended send times. */
+export interface HttpLoadSpec {
+  /** Key of its results in `summary.http`. */
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  /** Absolute http(s) URL, or a path resolved against `http.baseUrl` (or the embedded CTI API). */
+  url: string;
+  headers: Record<string, string>;
+  /** Request body (a YAML object is sent as JSON with content-type application/json). */
+  body: string | null;
+  connections: number;
+  ratePerSec: number;
+  /** Offset from the run start. */
+  startMs: number;
+  durationMs: number;
+  timeoutMs: number;
+  /** Status codes that count as success; others are counted as `unexpected_status`. */
+  expectStatus: number[];
+}
+
+export interface HttpSpec {
+  /** Base for relative URLs; null: the embedded CTI API when no SIP target is given. */
+  baseUrl: string | null;
+  /** Bearer token sent with every request (null: none; the embedded CTI API's own when it is used). */
+  token: string | null;
+  load: HttpLoadSpec[];
 }

@@ -159,7 +159,7 @@ describe('scenarioFromObject: messages', () => {
     ['renamed hold_ms at top level', (o) => (o.hold_ms = 20000), 'unknown field "hold_ms"; use call.hold (e.g. hold: 20s)'],
     ['top-level duration', (o) => (o.duration = '60s'), 'unknown field "duration"; use load.stages (each stage has a duration)'],
     ['case/underscore typo', (o) => (o.call = { ring_timeout: '5s' }), 'call: unknown field "ring_timeout"; did you mean "ringTimeout"?'],
-    ['nothing close', (o) => (o.zzz = 1), 'unknown field "zzz"; expected one of name, description, target, embedded, load, call, criteria, workers, localAddress, generator'],
+    ['nothing close', (o) => (o.zzz = 1), 'unknown field "zzz"; expected one of name, description, target, embedded, load, call, criteria, http, workers, localAddress, generator'],
     ['stage rate', (o) => (o.load.stages[0].rate = 5), 'load.stages[0]: unknown field "rate"; use target (calls per second with model: open)'],
     ['unknown metric', (o) => (o.criteria = { latency: ['<1'] }), 'criteria: unknown metric "latency"; known metrics: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls'],
     ['metric alias', (o) => (o.criteria = { pdd: ['p(95)<1'] }), 'criteria: unknown metric "pdd"; use pdd_ms'],
@@ -195,6 +195,164 @@ describe('scenarioFromObject: messages', () => {
   });
 });
 
+describe('http', () => {
+  /** base() with one valid HTTP load (relative URL, embedded call centre) mutated by `mutate`. */
+  function withHttp(mutate: (o: Raw) => void): Raw {
+    const o = base();
+    o.http = { load: [{ name: 'agents', url: '/v1/agents', rate: 10, duration: '10s' }] };
+    mutate(o);
+    return o;
+  }
+  const httpProblem = (mutate: (o: Raw) => void) => {
+    const e = thrown(() => scenarioFromObject(withHttp(mutate), 'x.yaml'));
+    expect(e.code).toBe(errors.scenarioInvalid.code);
+    return e.message;
+  };
+
+  it('absent (or null) http → null', () => {
+    expect(scenarioFromObject(base(), 'x').http).toBeNull();
+    expect(scenarioFromObject({ ...base(), http: null }, 'x').http).toBeNull();
+  });
+
+  it('a file with http is normalized', async () => {
+    const s = await loadScenarioFile(F('good-http.yaml'));
+    expect(s.http).toEqual({
+      baseUrl: 'http://127.0.0.1:8080',
+      token: 'abc',
+      load: [
+        {
+          name: 'agents',
+          method: 'GET',
+          url: '/v1/agents',
+          headers: {},
+          body: null,
+          connections: 8,
+          ratePerSec: 100,
+          startMs: 0,
+          durationMs: 30_000,
+          timeoutMs: 10_000,
+          expectStatus: [200],
+        },
+        {
+          name: 'originate',
+          method: 'POST',
+          url: 'https://cti.example.com/v1/calls',
+          headers: { 'x-tenant': 'a', 'content-type': 'application/json' },
+          body: '{"to":"sip:ivr@127.0.0.1:5060","priority":2}',
+          connections: 16,
+          ratePerSec: 2.5,
+          startMs: 10_000,
+          durationMs: 50_000,
+          timeoutMs: 2_000,
+          expectStatus: [201, 202],
+        },
+        {
+          name: 'raw.body',
+          method: 'PUT',
+          url: '/v1/notes',
+          headers: { 'content-type': 'text/plain' },
+          body: 'hello',
+          connections: 8,
+          ratePerSec: 1,
+          startMs: 0,
+          durationMs: 60_000,
+          timeoutMs: 10_000,
+          expectStatus: [204],
+        },
+      ],
+    } satisfies Scenario['http']);
+    expectDeepFrozen(s);
+  });
+
+  it('a JSON body keeps a content-type header given in any case', () => {
+    const s = scenarioFromObject(withHttp((o) => Object.assign(o.http.load[0], { method: 'post', body: { a: 1 }, headers: { 'Content-Type': 'application/vnd.x+json' } })), 'x');
+    expect(s.http?.load[0]).toMatchObject({ method: 'POST', headers: { 'content-type': 'application/vnd.x+json' }, body: '{"a":1}' });
+  });
+
+  it('relative URLs are fine with a target when http.baseUrl is given, and absolute ones always', () => {
+    const target = { uri: 'sip:ivr@127.0.0.1:5080' };
+    expect(scenarioFromObject(withHttp((o) => ((o.target = target), (o.http.baseUrl = 'https://api.example.com/'))), 'x').http?.baseUrl).toBe('https://api.example.com/');
+    expect(scenarioFromObject(withHttp((o) => ((o.target = target), (o.http.load[0].url = 'http://10.0.0.5:8080/v1/agents'))), 'x').http?.load[0].url).toBe('http://10.0.0.5:8080/v1/agents');
+  });
+
+  it.each<[string, (o: Raw) => void, string]>([
+    ['http not a mapping', (o) => (o.http = '/v1/agents'), 'http: expected a mapping { baseUrl, token, load }, got "/v1/agents"'],
+    ['no load', (o) => delete o.http.load, 'http.load: expected a list of HTTP loads [{ name, url, rate, duration }, ...], got nothing'],
+    ['empty load', (o) => (o.http.load = []), 'http.load: expected at least one HTTP load { name, url, rate, duration }, got an empty list'],
+    ['unknown field', (o) => (o.http.load[0].rps = 5), 'http.load[0]: unknown field "rps"; use rate (requests per second)'],
+    ['field typo', (o) => (o.http.load[0].expectedStatus = [200]), 'http.load[0]: unknown field "expectedStatus"; did you mean "expectStatus"?'],
+    ['bad baseUrl', (o) => (o.http.baseUrl = '127.0.0.1:8080'), 'http.baseUrl: expected an absolute http(s) URL such as http://127.0.0.1:8080, got "127.0.0.1:8080"'],
+    ['ftp baseUrl', (o) => (o.http.baseUrl = 'ftp://h/'), 'http.baseUrl: expected an absolute http(s) URL such as http://127.0.0.1:8080, got "ftp://h/" (ftp: URLs are not supported)'],
+    ['numeric token', (o) => (o.http.token = 1234), 'http.token: expected a bearer token string, got 1234 (quote it: "1234")'],
+    ['missing name', (o) => delete o.http.load[0].name, 'http.load[0].name: expected a name of lower-case letters, digits, ".", "_" and "-", got nothing'],
+    ['bad name', (o) => (o.http.load[0].name = 'My Load'), 'http.load[0].name: expected a name of lower-case letters, digits, ".", "_" and "-" (at most 64), got "My Load"'],
+    ['bad method', (o) => (o.http.load[0].method = 'FETCH'), 'http.load[0].method: expected one of GET, POST, PUT, PATCH, DELETE, HEAD, got "FETCH"'],
+    ['missing url', (o) => delete o.http.load[0].url, 'http.load[0].url: expected an absolute http(s) URL or a path starting with "/", got nothing'],
+    ['path without /', (o) => (o.http.load[0].url = 'v1/agents'), 'http.load[0].url: expected an absolute http(s) URL or a path starting with "/", got "v1/agents" (write /v1/agents or a full URL)'],
+    ['header value number', (o) => (o.http.load[0].headers = { 'x-n': 1 }), 'http.load[0].headers.x-n: expected a header value string, got 1 (quote it: "1")'],
+    ['body list', (o) => (o.http.load[0].body = [1]), 'http.load[0].body: expected a string, or a mapping (sent as JSON), got a list'],
+    ['connections 0', (o) => (o.http.load[0].connections = 0), 'http.load[0].connections: expected a whole number between 1 and 1024, got 0'],
+    ['connections 2000', (o) => (o.http.load[0].connections = 2000), 'http.load[0].connections: expected a whole number between 1 and 1024, got 2000'],
+    ['missing rate', (o) => delete o.http.load[0].rate, 'http.load[0].rate: expected a number > 0, got nothing'],
+    ['rate 0', (o) => (o.http.load[0].rate = 0), 'http.load[0].rate: expected a number > 0, got 0'],
+    ['missing duration', (o) => delete o.http.load[0].duration, 'http.load[0].duration: expected a duration such as 250ms, 20s, 1.5s, 2m, 1h or 1m30s, got nothing'],
+    ['zero duration', (o) => (o.http.load[0].duration = '0s'), 'http.load[0].duration: expected a duration > 0, got "0s"'],
+    ['bare start', (o) => (o.http.load[0].start = 5), 'http.load[0].start: expected a duration with a unit, got 5 (write 5s or 5000ms)'],
+    ['zero timeout', (o) => (o.http.load[0].timeout = 0), 'http.load[0].timeout: expected a duration > 0, got 0'],
+    ['status out of range', (o) => (o.http.load[0].expectStatus = 700), 'http.load[0].expectStatus: expected an HTTP status code between 100 and 599, got 700'],
+    ['status list entry', (o) => (o.http.load[0].expectStatus = [200, 99]), 'http.load[0].expectStatus[1]: expected an HTTP status code between 100 and 599, got 99'],
+    ['status string', (o) => (o.http.load[0].expectStatus = '200'), 'http.load[0].expectStatus: expected an HTTP status code, or a list of them such as [200, 204], got "200"'],
+    ['empty status list', (o) => (o.http.load[0].expectStatus = []), 'http.load[0].expectStatus: expected at least one HTTP status code, got an empty list'],
+    // cross-field
+    [
+      'duplicate name',
+      (o) => o.http.load.push({ name: 'agents', url: '/v1/queues', rate: 1, duration: '1s' }),
+      'http.load[1].name: expected a name not used by another HTTP load (http.load[0] is also named "agents"), got "agents"',
+    ],
+    [
+      'relative url with a target and no baseUrl',
+      (o) => (o.target = { uri: 'sip:ivr@127.0.0.1:5080' }),
+      'http.load[0].url: expected an absolute URL or http.baseUrl when a target is given, got "/v1/agents"',
+    ],
+    [
+      'longer than the run',
+      (o) => ((o.http.load[0].start = '15s'), (o.http.load[0].duration = '10s')),
+      'http.load[0].duration: expected start + duration within the run (load.stages last 20s), got "10s" (start 15s + 10s = 25s)',
+    ],
+    [
+      'header given twice',
+      (o) => (o.http.load[0].headers = { 'X-Tenant': 'a', 'x-tenant': 'b' }),
+      'http.load[0].headers.x-tenant: expected each header once (header names are case-insensitive: "X-Tenant" is given too), got "x-tenant"',
+    ],
+  ])('%s', (_name, mutate, line) => {
+    expect(httpProblem(mutate)).toBe(`x.yaml: ${line}`);
+  });
+
+  it('reports HTTP cross-field problems with the others, one line each', () => {
+    const o = withHttp((r) => {
+      r.load.maxConcurrency = 5;
+      r.target = { uri: 'sip:ivr@127.0.0.1:5080' };
+      r.http.load[0].duration = '1m';
+      r.http.load.push({ name: 'agents', url: '/v2/agents', rate: 1, duration: '1s' });
+    });
+    const e = thrown(() => scenarioFromObject(o, 'x.yaml'));
+    expect(e.details.issues).toEqual(
+      [
+        'load.maxConcurrency: expected no maxConcurrency with model: closed (its stage targets already are the concurrency), got 5',
+        'http.load[0].url: expected an absolute URL or http.baseUrl when a target is given, got "/v1/agents"',
+        'http.load[0].duration: expected start + duration within the run (load.stages last 20s), got "1m" (start 0s + 1m = 1m)',
+        'http.load[1].name: expected a name not used by another HTTP load (http.load[0] is also named "agents"), got "agents"',
+        'http.load[1].url: expected an absolute URL or http.baseUrl when a target is given, got "/v2/agents"',
+      ].map((l) => `x.yaml: ${l}`),
+    );
+  });
+
+  it('--set reaches into http.load entries', () => {
+    const s = scenarioFromObject(withHttp(() => {}), 'x', { overrides: ['http.load[0].rate=50', 'http.load[0].method=delete'] });
+    expect(s.http?.load[0]).toMatchObject({ ratePerSec: 50, method: 'DELETE' });
+  });
+});
+
 describe('good scenarios', () => {
   it('a minimal file gets every default', async () => {
     const s = await loadScenarioFile(F('good-minimal.yaml'));
@@ -206,6 +364,7 @@ describe('good scenarios', () => {
       load: { model: 'closed', stages: [{ durationMs: 10_000, target: 10 }] },
       call: { hold: { dist: 'fixed', valueMs: 20_000 }, ringTimeoutMs: 30_000, fromUser: 'callcert', sdp: true },
       criteria: [],
+      http: null,
       workers: null,
       localAddress: '127.0.0.1',
       generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
@@ -357,7 +516,7 @@ describe('--set overrides', () => {
   it.each([
     ['load.stagez[1].target=1500', 'load.stagez: unknown key "stagez"; valid keys in load: model, arrivals, maxConcurrency, stages; did you mean "stages"?'],
     ['load.rate=100', 'load.rate: unknown key "rate"; valid keys in load: model, arrivals, maxConcurrency, stages; use load.stages[].target with model: open (calls per second)'],
-    ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, criteria, workers, localAddress, generator'],
+    ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, criteria, http, workers, localAddress, generator'],
     ['criteria.setup=["p(95)<1"]', 'criteria.setup: unknown metric "setup"; valid keys in criteria: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls; use setup_ms'],
     ['load.stages[5].target=1', 'load.stages has 2 entries; index 5 is out of range (use [2] to append)'],
     ['load.model[0]=open', 'load.model is not a list'],

@@ -1,0 +1,96 @@
+/**
+ * The HTTP loads a worker runs beside its SIP calls: one fixed-rate runner per
+ * `http.load` entry on the run's clock, with results bucketed per reporting
+ * interval the way the SIP metrics are (an HDR histogram and counters each).
+ */
+import type { HttpLoadSpec } from '../scenario/types.js';
+import { runFixedRate, type HttpRunResult, type SettledRequest } from '../http/fixed-rate.js';
+import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
+import { bump } from './protocol.js';
+
+/** One interval of one HTTP load, as shipped to the main thread. */
+export interface HttpIntervalData {
+  /** encodeHistogram() of latencies from intended send time (µs). */
+  hist: string;
+  settled: number;
+  completed: number;
+  statusCodes: Record<string, number>;
+  errorsByCause: Record<string, number>;
+}
+
+/** What only the end of a run knows. */
+export interface HttpRunTotals {
+  requests: number;
+  sent: number;
+  dropped: number;
+  elapsedMs: number;
+  offeredRps: number;
+}
+
+interface Bucket {
+  hist: Histogram;
+  settled: number;
+  completed: number;
+  statusCodes: Record<string, number>;
+  errorsByCause: Record<string, number>;
+}
+
+const emptyBucket = (): Bucket => ({ hist: createLatencyHistogram(), settled: 0, completed: 0, statusCodes: {}, errorsByCause: {} });
+
+export class HttpRuns {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly abort = new AbortController();
+  private runs: Array<Promise<[string, HttpRunResult]>> = [];
+
+  constructor(private readonly specs: readonly HttpLoadSpec[], private readonly startAt: number) {
+    for (const s of specs) this.buckets.set(s.name, emptyBucket());
+  }
+
+  get size(): number {
+    return this.specs.length;
+  }
+
+  start(): void {
+    this.runs = this.specs.map((s) => {
+      const bucket = (): Bucket => this.buckets.get(s.name)!;
+      const onSettled = (r: SettledRequest) => {
+        const b = bucket();
+        b.settled++;
+        if (r.status !== null) {
+          b.completed++;
+          bump(b.statusCodes, String(r.status));
+        }
+        if (r.latencyMs !== null) recordMs(b.hist, r.latencyMs);
+        if (r.cause !== null) bump(b.errorsByCause, r.cause);
+      };
+      return runFixedRate({
+        url: s.url, method: s.method, headers: s.headers, body: s.body ?? undefined,
+        ratePerSec: s.ratePerSec, durationMs: s.durationMs, connections: s.connections, timeoutMs: s.timeoutMs,
+        expectStatus: s.expectStatus, startAt: this.startAt + s.startMs, stop: this.abort.signal, onSettled,
+      }).then((r): [string, HttpRunResult] => [s.name, r]);
+    });
+  }
+
+  /** Ends every schedule now; requests in flight still get their drain time. */
+  stop(): void {
+    this.abort.abort();
+  }
+
+  /** This interval's data per load, and a fresh bucket for the next. */
+  takeInterval(): Record<string, HttpIntervalData> {
+    const out: Record<string, HttpIntervalData> = {};
+    for (const [name, b] of this.buckets) {
+      out[name] = { hist: encodeHistogram(b.hist), settled: b.settled, completed: b.completed, statusCodes: b.statusCodes, errorsByCause: b.errorsByCause };
+      this.buckets.set(name, emptyBucket());
+    }
+    return out;
+  }
+
+  async done(): Promise<Record<string, HttpRunTotals>> {
+    const out: Record<string, HttpRunTotals> = {};
+    for (const [name, r] of await Promise.all(this.runs)) {
+      out[name] = { requests: r.requests, sent: r.sent, dropped: r.dropped, elapsedMs: r.elapsedMs, offeredRps: r.offeredRps };
+    }
+    return out;
+  }
+}
