@@ -5,26 +5,13 @@
  */
 import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
 import { addCounters, addMap, emptyCounters, type Counters, type IntervalReport } from './protocol.js';
-import type { HttpIntervalData } from './http-runs.js';
+import { emptyBucket, type HttpBucket, type HttpIntervalData } from './http-runs.js';
 
-/** One HTTP load's merged measurements (over the run, or over one interval). */
-export interface HttpAggregate {
-  hist: Histogram;
-  settled: number;
-  completed: number;
-  statusCodes: Record<string, number>;
-  errorsByCause: Record<string, number>;
-}
-
-function emptyHttp(): HttpAggregate {
-  return { hist: createLatencyHistogram(), settled: 0, completed: 0, statusCodes: {}, errorsByCause: {} };
-}
-
-function addHttp(into: Map<string, HttpAggregate>, data: Record<string, HttpIntervalData>): void {
+function addHttp(into: Map<string, HttpBucket>, data: Record<string, HttpIntervalData>): void {
   for (const name in data) {
     const d = data[name];
     let a = into.get(name);
-    if (a === undefined) into.set(name, (a = emptyHttp()));
+    if (a === undefined) into.set(name, (a = emptyBucket()));
     mergeInto(a.hist, decodeHistogram(d.hist));
     a.settled += d.settled;
     a.completed += d.completed;
@@ -60,7 +47,7 @@ interface Slot {
   setup: Histogram;
   slip: Histogram;
   lagP99: number;
-  http: Map<string, HttpAggregate>;
+  http: Map<string, HttpBucket>;
   /** Per worker: its last concurrency sample in this interval's report. */
   lastEstablished: Map<number, number>;
 }
@@ -73,7 +60,7 @@ export class Aggregator {
   readonly sdd = createLatencyHistogram();
   readonly slip = createLatencyHistogram();
   /** HTTP load name → measurements over the whole run. */
-  readonly http = new Map<string, HttpAggregate>();
+  readonly http = new Map<string, HttpBucket>();
   offered = 0;
   /** sample index (×100 ms) → worker → [established, inProgress] */
   private readonly samples = new Map<number, Map<number, [number, number]>>();
@@ -196,7 +183,7 @@ export class Aggregator {
   }
 }
 
-function httpPoint(m: Map<string, HttpAggregate>): NonNullable<TimelinePoint['http']> {
+function httpPoint(m: Map<string, HttpBucket>): NonNullable<TimelinePoint['http']> {
   const out: NonNullable<TimelinePoint['http']> = {};
   for (const [name, a] of m) {
     let errors = 0;

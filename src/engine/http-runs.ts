@@ -27,7 +27,8 @@ export interface HttpRunTotals {
   offeredRps: number;
 }
 
-interface Bucket {
+/** One HTTP load's measurements over some span: a worker's interval, or merged on the main thread. */
+export interface HttpBucket {
   hist: Histogram;
   settled: number;
   completed: number;
@@ -35,10 +36,10 @@ interface Bucket {
   errorsByCause: Record<string, number>;
 }
 
-const emptyBucket = (): Bucket => ({ hist: createLatencyHistogram(), settled: 0, completed: 0, statusCodes: {}, errorsByCause: {} });
+export const emptyBucket = (): HttpBucket => ({ hist: createLatencyHistogram(), settled: 0, completed: 0, statusCodes: {}, errorsByCause: {} });
 
 export class HttpRuns {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, HttpBucket>();
   private readonly abort = new AbortController();
   private runs: Array<Promise<[string, HttpRunResult]>> = [];
 
@@ -52,7 +53,7 @@ export class HttpRuns {
 
   start(): void {
     this.runs = this.specs.map((s) => {
-      const bucket = (): Bucket => this.buckets.get(s.name)!;
+      const bucket = (): HttpBucket => this.buckets.get(s.name)!;
       const onSettled = (r: SettledRequest) => {
         const b = bucket();
         b.settled++;
