@@ -161,6 +161,24 @@ function sippOpenCalls(dir, fromMs = null, toMs = null) {
   return { peak, min: Number.isFinite(min) ? min : null };
 }
 
+/** What every measured UAC run reports about its process and the shared UAS, SIPp or callcert alike. */
+function processFigures(r, { uas0, uas1, w0, w1, t0, load1 }) {
+  return {
+    exitCode: r.innerCode ?? r.code,
+    timedOut: r.timedOut,
+    wallMs: round(r.wallMs, 0),
+    cpuMs: round(r.cpuMs, 1),
+    userMs: round(r.userMs, 1),
+    sysMs: round(r.sysMs, 1),
+    maxRssBytes: r.mem.maxRss || null,
+    hwmBytes: r.mem.hwm || null,
+    rssSamples: r.mem.samples,
+    uasCpuMs: uasNetCpuMs(uas0, uas1, performance.now() - t0),
+    uasWakeups: w0 !== null && w1 !== null ? w1 - w0 : null,
+    load1: round(load1, 2),
+  };
+}
+
 /** Run the SIPp built-in UAC to completion. */
 async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustainWindowMs, settleMs = cfg.settleMs }) {
   const dir = join(runDir, name);
@@ -185,18 +203,7 @@ async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustain
     name,
     dir: relative(ROOT, dir),
     command: `sipp ${args.join(' ')}`,
-    exitCode: r.innerCode ?? r.code,
-    timedOut: r.timedOut,
-    wallMs: round(r.wallMs, 0),
-    cpuMs: round(r.cpuMs, 1),
-    userMs: round(r.userMs, 1),
-    sysMs: round(r.sysMs, 1),
-    maxRssBytes: r.mem.maxRss || null,
-    hwmBytes: r.mem.hwm || null,
-    rssSamples: r.mem.samples,
-    uasCpuMs: uasNetCpuMs(uas0, uas1, performance.now() - t0),
-    uasWakeups: w0 !== null && w1 !== null ? w1 - w0 : null,
-    load1: round(load1, 2),
+    ...processFigures(r, { uas0, uas1, w0, w1, t0, load1 }),
     calls: {
       attempted: st?.outgoingCalls ?? null,
       ok: st?.successfulCalls ?? null,
@@ -251,18 +258,7 @@ async function runCallcert(name, loadFlags, { expectSec, settleMs = cfg.settleMs
     name,
     dir: relative(ROOT, dir),
     command: `node ${relative(ROOT, CALLCERT)} ${args.slice(1).join(' ')}`,
-    exitCode: r.innerCode ?? r.code,
-    timedOut: r.timedOut,
-    wallMs: round(r.wallMs, 0),
-    cpuMs: round(r.cpuMs, 1),
-    userMs: round(r.userMs, 1),
-    sysMs: round(r.sysMs, 1),
-    maxRssBytes: r.mem.maxRss || null,
-    hwmBytes: r.mem.hwm || null,
-    rssSamples: r.mem.samples,
-    uasCpuMs: uasNetCpuMs(uas0, uas1, performance.now() - t0),
-    uasWakeups: w0 !== null && w1 !== null ? w1 - w0 : null,
-    load1: round(load1, 2),
+    ...processFigures(r, { uas0, uas1, w0, w1, t0, load1 }),
     calls: {
       attempted: s?.calls.attempted ?? null,
       ok: s?.calls.completed ?? null,

@@ -8,15 +8,8 @@ import { runFixedRate, type HttpRunResult, type SettledRequest } from '../http/f
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
 import { bump } from './protocol.js';
 
-/** One interval of one HTTP load, as shipped to the main thread. */
-export interface HttpIntervalData {
-  /** encodeHistogram() of latencies from intended send time (µs). */
-  hist: string;
-  settled: number;
-  completed: number;
-  statusCodes: Record<string, number>;
-  errorsByCause: Record<string, number>;
-}
+/** One interval of one HTTP load as shipped to the main thread: a bucket with its histogram encoded (µs). */
+export type HttpIntervalData = Omit<HttpBucket, 'hist'> & { hist: string };
 
 /** What only the end of a run knows. */
 export interface HttpRunTotals {

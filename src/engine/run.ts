@@ -127,6 +127,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     onReport,
   );
 
+  const httpTotals: Record<string, HttpRunTotals> = {};
   const facts = (state: 'running' | 'finished', unfinished: number) => ({
     scenario: s, scenarioSha256, scenarioFile: o.scenarioFile,
     target: { uri: target.uri, transport: target.transport, embedded: embedded !== null },
@@ -137,7 +138,6 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     embeddedCounters: embedded?.counters,
     httpTotals,
   });
-  const httpTotals: Record<string, HttpRunTotals> = {};
   let lastCpu = 0;
   let cpuSum = 0;
   let cpuN = 0;
