@@ -15,6 +15,10 @@ export const ExitCode = {
   RunInvalid: 3,
   /** A bug in callcert. */
   InternalError: 4,
+  /** `callcert compare`: a metric regressed beyond its tolerance against the baseline. */
+  Regression: 5,
+  /** `callcert verify`: the report or its attached data was altered, or the signature does not match. */
+  VerifyFailed: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -56,6 +60,11 @@ export const errors = {
   portInUse: createError('CC_ERR_NET_PORT_IN_USE', ExitCode.UsageError),
   outputDir: createError('CC_ERR_OUTPUT_DIR', ExitCode.UsageError),
   workerCrashed: createError('CC_ERR_WORKER_CRASHED', ExitCode.RunInvalid),
+  resultsNotFound: createError('CC_ERR_RESULTS_NOT_FOUND', ExitCode.UsageError),
+  resultsInvalid: createError('CC_ERR_RESULTS_INVALID', ExitCode.UsageError),
+  reportMetaInvalid: createError('CC_ERR_REPORT_META', ExitCode.UsageError),
+  keyInvalid: createError('CC_ERR_REPORT_KEY', ExitCode.UsageError),
+  verifyFailed: createError('CC_ERR_VERIFY_FAILED', ExitCode.VerifyFailed),
   internal: createError('CC_ERR_INTERNAL_BUG', ExitCode.InternalError),
 } as const;
 
