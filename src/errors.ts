@@ -65,6 +65,7 @@ export const errors = {
   reportMetaInvalid: createError('CC_ERR_REPORT_META', ExitCode.UsageError),
   keyInvalid: createError('CC_ERR_REPORT_KEY', ExitCode.UsageError),
   verifyFailed: createError('CC_ERR_VERIFY_FAILED', ExitCode.VerifyFailed),
+  compareInvalidRun: createError('CC_ERR_COMPARE_INVALID_RUN', ExitCode.RunInvalid),
   internal: createError('CC_ERR_INTERNAL_BUG', ExitCode.InternalError),
 } as const;
 

@@ -4,6 +4,7 @@
  */
 import type { Progress } from '../engine/run.js';
 import type { Runtime } from './runtime.js';
+import { liveFlowLines, liveFlowSuffix } from './flow-text.js';
 
 export type ViewMode = 'panel' | 'lines' | 'quiet';
 
@@ -38,6 +39,9 @@ export function renderPanel(p: Progress): string[] {
     `  SER       ${fmtPct(p.ser)}    setup p95 ${fmtMs(p.setupMsP95)}`,
     `  failures  ${codes(p.failuresByCode)}`,
     ...p.http.map((h) => `  HTTP ${h.name}  ${h.completed}/s  p95 ${fmtMs(h.latencyMsP95)}  errors ${h.errors}`),
+    ...liveFlowLines(p),
+    ...(p.search !== undefined ? [`  search    ${p.search}`] : []),
+    ...(p.failingCriteria ?? []).map((c) => `  FAILING   ${c}`),
   ];
 }
 
@@ -46,7 +50,10 @@ export function renderLine(p: Progress): string {
     `[${fmtClock(p.elapsedMs)}/${fmtClock(p.totalMs)}] channels=${p.active} target=${p.target} ` +
     `cps=${p.achievedCps} attempted=${p.attempts} answered=${p.answers} failed=${p.failures} blocked=${p.blocked} ` +
     `ser=${fmtPct(p.ser)} setup_p95=${fmtMs(p.setupMsP95)}` +
-    p.http.map((h) => ` http.${h.name}=${h.completed}/s,p95=${fmtMs(h.latencyMsP95)},errors=${h.errors}`).join('')
+    (p.search !== undefined ? ` search=[${p.search}]` : '') +
+    (p.failingCriteria?.length ? ` failing=[${p.failingCriteria.join('; ')}]` : '') +
+    p.http.map((h) => ` http.${h.name}=${h.completed}/s,p95=${fmtMs(h.latencyMsP95)},errors=${h.errors}`).join('') +
+    liveFlowSuffix(p)
   );
 }
 

@@ -7,6 +7,9 @@ import { VERSION } from './version.js';
 import type { Runtime } from './runtime.js';
 import type { RunFlags } from './commands/run.js';
 import type { TargetFlags } from './commands/target.js';
+import type { CompareFlags } from './commands/compare.js';
+import type { ReportFlags } from './commands/report.js';
+import type { VerifyFlags } from './commands/verify.js';
 import { ExitCode } from '../errors.js';
 
 const EXIT_CODES = `
@@ -15,7 +18,9 @@ Exit codes:
   1  pass criteria failed
   2  usage or scenario error (nothing was run)
   3  run invalid or interrupted (generator saturated, worker crashed, Ctrl-C)
-  4  internal error (a bug in callcert)`;
+  4  internal error (a bug in callcert)
+  5  compare: a metric regressed beyond its tolerance
+  6  verify: the report or its attached data does not check out`;
 
 function num(name: string, integer = false) {
   return (v: string) => {
@@ -43,8 +48,10 @@ Examples:
   $ callcert run --target sip:ivr@10.0.0.5:5060 --concurrency 1000 --hold 20s --duration 60s
   $ callcert run --target sip:127.0.0.1:5080 --rate 200 --hold 1s --duration 30s --transport tcp
   $ callcert run scenarios/certify-1000.yaml --target sip:ivr@staging:5060 --set load.stages[2].target=1500
+  $ callcert run scenarios/capacity-search.yaml --capacity 1400     # stepped search for the knee
   $ callcert target --sip-port 5080 --capacity 1200 --ring 2s --cti-port 8080
   $ callcert validate scenarios/smoke.yaml
+  $ callcert compare baseline/results.json results/smoke --junit compare.xml --md compare.md
 ${EXIT_CODES}`);
   program.configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
 
@@ -62,9 +69,15 @@ ${EXIT_CODES}`);
     .option('--auth-user <user>', 'digest auth user name')
     .option('--auth-password <password>', 'digest auth password')
     .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', num('--workers', true))
+    .option('--capacity <n>', 'embedded call centre only: channels it accepts before 503 (embedded.capacity)', num('--capacity', true))
     .option('--set <path=value>', 'override a scenario field, e.g. load.stages[1].target=1500 (repeatable)', collect, [])
     .option('--out <dir>', 'output directory (default: results/<scenario>-<time>)')
     .option('--quiet', 'no live view')
+    .option('--report', 'when the run ends, write the report into the output directory (report.pdf by default)')
+    // No commander defaults here: flags stay absent unless given (report.ts applies pdf / bilingual).
+    .option('--report-format <list>', 'with --report: comma-separated pdf, html, junit, md (default: pdf)')
+    .option('--meta <file>', 'with --report: report.yaml (report number, client, system, lab, people, standards)')
+    .option('--lang <lang>', 'with --report: bilingual, zh or en (default: bilingual)')
     .addHelpText('after', EXIT_CODES)
     .action(async (scenario: string | undefined, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js');
@@ -98,6 +111,55 @@ ${EXIT_CODES}`);
     .action(async (file: string, flags: { set: string[] }) => {
       const { validateCommand } = await import('./commands/validate.js');
       dispatch(await validateCommand(file, flags, rt));
+    });
+
+  program
+    .command('report')
+    .description('write the certification report (bilingual PDF; also html, junit, md) from a run\'s results')
+    .argument('<results>', 'results directory (a run\'s --out) or its results.json')
+    .option('--format <list>', 'comma-separated: pdf, html, junit, md', 'pdf')
+    .option('--lang <lang>', 'bilingual (中文 / English), zh or en', 'bilingual')
+    .option('--meta <file>', 'report.yaml: report number, client, system, lab, people, standards, topology image')
+    .option('-o, --output <file>', 'output file (several formats: the stem each extension replaces; default: RESULTS_DIR/report.pdf …)')
+    .option('--sign <key>', 'Ed25519 private key (PEM) to sign the PDF\'s manifest with')
+    .action(async (results: string, flags: ReportFlags) => {
+      const { reportCommand } = await import('./commands/report.js');
+      dispatch(await reportCommand(results, flags, rt));
+    });
+
+  program
+    .command('verify')
+    .description('check a report PDF: attachments, page content, printed hashes, verdicts (exit 6 on any mismatch)')
+    .argument('<report>', 'report PDF written by callcert report')
+    .option('--pubkey <key>', 'Ed25519 public key (PEM): also require and check the signature')
+    .action(async (report: string, flags: VerifyFlags) => {
+      const { verifyCommand } = await import('./commands/verify.js');
+      dispatch(await verifyCommand(report, flags, rt));
+    });
+
+  program
+    .command('compare')
+    .description('compare a run with a baseline run: per-metric deltas, fail on a regression beyond tolerance')
+    .argument('<baseline>', 'baseline results directory or results.json')
+    .argument('<results>', 'results directory or results.json of the run to check')
+    .option('--tolerance <pct>', 'accepted change in the worse direction, percent of the baseline (floors: 1 ms, 0.001 for ratios)', '10%')
+    .option('--tolerance-for <metric=tol>', 'per-metric tolerance, e.g. setup_ms.p95=20%, setup_ms=5ms, failed_calls=2 (repeatable)', collect, [])
+    .option('--junit <file>', 'write JUnit XML (one testcase per compared metric)')
+    .option('--md <file>', 'write Markdown, e.g. for $GITHUB_STEP_SUMMARY')
+    .option('--json', 'print the comparison as JSON instead of the table')
+    .addHelpText('after', `
+Examples:
+  $ callcert compare baseline/results.json results/smoke-latest
+  $ callcert compare baseline/ out/ --tolerance 15% --tolerance-for setup_ms.p95=5ms --junit reports/compare.xml --md "$GITHUB_STEP_SUMMARY"
+
+Exit codes (rules: docs/ci.md):
+  0  no metric regressed beyond its tolerance
+  5  a metric regressed beyond its tolerance, or is missing from RESULTS
+  3  RESULTS is from an invalid, interrupted or unfinished run (nothing can be certified)
+  2  bad input: missing file, not a results.json, invalid baseline, bad tolerance`)
+    .action(async (baseline: string, results: string, flags: CompareFlags) => {
+      const { compareCommand } = await import('./commands/compare.js');
+      dispatch(await compareCommand(baseline, results, flags, rt));
     });
 
   return program;

@@ -30,6 +30,7 @@ export function scenarioFlags(flags: RunFlags): ScenarioFlags {
     authUser: flags.authUser,
     authPassword: flags.authPassword,
     workers: flags.workers,
+    capacity: flags.capacity,
   };
 }
 

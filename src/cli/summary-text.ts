@@ -1,5 +1,6 @@
 /** The end-of-run summary printed to stdout: the verdict first, then the figures it rests on. */
 import type { Results } from '../results/summary.js';
+import { flowSummaryLines } from './flow-text.js';
 
 interface HttpLine {
   completed: number;
@@ -12,6 +13,15 @@ interface HttpLine {
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(3)} %`);
 const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(3)} ms`);
+
+function searchLines(s: NonNullable<Results['search']>): string[] {
+  const out = s.steps.map(
+    (st) => `  step ${st.level}: ${st.pass ? 'pass' : 'FAIL'}  sustained ${st.sustained ?? 'n/a'}  setup p95 ${ms(st.setupMs.p95)}  SER ${pct(st.ser)}  ${st.attempted} attempted, ${st.failed} failed`,
+  );
+  const failing = s.failingCriterion === null ? '' : `; step ${s.failedStep} failed ${s.failingCriterion.metric} ${s.failingCriterion.criterion} (actual ${s.failingCriterion.actual ?? 'n/a'})`;
+  const stopped = s.stoppedBy === 'ceiling' ? '; every level up to the ceiling passed' : '';
+  return [`certified capacity: ${s.certifiedCapacity ?? 'none'} channels${failing}${stopped}`, ...out];
+}
 
 export function formatSummary(r: Results, outDir: string): string {
   const s = r.summary;
@@ -32,7 +42,15 @@ export function formatSummary(r: Results, outDir: string): string {
   for (const [name, h] of Object.entries(s.http) as Array<[string, HttpLine]>) {
     lines.push(`HTTP ${name}: ${h.completed}/${h.requests} completed at ${h.rps}/s (offered ${h.offeredRps}/s), p50 ${ms(h.latencyMs.p50)} p95 ${ms(h.latencyMs.p95)} p99 ${ms(h.latencyMs.p99)}, errors ${h.errors.total}${h.errors.total > 0 ? ` (${Object.entries(h.errors.byCause).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
   }
-  for (const c of r.criteria) lines.push(`criterion ${c.metric} ${c.criterion}: ${c.pass ? 'pass' : 'FAIL'} (actual ${c.actual ?? 'n/a'})`);
+  lines.push(...flowSummaryLines(r));
+  for (const c of r.criteria) {
+    const step = 'step' in c && c.step !== null && c.metric !== 'certified_capacity' ? ` at step ${c.step}` : '';
+    lines.push(`criterion ${c.metric} ${c.criterion}${step}: ${c.pass ? 'pass' : 'FAIL'} (actual ${c.actual ?? 'n/a'})`);
+  }
+  if (r.abortedBy !== null) {
+    lines.push(`aborted by criterion ${r.abortedBy.metric} ${r.abortedBy.criterion} at ${(r.abortedBy.atMs / 1000).toFixed(1)} s (actual ${r.abortedBy.actual})`);
+  }
+  if (r.search !== null) lines.push(...searchLines(r.search));
   lines.push(`results: ${outDir}/results.json, ${outDir}/calls.jsonl`, '');
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@
 import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
 import { addCounters, addMap, emptyCounters, type Counters, type IntervalReport } from './protocol.js';
 import { emptyBucket, type HttpBucket, type HttpIntervalData } from './http-runs.js';
+import { FlowAggregate, type FlowPoint, type OutboundPoint } from './flow-aggregate.js';
 
 function addHttp(into: Map<string, HttpBucket>, data: Record<string, HttpIntervalData>): void {
   for (const name in data) {
@@ -38,6 +39,10 @@ export interface TimelinePoint {
   eventLoopLagMsP99: number;
   /** Per HTTP load: responses completed in this second and their latency p95 (ms). */
   http?: Record<string, { completed: number; errors: number; latencyMsP95: number | null }>;
+  /** Per HTTP flow: starts, completions, failures, blocked starts and flow-time p95 in this second. */
+  flows?: Record<string, FlowPoint>;
+  /** The run's own UAS (outbound calls): INVITEs, answers, established at the end of the second, dial latency p95. */
+  outbound?: OutboundPoint;
 }
 
 interface Slot {
@@ -45,6 +50,7 @@ interface Slot {
   counters: Counters;
   offered: number;
   setup: Histogram;
+  pdd: Histogram;
   slip: Histogram;
   lagP99: number;
   http: Map<string, HttpBucket>;
@@ -61,6 +67,8 @@ export class Aggregator {
   readonly slip = createLatencyHistogram();
   /** HTTP load name → measurements over the whole run. */
   readonly http = new Map<string, HttpBucket>();
+  /** HTTP flows and the run's UAS. */
+  readonly flows = new FlowAggregate();
   offered = 0;
   /** sample index (×100 ms) → worker → [established, inProgress] */
   private readonly samples = new Map<number, Map<number, [number, number]>>();
@@ -79,7 +87,8 @@ export class Aggregator {
     this.offered += r.offered;
     const setup = decodeHistogram(r.setupHist);
     mergeInto(this.setup, setup);
-    mergeInto(this.pdd, decodeHistogram(r.pddHist));
+    const pdd = decodeHistogram(r.pddHist);
+    mergeInto(this.pdd, pdd);
     mergeInto(this.pddFailed, decodeHistogram(r.pddFailedHist));
     mergeInto(this.sdd, decodeHistogram(r.sddHist));
     const slip = decodeHistogram(r.slipHist);
@@ -98,7 +107,7 @@ export class Aggregator {
 
     let slot = this.slots.get(r.seq);
     if (slot === undefined) {
-      slot = { workers: new Set(), counters: emptyCounters(), offered: 0, setup: createLatencyHistogram(), slip: createLatencyHistogram(), lagP99: 0, http: new Map(), lastEstablished: new Map() };
+      slot = { workers: new Set(), counters: emptyCounters(), offered: 0, setup: createLatencyHistogram(), pdd: createLatencyHistogram(), slip: createLatencyHistogram(), lagP99: 0, http: new Map(), lastEstablished: new Map() };
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
@@ -107,10 +116,12 @@ export class Aggregator {
     addCounters(slot.counters, r.counters);
     slot.offered += r.offered;
     mergeInto(slot.setup, setup);
+    mergeInto(slot.pdd, pdd);
     mergeInto(slot.slip, slip);
     slot.lagP99 = Math.max(slot.lagP99, r.eventLoopLagMsP99);
     addHttp(this.http, r.http);
     addHttp(slot.http, r.http);
+    this.flows.add(r);
     // The interval's channel count comes from its own report: a sample taken at the same
     // instant as the flush may travel in the next report, so a lookup by time could miss it.
     if (r.samples.length > 0) slot.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
@@ -167,8 +178,27 @@ export class Aggregator {
         scheduleSlipMsP99: percentileMs(s.slip, 99),
         eventLoopLagMsP99: s.lagP99,
         ...(s.http.size > 0 ? { http: httpPoint(s.http) } : {}),
+        ...this.flows.point(seq),
       };
     }
+  }
+
+  /**
+   * Counters and setup/PDD histograms merged over the report intervals [firstSeq, endSeq)
+   * (one capacity-search step), and the fewest workers any of those intervals has heard from.
+   */
+  window(firstSeq: number, endSeq: number): { counters: Counters; setup: Histogram; pdd: Histogram; minWorkers: number } {
+    const out = { counters: emptyCounters(), setup: createLatencyHistogram(), pdd: createLatencyHistogram(), minWorkers: Infinity };
+    for (let seq = firstSeq; seq < endSeq; seq++) {
+      const slot = this.slots.get(seq);
+      out.minWorkers = Math.min(out.minWorkers, slot?.workers.size ?? 0);
+      if (slot === undefined) continue;
+      addCounters(out.counters, slot.counters);
+      mergeInto(out.setup, slot.setup);
+      mergeInto(out.pdd, slot.pdd);
+    }
+    if (out.minWorkers === Infinity) out.minWorkers = 0;
+    return out;
   }
 
   /** The run-wide event-loop lag p99 of the worst worker. */

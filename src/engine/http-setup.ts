@@ -4,6 +4,9 @@
  * token added. Also the redaction applied to anything written to disk.
  */
 import type { HttpLoadSpec, HttpSpec, Scenario } from '../scenario/types.js';
+import { readCsvFile } from '../http/flows/feeder.js';
+import { errors } from '../errors.js';
+import type { FlowWorkerSpec } from './flow-runs.js';
 
 export function resolveHttpLoads(http: HttpSpec | null, embedded: { url: string; token: string } | null): HttpLoadSpec[] {
   if (http === null) return [];
@@ -16,6 +19,29 @@ export function resolveHttpLoads(http: HttpSpec | null, embedded: { url: string;
     const headers = { ...l.headers };
     if (token !== null && headers.authorization === undefined) headers.authorization = `Bearer ${token}`;
     return { ...l, url, headers };
+  });
+}
+
+/**
+ * The flows as workers get them: the base URL and bearer token resolved like http.load's,
+ * and each feeder read here, once, on the main thread (validation already parsed it, so a
+ * failure now means the file changed: reported as a scenario error naming it).
+ */
+export function resolveHttpFlows(http: HttpSpec | null, embedded: { url: string; token: string } | null): FlowWorkerSpec[] {
+  if (http === null) return [];
+  const base = http.baseUrl ?? embedded?.url ?? null;
+  const token = http.token ?? (http.baseUrl === null ? embedded?.token ?? null : null);
+  return http.flows.map((f, i) => {
+    let feeder: FlowWorkerSpec['feeder'] = null;
+    if (f.feeder !== null) {
+      try {
+        feeder = { ...readCsvFile(f.feeder.file), order: f.feeder.order, recycle: f.feeder.recycle };
+      } catch (e) {
+        throw errors.scenarioInvalid(`http.flows[${i}].feeder.file: ${f.feeder.file}: ${(e as Error).message}`, { file: f.feeder.file });
+      }
+    }
+    const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+    return { spec: f, baseUrl: base, headers, feeder };
   });
 }
 
@@ -36,6 +62,15 @@ export function redactScenario(s: Scenario): unknown {
               ...l,
               headers: Object.fromEntries(Object.entries(l.headers).map(([k, v]) => [k, k.toLowerCase() === 'authorization' ? REDACTED : v])),
             })),
+            flows: s.http.flows.map((f) => ({
+              ...f,
+              steps: f.steps.map((st) => ('request' in st ? { ...st, request: { ...st.request, headers: redactHeaders(st.request.headers) } } : st)),
+            })),
           },
   };
+}
+
+/** Literal Authorization values are secrets; templated ones ("Bearer {{token}}") name a variable and are kept. */
+function redactHeaders(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, k === 'authorization' && !v.includes('{{') ? REDACTED : v]));
 }

@@ -12,6 +12,7 @@
 import { getHeapStatistics } from 'node:v8';
 import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
 import { HttpRuns } from './http-runs.js';
+import { FlowRuns, type FlowWorkerSpec } from './flow-runs.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Peer, SipTransport } from '../sip/transport.js';
 import { openTransport, TcpTransport } from '../sip/transport-tcp.js';
@@ -37,6 +38,8 @@ export interface DriverOptions {
   drainMs: number;
   userAgent: string;
   http: HttpLoadSpec[];
+  /** HTTP flows (and the scenario's UAS) run by this worker beside the calls. */
+  flows?: FlowWorkerSpec[];
   emit(report: IntervalReport): void;
 }
 
@@ -82,6 +85,7 @@ export class LoadDriver implements UacListener {
   private readonly onHoldExpired = (c: Call) => this.holdExpired(c);
   private readonly onArrivalsDue = () => this.arrivalsDue();
   private readonly httpRuns: HttpRuns;
+  private readonly flowRuns: FlowRuns;
   /** Open model: the schedule, its next arrival, this segment's share of the cap. */
   private arrivals: ArrivalIterator | null = null;
   private nextArrival: Arrival | null = null;
@@ -96,6 +100,9 @@ export class LoadDriver implements UacListener {
     this.nextIndex = o.segment.index;
     this.done = new Promise((resolve) => (this.finished = resolve));
     this.httpRuns = new HttpRuns(o.http, o.startAt);
+    this.flowRuns = new FlowRuns(o.flows ?? [], {
+      segment: o.segment, seed: o.seed, startAt: o.startAt, uas: o.scenario.uas ?? null, localAddress: o.localAddress, worker: o.segment.index,
+    });
   }
 
   async start(): Promise<WorkerDone> {
@@ -120,6 +127,7 @@ export class LoadDriver implements UacListener {
       now: () => performance.now(),
     });
     this.httpRuns.start();
+    await this.flowRuns.start();
     this.at(this.o.startAt, () => this.begin());
     this.at(this.o.startAt + SAMPLE_MS, () => this.sample());
     this.at(this.o.startAt + INTERVAL_MS, () => this.flushInterval());
@@ -375,6 +383,7 @@ export class LoadDriver implements UacListener {
       heapUsedBytes: retainedHeapBytes(),
       offered: this.offered,
       http: this.httpRuns.takeInterval(),
+      ...this.flowRuns.takeInterval(),
     };
     this.o.emit(report);
     this.health.resetInterval();
@@ -396,6 +405,7 @@ export class LoadDriver implements UacListener {
     this.interrupted = interrupted;
     this.stopReason = reason;
     this.httpRuns.stop();
+    this.flowRuns.stop();
     // Established calls get their BYE now (paced). Calls still being set up get a short grace to be
     // answered (then BYE) before they are CANCELled: a CANCEL racing an immediate 200 leaves
     // some UASs (SIPp's built-in one) with a dead dialog that never answers our BYE.
@@ -445,9 +455,11 @@ export class LoadDriver implements UacListener {
     this.closed = true;
     this.uac.close();
     // HTTP requests still in flight settle (bounded by their timeout) before the last interval.
-    void this.httpRuns.done().then(async (http) => {
+    // Flows in progress and outbound calls at our UAS get the drain bound too.
+    void Promise.all([this.httpRuns.done(), this.flowRuns.done(this.o.drainMs, this.interrupted)]).then(async ([http]) => {
       this.flushInterval();
       this.health.stop();
+      await this.flowRuns.close();
       await this.transport.close();
       this.finished({ worker: this.o.segment.index, interrupted: this.interrupted, stopReason: this.stopReason, unfinished, uacStats: { ...this.uac.stats }, http });
     });

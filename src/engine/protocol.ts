@@ -5,6 +5,7 @@
  */
 import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
 import type { HttpIntervalData, HttpRunTotals } from './http-runs.js';
+import type { FlowIntervalData, FlowWorkerSpec, OutboundIntervalData } from './flow-runs.js';
 import type { Segment } from './segment.js';
 import type { MessagePort } from 'node:worker_threads';
 
@@ -26,6 +27,8 @@ export interface WorkerInit {
   seed: number;
   /** This worker's HTTP loads, URLs resolved and headers complete. */
   http: HttpLoadSpec[];
+  /** Every HTTP flow (each worker runs its segment of each), with feeder rows. */
+  flows?: FlowWorkerSpec[];
   /** How long to wait for BYE answers when the run ends or is stopped. */
   drainMs: number;
   port: MessagePort;
@@ -108,6 +111,10 @@ export interface IntervalReport {
   offered: number;
   /** Per HTTP load run by this worker. */
   http: Record<string, HttpIntervalData>;
+  /** Per HTTP flow (http.flows), this worker's share. */
+  flows?: Record<string, FlowIntervalData>;
+  /** The worker's UAS (scenario `uas`): outbound legs, dial latency, established samples. */
+  outbound?: OutboundIntervalData | null;
 }
 
 export interface WorkerDone {

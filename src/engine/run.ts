@@ -14,10 +14,15 @@ import type { IntervalReport, ResolvedTarget } from './protocol.js';
 import type { Scenario } from '../scenario/types.js';
 import { CallCentre } from '../target/call-centre.js';
 import { startCtiApi, type CtiApi } from '../target/cti-api.js';
-import { resolveHttpLoads, redactScenario } from './http-setup.js';
+import { resolveHttpFlows, resolveHttpLoads, redactScenario } from './http-setup.js';
+import type { FlowWorkerSpec } from './flow-runs.js';
+import type { FlowPoint, OutboundPoint } from './flow-aggregate.js';
 import type { HttpRunTotals } from './http-runs.js';
 import { ResultsWriter } from '../results/writer.js';
-import { buildResults, type Results } from '../results/summary.js';
+import { buildResults, runMetricSource, SUSTAIN_SETTLE_MS, type Results } from '../results/summary.js';
+import { LiveCriteria, settledCounters, sustainedWindowOf, type AbortedBy } from './thresholds.js';
+import { SearchJudge } from './search-steps.js';
+import { flatStageWindows } from './executors/types.js';
 import { ExitCode } from '../errors.js';
 import { percentileMs } from '../metrics/histograms.js';
 import { cpuSampler } from '../metrics/health.js';
@@ -53,6 +58,14 @@ export interface Progress {
   stopping: boolean;
   /** Per HTTP load, the last full second: responses, errors, latency p95. */
   http: Array<{ name: string; completed: number; errors: number; latencyMsP95: number | null }>;
+  /** Per HTTP flow, the last full second; and run totals of started / failed. */
+  flows?: Array<FlowPoint & { name: string; totalStarted: number; totalFailed: number }>;
+  /** The run's UAS (outbound calls), the last full second; null: no uas. */
+  outbound?: (OutboundPoint & { totalAnswered: number; totalFailed: number }) | null;
+  /** Criteria failing at the last per-second evaluation ("ser >=0.99 (actual 0.5)"). */
+  failingCriteria?: string[];
+  /** Capacity search: the level offered and the capacity certified so far. */
+  search?: string;
 }
 
 export interface RunHandle {
@@ -84,12 +97,15 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   let cti: CtiApi | null = null;
   let ctiToken = '';
   let writer: ResultsWriter;
+  let httpFlows: FlowWorkerSpec[] = [];
   try {
     if (s.http !== null && s.http.baseUrl === null && embedded !== null) {
       // No 429s from our own stand-in: the load, not its rate limiter, is under test.
       ctiToken = randomBytes(12).toString('hex');
       cti = await startCtiApi({ address: s.localAddress, port: 0, token: ctiToken, ratePerSec: 1e9 });
     }
+    // Feeders are read here, once, before anything is written (a bad file is a scenario error).
+    httpFlows = resolveHttpFlows(s.http, cti === null ? null : { url: cti.url, token: ctiToken });
     writer = await ResultsWriter.open(o.outDir);
   } catch (e) {
     await cti?.close();
@@ -111,6 +127,19 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   let stopping = false;
   let stoppedAtMs: number | null = null;
   const invalidReasons: string[] = [];
+  // Criteria: a search judges each step (search-steps.ts); other runs evaluate every second on the data so far.
+  const search = s.load.model === 'closed' && s.load.search !== undefined ? new SearchJudge(s.load.search, s.criteria, workers) : null;
+  const live = new LiveCriteria(search === null ? s.criteria : [], sustainedWindowOf(flatStageWindows(s.load.stages), SUSTAIN_SETTLE_MS));
+  /** Set when a criterion (abortOnFail, or a failed search step) stopped the run: not an interruption. */
+  let stoppedByCriterion = false;
+  const stopForCriterion = (reason: string) => {
+    // After the last stage the workers are already hanging up: nothing to stop.
+    if (stopping || Date.now() - runStartEpochMs >= totalMs) return;
+    stopping = true;
+    stoppedByCriterion = true;
+    stoppedAtMs = Math.max(0, Date.now() - runStartEpochMs);
+    pool.stop(reason);
+  };
 
   const onReport = (r: IntervalReport) => {
     agg.add(r);
@@ -122,6 +151,8 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     (i) => ({
       scenario: s, target, localAddress, segment: { index: i, count: workers }, runStartEpochMs, seed: seed + i,
       http: httpLoads.filter((_, k) => k % workers === i),
+      // Every worker runs its segment of every flow (its own UAS answers the calls its flows cause).
+      flows: httpFlows,
       drainMs: o.drainMs ?? 10_000, userAgent: `callcert/${o.toolVersion}`,
     }),
     onReport,
@@ -132,11 +163,13 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     scenario: s, scenarioSha256, scenarioFile: o.scenarioFile,
     target: { uri: target.uri, transport: target.transport, embedded: embedded !== null },
     workers, toolVersion: o.toolVersion, startedAt, endedAt: state === 'finished' ? new Date() : null,
-    elapsedMs: Math.min(Math.max(0, Date.now() - runStartEpochMs), interrupted ? Infinity : totalMs),
+    elapsedMs: Math.min(Math.max(0, Date.now() - runStartEpochMs), stoppedAtMs !== null ? Infinity : totalMs),
     loadEndMs: stoppedAtMs ?? totalMs,
     interrupted, invalidReasons, cpuPct: lastCpu, state, unfinishedCalls: unfinished,
     embeddedCounters: embedded?.counters,
     httpTotals,
+    live: live.status(),
+    search: search?.result() ?? null,
   });
   let lastCpu = 0;
   let cpuSum = 0;
@@ -163,21 +196,45 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       ser: t.answers + t.failures > 0 ? t.answers / (t.answers + t.failures) : null,
       setupMsP95: last?.setupMsP95 ?? null, failuresByCode: t.failuresByCode, stopping,
       http: Object.entries(last?.http ?? {}).map(([name, h]) => ({ name, ...h })),
+      flows: Object.entries(last?.flows ?? {}).map(([name, p]) => {
+        const tot = agg.flows.flows.get(name);
+        return { name, ...p, totalStarted: tot?.started ?? 0, totalFailed: tot?.failed ?? 0 };
+      }),
+      outbound: last?.outbound === undefined || agg.flows.outbound === null ? null
+        : { ...last.outbound, totalAnswered: agg.flows.outbound.answered, totalFailed: agg.flows.outbound.failed },
+      failingCriteria: live.status().failing,
+      ...(search !== null ? { search: search.status(elapsedMs) } : {}),
     });
+    if (!stopping && last !== undefined) judgeCriteria(last.t * 1000, elapsedMs);
     prevAttempts = t.attempts;
     prevOffered = agg.offered;
     if (Math.floor(elapsedMs / 1000) % 5 === 0) void writer.writeResults(buildResults(agg, facts('running', 0)));
   }, 1000);
 
+  /** Per-second criteria: `dataMs` is the run time the received intervals cover. */
+  function judgeCriteria(dataMs: number, elapsedMs: number): void {
+    if (search !== null) {
+      const failed = search.poll(agg, elapsedMs);
+      if (failed !== null) stopForCriterion(`capacity search: step ${failed.level} failed its criteria`);
+      return;
+    }
+    const src = runMetricSource(agg, s, dataMs, totalMs);
+    // Ratios over the calls with an outcome so far (thresholds.ts settledCounters), not over calls still ringing.
+    const abort: AbortedBy | null = live.evaluate(dataMs, { ...src, counters: settledCounters(src.counters) });
+    if (abort !== null) stopForCriterion(`criterion ${abort.metric} ${abort.criterion} failed (actual ${abort.actual})`);
+  }
+
   const done = (async () => {
     const outcomes = await pool.done;
     clearInterval(ticker);
+    search?.poll(agg, Infinity, true, stoppedAtMs ?? totalMs);
     let unfinished = 0;
     for (const r of outcomes) {
       if (r.ok) {
         unfinished += r.value.unfinished;
         Object.assign(httpTotals, r.value.http);
-        if (r.value.interrupted) interrupted = true;
+        // Workers see any stop as an interruption; one decided by a criterion is a result, not an interruption.
+        if (r.value.interrupted && !stoppedByCriterion) interrupted = true;
       } else {
         invalidReasons.push(`worker ${r.worker} crashed: ${r.error.code}: ${r.error.message}`);
       }

@@ -19,6 +19,7 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
     seed: init.seed,
     drainMs: init.drainMs,
     http: init.http,
+    flows: init.flows ?? [],
     userAgent: init.userAgent,
     emit: (report) => port.postMessage(report),
   });

@@ -5,13 +5,15 @@
  */
 import os from 'node:os';
 import type { Aggregator } from '../engine/aggregate.js';
-import type { Scenario, Criterion } from '../scenario/types.js';
+import type { Scenario } from '../scenario/types.js';
 import { computeRatios } from '../metrics/rfc6076.js';
 import { createLatencyHistogram, summarizeMs, percentileMs } from '../metrics/histograms.js';
 import { flatStageWindows } from '../engine/executors/types.js';
 import { meanHoldMs } from '../scenario/hold.js';
-import { evaluateCriterion } from '../scenario/criteria.js';
+import { judge, type AbortedBy, type LiveStatus, type MetricSource } from '../engine/thresholds.js';
+import type { SearchResult } from '../engine/search-steps.js';
 import { MEASUREMENT_METHOD } from '../http/fixed-rate.js';
+import { FLOW_DEFINITIONS, httpFlowsSummary, outboundSummary } from './flow-summary.js';
 import type { HttpRunTotals } from '../engine/http-runs.js';
 
 export const SCHEMA_VERSION = 1;
@@ -34,6 +36,7 @@ export const DEFINITIONS = {
   cps: 'offered = scheduled arrivals per second (blocked included); achieved = INVITEs sent per second',
   blocked: 'arrivals not started because the concurrency cap was reached',
   httpLatencyMs: `HTTP: response end − INTENDED send time (request k intended at start + k/rate), so queueing behind a slow server counts (${MEASUREMENT_METHOD})`,
+  ...FLOW_DEFINITIONS,
 } as const;
 
 export interface RunFacts {
@@ -56,6 +59,82 @@ export interface RunFacts {
   embeddedCounters?: unknown;
   /** End-of-run figures of each HTTP load (known once its worker finished). */
   httpTotals?: Record<string, HttpRunTotals>;
+  /** Per-second criteria evaluation (engine/thresholds.ts): first failures and the abort, if one stopped the run. */
+  live?: LiveStatus;
+  /** Capacity search outcome (load.model: search). */
+  search?: SearchResult | null;
+}
+
+/**
+ * The whole run's data as a criteria source (engine/thresholds.ts), shared by the
+ * end-of-run verdict and the per-second evaluation. Sustained concurrency counts
+ * samples up to `loadEndMs` only.
+ */
+export function runMetricSource(agg: Aggregator, s: Scenario, elapsedMs: number, loadEndMs: number): MetricSource {
+  let memo: { peak: number; sustained: number | null } | null = null;
+  return {
+    counters: agg.totals,
+    setup: agg.setup,
+    pdd: agg.pdd,
+    elapsedMs,
+    concurrency() {
+      if (memo === null) {
+        const series = agg.concurrencySeries();
+        let peak = 0;
+        for (const [, est] of series) if (est > peak) peak = est;
+        memo = { peak, sustained: sustainedConcurrency(s, series, loadEndMs)?.value ?? null };
+      }
+      return memo;
+    },
+  };
+}
+
+/**
+ * Verdict rules: an invalid run (generator saturated, worker crashed, interrupted by the user)
+ * is `invalid`; a run stopped by an abortOnFail criterion is valid evidence and `failed`;
+ * a capacity search passes when it certified a level (>= load.require when given).
+ */
+function verdictOf(state: RunFacts['state'], valid: boolean, criteria: ReadonlyArray<{ pass: boolean }>, abortedBy: AbortedBy | null): 'running' | 'invalid' | 'passed' | 'failed' {
+  if (state === 'running') return 'running';
+  if (!valid) return 'invalid';
+  return abortedBy === null && criteria.every((c) => c.pass) ? 'passed' : 'failed';
+}
+
+/**
+ * results.json `criteria`. A run: each criterion on the whole run, with when it first failed while
+ * running. A search: the criteria of the certified step (of the failed step when none passed), each
+ * with its `step`, plus `certified_capacity >= require` when load.require is set. Every entry has the
+ * same fields: { criterion, metric, actual, pass, abortOnFail, firstFailedAtMs, step }.
+ */
+function criteriaResults(f: RunFacts, src: MetricSource) {
+  const search = f.search ?? null;
+  if (search !== null) {
+    const steps = search.steps;
+    const basis = steps.filter((st) => st.pass).pop() ?? steps.find((st) => !st.pass) ?? null;
+    const entry = { abortOnFail: false, firstFailedAtMs: null };
+    const out: Array<{ criterion: string; metric: string; actual: number | null; pass: boolean; abortOnFail: boolean; firstFailedAtMs: number | null; step: number | null }> =
+      basis === null
+        ? f.scenario.criteria.map((c) => ({ criterion: c.source, metric: c.metric, actual: null, pass: false, ...entry, step: null }))
+        : basis.criteria.map((v) => ({ ...v, ...entry, step: basis.level }));
+    if (search.require !== null) {
+      const cap = search.certifiedCapacity;
+      out.push({ criterion: `>=${search.require}`, metric: 'certified_capacity', actual: cap, pass: cap !== null && cap >= search.require, ...entry, step: cap });
+    }
+    return out;
+  }
+  return f.scenario.criteria.map((c, i) => {
+    const v = judge(c, src);
+    const abortedRun = f.live?.abortedBy?.criterion === c.source && f.live.abortedBy.metric === c.metric;
+    return {
+      ...v,
+      // The criterion that stopped the run failed, whatever the drain phase did to its value.
+      pass: v.pass && !abortedRun,
+      abortOnFail: c.abortOnFail,
+      firstFailedAtMs: f.live?.firstFailedAtMs[i] ?? null,
+      /** The search step a verdict was judged on (null: the whole run). */
+      step: null as number | null,
+    };
+  });
 }
 
 export function buildResults(agg: Aggregator, f: RunFacts) {
@@ -96,14 +175,14 @@ export function buildResults(agg: Aggregator, f: RunFacts) {
     parseErrors: t.parseErrors,
     transportErrors: t.transportErrors,
     http: httpSummary(agg, f),
+    httpFlows: httpFlowsSummary(agg, f.scenario),
+    outbound: outboundSummary(agg, f.scenario, f.loadEndMs),
   };
 
-  const criteria = f.scenario.criteria.map((c) => {
-    const actual = criterionValue(c, summary, agg);
-    return { criterion: c.source, metric: c.metric, actual, pass: actual !== null && evaluateCriterion(c, actual) };
-  });
+  const criteria = criteriaResults(f, runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs));
+  const abortedBy = f.live?.abortedBy ?? null;
   const valid = f.invalidReasons.length === 0 && !f.interrupted;
-  const verdict = f.state === 'running' ? 'running' : !valid ? 'invalid' : criteria.every((c) => c.pass) ? 'passed' : 'failed';
+  const verdict = verdictOf(f.state, valid, criteria, abortedBy);
 
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -119,6 +198,8 @@ export function buildResults(agg: Aggregator, f: RunFacts) {
     invalidReasons: f.interrupted ? ['run was interrupted before the end of its last stage', ...f.invalidReasons] : f.invalidReasons,
     verdict,
     criteria,
+    abortedBy,
+    search: f.search ?? null,
     summary,
     timeline: agg.timeline(),
     concurrencySeries: { sampleMs: 100, columns: ['tMs', 'established', 'inProgress'], rows: series },
@@ -161,30 +242,6 @@ function sustainedConcurrency(s: Scenario, series: Array<[number, number, number
   }
   if (first === null || last === null) return null;
   return { value: min, startMs: first.startMs + SUSTAIN_SETTLE_MS, endMs: Math.min(last.endMs, loadEndMs), target: top };
-}
-
-function criterionValue(c: Criterion, summary: ReturnType<typeof buildResults>['summary'], agg: Aggregator): number | null {
-  const hist = c.metric === 'setup_ms' ? agg.setup : c.metric === 'pdd_ms' ? agg.pdd : null;
-  if (hist !== null) {
-    const s = summarizeMs(hist);
-    if (c.aggregate.kind === 'percentile') return percentileMs(hist, c.aggregate.p);
-    if (c.aggregate.kind === 'max') return s.max;
-    if (c.aggregate.kind === 'mean') return s.mean;
-    return s.p50;
-  }
-  switch (c.metric) {
-    case 'ser': return summary.ratios.ser;
-    case 'seer': return summary.ratios.seer;
-    case 'isa': return summary.ratios.isa;
-    case 'scr': return summary.ratios.scr;
-    case 'asr': return summary.ratios.asr;
-    case 'concurrency_peak': return summary.concurrency.peak;
-    case 'concurrency_sustained': return summary.concurrency.sustained;
-    case 'cps_achieved': return summary.cps.achieved;
-    case 'failed_calls': return summary.calls.failed;
-    case 'blocked_calls': return summary.calls.blocked;
-    default: return null;
-  }
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -10,6 +10,22 @@
  * (= p(50)); thresholds may carry a unit ("800ms", "1.5s", default ms).
  * Scalar metrics take "<X", ">=X", "==X" (optionally "value>=X"); ratio metrics
  * (ser, seer, isa, scr, asr) are between 0 and 1 and accept percentages ("99.9%").
+ *
+ * An entry may also be a mapping with k6's options (k6 names):
+ *
+ *     ser: [{ threshold: ">=0.99", abortOnFail: true, delayAbortEval: 10s }]
+ *
+ * Every second the main thread evaluates each criterion on the data so far
+ * (cumulative, as k6 does; engine/thresholds.ts). An abortOnFail criterion that
+ * fails, once delayAbortEval has passed since the start, stops the run
+ * gracefully: results.json records `abortedBy` and the verdict is failed.
+ * A criterion aborts only when its failure is already decided mid-run
+ * (engine/thresholds.ts `decidedWhileRunning`): latency histograms and ratios
+ * always; counts (failed_calls, blocked_calls, concurrency_peak) only when the
+ * bound they must stay under is exceeded; concurrency_sustained (a minimum) once
+ * its hold window has begun and it is below its bound; cps_achieved (a
+ * whole-run average) never. Calls still ringing count as neither success nor
+ * failure while running.
  */
 import { errors } from '../errors.js';
 import type { Criterion, CriterionMetric } from './types.js';
@@ -152,8 +168,41 @@ export function tryParseCriterion(metric: string, expr: string): CriterionParseR
     const pct = t.value;
     return { ok: false, expected: 'a ratio between 0 and 1', hint: `write ${op}${percentToRatio(pct)} or ${op}${pct}%` };
   }
-  return { ok: true, criterion: { source: expr.trim(), metric, aggregate, op, threshold: t.value } };
+  return { ok: true, criterion: { source: expr.trim(), metric, aggregate, op, threshold: t.value, abortOnFail: false, delayAbortEvalMs: 0 } };
 }
+
+/** A criteria list entry as written: an expression, or k6's object form. */
+export type CriterionEntryInput = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string | number };
+
+/**
+ * Parses one entry (expression or `{ threshold, abortOnFail, delayAbortEval }`); never throws.
+ * On failure `field` names the part at fault ('threshold' or 'delayAbortEval', null for the expression itself).
+ */
+export function tryParseCriterionEntry(
+  metric: string,
+  entry: CriterionEntryInput,
+): { ok: true; criterion: Criterion } | { ok: false; field: 'threshold' | 'delayAbortEval' | null; input: unknown; expected: string; hint?: string } {
+  const expr = typeof entry === 'string' ? entry : entry.threshold;
+  const r = tryParseCriterion(metric, expr);
+  if (!r.ok) return { ...r, field: typeof entry === 'string' ? null : 'threshold', input: expr };
+  if (typeof entry === 'string') return r;
+  let delayAbortEvalMs = 0;
+  if (entry.delayAbortEval !== undefined) {
+    const d = tryParseDurationMs(entry.delayAbortEval);
+    if (!d.ok) return { ok: false, field: 'delayAbortEval', input: entry.delayAbortEval, expected: d.expected, hint: d.hint };
+    delayAbortEvalMs = d.ms;
+  }
+  return { ok: true, criterion: { ...r.criterion, abortOnFail: entry.abortOnFail ?? false, delayAbortEvalMs } };
+}
+
+/**
+ * Criteria of a capacity search that gives none: each step must keep setup p95
+ * under 800 ms and SER at 0.999 or better (BRIEF §2.11's example thresholds).
+ */
+export const SEARCH_DEFAULT_CRITERIA: Readonly<Partial<Record<CriterionMetric, readonly string[]>>> = {
+  setup_ms: ['p(95)<800'],
+  ser: ['>=0.999'],
+};
 
 /**
  * Parses one expression; throws CC_ERR_SCENARIO_INVALID

@@ -13,12 +13,14 @@ import { isIP } from 'node:net';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { errors } from '../errors.js';
-import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenario, Stage, TargetSpec, Transport } from './types.js';
+import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenario, SearchSpec, Stage, TargetSpec, Transport } from './types.js';
 import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from './duration.js';
-import { tryParseCriterion } from './criteria.js';
+import { SEARCH_DEFAULT_CRITERIA, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
+import { searchStages } from '../engine/executors/search.js';
 import { DEFAULTS, ScenarioSchema, formatPath, isHttpPath, parseSipUri, unknownFieldMessage } from './schema.js';
 import type { DistributionInput, ScenarioInput } from './schema.js';
 import { applyOverrides, type AppliedOverride, type PathSegment } from './overrides.js';
+import { bodyOnGetProblem, flowProblems, normalizeFlows, normalizeUas } from './flows.js';
 
 export interface ScenarioProblem {
   path: PathSegment[];
@@ -137,7 +139,7 @@ export function scenarioFromObject(obj: unknown, source: string, opts: LoadOptio
   }
   const parsed = ScenarioSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) throwProblems(source, problemsFromZod(parsed.error.issues), applied);
-  const scenario = normalize(parsed.data);
+  const scenario = normalize(parsed.data, source);
   const problems = crossFieldProblems(parsed.data, scenario);
   if (problems.length > 0) throwProblems(source, problems, applied);
   return deepFreeze(scenario);
@@ -185,7 +187,7 @@ function normalizeTarget(t: NonNullable<ScenarioInput['target']>): TargetSpec {
   };
 }
 
-type HttpLoadInput = NonNullable<ScenarioInput['http']>['load'][number];
+type HttpLoadInput = NonNullable<NonNullable<ScenarioInput['http']>['load']>[number];
 
 function normalizeHttpLoad(l: HttpLoadInput): HttpLoadSpec {
   const headers: Record<string, string> = {};
@@ -212,23 +214,29 @@ function normalizeHttpLoad(l: HttpLoadInput): HttpLoadSpec {
   };
 }
 
-function normalizeHttp(h: NonNullable<ScenarioInput['http']>): HttpSpec {
-  return { baseUrl: h.baseUrl ?? null, token: h.token ?? null, load: h.load.map(normalizeHttpLoad) };
+function normalizeHttp(h: NonNullable<ScenarioInput['http']>, source: string): HttpSpec {
+  const load = (h.load ?? []).map(normalizeHttpLoad);
+  return { baseUrl: h.baseUrl ?? null, token: h.token ?? null, load, flows: normalizeFlows(h.flows, source, ms(DEFAULTS.http.timeout)) };
 }
 
 /** Applies defaults and converts durations; expects input that passed ScenarioSchema. */
-export function normalize(input: ScenarioInput): Scenario {
-  const stages: Stage[] = input.load.stages.map((s) => ({ durationMs: ms(s.duration), target: s.target }));
+export function normalize(input: ScenarioInput, source = 'command line'): Scenario {
+  const stages: Stage[] = (input.load.stages ?? []).map((s) => ({ durationMs: ms(s.duration), target: s.target }));
+  const search = normalizeSearch(input.load);
   const load: LoadSpec =
     input.load.model === 'open'
       ? { model: 'open', arrivals: input.load.arrivals ?? DEFAULTS.arrivals, stages, maxConcurrency: input.load.maxConcurrency ?? DEFAULTS.maxConcurrency }
-      : { model: 'closed', stages };
+      : search !== null
+        ? { model: 'closed', stages: searchStages(search), search }
+        : { model: 'closed', stages };
   const criteria: Criterion[] = [];
-  for (const [metric, exprs] of Object.entries(input.criteria ?? {})) {
-    if (exprs === undefined) continue;
-    for (const e of typeof exprs === 'string' ? [exprs] : exprs) {
-      const r = tryParseCriterion(metric, e);
-      if (!r.ok) throw errors.internal(`criterion ${metric}: ${e} passed validation but does not parse`);
+  // A search with no criteria is judged on the default ones (criteria.ts SEARCH_DEFAULT_CRITERIA).
+  const given = input.criteria !== undefined && Object.values(input.criteria).some((v) => v !== undefined);
+  for (const [metric, entries] of Object.entries(given || search === null ? (input.criteria ?? {}) : SEARCH_DEFAULT_CRITERIA)) {
+    if (entries === undefined) continue;
+    for (const e of Array.isArray(entries) ? entries : [entries]) {
+      const r = tryParseCriterionEntry(metric, e as CriterionEntryInput);
+      if (!r.ok) throw errors.internal(`criterion ${metric}: ${JSON.stringify(e)} passed validation but does not parse`);
       criteria.push(r.criterion);
     }
   }
@@ -253,7 +261,8 @@ export function normalize(input: ScenarioInput): Scenario {
       sdp: c.sdp ?? DEFAULTS.call.sdp,
     },
     criteria,
-    http: input.http ? normalizeHttp(input.http) : null,
+    http: input.http ? normalizeHttp(input.http, source) : null,
+    uas: normalizeUas(input.uas),
     workers: input.workers ?? DEFAULTS.workers,
     localAddress: input.localAddress ?? DEFAULTS.localAddress,
     generator: {
@@ -261,6 +270,59 @@ export function normalize(input: ScenarioInput): Scenario {
       maxEventLoopLagMsP99: g.maxEventLoopLagMsP99 ?? DEFAULTS.generator.maxEventLoopLagMsP99,
     },
   };
+}
+
+/** load.model: search → its spec (null for the other models); expects fields checked by searchProblems. */
+function normalizeSearch(l: ScenarioInput['load']): SearchSpec | null {
+  if (l.model !== 'search' || l.start === undefined || l.step === undefined || l.stepDuration === undefined || l.ceiling === undefined) return null;
+  return {
+    start: l.start,
+    step: l.step,
+    stepDurationMs: ms(l.stepDuration),
+    rampMs: ms(l.ramp ?? DEFAULTS.search.ramp),
+    ceiling: l.ceiling,
+    require: l.require ?? null,
+  };
+}
+
+const SEARCH_FIELDS = ['start', 'step', 'stepDuration', 'ramp', 'ceiling', 'require'] as const;
+
+/** The load fields each model takes, all problems at once. */
+function searchProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  const l = input.load;
+  if (l.model !== 'search') {
+    if (l.stages === undefined) out.push({ path: ['load', 'stages'], message: expectedGot('a list of stages [{ duration, target }, ...]', undefined) });
+    for (const f of SEARCH_FIELDS) {
+      if (l[f] !== undefined) out.push({ path: ['load', f], message: expectedGot(`no ${f} with model: ${l.model} (it belongs to model: search)`, l[f]) });
+    }
+    return out;
+  }
+  for (const f of ['start', 'step', 'stepDuration', 'ceiling'] as const) {
+    if (l[f] === undefined) out.push({ path: ['load', f], message: expectedGot(`load.${f} with model: search (e.g. start: 1000, step: 200, stepDuration: 2m, ceiling: 2000)`, undefined) });
+  }
+  const extra: Array<[keyof typeof l, string]> = [['stages', 'the steps are generated from start, step, stepDuration and ceiling'], ['arrivals', 'a search holds channels (closed model)'], ['maxConcurrency', 'the levels are the concurrency']];
+  for (const [f, why] of extra) {
+    if (l[f] !== undefined) out.push({ path: ['load', f], message: expectedGot(`no ${f} with model: search (${why})`, l[f]) });
+  }
+  if (l.start !== undefined && l.ceiling !== undefined && l.ceiling < l.start) {
+    out.push({ path: ['load', 'ceiling'], message: expectedGot(`a ceiling >= start (${l.start})`, l.ceiling) });
+  }
+  if (l.require !== undefined && l.ceiling !== undefined && l.require > l.ceiling) {
+    out.push({ path: ['load', 'require'], message: expectedGot(`at most the ceiling (${l.ceiling}): no higher level is offered`, l.require) });
+  }
+  s.criteria.forEach((c) => {
+    if (c.abortOnFail) {
+      out.push({ path: ['criteria', c.metric], message: expectedGot('no abortOnFail with model: search (the first failing step already stops the search)', c.source) });
+    }
+    if (c.metric === 'concurrency_sustained' && c.threshold > 1) {
+      out.push({
+        path: ['criteria', c.metric],
+        message: expectedGot('with model: search, a share of each step level between 0 and 1 (e.g. ">=0.99")', c.source),
+      });
+    }
+  });
+  return out;
 }
 
 /** Indexes of stages that keep the previous target (> 0): where sustained concurrency is measured. */
@@ -279,7 +341,9 @@ function isLoopback(ip: string): boolean {
 
 /** Rules that span fields; all problems at once. */
 export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
-  const out: ScenarioProblem[] = [];
+  const out: ScenarioProblem[] = searchProblems(input, s);
+  // Without stages (a search missing its fields, or no stages given) the stage rules below would only repeat that.
+  if (out.length > 0 && s.load.stages.length === 0) return out;
   const l = input.load;
   if (l.model === 'closed') {
     if (l.maxConcurrency !== undefined && l.maxConcurrency !== null) {
@@ -303,7 +367,7 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
   if (!s.load.stages.some((st) => st.target > 0)) {
     out.push({ path: ['load', 'stages'], message: 'expected at least one stage with target > 0, got only targets of 0' });
   }
-  if (s.criteria.some((c) => c.metric === 'concurrency_sustained') && flatStageIndexes(s.load.stages).length === 0) {
+  if (l.model !== 'search' && s.criteria.some((c) => c.metric === 'concurrency_sustained') && flatStageIndexes(s.load.stages).length === 0) {
     out.push({
       path: ['criteria', 'concurrency_sustained'],
       message: 'expected load.stages to have a flat stage (one keeping the target of the stage before it) to measure sustained concurrency, got none',
@@ -345,7 +409,7 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
 function httpProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
   if (!input.http || !s.http) return out;
-  const raw = input.http.load;
+  const raw = input.http.load ?? [];
   const runMs = s.load.stages.reduce((a, st) => a + st.durationMs, 0);
   const firstByName = new Map<string, number>();
   s.http.load.forEach((l, i) => {
@@ -367,6 +431,8 @@ function httpProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
     if (isHttpPath(l.url) && s.http?.baseUrl === null && s.target !== null) {
       out.push({ path: at('url'), message: expectedGot('an absolute URL or http.baseUrl when a target is given', l.url) });
     }
+    const getBody = bodyOnGetProblem(l.method, l.body !== null, at('body'));
+    if (getBody !== null) out.push(getBody);
     if (l.startMs + l.durationMs > runMs) {
       out.push({
         path: at('duration'),
@@ -378,6 +444,10 @@ function httpProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
       });
     }
   });
+  if (s.http.load.length === 0 && s.http.flows.length === 0) {
+    out.push({ path: ['http'], message: expectedGot('http.load or http.flows (or no http section)', 'neither') });
+  }
+  out.push(...flowProblems(s.http.flows, input.http.flows ?? [], { uas: s.uas, runMs, baseUrl: s.http.baseUrl, hasTarget: s.target !== null }));
   return out;
 }
 
@@ -409,6 +479,8 @@ export interface ScenarioFlags {
   authUser?: string;
   authPassword?: string;
   workers?: number;
+  /** --capacity: the embedded call centre's capacity (embedded.capacity). */
+  capacity?: number;
 }
 
 /** Defaults of a scenario built from flags alone (the hold time default is the schema's, 20s). */
@@ -457,6 +529,7 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
   checkFlag('--ramp', flags.rampMs, { min: 0 });
   checkFlag('--duration', flags.durationMs, { min: 0, strict: true });
   checkFlag('--workers', flags.workers, { min: 1, int: true });
+  checkFlag('--capacity', flags.capacity, { min: 0, int: true });
 
   const hasBase = base !== null && base !== undefined;
   if (hasBase && !isPlainObject(base)) return base; // validation reports what is wrong with it
@@ -483,6 +556,9 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
       load = { model: 'closed' };
     } else {
       const peak = peakTarget(baseLoad.stages);
+      if (baseLoad.model === 'search') {
+        throw errors.usage('--duration and --ramp reshape load.stages, which a capacity search generates: use --set load.stepDuration=<d> or --set load.ramp=<d>');
+      }
       if (peak === undefined || baseLoad.model === undefined) {
         throw errors.usage('--duration and --ramp reshape the load of the scenario, which has none: give --rate or --concurrency too');
       }
@@ -517,5 +593,9 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
     }
   }
   if (flags.workers !== undefined) out.workers = flags.workers;
+  if (flags.capacity !== undefined) {
+    if (isPlainObject(out.target)) throw errors.usage('--capacity sets the embedded call centre\'s capacity: it does not apply with a target (--target or the scenario\'s target)');
+    out.embedded = { ...(isPlainObject(out.embedded) ? out.embedded : {}), capacity: flags.capacity };
+  }
   return out;
 }

@@ -7,6 +7,7 @@
  *   --set 'call.hold={dist: exponential, mean: 20s}'
  *   --set 'criteria.setup_ms=["p(95)<800"]'
  *   --set target=null                      # use the embedded call centre
+ *   --set http.load[0].headers.X-Tenant=acme   # any key of a free-keyed mapping (headers, vars, body)
  *
  * Paths are dotted keys with [N] list indexes (N may be the list length, to
  * append); they are checked against the scenario schema, so a typo fails here
@@ -17,7 +18,7 @@
 import YAML from 'yaml';
 import { errors } from '../errors.js';
 import { describeValue } from './duration.js';
-import { fieldNamesAt, formatPath, isListAt, keySuggestion } from './schema.js';
+import { fieldNamesAt, formatPath, isListAt, isRecordAt, keySuggestion } from './schema.js';
 
 export type PathSegment = string | number;
 
@@ -108,6 +109,11 @@ function checkPath(text: string, path: PathSegment[]): PathSegment[] {
     if (typeof seg === 'number' || (/^\d+$/.test(seg) && isListAt(parent))) {
       if (!isListAt(parent)) fail(text, `${formatPath(parent)} is not a list`, { path: formatPath(parent) });
       out.push(Number(seg));
+      continue;
+    }
+    // Free-keyed mappings (http.load[0].headers.X-Tenant): any key; the schema then checks it as a name.
+    if (isRecordAt(parent) && fieldNamesAt(parent).length === 0) {
+      out.push(seg);
       continue;
     }
     const keys = fieldNamesAt(parent);

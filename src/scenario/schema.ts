@@ -15,7 +15,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { CriterionMetric } from './types.js';
 import { DURATION_EXAMPLES, DURATION_PATTERN, expectedGot, tryParseDurationMs } from './duration.js';
-import { HISTOGRAM_METRICS, KNOWN_METRICS, METRIC_DESCRIPTIONS, RATIO_METRICS, tryParseCriterion } from './criteria.js';
+import { HISTOGRAM_METRICS, KNOWN_METRICS, METRIC_DESCRIPTIONS, RATIO_METRICS, tryParseCriterionEntry } from './criteria.js';
 
 /** Defaults applied by load.ts for everything optional. */
 export const DEFAULTS = {
@@ -30,6 +30,7 @@ export const DEFAULTS = {
   localAddress: '127.0.0.1',
   generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
   http: { method: 'GET', connections: 8, start: '0s', timeout: '10s', expectStatus: [200] },
+  search: { ramp: '10s' },
 } as const;
 
 // ---------------------------------------------------------------------------
@@ -264,8 +265,14 @@ const LoadSchema = z
   .strictObject(
     {
       model: z
-        .enum(['closed', 'open'], { error: expect('closed (stage targets are concurrent calls) or open (stage targets are calls per second)') })
-        .meta({ description: 'closed: keep N calls up (targets are concurrent calls); open: start calls at a rate (targets are calls per second).' }),
+        .enum(['closed', 'open', 'search'], {
+          error: expect('closed (stage targets are concurrent calls), open (stage targets are calls per second) or search (stepped capacity search)'),
+        })
+        .meta({
+          description:
+            'closed: keep N calls up (targets are concurrent calls); open: start calls at a rate (targets are calls per second); ' +
+            'search: hold start, start+step, ... channels (closed model) until a step fails the criteria or the ceiling is passed.',
+        }),
       arrivals: z
         .enum(['uniform', 'poisson'], { error: expect('uniform or poisson') })
         .optional()
@@ -277,7 +284,17 @@ const LoadSchema = z
       stages: z
         .array(StageSchema, { error: expect('a list of stages [{ duration, target }, ...]') })
         .min(1, { error: expect('at least one stage { duration, target }') })
-        .meta({ description: 'Each stage moves the load linearly from the previous target (0 at start) to its target over its duration.' }),
+        .optional()
+        .meta({ description: 'Models closed and open (required there): each stage moves the load linearly from the previous target (0 at start) to its target over its duration.' }),
+      // model: search (the stages are generated from these; engine/executors/search.ts)
+      start: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Search only (required): the first level, in concurrent channels.' }),
+      step: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Search only (required): channels added at each step.' }),
+      stepDuration: PositiveDurationSchema.optional().meta({ description: 'Search only (required): how long each level is held and judged.' }),
+      ramp: DurationSchema.optional().meta({ description: 'Search only: ramp to each level (the first from 0).', default: DEFAULTS.search.ramp }),
+      ceiling: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Search only (required): the highest level offered (levels are start + k·step <= ceiling).' }),
+      require: numberSchema({ int: true, min: 1 })
+        .optional()
+        .meta({ description: 'Search only: the verdict is passed only when the certified capacity is at least this (default: any passing step).' }),
     },
     { error: expect('a mapping with model and stages') },
   )
@@ -349,16 +366,28 @@ function criterionListSchema(metric: CriterionMetric) {
   const expr = z
     .string({ error: expect(`an expression such as ${example}`, (i) => (typeof i === 'number' ? 'criteria are comparisons, not bare numbers' : undefined)) })
     .meta({ pattern: histogram ? HISTOGRAM_EXPR_PATTERN : SCALAR_EXPR_PATTERN });
+  // k6's object form: { threshold, abortOnFail, delayAbortEval }.
+  const withOptions = z.strictObject(
+    {
+      threshold: expr,
+      abortOnFail: z.boolean({ error: expect('true or false') }).optional().meta({ description: 'Stop the run (gracefully, verdict failed) as soon as this criterion fails while running.', default: false }),
+      delayAbortEval: DurationSchema.optional().meta({ description: 'Do not abort before this long after the start (let samples accumulate).', default: '0s' }),
+    },
+    { error: expect(`an expression such as ${example}, or { threshold: ${example}, abortOnFail: true, delayAbortEval: 10s }`) },
+  );
+  const entry = z.union([expr, withOptions], { error: expect(`an expression such as ${example}, or { threshold: ${example}, abortOnFail: true }`) });
   return z
-    .union([expr, z.array(expr, { error: expect(`a list of expressions such as [${example}]`) })], {
+    // One flat union (not entry | list): a mapping with a bad field is then reported at that field.
+    .union([expr, withOptions, z.array(entry, { error: expect(`a list of expressions such as [${example}]`) })], {
       error: expect(`an expression such as ${example}, or a list of them`),
     })
     .superRefine((v, ctx) => {
-      const list = typeof v === 'string' ? [v] : v;
+      const list = Array.isArray(v) ? v : [v];
       list.forEach((e, i) => {
-        const r = tryParseCriterion(metric, e);
+        const r = tryParseCriterionEntry(metric, e);
         if (!r.ok) {
-          ctx.addIssue({ code: 'custom', message: expectedGot(r.expected, e, r.hint), input: e, path: typeof v === 'string' ? [] : [i] });
+          const path: (string | number)[] = [...(Array.isArray(v) ? [i] : []), ...(r.field === null ? [] : [r.field])];
+          ctx.addIssue({ code: 'custom', message: expectedGot(r.expected, r.input, r.hint), input: r.input, path });
         }
       });
     })
@@ -374,7 +403,12 @@ const criteriaShape = Object.fromEntries(KNOWN_METRICS.map((m) => [m, criterionL
 const CriteriaSchema = z
   .strictObject(criteriaShape, { error: expect('a mapping of metric: [expressions], e.g. { ser: [">=0.999"] }') })
   .optional()
-  .meta({ description: 'Pass criteria, k6-style: metric: ["p(95)<800", ...]. The run fails when any is not met.' });
+  .meta({
+    description:
+      'Pass criteria, k6-style: metric: ["p(95)<800", ...], or entries { threshold, abortOnFail, delayAbortEval }. The run fails when any is not met. ' +
+      'Evaluated every second on the data so far and at the end; abortOnFail stops the run once a failure is decided (never for cps_achieved; counts only above their bound; concurrency_sustained once its hold window has begun). ' +
+      'With load.model: search each step is judged on its own hold window (default: setup_ms p(95)<800 and ser >=0.999), and concurrency_sustained is the share of the step level held (e.g. ">=0.99").',
+  });
 
 // ---------------------------------------------------------------------------
 // http
@@ -466,6 +500,155 @@ const HttpLoadSchema = z.strictObject(
   { error: expect('an HTTP load { name, url, rate, duration }') },
 );
 
+// http.flows: scripted multi-step flows (src/http/flows), and the UAS that answers outbound calls
+
+const FLOW_VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const JSON_PATH_EXAMPLE = '$.data.id';
+
+const FlowRequestSchema = z.strictObject(
+  {
+    method: z
+      .string({ error: expect(methodExpected) })
+      .refine((v) => (HTTP_METHODS as readonly string[]).includes(v.toUpperCase()), { error: expect(methodExpected) })
+      .optional()
+      .meta({ description: `HTTP method (any case).`, default: DEFAULTS.http.method, pattern: METHOD_PATTERN }),
+    url: z
+      .string({ error: expect('an absolute http(s) URL or a path starting with "/"', quoteHint) })
+      .refine((v) => isAbsoluteHttpUrl(v.replace(/\{\{[^}]*\}\}/g, 'x')) || isHttpPath(v), { error: expect('an absolute http(s) URL or a path starting with "/"', urlHint) })
+      .meta({ description: 'URL or path (resolved against http.baseUrl, or the embedded CTI API); may hold {{variables}}.', examples: ['/v1/calls/{{callId}}'] }),
+    headers: z
+      .record(
+        z.string().regex(HEADER_NAME_RE, { error: expect('an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)') }),
+        z.string({ error: expect('a header value string', quoteHint) }).refine((v) => !/[\r\n]/.test(v), { error: expect('a header value on one line') }),
+        { error: expect('a mapping of header: value, e.g. { authorization: "Bearer {{token}}" }') },
+      )
+      .optional()
+      .meta({ description: 'Request headers; values may hold {{variables}}.' }),
+    body: z
+      .union([z.string(), z.record(z.string(), z.unknown())], { error: expect('a string, or a mapping (sent as JSON)') })
+      .optional()
+      .meta({ description: 'A string as is, or a mapping sent as JSON; string leaves may hold {{variables}} ("{{n}}" alone keeps the value\'s JSON type).' }),
+  },
+  { error: expect('a request { method, url, headers, body }') },
+);
+
+const FlowCheckSchema = z.strictObject(
+  {
+    status: z
+      .union([statusSchema, z.array(statusSchema, { error: statusListError }).min(1, { error: expect('at least one HTTP status code') })], { error: statusListError })
+      .optional()
+      .meta({ description: 'Status code(s) required (default: any 2xx).' }),
+    body: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()], { error: expect('a string, number, boolean or null to compare with') }), {
+        error: expect(`a mapping of JSON path: expected value, e.g. { "${JSON_PATH_EXAMPLE}": answered }`),
+      })
+      .optional()
+      .meta({ description: 'JSON paths of the response body and the value each must equal (strings may hold {{variables}}).' }),
+  },
+  { error: expect('a check { status, body }') },
+);
+
+const ExtractSchema = z
+  .record(z.string().regex(FLOW_VAR_RE, { error: expect('a variable name (letters, digits, "_")') }), z.string({ error: expect(`a JSON path such as ${JSON_PATH_EXAMPLE}`, quoteHint) }), {
+    error: expect(`a mapping of variable: JSON path, e.g. { callId: "$.id" }`),
+  })
+  .optional()
+  .meta({ description: 'Variables picked from the JSON response body (JSONPath subset: $.a.b[0]["c d"]).' });
+
+const ThinkSchema = z.union(
+  [
+    DurationSchema,
+    z.strictObject({ min: DurationSchema, max: DurationSchema }, { error: expect('a duration, or { min, max } for a uniform random pause') }),
+  ],
+  { error: expect('a duration such as 500ms, or { min: 200ms, max: 1s }') },
+);
+
+const FlowStepSchema = z.strictObject(
+  {
+    name: z
+      .string({ error: expect('a step name', quoteHint) })
+      .regex(HTTP_LOAD_NAME_RE, { error: expect('a name of lower-case letters, digits, ".", "_" and "-" (at most 64)') })
+      .optional()
+      .meta({ description: 'Key of the step in summary.httpFlows.<flow>.steps (default: <kind><n>, e.g. request1).' }),
+    request: FlowRequestSchema.optional().meta({ description: 'Send one request.' }),
+    expect: FlowCheckSchema.optional().meta({ description: 'request steps: what the response must be (else the flow fails with expect_failed; a wrong status is counted as status).' }),
+    extract: ExtractSchema,
+    think: ThinkSchema.optional().meta({ description: 'Pause: a fixed duration, or { min, max } uniform.' }),
+    poll: z
+      .strictObject(
+        {
+          request: FlowRequestSchema,
+          until: FlowCheckSchema,
+          every: PositiveDurationSchema.optional().meta({ description: 'Pause between attempts.', default: '250ms' }),
+          timeout: PositiveDurationSchema.meta({ description: 'Give up (poll_timeout) when the condition is not met by then, counted from the step start.' }),
+        },
+        { error: expect('a poll { request, until, every, timeout }') },
+      )
+      .optional()
+      .meta({ description: 'Repeat a request until its response meets `until`, or fail with poll_timeout.' }),
+    waitCall: z
+      .strictObject({ timeout: PositiveDurationSchema }, { error: expect('{ timeout } (how long to wait for the INVITE)') })
+      .optional()
+      .meta({ description: 'Wait for the INVITE the platform sends to {{uas.uri}} for this flow (else the flow fails with no_invite).' }),
+  },
+  { error: expect('a step with one of request, think, poll, waitCall') },
+);
+
+const HttpFlowSchema = z.strictObject(
+  {
+    name: z
+      .string({ error: expect('a flow name', quoteHint) })
+      .regex(HTTP_LOAD_NAME_RE, { error: expect('a name of lower-case letters, digits, ".", "_" and "-" (at most 64)') })
+      .meta({ description: 'Unique name; results are under summary.httpFlows.<name>.' }),
+    arrivals: z.enum(['uniform', 'poisson'], { error: expect('uniform or poisson') }).optional().meta({ description: 'How flow starts are spaced.', default: 'uniform' }),
+    stages: z
+      .array(StageSchema, { error: expect('a list of stages [{ duration, target }, ...]') })
+      .min(1, { error: expect('at least one stage { duration, target }') })
+      .meta({ description: 'Open model: stage targets are flow starts per second, ramped linearly like load.stages (from the run start).' }),
+    maxConcurrent: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'At most this many flows in progress; starts beyond are counted as blocked.', default: 1000 }),
+    connections: numberSchema({ int: true, min: 1, max: 1024 }).optional().meta({ description: 'Connections per origin.', default: 16 }),
+    timeout: PositiveDurationSchema.optional().meta({ description: 'Per request: no response by then counts as timeout.', default: DEFAULTS.http.timeout }),
+    vars: z
+      .record(z.string().regex(FLOW_VAR_RE, { error: expect('a variable name (letters, digits, "_")') }), z.union([z.string(), z.number(), z.boolean()], { error: expect('a string, number or boolean') }), {
+        error: expect('a mapping of variable: value'),
+      })
+      .optional()
+      .meta({ description: 'Constant variables of the flow.' }),
+    feeder: z
+      .strictObject(
+        {
+          file: z.string({ error: expect('a CSV file path', quoteHint) }).min(1, { error: expect('a CSV file path') }).meta({ description: 'CSV with a header row (the column names become variables); relative to the scenario file.' }),
+          order: z.enum(['sequential', 'random'], { error: expect('sequential or random') }).optional().meta({ description: 'One row per flow, in file order or at random.', default: 'sequential' }),
+          recycle: z.boolean({ error: expect('true or false') }).optional().meta({ description: 'sequential: start over after the last row (false: further flows fail with feeder_exhausted).', default: true }),
+        },
+        { error: expect('a feeder { file, order, recycle }') },
+      )
+      .optional(),
+    steps: z.array(FlowStepSchema, { error: expect('a list of steps') }).min(1, { error: expect('at least one step') }),
+  },
+  { error: expect('a flow { name, stages, steps }') },
+);
+
+export const UasSchema = z
+  .strictObject(
+    {
+      ring: DurationSchema.optional().meta({ description: 'Time between 180 Ringing and 200 OK.', default: '0s' }),
+      hangup: PositiveDurationSchema.nullable().optional().meta({ description: 'Hang up answered calls after this long; null (default): the platform hangs up.', default: null }),
+      answerRatio: numberSchema({ min: 0, max: 1 }).optional().meta({ description: 'Share of calls answered (the rest get 486/480).', default: 1 }),
+      capacity: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Calls accepted at once per worker; beyond: 503.', default: 100000 }),
+      correlate: z
+        .union([z.literal('user'), z.strictObject({ header: z.string().regex(HEADER_NAME_RE, { error: expect('an HTTP/SIP header name') }) })], {
+          error: expect('user (the Request-URI user part, as in {{uas.uri}}) or { header: X-Name } (its value must be the flow\'s {{uas.user}})'),
+        })
+        .optional()
+        .meta({ description: 'How an INVITE is matched to the flow that asked for it.', default: 'user' }),
+    },
+    { error: expect('a mapping { ring, hangup, answerRatio, capacity, correlate }') },
+  )
+  .nullable()
+  .optional()
+  .meta({ description: 'callcert answers the platform\'s outbound calls (each worker on its own port; {{uas.uri}} in a flow names it). Omit for none.' });
+
 const HttpSchema = z
   .strictObject(
     {
@@ -485,9 +668,15 @@ const HttpSchema = z
       load: z
         .array(HttpLoadSchema, { error: expect('a list of HTTP loads [{ name, url, rate, duration }, ...]') })
         .min(1, { error: expect('at least one HTTP load { name, url, rate, duration }') })
+        .optional()
         .meta({ description: 'Fixed-rate HTTP loads run beside the SIP load, each timed from its intended send times.' }),
+      flows: z
+        .array(HttpFlowSchema, { error: expect('a list of flows [{ name, stages, steps }, ...]') })
+        .min(1, { error: expect('at least one flow { name, stages, steps }') })
+        .optional()
+        .meta({ description: 'Scripted multi-step HTTP flows (request, extract, expect, think, poll, waitCall) arriving as an open model.' }),
     },
-    { error: expect('a mapping { baseUrl, token, load }') },
+    { error: expect('a mapping { baseUrl, token, load, flows }') },
   )
   .nullable()
   .optional()
@@ -523,6 +712,7 @@ export const ScenarioSchema = z
       call: CallSchema,
       criteria: CriteriaSchema,
       http: HttpSchema,
+      uas: UasSchema,
       workers: numberSchema({ int: true, min: 1 }).nullable().optional().meta({ description: 'Worker threads (default: CPU cores − 1, at least 1).' }),
       localAddress: z
         .string({ error: expect('an IPv4 or IPv6 address', quoteHint) })
@@ -553,6 +743,7 @@ interface LooseDef {
   shape?: Record<string, Schema>;
   element?: Schema;
   in?: Schema;
+  valueType?: Schema;
 }
 const defOf = (s: Schema): LooseDef => s._zod.def as unknown as LooseDef;
 
@@ -587,6 +778,7 @@ export function schemasAt(path: readonly (string | number)[], from: Schema = Sce
         const d = defOf(alt);
         if (d.type === 'object' && typeof seg === 'string' && d.shape && Object.hasOwn(d.shape, seg)) next.push(d.shape[seg]);
         else if (d.type === 'array' && typeof seg === 'number' && d.element) next.push(d.element);
+        else if (d.type === 'record' && typeof seg === 'string' && d.valueType) next.push(d.valueType);
       }
     }
     current = next;
@@ -623,6 +815,11 @@ export function fieldNamesAt(path: readonly (string | number)[], value?: unknown
 /** true when the value at `path` may be a list. */
 export function isListAt(path: readonly (string | number)[]): boolean {
   return schemasAt(path).some((s) => alternatives(s).some((a) => defOf(a).type === 'array'));
+}
+
+/** true when the value at `path` may be a free-keyed mapping (headers, vars): any key goes, validation checks it. */
+export function isRecordAt(path: readonly (string | number)[]): boolean {
+  return schemasAt(path).some((s) => alternatives(s).some((a) => defOf(a).type === 'record'));
 }
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,10 @@
  * into this. All durations are milliseconds, all rates per second.
  */
 
+import type { FlowSpec, UasSpec } from './flows.js';
+
+export type { FlowSpec, UasSpec } from './flows.js';
+
 export type Transport = 'udp' | 'tcp';
 
 export interface TargetSpec {
@@ -40,7 +44,27 @@ export interface Stage {
 
 export type LoadSpec =
   | { model: 'open'; arrivals: 'uniform' | 'poisson'; stages: Stage[]; maxConcurrency: number | null }
-  | { model: 'closed'; stages: Stage[] };
+  | { model: 'closed'; stages: Stage[]; search?: SearchSpec };
+
+/**
+ * `load.model: search`, normalised to the closed model over generated stages
+ * (ramp to a level, hold it, ramp one step up, ...; engine/executors/search.ts):
+ * the workers run it as a closed load, the main thread judges each step.
+ */
+export interface SearchSpec {
+  /** First level (concurrent channels). */
+  start: number;
+  /** Channels added per step. */
+  step: number;
+  /** How long each level is held (its judged window). */
+  stepDurationMs: number;
+  /** Ramp to each level (the first one from 0). */
+  rampMs: number;
+  /** Highest level offered; the levels are start + k·step <= ceiling. */
+  ceiling: number;
+  /** Verdict passed only when the certified capacity is at least this (null: any passing step). */
+  require: number | null;
+}
 
 export interface CallSpec {
   hold: Distribution;
@@ -64,6 +88,10 @@ export interface Criterion {
   aggregate: { kind: 'value' } | { kind: 'percentile'; p: number } | { kind: 'max' } | { kind: 'mean' };
   op: '<' | '<=' | '>' | '>=' | '==';
   threshold: number;
+  /** k6 abortOnFail: stop the run (gracefully) as soon as this fails while running. */
+  abortOnFail: boolean;
+  /** k6 delayAbortEval: no abort before this long after the start (let samples accumulate). */
+  delayAbortEvalMs: number;
 }
 
 export interface Scenario {
@@ -77,6 +105,8 @@ export interface Scenario {
   criteria: Criterion[];
   /** HTTP (CTI / REST API) load run beside the SIP load; null: none. */
   http: HttpSpec | null;
+  /** callcert's own UAS, answering the platform's outbound calls (http.flows correlate with it); null: none. */
+  uas: UasSpec | null;
   /** Worker threads; null: cores - 1, at least 1. */
   workers: number | null;
   /** Local address to bind SIP sockets to. */
@@ -115,4 +145,6 @@ export interface HttpSpec {
   /** Bearer token sent with every request (null: none; the embedded CTI API's own when it is used). */
   token: string | null;
   load: HttpLoadSpec[];
+  /** Scripted multi-step flows (scenario/flows.ts). */
+  flows: FlowSpec[];
 }

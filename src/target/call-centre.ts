@@ -25,6 +25,8 @@ export interface CallCentreOptions extends EmbeddedTargetSpec {
   transport: 'udp' | 'tcp';
   /** Where parse and transport errors go (default: counted only). */
   onError?: (message: string) => void;
+  /** Called for each new INVITE (not retransmissions) as it arrives: lets a run's own UAS match it to the HTTP flow that caused it. */
+  onInvite?: (msg: SipMessage) => void;
 }
 
 export interface CallCentreCounters {
@@ -185,6 +187,7 @@ export class CallCentre {
       return;
     }
     this.counters.invites++;
+    this.o.onInvite?.(msg);
     const call = new UasCall(msg.callId, this.ids.tag(), msg, from);
     this.calls.set(call.callId, call);
     if (this.counters.active >= this.o.capacity) {
@@ -324,6 +327,18 @@ export class CallCentre {
       this.counters.active--;
       this.reject(call, 487);
     }
+  }
+
+  /** BYE every confirmed call now (a run's own UAS when the run stops); returns how many. */
+  hangupAll(): number {
+    let n = 0;
+    for (const call of this.calls.values()) {
+      if (call.state !== Confirmed) continue;
+      if (call.timer !== null) clearTimeout(call.timer);
+      this.calleeHangup(call);
+      n++;
+    }
+    return n;
   }
 
   /** The platform hangs up: BYE towards the caller along the route set (§12.2.1.1). */

@@ -6,6 +6,10 @@
  *   GET  /v1/calls/:id          → 200 {id, state, to, from, finalCode, createdAt, answeredAt, endedAt, cause}
  *   GET  /v1/agents             → 200 {agents: [{id, state}]}
  *   GET  /v1/recordings/:callId → 200 {callId, url, durationMs, format, createdAt} (answered and ended calls)
+ *   POST /v1/sessions           {agentId} → 201 {token, agentId, createdAt} (an agent's login; 404 for an unknown agent)
+ *
+ * A session token is a bearer token like the API's own, so a scripted flow can log
+ * an agent in and act with the token it got back (as a CTI client would).
  *
  * Every request needs `Authorization: Bearer <token>` (else 401 + WWW-Authenticate)
  * and passes a token bucket of `ratePerSec` (burst = ratePerSec; else 429 +
@@ -21,11 +25,11 @@
  * 1,000-request warm-up, 3 runs): 55-63 µs of server CPU per request, 89-108 µs
  * round trip — about 16,000 requests/s per core, far above what a CTI client sends.
  *
- * Not wired into the CLI or scenarios yet.
+ * Started by `callcert target --cti-port` and by `callcert run` (http.load / http.flows with no base URL).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { errors } from '../errors.js';
 import { problem, sendProblem, type Problem } from './problem.js';
 import {
@@ -61,6 +65,8 @@ export interface CtiApiCounters {
   /** Responses by status code. */
   responses: Record<string, number>;
   originated: number;
+  /** Agent logins (POST /v1/sessions). */
+  sessions: number;
   unauthorized: number;
   rateLimited: number;
 }
@@ -78,6 +84,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 const MAX_HOLD_MS = 3_600_000;
 const FROM_RE = /^[A-Za-z0-9._~-]{1,64}$/;
 const POST_FIELDS = new Set(['to', 'from', 'holdMs']);
+/** Sessions kept; the oldest is forgotten beyond this (its token then gets 401). */
+const MAX_SESSIONS = 100_000;
 
 /** Token bucket: `rate` tokens per second, at most `rate` stored. */
 class TokenBucket {
@@ -182,6 +190,21 @@ function parseOriginate(text: string, defaultHoldMs: number): OriginateBody {
   return { to: o.to, from, holdMs };
 }
 
+/** Validates the POST /v1/sessions body: {agentId}. */
+function parseLogin(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw fail('badRequest', `the body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fail('badRequest', 'the body must be a JSON object');
+  const o = body as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'agentId') throw fail('badRequest', `unknown field \`${k}\` (expected agentId)`);
+  if (typeof o.agentId !== 'string' || !FROM_RE.test(o.agentId)) throw fail('badRequest', 'field `agentId` must be 1-64 characters of A-Z a-z 0-9 . _ ~ -');
+  return o.agentId;
+}
+
 export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
   const address = opts.address ?? '127.0.0.1';
   const rate = opts.ratePerSec ?? 50;
@@ -199,7 +222,9 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
     originate = owned.originate;
   }
   const agents = opts.agents ?? staticAgentPool(opts.agentCount ?? 10, () => registry.busyAgents());
-  const counters: CtiApiCounters = { requests: 0, responses: {}, originated: 0, unauthorized: 0, rateLimited: 0 };
+  const counters: CtiApiCounters = { requests: 0, responses: {}, originated: 0, sessions: 0, unauthorized: 0, rateLimited: 0 };
+  /** "Bearer <session token>" digest (hex) → agent id; insertion-ordered for eviction. */
+  const sessions = new Map<string, string>();
   let baseUrl = '';
 
   const json = (res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
@@ -220,7 +245,8 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
       throw new HttpProblem(problem('tooManyRequests', `more than ${rate} requests per second; retry in ${wait} s`), { 'retry-after': String(wait) });
     }
     const auth = req.headers.authorization;
-    if (auth === undefined || !timingSafeEqual(digest(auth), tokenDigest)) {
+    // Session tokens are looked up by digest: a Map lookup does not leak timing about the token itself.
+    if (auth === undefined || (!timingSafeEqual(digest(auth), tokenDigest) && !sessions.has(digest(auth).toString('hex')))) {
       counters.unauthorized++;
       const detail = auth === undefined ? 'the Authorization header is missing' : 'the bearer token is not valid';
       throw new HttpProblem(problem('unauthorized', detail), { 'www-authenticate': 'Bearer realm="callcert-cti"' });
@@ -249,6 +275,19 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
       const call = registry.get(seg[3]);
       if (call === undefined) throw fail('notFound', `no call with id ${seg[3]}`);
       return json(res, 200, callView(call));
+    }
+    if (seg.length === 3 && seg[1] === 'v1' && seg[2] === 'sessions') {
+      only(req, 'POST');
+      if (!isJsonType(req.headers['content-type'])) {
+        throw fail('unsupportedMediaType', `Content-Type must be application/json, not ${req.headers['content-type'] ?? '(none)'}`);
+      }
+      const agentId = parseLogin(await readBody(req));
+      if (!agents().some((a) => a.id === agentId)) throw fail('notFound', `no agent with id ${agentId}`);
+      const token = randomBytes(16).toString('hex');
+      sessions.set(digest(`Bearer ${token}`).toString('hex'), agentId);
+      if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+      counters.sessions++;
+      return json(res, 201, { token, agentId, createdAt: new Date().toISOString() });
     }
     if (seg.length === 3 && seg[1] === 'v1' && seg[2] === 'agents') {
       only(req, 'GET');

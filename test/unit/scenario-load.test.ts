@@ -141,7 +141,7 @@ describe('parseScenarioText', () => {
 describe('scenarioFromObject: messages', () => {
   it.each<[string, (o: Raw) => void, string]>([
     ['missing load', (o) => delete o.load, 'load: expected a mapping with model and stages, got nothing'],
-    ['missing model', (o) => delete o.load.model, 'load.model: expected closed (stage targets are concurrent calls) or open (stage targets are calls per second), got nothing'],
+    ['missing model', (o) => delete o.load.model, 'load.model: expected closed (stage targets are concurrent calls), open (stage targets are calls per second) or search (stepped capacity search), got nothing'],
     ['empty stages', (o) => (o.load.stages = []), 'load.stages: expected at least one stage { duration, target }, got an empty list'],
     ['infinite target', (o) => (o.load.stages[0].target = Infinity), 'load.stages[0].target: expected a number >= 0, got .inf'],
     ['only zero-length stages', (o) => (o.load.stages = [{ duration: '0s', target: 10 }]), 'load.stages: expected at least one stage with a duration > 0 (a 0 duration is a step), got only 0'],
@@ -159,7 +159,7 @@ describe('scenarioFromObject: messages', () => {
     ['renamed hold_ms at top level', (o) => (o.hold_ms = 20000), 'unknown field "hold_ms"; use call.hold (e.g. hold: 20s)'],
     ['top-level duration', (o) => (o.duration = '60s'), 'unknown field "duration"; use load.stages (each stage has a duration)'],
     ['case/underscore typo', (o) => (o.call = { ring_timeout: '5s' }), 'call: unknown field "ring_timeout"; did you mean "ringTimeout"?'],
-    ['nothing close', (o) => (o.zzz = 1), 'unknown field "zzz"; expected one of name, description, target, embedded, load, call, criteria, http, workers, localAddress, generator'],
+    ['nothing close', (o) => (o.zzz = 1), 'unknown field "zzz"; expected one of name, description, target, embedded, load, call, criteria, http, uas, workers, localAddress, generator'],
     ['stage rate', (o) => (o.load.stages[0].rate = 5), 'load.stages[0]: unknown field "rate"; use target (calls per second with model: open)'],
     ['unknown metric', (o) => (o.criteria = { latency: ['<1'] }), 'criteria: unknown metric "latency"; known metrics: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls'],
     ['metric alias', (o) => (o.criteria = { pdd: ['p(95)<1'] }), 'criteria: unknown metric "pdd"; use pdd_ms'],
@@ -260,6 +260,7 @@ describe('http', () => {
           expectStatus: [204],
         },
       ],
+      flows: [],
     } satisfies Scenario['http']);
     expectDeepFrozen(s);
   });
@@ -276,8 +277,8 @@ describe('http', () => {
   });
 
   it.each<[string, (o: Raw) => void, string]>([
-    ['http not a mapping', (o) => (o.http = '/v1/agents'), 'http: expected a mapping { baseUrl, token, load }, got "/v1/agents"'],
-    ['no load', (o) => delete o.http.load, 'http.load: expected a list of HTTP loads [{ name, url, rate, duration }, ...], got nothing'],
+    ['http not a mapping', (o) => (o.http = '/v1/agents'), 'http: expected a mapping { baseUrl, token, load, flows }, got "/v1/agents"'],
+    ['no load', (o) => delete o.http.load, 'http: expected http.load or http.flows (or no http section), got "neither"'],
     ['empty load', (o) => (o.http.load = []), 'http.load: expected at least one HTTP load { name, url, rate, duration }, got an empty list'],
     ['unknown field', (o) => (o.http.load[0].rps = 5), 'http.load[0]: unknown field "rps"; use rate (requests per second)'],
     ['field typo', (o) => (o.http.load[0].expectedStatus = [200]), 'http.load[0]: unknown field "expectedStatus"; did you mean "expectStatus"?'],
@@ -365,6 +366,7 @@ describe('good scenarios', () => {
       call: { hold: { dist: 'fixed', valueMs: 20_000 }, ringTimeoutMs: 30_000, fromUser: 'callcert', sdp: true },
       criteria: [],
       http: null,
+      uas: null,
       workers: null,
       localAddress: '127.0.0.1',
       generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
@@ -514,9 +516,9 @@ describe('--set overrides', () => {
   });
 
   it.each([
-    ['load.stagez[1].target=1500', 'load.stagez: unknown key "stagez"; valid keys in load: model, arrivals, maxConcurrency, stages; did you mean "stages"?'],
-    ['load.rate=100', 'load.rate: unknown key "rate"; valid keys in load: model, arrivals, maxConcurrency, stages; use load.stages[].target with model: open (calls per second)'],
-    ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, criteria, http, workers, localAddress, generator'],
+    ['load.stagez[1].target=1500', 'load.stagez: unknown key "stagez"; valid keys in load: model, arrivals, maxConcurrency, stages, start, step, stepDuration, ramp, ceiling, require; did you mean "stages"?'],
+    ['load.rate=100', 'load.rate: unknown key "rate"; valid keys in load: model, arrivals, maxConcurrency, stages, start, step, stepDuration, ramp, ceiling, require; use load.stages[].target with model: open (calls per second)'],
+    ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, criteria, http, uas, workers, localAddress, generator'],
     ['criteria.setup=["p(95)<1"]', 'criteria.setup: unknown metric "setup"; valid keys in criteria: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls; use setup_ms'],
     ['load.stages[5].target=1', 'load.stages has 2 entries; index 5 is out of range (use [2] to append)'],
     ['load.model[0]=open', 'load.model is not a list'],

@@ -5,7 +5,7 @@ import { startRun } from '../../engine/run.js';
 import { LiveView, chooseViewMode } from '../live-view.js';
 import { loadScenarioForRun } from '../scenario-input.js';
 import { formatSummary } from '../summary-text.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, isCallcertError, toInternal } from '../../errors.js';
 import { VERSION } from '../version.js';
 import type { Runtime } from '../runtime.js';
 
@@ -20,9 +20,16 @@ export interface RunFlags {
   authUser?: string;
   authPassword?: string;
   workers?: number;
+  /** embedded.capacity */
+  capacity?: number;
   set: string[];
   out?: string;
   quiet?: boolean;
+  /** Write the report into the out dir when the run ends (`report` command options below). */
+  report?: boolean;
+  reportFormat?: string;
+  meta?: string;
+  lang?: string;
 }
 
 function stamp(d: Date): string {
@@ -32,6 +39,8 @@ function stamp(d: Date): string {
 
 export async function runCommand(file: string | null, flags: RunFlags, rt: Runtime): Promise<ExitCode> {
   const scenario = await loadScenarioForRun(file, flags);
+  // Report options are checked before the run: a typo must not cost a 30-minute certification run its report.
+  if (flags.report === true) await checkReportFlags(flags, rt);
   const scenarioText = file === null ? null : await readFile(file, 'utf8');
   const outDir = path.resolve(rt.cwd, flags.out ?? path.join('results', `${scenario.name}-${stamp(new Date())}`));
   const view = new LiveView(rt, chooseViewMode(rt, flags.quiet === true));
@@ -54,8 +63,33 @@ export async function runCommand(file: string | null, flags: RunFlags, rt: Runti
   try {
     const { results, exitCode } = await handle.done;
     rt.stdout.write(formatSummary(results, outDir));
-    return exitCode;
+    if (flags.report !== true) return exitCode;
+    return await writeRunReport(outDir, flags, rt, exitCode);
   } finally {
     off();
+  }
+}
+
+async function checkReportFlags(flags: RunFlags, rt: Runtime): Promise<void> {
+  const { parseFormats, parseLang } = await import('./report.js');
+  parseFormats(flags.reportFormat);
+  parseLang(flags.lang);
+  if (flags.meta !== undefined) {
+    const { loadMeta } = await import('../../report/meta.js');
+    await loadMeta(path.resolve(rt.cwd, flags.meta), '0'.repeat(64));
+  }
+}
+
+/** The report of any run, invalid and interrupted ones included (they say so); a report error keeps the run's own exit code if that is not 0. */
+async function writeRunReport(outDir: string, flags: RunFlags, rt: Runtime, runExit: ExitCode): Promise<ExitCode> {
+  const { writeReports, formatWritten } = await import('./report.js');
+  try {
+    const written = await writeReports(outDir, { format: flags.reportFormat, lang: flags.lang, meta: flags.meta }, rt.cwd);
+    for (const w of written) rt.stdout.write(formatWritten(w));
+    return runExit;
+  } catch (e) {
+    const err = isCallcertError(e) ? e : toInternal(e);
+    rt.stderr.write(`callcert: report: ${err.message} [${err.code}]\n`);
+    return runExit !== ExitCode.Passed ? runExit : err.exitCode;
   }
 }

@@ -2,6 +2,7 @@
 import { loadScenarioFile } from '../../scenario/load.js';
 import { describe as describeOpen } from '../../engine/executors/open.js';
 import { describe as describeClosed } from '../../engine/executors/closed.js';
+import { describeSearch } from '../../engine/executors/search.js';
 import { describeCriterion } from '../../scenario/criteria.js';
 import { formatDurationMs } from '../../scenario/duration.js';
 import { ExitCode } from '../../errors.js';
@@ -9,7 +10,7 @@ import type { Runtime } from '../runtime.js';
 
 export async function validateCommand(file: string, flags: { set: string[] }, rt: Runtime): Promise<ExitCode> {
   const s = await loadScenarioFile(file, { overrides: flags.set });
-  const load = s.load.model === 'open' ? describeOpen(s.load) : describeClosed(s.load);
+  const load = s.load.model === 'open' ? describeOpen(s.load) : s.load.search ? describeSearch(s.load.search) : describeClosed(s.load);
   const target = s.target === null ? `embedded call centre (capacity ${s.embedded.capacity})` : `${s.target.uri} over ${s.target.transport}`;
   const lines = [
     `${file}: valid scenario "${s.name}"`,
@@ -17,7 +18,7 @@ export async function validateCommand(file: string, flags: { set: string[] }, rt
     `  load:     ${load}`,
     `  hold:     ${s.call.hold.dist} (${JSON.stringify(s.call.hold)})`,
     `  ring timeout: ${formatDurationMs(s.call.ringTimeoutMs)}`,
-    ...s.criteria.map((c) => `  criterion: ${describeCriterion(c)}`),
+    ...s.criteria.map((c) => `  criterion: ${describeCriterion(c)}${c.abortOnFail ? ` (abortOnFail${c.delayAbortEvalMs > 0 ? ` after ${formatDurationMs(c.delayAbortEvalMs)}` : ''})` : ''}`),
   ];
   rt.stdout.write(lines.join('\n') + '\n');
   return ExitCode.Passed;

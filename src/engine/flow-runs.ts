@@ -1,0 +1,337 @@
+/**
+ * The scripted HTTP flows a worker runs beside its SIP calls, and the UAS that
+ * answers the platform's outbound calls for them.
+ *
+ * Each flow arrives as an open model over its own stages (executors/open, the
+ * same schedule code as SIP arrivals), split across workers by segment, so every
+ * worker runs its share of every flow — and the INVITE a flow's originate causes
+ * comes back to the UAS of the same worker (the {{uas.uri}} it sent names that
+ * worker's port): the originate and its INVITE meet in one thread, on one clock.
+ * A flow start that finds the worker's share of `maxConcurrent` taken is counted
+ * as blocked.
+ *
+ * Results are bucketed per reporting interval like the SIP metrics: per flow a
+ * whole-flow HDR histogram and counters, per step a histogram, status codes and
+ * errors; for the UAS the dial latency histogram (INVITE arrival − intended send
+ * of the originating request), leg counters and 100 ms established-call samples.
+ */
+import { setMaxListeners } from 'node:events';
+import { Agent } from 'undici';
+import type { FlowSpec, UasSpec } from '../scenario/types.js';
+import { compileFlow, FlowInstance, runFlowInstance, type CompiledFlow, type FlowEnv, type FlowOutcome } from '../http/flows/engine.js';
+import { pickRow, type FeederData } from '../http/flows/feeder.js';
+import type { VarValue } from '../http/flows/template.js';
+import { createArrivalIterator } from './executors/open.js';
+import type { Arrival, ArrivalIterator } from './executors/types.js';
+import { shareOf, type Segment } from './segment.js';
+import { mulberry32 } from '../scenario/hold.js';
+import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
+import { CallCentre, type CallCentreCounters } from '../target/call-centre.js';
+import { getHeader } from '../sip/headers.js';
+import type { SipMessage } from '../sip/message.js';
+import { bump } from './protocol.js';
+
+/** A flow as a worker gets it: URLs' base and default headers resolved, feeder rows read on the main thread. */
+export interface FlowWorkerSpec {
+  spec: FlowSpec;
+  baseUrl: string | null;
+  headers: Record<string, string>;
+  feeder: FeederData | null;
+}
+
+export interface StepBucket {
+  hist: Histogram;
+  /** Steps that ended (succeeded or failed). */
+  count: number;
+  statusCodes: Record<string, number>;
+  errors: Record<string, number>;
+}
+
+export interface FlowBucket {
+  hist: Histogram;
+  started: number;
+  completed: number;
+  failed: number;
+  blocked: number;
+  errorsByCause: Record<string, number>;
+  /** Responses that failed a status check, by code. */
+  unexpectedStatus: Record<string, number>;
+  /** The first failure of each cause, in words. */
+  examples: Record<string, string>;
+  steps: Record<string, StepBucket>;
+}
+
+export interface OutboundBucket {
+  dialHist: Histogram;
+  /** INVITEs received, answered (200 sent), completed (ended by BYE either way), failed (rejected or never ACKed). */
+  offered: number;
+  answered: number;
+  completed: number;
+  failed: number;
+  /** INVITEs no flow instance claimed (no matching user/header). */
+  uncorrelated: number;
+  /** Calls still up when the worker stopped waiting (interrupted, or the platform did not hang up within the drain bound): callcert then sent BYE. */
+  unfinished: number;
+}
+
+type Encoded<T> = { [K in keyof T]: T[K] extends Histogram ? string : T[K] };
+export type StepIntervalData = Encoded<StepBucket>;
+export type FlowIntervalData = Omit<Encoded<FlowBucket>, 'steps'> & { steps: Record<string, StepIntervalData> };
+export type OutboundIntervalData = Encoded<OutboundBucket> & { samples: Array<[number, number]> };
+
+export const emptyStepBucket = (): StepBucket => ({ hist: createLatencyHistogram(), count: 0, statusCodes: {}, errors: {} });
+export const emptyFlowBucket = (steps: readonly string[] = []): FlowBucket => ({
+  hist: createLatencyHistogram(), started: 0, completed: 0, failed: 0, blocked: 0, errorsByCause: {}, unexpectedStatus: {}, examples: {},
+  steps: Object.fromEntries(steps.map((s) => [s, emptyStepBucket()])),
+});
+export const emptyOutboundBucket = (): OutboundBucket => ({ dialHist: createLatencyHistogram(), offered: 0, answered: 0, completed: 0, failed: 0, uncorrelated: 0, unfinished: 0 });
+/** After hanging up at the end, how long to wait for the BYEs' answers. */
+const END_BYE_WAIT_MS = 2000;
+
+const SAMPLE_MS = 100;
+const REJECTS = ['480', '486', '487', '503'];
+
+interface Running {
+  w: FlowWorkerSpec;
+  flow: CompiledFlow;
+  iter: ArrivalIterator;
+  next: Arrival | null;
+  cap: number;
+  active: number;
+  timer: NodeJS.Timeout | null;
+  bucket: FlowBucket;
+}
+
+export class FlowRuns {
+  private readonly runs: Running[] = [];
+  private readonly abort = new AbortController();
+  private readonly agent: Agent | null;
+  private readonly random: () => number;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Correlation key (the user part of {{uas.uri}}) → the instance waiting for its INVITE. */
+  private readonly byKey = new Map<string, FlowInstance>();
+  private uas: CallCentre | null = null;
+  private uasBase = { offered: 0, answered: 0, completed: 0, failed: 0 };
+  private outbound = emptyOutboundBucket();
+  private samples: Array<[number, number]> = [];
+  private sampleSeq = 0;
+  private sampleTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly specs: readonly FlowWorkerSpec[],
+    private readonly o: { segment: Segment; seed: number; startAt: number; uas: UasSpec | null; localAddress: string; worker: number },
+  ) {
+    this.random = mulberry32((o.seed ^ 0x2545f491) >>> 0);
+    // One signal is shared by every request and pause in progress.
+    setMaxListeners(0, this.abort.signal);
+    // One Agent for all flows of the worker: a pool of `connections` per origin (the largest asked for).
+    const connections = Math.max(1, ...specs.map((s) => s.spec.connections));
+    const timeoutMs = Math.max(1, ...specs.map((s) => s.spec.timeoutMs));
+    this.agent = specs.length === 0 ? null : new Agent({ connections, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } });
+  }
+
+  get hasUas(): boolean {
+    return this.o.uas !== null;
+  }
+
+  /** Opens the UAS (if any) and arms every flow's schedule on the run clock. */
+  async start(): Promise<void> {
+    const u = this.o.uas;
+    if (u !== null) {
+      this.uas = await CallCentre.start({
+        address: this.o.localAddress, port: 0, transport: 'udp',
+        capacity: u.capacity, ringMs: u.ringMs, answerRatio: u.answerRatio, calleeHangupMs: u.hangupMs,
+        onInvite: (msg) => this.onInvite(msg),
+      });
+      this.sampleTimer = setTimeout(() => this.sample(), Math.max(0, this.o.startAt + SAMPLE_MS - performance.now()));
+    }
+    for (const w of this.specs) {
+      const flow = compileFlow(w.spec, w.baseUrl, w.headers);
+      const iter = createArrivalIterator({ arrivals: w.spec.arrivals, stages: w.spec.stages }, this.o.segment, this.o.seed);
+      const r: Running = {
+        w, flow, iter, next: iter.next(), cap: Math.max(1, shareOf(w.spec.maxConcurrent, this.o.segment)), active: 0, timer: null,
+        bucket: emptyFlowBucket(flow.stepNames),
+      };
+      this.runs.push(r);
+      this.due(r);
+    }
+  }
+
+  private due(r: Running): void {
+    r.timer = null;
+    const now = performance.now();
+    for (let a = r.next; a !== null && !this.stopping; a = r.next) {
+      const intended = this.o.startAt + a.atMs;
+      if (intended > now) {
+        r.timer = setTimeout(() => this.due(r), intended - now);
+        return;
+      }
+      r.next = r.iter.next();
+      this.arrive(r, a.index, intended);
+    }
+  }
+
+  private arrive(r: Running, index: number, intended: number): void {
+    const b = r.bucket;
+    if (r.active >= r.cap) {
+      b.blocked++;
+      return;
+    }
+    b.started++;
+    const vars = new Map<string, VarValue>(Object.entries(r.w.spec.vars));
+    vars.set('flowId', index);
+    vars.set('worker', this.o.worker);
+    const key = `cc${index}`;
+    if (this.uas !== null) {
+      vars.set('uas.user', key);
+      vars.set('uas.host', this.uas.address);
+      vars.set('uas.port', this.uas.port);
+      vars.set('uas.uri', `sip:${key}@${this.uas.address}:${this.uas.port}`);
+    }
+    const inst = new FlowInstance(index, intended, vars);
+    const f = r.w.feeder;
+    if (f !== null) {
+      const row = pickRow(f, index, this.random);
+      if (row === null) {
+        this.ended(r, { ok: false, cause: 'feeder_exhausted', step: null, detail: `flow ${index}: the feeder's ${f.rows.length} row(s) are used up (recycle: false)`, flowMs: null });
+        return;
+      }
+      f.columns.forEach((c, i) => vars.set(c, row[i]));
+    }
+    if (this.uas !== null) this.byKey.set(key, inst);
+    r.active++;
+    const env: FlowEnv = { dispatcher: this.agent!, now: () => performance.now(), random: this.random, signal: this.abort.signal };
+    const sink = {
+      step: (name: string, latencyMs: number | null, status: number | null, cause: string | null) => {
+        const s = (r.bucket.steps[name] ??= emptyStepBucket());
+        s.count++;
+        if (status !== null) bump(s.statusCodes, String(status));
+        if (latencyMs !== null && cause === null) recordMs(s.hist, latencyMs);
+        if (cause !== null) {
+          bump(s.errors, cause);
+          if (cause === 'status' && status !== null) bump(r.bucket.unexpectedStatus, String(status));
+        }
+      },
+    };
+    const p = runFlowInstance(r.flow, inst, env, sink).then((out) => {
+      r.active--;
+      this.byKey.delete(key);
+      this.ended(r, out);
+    });
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private ended(r: Running, out: FlowOutcome): void {
+    const b = r.bucket;
+    if (out.ok) {
+      b.completed++;
+      if (out.flowMs !== null) recordMs(b.hist, out.flowMs);
+      return;
+    }
+    b.failed++;
+    const cause = out.cause ?? 'other';
+    bump(b.errorsByCause, cause);
+    if (b.examples[cause] === undefined && out.detail !== null) b.examples[cause] = out.step === null ? out.detail : `${out.step}: ${out.detail}`;
+  }
+
+  private onInvite(msg: SipMessage): void {
+    const at = performance.now();
+    const c = this.o.uas!.correlate;
+    const key = c.kind === 'user' ? (/^sips?:([^@;?]+)@/i.exec(msg.requestUri)?.[1] ?? '') : (getHeader(msg, c.name) ?? '').trim();
+    const inst = this.byKey.get(key);
+    if (inst === undefined || inst.inviteAt !== 0) {
+      this.outbound.uncorrelated++;
+      return;
+    }
+    if (inst.originateAt > 0) recordMs(this.outbound.dialHist, at - inst.originateAt);
+    inst.invite(at);
+  }
+
+  /** Established calls at the UAS: answered and not yet ended. */
+  private established(): number {
+    const c = this.uas?.counters;
+    return c === undefined ? 0 : c.answered - c.completed - c.noAck;
+  }
+
+  private sample(): void {
+    this.sampleSeq++;
+    this.samples.push([this.sampleSeq, this.established()]);
+    this.sampleTimer = setTimeout(() => this.sample(), Math.max(0, this.o.startAt + (this.sampleSeq + 1) * SAMPLE_MS - performance.now()));
+  }
+
+  takeInterval(): { flows: Record<string, FlowIntervalData>; outbound: OutboundIntervalData | null } {
+    const flows: Record<string, FlowIntervalData> = {};
+    for (const r of this.runs) {
+      const b = r.bucket;
+      flows[r.w.spec.name] = {
+        ...b, hist: encodeHistogram(b.hist),
+        steps: Object.fromEntries(Object.entries(b.steps).map(([k, s]) => [k, { ...s, hist: encodeHistogram(s.hist) }])),
+      };
+      r.bucket = emptyFlowBucket(r.flow.stepNames);
+    }
+    let outbound: OutboundIntervalData | null = null;
+    if (this.uas !== null) {
+      const now = legCounts(this.uas.counters);
+      const ob = this.outbound;
+      outbound = {
+        ...ob, dialHist: encodeHistogram(ob.dialHist), samples: this.samples,
+        offered: now.offered - this.uasBase.offered, answered: now.answered - this.uasBase.answered,
+        completed: now.completed - this.uasBase.completed, failed: now.failed - this.uasBase.failed,
+      };
+      this.uasBase = now;
+      this.outbound = emptyOutboundBucket();
+      this.samples = [];
+    }
+    return { flows, outbound };
+  }
+
+  /** Stops flow arrivals; flows in progress go on (done() bounds them). */
+  stop(): void {
+    this.stopping = true;
+    for (const r of this.runs) if (r.timer !== null) clearTimeout(r.timer);
+  }
+
+  /**
+   * Waits at most `drainMs` for flows in progress, then aborts what is left (counted as
+   * `aborted`), then waits (in the same bound) for the UAS calls to end — the platform hangs
+   * them up after its hold. Calls still up then (at once when `interrupted`) are counted as
+   * unfinished and hung up by callcert (BYE, answers awaited END_BYE_WAIT_MS).
+   */
+  async done(drainMs: number, interrupted = false): Promise<void> {
+    this.stop();
+    const deadline = performance.now() + drainMs;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), expired]);
+    if (this.inFlight.size > 0) {
+      this.abort.abort();
+      await Promise.allSettled([...this.inFlight]);
+    }
+    // Bounded: polled every 50 ms until the deadline.
+    while (!interrupted && this.uas !== null && this.established() > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    clearTimeout(timer);
+    if (this.uas !== null && this.established() > 0) {
+      this.outbound.unfinished += this.uas.hangupAll();
+      const byeDeadline = performance.now() + END_BYE_WAIT_MS;
+      while (this.established() > 0 && performance.now() < byeDeadline) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (this.sampleTimer !== null) clearTimeout(this.sampleTimer);
+    this.sampleTimer = null;
+    // One last sample so the series shows the end state.
+    if (this.uas !== null) this.samples.push([++this.sampleSeq, this.established()]);
+    await this.agent?.close().catch(() => {});
+  }
+
+  /** After the last interval was taken. */
+  async close(): Promise<void> {
+    await this.uas?.close();
+  }
+}
+
+function legCounts(c: CallCentreCounters) {
+  let rejected = 0;
+  for (const k of REJECTS) rejected += c.responsesSent[k] ?? 0;
+  return { offered: c.invites, answered: c.answered, completed: c.completed, failed: rejected + c.noAck };
+}

@@ -1,0 +1,155 @@
+/**
+ * Judging a capacity search (`load.model: search`) on the main thread: each
+ * step is judged on its own hold window — the workers' one-second intervals
+ * lying wholly inside it, merged (counters summed, HDR histograms merged
+ * bucket-wise) — with the scenario's criteria, as soon as every worker has
+ * reported those intervals. The first failing step ends the search; the
+ * certified capacity is the level of the last step that passed every criterion.
+ *
+ * A step's ratios (SER, ...) count the calls whose outcome (answer or failure) came
+ * within its window, and cps_achieved those outcomes per second.
+ * In a step, concurrency_sustained is the share of the step's level held
+ * (minimum established channels over the hold, after SUSTAIN_SETTLE_MS, divided
+ * by the level), so ">=0.99" means the platform kept 99 % of the offered channels up.
+ */
+import type { Criterion, SearchSpec } from '../scenario/types.js';
+import { percentileMs } from '../metrics/histograms.js';
+import type { Aggregator } from './aggregate.js';
+import { intervalsWithin, searchStepWindows, type SearchStepWindow } from './executors/search.js';
+import { judge, ratiosOf, settledCounters, type CriterionVerdict, type MetricSource } from './thresholds.js';
+
+/** Samples this close after a hold starts are ignored for "sustained" (as in results/summary.ts). */
+const SETTLE_MS = 1000;
+/** Judge a step with what has arrived when a worker's report is this late (a crashed worker never sends it). */
+const LATE_REPORT_MS = 3000;
+
+export interface SearchStepResult {
+  level: number;
+  /** The judged window (hold, rounded in to whole report intervals), ms after run start. */
+  startMs: number;
+  endMs: number;
+  /** Minimum established channels over the hold (after the settle time). */
+  sustained: number | null;
+  peak: number | null;
+  setupMs: { p50: number | null; p95: number | null; p99: number | null };
+  ser: number | null;
+  attempted: number;
+  answered: number;
+  failed: number;
+  failuresByCode: Record<string, number>;
+  criteria: CriterionVerdict[];
+  pass: boolean;
+}
+
+export interface SearchResult {
+  levels: number[];
+  steps: SearchStepResult[];
+  /** Level of the last step that passed every criterion (null: none did). */
+  certifiedCapacity: number | null;
+  /** Level of the step that failed (null: none failed). */
+  failedStep: number | null;
+  failingCriterion: { criterion: string; metric: Criterion['metric']; actual: number | null } | null;
+  /** criterion: a step failed and the search stopped; ceiling: every level passed; null: stopped before either (interrupted). */
+  stoppedBy: 'criterion' | 'ceiling' | null;
+  require: number | null;
+}
+
+export class SearchJudge {
+  private readonly windows: SearchStepWindow[];
+  private readonly steps: SearchStepResult[] = [];
+  private failed: SearchStepResult | null = null;
+
+  constructor(
+    private readonly spec: SearchSpec,
+    private readonly criteria: readonly Criterion[],
+    private readonly workers: number,
+  ) {
+    this.windows = searchStepWindows(spec);
+  }
+
+  /**
+   * Judges every step whose window is over and fully reported (or whose reports
+   * are late by LATE_REPORT_MS; `final`: the run is over, judge what ran to its end).
+   * Returns the step that failed now, if any.
+   */
+  poll(agg: Aggregator, elapsedMs: number, final = false, loadEndMs = Infinity): SearchStepResult | null {
+    while (this.failed === null && this.steps.length < this.windows.length) {
+      const w = this.windows[this.steps.length];
+      const { firstSeq, endSeq } = intervalsWithin(w.holdStartMs, w.endMs);
+      if (w.endMs > loadEndMs) return null; // the run stopped inside this step: not judged
+      const data = agg.window(firstSeq, endSeq);
+      const ready = final || data.minWorkers >= this.workers || elapsedMs >= w.endMs + LATE_REPORT_MS;
+      if (elapsedMs < w.endMs || !ready) return null;
+      const step = this.judgeStep(agg, w, firstSeq, endSeq, data);
+      this.steps.push(step);
+      if (!step.pass) {
+        this.failed = step;
+        return step;
+      }
+    }
+    return null;
+  }
+
+  private judgeStep(agg: Aggregator, w: SearchStepWindow, firstSeq: number, endSeq: number, data: ReturnType<Aggregator['window']>): SearchStepResult {
+    const startMs = firstSeq * 1000;
+    const endMs = endSeq * 1000;
+    let peak: number | null = null;
+    let min: number | null = null;
+    for (const [tMs, est] of agg.concurrencySeries()) {
+      if (tMs < w.holdStartMs || tMs >= w.endMs) continue;
+      peak = Math.max(peak ?? 0, est);
+      if (tMs >= w.holdStartMs + SETTLE_MS) min = Math.min(min ?? Infinity, est);
+    }
+    // Ratios over the calls whose outcome (answer or failure) came within the window: attempts sent
+    // near its start were answered just before it, so attempts-based ratios could exceed 1.
+    const c = data.counters;
+    const outcomes = settledCounters(c);
+    const src: MetricSource = {
+      counters: outcomes,
+      setup: data.setup,
+      pdd: data.pdd,
+      elapsedMs: endMs - startMs,
+      concurrency: () => ({ peak: peak ?? 0, sustained: min === null ? null : Math.round((min / w.level) * 1e6) / 1e6 }),
+    };
+    const criteria = this.criteria.map((cr) => judge(cr, src));
+    return {
+      level: w.level,
+      startMs,
+      endMs,
+      sustained: min,
+      peak,
+      setupMs: { p50: percentileMs(data.setup, 50), p95: percentileMs(data.setup, 95), p99: percentileMs(data.setup, 99) },
+      ser: ratiosOf(outcomes).ser,
+      attempted: c.attempts,
+      answered: c.answers,
+      failed: c.failures,
+      failuresByCode: { ...c.failuresByCode },
+      criteria,
+      pass: criteria.every((v) => v.pass),
+    };
+  }
+
+  /** For the live view: "level 1400 (1000→1800 by 200), certified 1200". */
+  status(elapsedMs: number): string {
+    const w = this.windows.find((x) => elapsedMs < x.endMs) ?? this.windows[this.windows.length - 1];
+    const passed = this.steps.filter((s) => s.pass);
+    const certified = passed.length > 0 ? passed[passed.length - 1].level : 'none yet';
+    const failed = this.failed === null ? '' : `, step ${this.failed.level} failed`;
+    return `level ${w.level} (${this.spec.start}→${this.windows[this.windows.length - 1].level} by ${this.spec.step}), certified ${certified}${failed}`;
+  }
+
+  result(): SearchResult {
+    const passed = this.steps.filter((s) => s.pass);
+    const failing = this.failed?.criteria.find((v) => !v.pass) ?? null;
+    const allRan = this.failed === null && this.steps.length === this.windows.length;
+    return {
+      levels: this.windows.map((w) => w.level),
+      steps: this.steps,
+      certifiedCapacity: passed.length > 0 ? passed[passed.length - 1].level : null,
+      failedStep: this.failed?.level ?? null,
+      failingCriterion: failing === null ? null : { criterion: failing.criterion, metric: failing.metric, actual: failing.actual },
+      stoppedBy: this.failed !== null ? 'criterion' : allRan ? 'ceiling' : null,
+      require: this.spec.require,
+    };
+  }
+}

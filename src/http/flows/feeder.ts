@@ -1,0 +1,147 @@
+/**
+ * CSV data feeders (agent ids, tokens, numbers): one row per flow instance,
+ * its columns becoming variables named by the header row.
+ *
+ * Parsing follows RFC 4180: fields separated by ",", records by CRLF or LF,
+ * fields in double quotes may hold commas, line breaks and "" for a quote; a
+ * final line break is optional. Every record must have as many fields as the
+ * header. The file is read once on the main thread (a missing or malformed file
+ * is a scenario error naming the file and the scenario field) and its rows are
+ * shipped to the workers.
+ *
+ * Order: `sequential` gives flow instance k the row k mod rows (flow indexes are
+ * striped over workers, so the order is the same whatever the worker count);
+ * with `recycle: false` instance k >= rows fails with `feeder_exhausted`.
+ * `random` picks a row uniformly with the worker's seeded generator.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface CsvTable {
+  columns: string[];
+  rows: string[][];
+}
+
+export class CsvError extends Error {
+  constructor(message: string, readonly line: number) {
+    super(message);
+    this.name = 'CsvError';
+  }
+}
+
+/** Parses CSV text with a header row; throws CsvError naming the line. */
+export function parseCsv(text: string): CsvTable {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records: Array<{ fields: string[]; line: number }> = [];
+  let fields: string[] = [];
+  let field = '';
+  let line = 1;
+  let recordLine = 1;
+  let i = 0;
+  let quotedField = false;
+  const endField = () => {
+    fields.push(field);
+    field = '';
+    quotedField = false;
+  };
+  const endRecord = () => {
+    const quoted = quotedField;
+    endField();
+    // A blank line (one empty unquoted field) is skipped, not a record; "" is a record.
+    if (!(fields.length === 1 && fields[0] === '' && !quoted)) records.push({ fields, line: recordLine });
+    fields = [];
+  };
+  while (i < src.length) {
+    const c = src[i];
+    if (c === '"' && field === '' && !quotedField) {
+      quotedField = true;
+      const start = line;
+      i++;
+      for (;;) {
+        if (i >= src.length) throw new CsvError(`line ${start}: a quoted field is not closed`, start);
+        const q = src[i];
+        if (q === '"') {
+          if (src[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        if (q === '\n') line++;
+        field += q;
+        i++;
+      }
+      const next = src[i];
+      if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+        throw new CsvError(`line ${line}: unexpected ${JSON.stringify(next)} after a closing quote (write "" for a quote inside quotes)`, line);
+      }
+      continue;
+    }
+    if (c === ',') {
+      fields.push(field);
+      field = '';
+      quotedField = false;
+      i++;
+    } else if (c === '\r' && src[i + 1] === '\n') {
+      endRecord();
+      i += 2;
+      recordLine = ++line;
+    } else if (c === '\n') {
+      endRecord();
+      i++;
+      recordLine = ++line;
+    } else if (c === '"') {
+      throw new CsvError(`line ${line}: a quote inside an unquoted field (quote the whole field and write "" for the quote)`, line);
+    } else {
+      field += c;
+      i++;
+    }
+  }
+  if (field !== '' || fields.length > 0 || quotedField) endRecord();
+  if (records.length === 0) throw new CsvError('the file is empty: expected a header row naming the columns', 1);
+  const columns = records[0].fields.map((c) => c.trim());
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) throw new CsvError(`line 1: column name ${JSON.stringify(c)} is not a variable name (letters, digits, "_")`, 1);
+    if (seen.has(c)) throw new CsvError(`line 1: column ${JSON.stringify(c)} appears twice`, 1);
+    seen.add(c);
+  }
+  const rows: string[][] = [];
+  for (const r of records.slice(1)) {
+    if (r.fields.length !== columns.length) {
+      throw new CsvError(`line ${r.line}: ${r.fields.length} field(s), expected ${columns.length} (${columns.join(', ')})`, r.line);
+    }
+    rows.push(r.fields);
+  }
+  if (rows.length === 0) throw new CsvError('no data rows after the header row', 2);
+  return { columns, rows };
+}
+
+/** Reads and parses a feeder file; throws an Error whose message starts with the reason (file named by the caller). */
+export function readCsvFile(path: string): CsvTable {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CsvError(code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a CSV file' : `cannot read it: ${(e as Error).message}`, 0);
+  }
+  return parseCsv(text);
+}
+
+export type FeederOrder = 'sequential' | 'random';
+
+/** What a worker gets: the table plus how to pick. */
+export interface FeederData extends CsvTable {
+  order: FeederOrder;
+  recycle: boolean;
+}
+
+/** The row for flow instance `index`, or null when a non-recycling sequential feeder is exhausted. */
+export function pickRow(f: FeederData, index: number, random: () => number): string[] | null {
+  const n = f.rows.length;
+  if (f.order === 'random') return f.rows[Math.min(n - 1, Math.floor(random() * n))];
+  if (!f.recycle && index >= n) return null;
+  return f.rows[index % n];
+}

@@ -1,0 +1,82 @@
+/**
+ * Report language. The certification report is filed in China, so the default
+ * is bilingual: every label is "中文 / English" side by side; `zh` and `en`
+ * keep one side only. Numbers and identifiers are never translated.
+ */
+export type ReportLang = 'bilingual' | 'zh' | 'en';
+export const REPORT_LANGS: readonly ReportLang[] = ['bilingual', 'zh', 'en'];
+
+/** A label in both languages. */
+export interface Bi {
+  zh: string;
+  en: string;
+}
+
+export const bi = (zh: string, en: string): Bi => ({ zh, en });
+
+/** Renders one label for the chosen language. */
+export function tr(lang: ReportLang, s: Bi): string {
+  if (lang === 'zh') return s.zh;
+  if (lang === 'en') return s.en;
+  return s.zh === s.en ? s.zh : `${s.zh} / ${s.en}`;
+}
+
+/** Section titles: the Chinese ones are what a reviewer (and the e2e test) looks for. */
+export const T = {
+  title: bi('呼叫中心系统压力测试报告', 'Call-Centre Platform Pressure Test Report'),
+  reportNumber: bi('报告编号', 'Report No.'),
+  system: bi('被测系统', 'System under test'),
+  version: bi('版本', 'Version'),
+  client: bi('委托单位', 'Client'),
+  lab: bi('测试单位', 'Test laboratory'),
+  date: bi('报告日期', 'Report date'),
+  runDate: bi('测试日期', 'Test date'),
+  notices: bi('注意事项', 'Notices'),
+  summary: bi('报告摘要', 'Summary'),
+  verdict: bi('测试结论', 'Verdict'),
+  prepared: bi('编制', 'Prepared by'),
+  reviewed: bi('审核', 'Reviewed by'),
+  approved: bi('批准', 'Approved by'),
+  seal: bi('（盖章）', '(Seal)'),
+  signDate: bi('日期', 'Date'),
+  purpose: bi('测试目的、范围与判定准则', 'Purpose, scope and pass criteria'),
+  standards: bi('引用标准', 'Standards cited'),
+  sut: bi('被测系统与拓扑', 'System under test and topology'),
+  environment: bi('测试环境', 'Test environment'),
+  tools: bi('测试工具', 'Test tools'),
+  method: bi('测试方法与场景', 'Method and scenario'),
+  results: bi('测试结果', 'Results'),
+  requirements: bi('指标判定', 'Requirements and verdicts'),
+  keyFigures: bi('主要测量值', 'Key measurements'),
+  licence: bi('许可技术要求对照', 'Licence-readiness'),
+  charts: bi('时序图', 'Charts over time'),
+  analysis: bi('结果分析', 'Analysis'),
+  conclusion: bi('结论', 'Conclusion'),
+  appendixScenario: bi('附录A 测试场景', 'Appendix A: Scenario'),
+  appendixHashes: bi('附录B 原始数据与校验值', 'Appendix B: Raw data and SHA-256'),
+  appendixDefinitions: bi('附录C 指标定义', 'Appendix C: Metric definitions'),
+  requirement: bi('要求', 'Requirement'),
+  measured: bi('测量值', 'Measured'),
+  result: bi('判定', 'Verdict'),
+  item: bi('项目', 'Item'),
+  value: bi('数值', 'Value'),
+  evidence: bi('证据', 'Evidence'),
+  status: bi('状态', 'Status'),
+  notProvided: bi('未填写', 'not provided'),
+  notTested: bi('未测试', 'not tested'),
+  notMeasured: bi('未测得', 'not measured'),
+  pass: bi('通过', 'PASS'),
+  fail: bi('不通过', 'FAIL'),
+  // Used instead of PASS for a criterion whose threshold was met in a run that is not valid evidence.
+  metButInvalid: bi('达到阈值（运行无效）', 'threshold met (run invalid)'),
+  invalid: bi('无效', 'INVALID'),
+  running: bi('未完成', 'NOT FINISHED'),
+  page: bi('页', 'page'),
+} as const;
+
+/** "第 X 页 共 Y 页" (and the English equivalent). */
+export function pageLabel(lang: ReportLang, page: number, pages: number): string {
+  const zh = `第 ${page} 页 共 ${pages} 页`;
+  const en = `Page ${page} of ${pages}`;
+  return lang === 'zh' ? zh : lang === 'en' ? en : `${zh} / ${en}`;
+}

@@ -1,0 +1,105 @@
+/**
+ * GitHub-flavoured Markdown for a CI job summary ($GITHUB_STEP_SUMMARY): a
+ * single run (verdict, key figures, criteria, validity) or a comparison
+ * (regressions first, ▲/▼ deltas).
+ */
+import type { Results } from '../results/summary.js';
+import type { Comparison, MetricDelta } from '../compare/types.js';
+import { evidenceProblem } from '../compare/compare.js';
+import { formatDelta, formatNumber, formatTolerance, formatValue } from '../compare/format.js';
+
+const VERDICT_ICON: Record<string, string> = { passed: '✅', failed: '❌', invalid: '⚠️', running: '⏳' };
+
+export function markdownFromResults(results: Results): string {
+  const s = results.summary;
+  const icon = VERDICT_ICON[results.verdict] ?? '❔';
+  const out: string[] = [
+    `## callcert: ${cell(results.scenario.name)} — ${icon} ${results.verdict.toUpperCase()}`,
+    '',
+    `Target \`${cell(results.target.uri)}\` (${results.target.transport}${results.target.embedded ? ', embedded call centre' : ''}), ` +
+      `started ${results.startedAt}, ${formatNumber(results.durationMs / 1000)} s, callcert ${results.tool.version}.`,
+    '',
+    '### Key figures',
+    '',
+    '| figure | value |',
+    '| --- | ---: |',
+    row('calls attempted / answered / failed', `${s.calls.attempted} / ${s.calls.answered} / ${s.calls.failed}`),
+    row('blocked calls', String(s.calls.blocked)),
+    row('concurrency peak / sustained', `${s.concurrency.peak} / ${formatNumber(s.concurrency.sustained)}`),
+    row('CPS offered / achieved', `${formatNumber(s.cps.offered)} / ${formatNumber(s.cps.achieved)}`),
+    row('SER / SEER / ASR', `${formatNumber(s.ratios.ser)} / ${formatNumber(s.ratios.seer)} / ${formatNumber(s.ratios.asr)}`),
+    row('setup p50 / p95 / p99', `${formatNumber(s.setupMs.p50)} / ${formatNumber(s.setupMs.p95)} / ${formatNumber(s.setupMs.p99)} ms`),
+    row('PDD p95', formatValue(s.pddMs.p95, 'ms')),
+    row('generator schedule slip p99', formatValue(results.generator.scheduleSlipMsP99, 'ms')),
+  ];
+  for (const [name, h] of Object.entries(s.http ?? {})) {
+    const http = h as { rps?: number; latencyMs?: { p95?: number | null }; errors?: { total?: number } };
+    out.push(row(`HTTP ${name}: rps / p95 / errors`, `${formatNumber(http.rps)} / ${formatValue(http.latencyMs?.p95, 'ms')} / ${http.errors?.total ?? 0}`));
+  }
+  out.push('', '### Pass criteria', '');
+  if (results.criteria.length === 0) {
+    out.push('_No pass criteria in this scenario._');
+  } else {
+    out.push('| metric | criterion | actual | result |', '| --- | --- | ---: | :---: |');
+    for (const c of results.criteria) {
+      out.push(`| ${cell(c.metric)} | \`${cell(c.criterion)}\` | ${formatNumber(c.actual)} | ${c.pass ? '✅ pass' : '❌ fail'} |`);
+    }
+  }
+  out.push('', '### Validity', '');
+  const problem = evidenceProblem(results);
+  if (problem === null) {
+    out.push('✅ Valid: the generator kept to its schedule and the run was not interrupted.');
+  } else {
+    out.push('⚠️ **Not valid evidence** — the verdict cannot certify the platform:');
+    const reasons = Array.isArray(results.invalidReasons) && results.invalidReasons.length > 0 ? results.invalidReasons : [problem];
+    for (const r of reasons) out.push(`- ${cell(r)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Order: regressed, missing, improved, new, ok — what needs attention first. */
+const STATUS_ORDER: Record<MetricDelta['status'], number> = { regressed: 0, missing: 1, improved: 2, new: 3, ok: 4 };
+const STATUS_LABEL: Record<MetricDelta['status'], string> = {
+  regressed: '❌ regressed', missing: '⚠️ missing', improved: '✅ improved', new: 'ℹ️ new', ok: '✅ ok',
+};
+
+export function markdownFromComparison(c: Comparison): string {
+  const head = c.verdict === 'invalid'
+    ? '⚠️ current run is not valid evidence'
+    : c.verdict === 'regressed'
+      ? `❌ ${c.regressions} metric${c.regressions === 1 ? '' : 's'} regressed beyond tolerance`
+      : '✅ no regression beyond tolerance';
+  const out: string[] = [
+    `## callcert compare: ${cell(c.current.scenario)} — ${head}`,
+    '',
+    `Baseline ${c.baseline.startedAt} (${c.baseline.verdict}) → current ${c.current.startedAt} (${c.current.verdict}); default tolerance ${c.tolerance.source}.`,
+  ];
+  if (c.currentProblem !== null) {
+    out.push('', `> ⚠️ **Cannot certify no regression:** ${cell(c.currentProblem)}.`);
+  }
+  if (c.warnings.length > 0) {
+    out.push('');
+    for (const w of c.warnings) out.push(`> ⚠️ ${cell(w)}`);
+  }
+  out.push('', '| metric | baseline | current | change | tolerance | status |', '| --- | ---: | ---: | ---: | ---: | --- |');
+  const sorted = [...c.metrics].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+  for (const m of sorted) {
+    out.push(`| ${cell(m.metric)} | ${formatValue(m.baseline, m.unit)} | ${formatValue(m.current, m.unit)} | ${arrow(m)} | ${cell(formatTolerance(m))} | ${STATUS_LABEL[m.status]} |`);
+  }
+  out.push('', '_▲/▼: the value went up/down; whether that is better depends on the metric (lower is better for latencies, failures and slip; higher for ratios, concurrency and rates)._');
+  return out.join('\n') + '\n';
+}
+
+function arrow(m: MetricDelta): string {
+  if (m.delta === null || m.delta === 0) return m.delta === 0 ? '0' : '—';
+  return `${m.delta > 0 ? '▲' : '▼'} ${formatDelta(m)}`;
+}
+
+function row(label: string, value: string): string {
+  return `| ${label} | ${value} |`;
+}
+
+/** Keeps user text from breaking the table: pipes escaped, newlines flattened. */
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}

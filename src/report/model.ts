@@ -1,0 +1,153 @@
+/**
+ * Everything the report shows, computed only from results.json and the files a
+ * run writes beside it. Numbers are carried as recorded (`fmtNum` prints JS's
+ * shortest exact representation), so nothing shown can differ from the value
+ * a verdict was decided on.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadedResults } from '../results/read.js';
+import type { Results } from '../results/summary.js';
+import { errors } from '../errors.js';
+import { redactScenarioYaml, findSecret, maskSecrets } from './redact.js';
+import { licenceRows, type LicenceRow } from './licence.js';
+import { toolDigest, type ToolDigest } from './tool-digest.js';
+import { recheckVerdicts } from './recheck.js';
+
+/** calls.jsonl larger than this is not attached (only its SHA-256 is printed): keeps the PDF mailable. */
+export const CALLS_ATTACH_MAX_BYTES = 20 * 1024 * 1024;
+
+export type RunStatus = 'passed' | 'failed' | 'invalid' | 'running';
+
+export interface FileEvidence {
+  name: string;
+  sha256: string;
+  bytes: number;
+  /** Attached inside the PDF (the bytes as on disk). */
+  attached: boolean;
+  /** Why it is not attached, when it is not. */
+  note: string | null;
+}
+
+export interface Attachment {
+  name: string;
+  data: Buffer;
+  mime: string;
+  description: string;
+}
+
+export interface ReportModel {
+  results: Results;
+  resultsSha256: string;
+  status: RunStatus;
+  /** Why the run is not valid evidence (interrupted, generator saturated, …); empty when valid. */
+  invalidReasons: string[];
+  files: FileEvidence[];
+  attachments: Attachment[];
+  /** scenario.yaml with credentials replaced, or null when the run had no scenario file. */
+  scenarioYaml: string | null;
+  /** Target URI with any credential masked. */
+  targetUri: string;
+  licence: LicenceRow[];
+  tool: ToolDigest;
+}
+
+export const sha256Hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function readOptional(file: string): Promise<Buffer | null> {
+  try {
+    return await readFile(file);
+  } catch {
+    return null;
+  }
+}
+
+/** The verdict the report may show: anything but a finished valid run is not a pass, whatever results.json says. */
+export function runStatus(r: Results): RunStatus {
+  if (r.state !== 'finished') return 'running';
+  if (!r.valid || r.interrupted || r.invalidReasons.length > 0) return 'invalid';
+  return r.verdict === 'passed' && r.criteria.every((c) => c.pass) ? 'passed' : 'failed';
+}
+
+export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
+  const { results, bytes, dir } = loaded;
+  const resultsSha256 = sha256Hex(bytes);
+  const { problems } = recheckVerdicts(results);
+  if (problems.length > 0) throw errors.resultsInvalid(`${loaded.file}: ${problems[0]}; a report would show a verdict its data do not support`, { path: loaded.file });
+  const status = runStatus(results);
+  const invalidReasons = [...results.invalidReasons];
+  if (results.interrupted && !invalidReasons.some((r) => /interrupt/i.test(r))) invalidReasons.unshift('run was interrupted');
+  if (status === 'running') invalidReasons.unshift(`results.json state is "${results.state}": the run had not finished when it was written`);
+  if (status === 'invalid' && invalidReasons.length === 0) invalidReasons.push('results.json marks the run as not valid');
+
+  const scenarioRaw = await readOptional(path.join(dir, 'scenario.yaml'));
+  const redacted = scenarioRaw === null ? null : redactScenarioYaml(scenarioRaw.toString('utf8'));
+  const secrets = redacted?.secrets ?? [];
+
+  const files: FileEvidence[] = [];
+  const attachments: Attachment[] = [];
+  const leak = findSecret(bytes, secrets);
+  if (leak !== null) {
+    throw errors.resultsInvalid(`${loaded.file}: contains a credential from scenario.yaml; refusing to attach it to a report (remove it from results.json)`, { path: loaded.file });
+  }
+  files.push({ name: 'results.json', sha256: resultsSha256, bytes: bytes.length, attached: true, note: null });
+  attachments.push({ name: 'results.json', data: bytes, mime: 'application/json', description: 'callcert results.json (raw, as written by the run)' });
+
+  const callsFile = path.join(dir, 'calls.jsonl');
+  const callsSize = await stat(callsFile).then((s) => s.size, () => null);
+  if (callsSize !== null) {
+    if (callsSize <= CALLS_ATTACH_MAX_BYTES) {
+      const data = await readFile(callsFile);
+      const secret = findSecret(data, secrets);
+      files.push({ name: 'calls.jsonl', sha256: sha256Hex(data), bytes: data.length, attached: secret === null, note: secret === null ? null : 'contains a credential: not attached' });
+      if (secret === null) attachments.push({ name: 'calls.jsonl', data, mime: 'application/x-ndjson', description: 'callcert calls.jsonl (one record per call)' });
+    } else {
+      files.push({ name: 'calls.jsonl', sha256: await sha256File(callsFile), bytes: callsSize, attached: false, note: `larger than ${CALLS_ATTACH_MAX_BYTES} bytes: hash only` });
+    }
+  }
+  if (scenarioRaw !== null) {
+    // The raw file may hold credentials: hash it (results.json records the same hash) but never attach it.
+    files.push({ name: 'scenario.yaml', sha256: sha256Hex(scenarioRaw), bytes: scenarioRaw.length, attached: false, note: 'may contain credentials: hash only; shown redacted in Appendix A' });
+  }
+  const resolved = await readOptional(path.join(dir, 'scenario.resolved.json'));
+  if (resolved !== null) {
+    const secret = findSecret(resolved, secrets);
+    files.push({ name: 'scenario.resolved.json', sha256: sha256Hex(resolved), bytes: resolved.length, attached: secret === null, note: secret === null ? null : 'contains a credential: not attached' });
+    if (secret === null) attachments.push({ name: 'scenario.resolved.json', data: resolved, mime: 'application/json', description: 'the scenario as run, credentials redacted' });
+  }
+
+  return {
+    results, resultsSha256, status, invalidReasons, files, attachments,
+    scenarioYaml: redacted?.text ?? null,
+    targetUri: maskSecrets(results.target.uri, secrets),
+    licence: licenceRows(results, status),
+    tool: await toolDigest(),
+  };
+}
+
+/** Numbers as recorded: JS's shortest round-trip representation, no rounding, no separators. */
+export function fmtNum(n: number | null | undefined): string {
+  return n === null || n === undefined || Number.isNaN(n) ? '—' : String(n);
+}
+
+export function fmtBytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${n} B (${(n / 1024 ** 3).toFixed(1)} GiB)`;
+  if (n >= 1024 * 1024) return `${n} B (${(n / 1024 ** 2).toFixed(1)} MiB)`;
+  return `${n} B`;
+}
+
+export function fmtDurationMs(ms: number): string {
+  const s = ms / 1000;
+  if (s < 120) return `${fmtNum(s)} s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round((s - m * 60) * 1000) / 1000;
+  return `${m} min ${rest} s`;
+}

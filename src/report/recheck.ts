@@ -1,0 +1,43 @@
+/**
+ * A results.json's verdicts must follow from its own numbers: each criterion
+ * re-evaluated from its expression and recorded value, validity from the
+ * interruption flag and reasons, the overall verdict from both. `report`
+ * refuses a document that fails this (it would print a verdict the data do
+ * not support) and `verify` checks the attached copy the same way.
+ */
+import type { Results } from '../results/summary.js';
+import { tryParseCriterion, evaluateCriterion } from '../scenario/criteria.js';
+
+type Op = '<' | '<=' | '>' | '>=' | '==';
+const OPS: Record<Op, (a: number, b: number) => boolean> = { '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b, '==': (a, b) => a === b };
+
+/** Pass or fail of one recorded criterion, or null when its expression cannot be re-read. */
+function evaluate(metric: string, expr: string, actual: number | null): boolean | null {
+  const parsed = tryParseCriterion(metric, expr);
+  if (parsed.ok) return actual !== null && evaluateCriterion(parsed.criterion, actual);
+  // Criteria that are not scenario metrics (a search's `certified_capacity >=N`): a plain comparison.
+  const m = /^(<=|>=|==|<|>)\s*(-?\d+(?:\.\d+)?)$/.exec(expr.trim());
+  if (m === null) return null;
+  return actual !== null && OPS[m[1] as Op](actual, Number(m[2]));
+}
+
+/** The criterion verdicts and the overall verdict, recomputed from a results.json's own numbers. */
+export function recheckVerdicts(r: Results): { problems: string[]; verdict: string } {
+  const problems: string[] = [];
+  const abortedBy = (r as { abortedBy?: { criterion: string; metric: string } | null }).abortedBy ?? null;
+  for (const [i, c] of r.criteria.entries()) {
+    let pass = evaluate(c.metric, c.criterion, c.actual);
+    if (pass === null) {
+      problems.push(`criteria[${i}] "${c.metric} ${c.criterion}" cannot be re-evaluated`);
+      continue;
+    }
+    // The criterion that stopped the run (abortOnFail) failed, whatever the drain phase did to its value.
+    if (abortedBy !== null && abortedBy.criterion === c.criterion && abortedBy.metric === c.metric) pass = false;
+    if (pass !== c.pass) problems.push(`criteria[${i}] ${c.metric} ${c.criterion}: measured ${c.actual} gives ${pass ? 'pass' : 'fail'}, results.json says ${c.pass ? 'pass' : 'fail'}`);
+  }
+  const valid = r.invalidReasons.length === 0 && !r.interrupted;
+  if (valid !== r.valid) problems.push(`valid is ${r.valid} but interrupted=${r.interrupted} and ${r.invalidReasons.length} invalid reason(s)`);
+  const expected = r.state !== 'finished' ? 'running' : !valid ? 'invalid' : abortedBy === null && r.criteria.every((c) => c.pass) ? 'passed' : 'failed';
+  if (expected !== r.verdict) problems.push(`verdict "${r.verdict}" does not follow from the data (expected "${expected}")`);
+  return { problems, verdict: expected };
+}

@@ -1,0 +1,137 @@
+/**
+ * `callcert verify REPORT.pdf`: checks a report against itself, in pure Node.
+ *  1. the manifest in the document Info parses (and, with a public key, its Ed25519 signature matches);
+ *  2. every page's content stream hashes to the manifest's value (a changed figure, word or drawing fails),
+ *     no page carries annotations (an overlay), and fonts/images hash to the manifest's value;
+ *  3. every attachment is listed in the manifest with the same SHA-256, and every listed attachment is there;
+ *  4. the "NAME SHA-256: HEX" lines printed in the report equal the manifest's hashes;
+ *  5. the verdicts in the attached results.json follow from its own measurements and criteria,
+ *     and the verdict the report shows is the one those data allow.
+ * Without a signature, 1–5 prove consistency, not authorship: whoever edits the PDF
+ * can recompute an unsigned manifest. The result says which of the two was checked.
+ */
+import { readFile } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
+import { errors } from '../errors.js';
+import type { Results } from '../results/summary.js';
+import { recheckVerdicts } from './recheck.js';
+import { MANIFEST_INFO_KEY, checkSignature, decodeEnvelope, parseManifest, publicKeySha256, type Manifest, type Envelope } from './manifest.js';
+import { embeddedFiles, infoString, pageContent, pageText, pages, parsePdf, PdfReadError, resourceStreamsSha256, type PdfDoc } from './pdf-read.js';
+import { runStatus, sha256Hex } from './model.js';
+
+export interface VerifyReport {
+  file: string;
+  manifest: Manifest;
+  /** "checked" with a matching key; "unchecked" when signed but no key given; "none" when unsigned. */
+  signature: 'checked' | 'unchecked' | 'none';
+  signerKeySha256: string | null;
+  attachments: string[];
+  pages: number;
+  /** The verdict recomputed from the attached results.json. */
+  verdict: string;
+}
+
+function fail(file: string, why: string, details: Record<string, unknown> = {}): never {
+  throw errors.verifyFailed(`${file}: ${why}`, { path: file, ...details });
+}
+
+export async function verifyReport(file: string, pubkey: KeyObject | null): Promise<VerifyReport> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw errors.resultsNotFound(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a callcert report PDF`, { path: file });
+  }
+  let doc: PdfDoc;
+  try {
+    doc = parsePdf(bytes);
+  } catch (e) {
+    return fail(file, `cannot read the PDF structure (${(e as Error).message}); a callcert report rewritten by another tool cannot be verified`);
+  }
+  try {
+    return check(file, doc, pubkey);
+  } catch (e) {
+    if (e instanceof PdfReadError) fail(file, `damaged PDF: ${e.message}`);
+    throw e;
+  }
+}
+
+function check(file: string, doc: PdfDoc, pubkey: KeyObject | null): VerifyReport {
+  const raw = infoString(doc, MANIFEST_INFO_KEY);
+  if (raw === null) fail(file, `no /${MANIFEST_INFO_KEY} in the document info: not a callcert report, or rewritten by another tool`);
+  let env: Envelope;
+  let manifest: Manifest;
+  try {
+    env = decodeEnvelope(raw);
+    manifest = parseManifest(env.manifest);
+  } catch (e) {
+    return fail(file, `the report manifest is damaged (${(e as Error).message})`);
+  }
+
+  // 1. Signature first: with a key, nothing below means anything if the manifest is not the signed one.
+  let signature: VerifyReport['signature'] = env.signature === null ? 'none' : 'unchecked';
+  if (pubkey !== null) {
+    if (env.signature === null) fail(file, 'the report is not signed, but --pubkey was given');
+    const want = publicKeySha256(pubkey);
+    if (env.signature.publicKeySha256 !== want) fail(file, `signed with another key (key SHA-256 ${env.signature.publicKeySha256.slice(0, 16)}…, given ${want.slice(0, 16)}…)`);
+    if (!checkSignature(env.manifest, env.signature, pubkey)) fail(file, 'the Ed25519 signature does not match the manifest: the manifest was altered after signing');
+    signature = 'checked';
+  }
+
+  // 2. Pages.
+  const pageObjs = pages(doc);
+  if (pageObjs.length !== manifest.pages.length) fail(file, `${pageObjs.length} pages, the manifest lists ${manifest.pages.length}: pages were added or removed`);
+  const texts: string[] = [];
+  pageObjs.forEach((p, i) => {
+    // callcert writes no annotations: one added later could overlay a figure without touching the content stream.
+    if (/\/Annots\b/.test(p.body)) fail(file, `page ${i + 1} has annotations added after the report was written (they can cover printed text)`, { page: i + 1 });
+    if (sha256Hex(pageContent(doc, p)) !== manifest.pages[i]) fail(file, `page ${i + 1} content differs from the manifest: text or drawing on that page was altered`, { page: i + 1 });
+    texts.push(pageText(doc, p));
+  });
+
+  if (resourceStreamsSha256(doc) !== manifest.resources) fail(file, 'a font, image or other embedded stream differs from the manifest: the report\'s drawing resources were altered');
+
+  // 3. Attachments.
+  const attached = embeddedFiles(doc);
+  const listed = new Map(manifest.files.map((f) => [f.name, f]));
+  for (const a of attached) {
+    const f = listed.get(a.name);
+    if (f === undefined || !f.attached) fail(file, `attachment ${a.name} is not listed in the manifest: a file was added`);
+    const h = sha256Hex(a.data);
+    if (h !== f.sha256) fail(file, `attachment ${a.name} SHA-256 ${h} differs from the manifest's ${f.sha256}: the attached data was altered`, { attachment: a.name });
+  }
+  for (const f of manifest.files) {
+    if (f.attached && !attached.some((a) => a.name === f.name)) fail(file, `attachment ${f.name} listed in the manifest is missing from the PDF`);
+  }
+
+  // 4. Printed hashes.
+  const printed = new Map<string, string>();
+  for (const line of texts.join('\n').split('\n')) {
+    const mm = /^(\S+) SHA-256: ([0-9a-f]{64})$/.exec(line.trim());
+    if (mm !== null) printed.set(mm[1], mm[2]);
+  }
+  for (const f of manifest.files) {
+    const p = printed.get(f.name);
+    if (p === undefined) fail(file, `no printed "${f.name} SHA-256:" line found in the report text`);
+    if (p !== f.sha256) fail(file, `printed SHA-256 of ${f.name} (${p}) differs from the manifest's ${f.sha256}`);
+  }
+
+  // 5. Verdicts against the attached data.
+  const resultsFile = attached.find((a) => a.name === 'results.json');
+  if (resultsFile === undefined) fail(file, 'no results.json attached');
+  let results: Results;
+  try {
+    results = JSON.parse(resultsFile.data.toString('utf8')) as Results;
+  } catch (e) {
+    return fail(file, `attached results.json is not JSON (${(e as Error).message})`);
+  }
+  const { problems, verdict } = recheckVerdicts(results);
+  if (problems.length > 0) fail(file, `attached results.json is inconsistent: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`);
+  const shown = runStatus(results);
+  if (manifest.verdict !== shown) fail(file, `the report shows verdict "${manifest.verdict}" but its attached results.json allows only "${shown}"`);
+
+  return {
+    file, manifest, signature, signerKeySha256: env.signature?.publicKeySha256 ?? null,
+    attachments: attached.map((a) => a.name), pages: pageObjs.length, verdict,
+  };
+}

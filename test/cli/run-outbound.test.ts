@@ -1,0 +1,44 @@
+/**
+ * The shipped outbound campaign, shortened (10 originates/s for 10 s, calls held
+ * 5 s by the platform: ~50 concurrent), through the built CLI: every call created
+ * through the CTI API reaches callcert's UAS, is answered and ends; the dial
+ * latency has one sample per call; the UAS counters, the flow counters and the
+ * CTI API's own view agree.
+ */
+import { describe, expect, it } from 'vitest';
+import { readResults, runCli, tempDir } from '../helpers/cli.js';
+
+describe('callcert run scenarios/outbound-campaign.yaml (shortened)', () => {
+  it('holds ~50 outbound calls with zero failures and reports dial latency per call', async () => {
+    const out = `${tempDir('outbound')}/out`;
+    const r = await runCli(
+      [
+        'run', 'scenarios/outbound-campaign.yaml', '--quiet', '--out', out,
+        '--set', 'load.stages=[{duration: 1s, target: 1}, {duration: 14s, target: 1}]',
+        '--set', 'http.flows[0].stages=[{duration: 2s, target: 10}, {duration: 8s, target: 10}]',
+        '--set', 'http.flows[0].steps[0].request.body.holdMs=5000',
+      ],
+      { timeoutSec: 90 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const res = readResults(out);
+    // Λ = 10/s × 2 s / 2 + 10/s × 8 s = 90 flows (uniform arrivals).
+    const flow = res.summary.httpFlows.originate as { started: number; completed: number; failed: number; blocked: number; steps: Record<string, { count: number }> };
+    expect(flow).toMatchObject({ started: 90, completed: 90, failed: 0, blocked: 0 });
+    expect(flow.steps.originate.count).toBe(90);
+    expect(flow.steps.invite.count).toBe(90);
+    const ob = res.summary.outbound!;
+    expect(ob.calls).toEqual({ offered: 90, answered: 90, completed: 90, failed: 0, uncorrelated: 0, unfinished: 0 });
+    expect(ob.dialLatencyMs.count).toBe(90);
+    expect(ob.dialLatencyMs.p50).toBeGreaterThan(0);
+    // 10/s × 5 s: 50 up at once once the ramp is over (±1 as arrivals and hang-ups interleave).
+    expect(ob.concurrency.peak).toBeGreaterThanOrEqual(49);
+    expect(ob.concurrency.peak).toBeLessThanOrEqual(51);
+    expect(ob.concurrency.sustained).toBeGreaterThanOrEqual(48);
+    // The inbound trickle is untouched by the campaign.
+    expect(res.summary.calls.failed).toBe(0);
+    expect(r.stdout).toMatch(/outbound \(callcert UAS\): 90 INVITEs, 90 answered, 90 completed, 0 failed, 0 uncorrelated/);
+    expect(r.stdout).toMatch(/dial latency \(API request → INVITE\): p50 [\d.]+ ms p95 [\d.]+ ms p99 [\d.]+ ms max [\d.]+ ms \(90 calls\)/);
+    expect(res.timeline.some((p) => (p.outbound?.established ?? 0) >= 45)).toBe(true);
+  });
+});
