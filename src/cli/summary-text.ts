@@ -6,7 +6,8 @@ interface HttpLine {
   completed: number;
   requests: number;
   rps: number;
-  offeredRps: number;
+  /** null with rate: max (closed loop: nothing offered). */
+  offeredRps: number | null;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
   errors: { total: number; byCause: Record<string, number> };
 }
@@ -40,7 +41,7 @@ export function formatSummary(r: Results, outDir: string): string {
   if (causes.length > 0) lines.push(`failures by cause: ${causes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   lines.push(`generator: ${r.generator.workers} worker(s), schedule slip p99 ${ms(r.generator.scheduleSlipMsP99)}, event-loop lag p99 ${ms(r.generator.eventLoopLagMsP99)}, CPU ${r.generator.cpuPct.toFixed(1)} % of one core`);
   for (const [name, h] of Object.entries(s.http) as Array<[string, HttpLine]>) {
-    lines.push(`HTTP ${name}: ${h.completed}/${h.requests} completed at ${h.rps}/s (offered ${h.offeredRps}/s), p50 ${ms(h.latencyMs.p50)} p95 ${ms(h.latencyMs.p95)} p99 ${ms(h.latencyMs.p99)}, errors ${h.errors.total}${h.errors.total > 0 ? ` (${Object.entries(h.errors.byCause).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
+    lines.push(`HTTP ${name}: ${h.completed}/${h.requests} completed at ${h.rps}/s (${h.offeredRps === null ? 'closed loop, rate: max' : `offered ${h.offeredRps}/s`}), p50 ${ms(h.latencyMs.p50)} p95 ${ms(h.latencyMs.p95)} p99 ${ms(h.latencyMs.p99)}, errors ${h.errors.total}${h.errors.total > 0 ? ` (${Object.entries(h.errors.byCause).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
   }
   lines.push(...flowSummaryLines(r));
   for (const c of r.criteria) {

@@ -1,10 +1,13 @@
 /**
- * The HTTP loads a worker runs beside its SIP calls: one fixed-rate runner per
- * `http.load` entry on the run's clock, with results bucketed per reporting
- * interval the way the SIP metrics are (an HDR histogram and counters each).
+ * The HTTP loads a worker runs beside its SIP calls: one runner per `http.load`
+ * entry on the run's clock — fixed-rate (http/fixed-rate) for `rate: N`, the
+ * autocannon closed loop (http/max-throughput) for `rate: max` — with results
+ * bucketed per reporting interval the way the SIP metrics are (an HDR
+ * histogram and counters each).
  */
 import type { HttpLoadSpec } from '../scenario/types.js';
-import { runFixedRate, type HttpRunResult, type SettledRequest } from '../http/fixed-rate.js';
+import { runFixedRate, MEASUREMENT_METHOD, type SettledRequest } from '../http/fixed-rate.js';
+import { runMaxThroughput, CLOSED_LOOP_METHOD } from '../http/max-throughput.js';
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
 import { bump } from './protocol.js';
 
@@ -17,7 +20,10 @@ export interface HttpRunTotals {
   sent: number;
   dropped: number;
   elapsedMs: number;
-  offeredRps: number;
+  /** null for `rate: max` (nothing is offered: the closed loop sends as fast as responses return). */
+  offeredRps: number | null;
+  /** How latency was measured (written into results.json beside the figures). */
+  measurement: typeof MEASUREMENT_METHOD | typeof CLOSED_LOOP_METHOD;
 }
 
 /** One HTTP load's measurements over some span: a worker's interval, or merged on the main thread. */
@@ -34,7 +40,7 @@ export const emptyBucket = (): HttpBucket => ({ hist: createLatencyHistogram(), 
 export class HttpRuns {
   private readonly buckets = new Map<string, HttpBucket>();
   private readonly abort = new AbortController();
-  private runs: Array<Promise<[string, HttpRunResult]>> = [];
+  private runs: Array<Promise<[string, HttpRunTotals]>> = [];
 
   constructor(private readonly specs: readonly HttpLoadSpec[], private readonly startAt: number) {
     for (const s of specs) this.buckets.set(s.name, emptyBucket());
@@ -57,11 +63,19 @@ export class HttpRuns {
         if (r.latencyMs !== null) recordMs(b.hist, r.latencyMs);
         if (r.cause !== null) bump(b.errorsByCause, r.cause);
       };
-      return runFixedRate({
-        url: s.url, method: s.method, headers: s.headers, body: s.body ?? undefined,
-        ratePerSec: s.ratePerSec, durationMs: s.durationMs, connections: s.connections, timeoutMs: s.timeoutMs,
-        expectStatus: s.expectStatus, startAt: this.startAt + s.startMs, stop: this.abort.signal, onSettled,
-      }).then((r): [string, HttpRunResult] => [s.name, r]);
+      const common = {
+        url: s.url, method: s.method, headers: s.headers, body: s.body ?? undefined, durationMs: s.durationMs,
+        connections: s.connections, timeoutMs: s.timeoutMs, expectStatus: s.expectStatus,
+        startAt: this.startAt + s.startMs, stop: this.abort.signal, onSettled,
+      };
+      if (s.ratePerSec === null) {
+        return runMaxThroughput({ ...common, pipelining: s.pipelining }).then((r): [string, HttpRunTotals] => [
+          s.name, { requests: r.sent, sent: r.sent, dropped: 0, elapsedMs: r.elapsedMs, offeredRps: null, measurement: r.method },
+        ]);
+      }
+      return runFixedRate({ ...common, ratePerSec: s.ratePerSec }).then((r): [string, HttpRunTotals] => [
+        s.name, { requests: r.requests, sent: r.sent, dropped: r.dropped, elapsedMs: r.elapsedMs, offeredRps: r.offeredRps, measurement: r.method },
+      ]);
     });
   }
 
@@ -82,9 +96,7 @@ export class HttpRuns {
 
   async done(): Promise<Record<string, HttpRunTotals>> {
     const out: Record<string, HttpRunTotals> = {};
-    for (const [name, r] of await Promise.all(this.runs)) {
-      out[name] = { requests: r.requests, sent: r.sent, dropped: r.dropped, elapsedMs: r.elapsedMs, offeredRps: r.offeredRps };
-    }
+    for (const [name, totals] of await Promise.all(this.runs)) out[name] = totals;
     return out;
   }
 }

@@ -21,6 +21,7 @@ import type { HttpRunTotals } from './http-runs.js';
 import { ResultsWriter } from '../results/writer.js';
 import { buildResults, runMetricSource, SUSTAIN_SETTLE_MS, type Results } from '../results/summary.js';
 import { LiveCriteria, settledCounters, sustainedWindowOf, type AbortedBy } from './thresholds.js';
+import { outboundWindowEndMs } from '../results/flow-summary.js';
 import { SearchJudge } from './search-steps.js';
 import { flatStageWindows } from './executors/types.js';
 import { ExitCode } from '../errors.js';
@@ -129,7 +130,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const invalidReasons: string[] = [];
   // Criteria: a search judges each step (search-steps.ts); other runs evaluate every second on the data so far.
   const search = s.load.model === 'closed' && s.load.search !== undefined ? new SearchJudge(s.load.search, s.criteria, workers) : null;
-  const live = new LiveCriteria(search === null ? s.criteria : [], sustainedWindowOf(flatStageWindows(s.load.stages), SUSTAIN_SETTLE_MS));
+  const live = new LiveCriteria(search === null ? s.criteria : [], sustainedWindowOf(flatStageWindows(s.load.stages), SUSTAIN_SETTLE_MS), outboundWindowEndMs(s));
   /** Set when a criterion (abortOnFail, or a failed search step) stopped the run: not an interruption. */
   let stoppedByCriterion = false;
   const stopForCriterion = (reason: string) => {

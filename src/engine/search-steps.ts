@@ -48,7 +48,7 @@ export interface SearchResult {
   certifiedCapacity: number | null;
   /** Level of the step that failed (null: none failed). */
   failedStep: number | null;
-  failingCriterion: { criterion: string; metric: Criterion['metric']; actual: number | null } | null;
+  failingCriterion: { criterion: string; metric: string; actual: number | null } | null;
   /** criterion: a step failed and the search stopped; ceiling: every level passed; null: stopped before either (interrupted). */
   stoppedBy: 'criterion' | 'ceiling' | null;
   require: number | null;

@@ -13,6 +13,11 @@
  * under a bound and has passed it will not come back, while cps_achieved (a
  * whole-run average) or concurrency_peak >= N (may still be reached) are not
  * judged before the end.
+ *
+ * HTTP loads, flows and outbound calls (`http_latency_ms{load:x}`, `flow_ms{flow:x}`,
+ * `dial_latency_ms`, ...) come from the same merged buckets summary.http, httpFlows
+ * and outbound are published from (results/metric-sources.ts); a source without them
+ * (a search step) gives null, and the scenario refuses such criteria with a search.
  */
 import type { Criterion } from '../scenario/types.js';
 import { evaluateCriterion, isHistogramMetric, isRatioMetric } from '../scenario/criteria.js';
@@ -30,6 +35,41 @@ export interface MetricSource {
   /** Wall time the counters cover (cps_achieved = attempts / this). */
   elapsedMs: number;
   /** Peak and sustained channels; a function because the 100 ms series is only read when a criterion needs it. */
+  concurrency(): { peak: number; sustained: number | null };
+  /** One HTTP load (null: no such load); absent: no HTTP data in this source. */
+  http?(name: string): HttpLoadSource | null;
+  /** One HTTP flow (null: no such flow). */
+  flow?(name: string): FlowSource | null;
+  /** The run's UAS (null: the scenario has none). */
+  outbound?(): OutboundSource | null;
+}
+
+/** One HTTP load's requests so far (engine/http-runs.ts HttpBucket, merged). */
+export interface HttpLoadSource {
+  hist: Histogram;
+  /** Requests with an outcome (response or error). */
+  settled: number;
+  completed: number;
+  /** Requests that failed, any cause (summary.http[name].errors.total). */
+  errors: number;
+  /** How long the load has run (its worker's figure once it finished): rps = completed / this. */
+  elapsedMs: number;
+}
+
+/** One HTTP flow so far (engine/flow-runs.ts FlowBucket, merged). */
+export interface FlowSource {
+  hist: Histogram;
+  completed: number;
+  failed: number;
+  steps: Readonly<Record<string, { hist: Histogram } | undefined>>;
+}
+
+/** The calls callcert's UAS answered so far. */
+export interface OutboundSource {
+  dial: Histogram;
+  answered: number;
+  failed: number;
+  /** As summary.outbound.concurrency (results/flow-summary.ts outboundConcurrency). */
   concurrency(): { peak: number; sustained: number | null };
 }
 
@@ -49,38 +89,60 @@ export function settledCounters<C extends RatioCounters & Pick<Counters, 'answer
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** A share with 6 decimals (0.000001 resolution), null when nothing has an outcome yet. */
+const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1e6) / 1e6 : null);
+
+function aggregateOf(hist: Histogram | null | undefined, a: Criterion['aggregate']): number | null {
+  if (hist === null || hist === undefined) return null;
+  if (a.kind === 'percentile') return percentileMs(hist, a.p);
+  const s = summarizeMs(hist);
+  return a.kind === 'max' ? s.max : a.kind === 'mean' ? s.mean : s.p50;
+}
 
 /** The measured value a criterion compares, or null when there is no data for it yet. */
 export function metricValue(c: Criterion, src: MetricSource): number | null {
-  if (isHistogramMetric(c.metric)) {
-    const hist = c.metric === 'setup_ms' ? src.setup : src.pdd;
-    const a = c.aggregate;
-    if (a.kind === 'percentile') return percentileMs(hist, a.p);
-    const s = summarizeMs(hist);
-    return a.kind === 'max' ? s.max : a.kind === 'mean' ? s.mean : s.p50;
-  }
-  if (isRatioMetric(c.metric)) return ratiosOf(src.counters)[c.metric as keyof Ratios];
+  const a = c.aggregate;
+  const sel = c.selector ?? {};
+  const http = () => (sel.load === undefined ? null : (src.http?.(sel.load) ?? null));
+  const flow = () => (sel.flow === undefined ? null : (src.flow?.(sel.flow) ?? null));
+  const ob = () => src.outbound?.() ?? null;
   switch (c.metric) {
+    case 'setup_ms': return aggregateOf(src.setup, a);
+    case 'pdd_ms': return aggregateOf(src.pdd, a);
+    case 'ser': case 'seer': case 'isa': case 'scr': case 'asr': return ratiosOf(src.counters)[c.metric];
     case 'concurrency_peak': return src.concurrency().peak;
     case 'concurrency_sustained': return src.concurrency().sustained;
     case 'cps_achieved': return round3(src.counters.attempts / (Math.max(src.elapsedMs, 1) / 1000));
     case 'failed_calls': return src.counters.failures;
     case 'blocked_calls': return src.counters.blocked;
-    default: return null;
+    case 'http_latency_ms': return aggregateOf(http()?.hist, a);
+    case 'http_errors': return http()?.errors ?? null;
+    case 'http_error_rate': { const h = http(); return h === null ? null : share(h.errors, h.settled); }
+    case 'http_rps': { const h = http(); return h === null || h.elapsedMs <= 0 ? null : round3(h.completed / (h.elapsedMs / 1000)); }
+    case 'flow_ms': return aggregateOf(flow()?.hist, a);
+    case 'flow_failures': return flow()?.failed ?? null;
+    case 'flow_failure_rate': { const f = flow(); return f === null ? null : share(f.failed, f.completed + f.failed); }
+    case 'flow_step_ms': return sel.step === undefined ? null : aggregateOf(flow()?.steps[sel.step]?.hist, a);
+    case 'dial_latency_ms': return aggregateOf(ob()?.dial, a);
+    case 'outbound_failed': return ob()?.failed ?? null;
+    case 'outbound_answered': return ob()?.answered ?? null;
+    case 'outbound_concurrency_peak': return ob()?.concurrency().peak ?? null;
+    case 'outbound_concurrency_sustained': return ob()?.concurrency().sustained ?? null;
   }
 }
 
 /** What a criterion's verdict looks like in results.json. */
 export interface CriterionVerdict {
   criterion: string;
-  metric: Criterion['metric'];
+  /** The criterion's name: the metric with its selector ("flow_ms{flow:agent-call}"). */
+  metric: string;
   actual: number | null;
   pass: boolean;
 }
 
 export function judge(c: Criterion, src: MetricSource): CriterionVerdict {
   const actual = metricValue(c, src);
-  return { criterion: c.source, metric: c.metric, actual, pass: actual !== null && evaluateCriterion(c, actual) };
+  return { criterion: c.source, metric: c.name, actual, pass: actual !== null && evaluateCriterion(c, actual) };
 }
 
 /** Timing of the sustained-concurrency window (the hold stages at the top target). */
@@ -97,18 +159,33 @@ export interface SustainedWindow {
  * - failed_calls, blocked_calls, concurrency_peak never decrease: only a bound from above (<, <=, == exceeded);
  * - concurrency_sustained is a minimum over its window, so it never increases: once the window has begun,
  *   a bound from below (>, >=, == undershot) is decided; any other failure only after the window is over;
- * - cps_achieved is an average over the whole run: never.
+ * - cps_achieved and http_rps are averages over the whole run (or load): never;
+ * - HTTP latency, flow and step durations, dial latency (histograms) and http_error_rate,
+ *   flow_failure_rate (ratios over the requests/flows that ended) as the SIP ones: always;
+ * - http_errors, flow_failures, outbound_failed, outbound_answered, outbound_concurrency_peak
+ *   never decrease: as failed_calls;
+ * - outbound_concurrency_sustained is the minimum from the first sample at the peak, and a
+ *   later, higher peak moves that start: only once the flows' stages are over
+ *   (`outboundEndMs`, results/flow-summary.ts outboundWindowEndMs) and reported (`>`: the
+ *   sample at the end travels in the next second's report).
  */
-export function decidedWhileRunning(c: Criterion, actual: number, elapsedMs: number, sustained: SustainedWindow | null): boolean {
+export function decidedWhileRunning(c: Criterion, actual: number, elapsedMs: number, sustained: SustainedWindow | null, outboundEndMs: number | null = null): boolean {
   if (isHistogramMetric(c.metric) || isRatioMetric(c.metric)) return true;
   switch (c.metric) {
     case 'failed_calls':
     case 'blocked_calls':
     case 'concurrency_peak':
+    case 'http_errors':
+    case 'flow_failures':
+    case 'outbound_failed':
+    case 'outbound_answered':
+    case 'outbound_concurrency_peak':
       return c.op === '<' || c.op === '<=' || (c.op === '==' && actual > c.threshold);
     case 'concurrency_sustained':
       if (sustained === null || elapsedMs < sustained.fromMs) return false;
       return elapsedMs >= sustained.endMs || c.op === '>' || c.op === '>=' || (c.op === '==' && actual < c.threshold);
+    case 'outbound_concurrency_sustained':
+      return outboundEndMs !== null && elapsedMs > outboundEndMs;
     default:
       return false;
   }
@@ -117,7 +194,8 @@ export function decidedWhileRunning(c: Criterion, actual: number, elapsedMs: num
 /** Why a run was stopped by a criterion (results.json `abortedBy`). */
 export interface AbortedBy {
   criterion: string;
-  metric: Criterion['metric'];
+  /** The criterion's name (metric and selector). */
+  metric: string;
   actual: number;
   /** Run time of the evaluation that failed, ms after the start. */
   atMs: number;
@@ -140,6 +218,8 @@ export class LiveCriteria {
   constructor(
     private readonly criteria: readonly Criterion[],
     private readonly sustained: SustainedWindow | null,
+    /** End of the flows' stages (outbound_concurrency_sustained's window); null: no UAS. */
+    private readonly outboundEndMs: number | null = null,
   ) {
     this.firstFailedAtMs = criteria.map(() => null);
   }
@@ -152,11 +232,11 @@ export class LiveCriteria {
       const actual = metricValue(c, src);
       // No data yet (no call answered) is not a failure while running; at the end it is.
       if (actual === null || evaluateCriterion(c, actual)) return;
-      if (!decidedWhileRunning(c, actual, elapsedMs, this.sustained)) return;
-      failing.push(`${c.metric} ${c.source} (actual ${actual})`);
+      if (!decidedWhileRunning(c, actual, elapsedMs, this.sustained, this.outboundEndMs)) return;
+      failing.push(`${c.name} ${c.source} (actual ${actual})`);
       this.firstFailedAtMs[i] ??= elapsedMs;
       if (c.abortOnFail && elapsedMs >= c.delayAbortEvalMs && abort === null && this.abortedBy === null) {
-        abort = { criterion: c.source, metric: c.metric, actual, atMs: Math.round(elapsedMs) };
+        abort = { criterion: c.source, metric: c.name, actual, atMs: Math.round(elapsedMs) };
       }
     });
     this.failing = failing;

@@ -52,12 +52,33 @@ export const Health = {
 } as const;
 export type HealthName = (typeof Health)[keyof typeof Health];
 
+/** HTTP loads, flows and the run's own UAS; criteria name one load/flow/step with a k6-style selector (http_latency_ms{load:agents}). */
+export const Service = {
+  HTTP_LATENCY_MS: 'http_latency_ms',
+  HTTP_ERRORS: 'http_errors',
+  HTTP_ERROR_RATE: 'http_error_rate',
+  HTTP_RPS: 'http_rps',
+  FLOW_MS: 'flow_ms',
+  FLOW_FAILURES: 'flow_failures',
+  FLOW_FAILURE_RATE: 'flow_failure_rate',
+  FLOW_STEP_MS: 'flow_step_ms',
+  DIAL_LATENCY_MS: 'dial_latency_ms',
+  OUTBOUND_FAILED: 'outbound_failed',
+  OUTBOUND_ANSWERED: 'outbound_answered',
+  OUTBOUND_CONCURRENCY_PEAK: 'outbound_concurrency_peak',
+  OUTBOUND_CONCURRENCY_SUSTAINED: 'outbound_concurrency_sustained',
+} as const;
+export type ServiceName = (typeof Service)[keyof typeof Service];
+
 /** Every metric a pass criterion may name; the compile-time check below keeps it in step with the scenario contract. */
 export const CRITERION_METRICS = [
   Trend.SETUP_MS, Trend.PDD_MS,
   Derived.SER, Derived.SEER, Derived.ISA, Derived.SCR, Derived.ASR,
   Derived.CONCURRENCY_PEAK, Derived.CONCURRENCY_SUSTAINED, Derived.CPS_ACHIEVED,
   Counter.FAILED_CALLS, Counter.BLOCKED_CALLS,
+  Service.HTTP_LATENCY_MS, Service.HTTP_ERRORS, Service.HTTP_ERROR_RATE, Service.HTTP_RPS,
+  Service.FLOW_MS, Service.FLOW_FAILURES, Service.FLOW_FAILURE_RATE, Service.FLOW_STEP_MS,
+  Service.DIAL_LATENCY_MS, Service.OUTBOUND_FAILED, Service.OUTBOUND_ANSWERED, Service.OUTBOUND_CONCURRENCY_PEAK, Service.OUTBOUND_CONCURRENCY_SUSTAINED,
 ] as const satisfies readonly CriterionMetric[];
 type MissingCriterion = Exclude<CriterionMetric, (typeof CRITERION_METRICS)[number]>;
 const _criterionCoverage: [MissingCriterion] extends [never] ? true : MissingCriterion = true;

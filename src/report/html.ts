@@ -1,53 +1,183 @@
 /**
- * The HTML report: one self-contained page (no script, no external resource)
- * with the PDF's main sections. Charts are the same chart.js drawings as the
- * PDF's, inlined as SVG rather than re-run by an inlined chart.js in the
- * browser: one renderer for both formats, and the page works offline and
- * without JavaScript.
+ * The HTML report: one self-contained page with the PDF's sections (the same
+ * blocks from sections.ts) and interactive charts — chart.js's UMD build read
+ * from node_modules at report time and inlined, the chart.js configs of
+ * chart-config.ts embedded as JSON — plus the raw results.json with its
+ * SHA-256. Nothing is fetched: no CDN, no web font (a CSS font stack with CJK
+ * fallbacks), so the page works offline from a mail attachment.
  */
-import { T, bi, tr, type ReportLang, type Bi } from './i18n.js';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { T, bi, tr, type ReportLang } from './i18n.js';
 import type { ReportMeta } from './meta.js';
-import { fmtDurationMs, fmtNum, type ReportModel } from './model.js';
-import { loadProfileChart, resultCharts } from './charts.js';
+import type { ReportModel } from './model.js';
+import { cellOf, txt, type Block, type Section, type Text } from './blocks.js';
+import { reportSections, verdictText } from './sections.js';
+import { chartConfig, type JsonChartConfig } from './chart-config.js';
+
+/** Points kept per series in the page: per-second timelines up to 2 h are kept whole. */
+export const HTML_BUCKETS = 4000;
+export const CHARTS_ELEMENT_ID = 'callcert-charts';
+export const RESULTS_ELEMENT_ID = 'callcert-results';
+
+const require = createRequire(import.meta.url);
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
-function tableHtml(head: string[], rows: string[][]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+/**
+ * Text inside <script>: "<" written as the JSON escape \u003c, so no "</script" or
+ * "<!--" can end or alter the block. JSON.parse reads it back unchanged.
+ */
+export const scriptJson = (json: string) => json.replace(/</g, '\\u003c');
+
+let chartJsCode: string | null = null;
+/** chart.js's UMD bundle as shipped in node_modules (the package's exports hide dist/, so resolve the entry and look beside it). */
+async function chartJs(): Promise<string> {
+  if (chartJsCode === null) {
+    const dist = path.dirname(require.resolve('chart.js'));
+    chartJsCode = (await readFile(path.join(dist, 'chart.umd.min.js'), 'utf8')).replace(/<\/script/gi, '<\\/script');
+  }
+  return chartJsCode;
 }
 
-export async function renderHtml(m: ReportModel, opts: { lang: ReportLang; meta: ReportMeta }): Promise<string> {
-  const L = (s: Bi) => tr(opts.lang, s);
-  const r = m.results;
-  const s = r.summary;
-  const ok = m.status === 'passed';
-  const verdict = m.status === 'passed' ? L(T.pass) : m.status === 'failed' ? L(T.fail) : m.status === 'running' ? L(T.running) : L(T.invalid);
-  const crit = r.criteria.map((c) => [`${c.metric} ${c.criterion}`, fmtNum(c.actual),
-    !c.pass ? L(T.fail) : m.status === 'passed' || m.status === 'failed' ? L(T.pass) : L(T.metButInvalid)]);
-  const charts = [loadProfileChart(r, opts.lang), ...resultCharts(r, opts.lang)]
-    .map((c) => `<figure><figcaption><b>${esc(L(c.title))}</b> — ${esc(L(c.caption))}</figcaption>${c.svg.replace(/^<\?xml[^>]*>/, '')}</figure>`).join('\n');
-  const sections = [
-    `<h2>${esc(L(T.summary))}</h2><p class="${ok ? 'ok' : 'bad'}"><b>${esc(L(T.verdict))}: ${esc(verdict)}</b></p>`,
-    m.invalidReasons.length > 0 ? `<ul class="bad">${m.invalidReasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : '',
-    `<h2>${esc(L(T.requirements))}</h2>${tableHtml([L(T.requirement), L(T.measured), L(T.result)], crit)}`,
-    `<h2>${esc(L(T.keyFigures))}</h2>${tableHtml([L(T.item), L(T.value)], [
-      [L(bi('呼叫尝试/应答/失败', 'Calls attempted/answered/failed')), `${s.calls.attempted} / ${s.calls.answered} / ${s.calls.failed}`],
-      [L(bi('并发峰值/持续', 'Channels peak/sustained')), `${fmtNum(s.concurrency.peak)} / ${fmtNum(s.concurrency.sustained)}`],
-      ['SER', fmtNum(s.ratios.ser)],
-      [L(bi('建立时间 p50/p95/p99（毫秒）', 'Setup p50/p95/p99 (ms)')), `${fmtNum(s.setupMs.p50)} / ${fmtNum(s.setupMs.p95)} / ${fmtNum(s.setupMs.p99)}`],
-      [L(bi('时长', 'Duration')), fmtDurationMs(r.durationMs)],
-    ])}`,
-    `<h2>${esc(L(T.licence))}</h2>${tableHtml([L(T.requirement), L(T.status), L(T.evidence)], m.licence.map((l) => [L(l.requirement), l.state, L(l.evidence)]))}`,
-    `<h2>${esc(L(T.charts))}</h2>${charts}`,
-    `<h2>${esc(L(T.appendixHashes))}</h2>${tableHtml(['file', 'bytes', 'SHA-256', ''], m.files.map((f) => [f.name, String(f.bytes), f.sha256, f.attached ? 'in the PDF' : f.note ?? '']))}`,
-    `<h2>${esc(L(T.appendixDefinitions))}</h2>${tableHtml(['metric', 'definition'], Object.entries(r.definitions as Record<string, string>))}`,
-    m.scenarioYaml === null ? '' : `<h2>${esc(L(T.appendixScenario))}</h2><pre>${esc(m.scenarioYaml)}</pre>`,
+interface ChartEntry { canvas: string; config: JsonChartConfig }
+
+interface Ctx {
+  lang: ReportLang;
+  L: (t: Text) => string;
+  charts: ChartEntry[];
+  meta: ReportMeta;
+  topology: string | null;
+}
+
+function blockHtml(c: Ctx, b: Block): string {
+  switch (b.kind) {
+    case 'h2': return `<h3>${esc(c.L(b.title))}</h3>`;
+    case 'p': {
+      const cls = [b.tone, b.small ? 'small' : undefined].filter((x) => x !== undefined).join(' ');
+      const inner = esc(c.L(b.text));
+      return `<p${cls === '' ? '' : ` class="${cls}"`}>${b.strong ? `<b>${inner}</b>` : inner}</p>`;
+    }
+    case 'list': {
+      const tag = b.ordered ? 'ol' : 'ul';
+      return `<${tag}>${b.items.map((i) => `<li>${esc(c.L(i))}</li>`).join('')}</${tag}>`;
+    }
+    case 'table': return `<table><thead><tr>${b.head.map((h) => `<th>${esc(c.L(h))}</th>`).join('')}</tr></thead><tbody>${
+      b.rows.map((r) => `<tr>${r.map((x) => {
+        const k = cellOf(x);
+        const cls = [k.tone, k.small ? 'mono' : undefined].filter((y) => y !== undefined).join(' ');
+        return `<td${cls === '' ? '' : ` class="${cls}"`}>${esc(c.L(k.text))}</td>`;
+      }).join('')}</tr>`).join('')}</tbody></table>`;
+    case 'chart': {
+      const id = `chart-${b.spec.id}-${c.charts.length}`;
+      c.charts.push({ canvas: id, config: chartConfig(b.spec, c.lang, HTML_BUCKETS) });
+      return `${b.heading === undefined ? '' : `<h3>${esc(c.L(b.heading))}</h3>`}<figure><figcaption><b>${esc(b.n)} ${esc(c.L(b.spec.title))}</b><br><span class="small muted">${esc(c.L(b.spec.caption))}</span></figcaption><div class="chart"><canvas id="${id}" role="img" aria-label="${esc(c.L(b.spec.title))}"></canvas></div></figure>`;
+    }
+    case 'code': return `<pre>${esc(b.text)}</pre>`;
+    case 'notice': return `<div class="notice"><b>${esc(c.L(b.title))}</b><ul>${b.items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul></div>`;
+    case 'lines': return `<pre class="mono">${esc(b.lines.join('\n'))}</pre>`;
+    case 'topology': return c.topology !== null
+      ? `<img class="topology" alt="${esc(c.L(bi('拓扑图', 'Topology diagram')))}" src="${c.topology}">`
+      : `<p class="muted">${esc(c.L(bi('拓扑图', 'Topology diagram')))}: ${esc(c.L(T.notProvided))}</p>`;
+  }
+}
+
+function sectionHtml(c: Ctx, s: Section): string {
+  const title = s.n === null ? c.L(s.title) : `${s.n} ${c.L(s.title)}`;
+  return `<section id="${s.id}"><h2>${esc(title)}</h2>\n${s.blocks.map((b) => blockHtml(c, b)).join('\n')}</section>`;
+}
+
+/** Cover facts (the PDF's cover page) as a header table. */
+function headerHtml(c: Ctx, m: ReportModel): string {
+  const v = verdictText(m);
+  const meta = c.meta;
+  const sys = meta.system === null ? c.L(T.notProvided) : `${meta.system.name}${meta.system.version ? ` ${meta.system.version}` : ''}`;
+  const rows: Array<[Text, string]> = [
+    [T.reportNumber, meta.reportNumber],
+    [T.system, sys],
+    [T.client, meta.client ?? c.L(T.notProvided)],
+    [T.lab, meta.lab ?? c.L(T.notProvided)],
+    [T.runDate, m.results.startedAt.slice(0, 10)],
+    [T.date, meta.date],
   ];
+  return `<header><h1>${esc(meta.title ?? c.L(T.title))}</h1>
+<table class="cover">${rows.map(([k, val]) => `<tr><th>${esc(c.L(k))}</th><td>${esc(val)}</td></tr>`).join('')}</table>
+<p class="verdict ${v.tone}">${esc(c.L(T.verdict))}: ${esc(c.L(v.text))}</p></header>`;
+}
+
+function rawResultsHtml(c: Ctx, m: ReportModel): string {
+  const results = m.attachments.find((a) => a.name === 'results.json');
+  if (results === undefined) return '';
+  return `<section id="raw-results"><h2>${esc(c.L(bi('附录D 原始结果（results.json）', 'Appendix D: Raw results (results.json)')))}</h2>
+<p>results.json SHA-256: <code id="results-sha256">${m.resultsSha256}</code> <span id="results-check" class="small"></span></p>
+<p class="small muted">${esc(c.L(bi(
+    '下方嵌入的是运行写出的 results.json 原文，仅将字符 “<” 写作等价的 JSON 转义 \\u003c，以免提前结束脚本块；还原后可按上方 SHA-256 校验（浏览器支持时本页自动校验）。',
+    'Embedded below as written by the run, except that "<" is written as the equivalent JSON escape \\u003c so it cannot end the script block; undone, it hashes to the SHA-256 above (the page checks this itself where the browser allows).',
+  )))}</p>
+<script type="application/json" id="${RESULTS_ELEMENT_ID}">${scriptJson(results.data.toString('utf8'))}</script></section>`;
+}
+
+/** The page's own script: draw each embedded chart config, and check the embedded results.json against its printed hash. */
+const PAGE_SCRIPT = `(function () {
+  var specs = JSON.parse(document.getElementById('${CHARTS_ELEMENT_ID}').textContent);
+  specs.forEach(function (s) {
+    var el = document.getElementById(s.canvas);
+    if (!el || !window.Chart) return;
+    s.config.options = Object.assign({}, s.config.options, { responsive: true, maintainAspectRatio: false, animation: false, interaction: { mode: 'nearest', axis: 'x', intersect: false } });
+    new window.Chart(el, s.config);
+  });
+  var raw = document.getElementById('${RESULTS_ELEMENT_ID}');
+  var out = document.getElementById('results-check');
+  if (!raw || !out || !window.crypto || !window.crypto.subtle || !window.TextEncoder) return;
+  var text = raw.textContent.replace(/\\\\u003c/g, '<');
+  window.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)).then(function (buf) {
+    var hex = Array.prototype.map.call(new Uint8Array(buf), function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+    var ok = hex === document.getElementById('results-sha256').textContent;
+    out.textContent = ok ? '✓ matches the embedded data' : '✗ the embedded data hash to ' + hex;
+    out.className = 'small ' + (ok ? 'ok' : 'bad');
+  });
+})();`;
+
+const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans SC","Source Han Sans SC","PingFang SC","Hiragino Sans GB","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}h3{font-size:1.05em;margin:1.2em 0 .4em}
+table{border-collapse:collapse;margin:.5em 0;width:100%}td,th{border:1px solid #999;padding:3px 6px;font-size:13px;text-align:left;vertical-align:top}th{background:#eee}
+table.cover{width:auto}table.cover th{background:none;border:none;padding-right:2em}table.cover td{border:none}
+.ok{color:#1e7e34}.bad{color:#c0392b}.muted{color:#666}.small{font-size:12px}.mono,code,pre{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono CJK SC",monospace;font-size:12px;word-break:break-all}
+.verdict{font-size:1.2em;font-weight:bold}.notice{border:1px solid #c0392b;color:#c0392b;padding:.5em 1em;margin:.8em 0}
+figure{margin:1em 0}.chart{position:relative;height:360px}pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}img.topology{max-width:100%}
+@media print{.chart{height:300px}section{break-inside:auto}}`;
+
+export async function renderHtml(m: ReportModel, opts: { lang: ReportLang; meta: ReportMeta }): Promise<string> {
+  const lang = opts.lang;
+  let topology: string | null = null;
+  if (opts.meta.topologyFile !== null) {
+    const mime = /\.png$/i.test(opts.meta.topologyFile) ? 'image/png' : 'image/jpeg';
+    topology = `data:${mime};base64,${(await readFile(opts.meta.topologyFile)).toString('base64')}`;
+  }
+  const c: Ctx = { lang, L: (t) => txt(lang, t), charts: [], meta: opts.meta, topology };
+  const all = reportSections(m, opts.meta);
+  const sections = all.map((s) => sectionHtml(c, s));
+  const nav = `<nav class="small"><ol>${all.map((s) => `<li><a href="#${s.id}">${esc(s.n === null ? c.L(s.title) : `${s.n} ${c.L(s.title)}`)}</a></li>`).join('')}</ol></nav>`;
+  const about = `<p class="small muted">${esc(c.L(bi(
+    '本页与同一 results.json 生成的 PDF 报告内容相同；原始文件作为附件嵌入 PDF（附录 B），本页嵌入 results.json（附录 D）。图表可交互：悬停查看数值，点击图例隐藏或显示曲线。',
+    'This page carries the same report as the PDF made from the same results.json; the raw files are attached inside the PDF (Appendix B), and this page embeds results.json (Appendix D). Charts are interactive: hover for values, click a legend entry to hide or show a series.',
+  )))}</p>`;
   return `<!doctype html>
-<html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${esc(L(T.title))} ${esc(opts.meta.reportNumber)}</title>
-<style>body{font-family:"Noto Sans SC",sans-serif;max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;padding:2px 6px;font-size:13px}th{background:#eee}.ok{color:#1e7e34}.bad{color:#c0392b}figure{margin:1em 0}svg{max-width:100%;height:auto}pre{background:#f6f6f6;padding:.5em;font-size:12px}</style></head>
-<body><h1>${esc(L(T.title))}</h1><p>${esc(L(T.reportNumber))}: ${esc(opts.meta.reportNumber)} · ${esc(r.scenario.name)} · ${esc(r.startedAt)} · ${esc(m.targetUri)}</p>
+<html lang="${lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="callcert ${esc(m.tool.version)}">
+<title>${esc(tr(lang, T.title))} ${esc(opts.meta.reportNumber)}</title>
+<style>${STYLE}</style></head>
+<body>
+${headerHtml(c, m)}
+${about}
+${nav}
 ${sections.join('\n')}
+${rawResultsHtml(c, m)}
+<footer class="small muted"><p>${esc(c.L(T.reportNumber))}: ${esc(opts.meta.reportNumber)} · callcert ${esc(m.tool.version)}</p></footer>
+<script type="application/json" id="${CHARTS_ELEMENT_ID}">${scriptJson(JSON.stringify(c.charts))}</script>
+<script>${await chartJs()}</script>
+<script>${PAGE_SCRIPT}</script>
 </body></html>
 `;
 }

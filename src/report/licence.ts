@@ -8,6 +8,7 @@
 import type { Results } from '../results/summary.js';
 import { bi, type Bi } from './i18n.js';
 import type { RunStatus } from './model.js';
+import { outboundOf, recordingEvidence } from './http-figures.js';
 
 export const LICENCE_MIN_CHANNELS = 1000;
 
@@ -79,15 +80,10 @@ function otherRows(r: Results, status: RunStatus): LicenceRow[] {
   return [
     { requirement: bi('呼入业务', 'Inbound calls'), state: 'not-tested', evidence: NOT_TESTED },
     outboundRow(r, status),
-    { requirement: bi('通话录音', 'Call recording'), state: 'not-tested', evidence: NOT_TESTED },
+    recordingRow(r, status),
     { requirement: bi('数据存储', 'Data storage'), state: 'not-tested', evidence: NOT_TESTED },
     { requirement: bi('外呼规则（同一主叫间隔 ≥ 6 秒、每日上限）', 'Outbound-calling rules (≥ 6 s between calls per line, daily cap)'), state: 'not-tested', evidence: NOT_TESTED },
   ];
-}
-
-interface OutboundEvidence {
-  calls: { offered: number; answered: number; failed: number };
-  concurrency: { peak: number };
 }
 
 /**
@@ -97,12 +93,32 @@ interface OutboundEvidence {
  */
 function outboundRow(r: Results, status: RunStatus): LicenceRow {
   const requirement = bi('呼出业务', 'Outbound calls');
-  const ob = (r.summary as { outbound?: OutboundEvidence | null }).outbound ?? null;
+  const ob = outboundOf(r);
   if (ob === null || ob.calls.offered === 0) return { requirement, state: 'not-tested', evidence: NOT_TESTED };
+  const un = ob.calls.uncorrelated ?? 0;
   const evidence = bi(
-    `平台向 callcert 被叫端发起 ${ob.calls.offered} 次呼叫，应答 ${ob.calls.answered}，失败 ${ob.calls.failed}，峰值并发 ${ob.concurrency.peak}`,
-    `the platform placed ${ob.calls.offered} calls to callcert's UAS: ${ob.calls.answered} answered, ${ob.calls.failed} failed, peak ${ob.concurrency.peak} concurrent`,
+    `经 HTTP 流程调用 API 后，平台向 callcert 被叫端发起 ${ob.calls.offered} 次呼叫，应答 ${ob.calls.answered}，失败 ${ob.calls.failed}，峰值并发 ${ob.concurrency.peak}${un > 0 ? `，其中 ${un} 次无法对应到 API 请求` : ''}`,
+    `after API requests from the HTTP flows, the platform placed ${ob.calls.offered} calls to callcert's UAS: ${ob.calls.answered} answered, ${ob.calls.failed} failed, peak ${ob.concurrency.peak} concurrent${un > 0 ? `; ${un} could not be matched to an API request` : ''}`,
   );
-  const state: LicenceState = ob.calls.answered === 0 || ob.calls.failed > 0 ? 'not-met' : status === 'invalid' || status === 'running' ? 'met-run-invalid' : 'met';
+  // Only calls matched to the API request that asked for them show the platform dialling out on request.
+  const state: LicenceState = ob.calls.answered - un <= 0 || ob.calls.failed > 0 ? 'not-met' : status === 'invalid' || status === 'running' ? 'met-run-invalid' : 'met';
+  return { requirement, state, evidence };
+}
+
+/**
+ * Recording: what a run can show is that recording metadata was retrievable
+ * through the API — flow steps named like "recording" answered 2xx — so the
+ * row claims exactly that, naming the steps and counts; the audio itself is
+ * never checked. Without such a step: not tested.
+ */
+function recordingRow(r: Results, status: RunStatus): LicenceRow {
+  const ev = recordingEvidence(r).filter((e) => e.attempts > 0);
+  if (ev.length === 0) return { requirement: bi('通话录音', 'Call recording'), state: 'not-tested', evidence: NOT_TESTED };
+  const requirement = bi('通话录音：录音元数据可经 API 获取', 'Call recording: recording metadata retrievable via the API');
+  const zh = ev.map((e) => `流程 ${e.flow} 步骤 ${e.step}：${e.attempts} 次中成功 ${e.succeeded} 次（2xx 响应 ${e.ok2xx} 次），错误 ${e.errors} 次`).join('；');
+  const en = ev.map((e) => `flow ${e.flow} step ${e.step}: ${e.succeeded} of ${e.attempts} succeeded (${e.ok2xx} 2xx responses), ${e.errors} errors`).join('; ');
+  const evidence = bi(`${zh}；未检查录音内容`, `${en}; the audio itself was not checked`);
+  const ok = ev.every((e) => e.errors === 0 && e.succeeded > 0 && e.ok2xx >= e.succeeded);
+  const state: LicenceState = !ok ? 'not-met' : status === 'invalid' || status === 'running' ? 'met-run-invalid' : 'met';
   return { requirement, state, evidence };
 }

@@ -44,23 +44,37 @@ export function httpFlowsSummary(agg: Aggregator, s: Scenario) {
   return out;
 }
 
-/** `loadEndMs`: when the load stopped (an interrupted run's hang-up phase is not the plateau). */
-export function outboundSummary(agg: Aggregator, s: Scenario, loadEndMs = Infinity) {
-  const ob = agg.flows.outbound;
-  if (s.uas === null || ob === null) return null;
-  const series = agg.flows.series();
+/** End of the flows' stages, ms after the run start (where the outbound "sustained" window closes); null without a UAS. */
+export function outboundWindowEndMs(s: Scenario): number | null {
+  if (s.uas === null) return null;
+  return Math.max(0, ...(s.http?.flows ?? []).map((f) => totalDurationMs(f.stages)));
+}
+
+/**
+ * Outbound peak and sustained concurrency from the merged 100 ms series (summary.outbound and the
+ * outbound_concurrency_* criteria read this one function). `loadEndMs`: when the load stopped.
+ */
+export function outboundConcurrency(series: ReadonlyArray<readonly [number, number]>, s: Scenario, loadEndMs = Infinity) {
   let peak = 0;
   for (const [, n] of series) peak = Math.max(peak, n);
-  const flowsEndMs = Math.min(loadEndMs, Math.max(0, ...(s.http?.flows ?? []).map((f) => totalDurationMs(f.stages))));
+  const flowsEndMs = Math.min(loadEndMs, outboundWindowEndMs(s) ?? 0);
   let sustained: number | null = null;
   let from: number | null = null;
   for (const [t, n] of series) {
     if (from === null && peak > 0 && n >= peak) from = t;
     if (from !== null && t <= flowsEndMs) sustained = Math.min(sustained ?? Infinity, n);
   }
+  return { peak, sustained, sustainedWindowMs: from === null || sustained === null ? null : [from, flowsEndMs] as [number, number] };
+}
+
+/** `loadEndMs`: when the load stopped (an interrupted run's hang-up phase is not the plateau). */
+export function outboundSummary(agg: Aggregator, s: Scenario, loadEndMs = Infinity) {
+  const ob = agg.flows.outbound;
+  if (s.uas === null || ob === null) return null;
+  const series = agg.flows.series();
   return {
     calls: { offered: ob.offered, answered: ob.answered, completed: ob.completed, failed: ob.failed, uncorrelated: ob.uncorrelated, unfinished: ob.unfinished },
-    concurrency: { peak, sustained, sustainedWindowMs: from === null || sustained === null ? null : [from, flowsEndMs] },
+    concurrency: outboundConcurrency(series, s, loadEndMs),
     dialLatencyMs: summarizeMs(ob.dialHist),
     concurrencySeries: { sampleMs: 100, columns: ['tMs', 'established'], rows: series },
   };

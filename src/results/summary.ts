@@ -13,7 +13,9 @@ import { meanHoldMs } from '../scenario/hold.js';
 import { judge, type AbortedBy, type LiveStatus, type MetricSource } from '../engine/thresholds.js';
 import type { SearchResult } from '../engine/search-steps.js';
 import { MEASUREMENT_METHOD } from '../http/fixed-rate.js';
+import { CLOSED_LOOP_METHOD } from '../http/max-throughput.js';
 import { FLOW_DEFINITIONS, httpFlowsSummary, outboundSummary } from './flow-summary.js';
+import { serviceMetricSources } from './metric-sources.js';
 import type { HttpRunTotals } from '../engine/http-runs.js';
 
 export const SCHEMA_VERSION = 1;
@@ -36,6 +38,7 @@ export const DEFINITIONS = {
   cps: 'offered = scheduled arrivals per second (blocked included); achieved = INVITEs sent per second',
   blocked: 'arrivals not started because the concurrency cap was reached',
   httpLatencyMs: `HTTP: response end − INTENDED send time (request k intended at start + k/rate), so queueing behind a slow server counts (${MEASUREMENT_METHOD})`,
+  httpLatencyMsMax: `HTTP with rate: max: response end − ACTUAL send time, per request, in a closed loop of connections × pipelining (${CLOSED_LOOP_METHOD}); a throughput figure, not latency under a stated load`,
   ...FLOW_DEFINITIONS,
 } as const;
 
@@ -68,11 +71,13 @@ export interface RunFacts {
 /**
  * The whole run's data as a criteria source (engine/thresholds.ts), shared by the
  * end-of-run verdict and the per-second evaluation. Sustained concurrency counts
- * samples up to `loadEndMs` only.
+ * samples up to `loadEndMs` only. HTTP, flow and outbound data: results/metric-sources.ts
+ * (`httpTotals` at the end of the run, for each HTTP load's rps).
  */
-export function runMetricSource(agg: Aggregator, s: Scenario, elapsedMs: number, loadEndMs: number): MetricSource {
+export function runMetricSource(agg: Aggregator, s: Scenario, elapsedMs: number, loadEndMs: number, httpTotals?: Record<string, HttpRunTotals>): MetricSource {
   let memo: { peak: number; sustained: number | null } | null = null;
   return {
+    ...serviceMetricSources(agg, s, elapsedMs, loadEndMs, httpTotals),
     counters: agg.totals,
     setup: agg.setup,
     pdd: agg.pdd,
@@ -114,7 +119,7 @@ function criteriaResults(f: RunFacts, src: MetricSource) {
     const entry = { abortOnFail: false, firstFailedAtMs: null };
     const out: Array<{ criterion: string; metric: string; actual: number | null; pass: boolean; abortOnFail: boolean; firstFailedAtMs: number | null; step: number | null }> =
       basis === null
-        ? f.scenario.criteria.map((c) => ({ criterion: c.source, metric: c.metric, actual: null, pass: false, ...entry, step: null }))
+        ? f.scenario.criteria.map((c) => ({ criterion: c.source, metric: c.name, actual: null, pass: false, ...entry, step: null }))
         : basis.criteria.map((v) => ({ ...v, ...entry, step: basis.level }));
     if (search.require !== null) {
       const cap = search.certifiedCapacity;
@@ -124,7 +129,7 @@ function criteriaResults(f: RunFacts, src: MetricSource) {
   }
   return f.scenario.criteria.map((c, i) => {
     const v = judge(c, src);
-    const abortedRun = f.live?.abortedBy?.criterion === c.source && f.live.abortedBy.metric === c.metric;
+    const abortedRun = f.live?.abortedBy?.criterion === c.source && f.live.abortedBy.metric === c.name;
     return {
       ...v,
       // The criterion that stopped the run failed, whatever the drain phase did to its value.
@@ -179,7 +184,7 @@ export function buildResults(agg: Aggregator, f: RunFacts) {
     outbound: outboundSummary(agg, f.scenario, f.loadEndMs),
   };
 
-  const criteria = criteriaResults(f, runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs));
+  const criteria = criteriaResults(f, runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}));
   const abortedBy = f.live?.abortedBy ?? null;
   const valid = f.invalidReasons.length === 0 && !f.interrupted;
   const verdict = verdictOf(f.state, valid, criteria, abortedBy);
@@ -262,13 +267,17 @@ function httpSummary(agg: Aggregator, f: RunFacts) {
       sent: totals?.sent ?? a?.settled ?? 0,
       completed: a?.completed ?? 0,
       dropped: totals?.dropped ?? 0,
+      // "fixed-rate": rate N, open model; "max": closed loop, offeredRps null (nothing is offered, responses pace the sender).
+      mode: spec.ratePerSec === null ? 'max' : 'fixed-rate',
+      connections: spec.connections,
+      pipelining: spec.pipelining,
       offeredRps: spec.ratePerSec,
       rps: round3((a?.completed ?? 0) / elapsedS),
       latencyMs: a ? summarizeMs(a.hist) : summarizeMs(createLatencyHistogram()),
       statusCodes: a?.statusCodes ?? {},
       errors: { total: errors, byCause: errorsByCause },
       timeouts: errorsByCause.timeout ?? 0,
-      measurement: MEASUREMENT_METHOD,
+      measurement: spec.ratePerSec === null ? CLOSED_LOOP_METHOD : MEASUREMENT_METHOD,
     };
   }
   return out;

@@ -5,11 +5,26 @@
  *     setup_ms: ["p(95)<800", "max<5000"]   # histogram metrics need an aggregate
  *     ser: [">=0.999"]                      # scalar metrics: a plain comparison
  *     asr: ">=99%"                          # one expression may be written without the list
+ *     http_latency_ms{load:agents}: ["p(95)<200"]            # one HTTP load
+ *     flow_failures{flow:agent-call}: ["==0"]                 # one HTTP flow
+ *     flow_step_ms{flow:agent-call,step:login}: ["p(99)<300"] # one step of a flow
+ *     dial_latency_ms: ["p(95)<500"]                          # outbound calls (uas)
  *
- * Histogram metrics (setup_ms, pdd_ms) take p(N), max, avg / mean or med
- * (= p(50)); thresholds may carry a unit ("800ms", "1.5s", default ms).
- * Scalar metrics take "<X", ">=X", "==X" (optionally "value>=X"); ratio metrics
- * (ser, seer, isa, scr, asr) are between 0 and 1 and accept percentages ("99.9%").
+ * Histogram metrics (setup_ms, pdd_ms, http_latency_ms, flow_ms, flow_step_ms,
+ * dial_latency_ms) take p(N), max, avg / mean or med (= p(50)); thresholds may
+ * carry a unit ("800ms", "1.5s", default ms). Scalar metrics take "<X", ">=X",
+ * "==X" (optionally "value>=X"); ratio metrics (ser, seer, isa, scr, asr,
+ * http_error_rate, flow_failure_rate) are between 0 and 1 and accept percentages ("99.9%").
+ *
+ * Selectors are k6's sub-metric syntax (`http_req_duration{name:login}`): the
+ * metric keeps one name and the tag says which load/flow/step, so every HTTP
+ * load or flow is judged the same way and the key reads like the results.json
+ * path it comes from (summary.http.agents.latencyMs). A dotted form
+ * (`http.agents.latency_ms`) would mix user names into the metric name and clash
+ * with --set paths. A selector is required (each load/flow measures a different
+ * endpoint: a merged percentile would judge none of them); names are checked
+ * against http.load[].name, http.flows[].name and their steps when the scenario
+ * loads (criteriaTargetProblems), and outbound metrics need a `uas:` section.
  *
  * An entry may also be a mapping with k6's options (k6 names):
  *
@@ -21,26 +36,76 @@
  * gracefully: results.json records `abortedBy` and the verdict is failed.
  * A criterion aborts only when its failure is already decided mid-run
  * (engine/thresholds.ts `decidedWhileRunning`): latency histograms and ratios
- * always; counts (failed_calls, blocked_calls, concurrency_peak) only when the
- * bound they must stay under is exceeded; concurrency_sustained (a minimum) once
- * its hold window has begun and it is below its bound; cps_achieved (a
- * whole-run average) never. Calls still ringing count as neither success nor
- * failure while running.
+ * always; counts (failed_calls, blocked_calls, http_errors, flow_failures,
+ * outbound_failed, outbound_answered, concurrency_peak,
+ * outbound_concurrency_peak) only when the bound they must stay under is
+ * exceeded; concurrency_sustained (a minimum) once its hold window has begun and
+ * it is below its bound; outbound_concurrency_sustained once the flows' stages
+ * are over; cps_achieved and http_rps (averages) never. Calls, requests and
+ * flows still in flight count as neither success nor failure while running.
  */
 import { errors } from '../errors.js';
-import type { Criterion, CriterionMetric } from './types.js';
+import type { Criterion, CriterionMetric, CriterionSelector, Scenario } from './types.js';
 import { expectedGot, tryParseDurationMs } from './duration.js';
 
 /** Latency histograms in milliseconds. */
-export const HISTOGRAM_METRICS = ['setup_ms', 'pdd_ms'] as const satisfies readonly CriterionMetric[];
+export const HISTOGRAM_METRICS = ['setup_ms', 'pdd_ms', 'http_latency_ms', 'flow_ms', 'flow_step_ms', 'dial_latency_ms'] as const satisfies readonly CriterionMetric[];
 /** Ratios between 0 and 1. */
-export const RATIO_METRICS = ['ser', 'seer', 'isa', 'scr', 'asr'] as const satisfies readonly CriterionMetric[];
+export const RATIO_METRICS = ['ser', 'seer', 'isa', 'scr', 'asr', 'http_error_rate', 'flow_failure_rate'] as const satisfies readonly CriterionMetric[];
 /** Other single values (counts, rates). */
 export const SCALAR_METRICS = [
   'concurrency_peak', 'concurrency_sustained', 'cps_achieved', 'failed_calls', 'blocked_calls',
+  'http_errors', 'http_rps', 'flow_failures',
+  'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained',
 ] as const satisfies readonly CriterionMetric[];
 
-export const KNOWN_METRICS: readonly CriterionMetric[] = [...HISTOGRAM_METRICS, ...RATIO_METRICS, ...SCALAR_METRICS];
+/** Every metric, SIP caller first, then HTTP loads, flows and outbound calls (the order of messages and of the JSON schema). */
+export const KNOWN_METRICS = [
+  'setup_ms', 'pdd_ms', 'ser', 'seer', 'isa', 'scr', 'asr', 'concurrency_peak', 'concurrency_sustained', 'cps_achieved', 'failed_calls', 'blocked_calls',
+  'http_latency_ms', 'http_errors', 'http_error_rate', 'http_rps',
+  'flow_ms', 'flow_failures', 'flow_failure_rate', 'flow_step_ms',
+  'dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained',
+] as const satisfies readonly CriterionMetric[];
+// Compile-time: every CriterionMetric is listed, and classified as histogram, ratio or scalar.
+type Unlisted = Exclude<CriterionMetric, (typeof KNOWN_METRICS)[number]>;
+type Unclassified = Exclude<CriterionMetric, (typeof HISTOGRAM_METRICS)[number] | (typeof RATIO_METRICS)[number] | (typeof SCALAR_METRICS)[number]>;
+const _allListed: [Unlisted | Unclassified] extends [never] ? true : Unlisted | Unclassified = true;
+void _allListed;
+
+type Tag = keyof CriterionSelector;
+
+/** The selector tags a metric requires, in canonical order (k6 sub-metric tags); metrics not listed take none. */
+export const SELECTOR_TAGS: Readonly<Partial<Record<CriterionMetric, readonly Tag[]>>> = {
+  http_latency_ms: ['load'],
+  http_errors: ['load'],
+  http_error_rate: ['load'],
+  http_rps: ['load'],
+  flow_ms: ['flow'],
+  flow_failures: ['flow'],
+  flow_failure_rate: ['flow'],
+  flow_step_ms: ['flow', 'step'],
+};
+
+/** Metrics measured by the run's own UAS: they need a `uas:` section. */
+export const OUTBOUND_METRICS = ['dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained'] as const satisfies readonly CriterionMetric[];
+
+/** Metrics written as plain keys (no selector): the criteria mapping's fixed fields. */
+export const PLAIN_METRICS: readonly CriterionMetric[] = KNOWN_METRICS.filter((m) => SELECTOR_TAGS[m] === undefined);
+/** Metrics that need a selector. */
+export const SELECTOR_METRICS: readonly CriterionMetric[] = KNOWN_METRICS.filter((m) => SELECTOR_TAGS[m] !== undefined);
+
+/** How a metric is written: "setup_ms", "flow_step_ms{flow:<name>,step:<name>}". */
+export function metricForm(m: CriterionMetric): string {
+  const tags = SELECTOR_TAGS[m];
+  return tags === undefined ? m : `${m}{${tags.map((t) => `${t}:<name>`).join(',')}}`;
+}
+
+/** Every metric as it is written, for "known metrics: ..." messages. */
+export const METRIC_FORMS: readonly string[] = KNOWN_METRICS.map(metricForm);
+
+/** A load, flow or step name (scenario/schema.ts HTTP_LOAD_NAME_RE): no "{", ",", ":" or "}", so a selector is unambiguous. */
+export const SELECTOR_VALUE_PATTERN = '[a-z0-9._-]{1,64}';
+const SELECTOR_VALUE = new RegExp(`^${SELECTOR_VALUE_PATTERN}$`);
 
 /** One-line meaning of each metric (JSON-schema descriptions, `callcert help`). */
 export const METRIC_DESCRIPTIONS: Readonly<Record<CriterionMetric, string>> = {
@@ -56,11 +121,25 @@ export const METRIC_DESCRIPTIONS: Readonly<Record<CriterionMetric, string>> = {
   cps_achieved: 'Calls started per second.',
   failed_calls: 'Number of calls that failed.',
   blocked_calls: 'Number of calls the target rejected for lack of capacity.',
+  http_latency_ms: 'HTTP load latency in milliseconds, summary.http[load].latencyMs (histogram: compare p(N), max or avg).',
+  http_errors: 'HTTP load: requests that failed (any cause: unexpected status, timeout, connection error), summary.http[load].errors.total.',
+  http_error_rate: 'HTTP load: failed requests / requests with an outcome, between 0 and 1.',
+  http_rps: 'HTTP load: responses per second (summary.http[load].rps); judged at the end only.',
+  flow_ms: 'HTTP flow duration in milliseconds, successful flows (histogram: compare p(N), max or avg).',
+  flow_failures: 'HTTP flow: flows that failed (summary.httpFlows[flow].failed).',
+  flow_failure_rate: 'HTTP flow: failed flows / flows that ended, between 0 and 1.',
+  flow_step_ms: 'HTTP flow step latency in milliseconds, successful steps (histogram: compare p(N), max or avg).',
+  dial_latency_ms: "Outbound: HTTP request's intended send → INVITE at callcert's UAS, in milliseconds (histogram).",
+  outbound_failed: "Outbound: calls to callcert's UAS that failed (rejected or never ACKed).",
+  outbound_answered: "Outbound: calls callcert's UAS answered.",
+  outbound_concurrency_peak: "Outbound: highest number of established calls at callcert's UAS.",
+  outbound_concurrency_sustained: "Outbound: minimum established calls at callcert's UAS from the first sample at the peak to the end of the flows' stages.",
 };
 
 const HISTOGRAM = new Set<string>(HISTOGRAM_METRICS);
 const RATIO = new Set<string>(RATIO_METRICS);
 const KNOWN = new Set<string>(KNOWN_METRICS);
+const COUNT_EXAMPLE = new Set<string>(['failed_calls', 'blocked_calls', 'http_errors', 'flow_failures', 'outbound_failed']);
 
 export function isKnownMetric(s: string): s is CriterionMetric {
   return KNOWN.has(s);
@@ -70,6 +149,47 @@ export function isHistogramMetric(m: CriterionMetric): boolean {
 }
 export function isRatioMetric(m: CriterionMetric): boolean {
   return RATIO.has(m);
+}
+
+export type MetricNameResult =
+  | { ok: true; name: string; metric: CriterionMetric; selector: CriterionSelector | null }
+  /** unknown: the base name is not a metric (reported as an unknown key). */
+  | { ok: false; unknown: boolean; expected: string; hint?: string };
+
+/**
+ * Parses a criteria key: a metric, with its selector when it takes one
+ * (`flow_step_ms{flow:agent-call, step:login}`; spaces allowed, tags in any order).
+ * Syntax only: whether the names exist is criteriaTargetProblems' job. Never throws.
+ */
+export function tryParseMetricName(key: string): MetricNameResult {
+  const m = /^\s*([A-Za-z0-9_]+)\s*(?:\{([^{}]*)\})?\s*$/.exec(key);
+  const base = m?.[1] ?? /^\s*([A-Za-z0-9_]+)/.exec(key)?.[1] ?? key;
+  if (!isKnownMetric(base)) return { ok: false, unknown: true, expected: `a metric among ${METRIC_FORMS.join(', ')}` };
+  const tags = SELECTOR_TAGS[base] ?? [];
+  const form = metricForm(base);
+  if (m === null) return { ok: false, unknown: false, expected: `${form} (a selector is {tag:value,...} at the end of the name)` };
+  const body = m[2];
+  if (body === undefined) {
+    if (tags.length === 0) return { ok: true, name: base, metric: base, selector: null };
+    const which = tags.map((t) => (t === 'load' ? 'http.load[].name' : t === 'flow' ? 'http.flows[].name' : 'a step name of that flow')).join(' and ');
+    return { ok: false, unknown: false, expected: `${form} (${base} is per ${tags.join(' and ')}: name it with ${which})` };
+  }
+  if (tags.length === 0) {
+    return { ok: false, unknown: false, expected: `${base} without a selector`, hint: OUTBOUND_METRICS.includes(base as (typeof OUTBOUND_METRICS)[number]) ? "there is one UAS: outbound metrics cover all of its calls" : `${base} covers the whole run` };
+  }
+  const selector: CriterionSelector = {};
+  for (const pair of body.split(',')) {
+    const kv = /^\s*([A-Za-z]+)\s*:\s*(.*?)\s*$/.exec(pair);
+    if (kv === null) return { ok: false, unknown: false, expected: form, hint: `a selector is {${tags.map((t) => `${t}:<name>`).join(',')}}` };
+    const [, tag, value] = kv;
+    if (!(tags as readonly string[]).includes(tag)) return { ok: false, unknown: false, expected: form, hint: `${base} takes ${tags.join(' and ')}, not ${tag}` };
+    if (selector[tag as Tag] !== undefined) return { ok: false, unknown: false, expected: form, hint: `${tag} is given twice` };
+    if (!SELECTOR_VALUE.test(value)) return { ok: false, unknown: false, expected: form, hint: `${tag}: a name of lower-case letters, digits, ".", "_" and "-"` };
+    selector[tag as Tag] = value;
+  }
+  const missing = tags.filter((t) => selector[t] === undefined);
+  if (missing.length > 0) return { ok: false, unknown: false, expected: form, hint: `${missing.join(' and ')} missing` };
+  return { ok: true, name: `${base}{${tags.map((t) => `${t}:${selector[t]}`).join(',')}}`, metric: base, selector };
 }
 
 export type CriterionParseResult =
@@ -118,13 +238,18 @@ function parseThreshold(metric: CriterionMetric, text: string): { ok: true; valu
   return { ok: false, expected: `${what} after the operator` };
 }
 
-/** Never throws. `expected` completes "expected ..., got <expr>". */
-export function tryParseCriterion(metric: string, expr: string): CriterionParseResult {
-  if (!isKnownMetric(metric)) {
-    return { ok: false, expected: `a metric among ${KNOWN_METRICS.join(', ')}` };
-  }
+/** An expression the metric accepts, for messages: "p(95)<800", ">=0.999", "==0", ">=1000". */
+export function exampleOf(metric: CriterionMetric): string {
+  return HISTOGRAM.has(metric) ? '"p(95)<800"' : RATIO.has(metric) ? '">=0.999"' : COUNT_EXAMPLE.has(metric) ? '"==0"' : '">=1000"';
+}
+
+/** Never throws. `key` is the criteria key (metric and selector); `expected` completes "expected ..., got <expr>". */
+export function tryParseCriterion(key: string, expr: string): CriterionParseResult {
+  const n = tryParseMetricName(key);
+  if (!n.ok) return { ok: false, expected: n.expected, hint: n.hint };
+  const { metric, name, selector } = n;
   const histogram = HISTOGRAM.has(metric);
-  const example = histogram ? '"p(95)<800"' : RATIO.has(metric) ? '">=0.999"' : metric === 'failed_calls' || metric === 'blocked_calls' ? '"==0"' : '">=1000"';
+  const example = exampleOf(metric);
   const shape = histogram
     ? `p(N)<X, max<X or avg<X (e.g. ${example})`
     : `a comparison such as ${example} (operators <, <=, >, >=, ==)`;
@@ -156,7 +281,7 @@ export function tryParseCriterion(metric: string, expr: string): CriterionParseR
       return {
         ok: false,
         expected: `a plain comparison such as ${example}`,
-        hint: `p(N), max and avg apply only to ${HISTOGRAM_METRICS.join(' and ')}; ${metric} is a single value`,
+        hint: `p(N), max and avg apply only to ${HISTOGRAM_METRICS.join(', ')}; ${metric} is a single value`,
       };
     }
     aggregate = a;
@@ -168,7 +293,7 @@ export function tryParseCriterion(metric: string, expr: string): CriterionParseR
     const pct = t.value;
     return { ok: false, expected: 'a ratio between 0 and 1', hint: `write ${op}${percentToRatio(pct)} or ${op}${pct}%` };
   }
-  return { ok: true, criterion: { source: expr.trim(), metric, aggregate, op, threshold: t.value, abortOnFail: false, delayAbortEvalMs: 0 } };
+  return { ok: true, criterion: { source: expr.trim(), name, metric, selector, aggregate, op, threshold: t.value, abortOnFail: false, delayAbortEvalMs: 0 } };
 }
 
 /** A criteria list entry as written: an expression, or k6's object form. */
@@ -209,9 +334,11 @@ export const SEARCH_DEFAULT_CRITERIA: Readonly<Partial<Record<CriterionMetric, r
  * `<path>: expected ..., got "<expr>"` (path defaults to criteria.<metric>).
  */
 export function parseCriterion(metric: string, expr: string, path = `criteria.${metric}`): Criterion {
-  if (!isKnownMetric(metric)) {
-    throw errors.scenarioInvalid(`${path}: unknown metric ${JSON.stringify(metric)}; known metrics: ${KNOWN_METRICS.join(', ')}`, { path });
+  const n = tryParseMetricName(metric);
+  if (!n.ok && n.unknown) {
+    throw errors.scenarioInvalid(`${path}: unknown metric ${JSON.stringify(metric)}; known metrics: ${METRIC_FORMS.join(', ')}`, { path });
   }
+  if (!n.ok) throw errors.scenarioInvalid(`${path}: ${expectedGot(n.expected, metric, n.hint)}`, { path, value: metric });
   const r = tryParseCriterion(metric, expr);
   if (r.ok) return r.criterion;
   throw errors.scenarioInvalid(`${path}: ${expectedGot(r.expected, expr, r.hint)}`, { path, value: expr });
@@ -238,8 +365,53 @@ function aggregateLabel(a: Aggregate): string {
   }
 }
 
-/** For reports and logs: "setup_ms p(95) < 800 ms", "ser >= 0.999". */
+/** For reports and logs: "setup_ms p(95) < 800 ms", "ser >= 0.999", "flow_ms{flow:a} max < 900 ms". */
 export function describeCriterion(c: Criterion): string {
   const unit = HISTOGRAM.has(c.metric) ? ' ms' : '';
-  return `${c.metric}${aggregateLabel(c.aggregate)} ${c.op} ${c.threshold}${unit}`;
+  return `${c.name}${aggregateLabel(c.aggregate)} ${c.op} ${c.threshold}${unit}`;
+}
+
+/** A problem found by criteriaTargetProblems: `path` as in scenario/load.ts, `message` "expected ..., got ...". */
+export interface CriterionTargetProblem {
+  path: ['criteria', string];
+  message: string;
+}
+
+const namesOf = (xs: ReadonlyArray<{ name: string }>) => xs.map((x) => x.name);
+const listOr = (names: readonly string[], none: string) => (names.length === 0 ? none : names.join(', '));
+
+/**
+ * Cross-field rules of criteria on HTTP and outbound metrics, all problems at once:
+ * a selector names an existing http.load / http.flows entry (and a step of that
+ * flow), outbound metrics need `uas`, and a capacity search (judged per step on SIP
+ * data only) takes no HTTP/flow/outbound criteria.
+ */
+export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
+  const out: CriterionTargetProblem[] = [];
+  const loads = namesOf(s.http?.load ?? []);
+  const flows = s.http?.flows ?? [];
+  const search = s.load.model === 'closed' && s.load.search !== undefined;
+  const push = (c: Criterion, expected: string, got: unknown) => {
+    out.push({ path: ['criteria', c.name], message: expectedGot(expected, got) });
+  };
+  for (const c of s.criteria) {
+    const sel = c.selector;
+    const outbound = (OUTBOUND_METRICS as readonly string[]).includes(c.metric);
+    if (search && (sel !== null || outbound)) {
+      push(c, 'no HTTP, flow or outbound criteria with model: search (each step is judged on its SIP calls)', c.name);
+      continue;
+    }
+    if (outbound && s.uas === null) push(c, `a uas section (${c.metric} is measured by callcert's UAS, which answers the platform's outbound calls)`, undefined);
+    if (sel?.load !== undefined && !loads.includes(sel.load)) {
+      push(c, `an HTTP load among http.load[].name (${listOr(loads, 'none: the scenario has no http.load')})`, sel.load);
+    }
+    if (sel?.flow !== undefined) {
+      const flow = flows.find((f) => f.name === sel.flow);
+      if (flow === undefined) push(c, `a flow among http.flows[].name (${listOr(namesOf(flows), 'none: the scenario has no http.flows')})`, sel.flow);
+      else if (sel.step !== undefined && !flow.steps.some((st) => st.name === sel.step)) {
+        push(c, `a step of flow ${flow.name} among ${namesOf(flow.steps).join(', ')}`, sel.step);
+      }
+    }
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import { errors } from '../errors.js';
 import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenario, SearchSpec, Stage, TargetSpec, Transport } from './types.js';
 import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from './duration.js';
-import { SEARCH_DEFAULT_CRITERIA, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
+import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
 import { searchStages } from '../engine/executors/search.js';
 import { DEFAULTS, ScenarioSchema, formatPath, isHttpPath, parseSipUri, unknownFieldMessage } from './schema.js';
 import type { DistributionInput, ScenarioInput } from './schema.js';
@@ -206,7 +206,8 @@ function normalizeHttpLoad(l: HttpLoadInput): HttpLoadSpec {
     headers,
     body,
     connections: l.connections ?? DEFAULTS.http.connections,
-    ratePerSec: l.rate,
+    ratePerSec: l.rate === 'max' ? null : l.rate,
+    pipelining: l.pipelining ?? 1,
     startMs: ms(l.start ?? DEFAULTS.http.start),
     durationMs: ms(l.duration),
     timeoutMs: ms(l.timeout ?? DEFAULTS.http.timeout),
@@ -313,7 +314,7 @@ function searchProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
   }
   s.criteria.forEach((c) => {
     if (c.abortOnFail) {
-      out.push({ path: ['criteria', c.metric], message: expectedGot('no abortOnFail with model: search (the first failing step already stops the search)', c.source) });
+      out.push({ path: ['criteria', c.name], message: expectedGot('no abortOnFail with model: search (the first failing step already stops the search)', c.source) });
     }
     if (c.metric === 'concurrency_sustained' && c.threshold > 1) {
       out.push({
@@ -403,6 +404,8 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
     });
   }
   out.push(...httpProblems(input, s));
+  // Selectors name existing HTTP loads / flows / steps; outbound metrics need a uas (scenario/criteria.ts).
+  out.push(...criteriaTargetProblems(s));
   return out;
 }
 

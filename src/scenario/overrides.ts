@@ -19,6 +19,7 @@ import YAML from 'yaml';
 import { errors } from '../errors.js';
 import { describeValue } from './duration.js';
 import { fieldNamesAt, formatPath, isListAt, isRecordAt, keySuggestion } from './schema.js';
+import { tryParseMetricName } from './criteria.js';
 
 export type PathSegment = string | number;
 
@@ -109,6 +110,11 @@ function checkPath(text: string, path: PathSegment[]): PathSegment[] {
     if (typeof seg === 'number' || (/^\d+$/.test(seg) && isListAt(parent))) {
       if (!isListAt(parent)) fail(text, `${formatPath(parent)} is not a list`, { path: formatPath(parent) });
       out.push(Number(seg));
+      continue;
+    }
+    // Criteria keys with a selector (criteria.flow_ms{flow:x}) are not fixed fields: the schema parses them.
+    if (parent.length === 1 && parent[0] === 'criteria' && tryParseMetricName(seg).ok) {
+      out.push(seg);
       continue;
     }
     // Free-keyed mappings (http.load[0].headers.X-Tenant): any key; the schema then checks it as a name.

@@ -15,7 +15,10 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { CriterionMetric } from './types.js';
 import { DURATION_EXAMPLES, DURATION_PATTERN, expectedGot, tryParseDurationMs } from './duration.js';
-import { HISTOGRAM_METRICS, KNOWN_METRICS, METRIC_DESCRIPTIONS, RATIO_METRICS, tryParseCriterionEntry } from './criteria.js';
+import {
+  KNOWN_METRICS, METRIC_DESCRIPTIONS, METRIC_FORMS, PLAIN_METRICS, SELECTOR_METRICS, SELECTOR_TAGS, SELECTOR_VALUE_PATTERN,
+  exampleOf, isHistogramMetric, metricForm, tryParseCriterionEntry, tryParseMetricName, type CriterionEntryInput,
+} from './criteria.js';
 
 /** Defaults applied by load.ts for everything optional. */
 export const DEFAULTS = {
@@ -360,9 +363,24 @@ const CallSchema = z
 const HISTOGRAM_EXPR_PATTERN = '^\\s*(p\\s*\\([^)]*\\)|max|avg|mean|med)\\s*(<=|>=|==|<|>)\\s*\\S.*$';
 const SCALAR_EXPR_PATTERN = '^\\s*(value\\s*)?(<=|>=|==|<|>)\\s*\\S.*$';
 
-function criterionListSchema(metric: CriterionMetric) {
-  const histogram = (HISTOGRAM_METRICS as readonly string[]).includes(metric);
-  const example = histogram ? '"p(95)<800"' : (RATIO_METRICS as readonly string[]).includes(metric) ? '">=0.999"' : '">=1000"';
+type IssueSink = { addIssue(i: { code: 'custom'; message: string; input: unknown; path: (string | number)[] }): void };
+
+/** Issues of one criteria value (an expression, an options mapping or a list of them) for the metric `key`. */
+function entryIssues(key: string, v: CriterionEntryInput | CriterionEntryInput[], ctx: IssueSink, prefix: (string | number)[] = []): void {
+  const list = Array.isArray(v) ? v : [v];
+  list.forEach((e, i) => {
+    const r = tryParseCriterionEntry(key, e);
+    if (!r.ok) {
+      const path: (string | number)[] = [...prefix, ...(Array.isArray(v) ? [i] : []), ...(r.field === null ? [] : [r.field])];
+      ctx.addIssue({ code: 'custom', message: expectedGot(r.expected, r.input, r.hint), input: r.input, path });
+    }
+  });
+}
+
+/** The shapes a criteria value may take (expressions are checked by entryIssues). */
+function criterionValueSchema(metric: CriterionMetric) {
+  const histogram = isHistogramMetric(metric);
+  const example = exampleOf(metric);
   const expr = z
     .string({ error: expect(`an expression such as ${example}`, (i) => (typeof i === 'number' ? 'criteria are comparisons, not bare numbers' : undefined)) })
     .meta({ pattern: histogram ? HISTOGRAM_EXPR_PATTERN : SCALAR_EXPR_PATTERN });
@@ -376,38 +394,59 @@ function criterionListSchema(metric: CriterionMetric) {
     { error: expect(`an expression such as ${example}, or { threshold: ${example}, abortOnFail: true, delayAbortEval: 10s }`) },
   );
   const entry = z.union([expr, withOptions], { error: expect(`an expression such as ${example}, or { threshold: ${example}, abortOnFail: true }`) });
-  return z
-    // One flat union (not entry | list): a mapping with a bad field is then reported at that field.
-    .union([expr, withOptions, z.array(entry, { error: expect(`a list of expressions such as [${example}]`) })], {
-      error: expect(`an expression such as ${example}, or a list of them`),
-    })
-    .superRefine((v, ctx) => {
-      const list = Array.isArray(v) ? v : [v];
-      list.forEach((e, i) => {
-        const r = tryParseCriterionEntry(metric, e);
-        if (!r.ok) {
-          const path: (string | number)[] = [...(Array.isArray(v) ? [i] : []), ...(r.field === null ? [] : [r.field])];
-          ctx.addIssue({ code: 'custom', message: expectedGot(r.expected, r.input, r.hint), input: r.input, path });
-        }
-      });
-    })
+  // One flat union (not entry | list): a mapping with a bad field is then reported at that field.
+  return z.union([expr, withOptions, z.array(entry, { error: expect(`a list of expressions such as [${example}]`) })], {
+    error: expect(`an expression such as ${example}, or a list of them`),
+  });
+}
+
+function criterionListSchema(metric: CriterionMetric) {
+  return criterionValueSchema(metric)
+    .superRefine((v, ctx) => entryIssues(metric, v, ctx))
     .optional()
     .meta({ description: METRIC_DESCRIPTIONS[metric] });
 }
 
-const criteriaShape = Object.fromEntries(KNOWN_METRICS.map((m) => [m, criterionListSchema(m)])) as Record<
+const criteriaShape = Object.fromEntries(PLAIN_METRICS.map((m) => [m, criterionListSchema(m)])) as Record<
   CriterionMetric,
   ReturnType<typeof criterionListSchema>
 >;
 
+/** JSON schema of the keys with a selector (zod checks them in CriteriaSchema's refinement). */
+function selectorKeysJson(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const value = `(?:\\s*:\\s*)${SELECTOR_VALUE_PATTERN}`;
+  for (const m of SELECTOR_METRICS) {
+    const tags = SELECTOR_TAGS[m] ?? [];
+    // Its $ref (duration) points at the root's definitions: drop this document's own copy.
+    const { $schema: _s, definitions: _d, ...json } = z.toJSONSchema(criterionValueSchema(m), { target: 'draft-07', io: 'input' }) as Record<string, unknown>;
+    out[`^${m}\\{${tags.map((t) => `${t}${value}`).join('\\s*,\\s*')}\\}$`] = { ...json, description: `${METRIC_DESCRIPTIONS[m]} Key: ${metricForm(m)}.` };
+  }
+  return out;
+}
+
 const CriteriaSchema = z
-  .strictObject(criteriaShape, { error: expect('a mapping of metric: [expressions], e.g. { ser: [">=0.999"] }') })
+  .object(criteriaShape, { error: expect('a mapping of metric: [expressions], e.g. { ser: [">=0.999"] }') })
+  // Keys with a selector (flow_ms{flow:agent-call}) are free-form to zod: the refinement parses them.
+  .catchall(criterionValueSchema('http_latency_ms'))
+  .superRefine((v, ctx) => {
+    for (const key of Object.keys(v)) {
+      if (Object.hasOwn(criteriaShape, key)) continue;
+      const n = tryParseMetricName(key);
+      if (!n.ok && n.unknown) ctx.addIssue({ code: 'custom', path: [], input: key, message: unknownFieldMessage(['criteria'], key) });
+      else if (!n.ok) ctx.addIssue({ code: 'custom', path: [key], input: key, message: expectedGot(n.expected, key, n.hint) });
+      else entryIssues(key, (v as Record<string, CriterionEntryInput | CriterionEntryInput[]>)[key], ctx, [key]);
+    }
+  })
   .optional()
   .meta({
     description:
       'Pass criteria, k6-style: metric: ["p(95)<800", ...], or entries { threshold, abortOnFail, delayAbortEval }. The run fails when any is not met. ' +
-      'Evaluated every second on the data so far and at the end; abortOnFail stops the run once a failure is decided (never for cps_achieved; counts only above their bound; concurrency_sustained once its hold window has begun). ' +
-      'With load.model: search each step is judged on its own hold window (default: setup_ms p(95)<800 and ser >=0.999), and concurrency_sustained is the share of the step level held (e.g. ">=0.99").',
+      'HTTP loads, flows and flow steps are named with a k6 selector: http_latency_ms{load:agents}, flow_failures{flow:agent-call}, flow_step_ms{flow:agent-call,step:login} (names from http.load / http.flows); dial_latency_ms and outbound_* need a uas section. ' +
+      'Evaluated every second on the data so far and at the end; abortOnFail stops the run once a failure is decided (never for cps_achieved or http_rps; counts only above their bound; concurrency_sustained once its hold window has begun; outbound_concurrency_sustained once the flows are over). ' +
+      'With load.model: search each step is judged on its own hold window (default: setup_ms p(95)<800 and ser >=0.999; SIP metrics only), and concurrency_sustained is the share of the step level held (e.g. ">=0.99").',
+    additionalProperties: false,
+    patternProperties: selectorKeysJson(),
   });
 
 // ---------------------------------------------------------------------------
@@ -488,7 +527,16 @@ const HttpLoadSchema = z.strictObject(
     connections: numberSchema({ int: true, min: 1, max: 1024 })
       .optional()
       .meta({ description: 'Connections (in-flight requests at most) to the server.', default: DEFAULTS.http.connections }),
-    rate: numberSchema({ gt: 0 }).meta({ description: 'Requests per second, sent at fixed intervals whatever the response times (open model).' }),
+    rate: z
+      .union([numberSchema({ gt: 0 }), z.literal('max')], { error: expect('requests per second (a number > 0), or "max"') })
+      .meta({
+        description: 'Requests per second, sent at fixed intervals whatever the response times (open model; latency from the intended send time), '
+          + 'or "max": as many as `connections` × `pipelining` keep busy (closed loop, autocannon; throughput, latency from the actual send).',
+        examples: [200, 'max'],
+      }),
+    pipelining: numberSchema({ int: true, min: 1, max: 64 })
+      .optional()
+      .meta({ description: 'With rate: max, requests outstanding per connection (HTTP/1.1 pipelining; 1 = none).', default: 1 }),
     start: DurationSchema.optional().meta({ description: 'When to start, from the start of the run.', default: DEFAULTS.http.start }),
     duration: PositiveDurationSchema.meta({ description: 'How long to send requests; start + duration must be within the SIP load (load.stages).' }),
     timeout: PositiveDurationSchema.optional().meta({ description: 'A request without a response by then counts as a timeout.', default: DEFAULTS.http.timeout }),
@@ -498,7 +546,15 @@ const HttpLoadSchema = z.strictObject(
       .meta({ description: 'Status codes that count as success (a code or a list of them).', default: [...DEFAULTS.http.expectStatus] }),
   },
   { error: expect('an HTTP load { name, url, rate, duration }') },
-);
+).superRefine((l, ctx) => {
+  // A fixed-rate run paces one request per connection at a time; pipelining only means something in a closed loop.
+  if (l.pipelining !== undefined && l.pipelining !== 1 && l.rate !== 'max') {
+    ctx.addIssue({
+      code: 'custom', path: ['pipelining'], input: l.pipelining,
+      message: expectedGot('pipelining only with rate: max', l.pipelining, 'a fixed-rate load sends one request per connection at a time'),
+    });
+  }
+});
 
 // http.flows: scripted multi-step flows (src/http/flows), and the UAS that answers outbound calls
 
@@ -830,7 +886,8 @@ export function formatPath(path: readonly (string | number)[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    // A criteria key with its selector reads as written: criteria.flow_ms{flow:agent-call}.
+    else if (/^[A-Za-z_$][\w$-]*(\{[\w.:,-]*\})?$/.test(seg)) out += out === '' ? seg : `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
@@ -916,6 +973,14 @@ const METRIC_ALIASES: Record<string, string> = {
   failed: 'failed_calls',
   errors: 'failed_calls',
   blocked: 'blocked_calls',
+  // k6's built-in HTTP metrics
+  http_req_duration: 'http_latency_ms{load:<name>} (or flow_step_ms{flow:<name>,step:<name>})',
+  http_req_failed: 'http_error_rate{load:<name>}',
+  http_reqs: 'http_rps{load:<name>}',
+  latency_ms: 'http_latency_ms{load:<name>}',
+  dial_latency: 'dial_latency_ms',
+  dial_ms: 'dial_latency_ms',
+  outbound_failures: 'outbound_failed',
 };
 
 export function levenshtein(a: string, b: string): number {
@@ -956,10 +1021,13 @@ function parentPattern(parent: readonly (string | number)[]): string {
 export function keySuggestion(parent: readonly (string | number)[], key: string, valid: readonly string[]): string | undefined {
   const pattern = parentPattern(parent);
   if (pattern === 'criteria') {
-    const alias = METRIC_ALIASES[key] ?? METRIC_ALIASES[key.toLowerCase()];
+    // flw_ms{flow:x}: the metric part is compared, the selector kept.
+    const brace = key.indexOf('{');
+    const base = brace < 0 ? key : key.slice(0, brace).trim();
+    const alias = METRIC_ALIASES[base] ?? METRIC_ALIASES[base.toLowerCase()];
     if (alias) return `use ${alias}`;
-    const close = closestName(key, KNOWN_METRICS);
-    return close ? `did you mean "${close}"?` : undefined;
+    const close = closestName(base, KNOWN_METRICS);
+    return close ? `did you mean "${close}${brace < 0 ? '' : key.slice(brace)}"?` : undefined;
   }
   const renamed = RENAMED[pattern === '' ? key : `${pattern}.${key}`];
   if (renamed) return renamed;
@@ -971,7 +1039,7 @@ export function keySuggestion(parent: readonly (string | number)[], key: string,
 export function unknownKeyHint(parent: readonly (string | number)[], key: string, valid: readonly string[]): string {
   const suggestion = keySuggestion(parent, key, valid);
   if (suggestion) return suggestion;
-  if (parentPattern(parent) === 'criteria') return `known metrics: ${KNOWN_METRICS.join(', ')}`;
+  if (parentPattern(parent) === 'criteria') return `known metrics: ${METRIC_FORMS.join(', ')}`;
   return valid.length > 0 ? `expected one of ${valid.join(', ')}` : `${formatPath(parent) || 'this value'} has no fields`;
 }
 

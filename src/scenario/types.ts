@@ -78,12 +78,28 @@ export interface CallSpec {
 
 export type CriterionMetric =
   | 'setup_ms' | 'pdd_ms' | 'ser' | 'seer' | 'isa' | 'scr' | 'asr'
-  | 'concurrency_peak' | 'concurrency_sustained' | 'cps_achieved' | 'failed_calls' | 'blocked_calls';
+  | 'concurrency_peak' | 'concurrency_sustained' | 'cps_achieved' | 'failed_calls' | 'blocked_calls'
+  // one HTTP load, flow or flow step, named by a selector (scenario/criteria.ts)
+  | 'http_latency_ms' | 'http_errors' | 'http_error_rate' | 'http_rps'
+  | 'flow_ms' | 'flow_failures' | 'flow_failure_rate' | 'flow_step_ms'
+  // the calls callcert's UAS answers (the scenario's `uas`)
+  | 'dial_latency_ms' | 'outbound_failed' | 'outbound_answered' | 'outbound_concurrency_peak' | 'outbound_concurrency_sustained';
+
+/** k6-style sub-metric tags: which HTTP load, flow or flow step a criterion is about. */
+export interface CriterionSelector {
+  load?: string;
+  flow?: string;
+  step?: string;
+}
 
 export interface Criterion {
   /** As written in the scenario, e.g. "p(95)<800". */
   source: string;
+  /** The criteria key, canonical: "setup_ms", "flow_step_ms{flow:agent-call,step:login}"; names the criterion in results.json. */
+  name: string;
   metric: CriterionMetric;
+  /** null for metrics that take no selector. */
+  selector: CriterionSelector | null;
   /** 'value' for scalar metrics, or a percentile for histogram metrics (setup_ms, pdd_ms). */
   aggregate: { kind: 'value' } | { kind: 'percentile'; p: number } | { kind: 'max' } | { kind: 'mean' };
   op: '<' | '<=' | '>' | '>=' | '==';
@@ -130,7 +146,10 @@ export interface HttpLoadSpec {
   /** Request body (a YAML object is sent as JSON with content-type application/json). */
   body: string | null;
   connections: number;
-  ratePerSec: number;
+  /** Requests per second (fixed-rate, open model), or null for `rate: max` (closed loop, autocannon). */
+  ratePerSec: number | null;
+  /** Requests outstanding per connection with `rate: max`. */
+  pipelining: number;
   /** Offset from the run start. */
   startMs: number;
   durationMs: number;

@@ -91,4 +91,27 @@ http:
     expect(dead_.completed).toBe(0);
     expect(dead_.errors.byCause).toEqual({ econnrefused: 20 });
   });
+
+  it('rate: max runs a closed-loop throughput load (autocannon) and says so in the results', async () => {
+    served = 0;
+    const { r, results } = await run(`name: http-max${SIP}
+http:
+  load:
+    - { name: burst, url: ${serverUrl}/y, rate: max, connections: 4, pipelining: 2, start: 1s, duration: 2s }
+`);
+    expect(r.code, r.stderr).toBe(0);
+    const h = results.summary.http.burst;
+    expect(h.mode).toBe('max');
+    expect(h.offeredRps).toBeNull();
+    expect(h.pipelining).toBe(2);
+    expect(h.measurement).toMatch(/closed-loop max throughput \(autocannon/);
+    // Every response the server sent was counted once, and each one carries a latency.
+    expect(h.completed).toBeGreaterThan(0);
+    expect(h.completed).toBeLessThanOrEqual(served);
+    expect(h.latencyMs.count).toBe(h.completed);
+    expect(h.statusCodes).toEqual({ '200': h.completed });
+    expect(h.rps).toBeGreaterThan(0);
+    expect(results.definitions.httpLatencyMsMax).toMatch(/ACTUAL send time/);
+    expect(r.stdout).toMatch(/HTTP burst: .*closed loop, rate: max/);
+  });
 });

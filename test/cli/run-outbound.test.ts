@@ -3,7 +3,8 @@
  * 5 s by the platform: ~50 concurrent), through the built CLI: every call created
  * through the CTI API reaches callcert's UAS, is answered and ends; the dial
  * latency has one sample per call; the UAS counters, the flow counters and the
- * CTI API's own view agree.
+ * CTI API's own view agree; the scenario's own criteria on outbound and flow
+ * metrics pass, each with the figure results.json publishes beside it.
  */
 import { describe, expect, it } from 'vitest';
 import { readResults, runCli, tempDir } from '../helpers/cli.js';
@@ -17,6 +18,8 @@ describe('callcert run scenarios/outbound-campaign.yaml (shortened)', () => {
         '--set', 'load.stages=[{duration: 1s, target: 1}, {duration: 14s, target: 1}]',
         '--set', 'http.flows[0].stages=[{duration: 2s, target: 10}, {duration: 8s, target: 10}]',
         '--set', 'http.flows[0].steps[0].request.body.holdMs=5000',
+        // ~50 up at once instead of ~300: the shipped ">=200" scaled down.
+        '--set', 'criteria.outbound_concurrency_sustained=[">=45"]',
       ],
       { timeoutSec: 90 },
     );
@@ -40,5 +43,17 @@ describe('callcert run scenarios/outbound-campaign.yaml (shortened)', () => {
     expect(r.stdout).toMatch(/outbound \(callcert UAS\): 90 INVITEs, 90 answered, 90 completed, 0 failed, 0 uncorrelated/);
     expect(r.stdout).toMatch(/dial latency \(API request → INVITE\): p50 [\d.]+ ms p95 [\d.]+ ms p99 [\d.]+ ms max [\d.]+ ms \(90 calls\)/);
     expect(res.timeline.some((p) => (p.outbound?.established ?? 0) >= 45)).toBe(true);
+    // The shipped criteria, judged on the same figures.
+    expect(res.verdict).toBe('passed');
+    const actual = Object.fromEntries(res.criteria.map((c) => [`${c.metric} ${c.criterion}`, [c.actual, c.pass]]));
+    expect(actual).toEqual({
+      'ser >=0.999': [1, true],
+      'failed_calls ==0': [0, true],
+      'dial_latency_ms p(95)<50': [ob.dialLatencyMs.p95, true],
+      'outbound_failed ==0': [0, true],
+      'outbound_concurrency_sustained >=45': [ob.concurrency.sustained, true],
+      'flow_failures{flow:originate} ==0': [0, true],
+    });
+    expect(r.stdout).toMatch(/^criterion dial_latency_ms p\(95\)<50: pass \(actual [\d.]+\)$/m);
   });
 });

@@ -383,8 +383,12 @@ describe('report options', () => {
     expect(readFileSync(`${stem}.xml`, 'utf8')).toMatch(/<testsuite/);
     expect(readFileSync(`${stem}.md`, 'utf8').length).toBeGreaterThan(50);
     const html = readFileSync(`${stem}.html`, 'utf8');
-    expect(html).toContain('<svg');
-    expect(html).toContain(String(results.summary.calls.attempted));
+    // The PDF's sections, the charts as chart.js canvases drawn from embedded data, and no credential.
+    for (const title of ['报告摘要', '测试结果', '许可技术要求对照', '结论', '附录A 测试场景', '附录B 原始数据与校验值']) expect(html, title).toContain(title);
+    expect(html).toMatch(/<canvas id="chart-setup-\d+"/);
+    expect(html).toMatch(new RegExp(`<td>呼叫尝试 / Calls attempted</td><td>${results.summary.calls.attempted}</td>`));
+    expect(html).toContain(`<code id="results-sha256">${sha256Hex(resultsBytes)}</code>`);
     expect(html).not.toContain(TOKEN);
+    expect(html).toContain('token: &quot;***&quot;');
   });
 });

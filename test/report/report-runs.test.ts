@@ -2,7 +2,8 @@
  * Reports of real runs that are not clean passes: one interrupted by SIGINT
  * (run --report must still write a report, saying the run is invalid), and one
  * whose embedded call centre refuses calls beyond its capacity (503s: FAIL,
- * the failures counted by code in the analysis).
+ * the failures counted by code in the analysis), and a short capacity search
+ * (its certified figure and capacity curve, in the PDF and the HTML page).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, runCli, requireBuiltCli } from '../helpers/cli.js';
+import { drawPageCharts, pageCharts, pageResults } from './html-page.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'callcert-report-runs-'));
 const text = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+/** Reading-order text with every run of whitespace as one space: sentences wrapped across lines read whole. */
+const flat = (file: string, from?: number, to?: number) => execFileSync('pdftotext', [...(from ? ['-f', String(from), '-l', String(to)] : []), file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
 
 beforeAll(() => requireBuiltCli());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,25 +87,79 @@ criteria:
 
 describe('run --report of a capacity search', () => {
   const out = path.join(dir, 'search');
-  let results: { verdict: string; search: { certifiedCapacity: number; steps: Array<{ level: number; pass: boolean; sustained: number }> } };
+  interface Step { level: number; pass: boolean; sustained: number; ser: number; setupMs: { p95: number } }
+  let results: { verdict: string; search: { certifiedCapacity: number; failedStep: number | null; failingCriterion: { criterion: string; metric: string; actual: number } | null; steps: Step[] } };
+  let resultsText = '';
   beforeAll(async () => {
     const r = await runCli(['run', 'scenarios/capacity-search.yaml', '--set', 'load.start=10', '--set', 'load.step=10', '--set', 'load.ceiling=40',
       '--set', 'load.stepDuration=4s', '--set', 'load.ramp=1s', '--set', 'load.require=20', '--set', 'embedded.capacity=25', '--set', 'call.hold=2s',
-      '--workers', '1', '--quiet', '--out', out, '--report'], { timeoutSec: 90 });
+      '--workers', '1', '--quiet', '--out', out, '--report', '--report-format', 'pdf,html'], { timeoutSec: 90 });
     expect(r.code, r.stderr).toBe(0);
-    results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    resultsText = readFileSync(path.join(out, 'results.json'), 'utf8');
+    results = JSON.parse(resultsText);
   }, 120_000);
 
   it('tabulates the steps, takes the certified step as channel evidence, and verifies', async () => {
     const t = text(path.join(out, 'report.pdf'));
     const cap = results.search.certifiedCapacity;
     expect(cap).toBeGreaterThanOrEqual(20);
-    expect(t).toContain(`Certified capacity: ${cap}`);
+    expect(flat(path.join(out, 'report.pdf'))).toContain(`Certified capacity: ${cap} channels`);
     for (const st of results.search.steps) {
       expect(t).toMatch(new RegExp(`\\n\\s*${st.level}\\s+${st.pass ? '通过 / PASS' : '不通过 / FAIL'}\\s+${st.sustained} /`));
     }
     expect(t).toMatch(new RegExp(`capacity search certified level ${cap}`));
     const v = await runCli(['verify', path.join(out, 'report.pdf')], { timeoutSec: 30 });
     expect(v.code, v.stderr).toBe(0);
+  });
+
+  it('states the certified capacity and the failing step on the summary page and in the conclusion, numbers as recorded', () => {
+    const s = results.search;
+    // The embedded call centre holds 25 channels: level 30 is refused calls (503) and fails SER.
+    expect(s.certifiedCapacity).toBe(20);
+    expect(s.failedStep).toBe(30);
+    expect(s.failingCriterion?.metric).toBe('ser');
+    const fc = s.failingCriterion!;
+    const pdf = path.join(out, 'report.pdf');
+    const zh = `认证容量：${s.certifiedCapacity} 通道；台阶 ${s.failedStep} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fc.actual}）`;
+    const en = `Certified capacity: ${s.certifiedCapacity} channels; step ${s.failedStep} failed ${fc.metric} ${fc.criterion} (actual ${fc.actual})`;
+    const summaryPage = flat(pdf, 3, 3);
+    expect(summaryPage).toContain('报告摘要');
+    expect(summaryPage).toContain(zh);
+    expect(summaryPage).toContain(en);
+    const all = flat(pdf);
+    expect(all.split(zh).length - 1).toBe(3); // summary, capacity-search section, conclusion
+    expect(all).toContain('容量曲线：各台阶建立时间 p95 与 SER');
+    expect(all).toContain('Capacity curve: setup p95 and SER per step');
+  });
+
+  it('writes a self-contained HTML page whose capacity curve carries the steps as recorded', () => {
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    // Offline: nothing is loaded from the network.
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
+    // chart.js's UMD bundle inlined as shipped.
+    const umd = readFileSync(path.join('node_modules', 'chart.js', 'dist', 'chart.umd.min.js'), 'utf8');
+    expect(html).toContain(umd.slice(0, 2000));
+    expect(html.length).toBeGreaterThan(umd.length);
+    for (const title of ['报告摘要', '测试结果', '容量搜索', '许可技术要求对照', '结论', '附录B 原始数据与校验值', '容量曲线']) expect(html, title).toContain(title);
+    expect(html).toContain(`Certified capacity: ${results.search.certifiedCapacity} channels; step ${results.search.failedStep} failed`);
+    const charts = pageCharts(html);
+    const curve = charts.find((c) => c.canvas.startsWith('chart-capacity'))!;
+    expect(curve).toBeDefined();
+    const [setup, ser] = curve.config.data.datasets;
+    expect(setup.data).toEqual(results.search.steps.map((st) => ({ x: st.level, y: st.setupMs.p95 })));
+    expect(ser.data).toEqual(results.search.steps.map((st) => ({ x: st.level, y: st.ser })));
+    expect(ser.yAxisID).toBe('y2');
+    expect(setup.pointStyle).toEqual(results.search.steps.map((st) => (st.pass ? 'circle' : 'crossRot')));
+    // The raw results.json, embedded, hashes to the printed SHA-256 (and to the file's).
+    const raw = pageResults(html);
+    expect(raw.text).toBe(resultsText);
+    expect(html).toContain(`<code id="results-sha256">${raw.sha256}</code>`);
+    // The page's chart.js draws every embedded config; the timeline charts hold every second of the run.
+    const drawn = drawPageCharts(html);
+    expect(drawn.map((d) => d.canvas.replace(/-\d+$/, ''))).toEqual(charts.map((c) => c.canvas.replace(/-\d+$/, '')));
+    const timeline = (JSON.parse(resultsText) as { timeline: unknown[] }).timeline.length;
+    expect(drawn.find((d) => d.canvas.startsWith('chart-setup'))!.lengths).toEqual([timeline, timeline, timeline]);
+    expect(drawn.find((d) => d.canvas.startsWith('chart-capacity'))!.lengths.slice(0, 2)).toEqual([results.search.steps.length, results.search.steps.length]);
   });
 });

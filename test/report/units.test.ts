@@ -1,10 +1,12 @@
 /** Pure pieces of the report: ToUnicode parsing, decimation that keeps dips, the licence table's honesty. */
 import { describe, expect, it } from 'vitest';
 import { parseToUnicode } from '../../src/report/pdf-read.js';
-import { minMaxDecimate } from '../../src/report/charts.js';
+import { minMaxDecimate } from '../../src/report/chart-config.js';
 import { licenceRows } from '../../src/report/licence.js';
 import { runStatus } from '../../src/report/model.js';
 import { recheckVerdicts } from '../../src/report/recheck.js';
+import { certifiedSentence } from '../../src/report/sections.js';
+import { capacitySpec } from '../../src/report/chart-specs.js';
 import type { Results } from '../../src/results/summary.js';
 
 describe('parseToUnicode', () => {
@@ -61,5 +63,66 @@ describe('licence table and shown verdict', () => {
   it('takes the search criterion certified_capacity as a plain comparison', () => {
     const s = { ...base, criteria: [{ criterion: '>=1200', metric: 'certified_capacity', actual: 1100, pass: false }], verdict: 'failed' } as unknown as Results;
     expect(recheckVerdicts(s)).toEqual({ problems: [], verdict: 'failed' });
+  });
+});
+
+describe('licence rows from HTTP evidence', () => {
+  const base = {
+    state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, criteria: [],
+    summary: { concurrency: { sustained: null, peak: 0, target: null }, outbound: null, httpFlows: {} },
+  } as unknown as Results;
+  const withFlows = (steps: Record<string, unknown>, outbound: unknown = null) =>
+    ({ ...base, summary: { ...base.summary, outbound, httpFlows: { f: { started: 1, completed: 1, failed: 0, blocked: 0, flowMs: null, steps } } } }) as unknown as Results;
+  const row = (r: Results, en: RegExp) => licenceRows(r, runStatus(r)).find((x) => en.test(x.requirement.en))!;
+
+  it('recording: not tested without a recording step; met only with successful 2xx fetches, and says the audio was not checked', () => {
+    expect(row(withFlows({ login: { count: 3, latencyMs: null, statusCodes: { 201: 3 }, errors: {} } }), /recording/i).state).toBe('not-tested');
+    const ok = row(withFlows({ recording: { count: 4, latencyMs: null, statusCodes: { 200: 4 }, errors: {} } }), /recording/i);
+    expect(ok.state).toBe('met');
+    expect(ok.requirement.en).toBe('Call recording: recording metadata retrievable via the API');
+    expect(ok.evidence.en).toBe('flow f step recording: 4 of 4 succeeded (4 2xx responses), 0 errors; the audio itself was not checked');
+    const bad = row(withFlows({ recording: { count: 4, latencyMs: null, statusCodes: { 200: 3, 404: 1 }, errors: { timeout: 1 } } }), /recording/i);
+    expect(bad.state).toBe('not-met');
+    expect(bad.evidence.en).toContain('3 of 4 succeeded (3 2xx responses), 1 errors');
+  });
+
+  it('outbound: met only when answered calls can be matched to the API requests, and no call failed', () => {
+    const ob = (calls: Record<string, number>) => ({ calls: { offered: 5, answered: 5, completed: 5, failed: 0, uncorrelated: 0, ...calls }, concurrency: { peak: 2, sustained: 1 }, dialLatencyMs: {} });
+    expect(row(withFlows({}, ob({})), /^Outbound calls$/).state).toBe('met');
+    expect(row(withFlows({}, ob({ failed: 1 })), /^Outbound calls$/).state).toBe('not-met');
+    expect(row(withFlows({}, ob({ uncorrelated: 5 })), /^Outbound calls$/).state).toBe('not-met');
+    expect(row(withFlows({}, ob({ offered: 0, answered: 0, completed: 0 })), /^Outbound calls$/).state).toBe('not-tested');
+  });
+});
+
+describe('capacity search: certified sentence and curve', () => {
+  const step = (level: number, pass: boolean, p95: number, ser: number) => ({ level, pass, sustained: level, peak: level, setupMs: { p95 }, ser, attempted: 10, failed: pass ? 0 : 1 });
+  const search = {
+    certifiedCapacity: 1200, failedStep: 1400, stoppedBy: 'criterion', require: 1000,
+    failingCriterion: { criterion: '>=0.999', metric: 'ser', actual: 0.9893238434163701 },
+    steps: [step(1000, true, 0.439, 1), step(1200, true, 0.424, 1), step(1400, false, 0.31, 0.9893238434163701)],
+  };
+
+  it('states the figure and the failing step with the numbers as recorded', () => {
+    const s = certifiedSentence(search);
+    expect(s.en).toBe('Certified capacity: 1200 channels; step 1400 failed ser >=0.999 (actual 0.9893238434163701); required ≥ 1000: met.');
+    expect(s.zh).toBe('认证容量：1200 通道；台阶 1400 未满足 ser >=0.999（实测 0.9893238434163701）；要求 ≥ 1000：满足。');
+    expect(certifiedSentence({ ...search, certifiedCapacity: null, failedStep: 1000, require: null, steps: [step(1000, false, 1, 0.5)] }).en)
+      .toBe('Certified capacity: none (no step passed); step 1000 failed ser >=0.999 (actual 0.9893238434163701).');
+    expect(certifiedSentence({ ...search, failingCriterion: null, failedStep: null, stoppedBy: 'ceiling', require: null }).en)
+      .toBe('Certified capacity: 1200 channels; every step up to the ceiling passed (capacity at least this).');
+  });
+
+  it('plots setup p95 (left) and SER (right) per level, marks failed steps, the certified level and the SER limit', () => {
+    const r = { search, criteria: [{ metric: 'ser', criterion: '>=0.999' }, { metric: 'setup_ms', criterion: 'p(95)<800' }] } as unknown as Results;
+    const spec = capacitySpec(r)!;
+    const [setup, ser, ...rest] = spec.series;
+    expect(setup.data).toEqual([{ x: 1000, y: 0.439 }, { x: 1200, y: 0.424 }, { x: 1400, y: 0.31 }]);
+    expect(ser.data.map((p) => p.y)).toEqual([1, 1, 0.9893238434163701]);
+    expect(ser.axis).toBe('y2');
+    expect(setup.points?.style).toEqual(['circle', 'circle', 'crossRot']);
+    // The 800 ms limit is far above sub-millisecond points: not drawn; the SER limit is.
+    expect(rest.map((s) => (typeof s.label === 'string' ? s.label : s.label.en))).toEqual(['SER criterion >=0.999', 'certified 1200']);
+    expect(rest[1].data.map((p) => p.x)).toEqual([1200, 1200]);
   });
 });

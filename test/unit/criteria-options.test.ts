@@ -34,7 +34,7 @@ describe('tryParseCriterionEntry', () => {
     const r = tryParseCriterionEntry('setup_ms', { threshold: 'p(95)<800', abortOnFail: true, delayAbortEval: '1m30s' });
     expect(r).toEqual({
       ok: true,
-      criterion: { source: 'p(95)<800', metric: 'setup_ms', aggregate: { kind: 'percentile', p: 95 }, op: '<', threshold: 800, abortOnFail: true, delayAbortEvalMs: 90_000 },
+      criterion: { source: 'p(95)<800', name: 'setup_ms', metric: 'setup_ms', selector: null, aggregate: { kind: 'percentile', p: 95 }, op: '<', threshold: 800, abortOnFail: true, delayAbortEvalMs: 90_000 },
     });
   });
 

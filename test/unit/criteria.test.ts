@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  KNOWN_METRICS,
+  METRIC_FORMS,
   describeCriterion,
   evaluateCriterion,
   parseCriterion,
@@ -38,7 +38,7 @@ describe('parseCriterion', () => {
     ['concurrency_sustained', '>=1000', { kind: 'value' }, '>=', 1000],
     ['cps_achieved', '>=16.5', { kind: 'value' }, '>=', 16.5],
   ] as const)('%s: %s', (metric, expr, aggregate, op, threshold) => {
-    expect(parseCriterion(metric, expr)).toEqual({ source: expr.trim(), metric, aggregate, op, threshold, abortOnFail: false, delayAbortEvalMs: 0 });
+    expect(parseCriterion(metric, expr)).toEqual({ source: expr.trim(), name: metric, metric, selector: null, aggregate, op, threshold, abortOnFail: false, delayAbortEvalMs: 0 });
   });
 
   it.each([
@@ -50,8 +50,8 @@ describe('parseCriterion', () => {
     ['setup_ms', 'p(95)<fast', 'criteria.setup_ms: expected a number of milliseconds (or a duration such as 1.5s) after the operator, got "p(95)<fast"'],
     ['setup_ms', 'min<3', 'criteria.setup_ms: expected p(N)<X, max<X or avg<X (e.g. "p(95)<800"), got "min<3"'],
     ['setup_ms', '', 'criteria.setup_ms: expected p(N)<X, max<X or avg<X (e.g. "p(95)<800"), got ""'],
-    ['ser', 'p(95)>=0.999', 'criteria.ser: expected a plain comparison such as ">=0.999", got "p(95)>=0.999" (p(N), max and avg apply only to setup_ms and pdd_ms; ser is a single value)'],
-    ['concurrency_peak', 'max>=10', 'criteria.concurrency_peak: expected a plain comparison such as ">=1000", got "max>=10" (p(N), max and avg apply only to setup_ms and pdd_ms; concurrency_peak is a single value)'],
+    ['ser', 'p(95)>=0.999', 'criteria.ser: expected a plain comparison such as ">=0.999", got "p(95)>=0.999" (p(N), max and avg apply only to setup_ms, pdd_ms, http_latency_ms, flow_ms, flow_step_ms, dial_latency_ms; ser is a single value)'],
+    ['concurrency_peak', 'max>=10', 'criteria.concurrency_peak: expected a plain comparison such as ">=1000", got "max>=10" (p(N), max and avg apply only to setup_ms, pdd_ms, http_latency_ms, flow_ms, flow_step_ms, dial_latency_ms; concurrency_peak is a single value)'],
     ['ser', '>=99.9', 'criteria.ser: expected a ratio between 0 and 1, got ">=99.9" (write >=0.999 or >=99.9%)'],
     ['ser', '>=-1', 'criteria.ser: expected a threshold >= 0, got ">=-1"'],
     ['ser', 'at least 0.9', 'criteria.ser: expected a comparison such as ">=0.999" (operators <, <=, >, >=, ==), got "at least 0.9"'],
@@ -65,7 +65,7 @@ describe('parseCriterion', () => {
 
   it('rejects unknown metrics listing the known ones', () => {
     expect(messageOf(() => parseCriterion('latency', '<1'))).toBe(
-      `criteria.latency: unknown metric "latency"; known metrics: ${KNOWN_METRICS.join(', ')}`,
+      `criteria.latency: unknown metric "latency"; known metrics: ${METRIC_FORMS.join(', ')}`,
     );
     expect(tryParseCriterion('latency', '<1').ok).toBe(false);
   });
@@ -99,6 +99,8 @@ describe('describeCriterion', () => {
     ['setup_ms', 'max<5000', 'setup_ms max < 5000 ms'],
     ['ser', '>=99.9%', 'ser >= 0.999'],
     ['failed_calls', 'value==0', 'failed_calls == 0'],
+    ['flow_ms{flow:a}', 'max<900', 'flow_ms{flow:a} max < 900 ms'],
+    ['http_error_rate{load:x}', '<1%', 'http_error_rate{load:x} < 0.01'],
   ])('%s %s', (metric, expr, text) => {
     expect(describeCriterion(parseCriterion(metric, expr))).toBe(text);
   });

@@ -161,12 +161,12 @@ describe('scenarioFromObject: messages', () => {
     ['case/underscore typo', (o) => (o.call = { ring_timeout: '5s' }), 'call: unknown field "ring_timeout"; did you mean "ringTimeout"?'],
     ['nothing close', (o) => (o.zzz = 1), 'unknown field "zzz"; expected one of name, description, target, embedded, load, call, criteria, http, uas, workers, localAddress, generator'],
     ['stage rate', (o) => (o.load.stages[0].rate = 5), 'load.stages[0]: unknown field "rate"; use target (calls per second with model: open)'],
-    ['unknown metric', (o) => (o.criteria = { latency: ['<1'] }), 'criteria: unknown metric "latency"; known metrics: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls'],
+    ['unknown metric', (o) => (o.criteria = { latency: ['<1'] }), 'criteria: unknown metric "latency"; known metrics: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls, http_latency_ms{load:<name>}, http_errors{load:<name>}, http_error_rate{load:<name>}, http_rps{load:<name>}, flow_ms{flow:<name>}, flow_failures{flow:<name>}, flow_failure_rate{flow:<name>}, flow_step_ms{flow:<name>,step:<name>}, dial_latency_ms, outbound_failed, outbound_answered, outbound_concurrency_peak, outbound_concurrency_sustained'],
     ['metric alias', (o) => (o.criteria = { pdd: ['p(95)<1'] }), 'criteria: unknown metric "pdd"; use pdd_ms'],
     ['metric typo', (o) => (o.criteria = { sre: ['>=1'] }), 'criteria: unknown metric "sre"; did you mean "ser"?'],
     ['criterion number', (o) => (o.criteria = { ser: 0.999 }), 'criteria.ser: expected an expression such as ">=0.999", or a list of them, got 0.999'],
     ['criterion shorthand', (o) => (o.criteria = { ser: '>=99.9' }), 'criteria.ser: expected a ratio between 0 and 1, got ">=99.9" (write >=0.999 or >=99.9%)'],
-    ['percentile on scalar', (o) => (o.criteria = { asr: ['p(95)>0.5'] }), 'criteria.asr[0]: expected a plain comparison such as ">=0.999", got "p(95)>0.5" (p(N), max and avg apply only to setup_ms and pdd_ms; asr is a single value)'],
+    ['percentile on scalar', (o) => (o.criteria = { asr: ['p(95)>0.5'] }), 'criteria.asr[0]: expected a plain comparison such as ">=0.999", got "p(95)>0.5" (p(N), max and avg apply only to setup_ms, pdd_ms, http_latency_ms, flow_ms, flow_step_ms, dial_latency_ms; asr is a single value)'],
     ['sips', (o) => (o.target = { uri: 'sips:ivr@192.0.2.1' }), 'target.uri: expected a SIP URI such as sip:ivr@10.0.0.5:5060, got "sips:ivr@192.0.2.1" (sips: (TLS) is not supported yet)'],
     ['bad port', (o) => (o.target = { uri: 'sip:ivr@192.0.2.1:70000' }), 'target.uri: expected a SIP URI such as sip:ivr@10.0.0.5:5060, got "sip:ivr@192.0.2.1:70000" (the port must be 1 to 65535)'],
     ['tls param', (o) => (o.target = { uri: 'sip:ivr@192.0.2.1;transport=tls' }), 'target.uri: expected transport=udp or transport=tcp in the URI, got "sip:ivr@192.0.2.1;transport=tls" (TLS is not supported yet)'],
@@ -231,6 +231,7 @@ describe('http', () => {
           startMs: 0,
           durationMs: 30_000,
           timeoutMs: 10_000,
+          pipelining: 1,
           expectStatus: [200],
         },
         {
@@ -244,6 +245,7 @@ describe('http', () => {
           startMs: 10_000,
           durationMs: 50_000,
           timeoutMs: 2_000,
+          pipelining: 1,
           expectStatus: [201, 202],
         },
         {
@@ -257,12 +259,22 @@ describe('http', () => {
           startMs: 0,
           durationMs: 60_000,
           timeoutMs: 10_000,
+          pipelining: 1,
           expectStatus: [204],
         },
       ],
       flows: [],
     } satisfies Scenario['http']);
     expectDeepFrozen(s);
+  });
+
+  it('rate: max is a closed-loop (autocannon) load with pipelining; pipelining needs rate: max', () => {
+    const s = scenarioFromObject(withHttp((o) => Object.assign(o.http.load[0], { rate: 'max', connections: 4, pipelining: 4 })), 'x');
+    expect(s.http?.load[0]).toMatchObject({ ratePerSec: null, connections: 4, pipelining: 4 });
+    expect(httpProblem((o) => Object.assign(o.http.load[0], { pipelining: 4 }))).toBe(
+      'x.yaml: http.load[0].pipelining: expected pipelining only with rate: max, got 4 (a fixed-rate load sends one request per connection at a time)',
+    );
+    expect(httpProblem((o) => (o.http.load[0].rate = 'fast'))).toBe('x.yaml: http.load[0].rate: expected requests per second (a number > 0), or "max", got "fast"');
   });
 
   it('a JSON body keeps a content-type header given in any case', () => {
@@ -294,7 +306,7 @@ describe('http', () => {
     ['body list', (o) => (o.http.load[0].body = [1]), 'http.load[0].body: expected a string, or a mapping (sent as JSON), got a list'],
     ['connections 0', (o) => (o.http.load[0].connections = 0), 'http.load[0].connections: expected a whole number between 1 and 1024, got 0'],
     ['connections 2000', (o) => (o.http.load[0].connections = 2000), 'http.load[0].connections: expected a whole number between 1 and 1024, got 2000'],
-    ['missing rate', (o) => delete o.http.load[0].rate, 'http.load[0].rate: expected a number > 0, got nothing'],
+    ['missing rate', (o) => delete o.http.load[0].rate, 'http.load[0].rate: expected requests per second (a number > 0), or "max", got nothing'],
     ['rate 0', (o) => (o.http.load[0].rate = 0), 'http.load[0].rate: expected a number > 0, got 0'],
     ['missing duration', (o) => delete o.http.load[0].duration, 'http.load[0].duration: expected a duration such as 250ms, 20s, 1.5s, 2m, 1h or 1m30s, got nothing'],
     ['zero duration', (o) => (o.http.load[0].duration = '0s'), 'http.load[0].duration: expected a duration > 0, got "0s"'],
@@ -519,7 +531,7 @@ describe('--set overrides', () => {
     ['load.stagez[1].target=1500', 'load.stagez: unknown key "stagez"; valid keys in load: model, arrivals, maxConcurrency, stages, start, step, stepDuration, ramp, ceiling, require; did you mean "stages"?'],
     ['load.rate=100', 'load.rate: unknown key "rate"; valid keys in load: model, arrivals, maxConcurrency, stages, start, step, stepDuration, ramp, ceiling, require; use load.stages[].target with model: open (calls per second)'],
     ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, criteria, http, uas, workers, localAddress, generator'],
-    ['criteria.setup=["p(95)<1"]', 'criteria.setup: unknown metric "setup"; valid keys in criteria: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls; use setup_ms'],
+    ['criteria.setup=["p(95)<1"]', 'criteria.setup: unknown metric "setup"; valid keys in criteria: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls, dial_latency_ms, outbound_failed, outbound_answered, outbound_concurrency_peak, outbound_concurrency_sustained; use setup_ms'],
     ['load.stages[5].target=1', 'load.stages has 2 entries; index 5 is out of range (use [2] to append)'],
     ['load.model[0]=open', 'load.model is not a list'],
     ['name.first=x', 'name has no fields (it is a single value)'],

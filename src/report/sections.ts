@@ -1,0 +1,401 @@
+/**
+ * The report's sections, in the order a Chinese test report is read (notices,
+ * summary, then numbered sections and appendices), as format-neutral blocks
+ * (blocks.ts). Content comes from the ReportModel and report.yaml only;
+ * figures are printed as recorded (`fmtNum`). The PDF adds its cover and
+ * signature boxes around these; the HTML page shows them as they are.
+ */
+import { describeStages } from '../engine/executors/types.js';
+import type { Results } from '../results/summary.js';
+import { T, bi, type Bi } from './i18n.js';
+import type { ReportMeta } from './meta.js';
+import { fmtBytes, fmtDurationMs, fmtNum, type ReportModel } from './model.js';
+import { capacitySpec, loadProfileSpec, resultSpecs } from './chart-specs.js';
+import { searchOf, type LicenceState, type SearchEvidence } from './licence.js';
+import type { Block, Cell, Section, Text } from './blocks.js';
+import { httpSections } from './http-sections.js';
+import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
+
+type Dist = Results['summary']['setupMs'];
+
+/** The verdict as shown: an invalid or unfinished run never reads PASS. */
+export function verdictText(m: ReportModel): { text: Bi; tone: 'ok' | 'bad' } {
+  switch (m.status) {
+    case 'passed': return { text: T.pass, tone: 'ok' };
+    case 'failed': return { text: T.fail, tone: 'bad' };
+    case 'running': return { text: bi('未完成：运行尚未结束，本报告不作为合格依据', 'NOT FINISHED: the run had not ended; this report is not evidence of conformity'), tone: 'bad' };
+    default: return { text: bi('无效：运行中断或压力发生器饱和，本报告不作为合格依据', 'INVALID: the run was interrupted or the generator saturated; this report is not evidence of conformity'), tone: 'bad' };
+  }
+}
+
+/** "测试结论 / Verdict: 通过 / PASS", worded as on the cover. */
+export const verdictLine = (m: ReportModel): Text => [T.verdict, ': ', verdictText(m).text];
+
+export function invalidNotice(m: ReportModel): Block[] {
+  if (m.status === 'passed' || m.status === 'failed') return [];
+  return [{ kind: 'notice', title: bi('运行无效', 'Run not valid'), items: m.invalidReasons }];
+}
+
+export function dist(s: Dist | null | undefined): string {
+  if (s === null || s === undefined) return '—';
+  return `p50 ${fmtNum(s.p50)} · p90 ${fmtNum(s.p90)} · p95 ${fmtNum(s.p95)} · p99 ${fmtNum(s.p99)} · max ${fmtNum(s.max)} · mean ${fmtNum(s.mean)} (n=${fmtNum(s.count)})`;
+}
+
+/** "Verdict" cell of a criterion or a search step: PASS only for a met threshold in a valid run. */
+function verdictCell(m: ReportModel, pass: boolean, actual: number | null): Cell {
+  if (actual === null) return { text: bi(`${T.notMeasured.zh} — ${T.fail.zh}`, `${T.notMeasured.en} — ${T.fail.en}`), tone: 'bad' };
+  if (!pass) return { text: T.fail, tone: 'bad' };
+  if (m.status !== 'passed' && m.status !== 'failed') return { text: T.metButInvalid, tone: 'bad' };
+  return { text: T.pass, tone: 'ok' };
+}
+
+export const LICENCE_LABEL: Record<LicenceState, Bi> = {
+  met: bi('已测量：满足', 'measured: met'),
+  'not-met': bi('已测量：不满足', 'measured: not met'),
+  'met-run-invalid': bi('已测量：达到数值，但运行无效', 'measured: value reached, run invalid'),
+  'not-tested': T.notTested,
+};
+
+const modelText = (r: Results): Bi => (r.scenario.model === 'closed' ? bi('闭环模型：保持并发通道', 'closed model: channels held') : bi('开环模型：呼叫到达速率', 'open model: call arrival rate'));
+const stageUnit = (r: Results) => (r.scenario.model === 'closed' ? 'channels' : 'cps');
+
+/**
+ * The certified figure of a capacity search in one sentence, numbers as in
+ * results.json `search`: the certified level, and the step and criterion that ended it.
+ */
+export function certifiedSentence(s: SearchEvidence & { stoppedBy?: string | null; require?: number | null }): Bi {
+  const fc = s.failingCriterion;
+  const cap = s.certifiedCapacity;
+  let zh = cap === null ? '认证容量：无（没有通过的台阶）' : `认证容量：${fmtNum(cap)} 通道`;
+  let en = cap === null ? 'Certified capacity: none (no step passed)' : `Certified capacity: ${fmtNum(cap)} channels`;
+  if (fc !== null) {
+    zh += `；台阶 ${fmtNum(s.failedStep)} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fmtNum(fc.actual)}）`;
+    en += `; step ${fmtNum(s.failedStep)} failed ${fc.metric} ${fc.criterion} (actual ${fmtNum(fc.actual)})`;
+  } else if (s.stoppedBy === 'ceiling') {
+    zh += '；所有台阶直至上限均通过（容量不低于该值）';
+    en += '; every step up to the ceiling passed (capacity at least this)';
+  } else if (cap !== null || s.steps.length > 0) {
+    zh += '；搜索在出现未通过台阶之前停止';
+    en += '; the search stopped before any step failed';
+  }
+  if (s.require !== null && s.require !== undefined) {
+    const met = cap !== null && cap >= s.require;
+    zh += `；要求 ≥ ${s.require}：${met ? '满足' : '不满足'}`;
+    en += `; required ≥ ${s.require}: ${met ? 'met' : 'not met'}`;
+  }
+  return bi(`${zh}。`, `${en}.`);
+}
+
+function notices(): Section {
+  const items: Bi[] = [
+    bi('本报告的测试结果仅对被测系统的所测版本及本报告所述测试环境有效。', 'The results apply only to the tested version of the system under test and to the environment described in this report.'),
+    bi('本报告无编制、审核、批准人签字及测试单位盖章无效。', 'This report is invalid without the signatures of the preparer, reviewer and approver and the seal of the test laboratory.'),
+    bi('本报告涂改、增删无效；未经测试单位书面同意，不得部分复制本报告。', 'Altered reports are invalid; the report may not be reproduced in part without the laboratory\'s written consent.'),
+    bi('原始数据（results.json 等）作为附件嵌入本 PDF，其 SHA-256 列于附录 B；可用 `callcert verify` 校验附件、页面内容与判定的一致性。', 'The raw data (results.json and others) is attached inside this PDF with its SHA-256 in Appendix B; `callcert verify` checks the attachments, the page content and the verdicts against each other.'),
+    bi('报告中的数值即 results.json 中记录的数值，未作改变判定结果的舍入。', 'Figures in this report are the values recorded in results.json, without rounding that could change a verdict.'),
+    bi('运行被中断或压力发生器饱和的测试不能得出"通过"结论，并在封面与摘要中注明。', 'A run that was interrupted or whose generator saturated cannot conclude in a pass; the cover and summary say so.'),
+  ];
+  return { id: 'notices', n: null, title: T.notices, blocks: [{ kind: 'list', ordered: true, items }] };
+}
+
+function keyFiguresRows(m: ReportModel): Cell[][] {
+  const s = m.results.summary;
+  return [
+    [bi('呼叫尝试', 'Calls attempted'), fmtNum(s.calls.attempted)],
+    [bi('应答', 'Answered'), fmtNum(s.calls.answered)],
+    [bi('失败', 'Failed'), fmtNum(s.calls.failed)],
+    [bi('持续并发通道', 'Sustained channels'), fmtNum(s.concurrency.sustained)],
+    [bi('峰值并发通道', 'Peak channels'), fmtNum(s.concurrency.peak)],
+    ['SER', fmtNum(s.ratios.ser)],
+    [bi('建立时间 p95（毫秒）', 'Setup time p95 (ms)'), fmtNum(s.setupMs.p95)],
+    [bi('测试时长', 'Duration'), fmtDurationMs(m.results.durationMs)],
+  ];
+}
+
+/** The summary page's body (the PDF adds the signature boxes after it). */
+function summary(m: ReportModel): Section {
+  const r = m.results;
+  const v = verdictText(m);
+  const failing = r.criteria.filter((x) => !x.pass).map((x) => `${x.metric} ${x.criterion}`);
+  const search = searchOf(r);
+  const blocks: Block[] = [
+    { kind: 'p', text: verdictLine(m), tone: v.tone, strong: true },
+    ...invalidNotice(m),
+    { kind: 'p', text: bi(
+      `场景“${r.scenario.name}”（${modelText(r).zh}）于 ${r.startedAt} 开始，运行 ${fmtDurationMs(r.durationMs)}，目标 ${m.targetUri}（${r.target.transport}）。`,
+      `Scenario "${r.scenario.name}" (${modelText(r).en}) started ${r.startedAt}, ran ${fmtDurationMs(r.durationMs)} against ${m.targetUri} (${r.target.transport}).`,
+    ) },
+    ...(search === null ? [] : [{ kind: 'p' as const, text: certifiedSentence(search), strong: true }]),
+    ...(failing.length > 0 ? [{ kind: 'p' as const, text: bi(`未满足的判定准则：${failing.join('；')}`, `Criteria not met: ${failing.join('; ')}`), tone: 'bad' as const }] : []),
+    { kind: 'table', head: [T.item, T.value], rows: keyFiguresRows(m), widths: ['*', 160] },
+  ];
+  return { id: 'summary', n: null, title: T.summary, blocks };
+}
+
+/** Sub-section numbers of section 7, which depend on what the run measured. */
+interface ResultsLayout { search: string | null; http: string[]; licence: string; charts: string }
+
+function resultsLayout(m: ReportModel): ResultsLayout {
+  let k = 2;
+  const next = () => `7.${++k}`;
+  const search = searchOf(m.results) === null ? null : next();
+  const http = httpSections(m.results).map(() => next());
+  return { search, http, licence: next(), charts: next() };
+}
+
+/** The HTTP side of the scope, when the run had one (names only; figures are in section 7). */
+function httpScope(r: Results): Block[] {
+  const loads = Object.keys(httpLoadsOf(r));
+  const flows = Object.keys(httpFlowsOf(r));
+  if (loads.length + flows.length === 0) return [];
+  const zh = [loads.length > 0 ? `HTTP 负载 ${loads.join('、')}` : '', flows.length > 0 ? `HTTP 流程 ${flows.join('、')}` : '', outboundOf(r) !== null ? '平台向 callcert 被叫端的外呼' : ''].filter((x) => x !== '');
+  const en = [loads.length > 0 ? `HTTP loads ${loads.join(', ')}` : '', flows.length > 0 ? `HTTP flows ${flows.join(', ')}` : '', outboundOf(r) !== null ? "the platform's outbound calls to callcert's UAS" : ''].filter((x) => x !== '');
+  return [{ kind: 'p', text: bi(`同时测量：${zh.join('；')}。`, `Also measured: ${en.join('; ')}.`) }];
+}
+
+function purpose(m: ReportModel, lay: ResultsLayout): Section {
+  const r = m.results;
+  const stages = describeStages(r.scenario.stages, stageUnit(r));
+  return {
+    id: 'purpose', n: '1', title: T.purpose, blocks: [
+      { kind: 'h2', title: bi('1.1 测试目的', '1.1 Purpose') },
+      { kind: 'p', text: bi('在规定负载下测量被测呼叫中心平台的 SIP 呼叫处理能力（并发通道、呼叫速率、建立时间、建立成功率），并按判定准则给出结论。', 'Measure the SIP call-handling capacity of the platform under test (concurrent channels, call rate, setup time, establishment ratio) under a defined load, and conclude against the pass criteria.') },
+      { kind: 'h2', title: bi('1.2 测试范围', '1.2 Scope') },
+      { kind: 'p', text: bi(`SIP 信令负载：${stages}；目标 ${m.targetUri}，传输 ${r.target.transport}。本次运行未测得的许可技术要求见 ${lay.licence}。`, `SIP signalling load: ${stages}; target ${m.targetUri} over ${r.target.transport}. Licence requirements this run did not measure are listed in ${lay.licence}.`) },
+      ...httpScope(r),
+      { kind: 'h2', title: bi('1.3 判定准则', '1.3 Pass criteria') },
+      r.criteria.length === 0
+        ? { kind: 'p', text: bi('场景未规定判定准则。', 'The scenario sets no pass criteria.') }
+        : { kind: 'list', items: r.criteria.map((x) => `${x.metric} ${x.criterion}`) },
+      { kind: 'p', tone: 'muted', text: bi('运行有效的前提：运行未被中断，压力发生器的调度滞后 p99 与事件循环延迟 p99 不超过第 4 节所列上限。', 'A run is valid evidence only if it was not interrupted and the generator\'s schedule slip p99 and event-loop lag p99 stayed within the limits in section 4.') },
+    ],
+  };
+}
+
+function standards(meta: ReportMeta): Section {
+  return { id: 'standards', n: '2', title: T.standards, blocks: [{ kind: 'list', ordered: true, items: [...meta.standards] }] };
+}
+
+function sut(m: ReportModel, meta: ReportMeta): Section {
+  const r = m.results;
+  const blocks: Block[] = [{ kind: 'table', head: [T.item, T.value], widths: [150, '*'], rows: [
+    [T.system, meta.system?.name ?? T.notProvided],
+    [T.version, meta.system?.version ?? T.notProvided],
+    [bi('SIP 目标', 'SIP target'), m.targetUri],
+    [bi('传输协议', 'Transport'), r.target.transport],
+  ] }];
+  if (r.target.embedded) {
+    blocks.push({ kind: 'p', tone: 'bad', text: bi('注意：本次被测对象为 callcert 内置的模拟呼叫中心（演示或自检），不是真实平台。', 'Note: the target was callcert\'s embedded simulated call centre (a demonstration or self-check), not a real platform.') });
+  }
+  blocks.push({ kind: 'h2', title: bi('网络拓扑', 'Topology') }, { kind: 'topology' });
+  return { id: 'sut', n: '3', title: T.sut, blocks };
+}
+
+function environment(m: ReportModel): Section {
+  const g = m.results.generator;
+  return {
+    id: 'environment', n: '4', title: T.environment, blocks: [
+      { kind: 'p', text: bi('压力发生器主机（运行时记录于 results.json）：', 'Load generator host (as recorded in results.json by the run):') },
+      { kind: 'table', head: [T.item, T.value], widths: [180, '*'], rows: [
+        ['CPU', `${g.host.cpuModel} × ${g.host.cpus}`],
+        [bi('内存', 'Memory'), fmtBytes(g.host.totalMemBytes)],
+        [bi('操作系统', 'OS'), g.host.platform],
+        ['Node.js', g.host.node],
+        [bi('工作线程', 'Worker threads'), fmtNum(g.workers)],
+        [bi('调度滞后 p99 上限（毫秒）', 'Schedule slip p99 limit (ms)'), fmtNum(g.limits.maxScheduleSlipMsP99)],
+        [bi('事件循环延迟 p99 上限（毫秒）', 'Event-loop lag p99 limit (ms)'), fmtNum(g.limits.maxEventLoopLagMsP99)],
+      ] },
+    ],
+  };
+}
+
+function tools(m: ReportModel): Section {
+  const r = m.results;
+  const t = m.tool;
+  const blocks: Block[] = [
+    { kind: 'table', head: [bi('工具', 'Tool'), T.version, bi('说明', 'Notes')], widths: [110, 60, '*'], rows: [
+      [['callcert (', bi('运行', 'run'), ')'], r.tool.version, bi('产生 results.json 的版本', 'version that produced results.json')],
+      [['callcert (', bi('报告', 'report'), ')'], t.version, { text: `SHA-256 ${t.sha256} (${t.files} files)`, small: true }],
+      ['Node.js', r.generator.host.node, bi('运行时', 'runtime')],
+    ] },
+    { kind: 'p', tone: 'muted', small: true, text: bi('软件包 SHA-256：对 bin/、dist/ 与 package.json 各文件按路径排序后的 sha256sum 清单再取 SHA-256。', 'Package SHA-256: SHA-256 of the sha256sum listing of every file under bin/, dist/ and package.json, sorted by path.') },
+  ];
+  if (r.tool.version !== t.version) blocks.push({ kind: 'p', tone: 'bad', text: bi(`注意：运行版本 ${r.tool.version} 与报告生成版本 ${t.version} 不同。`, `Note: run version ${r.tool.version} differs from the report generator's ${t.version}.`) });
+  return { id: 'tools', n: '5', title: T.tools, blocks };
+}
+
+function method(m: ReportModel): Section {
+  const r = m.results;
+  const search = searchOf(r) !== null;
+  const model: Bi = search
+    ? bi('容量搜索：逐级提高保持的并发通道数，每级按其保持窗口判定，首个未通过的台阶结束搜索', 'capacity search: channels held stepped up level by level, each step judged on its own hold window; the first failing step ends the search')
+    : r.scenario.model === 'closed'
+      ? bi('闭环：保持 N 个并发通道，通话结束即补呼', 'closed: hold N channels, replacing each call as it ends')
+      : bi('开环：按计划速率发起呼叫', 'open: calls started at a scheduled rate');
+  return {
+    id: 'method', n: '6', title: T.method, blocks: [
+      { kind: 'table', head: [T.item, T.value], widths: [110, '*'], rows: [
+        [bi('场景', 'Scenario'), r.scenario.name],
+        [bi('场景文件', 'Scenario file'), r.scenario.file ?? bi('（命令行参数）', '(command-line flags)')],
+        [bi('负载模型', 'Load model'), model],
+        [bi('阶段', 'Stages'), describeStages(r.scenario.stages, stageUnit(r))],
+        [bi('计时方法', 'Timing'), bi('所有延迟从计划发送时刻计时（无协调遗漏）', 'every delay is timed from the intended send time (no coordinated omission)')],
+      ] },
+      { kind: 'chart', n: '6.1', spec: loadProfileSpec(r) },
+    ],
+  };
+}
+
+function searchBlocks(m: ReportModel, n: string): Block[] {
+  const search = searchOf(m.results);
+  if (search === null) return [];
+  const chart = capacitySpec(m.results);
+  return [
+    { kind: 'h2', title: bi(`${n} 容量搜索`, `${n} Capacity search`) },
+    { kind: 'p', text: certifiedSentence(search) },
+    { kind: 'table', head: [bi('台阶', 'Level'), T.result, bi('持续/峰值', 'sustained/peak'), bi('建立 p95（毫秒）', 'setup p95 (ms)'), 'SER', bi('尝试/失败', 'attempted/failed')], widths: [50, 110, 80, 70, 50, '*'],
+      rows: search.steps.map((st) => [fmtNum(st.level), verdictCell(m, st.pass, st.sustained), `${fmtNum(st.sustained)} / ${fmtNum(st.peak)}`, fmtNum(st.setupMs.p95), fmtNum(st.ser), `${fmtNum(st.attempted)} / ${fmtNum(st.failed)}`]) },
+    ...(chart === null ? [] : [{ kind: 'chart' as const, n: `${n}.1`, spec: chart }]),
+  ];
+}
+
+function results(m: ReportModel, lay: ResultsLayout): Section {
+  const r = m.results;
+  const s = r.summary;
+  const g = r.generator;
+  const figures: Cell[][] = [
+    [bi('呼叫：尝试/应答/失败/阻塞', 'Calls: attempted/answered/failed/blocked'), `${fmtNum(s.calls.attempted)} / ${fmtNum(s.calls.answered)} / ${fmtNum(s.calls.failed)} / ${fmtNum(s.calls.blocked)}`],
+    [bi('呼叫：正常结束/中止/未完成', 'Calls: completed/aborted/unfinished'), `${fmtNum(s.calls.completed)} / ${fmtNum(s.calls.aborted)} / ${fmtNum(s.calls.unfinished)}`],
+    [bi('并发：峰值/持续/目标', 'Channels: peak/sustained/target'), `${fmtNum(s.concurrency.peak)} / ${fmtNum(s.concurrency.sustained)} / ${fmtNum(s.concurrency.target)}`],
+    [bi('持续窗口（毫秒）', 'Sustained window (ms)'), s.concurrency.sustainedWindowMs === null ? '—' : `${fmtNum(s.concurrency.sustainedWindowMs[0])} – ${fmtNum(s.concurrency.sustainedWindowMs[1])}`],
+    [bi('利特尔定律预期并发', 'Little\'s law expected channels'), fmtNum(s.concurrency.littlesLawExpected)],
+    [bi('呼叫速率：提供/实际/应答（次/秒）', 'CPS: offered/achieved/answered'), `${fmtNum(s.cps.offered)} / ${fmtNum(s.cps.achieved)} / ${fmtNum(s.cps.answered)}`],
+    ['SER / SEER / ISA / SCR / ASR', `${fmtNum(s.ratios.ser)} / ${fmtNum(s.ratios.seer)} / ${fmtNum(s.ratios.isa)} / ${fmtNum(s.ratios.scr)} / ${fmtNum(s.ratios.asr)}`],
+    [bi('建立时间（毫秒）', 'Setup time (ms)'), dist(s.setupMs)],
+    [bi('PDD（毫秒）', 'PDD (ms)'), dist(s.pddMs)],
+    [bi('失败呼叫 PDD（毫秒）', 'PDD of failed calls (ms)'), dist(s.pddFailedMs)],
+    [bi('拆线时延 SDD（毫秒）', 'SDD (ms)'), dist(s.sddMs)],
+    [bi('重传/解析错误/传输错误', 'Retransmissions/parse/transport errors'), `${fmtNum(s.retransmissions)} / ${fmtNum(s.parseErrors)} / ${fmtNum(s.transportErrors)}`],
+    [bi('发生器：调度滞后 p99/最大（毫秒）', 'Generator: schedule slip p99/max (ms)'), `${fmtNum(g.scheduleSlipMsP99)} / ${fmtNum(g.scheduleSlipMsMax)}`],
+    [bi('发生器：事件循环延迟 p99/最大（毫秒）', 'Generator: event-loop lag p99/max (ms)'), `${fmtNum(g.eventLoopLagMsP99)} / ${fmtNum(g.eventLoopLagMsMax)}`],
+    [bi('发生器：CPU（%）/堆峰值', 'Generator: CPU (%)/heap max'), `${fmtNum(g.cpuPct)} / ${fmtBytes(g.heapUsedBytesMax)}`],
+  ];
+  const blocks: Block[] = [
+    { kind: 'h2', title: bi('7.1 指标判定', '7.1 Requirements and verdicts') },
+    r.criteria.length === 0
+      ? { kind: 'p', text: bi('无判定准则。', 'No criteria.') }
+      : { kind: 'table', head: [T.requirement, T.measured, T.result], widths: ['*', 90, 130], rows: r.criteria.map((x) => [`${x.metric} ${x.criterion}`, fmtNum(x.actual), verdictCell(m, x.pass, x.actual)]) },
+    { kind: 'h2', title: bi('7.2 主要测量值', '7.2 Key measurements') },
+    { kind: 'table', head: [T.item, T.value], widths: [170, '*'], rows: figures },
+  ];
+  if (lay.search !== null) blocks.push(...searchBlocks(m, lay.search));
+  httpSections(r).forEach((h, i) => blocks.push({ kind: 'h2', title: bi(`${lay.http[i]} ${h.title.zh}`, `${lay.http[i]} ${h.title.en}`) }, ...h.blocks));
+  blocks.push(
+    { kind: 'h2', title: bi(`${lay.licence} 许可技术要求对照`, `${lay.licence} Licence-readiness`) },
+    { kind: 'table', head: [T.requirement, T.status, T.evidence], widths: [150, 100, '*'], rows: m.licence.map((l) => [
+      l.requirement,
+      { text: LICENCE_LABEL[l.state], tone: l.state === 'met' ? 'ok' : l.state === 'not-tested' ? 'muted' : 'bad' },
+      l.evidence,
+    ]) },
+    { kind: 'p', tone: 'muted', small: true, text: bi('“未测试”表示本次运行未产生该项证据，不代表满足或不满足。', '"Not tested" means this run produced no evidence for the item: neither met nor not met.') },
+    ...resultSpecs(r).map((spec, i): Block => ({
+      kind: 'chart', n: `${lay.charts}.${i + 1}`, spec,
+      ...(i === 0 ? { heading: bi(`${lay.charts} 时序图`, `${lay.charts} Charts over time`) } : {}),
+    })),
+  );
+  return { id: 'results', n: '7', title: T.results, blocks };
+}
+
+/** Plain statements derived from the numbers; each says which numbers it rests on. */
+function analysisLines(m: ReportModel): Bi[] {
+  const r = m.results;
+  const s = r.summary;
+  const g = r.generator;
+  const lines: Bi[] = [];
+  lines.push(m.invalidReasons.length === 0
+    ? bi('运行有效：未中断，压力发生器未超出健康上限。', 'The run is valid: not interrupted, generator within its health limits.')
+    : bi(`运行无效：${m.invalidReasons.join('；')}。`, `The run is not valid: ${m.invalidReasons.join('; ')}.`));
+  lines.push(bi(
+    `压力发生器调度滞后 p99 为 ${fmtNum(g.scheduleSlipMsP99)} ms（上限 ${fmtNum(g.limits.maxScheduleSlipMsP99)} ms），事件循环延迟 p99 为 ${fmtNum(g.eventLoopLagMsP99)} ms（上限 ${fmtNum(g.limits.maxEventLoopLagMsP99)} ms）。`,
+    `Generator schedule slip p99 ${fmtNum(g.scheduleSlipMsP99)} ms (limit ${fmtNum(g.limits.maxScheduleSlipMsP99)} ms), event-loop lag p99 ${fmtNum(g.eventLoopLagMsP99)} ms (limit ${fmtNum(g.limits.maxEventLoopLagMsP99)} ms).`,
+  ));
+  if (s.concurrency.sustained !== null) {
+    lines.push(bi(
+      `持续并发 ${fmtNum(s.concurrency.sustained)}（目标 ${fmtNum(s.concurrency.target)}），按利特尔定律（应答速率 × 平均保持时长）预期 ${fmtNum(s.concurrency.littlesLawExpected)}。`,
+      `Sustained channels ${fmtNum(s.concurrency.sustained)} (target ${fmtNum(s.concurrency.target)}); Little's law (answer rate × mean hold) expects ${fmtNum(s.concurrency.littlesLawExpected)}.`,
+    ));
+  }
+  lines.push(bi(
+    `提供呼叫速率 ${fmtNum(s.cps.offered)} 次/秒，实际 ${fmtNum(s.cps.achieved)} 次/秒；阻塞 ${fmtNum(s.calls.blocked)} 次。`,
+    `Offered ${fmtNum(s.cps.offered)} calls/s, achieved ${fmtNum(s.cps.achieved)} calls/s; ${fmtNum(s.calls.blocked)} blocked.`,
+  ));
+  const codes = Object.entries(s.failuresByCode).map(([k, v]) => `${k}×${v}`);
+  const causes = Object.entries(s.failuresByCause).map(([k, v]) => `${k}×${v}`);
+  lines.push(s.calls.failed === 0
+    ? bi('无失败呼叫。', 'No call failed.')
+    : bi(`失败呼叫 ${fmtNum(s.calls.failed)} 次：${[...codes, ...causes].join('，')}。`, `${fmtNum(s.calls.failed)} calls failed: ${[...codes, ...causes].join(', ')}.`));
+  const abortedBy = (r as { abortedBy?: { criterion: string; metric: string } | null }).abortedBy ?? null;
+  if (abortedBy !== null) {
+    lines.push(bi(`运行因准则 ${abortedBy.metric} ${abortedBy.criterion} 未满足而提前停止（abortOnFail）。`, `The run was stopped early by criterion ${abortedBy.metric} ${abortedBy.criterion} (abortOnFail).`));
+  }
+  for (const x of r.criteria.filter((y) => !y.pass)) {
+    lines.push(bi(`准则 ${x.metric} ${x.criterion} 未满足：测量值 ${fmtNum(x.actual)}。`, `Criterion ${x.metric} ${x.criterion} not met: measured ${fmtNum(x.actual)}.`));
+  }
+  return lines;
+}
+
+function conclusion(m: ReportModel): Section {
+  const v = verdictText(m);
+  const tested = m.licence.filter((l) => l.state !== 'not-tested');
+  const untested = m.licence.filter((l) => l.state === 'not-tested');
+  const search = searchOf(m.results);
+  return {
+    id: 'conclusion', n: '9', title: T.conclusion, blocks: [
+      { kind: 'p', text: verdictLine(m), tone: v.tone, strong: true },
+      ...(search === null ? [] : [{ kind: 'p' as const, text: certifiedSentence(search) }]),
+      ...tested.map((l): Block => ({ kind: 'p', text: bi(`许可要求“${l.requirement.zh}”：${LICENCE_LABEL[l.state].zh}（${l.evidence.zh}）。`, `Licence requirement "${l.requirement.en}": ${LICENCE_LABEL[l.state].en} (${l.evidence.en}).`) })),
+      ...(untested.length === 0 ? [] : [{ kind: 'p' as const, text: bi(
+        `本次未测试的许可技术要求：${untested.map((l) => l.requirement.zh).join('、')}。`,
+        `Licence requirements not tested by this run: ${untested.map((l) => l.requirement.en).join('; ')}.`,
+      ) }]),
+    ],
+  };
+}
+
+function appendices(m: ReportModel, lay: ResultsLayout): Section[] {
+  const r = m.results;
+  const fileRows: Cell[][] = m.files.map((f) => [
+    f.name, fmtNum(f.bytes), { text: f.sha256, small: true },
+    f.attached ? bi('已附', 'attached') : [bi('未附', 'not attached'), `: ${f.note ?? ''}`],
+  ]);
+  const defs = Object.entries(r.definitions as Record<string, string>);
+  return [
+    { id: 'appendix-scenario', n: null, title: T.appendixScenario, pageBreakBefore: true, blocks: [
+      m.scenarioYaml === null
+        ? { kind: 'p', text: bi('本次运行没有场景文件（由命令行参数构成），见附件 scenario.resolved.json。', 'The run had no scenario file (built from flags); see the attached scenario.resolved.json.') }
+        : { kind: 'code', text: m.scenarioYaml },
+      { kind: 'p', tone: 'muted', small: true, text: bi('口令与令牌已替换为 ***。', 'Passwords and tokens are replaced by ***.') },
+    ] },
+    { id: 'appendix-hashes', n: null, title: T.appendixHashes, blocks: [
+      { kind: 'table', head: [bi('文件', 'File'), bi('字节', 'Bytes'), 'SHA-256', bi('附件', 'Attachment')], widths: [100, 45, '*', 100], rows: fileRows },
+      { kind: 'p', text: bi('校验行（供 callcert verify 读取）：', 'Check lines (read by callcert verify):') },
+      { kind: 'lines', lines: m.files.map((f) => `${f.name} SHA-256: ${f.sha256}`) },
+      { kind: 'p', small: true, text: bi(`results.json 记录的场景文件 SHA-256：${r.scenario.sha256}`, `Scenario SHA-256 recorded in results.json: ${r.scenario.sha256}`) },
+    ] },
+    { id: 'appendix-definitions', n: null, title: T.appendixDefinitions, blocks: [
+      { kind: 'table', head: [bi('指标', 'Metric'), bi('定义（摘自 results.json）', 'Definition (from results.json)')], widths: [80, '*'], rows: defs.map(([k, v]): Cell[] => [k, v]) },
+      { kind: 'p', small: true, text: bi(`逐秒 SER（图 ${lay.charts}）：该秒内收到最终响应的呼叫中 200 应答 /（应答 + 失败 − 3xx）。`, `Per-second SER (charts ${lay.charts}): answers / (answers + failures − 3xx) among calls whose final response arrived in that second.`) },
+    ] },
+  ];
+}
+
+/** Every section after the cover, in report order. */
+export function reportSections(m: ReportModel, meta: ReportMeta): Section[] {
+  const lay = resultsLayout(m);
+  return [
+    notices(), summary(m), purpose(m, lay), standards(meta), sut(m, meta), environment(m), tools(m), method(m), results(m, lay),
+    { id: 'analysis', n: '8', title: T.analysis, blocks: [{ kind: 'list', items: analysisLines(m) }] },
+    conclusion(m), ...appendices(m, lay),
+  ];
+}
+
