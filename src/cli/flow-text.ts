@@ -21,22 +21,10 @@ export function liveFlowSuffix(p: Progress): string {
   return f + (o ? ` uas.established=${o.established},dial_p95=${ms(o.dialMsP95)},failed=${o.totalFailed}` : '');
 }
 
-interface FlowSummary {
-  started: number;
-  completed: number;
-  failed: number;
-  blocked: number;
-  errorsByCause: Record<string, number>;
-  unexpectedStatus: Record<string, number>;
-  errorExamples: Record<string, string>;
-  flowMs: { p50: number | null; p95: number | null; p99: number | null } | null;
-  steps: Record<string, { count: number; latencyMs: { p50: number | null; p95: number | null } | null; errors: Record<string, number> }>;
-}
-
 /** End-of-run lines: per flow one line of totals, one line of errors by cause (with the first example), one of steps. */
 export function flowSummaryLines(r: Results): string[] {
   const lines: string[] = [];
-  for (const [name, f] of Object.entries(r.summary.httpFlows) as Array<[string, FlowSummary]>) {
+  for (const [name, f] of Object.entries(r.summary.httpFlows)) {
     lines.push(`flow ${name}: ${f.started} started, ${f.completed} completed, ${f.failed} failed, ${f.blocked} blocked; flow time p50 ${ms(f.flowMs?.p50)} p95 ${ms(f.flowMs?.p95)} p99 ${ms(f.flowMs?.p99)}`);
     if (f.failed > 0) {
       const codes = Object.keys(f.unexpectedStatus).length > 0 ? ` [status codes: ${causes(f.unexpectedStatus)}]` : '';

@@ -4,7 +4,7 @@
  */
 import type { Aggregator } from '../engine/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
-import { summarizeMs } from '../metrics/histograms.js';
+import { summarizeMs, type LatencySummary } from '../metrics/histograms.js';
 import { totalDurationMs } from '../engine/executors/types.js';
 
 /**
@@ -20,11 +20,33 @@ export const FLOW_DEFINITIONS = {
   outboundConcurrency: "outbound: calls answered by callcert's UAS and not yet ended, summed over workers, sampled every 100 ms; sustained = the minimum from the first sample at the peak to the end of the flows' stages or the stop of an interrupted run (ms after run start)",
 } as const;
 
-export function httpFlowsSummary(agg: Aggregator, s: Scenario) {
-  const out: Record<string, unknown> = {};
+export interface FlowStepSummary {
+  kind: string;
+  count: number;
+  latencyMs: LatencySummary | null;
+  statusCodes: Record<string, number>;
+  errors: Record<string, number>;
+}
+
+/** summary.httpFlows[name] in results.json. */
+export interface FlowSummary {
+  started: number;
+  completed: number;
+  failed: number;
+  blocked: number;
+  errorsByCause: Record<string, number>;
+  unexpectedStatus: Record<string, number>;
+  /** The first failure of each cause, in words. */
+  errorExamples: Record<string, string>;
+  flowMs: LatencySummary | null;
+  steps: Record<string, FlowStepSummary>;
+}
+
+export function httpFlowsSummary(agg: Aggregator, s: Scenario): Record<string, FlowSummary> {
+  const out: Record<string, FlowSummary> = {};
   for (const spec of s.http?.flows ?? []) {
     const a = agg.flows.flows.get(spec.name);
-    const steps: Record<string, unknown> = {};
+    const steps: Record<string, FlowStepSummary> = {};
     for (const st of spec.steps) {
       const b = a?.steps[st.name];
       steps[st.name] = { kind: st.kind, count: b?.count ?? 0, latencyMs: b ? summarizeMs(b.hist) : null, statusCodes: b?.statusCodes ?? {}, errors: b?.errors ?? {} };

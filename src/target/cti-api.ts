@@ -162,8 +162,8 @@ interface OriginateBody {
   holdMs: number;
 }
 
-/** Validates the POST /v1/calls body; every 400 names the field. */
-function parseOriginate(text: string, defaultHoldMs: number): OriginateBody {
+/** A request body that must be a JSON object (400 otherwise). */
+function parseJsonObject(text: string): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -171,7 +171,12 @@ function parseOriginate(text: string, defaultHoldMs: number): OriginateBody {
     throw fail('badRequest', `the body is not valid JSON: ${(e as Error).message}`);
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fail('badRequest', 'the body must be a JSON object');
-  const o = body as Record<string, unknown>;
+  return body as Record<string, unknown>;
+}
+
+/** Validates the POST /v1/calls body; every 400 names the field. */
+function parseOriginate(text: string, defaultHoldMs: number): OriginateBody {
+  const o = parseJsonObject(text);
   for (const k of Object.keys(o)) if (!POST_FIELDS.has(k)) throw fail('badRequest', `unknown field \`${k}\` (expected to, from, holdMs)`);
   if (o.to === undefined) throw fail('badRequest', 'missing required field `to` (a SIP URI, e.g. sip:ivr@127.0.0.1:5060)');
   if (typeof o.to !== 'string' || o.to === '') throw fail('badRequest', 'field `to` must be a non-empty string');
@@ -192,14 +197,7 @@ function parseOriginate(text: string, defaultHoldMs: number): OriginateBody {
 
 /** Validates the POST /v1/sessions body: {agentId}. */
 function parseLogin(text: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (e) {
-    throw fail('badRequest', `the body is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fail('badRequest', 'the body must be a JSON object');
-  const o = body as Record<string, unknown>;
+  const o = parseJsonObject(text);
   for (const k of Object.keys(o)) if (k !== 'agentId') throw fail('badRequest', `unknown field \`${k}\` (expected agentId)`);
   if (typeof o.agentId !== 'string' || !FROM_RE.test(o.agentId)) throw fail('badRequest', 'field `agentId` must be 1-64 characters of A-Z a-z 0-9 . _ ~ -');
   return o.agentId;
