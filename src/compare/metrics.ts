@@ -65,17 +65,53 @@ export function httpMetrics(name: string): MetricSpec[] {
   ];
 }
 
-/** HTTP load names of either run, in first-seen order. */
-export function httpLoadNames(...runs: Results[]): string[] {
+/** Per HTTP flow (summary.httpFlows.<name>): whole-flow latency p95/p99 and the share of flows that failed. */
+export function flowMetrics(name: string): MetricSpec[] {
+  const flow = (r: Results) => at(r.summary, 'httpFlows', name);
+  return [
+    { id: `flow.${name}.p95_ms`, unit: 'ms', direction: 'lower', read: (r) => num(at(flow(r), 'flowMs', 'p95')) },
+    { id: `flow.${name}.p99_ms`, unit: 'ms', direction: 'lower', read: (r) => num(at(flow(r), 'flowMs', 'p99')) },
+    {
+      id: `flow.${name}.failure_rate`, unit: 'ratio', direction: 'lower',
+      read: (r) => {
+        const failed = num(at(flow(r), 'failed'));
+        const started = num(at(flow(r), 'started'));
+        return failed === null || started === null || started === 0 ? null : failed / started;
+      },
+    },
+  ];
+}
+
+/** Outbound calls answered by callcert's UAS (summary.outbound): the platform's dial latency, failures, held channels. */
+const fromOutbound = (...keys: string[]) => (r: Results) => num(at(r.summary, 'outbound', ...keys));
+export const OUTBOUND_METRICS: readonly MetricSpec[] = [
+  { id: 'outbound.dial_ms.p95', unit: 'ms', direction: 'lower', read: fromOutbound('dialLatencyMs', 'p95') },
+  { id: 'outbound.dial_ms.p99', unit: 'ms', direction: 'lower', read: fromOutbound('dialLatencyMs', 'p99') },
+  { id: 'outbound.failed', unit: 'calls', direction: 'lower', read: fromOutbound('calls', 'failed') },
+  { id: 'outbound.sustained', unit: 'channels', direction: 'higher', read: fromOutbound('concurrency', 'sustained') },
+];
+
+/** Keys of summary[section] in either run, in first-seen order (HTTP load or flow names). */
+function namesIn(section: 'http' | 'httpFlows', runs: Results[]): string[] {
   const names = new Set<string>();
   for (const r of runs) {
-    const http = at(r.summary, 'http');
-    if (http !== null && typeof http === 'object') for (const k of Object.keys(http)) names.add(k);
+    const m = at(r.summary, section);
+    if (m !== null && typeof m === 'object') for (const k of Object.keys(m)) names.add(k);
   }
   return [...names];
 }
 
-/** Every metric to compare for this pair of runs. */
+/** HTTP load names of either run, in first-seen order. */
+export function httpLoadNames(...runs: Results[]): string[] {
+  return namesIn('http', runs);
+}
+
+/** Every metric to compare for this pair of runs (those measured in neither run are dropped later). */
 export function metricsFor(baseline: Results, current: Results): MetricSpec[] {
-  return [...SIP_METRICS, ...httpLoadNames(baseline, current).flatMap(httpMetrics)];
+  return [
+    ...SIP_METRICS,
+    ...httpLoadNames(baseline, current).flatMap(httpMetrics),
+    ...namesIn('httpFlows', [baseline, current]).flatMap(flowMetrics),
+    ...OUTBOUND_METRICS,
+  ];
 }

@@ -172,6 +172,33 @@ describe('compareResults', () => {
     });
   });
 
+  describe('flows and outbound calls', () => {
+    const flow = (p95: number, failed: number, started: number) => ({ started, failed, flowMs: { p95, p99: p95 * 2 } });
+    const outbound = (dialP95: number, failed: number, sustained: number) => ({
+      calls: { failed }, concurrency: { sustained }, dialLatencyMs: { p95: dialP95, p99: dialP95 * 2 },
+    });
+
+    it('compares flow latency and failure rate per flow, and the platform\'s dial latency', () => {
+      const base = load();
+      const cur = load();
+      (base.summary as Record<string, unknown>).httpFlows = { originate: flow(100, 0, 500) };
+      (cur.summary as Record<string, unknown>).httpFlows = { originate: flow(102, 5, 500) };
+      (base.summary as Record<string, unknown>).outbound = outbound(5, 0, 300);
+      (cur.summary as Record<string, unknown>).outbound = outbound(10, 0, 300);
+      const c = compareResults(base, cur, { tolerance: tenPct });
+      expect(metric(c, 'flow.originate.p95_ms')).toMatchObject({ baseline: 100, current: 102, status: 'ok' });
+      expect(metric(c, 'flow.originate.failure_rate')).toMatchObject({ baseline: 0, current: 0.01, status: 'regressed' });
+      expect(metric(c, 'outbound.dial_ms.p95')).toMatchObject({ baseline: 5, current: 10, status: 'regressed' });
+      expect(metric(c, 'outbound.sustained')).toMatchObject({ baseline: 300, current: 300, status: 'ok' });
+      expect(c.verdict).toBe('regressed');
+    });
+
+    it('leaves them out when neither run had flows or a UAS', () => {
+      const c = compareResults(load(), load(), { tolerance: tenPct });
+      expect(c.metrics.some((m) => m.metric.startsWith('flow.') || m.metric.startsWith('outbound.'))).toBe(false);
+    });
+  });
+
   it('leaves out metrics measured in neither run', () => {
     const base = load();
     const cur = load();
