@@ -16,7 +16,7 @@
  * of the originating request), leg counters and 100 ms established-call samples.
  */
 import { setMaxListeners } from 'node:events';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { FlowSpec, UasSpec } from '../scenario/types.js';
 import { compileFlow, FlowInstance, runFlowInstance, type CompiledFlow, type FlowEnv, type FlowOutcome } from '../http/flows/engine.js';
 import { pickRow, type FeederData } from '../http/flows/feeder.js';
@@ -105,7 +105,7 @@ interface Running {
 export class FlowRuns {
   private readonly runs: Running[] = [];
   private readonly abort = new AbortController();
-  private readonly agent: Agent | null;
+  private agent: Agent | null = null;
   private readonly random: () => number;
   private readonly inFlight = new Set<Promise<void>>();
   /** Correlation key (the user part of {{uas.uri}}) → the instance waiting for its INVITE. */
@@ -125,10 +125,6 @@ export class FlowRuns {
     this.random = mulberry32((o.seed ^ 0x2545f491) >>> 0);
     // One signal is shared by every request and pause in progress.
     setMaxListeners(0, this.abort.signal);
-    // One Agent for all flows of the worker: a pool of `connections` per origin (the largest asked for).
-    const connections = Math.max(1, ...specs.map((s) => s.spec.connections));
-    const timeoutMs = Math.max(1, ...specs.map((s) => s.spec.timeoutMs));
-    this.agent = specs.length === 0 ? null : new Agent({ connections, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } });
   }
 
   get hasUas(): boolean {
@@ -137,6 +133,15 @@ export class FlowRuns {
 
   /** Opens the UAS (if any) and arms every flow's schedule on the run clock. */
   async start(): Promise<void> {
+    const specs = this.specs;
+    if (specs.length > 0) {
+      // One Agent for all flows of the worker: a pool of `connections` per origin (the largest asked for).
+      // undici is imported here, not at load: a run without flows does not pay for it (start-up, ~5 MB of heap).
+      const { Agent } = await import('undici');
+      const connections = Math.max(1, ...specs.map((s) => s.spec.connections));
+      const timeoutMs = Math.max(1, ...specs.map((s) => s.spec.timeoutMs));
+      this.agent = new Agent({ connections, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } });
+    }
     const u = this.o.uas;
     if (u !== null) {
       this.uas = await CallCentre.start({

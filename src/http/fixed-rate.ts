@@ -20,7 +20,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { clampCounts, createLatencyHistogram, encodeHistogram, recordMs, summarizeMs } from '../metrics/histograms.js';
 import type { ClampCounts, LatencySummary } from '../metrics/histograms.js';
@@ -161,6 +160,9 @@ export async function runFixedRate(opts: FixedRateOptions): Promise<HttpRunResul
   const total = Math.max(0, Math.ceil((ratePerSec * durationMs) / 1000 - 1e-9));
   const intendedAt = (k: number) => (k * 1000) / ratePerSec;
 
+  // undici is loaded on first use: a run without HTTP load (and the main thread, which only
+  // needs this module's constants) does not pay its start-up time and ~5 MB of heap.
+  const { Pool } = await import('undici');
   const pool = new Pool(target.origin, {
     connections,
     pipelining: 1,

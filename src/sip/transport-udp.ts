@@ -1,10 +1,26 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIP } from 'node:net';
 import { parseMessage } from './parser.js';
 import { SipParseError } from './message.js';
 import type { Peer, SipTransport, TransportOptions } from './transport.js';
 import { errors } from '../errors.js';
 
 const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram passes the address of every send() through `lookup` (default dns.lookup, which
+ * answers even an IP literal through process.nextTick: a closure, a tick and a deferred
+ * send per message). Our peers are IP literals (the target is resolved once in preflight,
+ * answers go to a datagram's source address), so those are answered synchronously.
+ */
+function ipLookup(address: string, options: dns.LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(address);
+  if (family !== 0) callback(null, address, family);
+  else dns.lookup(address, options, callback);
+}
 
 export class UdpTransport implements SipTransport {
   readonly protocol = 'udp' as const;
@@ -14,7 +30,7 @@ export class UdpTransport implements SipTransport {
   private constructor(private readonly socket: dgram.Socket) {}
 
   static async open(opts: TransportOptions): Promise<UdpTransport> {
-    const socket = dgram.createSocket({ type: opts.address.includes(':') ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: opts.address.includes(':') ? 'udp6' : 'udp4', lookup: ipLookup });
     const t = new UdpTransport(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err: Error & { code?: string }) => {
