@@ -15,11 +15,10 @@
 import type { Criterion, SearchSpec } from '../scenario/types.js';
 import { percentileMs } from '../metrics/histograms.js';
 import type { Aggregator } from './aggregate.js';
+import { SUSTAIN_SETTLE_MS } from '../results/summary.js';
 import { intervalsWithin, searchStepWindows, type SearchStepWindow } from './executors/search.js';
 import { judge, ratiosOf, settledCounters, type CriterionVerdict, type MetricSource } from './thresholds.js';
 
-/** Samples this close after a hold starts are ignored for "sustained" (as in results/summary.ts). */
-const SETTLE_MS = 1000;
 /** Judge a step with what has arrived when a worker's report is this late (a crashed worker never sends it). */
 const LATE_REPORT_MS = 3000;
 
@@ -98,7 +97,7 @@ export class SearchJudge {
     for (const [tMs, est] of agg.concurrencySeries()) {
       if (tMs < w.holdStartMs || tMs >= w.endMs) continue;
       peak = Math.max(peak ?? 0, est);
-      if (tMs >= w.holdStartMs + SETTLE_MS) min = Math.min(min ?? Infinity, est);
+      if (tMs >= w.holdStartMs + SUSTAIN_SETTLE_MS) min = Math.min(min ?? Infinity, est);
     }
     // Ratios over the calls whose outcome (answer or failure) came within the window: attempts sent
     // near its start were answered just before it, so attempts-based ratios could exceed 1.
