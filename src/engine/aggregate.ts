@@ -8,16 +8,20 @@ import { addCounters, addMap, emptyCounters, type Counters, type IntervalReport 
 import { emptyBucket, type HttpBucket, type HttpIntervalData } from './http-runs.js';
 import { FlowAggregate, type FlowPoint, type OutboundPoint } from './flow-aggregate.js';
 
-function addHttp(into: Map<string, HttpBucket>, data: Record<string, HttpIntervalData>): void {
+/** Merges one report's HTTP data into each of `targets` (run totals and the interval's slot), decoding each histogram once. */
+function addHttp(targets: ReadonlyArray<Map<string, HttpBucket>>, data: Record<string, HttpIntervalData>): void {
   for (const name in data) {
     const d = data[name];
-    let a = into.get(name);
-    if (a === undefined) into.set(name, (a = emptyBucket()));
-    mergeInto(a.hist, decodeHistogram(d.hist));
-    a.settled += d.settled;
-    a.completed += d.completed;
-    addMap(a.statusCodes, d.statusCodes);
-    addMap(a.errorsByCause, d.errorsByCause);
+    const hist = decodeHistogram(d.hist);
+    for (const into of targets) {
+      let a = into.get(name);
+      if (a === undefined) into.set(name, (a = emptyBucket()));
+      mergeInto(a.hist, hist);
+      a.settled += d.settled;
+      a.completed += d.completed;
+      addMap(a.statusCodes, d.statusCodes);
+      addMap(a.errorsByCause, d.errorsByCause);
+    }
   }
 }
 
@@ -119,8 +123,7 @@ export class Aggregator {
     mergeInto(slot.pdd, pdd);
     mergeInto(slot.slip, slip);
     slot.lagP99 = Math.max(slot.lagP99, r.eventLoopLagMsP99);
-    addHttp(this.http, r.http);
-    addHttp(slot.http, r.http);
+    addHttp([this.http, slot.http], r.http);
     this.flows.add(r);
     // The interval's channel count comes from its own report: a sample taken at the same
     // instant as the flush may travel in the next report, so a lookup by time could miss it.

@@ -40,8 +40,9 @@ interface Slot {
  */
 const SETTLE_SLOTS = 10;
 
-function mergeFlow(into: FlowBucket, d: FlowIntervalData): void {
-  mergeInto(into.hist, decodeHistogram(d.hist));
+/** `hist` is d.hist decoded (once: the per-second slot merges it too). */
+function mergeFlow(into: FlowBucket, d: FlowIntervalData, hist: Histogram): void {
+  mergeInto(into.hist, hist);
   into.started += d.started;
   into.completed += d.completed;
   into.failed += d.failed;
@@ -74,7 +75,8 @@ export class FlowAggregate {
       const d = flows[name];
       let a = this.flows.get(name);
       if (a === undefined) this.flows.set(name, (a = emptyFlowBucket()));
-      mergeFlow(a, d);
+      const hist = decodeHistogram(d.hist);
+      mergeFlow(a, d, hist);
       let p = slot.flows.get(name);
       if (p === undefined) slot.flows.set(name, (p = { counts: { started: 0, completed: 0, failed: 0, blocked: 0, flowMsP95: null }, hist: createLatencyHistogram() }));
       p.counts.started += d.started;
@@ -82,7 +84,7 @@ export class FlowAggregate {
       p.counts.failed += d.failed;
       p.counts.blocked += d.blocked;
       // A report later than the settling window adds counts but no longer moves the frozen p95.
-      if (p.hist !== null) mergeInto(p.hist, decodeHistogram(d.hist));
+      if (p.hist !== null) mergeInto(p.hist, hist);
     }
     this.settle(r.seq - SETTLE_SLOTS);
     const o = r.outbound;

@@ -76,9 +76,11 @@ export class SearchJudge {
       const w = this.windows[this.steps.length];
       const { firstSeq, endSeq } = intervalsWithin(w.holdStartMs, w.endMs);
       if (w.endMs > loadEndMs) return null; // the run stopped inside this step: not judged
+      // Merging the window's histograms is the costly part: not before the step is over.
+      if (elapsedMs < w.endMs) return null;
       const data = agg.window(firstSeq, endSeq);
       const ready = final || data.minWorkers >= this.workers || elapsedMs >= w.endMs + LATE_REPORT_MS;
-      if (elapsedMs < w.endMs || !ready) return null;
+      if (!ready) return null;
       const step = this.judgeStep(agg, w, firstSeq, endSeq, data);
       this.steps.push(step);
       if (!step.pass) {
