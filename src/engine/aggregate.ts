@@ -4,24 +4,36 @@
  * averaged), concurrency samples are summed across workers by sample index.
  */
 import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
-import { addCounters, addMap, emptyCounters, type Counters, type IntervalReport } from './protocol.js';
+import { addCounters, addMap, emptyCounters, SETTLE_SLOTS, type Counters, type IntervalReport } from './protocol.js';
 import { emptyBucket, type HttpBucket, type HttpIntervalData } from './http-runs.js';
 import { FlowAggregate, type FlowPoint, type OutboundPoint } from './flow-aggregate.js';
 
-/** Merges one report's HTTP data into each of `targets` (run totals and the interval's slot), decoding each histogram once. */
-function addHttp(targets: ReadonlyArray<Map<string, HttpBucket>>, data: Record<string, HttpIntervalData>): void {
+/** One HTTP load in one interval; hist is freed (null) once the slot settles. */
+interface SlotHttp {
+  completed: number;
+  errors: number;
+  hist: Histogram | null;
+  latencyMsP95: number | null;
+}
+
+/** Merges one report's HTTP data into the run totals and the interval's slot, decoding each histogram once. */
+function addHttp(totals: Map<string, HttpBucket>, slot: Map<string, SlotHttp>, data: Record<string, HttpIntervalData>): void {
   for (const name in data) {
     const d = data[name];
     const hist = decodeHistogram(d.hist);
-    for (const into of targets) {
-      let a = into.get(name);
-      if (a === undefined) into.set(name, (a = emptyBucket()));
-      mergeInto(a.hist, hist);
-      a.settled += d.settled;
-      a.completed += d.completed;
-      addMap(a.statusCodes, d.statusCodes);
-      addMap(a.errorsByCause, d.errorsByCause);
-    }
+    let a = totals.get(name);
+    if (a === undefined) totals.set(name, (a = emptyBucket()));
+    mergeInto(a.hist, hist);
+    a.settled += d.settled;
+    a.completed += d.completed;
+    addMap(a.statusCodes, d.statusCodes);
+    addMap(a.errorsByCause, d.errorsByCause);
+    let p = slot.get(name);
+    if (p === undefined) slot.set(name, (p = { completed: 0, errors: 0, hist: createLatencyHistogram(), latencyMsP95: null }));
+    p.completed += d.completed;
+    for (const k in d.errorsByCause) p.errors += d.errorsByCause[k];
+    // A report later than the settling window adds counts but no longer moves the frozen p95.
+    if (p.hist !== null) mergeInto(p.hist, hist);
   }
 }
 
@@ -49,15 +61,23 @@ export interface TimelinePoint {
   outbound?: OutboundPoint;
 }
 
+/** A slot's per-second percentiles, frozen when its histograms are freed. */
+interface SlotPercentiles {
+  setupMsP50: number | null;
+  setupMsP95: number | null;
+  setupMsP99: number | null;
+  scheduleSlipMsP99: number | null;
+}
+
 interface Slot {
   workers: Set<number>;
   counters: Counters;
   offered: number;
-  setup: Histogram;
-  pdd: Histogram;
-  slip: Histogram;
+  /** Freed (null) once the slot settles: see SETTLE_SLOTS; `frozen` then holds their percentiles. */
+  hists: { setup: Histogram; pdd: Histogram; slip: Histogram } | null;
+  frozen: SlotPercentiles | null;
   lagP99: number;
-  http: Map<string, HttpBucket>;
+  http: Map<string, SlotHttp>;
   /** Per worker: its last concurrency sample in this interval's report. */
   lastEstablished: Map<number, number>;
 }
@@ -85,6 +105,14 @@ export class Aggregator {
   eventLoopLagMsMax = 0;
   heapUsedBytesMax = 0;
   private readonly heapByWorker = new Map<number, number>();
+  /** Highest slot whose histograms were freed. */
+  private settled = -1;
+
+  /**
+   * @param retainSlots how many intervals behind the newest report a slot keeps its
+   * histograms; a capacity search needs a whole step's (see window()).
+   */
+  constructor(private readonly retainSlots = SETTLE_SLOTS) {}
 
   add(r: IntervalReport): void {
     addCounters(this.totals, r.counters);
@@ -111,7 +139,8 @@ export class Aggregator {
 
     let slot = this.slots.get(r.seq);
     if (slot === undefined) {
-      slot = { workers: new Set(), counters: emptyCounters(), offered: 0, setup: createLatencyHistogram(), pdd: createLatencyHistogram(), slip: createLatencyHistogram(), lagP99: 0, http: new Map(), lastEstablished: new Map() };
+      const hists = { setup: createLatencyHistogram(), pdd: createLatencyHistogram(), slip: createLatencyHistogram() };
+      slot = { workers: new Set(), counters: emptyCounters(), offered: 0, hists, frozen: null, lagP99: 0, http: new Map(), lastEstablished: new Map() };
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
@@ -119,12 +148,16 @@ export class Aggregator {
     this.lagRunP99.set(r.worker, r.eventLoopLagMsP99Run);
     addCounters(slot.counters, r.counters);
     slot.offered += r.offered;
-    mergeInto(slot.setup, setup);
-    mergeInto(slot.pdd, pdd);
-    mergeInto(slot.slip, slip);
+    // A report later than the settling window adds counts but no longer moves the frozen percentiles.
+    if (slot.hists !== null) {
+      mergeInto(slot.hists.setup, setup);
+      mergeInto(slot.hists.pdd, pdd);
+      mergeInto(slot.hists.slip, slip);
+    }
     slot.lagP99 = Math.max(slot.lagP99, r.eventLoopLagMsP99);
-    addHttp([this.http, slot.http], r.http);
+    addHttp(this.http, slot.http, r.http);
     this.flows.add(r);
+    this.settle(r.seq - this.retainSlots);
     // The interval's channel count comes from its own report: a sample taken at the same
     // instant as the flush may travel in the next report, so a lookup by time could miss it.
     if (r.samples.length > 0) slot.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
@@ -164,6 +197,7 @@ export class Aggregator {
   private point(seq: number): TimelinePoint {
     {
       const s = this.slots.get(seq)!;
+      const pct = s.frozen ?? slotPercentiles(s.hists!);
       const failuresByCode: Record<string, number> = {};
       addMap(failuresByCode, s.counters.failuresByCode);
       return {
@@ -174,11 +208,11 @@ export class Aggregator {
         answers: s.counters.answers,
         failures: s.counters.failures,
         blocked: s.counters.blocked,
-        setupMsP50: percentileMs(s.setup, 50),
-        setupMsP95: percentileMs(s.setup, 95),
-        setupMsP99: percentileMs(s.setup, 99),
+        setupMsP50: pct.setupMsP50,
+        setupMsP95: pct.setupMsP95,
+        setupMsP99: pct.setupMsP99,
         failuresByCode,
-        scheduleSlipMsP99: percentileMs(s.slip, 99),
+        scheduleSlipMsP99: pct.scheduleSlipMsP99,
         eventLoopLagMsP99: s.lagP99,
         ...(s.http.size > 0 ? { http: httpPoint(s.http) } : {}),
         ...this.flows.point(seq),
@@ -196,12 +230,28 @@ export class Aggregator {
       const slot = this.slots.get(seq);
       out.minWorkers = Math.min(out.minWorkers, slot?.workers.size ?? 0);
       if (slot === undefined) continue;
+      if (slot.hists === null) throw new Error(`Aggregator.window: interval ${seq} was settled; construct the Aggregator with retainSlots covering the window`);
       addCounters(out.counters, slot.counters);
-      mergeInto(out.setup, slot.setup);
-      mergeInto(out.pdd, slot.pdd);
+      mergeInto(out.setup, slot.hists.setup);
+      mergeInto(out.pdd, slot.hists.pdd);
     }
     if (out.minWorkers === Infinity) out.minWorkers = 0;
     return out;
+  }
+
+  /** Freezes the percentiles of the slots up to `seq` and frees their histograms. */
+  private settle(seq: number): void {
+    for (let k = this.settled + 1; k <= seq; k++) {
+      const s = this.slots.get(k);
+      if (s === undefined || s.hists === null) continue;
+      s.frozen = slotPercentiles(s.hists);
+      s.hists = null;
+      for (const h of s.http.values()) {
+        if (h.hist !== null) h.latencyMsP95 = percentileMs(h.hist, 95);
+        h.hist = null;
+      }
+    }
+    this.settled = Math.max(this.settled, seq);
   }
 
   /** The run-wide event-loop lag p99 of the worst worker. */
@@ -216,12 +266,19 @@ export class Aggregator {
   }
 }
 
-function httpPoint(m: Map<string, HttpBucket>): NonNullable<TimelinePoint['http']> {
+function slotPercentiles(h: NonNullable<Slot['hists']>): SlotPercentiles {
+  return {
+    setupMsP50: percentileMs(h.setup, 50),
+    setupMsP95: percentileMs(h.setup, 95),
+    setupMsP99: percentileMs(h.setup, 99),
+    scheduleSlipMsP99: percentileMs(h.slip, 99),
+  };
+}
+
+function httpPoint(m: Map<string, SlotHttp>): NonNullable<TimelinePoint['http']> {
   const out: NonNullable<TimelinePoint['http']> = {};
   for (const [name, a] of m) {
-    let errors = 0;
-    for (const k in a.errorsByCause) errors += a.errorsByCause[k];
-    out[name] = { completed: a.completed, errors, latencyMsP95: percentileMs(a.hist, 95) };
+    out[name] = { completed: a.completed, errors: a.errors, latencyMsP95: a.hist === null ? a.latencyMsP95 : percentileMs(a.hist, 95) };
   }
   return out;
 }

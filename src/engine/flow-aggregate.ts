@@ -5,7 +5,7 @@
  * sample, and per-second timeline figures.
  */
 import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, type Histogram } from '../metrics/histograms.js';
-import { addMap } from './protocol.js';
+import { addMap, SETTLE_SLOTS } from './protocol.js';
 import type { IntervalReport } from './protocol.js';
 import { emptyFlowBucket, emptyOutboundBucket, emptyStepBucket, type FlowBucket, type FlowIntervalData, type OutboundBucket } from './flow-runs.js';
 
@@ -32,13 +32,6 @@ interface Slot {
   flows: Map<string, { counts: FlowPoint; hist: Histogram | null }>;
   outbound: { offered: number; answered: number; dial: Histogram | null; dialMsP95: number | null; last: Map<number, number> } | null;
 }
-
-/**
- * A second's histograms are kept only while reports for it can still arrive (workers report
- * each second, so 10 s is ample); then its p95 is frozen and the histogram dropped. Keeping
- * every second's histogram (~95 KB each) would cost ~0.5 GB for a 30-minute run with two flows.
- */
-const SETTLE_SLOTS = 10;
 
 /** `hist` is d.hist decoded (once: the per-second slot merges it too). */
 function mergeFlow(into: FlowBucket, d: FlowIntervalData, hist: Histogram): void {

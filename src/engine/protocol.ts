@@ -62,6 +62,15 @@ export function emptyCounters(): Counters {
   };
 }
 
+/**
+ * Per-second data (timeline slots) keeps its histograms this many report intervals
+ * behind the newest report — workers report every second, so a report for an older
+ * interval has all but never come — then its percentiles are frozen and the
+ * histograms freed. Keeping every second's histograms (~92 KB each, several per
+ * second) would hold ~0.5 GB on the main thread through a 30-minute certification run.
+ */
+export const SETTLE_SLOTS = 10;
+
 export function addCounters(into: Counters, from: Counters): void {
   into.attempts += from.attempts;
   into.answers += from.answers;

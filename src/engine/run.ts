@@ -119,7 +119,9 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   await writer.writeFile('scenario.resolved.json', JSON.stringify(redactScenario(s), null, 2) + '\n');
 
   const workers = s.workers ?? defaultWorkers();
-  const agg = new Aggregator();
+  const searchSpec = s.load.model === 'closed' ? s.load.search : undefined;
+  const drainMs = o.drainMs ?? 10_000;
+  const agg = new Aggregator(searchSpec === undefined ? undefined : SearchJudge.retainSlots(searchSpec, drainMs));
   const totalMs = totalDurationMs(s.load.stages);
   const startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
   const runStartEpochMs = startedAt.getTime();
@@ -129,7 +131,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   let stoppedAtMs: number | null = null;
   const invalidReasons: string[] = [];
   // Criteria: a search judges each step (search-steps.ts); other runs evaluate every second on the data so far.
-  const search = s.load.model === 'closed' && s.load.search !== undefined ? new SearchJudge(s.load.search, s.criteria, workers) : null;
+  const search = searchSpec === undefined ? null : new SearchJudge(searchSpec, s.criteria, workers);
   const live = new LiveCriteria(search === null ? s.criteria : [], sustainedWindowOf(flatStageWindows(s.load.stages), SUSTAIN_SETTLE_MS), outboundWindowEndMs(s));
   /** Set when a criterion (abortOnFail, or a failed search step) stopped the run: not an interruption. */
   let stoppedByCriterion = false;
@@ -154,7 +156,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       http: httpLoads.filter((_, k) => k % workers === i),
       // Every worker runs its segment of every flow (its own UAS answers the calls its flows cause).
       flows: httpFlows,
-      drainMs: o.drainMs ?? 10_000, userAgent: `callcert/${o.toolVersion}`,
+      drainMs, userAgent: `callcert/${o.toolVersion}`,
     }),
     onReport,
   );

@@ -15,6 +15,7 @@
 import type { Criterion, SearchSpec } from '../scenario/types.js';
 import { percentileMs } from '../metrics/histograms.js';
 import type { Aggregator } from './aggregate.js';
+import { SETTLE_SLOTS } from './protocol.js';
 import { SUSTAIN_SETTLE_MS } from '../results/summary.js';
 import { intervalsWithin, searchStepWindows, type SearchStepWindow } from './executors/search.js';
 import { judge, ratiosOf, settledCounters, type CriterionVerdict, type MetricSource } from './thresholds.js';
@@ -57,6 +58,15 @@ export class SearchJudge {
   private readonly windows: SearchStepWindow[];
   private readonly steps: SearchStepResult[] = [];
   private failed: SearchStepResult | null = null;
+
+  /**
+   * Intervals the Aggregator must keep histograms for: a whole step's hold, until its
+   * late reports are given up on — and, for the last step (judged after the workers
+   * finish), the hang-up phase whose reports follow it (at most `drainMs`).
+   */
+  static retainSlots(spec: SearchSpec, drainMs = 0): number {
+    return Math.ceil((spec.stepDurationMs + LATE_REPORT_MS + drainMs) / 1000) + SETTLE_SLOTS;
+  }
 
   constructor(
     private readonly spec: SearchSpec,

@@ -128,7 +128,8 @@ describe('SearchJudge', () => {
   const criteria = [parseCriterion('setup_ms', 'p(95)<800'), parseCriterion('ser', '>=0.999'), parseCriterion('concurrency_sustained', '>=0.99')];
 
   it('certifies the last passing level and names the criterion the next one failed', () => {
-    const agg = new Aggregator();
+    // As run.ts builds it: per-second histograms kept for a whole step.
+    const agg = new Aggregator(SearchJudge.retainSlots(spec));
     const judge = new SearchJudge(spec, criteria, 1);
     feed(agg, 0, 5, 180);
     expect(judge.poll(agg, 5500)).toBeNull(); // step 1 not over
@@ -151,7 +152,8 @@ describe('SearchJudge', () => {
   });
 
   it('stops at the ceiling when every level passes', () => {
-    const agg = new Aggregator();
+    // As run.ts builds it: per-second histograms kept for a whole step.
+    const agg = new Aggregator(SearchJudge.retainSlots(spec));
     const judge = new SearchJudge(spec, criteria, 1);
     feed(agg, 0, 18, 1000);
     expect(judge.poll(agg, Infinity, true, 18_000)).toBeNull();
@@ -159,7 +161,8 @@ describe('SearchJudge', () => {
   });
 
   it('waits for every worker’s reports, up to a late bound', () => {
-    const agg = new Aggregator();
+    // As run.ts builds it: per-second histograms kept for a whole step.
+    const agg = new Aggregator(SearchJudge.retainSlots(spec));
     const judge = new SearchJudge(spec, criteria, 2);
     const windows = searchStepWindows(spec);
     for (let seq = 0; seq < 6; seq++) agg.add(interval(0, seq, { answers: 10, setupMs: 5, established: 50 }));
@@ -170,7 +173,8 @@ describe('SearchJudge', () => {
   });
 
   it('does not judge a step the run stopped inside', () => {
-    const agg = new Aggregator();
+    // As run.ts builds it: per-second histograms kept for a whole step.
+    const agg = new Aggregator(SearchJudge.retainSlots(spec));
     const judge = new SearchJudge(spec, criteria, 1);
     feed(agg, 0, 9, 1000);
     judge.poll(agg, Infinity, true, 9000);
@@ -205,8 +209,9 @@ describe('results.json verdict of a search and of an aborted run', () => {
     live: { firstFailedAtMs: scenario.criteria.map(() => null), failing: [], abortedBy },
   });
   const judged = (capacity: number) => {
-    const agg = new Aggregator();
-    const judge = new SearchJudge(scenario.load.model === 'closed' ? scenario.load.search! : spec, scenario.criteria, 1);
+    const searchSpec = scenario.load.model === 'closed' ? scenario.load.search! : spec;
+    const agg = new Aggregator(SearchJudge.retainSlots(searchSpec));
+    const judge = new SearchJudge(searchSpec, scenario.criteria, 1);
     feed(agg, 0, 18, capacity);
     judge.poll(agg, Infinity, true, 18_000);
     return { agg, result: judge.result() };
