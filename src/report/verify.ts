@@ -15,6 +15,7 @@ import type { KeyObject } from 'node:crypto';
 import { errors } from '../errors.js';
 import type { Results } from '../results/summary.js';
 import { recheckVerdicts } from './recheck.js';
+import { parseResults } from '../results/read.js';
 import { MANIFEST_INFO_KEY, checkSignature, decodeEnvelope, parseManifest, publicKeySha256, type Manifest, type Envelope } from './manifest.js';
 import { embeddedFiles, infoString, pageContent, pageText, pages, parsePdf, PdfReadError, resourceStreamsSha256, type PdfDoc } from './pdf-read.js';
 import { runStatus, sha256Hex } from './model.js';
@@ -121,9 +122,9 @@ function check(file: string, doc: PdfDoc, pubkey: KeyObject | null): VerifyRepor
   if (resultsFile === undefined) fail(file, 'no results.json attached');
   let results: Results;
   try {
-    results = JSON.parse(resultsFile.data.toString('utf8')) as Results;
+    results = parseResults(resultsFile.data, 'attached results.json');
   } catch (e) {
-    return fail(file, `attached results.json is not JSON (${(e as Error).message})`);
+    return fail(file, (e as Error).message);
   }
   const { problems, verdict } = recheckVerdicts(results);
   if (problems.length > 0) fail(file, `attached results.json is inconsistent: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`);

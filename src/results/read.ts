@@ -33,6 +33,11 @@ export async function readResults(p: string): Promise<LoadedResults> {
   } catch (e) {
     throw errors.resultsNotFound(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected the results.json a run writes`, { path: file });
   }
+  return { results: parseResults(bytes, file), bytes, file, dir: path.dirname(file) };
+}
+
+/** The checks every reader of a results.json makes (`file` names it in errors: a path, or "attached results.json"). */
+export function parseResults(bytes: Buffer, file: string): Results {
   let doc: unknown;
   try {
     doc = JSON.parse(bytes.toString('utf8'));
@@ -49,5 +54,5 @@ export async function readResults(p: string): Promise<LoadedResults> {
   if (d.summary === undefined || d.criteria === undefined || d.timeline === undefined) {
     throw errors.resultsInvalid(`${file}: missing summary, criteria or timeline (expected a complete results.json)`, { path: file });
   }
-  return { results: d as Results, bytes, file, dir: path.dirname(file) };
+  return d as Results;
 }
