@@ -24,6 +24,7 @@ import { fmtBytes, fmtFixed, fmtInt, fmtRatio, renderTable } from './lib/table.m
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
 const CALLCERT = join(ROOT, 'bin', 'callcert.js');
+const NODE_FLOOR = join(BENCH_DIR, 'lib', 'node-floor-uac.mjs');
 
 // ---------------------------------------------------------------------------
 // options
@@ -225,6 +226,44 @@ async function runSippUac(name, { rate, holdMs, calls, limit, expectSec, sustain
   return res;
 }
 
+/**
+ * Run the Node floor UAC (bench/lib/node-floor-uac.mjs): the least a Node.js UAC can do
+ * for the same calls, so the table separates what Node costs from what callcert adds.
+ */
+async function runNodeFloor(name, { rate, holdMs, calls, expectSec, settleMs = cfg.settleMs }) {
+  const dir = join(runDir, name);
+  mkdirSync(dir, { recursive: true });
+  const args = [NODE_FLOOR, '--target', `127.0.0.1:${uas.port}`, '--rate', String(rate), '--calls', String(calls), '--hold-ms', String(holdMs)];
+  const uas0 = uasCpuMs();
+  const w0 = uasWakeups();
+  const t0 = performance.now();
+  const load1 = os.loadavg()[0];
+  const p = startMeasured(process.execPath, args, { cwd: dir, timeoutSec: Math.ceil(expectSec * 2 + 30), rusageFile: join(dir, 'rusage.txt'), sampleMs: 500, stdout: 'pipe' });
+  const r = await p.done;
+  await sleep(settleMs);
+  const uas1 = uasCpuMs();
+  const w1 = uasWakeups();
+  let out = null;
+  try {
+    out = JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch {
+    // reported below
+  }
+  const res = {
+    uac: 'floor',
+    name,
+    dir: relative(ROOT, dir),
+    command: `node ${relative(ROOT, NODE_FLOOR)} ${args.slice(1).join(' ')}`,
+    ...processFigures(r, { uas0, uas1, w0, w1, t0, load1 }),
+    calls: { attempted: out?.attempted ?? null, ok: out?.completed ?? null, failed: out ? out.attempted - out.completed : null },
+    problems: [],
+  };
+  if (out === null) res.problems.push(`no result line (exit ${res.exitCode}); stderr: ${r.stderr.slice(-400).trim()}`);
+  else if (out.completed < out.attempted) res.problems.push(`${out.attempted - out.completed} of ${out.attempted} calls not completed (the floor UAC never retransmits)`);
+  if (r.timedOut) res.problems.push('timed out');
+  return res;
+}
+
 /** Run `callcert run ...` against the UAS with the given load flags. */
 async function runCallcert(name, loadFlags, { expectSec, settleMs = cfg.settleMs, planned = null, exposeGc = false }) {
   const dir = join(runDir, name);
@@ -308,12 +347,15 @@ const summarizeRun = (r) =>
 async function cpuPerCall() {
   const D = cfg.durationSec;
   const holdS = cfg.holdMs / 1000;
-  const baselines = { sipp: [], callcert: [] };
+  const baselines = { sipp: [], floor: [], callcert: [] };
   log(`\n[cpu] baselines: ${cfg.baselineRuns}× each UAC with ~0 calls (1 call at 1 CPS, 1 s)`);
   for (let i = 0; i < cfg.baselineRuns; i++) {
     const s = await runSippUac(`baseline-sipp-${i + 1}`, { rate: 1, holdMs: cfg.holdMs, calls: 1, expectSec: 3, settleMs: cfg.baselineSettleMs });
     log(`  ${summarizeRun(s)}`);
     baselines.sipp.push(s);
+    const f = await runNodeFloor(`baseline-floor-${i + 1}`, { rate: 1, holdMs: cfg.holdMs, calls: 1, expectSec: 3, settleMs: cfg.baselineSettleMs });
+    log(`  ${summarizeRun(f)}`);
+    baselines.floor.push(f);
     const c = await runCallcert(`baseline-callcert-${i + 1}`, ['--rate', '1', '--hold', '1s', '--ramp', '0', '--duration', '1s'], { expectSec: 3, settleMs: cfg.baselineSettleMs });
     log(`  ${summarizeRun(c)}`);
     baselines.callcert.push(c);
@@ -322,7 +364,7 @@ async function cpuPerCall() {
     const v = rs.map((r) => r.cpuMs).filter((x) => x !== null);
     return v.length ? Math.min(...v) : null;
   };
-  const base = { sipp: minCpu(baselines.sipp), callcert: minCpu(baselines.callcert) };
+  const base = { sipp: minCpu(baselines.sipp), floor: minCpu(baselines.floor), callcert: minCpu(baselines.callcert) };
 
   const rates = [];
   for (const rate of cfg.rates) {
@@ -330,16 +372,23 @@ async function cpuPerCall() {
     log(`\n[cpu] ${rate} CPS × ${D} s = ${calls} calls, 1 s hold`);
     const s = await runSippUac(`cps${rate}-sipp`, { rate, holdMs: cfg.holdMs, calls, expectSec: D + holdS });
     log(`  ${summarizeRun(s)}`);
+    const fl = await runNodeFloor(`cps${rate}-floor`, { rate, holdMs: cfg.holdMs, calls, expectSec: D + holdS });
+    log(`  ${summarizeRun(fl)}`);
     const c = await runCallcert(`cps${rate}-callcert`, ['--rate', String(rate), '--hold', '1s', '--ramp', '0', '--duration', `${D}s`], { expectSec: D + holdS, planned: calls });
     log(`  ${summarizeRun(c)}`);
-    for (const [r, b] of [[s, base.sipp], [c, base.callcert]]) {
+    for (const [r, b] of [[s, base.sipp], [fl, base.floor], [c, base.callcert]]) {
       r.cpuNetMs = r.cpuMs !== null && b !== null ? round(r.cpuMs - b, 1) : null;
       r.cpuUsPerCall = r.cpuNetMs !== null && r.calls.attempted ? round((r.cpuNetMs * 1000) / r.calls.attempted, 1) : null;
       r.uasCpuUsPerCall = r.uasCpuMs !== null && r.calls.attempted ? round((r.uasCpuMs * 1000) / r.calls.attempted, 1) : null;
       r.uasWakeupsPerCall = r.uasWakeups !== null && r.calls.attempted ? round(r.uasWakeups / r.calls.attempted, 2) : null;
     }
     const ratio = c.cpuUsPerCall !== null && s.cpuUsPerCall ? round(c.cpuUsPerCall / s.cpuUsPerCall, 3) : null;
-    rates.push({ rate, durationSec: D, callsPlanned: calls, sipp: s, callcert: c, ratioCallcertToSipp: ratio });
+    const ratioFloor = fl.cpuUsPerCall !== null && s.cpuUsPerCall ? round(fl.cpuUsPerCall / s.cpuUsPerCall, 3) : null;
+    const ratioCallcertToFloor = c.cpuUsPerCall !== null && fl.cpuUsPerCall ? round(c.cpuUsPerCall / fl.cpuUsPerCall, 3) : null;
+    rates.push({
+      rate, durationSec: D, callsPlanned: calls, sipp: s, floor: fl, callcert: c,
+      ratioCallcertToSipp: ratio, ratioFloorToSipp: ratioFloor, ratioCallcertToFloor,
+    });
   }
   // Marginal CPU per call: slope between the lowest and each higher rate. The runs last
   // equally long, so fixed AND per-second costs (timers, sampling, SIPp's poll loop) cancel.
@@ -353,8 +402,12 @@ async function cpuPerCall() {
       return a.cpuMs !== null && b.cpuMs !== null && dc > 0 ? round(((b.cpuMs - a.cpuMs) * 1000) / dc, 1) : null;
     };
     const sU = slope('sipp');
+    const fU = slope('floor');
     const cU = slope('callcert');
-    marginal.push({ from: lo.rate, to: hi.rate, sippUsPerCall: sU, callcertUsPerCall: cU, ratio: sU && cU !== null ? round(cU / sU, 3) : null });
+    marginal.push({
+      from: lo.rate, to: hi.rate, sippUsPerCall: sU, floorUsPerCall: fU, callcertUsPerCall: cU,
+      ratio: sU && cU !== null ? round(cU / sU, 3) : null, floorRatio: sU && fU !== null ? round(fU / sU, 3) : null,
+    });
   }
   return { baselineCpuMs: base, baselines, rates, marginal };
 }
@@ -397,7 +450,8 @@ async function main() {
   const sippV = sippVersion();
   mkdirSync(runDir, { recursive: true });
 
-  const cpuSec = cfg.skipCpu ? 0 : cfg.baselineRuns * 9 + cfg.rates.length * 2 * (cfg.durationSec + 1 + cfg.settleMs / 1000 + 1);
+  const uacs = 3; // SIPp, Node floor, callcert
+  const cpuSec = cfg.skipCpu ? 0 : cfg.baselineRuns * 4.5 * uacs + cfg.rates.length * uacs * (cfg.durationSec + 1 + cfg.settleMs / 1000 + 1);
   const concSec = cfg.skipConcurrency ? 0 : 2 * (cfg.concIdleSec + 7) + cfg.concRampSec + cfg.concDurationSec + 10 + cfg.concRampSec + cfg.concHoldSec + 10;
   const budgetSec = Math.ceil((cpuSec + concSec) * 2 + 120);
   log(`bench: callcert vs SIPp ${sippV}, files in ${relative(process.cwd(), runDir) || '.'}; expected ~${Math.ceil((cpuSec + concSec) / 60)} min`);
@@ -494,21 +548,24 @@ function renderReport(r) {
     out.push('');
     out.push(`1) CPU per call — ${c.rates[0]?.durationSec ?? r.config.durationSec} s at each rate, 1 s hold, callcert --workers 1`);
     out.push(`   CPU = user+sys of the UAC process (wait4 rusage), minus its fixed cost measured on ~0-call runs (min of ${r.config.baselineRuns}):`);
-    out.push(`   SIPp ${fmtFixed(c.baselineCpuMs.sipp, 0)} ms, callcert ${fmtFixed(c.baselineCpuMs.callcert, 0)} ms (Node start-up, worker, results files).`);
+    out.push(`   SIPp ${fmtFixed(c.baselineCpuMs.sipp, 0)} ms, Node floor ${fmtFixed(c.baselineCpuMs.floor, 0)} ms, callcert ${fmtFixed(c.baselineCpuMs.callcert, 0)} ms (Node start-up, worker, results files).`);
+    out.push('   Node floor = bench/lib/node-floor-uac.mjs, the least a Node.js UAC can do for these calls (no parser, metrics or records):');
+    out.push('   floor vs SIPp is what Node itself costs; callcert vs floor is what callcert\'s own work adds.');
     const rows = [];
     for (const x of c.rates) {
       if (rows.length) rows.push('-');
-      for (const u of [x.sipp, x.callcert]) {
+      for (const u of [x.sipp, ...(x.floor ? [x.floor] : []), x.callcert]) {
         rows.push({
           cps: String(x.rate),
-          uac: u.uac === 'sipp' ? 'SIPp' : 'callcert',
+          uac: u.uac === 'sipp' ? 'SIPp' : u.uac === 'floor' ? 'Node floor' : 'callcert',
           attempted: fmtInt(u.calls.attempted),
           ok: fmtInt(u.calls.ok),
           failed: fmtInt(u.calls.failed),
           cpu: fmtInt(u.cpuMs),
           net: fmtInt(u.cpuNetMs),
           per: fmtFixed(u.cpuUsPerCall, 1),
-          ratio: u.uac === 'sipp' ? '1.00×' : fmtRatio(x.ratioCallcertToSipp),
+          ratio: u.uac === 'sipp' ? '1.00×' : fmtRatio(u === x.floor ? x.ratioFloorToSipp : x.ratioCallcertToSipp),
+          vsFloor: u === x.callcert ? fmtRatio(x.ratioCallcertToFloor) : '',
           uas: fmtFixed(u.uasCpuUsPerCall, 1),
           wake: fmtFixed(u.uasWakeupsPerCall, 2),
           wall: fmtFixed(u.wallMs / 1000, 1),
@@ -528,6 +585,7 @@ function renderReport(r) {
           { key: 'net', title: 'CPU − base ms' },
           { key: 'per', title: 'µs/call' },
           { key: 'ratio', title: 'vs SIPp' },
+          { key: 'vsFloor', title: 'vs floor' },
           { key: 'uas', title: 'UAS µs/call' },
           { key: 'wake', title: 'UAS wake/call' },
           { key: 'wall', title: 'wall s' },
@@ -548,10 +606,15 @@ function renderReport(r) {
           [
             { key: 'span', title: 'CPS span' },
             { key: 's', title: 'SIPp µs/call' },
+            { key: 'f', title: 'Node floor µs/call' },
             { key: 'c', title: 'callcert µs/call' },
+            { key: 'fr', title: 'floor/SIPp' },
             { key: 'r', title: 'callcert/SIPp' },
           ],
-          c.marginal.map((m) => ({ span: `${m.from} → ${m.to}`, s: fmtFixed(m.sippUsPerCall, 1), c: fmtFixed(m.callcertUsPerCall, 1), r: fmtRatio(m.ratio) })),
+          c.marginal.map((m) => ({
+            span: `${m.from} → ${m.to}`, s: fmtFixed(m.sippUsPerCall, 1), f: fmtFixed(m.floorUsPerCall, 1), c: fmtFixed(m.callcertUsPerCall, 1),
+            fr: fmtRatio(m.floorRatio), r: fmtRatio(m.ratio),
+          })),
         ),
       );
     }
