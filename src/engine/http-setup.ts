@@ -1,12 +1,14 @@
 /**
  * Turns a scenario's `http` section into the loads the workers run: relative
  * URLs resolved against `http.baseUrl` (or the embedded CTI API), the bearer
- * token added. Also the redaction applied to anything written to disk.
+ * token added. Also the redaction applied to the scenario written to disk.
  */
 import type { HttpLoadSpec, HttpSpec, Scenario } from '../scenario/types.js';
 import { readCsvFile } from '../http/flows/feeder.js';
 import { errors } from '../errors.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
+import type { FlowRequestSpec } from '../scenario/flows.js';
+import { REDACTED, redactBody, redactHeaderValues, redactJson, redactUrl } from '../scenario/secrets.js';
 
 export function resolveHttpLoads(http: HttpSpec | null, embedded: { url: string; token: string } | null): HttpLoadSpec[] {
   if (http === null) return [];
@@ -45,32 +47,40 @@ export function resolveHttpFlows(http: HttpSpec | null, embedded: { url: string;
   });
 }
 
-const REDACTED = '[redacted]';
-
-/** The scenario as written to results: passwords, tokens and Authorization headers removed. */
+/**
+ * The scenario as written to results (scenario.resolved.json): passwords, tokens, secret
+ * headers and body fields, and credentials inside URLs removed (scenario/secrets.ts).
+ */
 export function redactScenario(s: Scenario): unknown {
   return {
     ...s,
-    target: s.target === null ? null : { ...s.target, auth: s.target.auth === null ? null : { username: s.target.auth.username, password: REDACTED } },
+    target:
+      s.target === null
+        ? null
+        : { ...s.target, uri: redactUrl(s.target.uri), auth: s.target.auth === null ? null : { username: s.target.auth.username, password: REDACTED } },
     http:
       s.http === null
         ? null
         : {
             ...s.http,
+            baseUrl: s.http.baseUrl === null ? null : redactUrl(s.http.baseUrl),
             token: s.http.token === null ? null : REDACTED,
             load: s.http.load.map((l) => ({
               ...l,
-              headers: Object.fromEntries(Object.entries(l.headers).map(([k, v]) => [k, k.toLowerCase() === 'authorization' ? REDACTED : v])),
+              url: redactUrl(l.url),
+              headers: redactHeaderValues(l.headers),
+              body: l.body === null ? null : redactBody(l.body),
             })),
             flows: s.http.flows.map((f) => ({
               ...f,
-              steps: f.steps.map((st) => ('request' in st ? { ...st, request: { ...st.request, headers: redactHeaders(st.request.headers) } } : st)),
+              steps: f.steps.map((st) => ('request' in st ? { ...st, request: redactFlowRequest(st.request) } : st)),
             })),
           },
   };
 }
 
-/** Literal Authorization values are secrets; templated ones ("Bearer {{token}}") name a variable and are kept. */
-function redactHeaders(h: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, k === 'authorization' && !v.includes('{{') ? REDACTED : v]));
+function redactFlowRequest(r: FlowRequestSpec): FlowRequestSpec {
+  const body: FlowRequestSpec['body'] =
+    r.body === null ? null : r.body.kind === 'json' ? { kind: 'json', value: redactJson(r.body.value) } : { kind: 'text', value: redactBody(r.body.value) };
+  return { ...r, url: redactUrl(r.url), headers: redactHeaderValues(r.headers), body };
 }

@@ -4,6 +4,7 @@
  * run goes, and decide validity and verdict at the end. The main thread plans
  * and aggregates only; calls live in the workers.
  */
+import { redactUrl } from '../scenario/secrets.js';
 import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import { Aggregator } from './aggregate.js';
@@ -164,7 +165,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const httpTotals: Record<string, HttpRunTotals> = {};
   const facts = (state: 'running' | 'finished', unfinished: number) => ({
     scenario: s, scenarioSha256, scenarioFile: o.scenarioFile,
-    target: { uri: target.uri, transport: target.transport, embedded: embedded !== null },
+    target: { uri: redactUrl(target.uri), transport: target.transport, embedded: embedded !== null },
     workers, toolVersion: o.toolVersion, startedAt, endedAt: state === 'finished' ? new Date() : null,
     elapsedMs: Math.min(Math.max(0, Date.now() - runStartEpochMs), stoppedAtMs !== null ? Infinity : totalMs),
     loadEndMs: stoppedAtMs ?? totalMs,

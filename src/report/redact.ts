@@ -5,9 +5,8 @@
  * prints or attaches contains them.
  */
 import { isPair, isScalar, parseDocument, visit } from 'yaml';
+import { SECRET_KEY, redactUrisInText } from '../scenario/secrets.js';
 
-/** Keys whose values are credentials (target.auth.password, http.token, Authorization headers, …). */
-const SECRET_KEY = /pass(word|wd)?$|token|secret|authori[sz]ation|api[-_]?key|credential|cookie/i;
 export const REDACTED = '***';
 /** Quoted: a bare *** would be a YAML alias. */
 const REDACTED_YAML = '"***"';
@@ -39,11 +38,10 @@ export function redactScenarioYaml(yamlText: string): Redacted {
   });
   let text = yamlText;
   for (const [a, b] of spans.sort((x, y) => y[0] - x[0])) text = text.slice(0, a) + REDACTED_YAML + text.slice(b);
-  // Inline credentials in URIs: sip:user:pw@host, https://user:pw@host.
-  text = text.replace(/([a-z][a-z0-9+.-]*:\/?\/?[^\s:@/]+):([^\s@/]+)@/gi, (_m, pre: string, pw: string) => {
-    if (pw.length >= 4) secrets.push(pw);
-    return `${pre}:${REDACTED}@`;
-  });
+  // Inside URIs: sip:user:pw@host, https://user:pw@host, ?access_token=….
+  const inUris: string[] = [];
+  text = redactUrisInText(text, REDACTED, inUris);
+  for (const x of inUris) if (x.length >= 4) secrets.push(x);
   return { text, secrets };
 }
 

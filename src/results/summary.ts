@@ -3,6 +3,7 @@
  * number here is computed from the merged worker data; the definitions used are
  * written into the file itself (BRIEF §4) so a report can cite them.
  */
+import { redactUrl } from '../scenario/secrets.js';
 import os from 'node:os';
 import type { Aggregator } from '../engine/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
@@ -262,7 +263,7 @@ function httpSummary(agg: Aggregator, f: RunFacts) {
     const elapsedS = Math.max(totals?.elapsedMs ?? spec.durationMs, 1) / 1000;
     out[spec.name] = {
       method: spec.method,
-      url: spec.url,
+      url: redactUrl(spec.url),
       requests: totals?.requests ?? a?.settled ?? 0,
       sent: totals?.sent ?? a?.settled ?? 0,
       completed: a?.completed ?? 0,

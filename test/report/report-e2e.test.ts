@@ -18,6 +18,10 @@ import { sha256Hex } from '../../src/report/model.js';
 import { replaceStream } from './pdf-tamper.js';
 
 const TOKEN = 's3cret-token-9f2c';
+// Credentials in less obvious places: a URL query parameter and a secret-named header.
+const QUERY_SECRET = 'qs-s3cret-7e1b';
+const HEADER_SECRET = 'hdr-s3cret-4d2a';
+const SECRETS = [TOKEN, QUERY_SECRET, HEADER_SECRET];
 const dir = mkdtempSync(path.join(tmpdir(), 'callcert-report-'));
 const out = path.join(dir, 'run');
 const pdfFile = path.join(out, 'report.pdf');
@@ -45,6 +49,7 @@ http:
   token: "${TOKEN}"
   load:
     - { name: agents, url: /v1/agents, rate: 20, start: 1s, duration: 3s }
+    - { name: signed, url: "/v1/agents?page=1&access_token=${QUERY_SECRET}", headers: { X-Api-Key: "${HEADER_SECRET}" }, rate: 5, start: 1s, duration: 3s }
 criteria:
   setup_ms: ["p(95)<1000"]
   concurrency_sustained: [">=20"]
@@ -128,15 +133,24 @@ describe('run --report: the PDF', () => {
     expect(readFileSync(calls).equals(readFileSync(path.join(out, 'calls.jsonl')))).toBe(true);
   });
 
-  it('never shows the scenario\'s token, in the text or in any attachment', () => {
-    expect(readFileSync(path.join(out, 'scenario.yaml'), 'utf8')).toContain(TOKEN); // the input really holds it
-    expect(text(pdfFile, false)).not.toContain(TOKEN);
-    expect(text(pdfFile, false)).toContain('token: "***"');
+  it('never shows the scenario\'s credentials (token, URL query secret, secret header) in the text, any attachment or the run\'s files', () => {
+    const input = readFileSync(path.join(out, 'scenario.yaml'), 'utf8');
     const all = path.join(dir, 'all');
     execFileSync('mkdir', ['-p', all]);
     execFileSync('pdfdetach', ['-saveall', '-o', all, pdfFile]);
-    for (const f of readdirSync(all)) expect(readFileSync(path.join(all, f), 'utf8'), f).not.toContain(TOKEN);
-    expect(readFileSync(pdfFile).includes(TOKEN)).toBe(false);
+    const pdfText = text(pdfFile, false);
+    for (const secret of SECRETS) {
+      expect(input).toContain(secret); // the input really holds it
+      expect(pdfText).not.toContain(secret);
+      for (const f of readdirSync(all)) expect(readFileSync(path.join(all, f), 'utf8'), f).not.toContain(secret);
+      expect(readFileSync(pdfFile).includes(secret)).toBe(false);
+      for (const f of ['results.json', 'scenario.resolved.json', 'calls.jsonl']) expect(readFileSync(path.join(out, f), 'utf8'), f).not.toContain(secret);
+    }
+    expect(pdfText).toContain('token: "***"');
+    expect(pdfText).toContain('access_token=***');
+    // The load itself ran with the real values: the CTI API answered it.
+    expect(results.summary.http.signed.url).toContain('access_token=[redacted]');
+    expect(results.summary.http.signed.completed).toBeGreaterThan(0);
   });
 });
 
@@ -388,7 +402,7 @@ describe('report options', () => {
     expect(html).toMatch(/<canvas id="chart-setup-\d+"/);
     expect(html).toMatch(new RegExp(`<td>呼叫尝试 / Calls attempted</td><td>${results.summary.calls.attempted}</td>`));
     expect(html).toContain(`<code id="results-sha256">${sha256Hex(resultsBytes)}</code>`);
-    expect(html).not.toContain(TOKEN);
+    for (const secret of SECRETS) expect(html).not.toContain(secret);
     expect(html).toContain('token: &quot;***&quot;');
   });
 });
