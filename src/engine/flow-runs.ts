@@ -30,6 +30,7 @@ import { CallCentre, type CallCentreCounters } from '../target/call-centre.js';
 import { getHeader } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
 import { bump } from './protocol.js';
+import { redactUrisInText } from '../scenario/secrets.js';
 
 /** A flow as a worker gets it: URLs' base and default headers resolved, feeder rows read on the main thread. */
 export interface FlowWorkerSpec {
@@ -89,6 +90,15 @@ export const emptyOutboundBucket = (): OutboundBucket => ({ dialHist: createLate
 const END_BYE_WAIT_MS = 2000;
 
 const SAMPLE_MS = 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** One step of one flow instance in flows.jsonl: its latency (from the step's intended start), status, failure cause. */
+interface StepRecord {
+  step: string;
+  ms: number | null;
+  status: number | null;
+  cause: string | null;
+}
 const REJECTS = ['480', '486', '487', '503'];
 
 interface Running {
@@ -117,6 +127,8 @@ export class FlowRuns {
   private sampleSeq = 0;
   private sampleTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  /** flows.jsonl lines of instances that ended (or were blocked) since the last interval. */
+  private records: string[] = [];
 
   constructor(
     private readonly specs: readonly FlowWorkerSpec[],
@@ -181,6 +193,7 @@ export class FlowRuns {
     const b = r.bucket;
     if (r.active >= r.cap) {
       b.blocked++;
+      this.records.push(JSON.stringify({ flow: r.w.spec.name, i: index, w: this.o.worker, intendedMs: this.rel(intended), cause: 'blocked' }));
       return;
     }
     b.started++;
@@ -199,7 +212,7 @@ export class FlowRuns {
     if (f !== null) {
       const row = pickRow(f, index, this.random);
       if (row === null) {
-        this.ended(r, { ok: false, cause: 'feeder_exhausted', step: null, detail: `flow ${index}: the feeder's ${f.rows.length} row(s) are used up (recycle: false)`, flowMs: null });
+        this.ended(r, inst, [], { ok: false, cause: 'feeder_exhausted', step: null, detail: `flow ${index}: the feeder's ${f.rows.length} row(s) are used up (recycle: false)`, flowMs: null });
         return;
       }
       f.columns.forEach((c, i) => vars.set(c, row[i]));
@@ -207,8 +220,10 @@ export class FlowRuns {
     if (this.uas !== null) this.byKey.set(key, inst);
     r.active++;
     const env: FlowEnv = { dispatcher: this.agent!, now: () => performance.now(), random: this.random, signal: this.abort.signal };
+    const steps: StepRecord[] = [];
     const sink = {
       step: (name: string, latencyMs: number | null, status: number | null, cause: string | null) => {
+        steps.push({ step: name, ms: latencyMs === null ? null : r3(latencyMs), status, cause });
         const s = (r.bucket.steps[name] ??= emptyStepBucket());
         s.count++;
         if (status !== null) bump(s.statusCodes, String(status));
@@ -222,13 +237,14 @@ export class FlowRuns {
     const p = runFlowInstance(r.flow, inst, env, sink).then((out) => {
       r.active--;
       this.byKey.delete(key);
-      this.ended(r, out);
+      this.ended(r, inst, steps, out);
     });
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  private ended(r: Running, out: FlowOutcome): void {
+  private ended(r: Running, inst: FlowInstance, steps: StepRecord[], out: FlowOutcome): void {
+    this.records.push(this.record(r, inst, steps, out));
     const b = r.bucket;
     if (out.ok) {
       b.completed++;
@@ -239,6 +255,36 @@ export class FlowRuns {
     const cause = out.cause ?? 'other';
     bump(b.errorsByCause, cause);
     if (b.examples[cause] === undefined && out.detail !== null) b.examples[cause] = out.step === null ? out.detail : `${out.step}: ${out.detail}`;
+  }
+
+  /** ms since the run start, µs precision; null for "never". */
+  private rel(t: number): number | null {
+    return t > 0 ? r3(t - this.o.startAt) : null;
+  }
+
+  /**
+   * One flows.jsonl line: what happened to one flow instance, step by step, so the
+   * report's flow and outbound figures can be traced to the instances they came from.
+   * The failure detail may quote a URL: credentials in it are blanked.
+   */
+  private record(r: Running, inst: FlowInstance, steps: StepRecord[], out: FlowOutcome): string {
+    return JSON.stringify({
+      flow: r.w.spec.name,
+      i: inst.id,
+      w: this.o.worker,
+      intendedMs: this.rel(inst.intendedAt),
+      endMs: this.rel(performance.now()),
+      ok: out.ok,
+      cause: out.cause,
+      failedStep: out.step,
+      detail: out.detail === null ? null : redactUrisInText(out.detail),
+      flowMs: out.flowMs === null ? null : r3(out.flowMs),
+      steps,
+      // Outbound: the originate's intended send and its INVITE's arrival at our UAS.
+      originateMs: this.rel(inst.originateAt),
+      inviteMs: this.rel(inst.inviteAt),
+      dialMs: inst.originateAt > 0 && inst.inviteAt > 0 ? r3(inst.inviteAt - inst.originateAt) : null,
+    });
   }
 
   private onInvite(msg: SipMessage): void {
@@ -266,7 +312,9 @@ export class FlowRuns {
     this.sampleTimer = setTimeout(() => this.sample(), Math.max(0, this.o.startAt + (this.sampleSeq + 1) * SAMPLE_MS - performance.now()));
   }
 
-  takeInterval(): { flows: Record<string, FlowIntervalData>; outbound: OutboundIntervalData | null } {
+  takeInterval(): { flows: Record<string, FlowIntervalData>; outbound: OutboundIntervalData | null; flowRecords: string } {
+    const flowRecords = this.records.length > 0 ? this.records.join('\n') + '\n' : '';
+    this.records = [];
     const flows: Record<string, FlowIntervalData> = {};
     for (const r of this.runs) {
       const b = r.bucket;
@@ -289,7 +337,7 @@ export class FlowRuns {
       this.outbound = emptyOutboundBucket();
       this.samples = [];
     }
-    return { flows, outbound };
+    return { flows, outbound, flowRecords };
   }
 
   /** Stops flow arrivals; flows in progress go on (done() bounds them). */

@@ -124,6 +124,8 @@ export interface IntervalReport {
   flows?: Record<string, FlowIntervalData>;
   /** The worker's UAS (scenario `uas`): outbound legs, dial latency, established samples. */
   outbound?: OutboundIntervalData | null;
+  /** Flow records (JSON lines, flows.jsonl) of flow instances that ended or were blocked in this interval. */
+  flowRecords?: string;
 }
 
 export interface WorkerDone {

@@ -148,6 +148,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const onReport = (r: IntervalReport) => {
     agg.add(r);
     writer.appendCalls(r.calls);
+    if (r.flowRecords) writer.appendFlows(r.flowRecords);
   };
   const seed = (Date.now() ^ 0x5bd1e995) >>> 0;
   const pool = startWorkers(

@@ -18,6 +18,11 @@ import { recheckVerdicts } from './recheck.js';
 
 /** calls.jsonl larger than this is not attached (only its SHA-256 is printed): keeps the PDF mailable. */
 export const CALLS_ATTACH_MAX_BYTES = 20 * 1024 * 1024;
+/** Record files attached when present and not larger than CALLS_ATTACH_MAX_BYTES (else listed with their hash). */
+const RECORD_FILES: ReadonlyArray<[string, string]> = [
+  ['calls.jsonl', 'callcert calls.jsonl (one record per call)'],
+  ['flows.jsonl', 'callcert flows.jsonl (one record per HTTP flow instance, with its steps and outbound call)'],
+];
 
 export type RunStatus = 'passed' | 'failed' | 'invalid' | 'running';
 
@@ -101,16 +106,18 @@ export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
   files.push({ name: 'results.json', sha256: resultsSha256, bytes: bytes.length, attached: true, note: null });
   attachments.push({ name: 'results.json', data: bytes, mime: 'application/json', description: 'callcert results.json (raw, as written by the run)' });
 
-  const callsFile = path.join(dir, 'calls.jsonl');
-  const callsSize = await stat(callsFile).then((s) => s.size, () => null);
-  if (callsSize !== null) {
-    if (callsSize <= CALLS_ATTACH_MAX_BYTES) {
-      const data = await readFile(callsFile);
+  // The per-call and per-flow-instance records the summary figures were computed from.
+  for (const [name, description] of RECORD_FILES) {
+    const file = path.join(dir, name);
+    const size = await stat(file).then((st) => st.size, () => null);
+    if (size === null) continue;
+    if (size <= CALLS_ATTACH_MAX_BYTES) {
+      const data = await readFile(file);
       const secret = findSecret(data, secrets);
-      files.push({ name: 'calls.jsonl', sha256: sha256Hex(data), bytes: data.length, attached: secret === null, note: secret === null ? null : 'contains a credential: not attached' });
-      if (secret === null) attachments.push({ name: 'calls.jsonl', data, mime: 'application/x-ndjson', description: 'callcert calls.jsonl (one record per call)' });
+      files.push({ name, sha256: sha256Hex(data), bytes: data.length, attached: secret === null, note: secret === null ? null : 'contains a credential: not attached' });
+      if (secret === null) attachments.push({ name, data, mime: 'application/x-ndjson', description });
     } else {
-      files.push({ name: 'calls.jsonl', sha256: await sha256File(callsFile), bytes: callsSize, attached: false, note: `larger than ${CALLS_ATTACH_MAX_BYTES} bytes: hash only` });
+      files.push({ name, sha256: await sha256File(file), bytes: size, attached: false, note: `larger than ${CALLS_ATTACH_MAX_BYTES} bytes: hash only` });
     }
   }
   if (scenarioRaw !== null) {

@@ -1,5 +1,6 @@
 /**
- * Writes a run's files as it goes: calls.jsonl is appended every second,
+ * Writes a run's files as it goes: calls.jsonl (and flows.jsonl, created on the
+ * first flow record) is appended every second,
  * results.json is replaced atomically (write + rename) so a reader or a crash
  * never sees half a file. An interrupted run keeps everything written so far.
  */
@@ -10,6 +11,8 @@ import { errors } from '../errors.js';
 
 export class ResultsWriter {
   private calls: WriteStream | null = null;
+  private flows: WriteStream | null = null;
+  private closed = false;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(readonly dir: string) {}
@@ -35,6 +38,12 @@ export class ResultsWriter {
     if (lines !== '' && this.calls !== null) this.calls.write(lines);
   }
 
+  appendFlows(lines: string): void {
+    if (lines === '' || this.closed) return;
+    this.flows ??= createWriteStream(path.join(this.dir, 'flows.jsonl'), { flags: 'a' });
+    this.flows.write(lines);
+  }
+
   async writeFile(name: string, content: string): Promise<void> {
     await writeFile(path.join(this.dir, name), content);
   }
@@ -52,8 +61,9 @@ export class ResultsWriter {
 
   async close(): Promise<void> {
     await this.writing;
-    const c = this.calls;
+    this.closed = true;
+    for (const c of [this.calls, this.flows]) if (c !== null) await new Promise<void>((resolve) => c.end(() => resolve()));
     this.calls = null;
-    if (c !== null) await new Promise<void>((resolve) => c.end(() => resolve()));
+    this.flows = null;
   }
 }

@@ -5,7 +5,7 @@
  * starts with one line naming the file and the field.
  */
 import http from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeTcpPort } from '../helpers/procs.js';
@@ -70,6 +70,15 @@ describe('callcert run with http.flows: bad input', () => {
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}errors by cause: connect_refused 10 — e\\.g\\. connect_refused: get: GET http://127\\.0\\.0\\.1:${dead}/x: `)));
     // The SIP calls beside them are unaffected.
     expect(readResults(out).summary.calls.failed).toBe(0);
+    // flows.jsonl: the same failures, one record per instance, with the failing step and its status.
+    const recs = readFileSync(path.join(out, 'flows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {
+      flow: string; ok: boolean; cause: string; failedStep: string; detail: string; steps: Array<{ step: string; status: number | null; cause: string | null }>;
+    });
+    const byFlowCause = (fl: string) => recs.filter((x) => x.flow === fl).map((x) => `${x.ok}:${x.cause}:${x.failedStep}`);
+    expect(byFlowCause('html')).toEqual(Array(10).fill('false:extract_failed:get'));
+    expect(byFlowCause('storm')).toEqual(Array(10).fill('false:status:get'));
+    expect(byFlowCause('dead')).toEqual(Array(10).fill('false:connect_refused:get'));
+    expect(recs.filter((x) => x.flow === 'storm').every((x) => x.steps.length === 1 && x.steps[0].status === 503 && x.steps[0].cause === 'status')).toBe(true);
   });
 
   it('a missing feeder file is a scenario error naming the file and the field, before anything runs', async () => {

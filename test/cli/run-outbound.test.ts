@@ -6,8 +6,20 @@
  * CTI API's own view agree; the scenario's own criteria on outbound and flow
  * metrics pass, each with the figure results.json publishes beside it.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readResults, runCli, tempDir } from '../helpers/cli.js';
+
+interface FlowRecord {
+  flow: string;
+  i: number;
+  ok: boolean;
+  cause: string | null;
+  steps: Array<{ step: string; ms: number | null; status: number | null; cause: string | null }>;
+  originateMs: number | null;
+  inviteMs: number | null;
+  dialMs: number | null;
+}
 
 describe('callcert run scenarios/outbound-campaign.yaml (shortened)', () => {
   it('holds ~50 outbound calls with zero failures and reports dial latency per call', async () => {
@@ -55,5 +67,18 @@ describe('callcert run scenarios/outbound-campaign.yaml (shortened)', () => {
       'flow_failures{flow:originate} ==0': [0, true],
     });
     expect(r.stdout).toMatch(/^criterion dial_latency_ms p\(95\)<50: pass \(actual [\d.]+\)$/m);
+
+    // flows.jsonl: one record per flow instance, from which the summary's figures follow.
+    const recs = readFileSync(`${out}/flows.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FlowRecord);
+    expect(recs).toHaveLength(90);
+    expect(new Set(recs.map((x) => x.i)).size).toBe(90);
+    expect(recs.every((x) => x.flow === 'originate' && x.ok && x.cause === null)).toBe(true);
+    expect(recs.every((x) => x.steps.map((st) => st.step).join() === Object.keys(flow.steps).join())).toBe(true);
+    const dial = recs.map((x) => x.dialMs!).sort((a, b) => a - b);
+    expect(dial.every((d) => d > 0)).toBe(true);
+    // The median of the per-call records is the summary's p50, within the histogram's 3-digit precision.
+    expect(Math.abs(dial[Math.ceil(0.5 * dial.length) - 1] - ob.dialLatencyMs.p50!)).toBeLessThanOrEqual(ob.dialLatencyMs.p50! * 0.002 + 0.002);
+    expect(Math.max(...dial)).toBeCloseTo(ob.dialLatencyMs.max!, 1);
+    for (const x of recs) expect(x.inviteMs! - x.originateMs!).toBeCloseTo(x.dialMs!, 2);
   });
 });

@@ -137,6 +137,17 @@ describe('report of a run with HTTP load, flows and outbound calls', () => {
     expect(t).toContain('本次未测试的许可技术要求：呼入业务、数据存储、外呼规则');
   });
 
+  it('attaches flows.jsonl byte for byte: one record per flow instance, as many as the flow section counts', () => {
+    const detached = path.join(dir, 'flows-detached.jsonl');
+    execFileSync('pdfdetach', ['-savefile', 'flows.jsonl', '-o', detached, pdf]);
+    const raw = readFileSync(path.join(out, 'flows.jsonl'));
+    expect(readFileSync(detached).equals(raw)).toBe(true);
+    const recs = raw.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { flow: string; ok: boolean; dialMs: number | null });
+    const f = results.summary.httpFlows['agent-call'];
+    expect(recs.filter((x) => x.flow === 'agent-call' && x.ok)).toHaveLength(f.completed);
+    expect(recs.filter((x) => x.dialMs !== null)).toHaveLength(results.summary.outbound.dialLatencyMs.count);
+  });
+
   it('verify passes on the PDF', async () => {
     const v = await runCli(['verify', pdf], { timeoutSec: 30 });
     expect(v.code, v.stderr).toBe(0);
