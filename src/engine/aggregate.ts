@@ -10,6 +10,8 @@ import { FlowAggregate, type FlowPoint, type OutboundPoint } from './flow-aggreg
 
 /** One HTTP load in one interval; hist is freed (null) once the slot settles. */
 interface SlotHttp {
+  /** Requests with an outcome (response or error). */
+  settled: number;
   completed: number;
   errors: number;
   hist: Histogram | null;
@@ -29,12 +31,23 @@ function addHttp(totals: Map<string, HttpBucket>, slot: Map<string, SlotHttp>, d
     addMap(a.statusCodes, d.statusCodes);
     addMap(a.errorsByCause, d.errorsByCause);
     let p = slot.get(name);
-    if (p === undefined) slot.set(name, (p = { completed: 0, errors: 0, hist: createLatencyHistogram(), latencyMsP95: null }));
+    if (p === undefined) slot.set(name, (p = { settled: 0, completed: 0, errors: 0, hist: createLatencyHistogram(), latencyMsP95: null }));
+    p.settled += d.settled;
     p.completed += d.completed;
     for (const k in d.errorsByCause) p.errors += d.errorsByCause[k];
     // A report later than the settling window adds counts but no longer moves the frozen p95.
     if (p.hist !== null) mergeInto(p.hist, hist);
   }
+}
+
+/** What Aggregator.window() merges for one capacity-search step. */
+export interface WindowData {
+  counters: Counters;
+  setup: Histogram;
+  pdd: Histogram;
+  /** Per HTTP load: its requests within the window (rps = completed / window length). */
+  http: Map<string, { hist: Histogram; settled: number; completed: number; errors: number }>;
+  minWorkers: number;
 }
 
 export interface TimelinePoint {
@@ -221,11 +234,12 @@ export class Aggregator {
   }
 
   /**
-   * Counters and setup/PDD histograms merged over the report intervals [firstSeq, endSeq)
-   * (one capacity-search step), and the fewest workers any of those intervals has heard from.
+   * Counters, setup/PDD histograms and each HTTP load's requests merged over the report
+   * intervals [firstSeq, endSeq) (one capacity-search step), and the fewest workers any of
+   * those intervals has heard from.
    */
-  window(firstSeq: number, endSeq: number): { counters: Counters; setup: Histogram; pdd: Histogram; minWorkers: number } {
-    const out = { counters: emptyCounters(), setup: createLatencyHistogram(), pdd: createLatencyHistogram(), minWorkers: Infinity };
+  window(firstSeq: number, endSeq: number): WindowData {
+    const out: WindowData = { counters: emptyCounters(), setup: createLatencyHistogram(), pdd: createLatencyHistogram(), http: new Map(), minWorkers: Infinity };
     for (let seq = firstSeq; seq < endSeq; seq++) {
       const slot = this.slots.get(seq);
       out.minWorkers = Math.min(out.minWorkers, slot?.workers.size ?? 0);
@@ -234,6 +248,15 @@ export class Aggregator {
       addCounters(out.counters, slot.counters);
       mergeInto(out.setup, slot.hists.setup);
       mergeInto(out.pdd, slot.hists.pdd);
+      for (const [name, h] of slot.http) {
+        let w = out.http.get(name);
+        if (w === undefined) out.http.set(name, (w = { hist: createLatencyHistogram(), settled: 0, completed: 0, errors: 0 }));
+        w.settled += h.settled;
+        w.completed += h.completed;
+        w.errors += h.errors;
+        // Settled together with the slot's SIP histograms (checked above).
+        if (h.hist !== null) mergeInto(w.hist, h.hist);
+      }
     }
     if (out.minWorkers === Infinity) out.minWorkers = 0;
     return out;

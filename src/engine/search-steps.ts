@@ -7,14 +7,16 @@
  * certified capacity is the level of the last step that passed every criterion.
  *
  * A step's ratios (SER, ...) count the calls whose outcome (answer or failure) came
- * within its window, and cps_achieved those outcomes per second.
+ * within its window, and cps_achieved those outcomes per second; HTTP-load criteria
+ * (http_latency_ms{load:x}, http_errors, http_error_rate, http_rps) the load's requests
+ * that settled within it.
  * In a step, concurrency_sustained is the share of the step's level held
  * (minimum established channels over the hold, after SUSTAIN_SETTLE_MS, divided
  * by the level), so ">=0.99" means the platform kept 99 % of the offered channels up.
  */
 import type { Criterion, SearchSpec } from '../scenario/types.js';
-import { percentileMs } from '../metrics/histograms.js';
-import type { Aggregator } from './aggregate.js';
+import { createLatencyHistogram, percentileMs } from '../metrics/histograms.js';
+import type { Aggregator, WindowData } from './aggregate.js';
 import { SETTLE_SLOTS } from './protocol.js';
 import { SUSTAIN_SETTLE_MS } from '../results/summary.js';
 import { intervalsWithin, searchStepWindows, type SearchStepWindow } from './executors/search.js';
@@ -101,7 +103,7 @@ export class SearchJudge {
     return null;
   }
 
-  private judgeStep(agg: Aggregator, w: SearchStepWindow, firstSeq: number, endSeq: number, data: ReturnType<Aggregator['window']>): SearchStepResult {
+  private judgeStep(agg: Aggregator, w: SearchStepWindow, firstSeq: number, endSeq: number, data: WindowData): SearchStepResult {
     const startMs = firstSeq * 1000;
     const endMs = endSeq * 1000;
     let peak: number | null = null;
@@ -121,6 +123,12 @@ export class SearchJudge {
       pdd: data.pdd,
       elapsedMs: endMs - startMs,
       concurrency: () => ({ peak: peak ?? 0, sustained: min === null ? null : Math.round((min / w.level) * 1e6) / 1e6 }),
+      // An HTTP load's requests within the step: the API judged at each channel level. A load
+      // that sent nothing in the window has no latency (its criterion cannot pass on no data).
+      http: (name) => {
+        const h = data.http.get(name);
+        return { hist: h?.hist ?? createLatencyHistogram(), settled: h?.settled ?? 0, completed: h?.completed ?? 0, errors: h?.errors ?? 0, elapsedMs: endMs - startMs };
+      },
     };
     const criteria = this.criteria.map((cr) => judge(cr, src));
     return {

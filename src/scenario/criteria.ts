@@ -383,8 +383,8 @@ const listOr = (names: readonly string[], none: string) => (names.length === 0 ?
 /**
  * Cross-field rules of criteria on HTTP and outbound metrics, all problems at once:
  * a selector names an existing http.load / http.flows entry (and a step of that
- * flow), outbound metrics need `uas`, and a capacity search (judged per step on SIP
- * data only) takes no HTTP/flow/outbound criteria.
+ * flow), outbound metrics need `uas`, and a capacity search (judged per step on its
+ * SIP calls and HTTP loads) takes no flow or outbound criteria.
  */
 export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
   const out: CriterionTargetProblem[] = [];
@@ -397,8 +397,8 @@ export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
   for (const c of s.criteria) {
     const sel = c.selector;
     const outbound = (OUTBOUND_METRICS as readonly string[]).includes(c.metric);
-    if (search && (sel !== null || outbound)) {
-      push(c, 'no HTTP, flow or outbound criteria with model: search (each step is judged on its SIP calls)', c.name);
+    if (search && (sel?.flow !== undefined || outbound)) {
+      push(c, 'no flow or outbound criteria with model: search (each step is judged on its SIP calls and HTTP loads)', c.name);
       continue;
     }
     if (outbound && s.uas === null) push(c, `a uas section (${c.metric} is measured by callcert's UAS, which answers the platform's outbound calls)`, undefined);

@@ -5,7 +5,8 @@
  * the call centre answers 503, so SER breaks there: the certified capacity must be
  * 1200 or 1400 (at exactly 1400 the closed model's make-before-break replacement
  * is the 1401st call, so 1400 itself may fail), the failing criterion is named,
- * and the run stops at the failing step, not at the ceiling.
+ * and the run stops at the failing step, not at the ceiling. An HTTP load on the
+ * embedded CTI API runs throughout, and its latency criterion is judged per step too.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,11 @@ describe('callcert run scenarios/capacity-search.yaml --capacity 1400 (steps 100
 
   beforeAll(async () => {
     const out = join(root, 'search');
-    const args = ['run', 'scenarios/capacity-search.yaml', '--capacity', '1400', '--set', 'load.ceiling=1800', '--set', 'load.stepDuration=10s', '--set', 'load.ramp=3s', '--out', out, '--quiet'];
+    const args = [
+      'run', 'scenarios/capacity-search.yaml', '--capacity', '1400', '--set', 'load.ceiling=1800', '--set', 'load.stepDuration=10s', '--set', 'load.ramp=3s',
+      '--set', 'http.load=[{name: agents, url: /v1/agents, rate: 20, duration: 65s}]', '--set', 'criteria.http_latency_ms{load:agents}=["p(95)<500"]',
+      '--out', out, '--quiet',
+    ];
     cli = await runCli(args, { timeoutSec: 150 });
     r = readResults(out);
     search = r.search!;
@@ -75,8 +80,13 @@ describe('callcert run scenarios/capacity-search.yaml --capacity 1400 (steps 100
     for (const [i, s] of search.steps.entries()) {
       // 3 s ramp + 10 s hold per step: the hold of step i is [13i + 3, 13i + 13) s.
       expect([s.startMs, s.endMs], why).toEqual([13_000 * i + 3000, 13_000 * i + 13_000]);
-      expect(s.criteria.map((c) => c.metric), why).toEqual(['setup_ms', 'ser']);
+      expect(s.criteria.map((c) => c.metric), why).toEqual(['setup_ms', 'ser', 'http_latency_ms{load:agents}']);
+      // The API's latency over the step's own requests (20 a second).
+      const api = s.criteria[2];
+      expect(api.actual, why).not.toBeNull();
+      expect(api.pass, why).toBe(api.actual! < 500);
       if (!s.pass) continue;
+      expect(api.pass, why).toBe(true);
       expect(s.sustained, why).toBe(s.level);
       expect(s.failed, why).toBe(0);
       expect(s.ser, why).toBe(1);

@@ -172,6 +172,31 @@ describe('SearchJudge', () => {
     expect(judge.poll(agg, windows[0].endMs + 3000)).toMatchObject({ level: 100, sustained: 50, pass: false });
   });
 
+  it('judges an HTTP load on the requests of each step: the API slows down at the level the platform strains', () => {
+    const agg = new Aggregator(SearchJudge.retainSlots(spec));
+    const judge = new SearchJudge(spec, [...criteria, parseCriterion('http_latency_ms{load:api}', 'p(95)<200'), parseCriterion('http_rps{load:api}', '>=9')], 1);
+    const windows = searchStepWindows(spec);
+    for (let seq = 0; seq < 18; seq++) {
+      const level = windows.find((w) => seq * 1000 < w.endMs)!.level;
+      const r = interval(0, seq, { answers: level / 5, setupMs: 20, established: level });
+      // 10 requests a second; 50 ms each up to 150 channels, 300 ms at 200.
+      const hist = createLatencyHistogram();
+      for (let i = 0; i < 10; i++) recordMs(hist, level >= 200 ? 300 : 50);
+      r.http = { api: { hist: encodeHistogram(hist), settled: 10, completed: 10, statusCodes: { 200: 10 }, errorsByCause: {} } };
+      agg.add(r);
+    }
+    const failed = judge.poll(agg, Infinity, true, 18_000);
+    expect(failed?.level).toBe(200);
+    const r = judge.result();
+    expect(r).toMatchObject({ certifiedCapacity: 150, failingCriterion: { metric: 'http_latency_ms{load:api}', criterion: 'p(95)<200' } });
+    expect(r.failingCriterion!.actual).toBeCloseTo(300, 0);
+    const api = (level: number, metric: string) => r.steps.find((st) => st.level === level)!.criteria.find((c) => c.metric === `${metric}{load:api}`)!;
+    expect(api(150, 'http_latency_ms')).toMatchObject({ pass: true });
+    expect(api(150, 'http_latency_ms').actual).toBeCloseTo(50, 0);
+    // Requests within the step's judged window (5 whole seconds), per second.
+    expect(api(150, 'http_rps')).toEqual({ criterion: '>=9', metric: 'http_rps{load:api}', actual: 10, pass: true });
+  });
+
   it('does not judge a step the run stopped inside', () => {
     // As run.ts builds it: per-second histograms kept for a whole step.
     const agg = new Aggregator(SearchJudge.retainSlots(spec));
