@@ -4,7 +4,6 @@
  * run goes, and decide validity and verdict at the end. The main thread plans
  * and aggregates only; calls live in the workers.
  */
-import { redactUrl } from '../scenario/secrets.js';
 import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import { Aggregator } from './aggregate.js';
@@ -28,6 +27,7 @@ import { flatStageWindows } from './executors/types.js';
 import { ExitCode } from '../errors.js';
 import { percentileMs } from '../metrics/histograms.js';
 import { cpuSampler } from '../metrics/health.js';
+import { redactUrl } from '../scenario/secrets.js';
 
 export interface RunOptions {
   scenario: Scenario;
