@@ -3,7 +3,6 @@
  * number here is computed from the merged worker data; the definitions used are
  * written into the file itself (BRIEF §4) so a report can cite them.
  */
-import { redactUrl } from '../scenario/secrets.js';
 import os from 'node:os';
 import type { Aggregator } from '../engine/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
@@ -18,6 +17,7 @@ import { CLOSED_LOOP_METHOD } from '../http/max-throughput.js';
 import { FLOW_DEFINITIONS, httpFlowsSummary, outboundSummary } from './flow-summary.js';
 import { serviceMetricSources } from './metric-sources.js';
 import type { HttpRunTotals } from '../engine/http-runs.js';
+import { redactUrl } from '../scenario/secrets.js';
 
 export const SCHEMA_VERSION = 1;
 
