@@ -3,8 +3,10 @@
  * blocks from sections.ts) and interactive charts — chart.js's UMD build read
  * from node_modules at report time and inlined, the chart.js configs of
  * chart-config.ts embedded as JSON — plus the raw results.json with its
- * SHA-256. Nothing is fetched: no CDN, no web font (a CSS font stack with CJK
- * fallbacks), so the page works offline from a mail attachment.
+ * SHA-256. Nothing is fetched: no CDN; the report's font (Noto Sans SC, as in the
+ * PDF) is embedded as WOFF2 subsets holding exactly the characters the page uses, so
+ * the page reads the same on a machine without any CJK font, offline, from a mail
+ * attachment.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -15,6 +17,7 @@ import type { ReportModel } from './model.js';
 import { cellOf, txt, type Block, type Section, type Text } from './blocks.js';
 import { reportSections, verdictText } from './sections.js';
 import { chartConfig, type JsonChartConfig } from './chart-config.js';
+import { FONT_BOLD, FONT_REGULAR } from './fonts.js';
 
 /** Points kept per series in the page: per-second timelines up to 2 h are kept whole. */
 export const HTML_BUCKETS = 4000;
@@ -118,15 +121,43 @@ function rawResultsHtml(c: Ctx, m: ReportModel): string {
 <script type="application/json" id="${RESULTS_ELEMENT_ID}">${scriptJson(results.data.toString('utf8'))}</script></section>`;
 }
 
+/** The embedded font's family name: not a system font's, so the page never silently uses another. */
+export const PAGE_FONT = 'CallcertNotoSansSC';
+
+/**
+ * @font-face rules with Noto Sans SC Regular and Bold cut down (HarfBuzz, subset-font) to
+ * the characters in `text`, as WOFF2 data URLs: ~1 KB per hundred CJK characters instead
+ * of the 10 MB fonts.
+ */
+async function fontFaces(text: string): Promise<string> {
+  const { default: subsetFont } = await import('subset-font');
+  const chars = [...new Set(text)].join('');
+  const faces = await Promise.all(
+    ([[FONT_REGULAR, 400], [FONT_BOLD, 700]] as const).map(async ([file, weight]) => {
+      const woff2 = await subsetFont(await readFile(file), chars, { targetFormat: 'woff2' });
+      return `@font-face{font-family:"${PAGE_FONT}";font-weight:${weight};font-style:normal;src:url(data:font/woff2;base64,${woff2.toString('base64')}) format("woff2")}`;
+    }),
+  );
+  return faces.join('\n');
+}
+
 /** The page's own script: draw each embedded chart config, and check the embedded results.json against its printed hash. */
 const PAGE_SCRIPT = `(function () {
   var specs = JSON.parse(document.getElementById('${CHARTS_ELEMENT_ID}').textContent);
-  specs.forEach(function (s) {
-    var el = document.getElementById(s.canvas);
-    if (!el || !window.Chart) return;
-    s.config.options = Object.assign({}, s.config.options, { responsive: true, maintainAspectRatio: false, animation: false, interaction: { mode: 'nearest', axis: 'x', intersect: false } });
-    new window.Chart(el, s.config);
-  });
+  function draw() {
+    if (!window.Chart) return;
+    // Canvas text does not fall back like HTML text: the charts use the embedded font, once it is loaded.
+    window.Chart.defaults.font.family = '"${PAGE_FONT}", sans-serif';
+    specs.forEach(function (s) {
+      var el = document.getElementById(s.canvas);
+      if (!el) return;
+      s.config.options = Object.assign({}, s.config.options, { responsive: true, maintainAspectRatio: false, animation: false, interaction: { mode: 'nearest', axis: 'x', intersect: false } });
+      new window.Chart(el, s.config);
+    });
+  }
+  if (document.fonts && document.fonts.load) {
+    Promise.all([document.fonts.load('12px "${PAGE_FONT}"'), document.fonts.load('bold 12px "${PAGE_FONT}"')]).then(draw, draw);
+  } else draw();
   var raw = document.getElementById('${RESULTS_ELEMENT_ID}');
   var out = document.getElementById('results-check');
   if (!raw || !out || !window.crypto || !window.crypto.subtle || !window.TextEncoder) return;
@@ -139,11 +170,11 @@ const PAGE_SCRIPT = `(function () {
   });
 })();`;
 
-const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans SC","Source Han Sans SC","PingFang SC","Hiragino Sans GB","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+const STYLE = `body{font-family:"${PAGE_FONT}","Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}h3{font-size:1.05em;margin:1.2em 0 .4em}
 table{border-collapse:collapse;margin:.5em 0;width:100%}td,th{border:1px solid #999;padding:3px 6px;font-size:13px;text-align:left;vertical-align:top}th{background:#eee}
 table.cover{width:auto}table.cover th{background:none;border:none;padding-right:2em}table.cover td{border:none}
-.ok{color:#1e7e34}.bad{color:#c0392b}.muted{color:#666}.small{font-size:12px}.mono,code,pre{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Noto Sans Mono CJK SC",monospace;font-size:12px;word-break:break-all}
+.ok{color:#1e7e34}.bad{color:#c0392b}.muted{color:#666}.small{font-size:12px}.mono,code,pre{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"${PAGE_FONT}",monospace;font-size:12px;word-break:break-all}
 .verdict{font-size:1.2em;font-weight:bold}.notice{border:1px solid #c0392b;color:#c0392b;padding:.5em 1em;margin:.8em 0}
 figure{margin:1em 0}.chart{position:relative;height:360px}pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}img.topology{max-width:100%}
 @media print{.chart{height:300px}section{break-inside:auto}}`;
@@ -163,21 +194,30 @@ export async function renderHtml(m: ReportModel, opts: { lang: ReportLang; meta:
     '本页与同一 results.json 生成的 PDF 报告内容相同；原始文件作为附件嵌入 PDF（附录 B），本页嵌入 results.json（附录 D）。图表可交互：悬停查看数值，点击图例隐藏或显示曲线。',
     'This page carries the same report as the PDF made from the same results.json; the raw files are attached inside the PDF (Appendix B), and this page embeds results.json (Appendix D). Charts are interactive: hover for values, click a legend entry to hide or show a series.',
   )))}</p>`;
-  return `<!doctype html>
-<html lang="${lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="callcert ${esc(m.tool.version)}">
-<title>${esc(tr(lang, T.title))} ${esc(opts.meta.reportNumber)}</title>
-<style>${STYLE}</style></head>
-<body>
-${headerHtml(c, m)}
+  const title = `${esc(tr(lang, T.title))} ${esc(opts.meta.reportNumber)}`;
+  const body = `${headerHtml(c, m)}
 ${about}
 ${nav}
 ${sections.join('\n')}
 ${rawResultsHtml(c, m)}
 <footer class="small muted"><p>${esc(c.L(T.reportNumber))}: ${esc(opts.meta.reportNumber)} · callcert ${esc(m.tool.version)}</p></footer>
-<script type="application/json" id="${CHARTS_ELEMENT_ID}">${scriptJson(JSON.stringify(c.charts))}</script>
+<script type="application/json" id="${CHARTS_ELEMENT_ID}">${scriptJson(JSON.stringify(c.charts))}</script>`;
+  // Every character the page can show: its text, entities undone, and the chart labels inside the configs.
+  const shown = `${title} ${unescapeHtml(body)} ${JSON.stringify(c.charts)}`;
+  return `<!doctype html>
+<html lang="${lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="callcert ${esc(m.tool.version)}">
+<title>${title}</title>
+<style>${await fontFaces(shown)}
+${STYLE}</style></head>
+<body>
+${body}
 <script>${await chartJs()}</script>
 <script>${PAGE_SCRIPT}</script>
 </body></html>
 `;
+}
+
+function unescapeHtml(s: string): string {
+  return s.replace(/&(lt|gt|amp|quot|#39);/g, (_m, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'" })[e] ?? _m);
 }

@@ -49,3 +49,29 @@ export function drawPageCharts(html: string): Array<{ canvas: string; lengths: n
     return { canvas: pc.canvas, lengths };
   });
 }
+
+interface SubsetFont {
+  familyName: string;
+  hasGlyphForCodePoint(cp: number): boolean;
+  numGlyphs: number;
+}
+
+/** The page's embedded @font-face fonts (WOFF2 data URLs), opened with fontkit, by weight. */
+export function pageFontFaces(html: string): Array<{ family: string; weight: number; bytes: number; font: SubsetFont }> {
+  const fontkit = require('fontkit') as { create(b: Buffer): SubsetFont };
+  return [...html.matchAll(/@font-face\{font-family:"([^"]+)";font-weight:(\d+);[^}]*src:url\(data:font\/woff2;base64,([A-Za-z0-9+/=]+)\)/g)].map((m) => {
+    const data = Buffer.from(m[3], 'base64');
+    return { family: m[1], weight: Number(m[2]), bytes: data.length, font: fontkit.create(data) };
+  });
+}
+
+/** Every character a reader can see on the page: text outside tags and scripts (entities undone), and the chart labels. */
+export function visibleChars(html: string): Set<string> {
+  const charts = JSON.stringify(pageCharts(html));
+  const text = html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&(lt|gt|amp|quot|#39);/g, (_m, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'" })[e] ?? _m);
+  return new Set([...`${text}${charts}`].filter((ch) => ch.trim() !== ''));
+}

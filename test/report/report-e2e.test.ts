@@ -16,6 +16,8 @@ import { hasGlyph } from '../../src/report/glyphs.js';
 import { decodeEnvelope, encodeEnvelope, MANIFEST_RESERVED_CHARS } from '../../src/report/manifest.js';
 import { sha256Hex } from '../../src/report/model.js';
 import { replaceStream } from './pdf-tamper.js';
+import { pageFontFaces, visibleChars } from './html-page.js';
+import { PAGE_FONT } from '../../src/report/html.js';
 
 const TOKEN = 's3cret-token-9f2c';
 // Credentials in less obvious places: a URL query parameter and a secret-named header.
@@ -404,5 +406,17 @@ describe('report options', () => {
     expect(html).toContain(`<code id="results-sha256">${sha256Hex(resultsBytes)}</code>`);
     for (const secret of SECRETS) expect(html).not.toContain(secret);
     expect(html).toContain('token: &quot;***&quot;');
+    // The font travels with the page: Noto Sans SC regular and bold, cut to what the page shows,
+    // so it reads the same on a machine without any CJK font (no tofu boxes).
+    const fonts = pageFontFaces(html);
+    expect(fonts.map((f) => [f.family, f.weight])).toEqual([[PAGE_FONT, 400], [PAGE_FONT, 700]]);
+    const chars = [...visibleChars(html)];
+    expect(chars).toContain('报');
+    for (const f of fonts) {
+      expect(f.bytes).toBeLessThan(400_000); // a subset, not the 10 MB font
+      const missing = chars.filter((ch) => !f.font.hasGlyphForCodePoint(ch.codePointAt(0)!));
+      expect(missing, `weight ${f.weight}`).toEqual([]);
+    }
+    expect(html).toMatch(new RegExp(`body\\{font-family:"${PAGE_FONT}"`));
   });
 });
