@@ -174,7 +174,7 @@ const STYLE = `body{font-family:"${PAGE_FONT}","Noto Sans SC","Source Han Sans S
 h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}h3{font-size:1.05em;margin:1.2em 0 .4em}
 table{border-collapse:collapse;margin:.5em 0;width:100%}td,th{border:1px solid #999;padding:3px 6px;font-size:13px;text-align:left;vertical-align:top}th{background:#eee}
 table.cover{width:auto}table.cover th{background:none;border:none;padding-right:2em}table.cover td{border:none}
-.ok{color:#1e7e34}.bad{color:#c0392b}.muted{color:#666}.small{font-size:12px}.mono,code,pre{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"${PAGE_FONT}",monospace;font-size:12px;word-break:break-all}
+.ok{color:#1e7e34}.bad{color:#c0392b}.muted{color:#666}.small{font-size:12px}.mono,code,pre{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace,"${PAGE_FONT}";font-size:12px;word-break:break-all}
 .verdict{font-size:1.2em;font-weight:bold}.notice{border:1px solid #c0392b;color:#c0392b;padding:.5em 1em;margin:.8em 0}
 figure{margin:1em 0}.chart{position:relative;height:360px}pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}img.topology{max-width:100%}
 @media print{.chart{height:300px}section{break-inside:auto}}`;
