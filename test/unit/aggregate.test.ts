@@ -68,3 +68,38 @@ describe('Aggregator: settled seconds', () => {
     expect(after.http?.api).toEqual({ completed: 2, errors: 0, latencyMsP95: before.http?.api.latencyMsP95 });
   });
 });
+
+describe('Aggregator: concurrency series', () => {
+  /** Worker `worker`'s report for second `seq`: 10 samples of `established` channels. */
+  const report = (worker: number, seq: number, established: number): IntervalReport => ({
+    ...interval(seq, 1),
+    worker,
+    samples: Array.from({ length: 10 }, (_, i): [number, number, number] => [seq * 10 + i + 1, established, 1]),
+  });
+  /** The series as the old implementation built it: every sample summed over workers, in time order. */
+  const rebuilt = (reports: IntervalReport[]) => {
+    const by = new Map<number, Map<number, [number, number]>>();
+    for (const r of reports) for (const [k, e, p] of r.samples) (by.get(k) ?? by.set(k, new Map()).get(k)!).set(r.worker, [e, p]);
+    return [...by.keys()].sort((a, b) => a - b).map((k) => {
+      const v = [...by.get(k)!.values()];
+      return [k * 100, v.reduce((a, x) => a + x[0], 0), v.reduce((a, x) => a + x[1], 0)];
+    });
+  };
+
+  it('stays equal to a full rebuild as workers report out of order and late', () => {
+    const agg = new Aggregator();
+    const sent: IntervalReport[] = [];
+    // Worker 1 lags: its second s arrives after worker 0's second s+1; a late duplicate rewrites second 2.
+    const order = [report(0, 0, 10), report(0, 1, 11), report(1, 0, 20), report(0, 2, 12), report(1, 1, 21), report(1, 2, 22), report(0, 2, 15), report(0, 3, 13)];
+    for (const r of order) {
+      agg.add(r);
+      sent.push(r);
+      expect(agg.concurrencySeries()).toEqual(rebuilt(sent));
+    }
+    // Second 2 summed with worker 0's latest report: 15 + 22.
+    expect(agg.concurrencySeries().find(([t]) => t === 2100)).toEqual([2100, 37, 2]);
+    // Callers get a copy: changing it does not change the next answer.
+    agg.concurrencySeries().pop();
+    expect(agg.concurrencySeries()).toEqual(rebuilt(sent));
+  });
+});
