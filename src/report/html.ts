@@ -126,8 +126,8 @@ export const PAGE_FONT = 'CallcertNotoSansSC';
 
 /**
  * @font-face rules with Noto Sans SC Regular and Bold cut down (HarfBuzz, subset-font) to
- * the characters in `text`, as WOFF2 data URLs: ~1 KB per hundred CJK characters instead
- * of the 10 MB fonts.
+ * the characters in `text`, as WOFF2 data URLs: ~80 KB per weight for a report's ~370
+ * distinct Chinese characters, instead of the 10 MB fonts.
  */
 async function fontFaces(text: string): Promise<string> {
   const { default: subsetFont } = await import('subset-font');
