@@ -14,7 +14,12 @@
 /** Keys (YAML keys, header names, JSON fields) whose values are credentials. */
 export const SECRET_KEY = /pass(word|wd)?$|token|secret|authori[sz]ation|api[-_]?key|credential|cookie/i;
 /** Query parameter names that carry credentials, beyond SECRET_KEY (pre-signed URLs, API keys). */
-const SECRET_QUERY_PARAM = /^(key|sig|signature|auth|access[-_]?key|x-amz-signature|x-amz-credential)$/i;
+const SECRET_QUERY_PARAM = /^(key|sig|signature|access[-_]?key|x-amz-signature|x-amz-credential)$/i;
+/**
+ * Values blanked but not reported as found: a flag such as `?token=true` is no credential,
+ * and reporting "true" would make the report refuse every file containing the word.
+ */
+const NOT_A_SECRET = /^(true|false|null|yes|no|on|off|\d{1,6})$/i;
 
 export const REDACTED = '[redacted]';
 
@@ -42,7 +47,7 @@ export function redactUrisInText(text: string, mask: string = REDACTED, found?: 
     })
     .replace(QUERY_PARAM, (m, sep: string, name: string, value: string) => {
       if (value === '' || isTemplate(value) || !(SECRET_KEY.test(name) || SECRET_QUERY_PARAM.test(name))) return m;
-      found?.push(decodeQueryValue(value), value);
+      if (!NOT_A_SECRET.test(value)) found?.push(decodeQueryValue(value), value);
       return `${sep}${name}=${mask}`;
     });
 }

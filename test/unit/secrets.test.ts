@@ -20,6 +20,10 @@ describe('redactUrl / redactUrisInText', () => {
     const found: string[] = [];
     expect(redactUrisInText('see http://h/a?access_token=a%2Fb+c and https://u:pw9@h/', '***', found)).toBe('see http://h/a?access_token=*** and https://u:***@h/');
     expect(found).toEqual(expect.arrayContaining(['a/b c', 'a%2Fb+c', 'pw9']));
+    // A flag is blanked in the text but not reported as a credential to look for elsewhere.
+    const flags: string[] = [];
+    expect(redactUrisInText('http://h/a?token=true&api_key=123', '***', flags)).toBe('http://h/a?token=***&api_key=***');
+    expect(flags).toEqual([]);
   });
 });
 
