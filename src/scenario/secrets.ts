@@ -36,7 +36,8 @@ const QUERY_PARAM = /([?&])([A-Za-z0-9_.~-]+)=([^&#\s"'<>]*)/g;
 
 /**
  * Replaces credentials inside URIs in `text` (userinfo passwords, secret query
- * parameters) with `mask`; `found` receives each value replaced.
+ * parameters) with `mask`; `found` receives each value replaced, except query flags
+ * (NOT_A_SECRET), and each query value also URL-decoded.
  */
 export function redactUrisInText(text: string, mask: string = REDACTED, found?: string[]): string {
   return text
