@@ -31,6 +31,7 @@ import { getHeader } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
 import { bump } from './protocol.js';
 import { redactUrisInText } from '../scenario/secrets.js';
+import { round3 } from '../metrics/round.js';
 
 /** A flow as a worker gets it: URLs' base and default headers resolved, feeder rows read on the main thread. */
 export interface FlowWorkerSpec {
@@ -90,7 +91,6 @@ export const emptyOutboundBucket = (): OutboundBucket => ({ dialHist: createLate
 const END_BYE_WAIT_MS = 2000;
 
 const SAMPLE_MS = 100;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** One step of one flow instance in flows.jsonl: its latency (from the step's intended start), status, failure cause. */
 interface StepRecord {
@@ -223,7 +223,7 @@ export class FlowRuns {
     const steps: StepRecord[] = [];
     const sink = {
       step: (name: string, latencyMs: number | null, status: number | null, cause: string | null) => {
-        steps.push({ step: name, ms: latencyMs === null ? null : r3(latencyMs), status, cause });
+        steps.push({ step: name, ms: latencyMs === null ? null : round3(latencyMs), status, cause });
         const s = (r.bucket.steps[name] ??= emptyStepBucket());
         s.count++;
         if (status !== null) bump(s.statusCodes, String(status));
@@ -259,7 +259,7 @@ export class FlowRuns {
 
   /** ms since the run start, µs precision; null for "never". */
   private rel(t: number): number | null {
-    return t > 0 ? r3(t - this.o.startAt) : null;
+    return t > 0 ? round3(t - this.o.startAt) : null;
   }
 
   /**
@@ -278,12 +278,12 @@ export class FlowRuns {
       cause: out.cause,
       failedStep: out.step,
       detail: out.detail === null ? null : redactUrisInText(out.detail),
-      flowMs: out.flowMs === null ? null : r3(out.flowMs),
+      flowMs: out.flowMs === null ? null : round3(out.flowMs),
       steps,
       // Outbound: the originate's intended send and its INVITE's arrival at our UAS.
       originateMs: this.rel(inst.originateAt),
       inviteMs: this.rel(inst.inviteAt),
-      dialMs: inst.originateAt > 0 && inst.inviteAt > 0 ? r3(inst.inviteAt - inst.originateAt) : null,
+      dialMs: inst.originateAt > 0 && inst.inviteAt > 0 ? round3(inst.inviteAt - inst.originateAt) : null,
     });
   }
 

@@ -26,6 +26,7 @@ import { createHoldSampler, mulberry32 } from '../scenario/hold.js';
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
 import { createHealthMonitor, type HealthMonitor } from '../metrics/health.js';
 import { bump, emptyCounters, type Counters, type IntervalReport, type ResolvedTarget, type WorkerDone } from './protocol.js';
+import { round3 } from '../metrics/round.js';
 
 export interface DriverOptions {
   scenario: Scenario;
@@ -52,7 +53,6 @@ const STOP_SETUP_GRACE_MS = 2000;
 /** Closed model: pause before a slot whose call failed is dialled again. */
 export const FAILED_SLOT_RETRY_MS = 1000;
 const INTERVAL_MS = 1000;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export class LoadDriver implements UacListener {
   private transport!: SipTransport;
@@ -188,7 +188,7 @@ export class LoadDriver implements UacListener {
     this.offered++;
     if (this.uac.active >= cap) {
       this.counters.blocked++;
-      this.calls.push(JSON.stringify({ i: index, intendedMs: r3(intended - this.o.startAt), cause: 'blocked' }));
+      this.calls.push(JSON.stringify({ i: index, intendedMs: round3(intended - this.o.startAt), cause: 'blocked' }));
       return;
     }
     this.launch(index, intended);
@@ -333,23 +333,23 @@ export class LoadDriver implements UacListener {
 
   private record(call: Call): string {
     const t0 = this.o.startAt;
-    const rel = (t: number) => (t > 0 ? r3(t - t0) : null);
+    const rel = (t: number) => (t > 0 ? round3(t - t0) : null);
     return JSON.stringify({
       id: call.callId,
       i: call.index,
       w: this.o.segment.index,
-      intendedMs: r3(call.intendedAt - t0),
+      intendedMs: round3(call.intendedAt - t0),
       startMs: rel(call.sentAt),
-      slipMs: r3(call.sentAt - call.intendedAt),
-      pddMs: call.provisionalAt > 0 ? r3(call.provisionalAt - call.intendedAt) : null,
-      setupMs: call.answeredAt > 0 ? r3(call.answeredAt - call.intendedAt) : null,
+      slipMs: round3(call.sentAt - call.intendedAt),
+      pddMs: call.provisionalAt > 0 ? round3(call.provisionalAt - call.intendedAt) : null,
+      setupMs: call.answeredAt > 0 ? round3(call.answeredAt - call.intendedAt) : null,
       answerMs: rel(call.answeredAt),
       byeMs: rel(call.byeAt),
       endMs: rel(call.endedAt),
       code: call.finalCode || null,
       cause: call.cause,
-      durationMs: call.answeredAt > 0 ? r3((call.byeAt || call.endedAt) - call.answeredAt) : 0,
-      sddMs: call.byeAnsweredAt > 0 && call.byeAt > 0 ? r3(call.byeAnsweredAt - call.byeAt) : null,
+      durationMs: call.answeredAt > 0 ? round3((call.byeAt || call.endedAt) - call.answeredAt) : 0,
+      sddMs: call.byeAnsweredAt > 0 && call.byeAt > 0 ? round3(call.byeAnsweredAt - call.byeAt) : null,
     });
   }
 

@@ -24,6 +24,7 @@ import { evaluateCriterion, isHistogramMetric, isRatioMetric } from '../scenario
 import { percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
 import { computeRatios, type Ratios } from '../metrics/rfc6076.js';
 import type { Counters } from './protocol.js';
+import { round3 } from '../metrics/round.js';
 
 export type RatioCounters = Pick<Counters, 'attempts' | 'aborted' | 'timeouts' | 'completed' | 'finalByCode'>;
 
@@ -88,7 +89,6 @@ export function settledCounters<C extends RatioCounters & Pick<Counters, 'answer
   return { ...c, attempts: c.answers + c.failures, aborted: 0 };
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 /** A share with 6 decimals (0.000001 resolution), null when nothing has an outcome yet. */
 const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1e6) / 1e6 : null);
 

@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
 import { createLatencyHistogram, encodeHistogram, percentileMs, recordMs } from './histograms.js';
 import type { Histogram } from './histograms.js';
+import { round3 } from './round.js';
 
 export interface HealthSnapshot {
   eventLoopLagMsP99: number;
@@ -37,7 +38,6 @@ export interface HealthOptions {
   resolutionMs?: number;
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Monitoring starts at once: a monitor that was never started would make a saturated run look healthy. */
 export function createHealthMonitor({ resolutionMs = 10 }: HealthOptions = {}): HealthMonitor {

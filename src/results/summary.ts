@@ -18,6 +18,7 @@ import { FLOW_DEFINITIONS, httpFlowsSummary, outboundSummary } from './flow-summ
 import { serviceMetricSources } from './metric-sources.js';
 import type { HttpRunTotals } from '../engine/http-runs.js';
 import { redactUrl } from '../scenario/secrets.js';
+import { round3 } from '../metrics/round.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -250,7 +251,6 @@ function sustainedConcurrency(s: Scenario, series: Array<[number, number, number
   return { value: min, startMs: first.startMs + SUSTAIN_SETTLE_MS, endMs: Math.min(last.endMs, loadEndMs), target: top };
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function httpSummary(agg: Aggregator, f: RunFacts) {
   const out: Record<string, unknown> = {};
