@@ -16,9 +16,9 @@ import { licenceRows, type LicenceRow } from './licence.js';
 import { toolDigest, type ToolDigest } from './tool-digest.js';
 import { recheckVerdicts } from './recheck.js';
 
-/** calls.jsonl larger than this is not attached (only its SHA-256 is printed): keeps the PDF mailable. */
-export const CALLS_ATTACH_MAX_BYTES = 20 * 1024 * 1024;
-/** Record files attached when present and not larger than CALLS_ATTACH_MAX_BYTES (else listed with their hash). */
+/** A record file (calls.jsonl, flows.jsonl) larger than this is not attached (only its SHA-256 is printed): keeps the PDF mailable. */
+export const RECORDS_ATTACH_MAX_BYTES = 20 * 1024 * 1024;
+/** Record files attached when present and not larger than RECORDS_ATTACH_MAX_BYTES (else listed with their hash). */
 const RECORD_FILES: ReadonlyArray<[string, string]> = [
   ['calls.jsonl', 'callcert calls.jsonl (one record per call)'],
   ['flows.jsonl', 'callcert flows.jsonl (one record per HTTP flow instance, with its steps and outbound call)'],
@@ -111,13 +111,13 @@ export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
     const file = path.join(dir, name);
     const size = await stat(file).then((st) => st.size, () => null);
     if (size === null) continue;
-    if (size <= CALLS_ATTACH_MAX_BYTES) {
+    if (size <= RECORDS_ATTACH_MAX_BYTES) {
       const data = await readFile(file);
       const secret = findSecret(data, secrets);
       files.push({ name, sha256: sha256Hex(data), bytes: data.length, attached: secret === null, note: secret === null ? null : 'contains a credential: not attached' });
       if (secret === null) attachments.push({ name, data, mime: 'application/x-ndjson', description });
     } else {
-      files.push({ name, sha256: await sha256File(file), bytes: size, attached: false, note: `larger than ${CALLS_ATTACH_MAX_BYTES} bytes: hash only` });
+      files.push({ name, sha256: await sha256File(file), bytes: size, attached: false, note: `larger than ${RECORDS_ATTACH_MAX_BYTES} bytes: hash only` });
     }
   }
   if (scenarioRaw !== null) {
