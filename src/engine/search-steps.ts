@@ -15,7 +15,7 @@
  * by the level), so ">=0.99" means the platform kept 99 % of the offered channels up.
  */
 import type { Criterion, SearchSpec } from '../scenario/types.js';
-import { createLatencyHistogram, percentileMs } from '../metrics/histograms.js';
+import { createLatencyHistogram, percentileMs, type Histogram } from '../metrics/histograms.js';
 import type { Aggregator, WindowData } from './aggregate.js';
 import { SETTLE_SLOTS } from './protocol.js';
 import { SUSTAIN_SETTLE_MS } from '../results/summary.js';
@@ -117,6 +117,7 @@ export class SearchJudge {
     // near its start were answered just before it, so attempts-based ratios could exceed 1.
     const c = data.counters;
     const outcomes = settledCounters(c);
+    let empty: Histogram | null = null;
     const src: MetricSource = {
       counters: outcomes,
       setup: data.setup,
@@ -127,7 +128,8 @@ export class SearchJudge {
       // that sent nothing in the window has no latency (its criterion cannot pass on no data).
       http: (name) => {
         const h = data.http.get(name);
-        return { hist: h?.hist ?? createLatencyHistogram(), settled: h?.settled ?? 0, completed: h?.completed ?? 0, errors: h?.errors ?? 0, elapsedMs: endMs - startMs };
+        // As results/metric-sources.ts: one empty histogram (~95 KB) shared by the names with no data.
+        return { hist: h?.hist ?? (empty ??= createLatencyHistogram()), settled: h?.settled ?? 0, completed: h?.completed ?? 0, errors: h?.errors ?? 0, elapsedMs: endMs - startMs };
       },
     };
     const criteria = this.criteria.map((cr) => judge(cr, src));
