@@ -14,8 +14,9 @@ import { ExitCode } from '../errors.js';
 
 const EXIT_CODES = `
 Exit codes:
-  0  passed: the run finished and met every pass criterion
-  1  pass criteria failed
+  0  passed: the run finished and met every pass criterion (with no criteria:
+     verdict "not judged", and every attempted call ended normally)
+  1  a pass criterion failed (with no criteria: a call failed, was aborted or got no answer)
   2  usage or scenario error (nothing was run)
   3  run invalid or interrupted (generator saturated, worker crashed, Ctrl-C)
   4  internal error (a bug in callcert)
@@ -71,6 +72,7 @@ ${EXIT_CODES}`);
     .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', num('--workers', true))
     .option('--capacity <n>', 'embedded call centre only: channels it accepts before 503 (embedded.capacity)', num('--capacity', true))
     .option('--set <path=value>', 'override a scenario field, e.g. load.stages[1].target=1500 (repeatable)', collect, [])
+    .option('--criterion <spec>', "pass criterion, as in the scenario's criteria: 'ser>=0.999', 'setup_ms p(95)<500' (repeatable)", collect, [])
     .option('--out <dir>', 'output directory (default: results/<scenario>-<time>)')
     .option('--quiet', 'no live view')
     .option('--report', 'when the run ends, write the report into the output directory (report.pdf by default)')

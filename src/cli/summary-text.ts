@@ -1,5 +1,5 @@
 /** The end-of-run summary printed to stdout: the verdict first, then the figures it rests on. */
-import type { Results } from '../results/summary.js';
+import { verdictLabel, type Results } from '../results/summary.js';
 import { flowSummaryLines } from './flow-text.js';
 
 interface HttpLine {
@@ -24,12 +24,21 @@ function searchLines(s: NonNullable<Results['search']>): string[] {
   return [`certified capacity: ${s.certifiedCapacity ?? 'none'} channels${failing}${stopped}`, ...out];
 }
 
+/** No criteria: say so, and whether the exit code (SIPp's rule) found every call ended normally. */
+function notJudgedNote(r: Results): string {
+  if (r.verdict !== 'not_judged') return '';
+  const n = r.summary.calls.notEndedNormally;
+  const calls = n === 0 ? 'every attempted call ended normally' : `${n} of ${r.summary.calls.attempted} attempted calls did not end normally (exit 1)`;
+  return ` (no pass criteria set: ${calls}; add criteria to the scenario or --criterion to judge the platform)`;
+}
+
 export function formatSummary(r: Results, outDir: string): string {
   const s = r.summary;
   const lines = [
     '',
-    `verdict: ${r.verdict.toUpperCase()}${r.valid ? '' : ` — ${r.invalidReasons.join('; ')}`}${r.valid && r.criteria.length === 0 ? ' (no pass criteria set: add criteria to the scenario to judge the platform)' : ''}`,
-    `calls: ${s.calls.attempted} attempted, ${s.calls.answered} answered, ${s.calls.failed} failed, ${s.calls.blocked} blocked, ${s.calls.completed} completed, ${s.calls.aborted} aborted`,
+    `verdict: ${verdictLabel(r.verdict)}${r.valid ? '' : ` — ${r.invalidReasons.join('; ')}`}${notJudgedNote(r)}`,
+    `calls: ${s.calls.attempted} attempted, ${s.calls.answered} answered, ${s.calls.failed} failed, ${s.calls.blocked} blocked, ${s.calls.completed} completed, ${s.calls.aborted} aborted` +
+      `, ${s.calls.cutAtEnd} cut at end, ${s.calls.noResponse} with no response at all`,
     `concurrency: peak ${s.concurrency.peak}, sustained ${s.concurrency.sustained ?? 'n/a'}${s.concurrency.target !== null ? ` (target ${s.concurrency.target})` : ''}`,
     `cps: offered ${s.cps.offered}, achieved ${s.cps.achieved}`,
     `SER ${pct(s.ratios.ser)}  SEER ${pct(s.ratios.seer)}  ISA ${pct(s.ratios.isa)}  SCR ${pct(s.ratios.scr)}`,

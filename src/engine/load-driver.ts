@@ -72,6 +72,8 @@ export class LoadDriver implements UacListener {
   private committed = 0;
   private nextIndex: number;
   private stopping = false;
+  /** The last stage is over: no call starts; calls still up run to their hold, bounded by load.gracefulStopMs. */
+  private draining = false;
   private stopReason = '';
   private interrupted = false;
   private readonly endAt: number;
@@ -131,7 +133,7 @@ export class LoadDriver implements UacListener {
     this.at(this.o.startAt, () => this.begin());
     this.at(this.o.startAt + SAMPLE_MS, () => this.sample());
     this.at(this.o.startAt + INTERVAL_MS, () => this.flushInterval());
-    if (this.o.scenario.load.model === 'closed') this.at(this.endAt, () => this.stop('end of last stage', false));
+    if (this.o.scenario.load.model === 'closed') this.at(this.endAt, () => this.endOfLoad());
     return this.done;
   }
 
@@ -180,7 +182,22 @@ export class LoadDriver implements UacListener {
     // The schedule is exhausted: end at the end of the last stage. Scheduling the end from
     // here, not from start(), lets an arrival due in the stage's last millisecond go out
     // before the timer that ends the run.
-    this.at(this.endAt, () => this.stop('end of last stage', false));
+    this.at(this.endAt, () => this.endOfLoad());
+  }
+
+  /**
+   * The end of the last stage: no new calls; calls still up run to the end of their own hold
+   * (k6's gracefulStop, SIPp's -m), and those still up when load.gracefulStopMs is over are hung
+   * up as `cut_at_end`. With no call up the worker finishes at once.
+   */
+  private endOfLoad(): void {
+    if (this.stopping || this.draining) return;
+    this.draining = true;
+    this.httpRuns.stop();
+    this.flowRuns.stop();
+    const graceMs = this.o.scenario.load.gracefulStopMs;
+    if (graceMs <= 0 || this.uac.active === 0) return this.stop('end of last stage', false);
+    this.at(this.endAt + graceMs, () => this.stop('end of last stage (gracefulStop over)', false));
   }
 
   private arrive(index: number, intended: number, cap: number): void {
@@ -227,6 +244,7 @@ export class LoadDriver implements UacListener {
   /** Start calls until the segment's committed slots reach its target. */
   private topUp(intended: number): void {
     const target = this.targetNow(intended);
+    if (this.draining) return;
     while (!this.stopping && this.committed < target) {
       this.committed++;
       this.offered++;
@@ -256,10 +274,14 @@ export class LoadDriver implements UacListener {
   answered(call: Call): void {
     this.established++;
     this.counters.answers++;
-    recordMs(this.pddHist, call.provisionalAt - call.intendedAt);
-    recordMs(this.setupHist, call.answeredAt - call.intendedAt);
+    const from = timedFrom(call);
+    if (call.provisionalAt > 0) recordMs(this.pddHist, call.provisionalAt - from);
+    else this.counters.noProvisional++;
+    recordMs(this.setupHist, call.answeredAt - from);
     bump(this.counters.finalByCode, String(call.finalCode));
     if (this.stopping) {
+      // Answered while the run stops: it never gets its hold.
+      call.cutAtEnd = true;
       this.uac.hangup(call);
       return;
     }
@@ -274,6 +296,14 @@ export class LoadDriver implements UacListener {
   private holdExpired(call: Call): void {
     call.holdTimer = null;
     if (this.stopping || call.state !== CallState.Established) return;
+    if (this.draining) {
+      // After the last stage a closed-model slot is not refilled: the call just ends.
+      if (!isReplaced(call)) {
+        markReplaced(call);
+        if (this.o.scenario.load.model === 'closed') this.committed--;
+      }
+      return this.uac.hangup(call);
+    }
     if (this.o.scenario.load.model === 'closed' && !isReplaced(call)) {
       markReplaced(call);
       if (this.committed <= this.targetNow()) {
@@ -291,6 +321,7 @@ export class LoadDriver implements UacListener {
   ended(call: Call): void {
     const c = this.counters;
     const answered = call.answeredAt > 0;
+    if (!answered && !call.gotResponse) c.noResponse++;
     if (answered) this.established--;
     else if (call.cause === 'aborted') c.aborted++;
     else {
@@ -301,9 +332,12 @@ export class LoadDriver implements UacListener {
       }
       if (call.cause === 'timeout') c.timeouts++;
       bump(c.failuresByCause, call.cause);
-      if (call.provisionalAt > 0) recordMs(this.pddFailedHist, call.provisionalAt - call.intendedAt);
+      if (call.provisionalAt > 0) recordMs(this.pddFailedHist, call.provisionalAt - timedFrom(call));
     }
-    if (call.normalEnd) c.completed++;
+    if (call.normalEnd && call.cutAtEnd) {
+      call.cause = 'cut_at_end';
+      c.cutAtEnd++;
+    } else if (call.normalEnd) c.completed++;
     else if (answered && call.cause !== 'aborted') bump(c.failuresByCause, call.cause);
     if (call.byeAnsweredAt > 0 && call.byeAt > 0) recordMs(this.sddHist, call.byeAnsweredAt - call.byeAt);
     this.calls.push(this.record(call));
@@ -314,9 +348,9 @@ export class LoadDriver implements UacListener {
       this.uac.hangup(old);
     }
     if (this.o.scenario.load.model === 'closed' && !isReplaced(call)) {
-      if (answered || this.stopping) {
+      if (answered || this.stopping || this.draining) {
         this.committed--;
-        if (!this.stopping) this.topUp(performance.now());
+        if (!this.stopping && !this.draining) this.topUp(performance.now());
       } else {
         // A failed attempt's slot stays reserved and is redialled after a pause: refilling at
         // once would turn a platform that rejects everything (503 at capacity) into a retry
@@ -329,20 +363,23 @@ export class LoadDriver implements UacListener {
       }
     }
     if (this.stopping && this.uac.active === 0) this.finish();
+    else if (this.draining && this.uac.active === 0) this.stop('end of last stage', false);
   }
 
   private record(call: Call): string {
     const t0 = this.o.startAt;
     const rel = (t: number) => (t > 0 ? round3(t - t0) : null);
+    const from = timedFrom(call);
     return JSON.stringify({
       id: call.callId,
       i: call.index,
       w: this.o.segment.index,
       intendedMs: round3(call.intendedAt - t0),
       startMs: rel(call.sentAt),
-      slipMs: round3(call.sentAt - call.intendedAt),
-      pddMs: call.provisionalAt > 0 ? round3(call.provisionalAt - call.intendedAt) : null,
-      setupMs: call.answeredAt > 0 ? round3(call.answeredAt - call.intendedAt) : null,
+      // An INVITE sent early (a timer firing before its whole millisecond) is on time, not negative slip.
+      slipMs: round3(Math.max(0, call.sentAt - call.intendedAt)),
+      pddMs: call.provisionalAt > 0 ? round3(call.provisionalAt - from) : null,
+      setupMs: call.answeredAt > 0 ? round3(call.answeredAt - from) : null,
       answerMs: rel(call.answeredAt),
       byeMs: rel(call.byeAt),
       endMs: rel(call.endedAt),
@@ -427,6 +464,12 @@ export class LoadDriver implements UacListener {
     let n = 0;
     for (const call of this.uac.calls.values()) {
       if (call.state !== CallState.Established) continue;
+      if (call.holdTimer !== null) {
+        // Its own hold had not elapsed: the run's end cut it short.
+        call.cutAtEnd = true;
+        clearTimeout(call.holdTimer);
+        call.holdTimer = null;
+      }
       this.uac.hangup(call);
       if (++n === STOP_BYE_BATCH) {
         this.at(performance.now() + STOP_BYE_INTERVAL_MS, () => this.hangupEstablished());
@@ -446,6 +489,7 @@ export class LoadDriver implements UacListener {
       } else {
         call.cause = 'aborted';
         this.counters.aborted++;
+        if (!call.gotResponse) this.counters.noResponse++;
       }
       this.calls.push(this.record(call));
     }
@@ -475,6 +519,16 @@ function retainedHeapBytes(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc !== undefined) gc();
   return getHeapStatistics().used_heap_size;
+}
+
+/**
+ * Where a call's latencies are measured from: its intended start, or its actual send when the
+ * INVITE left early (Node timers fire on whole milliseconds, up to ~1 ms before the intended
+ * time). Late sends still count against the platform (no coordinated omission); early sends
+ * can no longer shorten a latency below what the wire saw.
+ */
+function timedFrom(call: Call): number {
+  return call.sentAt > call.intendedAt ? call.sentAt : call.intendedAt;
 }
 
 /** Closed model: the call's slot has been handed on (replacement started, or released on ramp-down). */

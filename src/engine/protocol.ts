@@ -42,7 +42,13 @@ export interface Counters {
   failures: number;
   blocked: number;
   completed: number;
+  /** Answered calls the end of the run hung up before their hold elapsed (not in `completed`). */
+  cutAtEnd: number;
   aborted: number;
+  /** Attempts that got no response at all (not even 100 Trying): timeouts and aborted ones. */
+  noResponse: number;
+  /** Answered calls with no provisional response before their 200 (no PDD for them). */
+  noProvisional: number;
   timeouts: number;
   retransmissions: number;
   parseErrors: number;
@@ -57,7 +63,7 @@ export interface Counters {
 
 export function emptyCounters(): Counters {
   return {
-    attempts: 0, answers: 0, failures: 0, blocked: 0, completed: 0, aborted: 0, timeouts: 0,
+    attempts: 0, answers: 0, failures: 0, blocked: 0, completed: 0, cutAtEnd: 0, aborted: 0, noResponse: 0, noProvisional: 0, timeouts: 0,
     retransmissions: 0, parseErrors: 0, transportErrors: 0, finalByCode: {}, failuresByCode: {}, failuresByCause: {},
   };
 }
@@ -77,7 +83,10 @@ export function addCounters(into: Counters, from: Counters): void {
   into.failures += from.failures;
   into.blocked += from.blocked;
   into.completed += from.completed;
+  into.cutAtEnd += from.cutAtEnd;
   into.aborted += from.aborted;
+  into.noResponse += from.noResponse;
+  into.noProvisional += from.noProvisional;
   into.timeouts += from.timeouts;
   into.retransmissions += from.retransmissions;
   into.parseErrors += from.parseErrors;

@@ -79,6 +79,17 @@ export interface RunHandle {
   readonly target: ResolvedTarget;
 }
 
+/**
+ * Invalid → 3; passed → 0; failed → 1. Not judged (no criteria): SIPp's rule, 0 only when every
+ * attempted call ended normally (failed, aborted and unanswered calls count against it).
+ */
+export function exitCodeOf(r: Pick<Results, 'valid' | 'verdict'> & { summary: { calls: { notEndedNormally: number } } }): ExitCode {
+  if (!r.valid) return ExitCode.RunInvalid;
+  if (r.verdict === 'passed') return ExitCode.Passed;
+  if (r.verdict === 'not_judged' && r.summary.calls.notEndedNormally === 0) return ExitCode.Passed;
+  return ExitCode.CriteriaFailed;
+}
+
 export function defaultWorkers(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
@@ -272,7 +283,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     await writer.close();
     await cti?.close();
     await embedded?.close();
-    const exitCode = !results.valid ? ExitCode.RunInvalid : results.verdict === 'passed' ? ExitCode.Passed : ExitCode.CriteriaFailed;
+    const exitCode = exitCodeOf(results);
     return { results, exitCode, outDir: o.outDir };
   })();
 

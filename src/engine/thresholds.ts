@@ -26,7 +26,7 @@ import { computeRatios, type Ratios } from '../metrics/rfc6076.js';
 import type { Counters } from './protocol.js';
 import { round3 } from '../metrics/round.js';
 
-export type RatioCounters = Pick<Counters, 'attempts' | 'aborted' | 'timeouts' | 'completed' | 'finalByCode'>;
+export type RatioCounters = Pick<Counters, 'attempts' | 'aborted' | 'timeouts' | 'completed' | 'cutAtEnd' | 'finalByCode'>;
 
 /** The data one evaluation looks at: the run so far, the whole run, or one search step. */
 export interface MetricSource {
@@ -76,7 +76,7 @@ export interface OutboundSource {
 
 /** RFC 6076 ratios of some counters; INVITEs are attempts minus those aborted before any final response. */
 export function ratiosOf(c: RatioCounters): Ratios {
-  return computeRatios({ invites: c.attempts - c.aborted, finalByCode: c.finalByCode, timeouts: c.timeouts, completedNormally: c.completed });
+  return computeRatios({ invites: c.attempts - c.aborted, finalByCode: c.finalByCode, timeouts: c.timeouts, completedNormally: c.completed + c.cutAtEnd });
 }
 
 /**

@@ -70,6 +70,7 @@ export const T = {
   // Used instead of PASS for a criterion whose threshold was met in a run that is not valid evidence.
   metButInvalid: bi('达到阈值（运行无效）', 'threshold met (run invalid)'),
   invalid: bi('无效', 'INVALID'),
+  notJudged: bi('未判定：场景未规定判定准则，本报告不作为合格依据', 'NOT JUDGED: the scenario sets no pass criteria; this report is not evidence of conformity'),
   running: bi('未完成', 'NOT FINISHED'),
   page: bi('页', 'page'),
 } as const;

@@ -51,6 +51,17 @@ export function junitFromResults(results: Results, opts: JunitOptions = {}): str
     validity.failure = { type: 'invalid-run', message: problem, body: reasons.join('\n') };
   }
   cases.push(validity);
+  if (results.verdict === 'not_judged') {
+    // No criteria: the job is judged as its exit code is, on whether every attempted call ended normally (SIPp's rule).
+    const calls = results.summary.calls;
+    const bad = calls.notEndedNormally ?? 0;
+    const c: Case = { name: 'calls ended normally', classname };
+    if (bad > 0) {
+      const line = `${bad} of ${calls.attempted} attempted calls did not end normally (${calls.failed} failed, ${calls.aborted} aborted, ${calls.noResponse ?? 0} with no response at all)`;
+      c.failure = { type: 'calls', message: line, body: line };
+    }
+    cases.push(c);
+  }
   return render({
     name: opts.suiteName ?? `callcert ${results.scenario.name}`,
     pkg: classname,

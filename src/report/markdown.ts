@@ -3,18 +3,18 @@
  * single run (verdict, key figures, criteria, validity) or a comparison
  * (regressions first, ▲/▼ deltas).
  */
-import type { Results } from '../results/summary.js';
+import { verdictLabel, type Results } from '../results/summary.js';
 import type { Comparison, MetricDelta } from '../compare/types.js';
 import { evidenceProblem } from '../compare/compare.js';
 import { formatDelta, formatNumber, formatTolerance, formatValue } from '../compare/format.js';
 
-const VERDICT_ICON: Record<string, string> = { passed: '✅', failed: '❌', invalid: '⚠️', running: '⏳' };
+const VERDICT_ICON: Record<string, string> = { passed: '✅', failed: '❌', not_judged: '➖', invalid: '⚠️', running: '⏳' };
 
 export function markdownFromResults(results: Results): string {
   const s = results.summary;
   const icon = VERDICT_ICON[results.verdict] ?? '❔';
   const out: string[] = [
-    `## callcert: ${cell(results.scenario.name)} — ${icon} ${results.verdict.toUpperCase()}`,
+    `## callcert: ${cell(results.scenario.name)} — ${icon} ${verdictLabel(results.verdict)}`,
     '',
     `Target \`${cell(results.target.uri)}\` (${results.target.transport}${results.target.embedded ? ', embedded call centre' : ''}), ` +
       `started ${results.startedAt}, ${formatNumber(results.durationMs / 1000)} s, callcert ${results.tool.version}.`,

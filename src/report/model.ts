@@ -24,7 +24,7 @@ const RECORD_FILES: ReadonlyArray<[string, string]> = [
   ['flows.jsonl', 'callcert flows.jsonl (one record per HTTP flow instance, with its steps and outbound call)'],
 ];
 
-export type RunStatus = 'passed' | 'failed' | 'invalid' | 'running';
+export type RunStatus = 'passed' | 'failed' | 'not_judged' | 'invalid' | 'running';
 
 export interface FileEvidence {
   name: string;
@@ -79,8 +79,12 @@ async function readOptional(file: string): Promise<Buffer | null> {
 export function runStatus(r: Results): RunStatus {
   if (r.state !== 'finished') return 'running';
   if (!r.valid || r.interrupted || r.invalidReasons.length > 0) return 'invalid';
+  if (r.verdict === 'not_judged' && r.criteria.length === 0) return 'not_judged';
   return r.verdict === 'passed' && r.criteria.every((c) => c.pass) ? 'passed' : 'failed';
 }
+
+/** A finished, valid run (judged or not): the report shows its figures as evidence. */
+export const isValidStatus = (s: RunStatus): boolean => s === 'passed' || s === 'failed' || s === 'not_judged';
 
 export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
   const { results, bytes, dir } = loaded;

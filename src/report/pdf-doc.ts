@@ -7,7 +7,7 @@
 import { FONT_FAMILY } from './fonts.js';
 import { T, bi, tr, pageLabel, type Bi, type ReportLang } from './i18n.js';
 import type { ReportMeta } from './meta.js';
-import type { ReportModel } from './model.js';
+import { isValidStatus, type ReportModel } from './model.js';
 import { chartSvg } from './charts.js';
 import { cellOf, txt, type Block, type Section, type Text, type Tone } from './blocks.js';
 import { reportSections, verdictText } from './sections.js';
@@ -119,7 +119,7 @@ function cover(c: Ctx): Node[] {
       layout: 'noBorders',
     },
     { text: `${c.L(T.verdict)}: ${c.L(v.text)}`, color: TONE[v.tone], bold: true, fontSize: 13, alignment: 'center', margin: [0, 50, 0, 0] },
-    ...(c.m.status === 'passed' || c.m.status === 'failed' ? [] : [notice(c, bi('运行无效', 'Run not valid'), c.m.invalidReasons)]),
+    ...(isValidStatus(c.m.status) ? [] : [notice(c, bi('运行无效', 'Run not valid'), c.m.invalidReasons)]),
     { text: notProvided(c, c.meta.lab), alignment: 'center', fontSize: 11, margin: [0, 60, 0, 0], pageBreak: 'after' },
   ];
 }

@@ -5,7 +5,7 @@
  * refuses a document that fails this (it would print a verdict the data do
  * not support) and `verify` checks the attached copy the same way.
  */
-import type { Results } from '../results/summary.js';
+import { verdictOf, type Results } from '../results/summary.js';
 import { tryParseCriterion, evaluateCriterion } from '../scenario/criteria.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '==';
@@ -37,7 +37,7 @@ export function recheckVerdicts(r: Results): { problems: string[]; verdict: stri
   }
   const valid = r.invalidReasons.length === 0 && !r.interrupted;
   if (valid !== r.valid) problems.push(`valid is ${r.valid} but interrupted=${r.interrupted} and ${r.invalidReasons.length} invalid reason(s)`);
-  const expected = r.state !== 'finished' ? 'running' : !valid ? 'invalid' : abortedBy === null && r.criteria.every((c) => c.pass) ? 'passed' : 'failed';
+  const expected = verdictOf(r.state, valid, r.criteria, abortedBy);
   if (expected !== r.verdict) problems.push(`verdict "${r.verdict}" does not follow from the data (expected "${expected}")`);
   return { problems, verdict: expected };
 }

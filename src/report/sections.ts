@@ -9,7 +9,7 @@ import { describeStages } from '../engine/executors/types.js';
 import type { Results } from '../results/summary.js';
 import { T, bi, type Bi } from './i18n.js';
 import type { ReportMeta } from './meta.js';
-import { fmtBytes, fmtDurationMs, fmtNum, type ReportModel } from './model.js';
+import { fmtBytes, fmtDurationMs, fmtNum, isValidStatus, type ReportModel } from './model.js';
 import { capacitySpec, loadProfileSpec, resultSpecs } from './chart-specs.js';
 import { searchOf, type LicenceState, type SearchEvidence } from './licence.js';
 import type { Block, Cell, Section, Text } from './blocks.js';
@@ -23,6 +23,7 @@ export function verdictText(m: ReportModel): { text: Bi; tone: 'ok' | 'bad' } {
   switch (m.status) {
     case 'passed': return { text: T.pass, tone: 'ok' };
     case 'failed': return { text: T.fail, tone: 'bad' };
+    case 'not_judged': return { text: T.notJudged, tone: 'bad' };
     case 'running': return { text: bi('未完成：运行尚未结束，本报告不作为合格依据', 'NOT FINISHED: the run had not ended; this report is not evidence of conformity'), tone: 'bad' };
     default: return { text: bi('无效：运行中断或压力发生器饱和，本报告不作为合格依据', 'INVALID: the run was interrupted or the generator saturated; this report is not evidence of conformity'), tone: 'bad' };
   }
@@ -32,7 +33,7 @@ export function verdictText(m: ReportModel): { text: Bi; tone: 'ok' | 'bad' } {
 export const verdictLine = (m: ReportModel): Text => [T.verdict, ': ', verdictText(m).text];
 
 export function invalidNotice(m: ReportModel): Block[] {
-  if (m.status === 'passed' || m.status === 'failed') return [];
+  if (isValidStatus(m.status)) return [];
   return [{ kind: 'notice', title: bi('运行无效', 'Run not valid'), items: m.invalidReasons }];
 }
 
@@ -45,7 +46,7 @@ export function dist(s: Dist | null | undefined): string {
 function verdictCell(m: ReportModel, pass: boolean, actual: number | null): Cell {
   if (actual === null) return { text: bi(`${T.notMeasured.zh} — ${T.fail.zh}`, `${T.notMeasured.en} — ${T.fail.en}`), tone: 'bad' };
   if (!pass) return { text: T.fail, tone: 'bad' };
-  if (m.status !== 'passed' && m.status !== 'failed') return { text: T.metButInvalid, tone: 'bad' };
+  if (!isValidStatus(m.status)) return { text: T.metButInvalid, tone: 'bad' };
   return { text: T.pass, tone: 'ok' };
 }
 

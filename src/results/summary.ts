@@ -96,14 +96,22 @@ export function runMetricSource(agg: Aggregator, s: Scenario, elapsedMs: number,
   };
 }
 
+export type Verdict = 'running' | 'invalid' | 'passed' | 'failed' | 'not_judged';
+
+/** The verdict as printed in text outputs: PASSED, FAILED, NOT JUDGED, INVALID, RUNNING. */
+export const verdictLabel = (v: string): string => v.replace('_', ' ').toUpperCase();
+
 /**
  * Verdict rules: an invalid run (generator saturated, worker crashed, interrupted by the user)
  * is `invalid`; a run stopped by an abortOnFail criterion is valid evidence and `failed`;
- * a capacity search passes when it certified a level (>= load.require when given).
+ * a capacity search passes when it certified a level (>= load.require when given); a valid run
+ * with no criteria is `not_judged` — never `passed` (its exit code follows SIPp's rule instead:
+ * 0 only when every attempted call ended normally, see `exitCodeOf` in engine/run.ts).
  */
-function verdictOf(state: RunFacts['state'], valid: boolean, criteria: ReadonlyArray<{ pass: boolean }>, abortedBy: AbortedBy | null): 'running' | 'invalid' | 'passed' | 'failed' {
-  if (state === 'running') return 'running';
+export function verdictOf(state: string, valid: boolean, criteria: ReadonlyArray<{ pass: boolean }>, abortedBy: unknown): Verdict {
+  if (state !== 'finished') return 'running';
   if (!valid) return 'invalid';
+  if (criteria.length === 0 && abortedBy === null) return 'not_judged';
   return abortedBy === null && criteria.every((c) => c.pass) ? 'passed' : 'failed';
 }
 
@@ -151,7 +159,7 @@ export function buildResults(agg: Aggregator, f: RunFacts) {
   for (const [, est] of series) if (est > peak) peak = est;
   const sustained = sustainedConcurrency(f.scenario, series, f.loadEndMs);
   const invites = t.attempts - t.aborted;
-  const ratios = computeRatios({ invites, finalByCode: t.finalByCode, timeouts: t.timeouts, completedNormally: t.completed });
+  const ratios = computeRatios({ invites, finalByCode: t.finalByCode, timeouts: t.timeouts, completedNormally: t.completed + t.cutAtEnd });
   const seconds = Math.max(f.elapsedMs, 1) / 1000;
   const setup = summarizeMs(agg.setup);
   const pdd = summarizeMs(agg.pdd);
@@ -160,7 +168,12 @@ export function buildResults(agg: Aggregator, f: RunFacts) {
   const slipP99 = percentileMs(agg.slip, 99);
 
   const summary = {
-    calls: { attempted: t.attempts, answered: t.answers, failed: t.failures, blocked: t.blocked, completed: t.completed, aborted: t.aborted, unfinished: f.unfinishedCalls },
+    calls: {
+      attempted: t.attempts, answered: t.answers, failed: t.failures, blocked: t.blocked, completed: t.completed, cutAtEnd: t.cutAtEnd,
+      aborted: t.aborted, unfinished: f.unfinishedCalls, noResponse: t.noResponse, noProvisional: t.noProvisional,
+      // Calls that did not end normally (failed, aborted, BYE failures and drain timeouts): any of them fails a run with no criteria.
+      notEndedNormally: Math.max(0, t.attempts - t.completed - t.cutAtEnd),
+    },
     concurrency: {
       peak,
       sustained: sustained?.value ?? null,

@@ -224,12 +224,13 @@ function normalizeHttp(h: NonNullable<ScenarioInput['http']>, source: string): H
 export function normalize(input: ScenarioInput, source = 'command line'): Scenario {
   const stages: Stage[] = (input.load.stages ?? []).map((s) => ({ durationMs: ms(s.duration), target: s.target }));
   const search = normalizeSearch(input.load);
+  const gracefulStopMs = ms(input.load.gracefulStop ?? DEFAULTS.gracefulStop);
   const load: LoadSpec =
     input.load.model === 'open'
-      ? { model: 'open', arrivals: input.load.arrivals ?? DEFAULTS.arrivals, stages, maxConcurrency: input.load.maxConcurrency ?? DEFAULTS.maxConcurrency }
+      ? { model: 'open', arrivals: input.load.arrivals ?? DEFAULTS.arrivals, stages, maxConcurrency: input.load.maxConcurrency ?? DEFAULTS.maxConcurrency, gracefulStopMs }
       : search !== null
-        ? { model: 'closed', stages: searchStages(search), search }
-        : { model: 'closed', stages };
+        ? { model: 'closed', stages: searchStages(search), search, gracefulStopMs }
+        : { model: 'closed', stages, gracefulStopMs };
   const criteria: Criterion[] = [];
   // A search with no criteria is judged on the default ones (criteria.ts SEARCH_DEFAULT_CRITERIA).
   const given = input.criteria !== undefined && Object.values(input.criteria).some((v) => v !== undefined);

@@ -28,6 +28,7 @@ export const DEFAULTS = {
   embedded: { capacity: 2000, ring: '0s', answerRatio: 1, calleeHangup: null },
   arrivals: 'uniform',
   maxConcurrency: null,
+  gracefulStop: '30s',
   call: { hold: '20s', ringTimeout: '30s', from: 'callcert', sdp: true },
   workers: null,
   localAddress: '127.0.0.1',
@@ -284,6 +285,12 @@ const LoadSchema = z
         .nullable()
         .optional()
         .meta({ description: 'Open model only: never have more calls up than this (extra starts are skipped and counted).' }),
+      gracefulStop: DurationSchema.optional().meta({
+        description:
+          'After the last stage, how long calls still up may run to the end of their own hold (no new calls start); ' +
+          'calls still up then are hung up and counted cut_at_end. 0s hangs up every call at the end of the last stage.',
+        default: DEFAULTS.gracefulStop,
+      }),
       stages: z
         .array(StageSchema, { error: expect('a list of stages [{ duration, target }, ...]') })
         .min(1, { error: expect('at least one stage { duration, target }') })

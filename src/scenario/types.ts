@@ -42,9 +42,13 @@ export interface Stage {
   target: number;
 }
 
+/**
+ * `gracefulStopMs`: after the last stage no call starts; calls still up may run to the end of
+ * their own hold for this long, then they are hung up (cause `cut_at_end`).
+ */
 export type LoadSpec =
-  | { model: 'open'; arrivals: 'uniform' | 'poisson'; stages: Stage[]; maxConcurrency: number | null }
-  | { model: 'closed'; stages: Stage[]; search?: SearchSpec };
+  | { model: 'open'; arrivals: 'uniform' | 'poisson'; stages: Stage[]; maxConcurrency: number | null; gracefulStopMs: number }
+  | { model: 'closed'; stages: Stage[]; search?: SearchSpec; gracefulStopMs: number };
 
 /**
  * `load.model: search`, normalised to the closed model over generated stages

@@ -38,6 +38,7 @@ export type EndCause =
   | 'bye_timeout' // Timer F on BYE
   | 'aborted' // run stopped before the call was answered
   | 'drain_timeout' // answered, but its BYE was not answered before the run's drain bound
+  | 'cut_at_end' // answered, and hung up by the end of the run (stage end, gracefulStop, Ctrl-C, abortOnFail) before its own hold elapsed
   | 'transport_error';
 
 export class Call implements DialogIds {
@@ -73,6 +74,10 @@ export class Call implements DialogIds {
   normalEnd = false;
   /** hangup() was asked before any provisional: CANCEL as soon as one arrives. */
   hangupRequested = false;
+  /** Any response to the INVITE arrived (100 Trying included). */
+  gotResponse = false;
+  /** Engine-owned: the run's end hung this call up before its hold elapsed. */
+  cutAtEnd = false;
 
   constructor(
     readonly index: number,
@@ -247,6 +252,7 @@ export class Uac {
   private onInviteResponse(call: Call, msg: SipMessage): void {
     const status = msg.status;
     const now = this.o.now();
+    call.gotResponse = true;
     if (status < 200) {
       if (call.state === CallState.Calling) {
         call.state = CallState.Proceeding;
@@ -261,7 +267,7 @@ export class Uac {
     }
     if (status < 300) {
       if (call.state <= CallState.Cancelling) {
-        if (call.provisionalAt === 0) call.provisionalAt = now;
+        // No provisional before the 200: PDD stays absent for this call (0), it is not the setup time.
         call.answeredAt = now;
         call.finalCode = status;
         call.remoteTag = msg.toTag;

@@ -121,7 +121,7 @@ describe('open executor', () => {
 
   it('describes the load', () => {
     expect(openExecutor.describe({
-      model: 'open', arrivals: 'poisson', maxConcurrency: 500,
+      model: 'open', arrivals: 'poisson', maxConcurrency: 500, gracefulStopMs: 0,
       stages: [{ durationMs: 10_000, target: 100 }, { durationMs: 60_000, target: 100 }],
     })).toBe('open model (poisson arrivals): 0→100 cps over 10 s, hold 100 cps for 60 s, at most 500 concurrent calls');
   });
@@ -183,8 +183,8 @@ describe('closed executor', () => {
   });
 
   it('describes the load', () => {
-    expect(closedExecutor.describe({ model: 'closed', stages: ramp.slice(0, 2) }))
+    expect(closedExecutor.describe({ model: 'closed', stages: ramp.slice(0, 2), gracefulStopMs: 0 }))
       .toBe('closed model: 0→1000 channels over 60 s, hold 1000 channels for 60 s');
-    expect(() => closedExecutor.describe({ model: 'open', arrivals: 'uniform', stages: [], maxConcurrency: null })).toThrow();
+    expect(() => closedExecutor.describe({ model: 'open', arrivals: 'uniform', stages: [], maxConcurrency: null, gracefulStopMs: 0 })).toThrow();
   });
 });

@@ -374,7 +374,7 @@ describe('good scenarios', () => {
       description: '',
       target: null,
       embedded: { capacity: 2000, ringMs: 0, answerRatio: 1, calleeHangupMs: null },
-      load: { model: 'closed', stages: [{ durationMs: 10_000, target: 10 }] },
+      load: { model: 'closed', stages: [{ durationMs: 10_000, target: 10 }], gracefulStopMs: 30_000 },
       call: { hold: { dist: 'fixed', valueMs: 20_000 }, ringTimeoutMs: 30_000, fromUser: 'callcert', sdp: true },
       criteria: [],
       http: null,

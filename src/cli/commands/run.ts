@@ -23,6 +23,8 @@ export interface RunFlags {
   /** embedded.capacity */
   capacity?: number;
   set: string[];
+  /** Pass criteria added on the command line (`--criterion 'ser>=0.999'`, repeatable). */
+  criterion?: string[];
   out?: string;
   quiet?: boolean;
   /** Write the report into the out dir when the run ends (`report` command options below). */
