@@ -40,6 +40,9 @@ export const SIP_METRICS: readonly MetricSpec[] = [
   { id: 'isa', unit: 'ratio', direction: 'lower', read: fromSummary('ratios', 'isa') },
   { id: 'failed_calls', unit: 'calls', direction: 'lower', read: fromSummary('calls', 'failed') },
   { id: 'blocked_calls', unit: 'calls', direction: 'lower', read: fromSummary('calls', 'blocked') },
+  // Answered calls the run's end hung up before their hold (gracefulStop too short for the holds).
+  { id: 'cut_at_end_calls', unit: 'calls', direction: 'lower', read: fromSummary('calls', 'cutAtEnd') },
+  { id: 'no_response_calls', unit: 'calls', direction: 'lower', read: fromSummary('calls', 'noResponse') },
   { id: 'concurrency_sustained', unit: 'channels', direction: 'higher', read: fromSummary('concurrency', 'sustained') },
   { id: 'concurrency_peak', unit: 'channels', direction: 'higher', read: fromSummary('concurrency', 'peak') },
   { id: 'cps_achieved', unit: 'cps', direction: 'higher', read: fromSummary('cps', 'achieved') },

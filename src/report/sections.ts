@@ -267,6 +267,9 @@ function results(m: ReportModel, lay: ResultsLayout): Section {
   const figures: Cell[][] = [
     [bi('呼叫：尝试/应答/失败/阻塞', 'Calls: attempted/answered/failed/blocked'), `${fmtNum(s.calls.attempted)} / ${fmtNum(s.calls.answered)} / ${fmtNum(s.calls.failed)} / ${fmtNum(s.calls.blocked)}`],
     [bi('呼叫：正常结束/中止/未完成', 'Calls: completed/aborted/unfinished'), `${fmtNum(s.calls.completed)} / ${fmtNum(s.calls.aborted)} / ${fmtNum(s.calls.unfinished)}`],
+    // results.json files written before these counts existed have none: shown as —.
+    [bi('呼叫：运行结束时截断/完全无响应/无临时响应即应答', 'Calls: cut at end/no response at all/answered without provisional'),
+      `${fmtNum(s.calls.cutAtEnd ?? null)} / ${fmtNum(s.calls.noResponse ?? null)} / ${fmtNum(s.calls.noProvisional ?? null)}`],
     [bi('并发：峰值/持续/目标', 'Channels: peak/sustained/target'), `${fmtNum(s.concurrency.peak)} / ${fmtNum(s.concurrency.sustained)} / ${fmtNum(s.concurrency.target)}`],
     [bi('持续窗口（毫秒）', 'Sustained window (ms)'), s.concurrency.sustainedWindowMs === null ? '—' : `${fmtNum(s.concurrency.sustainedWindowMs[0])} – ${fmtNum(s.concurrency.sustainedWindowMs[1])}`],
     [bi('利特尔定律预期并发', 'Little\'s law expected channels'), fmtNum(s.concurrency.littlesLawExpected)],

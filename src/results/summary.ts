@@ -10,7 +10,7 @@ import { computeRatios } from '../metrics/rfc6076.js';
 import { createLatencyHistogram, summarizeMs, percentileMs } from '../metrics/histograms.js';
 import { flatStageWindows } from '../engine/executors/types.js';
 import { meanHoldMs } from '../scenario/hold.js';
-import { judge, type AbortedBy, type LiveStatus, type MetricSource } from '../engine/thresholds.js';
+import { judge, type LiveStatus, type MetricSource } from '../engine/thresholds.js';
 import type { SearchResult } from '../engine/search-steps.js';
 import { MEASUREMENT_METHOD } from '../http/fixed-rate.js';
 import { CLOSED_LOOP_METHOD } from '../http/max-throughput.js';

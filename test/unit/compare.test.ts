@@ -42,6 +42,16 @@ describe('compareResults', () => {
     ]);
   });
 
+  it('watches calls cut at the end and calls with no response once both runs record them', () => {
+    const base = load();
+    const cur = load();
+    Object.assign(base.summary.calls, { cutAtEnd: 0, noResponse: 0 });
+    Object.assign(cur.summary.calls, { cutAtEnd: 30, noResponse: 0 });
+    const c = compareResults(base, cur, { tolerance: tenPct });
+    expect(c.metrics.find((m) => m.metric === 'cut_at_end_calls')?.status).toBe('regressed');
+    expect(c.metrics.find((m) => m.metric === 'no_response_calls')?.status).toBe('ok');
+  });
+
   it('flags a doubled setup p95 as the one regression', () => {
     const base = load();
     const cur = load();
