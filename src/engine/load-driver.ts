@@ -243,8 +243,8 @@ export class LoadDriver implements UacListener {
 
   /** Start calls until the segment's committed slots reach its target. */
   private topUp(intended: number): void {
-    const target = this.targetNow(intended);
     if (this.draining) return;
+    const target = this.targetNow(intended);
     while (!this.stopping && this.committed < target) {
       this.committed++;
       this.offered++;

@@ -79,7 +79,7 @@ async function readOptional(file: string): Promise<Buffer | null> {
 export function runStatus(r: Results): RunStatus {
   if (r.state !== 'finished') return 'running';
   if (!r.valid || r.interrupted || r.invalidReasons.length > 0) return 'invalid';
-  if (r.verdict === 'not_judged' && r.criteria.length === 0) return 'not_judged';
+  if (r.criteria.length === 0 && r.verdict !== 'failed') return 'not_judged';
   return r.verdict === 'passed' && r.criteria.every((c) => c.pass) ? 'passed' : 'failed';
 }
 

@@ -26,13 +26,14 @@ export const SCHEMA_VERSION = 1;
 export const SUSTAIN_SETTLE_MS = 1000;
 
 export const DEFINITIONS = {
-  setupMs: 'intended INVITE send time → 200 OK received (timed from the schedule, so generator delay is included, not hidden)',
-  pddMs: 'intended INVITE send time → first non-100 provisional or final response, answered calls only (RFC 6076 §4.3 SRD); failed attempts in pddFailedMs',
+  setupMs: 'INVITE send time → 200 OK received; the send time is the intended one (from the schedule, so generator delay is included, not hidden), or the actual one when a timer sent the INVITE early (never a negative latency)',
+  pddMs: 'the same start → first non-100 provisional response, answered calls that had one (RFC 6076 §4.3 SRD; a call answered with no provisional has no PDD: summary.calls.noProvisional); failed attempts in pddFailedMs',
   sddMs: 'BYE sent → its 2xx (RFC 6076 §4.4)',
   ser: 'INVITE→200 / (INVITEs − INVITE→3xx) (RFC 6076 §4.6)',
   seer: 'INVITE→{200,480,486,600,603} / (INVITEs − INVITE→3xx) (RFC 6076 §4.7)',
   isa: 'INVITE→{408,500,503,504} or no final response / INVITEs (RFC 6076 §4.8)',
-  scr: 'calls established and ended normally by BYE/200 (either side) / INVITEs (RFC 6076 §4.9)',
+  scr: 'calls established and ended normally by BYE/200 (either side; cut_at_end included) / INVITEs (RFC 6076 §4.9)',
+  cutAtEnd: 'answered calls the end of the run (load.gracefulStop over, Ctrl-C, abortOnFail) hung up before their own hold elapsed; not in completed',
   asr: 'INVITE→200 / INVITEs',
   invites: 'calls attempted minus calls aborted by the end of the run before any final response',
   concurrency: 'established (answered, ACKed) calls not yet ended, summed over workers, sampled every 100 ms',

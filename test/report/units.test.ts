@@ -5,7 +5,7 @@ import { minMaxDecimate } from '../../src/report/chart-config.js';
 import { licenceRows } from '../../src/report/licence.js';
 import { runStatus } from '../../src/report/model.js';
 import { recheckVerdicts } from '../../src/report/recheck.js';
-import { certifiedSentence } from '../../src/report/sections.js';
+import { certifiedSentence, verdictText } from '../../src/report/sections.js';
 import { capacitySpec } from '../../src/report/chart-specs.js';
 import type { Results } from '../../src/results/summary.js';
 
@@ -53,6 +53,17 @@ describe('licence table and shown verdict', () => {
     expect(runStatus(inv)).toBe('invalid');
     expect(licenceRows(inv, 'invalid')[0].state).toBe('met-run-invalid');
     expect(recheckVerdicts(inv).problems).toEqual([]);
+  });
+
+  it('a valid run with no criteria is NOT JUDGED (未判定), never passed; "passed" with no criteria is refused', () => {
+    const none = { ...base, criteria: [], verdict: 'not_judged' } as unknown as Results;
+    expect(runStatus(none)).toBe('not_judged');
+    expect(recheckVerdicts(none)).toEqual({ problems: [], verdict: 'not_judged' });
+    const v = verdictText({ status: runStatus(none) } as never);
+    expect(v.text).toMatchObject({ zh: expect.stringMatching(/^未判定/), en: expect.stringMatching(/^NOT JUDGED/) });
+    const claimed = { ...none, verdict: 'passed' } as unknown as Results;
+    expect(recheckVerdicts(claimed).problems[0]).toMatch(/verdict "passed" does not follow from the data \(expected "not_judged"\)/);
+    expect(runStatus(claimed)).toBe('not_judged');
   });
 
   it('a verdict the numbers do not support is found', () => {
