@@ -48,11 +48,11 @@ beforeEach(() => {
 
 describe('argv → command options', () => {
   it.each([
-    [['run', '--rate', '200', '--hold', '1s', '--duration', '30s'], null, { rate: 200, hold: '1s', duration: '30s', set: [] }],
-    [['run', 'scenarios/smoke.yaml', '--set', 'a=1', '--set', 'b=2', '--quiet'], 'scenarios/smoke.yaml', { set: ['a=1', 'b=2'], quiet: true }],
+    [['run', '--rate', '200', '--hold', '1s', '--duration', '30s'], null, { rate: 200, hold: '1s', duration: '30s', set: [], criterion: [] }],
+    [['run', 'scenarios/smoke.yaml', '--set', 'a=1', '--set', 'b=2', '--quiet'], 'scenarios/smoke.yaml', { set: ['a=1', 'b=2'], quiet: true, criterion: [] }],
     [['run', '--target', 'sip:ivr@10.0.0.5', '--concurrency', '1000', '--transport', 'tcp', '--workers', '2'], null,
-      { target: 'sip:ivr@10.0.0.5', concurrency: 1000, transport: 'tcp', workers: 2, set: [] }],
-    [['run', '--auth-user', 'u', '--auth-password', 'p', '--ramp', '0', '--out', 'o'], null, { authUser: 'u', authPassword: 'p', ramp: '0', out: 'o', set: [] }],
+      { target: 'sip:ivr@10.0.0.5', concurrency: 1000, transport: 'tcp', workers: 2, set: [], criterion: [] }],
+    [['run', '--auth-user', 'u', '--auth-password', 'p', '--ramp', '0', '--out', 'o'], null, { authUser: 'u', authPassword: 'p', ramp: '0', out: 'o', set: [], criterion: [] }],
   ])('run %j', async (argv, file, flags) => {
     const r = await parse(argv as string[]);
     expect(r.usageError).toBeNull();

@@ -399,6 +399,7 @@ describe('good scenarios', () => {
       model: 'open',
       arrivals: 'poisson',
       maxConcurrency: 1200,
+      gracefulStopMs: 30_000,
       stages: [
         { durationMs: 60_000, target: 50 },
         { durationMs: 1_500, target: 50 },
@@ -458,7 +459,7 @@ describe('shipped scenarios', () => {
     const s = await loadScenarioFile(SHIPPED('quickstart.yaml'));
     expect(s.target).toBeNull();
     expect(s.embedded.capacity).toBe(1500);
-    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 60_000, target: 1000 }, { durationMs: 60_000, target: 1000 }] });
+    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 60_000, target: 1000 }, { durationMs: 60_000, target: 1000 }], gracefulStopMs: 30_000 });
     expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 20_000 });
     expect(s.criteria.map((c) => `${c.metric} ${c.source}`).sort()).toEqual(['concurrency_sustained >=1000', 'ser >=0.999', 'setup_ms p(95)<1000']);
   });
@@ -528,8 +529,8 @@ describe('--set overrides', () => {
   });
 
   it.each([
-    ['load.stagez[1].target=1500', 'load.stagez: unknown key "stagez"; valid keys in load: model, arrivals, maxConcurrency, stages, start, step, stepDuration, ramp, ceiling, require; did you mean "stages"?'],
-    ['load.rate=100', 'load.rate: unknown key "rate"; valid keys in load: model, arrivals, maxConcurrency, stages, start, step, stepDuration, ramp, ceiling, require; use load.stages[].target with model: open (calls per second)'],
+    ['load.stagez[1].target=1500', 'load.stagez: unknown key "stagez"; valid keys in load: model, arrivals, maxConcurrency, gracefulStop, stages, start, step, stepDuration, ramp, ceiling, require; did you mean "stages"?'],
+    ['load.rate=100', 'load.rate: unknown key "rate"; valid keys in load: model, arrivals, maxConcurrency, gracefulStop, stages, start, step, stepDuration, ramp, ceiling, require; use load.stages[].target with model: open (calls per second)'],
     ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, criteria, http, uas, workers, localAddress, generator'],
     ['criteria.setup=["p(95)<1"]', 'criteria.setup: unknown metric "setup"; valid keys in criteria: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls, dial_latency_ms, outbound_failed, outbound_answered, outbound_concurrency_peak, outbound_concurrency_sustained; use setup_ms'],
     ['load.stages[5].target=1', 'load.stages has 2 entries; index 5 is out of range (use [2] to append)'],
@@ -574,6 +575,7 @@ describe('buildScenarioFromFlags', () => {
       model: 'open',
       arrivals: 'uniform',
       maxConcurrency: null,
+      gracefulStopMs: 30_000,
       stages: [{ durationMs: 5_000, target: 50 }, { durationMs: 30_000, target: 50 }],
     });
     expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 2_000 });
@@ -587,7 +589,7 @@ describe('buildScenarioFromFlags', () => {
 
   it('--concurrency alone: closed model with the default ramp and duration', () => {
     const s = build({ concurrency: 1000 });
-    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 10_000, target: 1000 }, { durationMs: 60_000, target: 1000 }] });
+    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 10_000, target: 1000 }, { durationMs: 60_000, target: 1000 }], gracefulStopMs: 30_000 });
     expect(s.target).toBeNull();
   });
 
@@ -614,6 +616,7 @@ describe('buildScenarioFromFlags', () => {
       model: 'open',
       arrivals: 'uniform',
       maxConcurrency: null,
+      gracefulStopMs: 30_000,
       stages: [{ durationMs: 10_000, target: 100 }, { durationMs: 90_000, target: 100 }],
     });
   });
@@ -621,7 +624,7 @@ describe('buildScenarioFromFlags', () => {
   it('--concurrency on an open file switches to the closed model and drops open-only fields', async () => {
     const raw = await readScenarioRaw(F('good-full.yaml'));
     const s = build({ concurrency: 20 }, raw);
-    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 10_000, target: 20 }, { durationMs: 60_000, target: 20 }] });
+    expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 10_000, target: 20 }, { durationMs: 60_000, target: 20 }], gracefulStopMs: 30_000 });
   });
 
   it('does not modify the base', async () => {
