@@ -196,9 +196,10 @@ export class CallCentre {
     }
     this.counters.active++;
     if (this.counters.active > this.counters.peakActive) this.counters.peakActive = this.counters.active;
-    call.lastResponse = this.respond(msg, from, 100, '');
+    this.respond(msg, from, 100, '');
+    // Always ring first, as a real platform does: without a provisional, PDD would equal setup.
+    call.lastResponse = this.respond(msg, from, 180, call.localTag);
     if (this.o.ringMs > 0) {
-      call.lastResponse = this.respond(msg, from, 180, call.localTag);
       call.timer = setTimeout(this.onRingDone, this.o.ringMs, call);
     } else {
       this.ringDone(call);
