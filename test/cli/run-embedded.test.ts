@@ -102,10 +102,15 @@ describe('callcert run scenarios/smoke.yaml (embedded call centre, 50 channels, 
     expect(target.invites, why).toBe(c.attempted);
     expect(target.answered, why).toBe(c.answered);
     expect(target.acks, why).toBe(c.answered);
+    // Every BYE callcert sent reached the target: calls that ran their hold, and none cut at the end.
+    expect(c.cutAtEnd, why).toBe(0);
     expect(target.byesReceived, why).toBe(c.completed);
     expect(target.completed, why).toBe(c.completed);
     expect(target.active, why).toBe(0);
     expect(target.inviteRetransmissions, why).toBe(0);
+    // The simulator rings before it answers, so every call has a PDD of its own.
+    expect(target.responsesSent['180'], why).toBe(c.attempted);
+    expect(c.noProvisional, why).toBe(0);
   });
 
   // Regression: the ramp's last step could fire a fraction of a ms early and leave the run
@@ -178,15 +183,15 @@ describe('callcert run --concurrency 50 --hold 30s interrupted by SIGINT after 4
     expect(c.aborted, why).toBe(0);
     expect(c.unfinished, why).toBe(0);
     expect(calls.length, why).toBe(c.attempted);
-    expect(countByCause(calls), why).toEqual({ completed: c.attempted });
+    expect(countByCause(calls), why).toEqual({ cut_at_end: c.attempted });
     // ...ended at the interruption, not after their 30 s hold.
     expect(calls.every((l) => (l.durationMs ?? Infinity) < 8000), why).toBe(true);
 
     // The embedded target saw the same calls and has none left open.
     expect(target.invites, why).toBe(c.attempted);
     expect(target.acks, why).toBe(c.answered);
-    expect(target.byesReceived, why).toBe(c.completed);
-    expect(target.completed, why).toBe(c.completed);
+    expect(target.byesReceived, why).toBe(c.cutAtEnd);
+    expect(target.completed, why).toBe(c.cutAtEnd);
     expect(target.active, why).toBe(0);
   });
 

@@ -74,7 +74,8 @@ describe('callcert run → SIPp UAS with a deterministic 200/486/503 mix', () =>
     expect(s.calls.blocked, why).toBe(0);
     expect(s.calls.aborted, why).toBe(0);
     expect(r.valid, why).toBe(true);
-    expect(cli.code, why).toBe(0); // no criteria
+    expect(r.verdict, why).toBe('not_judged');
+    expect(cli.code, why).toBe(1); // no criteria, and 30 calls failed: SIPp's exit rule
 
     // SIPp numbers calls 1..100 in arrival order: 70 / 20 / 10 exactly.
     expect(invites, why).toBe(s.calls.attempted);

@@ -80,6 +80,10 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
         '--hold', '2s',
         '--ramp', '1s',
         '--duration', '5s',
+        // This test is about auth and routing. Its 60 calls make the slip p99 their maximum,
+        // and Kamailio's nine processes share the CI box's two cores: one 25 ms timer delay
+        // there once made the run INVALID. Generator health has its own tests.
+        '--set', 'generator.maxScheduleSlipMsP99=100',
         '--quiet',
         '--out', out,
       ],
@@ -109,7 +113,7 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
       trace: { invites: invites.length, acks: acks.length, byes: byes.length, byesViaProxy: viaOnTop(byes), acksViaProxy: viaOnTop(acks) },
     });
 
-    expect(cli.code, why).toBe(0); // no criteria: nothing to fail
+    expect(cli.code, why).toBe(0); // no criteria and every call ended normally
     expect(r.valid, why).toBe(true);
     expect(c.attempted, why).toBeGreaterThanOrEqual(20);
     expect(c.failed, why).toBe(0);
@@ -184,9 +188,10 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
     expect(wrongPasswordLogged, why).toBe(c.attempted);
     expect(sippRecvCount(uasRes, 'INVITE'), why).toBe(0);
     expect(sippSentCount(uasRes, '200'), why).toBe(0);
-    // Without pass criteria there is nothing to fail: the run is valid and exits 0.
+    // Without pass criteria the run is not judged, and exits 1 because calls failed (SIPp's rule); nothing says PASSED.
     expect(r.valid, why).toBe(true);
-    expect(r.verdict, why).toBe('passed');
-    expect(cli.code, why).toBe(0);
+    expect(r.verdict, why).toBe('not_judged');
+    expect(cli.stdout, why).not.toMatch(/PASSED/);
+    expect(cli.code, why).toBe(1);
   }, 60_000);
 });
