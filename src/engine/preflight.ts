@@ -30,8 +30,14 @@ const REACH_CODES: Record<string, string> = {
   EHOSTUNREACH: 'no route to that host',
   EADDRNOTAVAIL: 'the address is not configured on this machine',
   EAFNOSUPPORT: 'this machine has no IPv6',
-  EINVAL: 'the kernel refused the route (a loopback address cannot reach another host; a link-local one needs a %zone)',
 };
+
+/** EINVAL from connect(): the kernel has no usable route from that source. */
+function einvalReason(host: string, bindTo: string | null): string {
+  if (/^fe[89ab]/i.test(host) && !host.includes('%')) return 'a link-local target needs a zone, e.g. fe80::1%eth0';
+  if (bindTo !== null && isLoopback(bindTo)) return 'a loopback address reaches only this machine';
+  return 'the kernel has no route from that source address';
+}
 
 /**
  * The local address SIP sockets bind to for a target at `host` (an IP literal), chosen and
@@ -56,7 +62,7 @@ export async function chooseLocalAddress(host: string, port: number, configured:
   const bindTo = configured ?? (isLoopback(host) ? (family === 6 ? '::1' : '127.0.0.1') : null);
   const sock = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
   const fail = (step: string, e: Error & { code?: string }) => {
-    const why = REACH_CODES[e.code ?? ''] ?? e.message;
+    const why = e.code === 'EINVAL' ? einvalReason(host, bindTo) : (REACH_CODES[e.code ?? ''] ?? e.message);
     const what = step === 'bind'
       ? `cannot bind local address ${bindTo}${configured === null ? ' (the default for this target)' : ' (localAddress)'}: ${e.code ?? ''} ${why}`
       : `cannot reach the IPv${family} target ${where} from ${bindTo ?? 'this machine'}${configured === null ? '' : ' (localAddress)'}: ${e.code ?? ''} ${why}`;
@@ -79,7 +85,7 @@ export async function chooseLocalAddress(host: string, port: number, configured:
 }
 
 export async function checkReachable(host: string, port: number, transport: 'udp' | 'tcp', timeoutMs = 400): Promise<void> {
-  const where = `${transport.toUpperCase()} ${host}:${port}`;
+  const where = `${transport.toUpperCase()} ${formatHostPort(host, port)}`;
   if (transport === 'tcp') {
     await new Promise<void>((resolve, reject) => {
       const sock = net.connect({ host, port });

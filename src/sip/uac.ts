@@ -141,6 +141,11 @@ export class Uac {
     return this.calls.size;
   }
 
+  /** Where this UAC's requests go. */
+  get targetPeer(): Peer {
+    return this.o.target.peer;
+  }
+
   /** Starts a call now; `intendedAt` is when the schedule wanted it (for coordinated-omission-free timing). */
   start(index: number, intendedAt: number, holdMs: number): Call {
     const call = new Call(index, this.ids.callId(), this.ids.tag(), this.localUri, this.remoteUri, intendedAt, holdMs);
