@@ -4,8 +4,10 @@
  * local-address choice of a run (src/engine/preflight.ts), including its one-line
  * errors. IPv4 output stays byte for byte what it was.
  */
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MessageBuilder, bracketHost, formatHostPort, g711Sdp, sdpAddrType } from '../../src/sip/builder.js';
 import { Uac } from '../../src/sip/uac.js';
 import { parseMessage } from '../../src/sip/parser.js';
@@ -174,5 +176,22 @@ describe('the local address of a run (chooseLocalAddress)', () => {
 
   it('a link-local target without a zone: the kernel refuses the route (EINVAL), said so', async () => {
     expect(await chooseError('fe80::1', null)).toBe('cannot reach the IPv6 target [fe80::1]:5399 from this machine: EINVAL a link-local target needs a zone, e.g. fe80::1%eth0');
+  });
+
+  it('no route to the target (ENETUNREACH, e.g. no IPv6 default route): one line, before the run', async () => {
+    // This machine has an IPv6 route, so connect() is made to fail as a host without one does.
+    const fake = Object.assign(new EventEmitter(), {
+      bind: (_p: number, _a: string, cb: () => void) => cb(),
+      connect: (_p: number, _h: string, cb: (e?: Error) => void) => cb(Object.assign(new Error('connect ENETUNREACH'), { code: 'ENETUNREACH' })),
+      address: () => ({ address: '::', port: 0, family: 'IPv6' }),
+      close: () => {},
+    });
+    const spy = vi.spyOn(dgram, 'createSocket').mockReturnValue(fake as unknown as dgram.Socket);
+    try {
+      expect(await chooseError('2001:db8::1', null)).toBe('cannot reach the IPv6 target [2001:db8::1]:5399 from this machine: ENETUNREACH no route to that network');
+      expect(await chooseError('2001:db8::1', 'fd00::2')).toBe('cannot reach the IPv6 target [2001:db8::1]:5399 from fd00::2 (localAddress): ENETUNREACH no route to that network');
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
