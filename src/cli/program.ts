@@ -90,7 +90,7 @@ ${EXIT_CODES}`);
     .command('target')
     .description('run the embedded call centre in the foreground; prints its counters on exit')
     .option('--sip-port <n>', 'SIP port', num('--sip-port', true), 5060)
-    .option('--address <ip>', 'address to bind', '127.0.0.1')
+    .option('--address <ip>', 'address to bind, IPv4 or IPv6 (e.g. ::1)', '127.0.0.1')
     .addOption(new Option('--transport <t>', 'SIP transport').choices(['udp', 'tcp']).default('udp'))
     .option('--capacity <n>', 'channels; calls beyond get 503', num('--capacity', true), 2000)
     .option('--ring <duration>', 'ring time before answering', '0s')

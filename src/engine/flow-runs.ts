@@ -28,6 +28,7 @@ import { mulberry32 } from '../scenario/hold.js';
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
 import { CallCentre, type CallCentreCounters } from '../target/call-centre.js';
 import { getHeader } from '../sip/headers.js';
+import { bracketHost, formatHostPort } from '../sip/builder.js';
 import type { SipMessage } from '../sip/message.js';
 import { bump } from './protocol.js';
 import { redactUrisInText } from '../scenario/secrets.js';
@@ -203,9 +204,10 @@ export class FlowRuns {
     const key = `cc${index}`;
     if (this.uas !== null) {
       vars.set('uas.user', key);
-      vars.set('uas.host', this.uas.address);
+      // As it goes into a URI: an IPv6 address in brackets.
+      vars.set('uas.host', bracketHost(this.uas.address));
       vars.set('uas.port', this.uas.port);
-      vars.set('uas.uri', `sip:${key}@${this.uas.address}:${this.uas.port}`);
+      vars.set('uas.uri', `sip:${key}@${formatHostPort(this.uas.address, this.uas.port)}`);
     }
     const inst = new FlowInstance(index, intended, vars);
     const f = r.w.feeder;

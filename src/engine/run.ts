@@ -6,12 +6,14 @@
  */
 import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Aggregator } from './aggregate.js';
 import { startWorkers } from './pool.js';
-import { checkReachable, isLoopback, outgoingAddress, resolveHost } from './preflight.js';
+import { checkReachable, chooseLocalAddress, resolveHost } from './preflight.js';
 import { totalDurationMs, targetAt } from './executors/types.js';
 import type { IntervalReport, ResolvedTarget } from './protocol.js';
 import type { Scenario } from '../scenario/types.js';
+import { DEFAULTS } from '../scenario/schema.js';
 import { CallCentre } from '../target/call-centre.js';
 import { startCtiApi, type CtiApi } from '../target/cti-api.js';
 import { resolveHttpFlows, resolveHttpLoads, redactScenario } from './http-setup.js';
@@ -103,10 +105,12 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     embedded = await CallCentre.start({ ...s.embedded, address: s.localAddress, port: 0, transport: 'udp' });
     target = { uri: embedded.uri, host: embedded.address, port: embedded.port, transport: 'udp' };
   } else {
-    const host = await resolveHost(s.target.host);
+    // The default (127.0.0.1) follows the target: 127.0.0.1 or ::1 for a loopback target of that
+    // family, else the source address the route picks. An explicit one must match the target's family.
+    const configured = s.localAddress === DEFAULTS.localAddress ? null : s.localAddress;
+    const host = await resolveHost(s.target.host, configured === null ? 0 : (isIP(configured) as 4 | 6));
+    localAddress = await chooseLocalAddress(host, s.target.port, configured);
     await checkReachable(host, s.target.port, s.target.transport);
-    // The default 127.0.0.1 only reaches loopback targets; otherwise use the interface the route picks.
-    if (isLoopback(localAddress) && !isLoopback(host)) localAddress = await outgoingAddress(host, s.target.port);
     target = { uri: s.target.uri, host, port: s.target.port, transport: s.target.transport };
   }
   // HTTP loads with no base URL and no SIP target go to the embedded call centre's CTI API.

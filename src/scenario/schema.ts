@@ -781,7 +781,11 @@ export const ScenarioSchema = z
         .string({ error: expect('an IPv4 or IPv6 address', quoteHint) })
         .refine((v) => isIP(v) !== 0, { error: expect('an IPv4 or IPv6 address') })
         .optional()
-        .meta({ description: 'Local address to bind SIP sockets to.', default: DEFAULTS.localAddress }),
+        .meta({
+          description:
+            'Local address to bind SIP sockets to (IPv4 or IPv6, e.g. ::1). Left out, it follows the target: 127.0.0.1 or ::1 for a loopback target of that family, else the source address the route picks; without a target the embedded call centre listens on it. Set, it must be of the target\'s family.',
+          default: DEFAULTS.localAddress,
+        }),
       generator: GeneratorSchema,
     },
     { error: expect('a scenario mapping (name, load, call, criteria, ...)') },

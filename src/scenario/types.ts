@@ -129,7 +129,7 @@ export interface Scenario {
   uas: UasSpec | null;
   /** Worker threads; null: cores - 1, at least 1. */
   workers: number | null;
-  /** Local address to bind SIP sockets to. */
+  /** Local address to bind SIP sockets to; the default (127.0.0.1) follows the target's family (engine/preflight.ts chooseLocalAddress). */
   localAddress: string;
   generator: {
     /** The run is marked invalid when the generator's schedule slip p99 exceeds this. */

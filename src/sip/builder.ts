@@ -5,12 +5,33 @@
  * branch. Messages are strings whose chars are bytes (latin1): values copied from a
  * parsed message round-trip byte for byte, and our own text is ASCII.
  */
+import { isIPv6 } from 'node:net';
 import type { SipMessage } from './message.js';
 import { getHeaders } from './headers.js';
 
+/**
+ * A host as it goes into a SIP URI, Via sent-by or Contact: IPv6 literals in
+ * brackets (RFC 3261 §25.1 IPv6reference), with a zone's '%' escaped as %25
+ * (RFC 6874); IPv4 addresses and names unchanged. Already bracketed: unchanged.
+ */
+export function bracketHost(host: string): string {
+  if (host.startsWith('[') || !host.includes(':')) return host;
+  return `[${host.replace(/%(?!25)/, '%25')}]`;
+}
+
+/** `host:port` for a URI or Via sent-by: `127.0.0.1:5060`, `[::1]:5060`. */
+export function formatHostPort(host: string, port: number): string {
+  return `${bracketHost(host)}:${port}`;
+}
+
+/** SDP addrtype of an address (RFC 4566 §5.7): IP6 for an IPv6 literal, else IP4. Not bracketed in SDP. */
+export function sdpAddrType(address: string): 'IP4' | 'IP6' {
+  return isIPv6(address) ? 'IP6' : 'IP4';
+}
+
 export interface EndpointTemplate {
   transport: 'udp' | 'tcp';
-  /** host:port this endpoint is reachable at (Via sent-by, Contact). */
+  /** host:port this endpoint is reachable at (Via sent-by, Contact), IPv6 in brackets (formatHostPort). */
   hostPort: string;
   userAgent: string;
 }
@@ -101,9 +122,10 @@ export class MessageBuilder {
 
 /** A G.711 offer/answer: µ-law and A-law at 20 ms, plus telephone-event (RFC 4733). */
 export function g711Sdp(address: string, rtpPort: number, sessionId: number): string {
+  const at = sdpAddrType(address);
   return (
-    `v=0${CRLF}o=callcert ${sessionId} ${sessionId} IN IP4 ${address}${CRLF}s=callcert${CRLF}` +
-    `c=IN IP4 ${address}${CRLF}t=0 0${CRLF}m=audio ${rtpPort} RTP/AVP 0 8 101${CRLF}` +
+    `v=0${CRLF}o=callcert ${sessionId} ${sessionId} IN ${at} ${address}${CRLF}s=callcert${CRLF}` +
+    `c=IN ${at} ${address}${CRLF}t=0 0${CRLF}m=audio ${rtpPort} RTP/AVP 0 8 101${CRLF}` +
     `a=rtpmap:0 PCMU/8000${CRLF}a=rtpmap:8 PCMA/8000${CRLF}a=rtpmap:101 telephone-event/8000${CRLF}` +
     `a=fmtp:101 0-15${CRLF}a=ptime:20${CRLF}a=sendrecv${CRLF}`
   );

@@ -4,6 +4,7 @@ import { StreamFramer } from './framer.js';
 import { SipParseError } from './message.js';
 import type { Peer, SipTransport, TransportOptions, TransportEvents } from './transport.js';
 import { errors } from '../errors.js';
+import { formatHostPort } from './builder.js';
 
 /**
  * SIP over TCP (RFC 3261 §18.3). Listens for inbound connections and opens at
@@ -30,7 +31,7 @@ export class TcpTransport implements SipTransport {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: Error & { code?: string }) => {
         if (err.code === 'EADDRINUSE') {
-          reject(errors.portInUse(`TCP ${opts.address}:${opts.port} is already in use`, { address: opts.address, port: opts.port }));
+          reject(errors.portInUse(`TCP ${formatHostPort(opts.address, opts.port)} is already in use`, { address: opts.address, port: opts.port }));
         } else reject(err);
       });
       server.listen(opts.port, opts.address, () => resolve());
@@ -78,6 +79,7 @@ export class TcpTransport implements SipTransport {
   /** Resolves once the outbound connection to `to` is up, rejects with a clear error otherwise. */
   connect(to: Peer, timeoutMs: number): Promise<void> {
     const key = `${to.address}:${to.port}`;
+    const where = formatHostPort(to.address, to.port);
     let sock = this.outbound.get(key);
     if (sock === undefined || sock.destroyed) {
       sock = net.connect({ host: to.address, port: to.port, localAddress: this.localAddress });
@@ -89,7 +91,7 @@ export class TcpTransport implements SipTransport {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         s.destroy();
-        reject(errors.targetUnreachable(`TCP connection to ${key} timed out after ${timeoutMs} ms`, { address: to.address, port: to.port }));
+        reject(errors.targetUnreachable(`TCP connection to ${where} timed out after ${timeoutMs} ms`, { address: to.address, port: to.port }));
       }, timeoutMs);
       s.once('connect', () => {
         clearTimeout(timer);
@@ -97,7 +99,7 @@ export class TcpTransport implements SipTransport {
       });
       s.once('error', (err: Error & { code?: string }) => {
         clearTimeout(timer);
-        reject(errors.targetUnreachable(`cannot connect to ${key} over TCP: ${err.code ?? err.message}`, { address: to.address, port: to.port }));
+        reject(errors.targetUnreachable(`cannot connect to ${where} over TCP: ${err.code ?? err.message}`, { address: to.address, port: to.port }));
       });
     });
   }

@@ -5,6 +5,7 @@ import { parseMessage } from './parser.js';
 import { SipParseError } from './message.js';
 import type { Peer, SipTransport, TransportOptions } from './transport.js';
 import { errors } from '../errors.js';
+import { formatHostPort } from './builder.js';
 
 const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -30,12 +31,13 @@ export class UdpTransport implements SipTransport {
   private constructor(private readonly socket: dgram.Socket) {}
 
   static async open(opts: TransportOptions): Promise<UdpTransport> {
-    const socket = dgram.createSocket({ type: opts.address.includes(':') ? 'udp6' : 'udp4', lookup: ipLookup });
+    // The socket's family is the local address's: an IPv4 socket cannot send to an IPv6 peer.
+    const socket = dgram.createSocket({ type: isIP(opts.address) === 6 ? 'udp6' : 'udp4', lookup: ipLookup });
     const t = new UdpTransport(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err: Error & { code?: string }) => {
         if (err.code === 'EADDRINUSE') {
-          reject(errors.portInUse(`UDP ${opts.address}:${opts.port} is already in use`, { address: opts.address, port: opts.port }));
+          reject(errors.portInUse(`UDP ${formatHostPort(opts.address, opts.port)} is already in use`, { address: opts.address, port: opts.port }));
         } else reject(err);
       });
       socket.bind(opts.port, opts.address, () => resolve());

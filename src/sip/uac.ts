@@ -10,7 +10,7 @@
  */
 import type { SipMessage } from './message.js';
 import type { Peer, SipTransport } from './transport.js';
-import { MessageBuilder, REASONS, type DialogIds } from './builder.js';
+import { MessageBuilder, REASONS, formatHostPort, type DialogIds } from './builder.js';
 import { IdGenerator } from './ids.js';
 import { getHeader, getHeaders, nameAddrUri } from './headers.js';
 import { CoarseTimer, T1, T2, TIMER_B, TIMER_F } from './coarse-timer.js';
@@ -127,7 +127,7 @@ export class Uac {
 
   constructor(private readonly o: UacOptions) {
     const t = o.transport;
-    const hostPort = `${t.localAddress}:${t.localPort}`;
+    const hostPort = formatHostPort(t.localAddress, t.localPort);
     this.builder = new MessageBuilder({ transport: t.protocol, hostPort, userAgent: o.userAgent }, o.fromUser);
     this.ids = new IdGenerator(t.localAddress);
     this.localUri = `<sip:${o.fromUser}@${hostPort}>`;
@@ -139,6 +139,11 @@ export class Uac {
 
   get active(): number {
     return this.calls.size;
+  }
+
+  /** Where this UAC's requests go. */
+  get targetPeer(): Peer {
+    return this.o.target.peer;
   }
 
   /** Starts a call now; `intendedAt` is when the schedule wanted it (for coordinated-omission-free timing). */

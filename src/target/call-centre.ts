@@ -13,7 +13,7 @@
 import type { SipMessage } from '../sip/message.js';
 import type { Peer, SipTransport } from '../sip/transport.js';
 import { openTransport } from '../sip/transport-tcp.js';
-import { MessageBuilder, REASONS, g711Sdp, type DialogIds } from '../sip/builder.js';
+import { MessageBuilder, REASONS, formatHostPort, g711Sdp, type DialogIds } from '../sip/builder.js';
 import { IdGenerator } from '../sip/ids.js';
 import { getHeader, getHeaders, nameAddrUri } from '../sip/headers.js';
 import { CoarseTimer, T1, T2, TIMER_H } from '../sip/coarse-timer.js';
@@ -121,11 +121,11 @@ export class CallCentre {
           if (cc) cc.counters.parseErrors++;
           o.onError?.(`unparseable SIP message: ${err.reason} at byte ${err.offset}`);
         },
-        transportError: (err, peer) => o.onError?.(`transport error${peer ? ` with ${peer.address}:${peer.port}` : ''}: ${err.message}`),
+        transportError: (err, peer) => o.onError?.(`transport error${peer ? ` with ${formatHostPort(peer.address, peer.port)}` : ''}: ${err.message}`),
       },
     });
     cc = new CallCentre(o, transport);
-    const hostPort = `${transport.localAddress}:${transport.localPort}`;
+    const hostPort = formatHostPort(transport.localAddress, transport.localPort);
     cc.builder = new MessageBuilder({ transport: o.transport, hostPort, userAgent: 'callcert-callcentre' }, 'ivr');
     cc.sdp = g711Sdp(transport.localAddress, 40000, 1);
     return cc;
@@ -139,7 +139,7 @@ export class CallCentre {
   }
   get uri(): string {
     const suffix = this.o.transport === 'tcp' ? ';transport=tcp' : '';
-    return `sip:ivr@${this.address}:${this.port}${suffix}`;
+    return `sip:ivr@${formatHostPort(this.address, this.port)}${suffix}`;
   }
 
   private count(status: number): void {

@@ -2,12 +2,13 @@
  * The CTI API's calls: a registry of originated calls (live ones, plus the last
  * `maxEnded` ended ones, oldest evicted first) and the SIP originator that
  * places each call for real through the UAC (src/sip/uac.ts) over one UDP
- * socket per originator.
+ * socket per address family (IPv4, and IPv6 when the machine has ::1).
  *
  * The registry owns the records; an OriginateFn fills them in as the call
  * progresses and calls `onEnd` exactly once when it is over.
  */
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { openTransport } from '../sip/transport-tcp.js';
 import type { Peer, SipTransport } from '../sip/transport.js';
 import type { SipMessage } from '../sip/message.js';
@@ -123,8 +124,10 @@ export function staticAgentPool(n: number, busy: () => ReadonlySet<string>, pref
 }
 
 export interface SipOriginatorOptions {
-  /** Local address for the UDP socket (default 127.0.0.1). */
+  /** Local address for the IPv4 UDP socket (default 127.0.0.1). */
   address?: string;
+  /** Local address for the IPv6 UDP socket (default ::1); calls to IPv6 targets fail with 400 when it cannot be bound. */
+  address6?: string;
   /** CANCEL calls still ringing after this long (default 60 s). */
   ringTimeoutMs?: number;
   /** Accept targets outside 127.0.0.0/8 (default false: the API must not be a way to call anywhere). */
@@ -133,24 +136,27 @@ export interface SipOriginatorOptions {
   maxLive?: number;
 }
 
-// sip:[user@]IPv4[:port][;params] — an IP literal on purpose: no DNS from the call centre.
-const SIP_URI = /^sip:(?:[^@\s;?<>]+@)?(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?((?:;[^;?\s<>]*)*)$/i;
+// sip:[user@]IPv4[:port][;params] or sip:[user@][IPv6][:port][;params] — an IP literal on purpose: no DNS from the call centre.
+const SIP_URI = /^sip:(?:[^@\s;?<>]+@)?(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?((?:;[^;?\s<>]*)*)$/i;
 const MAX_UACS = 64;
 const wall = (perfMs: number) => Math.round(performance.timeOrigin + perfMs);
 
 /** Parses a `to` URI into the UDP peer to send to; throws OriginateError naming `to`. */
 export function parseTarget(to: string, allowRemote: boolean): Peer {
   const m = SIP_URI.exec(to);
-  if (m === null) throw new OriginateError('to must be a SIP URI with an IPv4 host, e.g. sip:ivr@127.0.0.1:5060', 400, 'to');
-  const address = m[1];
-  if (address.split('.').some((o) => Number(o) > 255)) throw new OriginateError(`to: ${address} is not an IPv4 address`, 400, 'to');
+  if (m === null) throw new OriginateError('to must be a SIP URI with an IP address host, e.g. sip:ivr@127.0.0.1:5060 or sip:ivr@[::1]:5060', 400, 'to');
+  const v6 = m[1].startsWith('[');
+  const address = v6 ? m[1].slice(1, -1) : m[1];
+  if (isIP(address) !== (v6 ? 6 : 4)) throw new OriginateError(`to: ${address} is not an IPv${v6 ? 6 : 4} address`, 400, 'to');
   const port = m[2] === undefined ? 5060 : Number(m[2]);
   if (port < 1 || port > 65535) throw new OriginateError(`to: port ${port} is out of range`, 400, 'to');
   const transport = /;transport=([^;]*)/i.exec(m[3] ?? '');
   if (transport !== null && transport[1].toLowerCase() !== 'udp') {
     throw new OriginateError(`to: only UDP targets are supported, not transport=${transport[1]}`, 400, 'to');
   }
-  if (!allowRemote && !address.startsWith('127.')) throw new OriginateError(`to: only loopback targets (127.0.0.0/8) are allowed, not ${address}`, 400, 'to');
+  if (!allowRemote && !(v6 ? address === '::1' : address.startsWith('127.'))) {
+    throw new OriginateError(`to: only loopback targets (127.0.0.0/8, ::1) are allowed, not ${address}`, 400, 'to');
+  }
   return { address, port };
 }
 
@@ -174,28 +180,40 @@ export class SipOriginator {
 
   private constructor(
     private readonly transport: SipTransport,
+    /** null: the IPv6 address could not be bound (no IPv6 on this machine). */
+    private readonly transport6: SipTransport | null,
     private readonly o: Required<SipOriginatorOptions>,
   ) {}
 
   static async open(opts: SipOriginatorOptions = {}): Promise<SipOriginator> {
     const o: Required<SipOriginatorOptions> = {
-      address: '127.0.0.1', ringTimeoutMs: 60_000, allowRemoteTargets: false, maxLive: 1000, ...opts,
+      address: '127.0.0.1', address6: '::1', ringTimeoutMs: 60_000, allowRemoteTargets: false, maxLive: 1000, ...opts,
     };
     let self: SipOriginator | null = null;
-    const transport = await openTransport('udp', {
-      address: o.address, port: 0,
-      events: {
-        message: (msg, from) => self?.dispatch(msg, from),
-        parseError: () => { if (self) self.stats.parseErrors++; },
-        transportError: () => { if (self) self.stats.transportErrors++; },
-      },
-    });
-    self = new SipOriginator(transport, o);
+    const events = {
+      message: (msg: SipMessage, from: Peer) => self?.dispatch(msg, from),
+      parseError: () => { if (self) self.stats.parseErrors++; },
+      transportError: () => { if (self) self.stats.transportErrors++; },
+    };
+    const transport = await openTransport('udp', { address: o.address, port: 0, events });
+    let transport6: SipTransport | null = null;
+    try {
+      transport6 = await openTransport('udp', { address: o.address6, port: 0, events });
+    } catch {
+      // No IPv6 here: IPv4 calls still work; an IPv6 `to` gets a 400 saying why.
+    }
+    self = new SipOriginator(transport, transport6, o);
     return self;
   }
 
+  /** The IPv4 socket's port. */
   get port(): number {
     return this.transport.localPort;
+  }
+
+  /** The IPv6 socket's port, or null without one. */
+  get port6(): number | null {
+    return this.transport6?.localPort ?? null;
   }
 
   /** The OriginateFn for startCtiApi. */
@@ -203,7 +221,9 @@ export class SipOriginator {
     if (this.closed) throw new OriginateError('the call centre is shutting down', 503);
     if (this.byCallId.size >= this.o.maxLive) throw new OriginateError(`${this.o.maxLive} calls are already in progress`, 503);
     const peer = parseTarget(rec.to, this.o.allowRemoteTargets);
-    const uac = this.uacFor(rec.to, peer, rec.from ?? 'cti');
+    const transport = isIP(peer.address) === 6 ? this.transport6 : this.transport;
+    if (transport === null) throw new OriginateError(`to: cannot call the IPv6 address ${peer.address}: no IPv6 socket (${this.o.address6} could not be bound)`, 400, 'to');
+    const uac = this.uacFor(rec.to, peer, rec.from ?? 'cti', transport);
     const call = uac.start(0, performance.now(), rec.holdMs);
     const placed: Placed = { rec, uac, onEnd };
     this.byCallId.set(call.callId, placed);
@@ -213,7 +233,7 @@ export class SipOriginator {
     };
   };
 
-  private uacFor(uri: string, peer: Peer, fromUser: string): Uac {
+  private uacFor(uri: string, peer: Peer, fromUser: string, transport: SipTransport): Uac {
     const key = `${uri}\n${fromUser}`;
     let uac = this.uacs.get(key);
     if (uac !== undefined) return uac;
@@ -226,7 +246,7 @@ export class SipOriginator {
       }
     }
     uac = new Uac({
-      transport: this.transport, target: { uri, peer }, auth: null, fromUser, sdpBody: '',
+      transport, target: { uri, peer }, auth: null, fromUser, sdpBody: '',
       ringTimeoutMs: this.o.ringTimeoutMs, userAgent: 'callcert-cti', now: () => performance.now(),
       listener: { answered: (c) => this.answered(c), ended: (c) => this.ended(c) },
     });
@@ -237,10 +257,12 @@ export class SipOriginator {
   private dispatch(msg: SipMessage, from: Peer): void {
     const placed = this.byCallId.get(msg.callId);
     if (placed !== undefined) return placed.uac.onMessage(msg, from);
-    // Not a live call (e.g. a 200 retransmitted after we ended): any UAC answers statelessly.
+    // Not a live call (e.g. a 200 retransmitted after we ended): any UAC of the sender's family answers statelessly.
     this.stats.strays++;
-    const any = this.uacs.values().next().value;
-    any?.onMessage(msg, from);
+    const v6 = isIP(from.address) === 6;
+    for (const u of this.uacs.values()) {
+      if ((isIP(u.targetPeer.address) === 6) === v6) return u.onMessage(msg, from);
+    }
   }
 
   private answered(call: Call): void {
@@ -291,5 +313,6 @@ export class SipOriginator {
     for (const u of this.uacs.values()) u.close();
     this.uacs.clear();
     await this.transport.close();
+    await this.transport6?.close();
   }
 }

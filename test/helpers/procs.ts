@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { accessSync, constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection, createServer, isIPv6 } from 'node:net';
 import { delimiter, join } from 'node:path';
 
 export interface BoundedResult {
@@ -227,10 +227,13 @@ export function spawnBounded(cmd: string, args: readonly string[], opts: SpawnBo
   };
 }
 
-/** A free UDP port on 127.0.0.1 (bind port 0, read it, close). */
+/** The dgram socket type for a host: udp6 for an IPv6 literal (::1), else udp4. */
+const udpType = (host: string) => (isIPv6(host) ? 'udp6' : 'udp4');
+
+/** A free UDP port on 127.0.0.1, or on `host` (e.g. ::1) (bind port 0, read it, close). */
 export function freeUdpPort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
+    const s = createSocket(udpType(host));
     s.once('error', reject);
     s.bind(0, host, () => {
       const { port } = s.address();
@@ -239,7 +242,7 @@ export function freeUdpPort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** A free TCP port on 127.0.0.1 (listen on port 0, read it, close). */
+/** A free TCP port on 127.0.0.1, or on `host` (listen on port 0, read it, close). */
 export function freeTcpPort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -254,7 +257,7 @@ export function freeTcpPort(host = '127.0.0.1'): Promise<number> {
 
 function canBindUdp(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = createSocket('udp4');
+    const s = createSocket(udpType(host));
     s.once('error', () => {
       s.close();
       resolve(false);
@@ -271,7 +274,7 @@ function canListenTcp(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** A port free for both UDP and TCP on 127.0.0.1 (for peers that listen on both, like Kamailio). */
+/** A port free for both UDP and TCP on 127.0.0.1 or `host` (::1 too) (for peers that listen on both, like Kamailio). */
 export async function freeUdpTcpPort(host = '127.0.0.1'): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const port = await freeTcpPort(host);
@@ -360,7 +363,7 @@ export function waitForUdpSipOptions(
   proc?: BoundedProcess,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sock = createSocket('udp4');
+    const sock = createSocket(udpType(host));
     let finished = false;
     let timer: NodeJS.Timeout | undefined;
     let seq = 0;
@@ -379,8 +382,9 @@ export function waitForUdpSipOptions(
       const m = /^SIP\/2\.0 (\d{3})/.exec(buf.toString('latin1', 0, Math.min(buf.length, 64)));
       if (m) finish(null, Number(m[1]));
     });
-    sock.bind(0, '127.0.0.1', () => {
+    sock.bind(0, isIPv6(host) ? '::1' : '127.0.0.1', () => {
       const local = sock.address();
+      const hp = (h: string, p: number) => `${isIPv6(h) ? `[${h}]` : h}:${p}`;
       const send = (): void => {
         if (finished) return;
         if (proc?.done) {
@@ -399,11 +403,11 @@ export function waitForUdpSipOptions(
         }
         seq++;
         const msg =
-          `OPTIONS sip:${host}:${port} SIP/2.0\r\n` +
-          `Via: SIP/2.0/UDP ${local.address}:${local.port};branch=z9hG4bK-probe-${seq}-${Date.now()};rport\r\n` +
+          `OPTIONS sip:${hp(host, port)} SIP/2.0\r\n` +
+          `Via: SIP/2.0/UDP ${hp(local.address, local.port)};branch=z9hG4bK-probe-${seq}-${Date.now()};rport\r\n` +
           `Max-Forwards: 70\r\n` +
-          `From: <sip:probe@${local.address}:${local.port}>;tag=probe${process.pid}\r\n` +
-          `To: <sip:${host}:${port}>\r\n` +
+          `From: <sip:probe@${hp(local.address, local.port)}>;tag=probe${process.pid}\r\n` +
+          `To: <sip:${hp(host, port)}>\r\n` +
           `Call-ID: ${callId}\r\n` +
           `CSeq: ${seq} OPTIONS\r\n` +
           `Content-Length: 0\r\n\r\n`;
