@@ -3,7 +3,7 @@
  * imported lazily so `callcert --help` does not load the SIP stack.
  */
 import { Command, Option, InvalidArgumentError } from 'commander';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 import type { Runtime } from './runtime.js';
 import type { RunFlags } from './commands/run.js';
 import type { TargetFlags } from './commands/target.js';

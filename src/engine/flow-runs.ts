@@ -2,7 +2,7 @@
  * The scripted HTTP flows a worker runs beside its SIP calls, and the UAS that
  * answers the platform's outbound calls for them.
  *
- * Each flow arrives as an open model over its own stages (executors/open, the
+ * Each flow arrives as an open model over its own stages (load/models/open, the
  * same schedule code as SIP arrivals), split across workers by segment, so every
  * worker runs its share of every flow — and the INVITE a flow's originate causes
  * comes back to the UAS of the same worker (the {{uas.uri}} it sent names that
@@ -21,18 +21,18 @@ import type { FlowSpec, UasSpec } from '../scenario/types.js';
 import { compileFlow, FlowInstance, runFlowInstance, type CompiledFlow, type FlowEnv, type FlowOutcome } from '../http/flows/engine.js';
 import { pickRow, type FeederData } from '../http/flows/feeder.js';
 import type { VarValue } from '../http/flows/template.js';
-import { createArrivalIterator } from './executors/open.js';
-import type { Arrival, ArrivalIterator } from './executors/types.js';
-import { shareOf, type Segment } from './segment.js';
-import { mulberry32 } from '../scenario/hold.js';
-import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
-import { CallCentre, type CallCentreCounters } from '../target/call-centre.js';
+import { createArrivalIterator } from '../load/models/open.js';
+import type { Arrival, ArrivalIterator } from '../load/models/types.js';
+import { shareOf, type Segment } from '../load/segments.js';
+import { mulberry32 } from '../util/random.js';
+import { encodeHistogram, recordMs } from '../metrics/histograms.js';
+import { CallCentre, type CallCentreCounters } from '../simulator/call-centre.js';
 import { getHeader } from '../sip/headers.js';
 import { bracketHost, formatHostPort } from '../sip/builder.js';
 import type { SipMessage } from '../sip/message.js';
-import { bump } from './protocol.js';
 import { redactUrisInText } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
+import { bump, emptyFlowBucket, emptyOutboundBucket, emptyStepBucket, type FlowBucket, type FlowIntervalData, type OutboundIntervalData } from '../metrics/interval.js';
 
 /** A flow as a worker gets it: URLs' base and default headers resolved, feeder rows read on the main thread. */
 export interface FlowWorkerSpec {
@@ -42,52 +42,6 @@ export interface FlowWorkerSpec {
   feeder: FeederData | null;
 }
 
-export interface StepBucket {
-  hist: Histogram;
-  /** Steps that ended (succeeded or failed). */
-  count: number;
-  statusCodes: Record<string, number>;
-  errors: Record<string, number>;
-}
-
-export interface FlowBucket {
-  hist: Histogram;
-  started: number;
-  completed: number;
-  failed: number;
-  blocked: number;
-  errorsByCause: Record<string, number>;
-  /** Responses that failed a status check, by code. */
-  unexpectedStatus: Record<string, number>;
-  /** The first failure of each cause, in words. */
-  examples: Record<string, string>;
-  steps: Record<string, StepBucket>;
-}
-
-export interface OutboundBucket {
-  dialHist: Histogram;
-  /** INVITEs received, answered (200 sent), completed (ended by BYE either way), failed (rejected or never ACKed). */
-  offered: number;
-  answered: number;
-  completed: number;
-  failed: number;
-  /** INVITEs no flow instance claimed (no matching user/header). */
-  uncorrelated: number;
-  /** Calls still up when the worker stopped waiting (interrupted, or the platform did not hang up within the drain bound): callcert then sent BYE. */
-  unfinished: number;
-}
-
-type Encoded<T> = { [K in keyof T]: T[K] extends Histogram ? string : T[K] };
-export type StepIntervalData = Encoded<StepBucket>;
-export type FlowIntervalData = Omit<Encoded<FlowBucket>, 'steps'> & { steps: Record<string, StepIntervalData> };
-export type OutboundIntervalData = Encoded<OutboundBucket> & { samples: Array<[number, number]> };
-
-export const emptyStepBucket = (): StepBucket => ({ hist: createLatencyHistogram(), count: 0, statusCodes: {}, errors: {} });
-export const emptyFlowBucket = (steps: readonly string[] = []): FlowBucket => ({
-  hist: createLatencyHistogram(), started: 0, completed: 0, failed: 0, blocked: 0, errorsByCause: {}, unexpectedStatus: {}, examples: {},
-  steps: Object.fromEntries(steps.map((s) => [s, emptyStepBucket()])),
-});
-export const emptyOutboundBucket = (): OutboundBucket => ({ dialHist: createLatencyHistogram(), offered: 0, answered: 0, completed: 0, failed: 0, uncorrelated: 0, unfinished: 0 });
 /** After hanging up at the end, how long to wait for the BYEs' answers. */
 const END_BYE_WAIT_MS = 2000;
 

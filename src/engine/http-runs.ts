@@ -6,36 +6,14 @@
  * histogram and counters each).
  */
 import type { HttpLoadSpec } from '../scenario/types.js';
-import { runFixedRate, MEASUREMENT_METHOD, type SettledRequest } from '../http/fixed-rate.js';
-import { runMaxThroughput, CLOSED_LOOP_METHOD } from '../http/max-throughput.js';
-import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
-import { bump } from './protocol.js';
+import { runFixedRate, type SettledRequest } from '../http/fixed-rate.js';
+import { runMaxThroughput } from '../http/max-throughput.js';
+import { encodeHistogram, recordMs } from '../metrics/histograms.js';
+import { bump, emptyBucket, type HttpBucket, type HttpIntervalData } from '../metrics/interval.js';
+import type { HttpRunTotals } from '../http/run-totals.js';
 
-/** One interval of one HTTP load as shipped to the main thread: a bucket with its histogram encoded (µs). */
-export type HttpIntervalData = Omit<HttpBucket, 'hist'> & { hist: string };
 
-/** What only the end of a run knows. */
-export interface HttpRunTotals {
-  requests: number;
-  sent: number;
-  dropped: number;
-  elapsedMs: number;
-  /** null for `rate: max` (nothing is offered: the closed loop sends as fast as responses return). */
-  offeredRps: number | null;
-  /** How latency was measured (written into results.json beside the figures). */
-  measurement: typeof MEASUREMENT_METHOD | typeof CLOSED_LOOP_METHOD;
-}
 
-/** One HTTP load's measurements over some span: a worker's interval, or merged on the main thread. */
-export interface HttpBucket {
-  hist: Histogram;
-  settled: number;
-  completed: number;
-  statusCodes: Record<string, number>;
-  errorsByCause: Record<string, number>;
-}
-
-export const emptyBucket = (): HttpBucket => ({ hist: createLatencyHistogram(), settled: 0, completed: 0, statusCodes: {}, errorsByCause: {} });
 
 export class HttpRuns {
   private readonly buckets = new Map<string, HttpBucket>();

@@ -7,8 +7,8 @@ import type { HttpLoadSpec, HttpSpec, Scenario } from '../scenario/types.js';
 import { readCsvFile } from '../http/flows/feeder.js';
 import { errors } from '../errors.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
-import type { FlowRequestSpec } from '../scenario/flows.js';
 import { REDACTED, redactBody, redactHeaderValues, redactJson, redactUrl } from '../scenario/secrets.js';
+import type { FlowRequestSpec } from '../http/flows/spec.js';
 
 export function resolveHttpLoads(http: HttpSpec | null, embedded: { url: string; token: string } | null): HttpLoadSpec[] {
   if (http === null) return [];

@@ -18,15 +18,18 @@ import type { Peer, SipTransport } from '../sip/transport.js';
 import { openTransport, TcpTransport } from '../sip/transport-tcp.js';
 import { Uac, Call, CallState, type UacListener } from '../sip/uac.js';
 import { g711Sdp } from '../sip/builder.js';
-import { createArrivalIterator } from './executors/open.js';
-import { segmentTargetAt, nextChangeMs } from './executors/closed.js';
-import { totalDurationMs, type Arrival, type ArrivalIterator } from './executors/types.js';
-import { shareOf, type Segment } from './segment.js';
-import { createHoldSampler, mulberry32 } from '../scenario/hold.js';
+import { createArrivalIterator } from '../load/models/open.js';
+import { segmentTargetAt, nextChangeMs } from '../load/models/closed.js';
+import { type Arrival, type ArrivalIterator } from '../load/models/types.js';
+import { shareOf, type Segment } from '../load/segments.js';
+import { createHoldSampler } from '../scenario/hold.js';
+import { mulberry32 } from '../util/random.js';
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
 import { createHealthMonitor, type HealthMonitor } from '../metrics/health.js';
-import { bump, emptyCounters, type Counters, type IntervalReport, type ResolvedTarget, type WorkerDone } from './protocol.js';
+import { type ResolvedTarget, type WorkerDone } from './protocol.js';
 import { round3 } from '../metrics/round.js';
+import { bump, emptyCounters, type Counters, type IntervalReport } from '../metrics/interval.js';
+import { totalDurationMs } from '../load/stages.js';
 
 export interface DriverOptions {
   scenario: Scenario;

@@ -6,7 +6,8 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { IntervalReport, MainToWorker, WorkerDone, WorkerError, WorkerInit } from './protocol.js';
+import type { MainToWorker, WorkerDone, WorkerError, WorkerInit } from './protocol.js';
+import type { IntervalReport } from '../metrics/interval.js';
 
 export interface PoolRun {
   /** Settles when every worker has finished or failed; never rejects. */

@@ -6,10 +6,10 @@
  * computes every plotted number, so the two formats cannot disagree.
  */
 import type { Results } from '../results/summary.js';
-import { stageSpans } from '../engine/executors/types.js';
 import { bi, type Bi } from './i18n.js';
 import { searchOf } from './licence.js';
 import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
+import { stageSpans } from '../load/stages.js';
 
 export type Pt = { x: number; y: number | null };
 

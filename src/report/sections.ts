@@ -5,7 +5,6 @@
  * figures are printed as recorded (`fmtNum`). The PDF adds its cover and
  * signature boxes around these; the HTML page shows them as they are.
  */
-import { describeStages } from '../engine/executors/types.js';
 import type { Results } from '../results/summary.js';
 import { T, bi, type Bi } from './i18n.js';
 import type { ReportMeta } from './meta.js';
@@ -15,6 +14,7 @@ import { searchOf, type LicenceState, type SearchEvidence } from './licence.js';
 import type { Block, Cell, Section, Text } from './blocks.js';
 import { httpSections } from './http-sections.js';
 import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
+import { describeStages } from '../load/stages.js';
 
 type Dist = Results['summary']['setupMs'];
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../version.js';
 
 export interface ToolDigest {
   name: string;

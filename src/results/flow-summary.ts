@@ -1,11 +1,11 @@
 /**
  * summary.httpFlows and summary.outbound of results.json, from the merged flow
- * and UAS data (engine/flow-aggregate.ts).
+ * and UAS data (metrics/aggregate/flow-aggregate.ts).
  */
-import type { Aggregator } from '../engine/aggregate.js';
+import type { Aggregator } from '../metrics/aggregate/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
 import { summarizeMs, type LatencySummary } from '../metrics/histograms.js';
-import { totalDurationMs } from '../engine/executors/types.js';
+import { totalDurationMs } from '../load/stages.js';
 
 /**
  * The outbound "sustained" window opens at the first sample at the peak and closes at the end

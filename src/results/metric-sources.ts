@@ -1,15 +1,15 @@
 /**
- * HTTP loads, flows and outbound calls as criteria data (engine/thresholds.ts
+ * HTTP loads, flows and outbound calls as criteria data (verdict/thresholds.ts
  * MetricSource `http`, `flow`, `outbound`): the same merged buckets that
  * summary.http, summary.httpFlows and summary.outbound are published from, so a
  * criterion's `actual` is the figure printed beside it in results.json.
  */
-import type { Aggregator } from '../engine/aggregate.js';
-import type { HttpRunTotals } from '../engine/http-runs.js';
-import type { FlowSource, HttpLoadSource, MetricSource, OutboundSource } from '../engine/thresholds.js';
+import type { Aggregator } from '../metrics/aggregate/aggregate.js';
+import type { FlowSource, HttpLoadSource, MetricSource, OutboundSource } from '../verdict/thresholds.js';
 import type { Scenario } from '../scenario/types.js';
 import { createLatencyHistogram, type Histogram } from '../metrics/histograms.js';
 import { outboundConcurrency } from './flow-summary.js';
+import type { HttpRunTotals } from '../http/run-totals.js';
 
 /**
  * `elapsedMs`: run time the data covers. `httpTotals` (end of run): each load's own elapsed

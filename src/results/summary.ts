@@ -4,26 +4,23 @@
  * written into the file itself (BRIEF §4) so a report can cite them.
  */
 import os from 'node:os';
-import type { Aggregator } from '../engine/aggregate.js';
+import type { Aggregator } from '../metrics/aggregate/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
 import { computeRatios } from '../metrics/rfc6076.js';
 import { createLatencyHistogram, summarizeMs, percentileMs } from '../metrics/histograms.js';
-import { flatStageWindows } from '../engine/executors/types.js';
 import { meanHoldMs } from '../scenario/hold.js';
-import { judge, type LiveStatus, type MetricSource } from '../engine/thresholds.js';
-import type { SearchResult } from '../engine/search-steps.js';
+import { judge, SUSTAIN_SETTLE_MS, type LiveStatus, type MetricSource } from '../verdict/thresholds.js';
+import type { SearchResult } from '../verdict/search-steps.js';
 import { MEASUREMENT_METHOD } from '../http/fixed-rate.js';
 import { CLOSED_LOOP_METHOD } from '../http/max-throughput.js';
 import { FLOW_DEFINITIONS, httpFlowsSummary, outboundSummary } from './flow-summary.js';
 import { serviceMetricSources } from './metric-sources.js';
-import type { HttpRunTotals } from '../engine/http-runs.js';
 import { redactUrl } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
+import type { HttpRunTotals } from '../http/run-totals.js';
+import { flatStageWindows } from '../load/stages.js';
 
 export const SCHEMA_VERSION = 1;
-
-/** Samples this close after a hold stage starts are ignored for "sustained" (calls still being set up). */
-export const SUSTAIN_SETTLE_MS = 1000;
 
 export const DEFINITIONS = {
   setupMs: 'INVITE send time → 200 OK received; the send time is the intended one (from the schedule, so generator delay is included, not hidden), or the actual one when a timer sent the INVITE early (never a negative latency)',
@@ -65,14 +62,14 @@ export interface RunFacts {
   embeddedCounters?: unknown;
   /** End-of-run figures of each HTTP load (known once its worker finished). */
   httpTotals?: Record<string, HttpRunTotals>;
-  /** Per-second criteria evaluation (engine/thresholds.ts): first failures and the abort, if one stopped the run. */
+  /** Per-second criteria evaluation (verdict/thresholds.ts): first failures and the abort, if one stopped the run. */
   live?: LiveStatus;
   /** Capacity search outcome (load.model: search). */
   search?: SearchResult | null;
 }
 
 /**
- * The whole run's data as a criteria source (engine/thresholds.ts), shared by the
+ * The whole run's data as a criteria source (verdict/thresholds.ts), shared by the
  * end-of-run verdict and the per-second evaluation. Sustained concurrency counts
  * samples up to `loadEndMs` only. HTTP, flow and outbound data: results/metric-sources.ts
  * (`httpTotals` at the end of the run, for each HTTP load's rps).

@@ -31,11 +31,11 @@
  *     ser: [{ threshold: ">=0.99", abortOnFail: true, delayAbortEval: 10s }]
  *
  * Every second the main thread evaluates each criterion on the data so far
- * (cumulative, as k6 does; engine/thresholds.ts). An abortOnFail criterion that
+ * (cumulative, as k6 does; verdict/thresholds.ts). An abortOnFail criterion that
  * fails, once delayAbortEval has passed since the start, stops the run
  * gracefully: results.json records `abortedBy` and the verdict is failed.
  * A criterion aborts only when its failure is already decided mid-run
- * (engine/thresholds.ts `decidedWhileRunning`): latency histograms and ratios
+ * (verdict/thresholds.ts `decidedWhileRunning`): latency histograms and ratios
  * always; counts (failed_calls, blocked_calls, http_errors, flow_failures,
  * outbound_failed, outbound_answered, concurrency_peak,
  * outbound_concurrency_peak) only when the bound they must stay under is

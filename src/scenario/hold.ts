@@ -8,22 +8,6 @@
  */
 import type { Distribution } from './types.js';
 
-/**
- * Small, fast, seedable PRNG (32-bit state) returning floats in [0, 1).
- * Deterministic for a given seed: use it in tests and wherever a run must be
- * reproducible (the load planner seeds one per worker).
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function createHoldSampler(d: Distribution, rng: () => number = Math.random): () => number {
   switch (d.dist) {
     case 'fixed': {

@@ -16,7 +16,7 @@ import { errors } from '../errors.js';
 import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenario, SearchSpec, Stage, TargetSpec, Transport } from './types.js';
 import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from './duration.js';
 import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
-import { searchStages } from '../engine/executors/search.js';
+import { searchStages } from '../load/search.js';
 import { DEFAULTS, ScenarioSchema, formatPath, isHttpPath, parseSipUri, unknownFieldMessage } from './schema.js';
 import type { DistributionInput, ScenarioInput } from './schema.js';
 import { applyOverrides, type AppliedOverride, type PathSegment } from './overrides.js';

@@ -296,7 +296,7 @@ const LoadSchema = z
         .min(1, { error: expect('at least one stage { duration, target }') })
         .optional()
         .meta({ description: 'Models closed and open (required there): each stage moves the load linearly from the previous target (0 at start) to its target over its duration.' }),
-      // model: search (the stages are generated from these; engine/executors/search.ts)
+      // model: search (the stages are generated from these; load/search.ts)
       start: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Search only (required): the first level, in concurrent channels.' }),
       step: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Search only (required): channels added at each step.' }),
       stepDuration: PositiveDurationSchema.optional().meta({ description: 'Search only (required): how long each level is held and judged.' }),

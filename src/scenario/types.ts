@@ -4,9 +4,13 @@
  * into this. All durations are milliseconds, all rates per second.
  */
 
-import type { FlowSpec, UasSpec } from './flows.js';
+import type { UasSpec } from './flows.js';
+import type { LoadSpec } from '../load/types.js';
+import type { FlowSpec } from '../http/flows/spec.js';
 
-export type { FlowSpec, UasSpec } from './flows.js';
+export type { UasSpec } from './flows.js';
+export type { FlowSpec } from '../http/flows/spec.js';
+export type { LoadSpec, SearchSpec, Stage } from '../load/types.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -35,40 +39,8 @@ export type Distribution =
   | { dist: 'exponential'; meanMs: number }
   | { dist: 'normal'; meanMs: number; stddevMs: number; minMs: number };
 
-/** A stage moves the load linearly from the previous stage's target (0 at start) to `target` over `durationMs`. */
-export interface Stage {
-  durationMs: number;
-  /** Calls per second (open model) or concurrent channels (closed model). */
-  target: number;
-}
 
-/**
- * `gracefulStopMs`: after the last stage no call starts; calls still up may run to the end of
- * their own hold for this long, then they are hung up (cause `cut_at_end`).
- */
-export type LoadSpec =
-  | { model: 'open'; arrivals: 'uniform' | 'poisson'; stages: Stage[]; maxConcurrency: number | null; gracefulStopMs: number }
-  | { model: 'closed'; stages: Stage[]; search?: SearchSpec; gracefulStopMs: number };
 
-/**
- * `load.model: search`, normalised to the closed model over generated stages
- * (ramp to a level, hold it, ramp one step up, ...; engine/executors/search.ts):
- * the workers run it as a closed load, the main thread judges each step.
- */
-export interface SearchSpec {
-  /** First level (concurrent channels). */
-  start: number;
-  /** Channels added per step. */
-  step: number;
-  /** How long each level is held (its judged window). */
-  stepDurationMs: number;
-  /** Ramp to each level (the first one from 0). */
-  rampMs: number;
-  /** Highest level offered; the levels are start + k·step <= ceiling. */
-  ceiling: number;
-  /** Verdict passed only when the certified capacity is at least this (null: any passing step). */
-  require: number | null;
-}
 
 export interface CallSpec {
   hold: Distribution;

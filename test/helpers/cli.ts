@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Results } from '../../src/results/summary.js';
 import { spawnBounded, tailLines, type BoundedProcess, type BoundedResult } from './procs.js';
-import type { CallCentreCounters } from '../../src/target/call-centre.js';
+import type { CallCentreCounters } from '../../src/simulator/call-centre.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'callcert.js');

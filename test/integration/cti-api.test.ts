@@ -3,8 +3,8 @@
  * global fetch, real SIP calls from the API's own UAC to the embedded call centre.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { CallCentre } from '../../src/target/call-centre.js';
-import { startCtiApi, type CtiApi } from '../../src/target/cti-api.js';
+import { CallCentre } from '../../src/simulator/call-centre.js';
+import { startCtiApi, type CtiApi } from '../../src/simulator/cti-api.js';
 
 const TOKEN = 'test-token-5f2c';
 const auth = { authorization: `Bearer ${TOKEN}` };

@@ -5,8 +5,8 @@
  * URIs at once all become answered calls (the outbound campaign's load).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallCentre } from '../../src/target/call-centre.js';
-import { startCtiApi, type CtiApi } from '../../src/target/cti-api.js';
+import { CallCentre } from '../../src/simulator/call-centre.js';
+import { startCtiApi, type CtiApi } from '../../src/simulator/cti-api.js';
 
 const TOKEN = 'tok-sessions';
 let api: CtiApi;

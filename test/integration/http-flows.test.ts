@@ -10,9 +10,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowRuns, type FlowWorkerSpec } from '../../src/engine/flow-runs.js';
-import type { FlowSpec, FlowStepSpec, UasSpec } from '../../src/scenario/flows.js';
-import { startCtiApi, type CtiApi } from '../../src/target/cti-api.js';
+import type { UasSpec } from '../../src/scenario/flows.js';
+import { startCtiApi, type CtiApi } from '../../src/simulator/cti-api.js';
 import { decodeHistogram } from '../../src/metrics/histograms.js';
+import type { FlowSpec, FlowStepSpec } from '../../src/http/flows/spec.js';
 
 const servers: http.Server[] = [];
 async function serve(handler: http.RequestListener): Promise<string> {

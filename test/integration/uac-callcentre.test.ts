@@ -3,7 +3,7 @@
  * in-process: both sides' counters must agree call for call.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { CallCentre } from '../../src/target/call-centre.js';
+import { CallCentre } from '../../src/simulator/call-centre.js';
 import { Uac, type Call, type UacListener } from '../../src/sip/uac.js';
 import { openTransport } from '../../src/sip/transport-tcp.js';
 import { TcpTransport } from '../../src/sip/transport-tcp.js';

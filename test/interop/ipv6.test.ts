@@ -22,8 +22,8 @@ import {
 import { freeTcpPort, freeUdpPort, freeUdpTcpPort, requireCommand, waitForPortBound } from '../helpers/procs.js';
 import { describeSippResult, runSippUac, sippFixture, sippRecvCount, startSippUas, type SippResult } from '../helpers/sipp.js';
 import type { Results } from '../../src/results/summary.js';
-import { CallCentre } from '../../src/target/call-centre.js';
-import { startCtiApi } from '../../src/target/cti-api.js';
+import { CallCentre } from '../../src/simulator/call-centre.js';
+import { startCtiApi } from '../../src/simulator/cti-api.js';
 
 let root = '';
 const running: CliProcess[] = [];

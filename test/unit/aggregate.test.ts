@@ -4,9 +4,9 @@
  * exactly as if every histogram had been kept.
  */
 import { describe, expect, it } from 'vitest';
-import { Aggregator } from '../../src/engine/aggregate.js';
-import { emptyCounters, SETTLE_SLOTS, type IntervalReport } from '../../src/engine/protocol.js';
+import { Aggregator } from '../../src/metrics/aggregate/aggregate.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../../src/metrics/histograms.js';
+import { emptyCounters, SETTLE_SLOTS, type IntervalReport } from '../../src/metrics/interval.js';
 
 const hist = (ms: number[]) => {
   const h = createLatencyHistogram();

@@ -9,13 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { parseCriterion, tryParseMetricName } from '../../src/scenario/criteria.js';
 import { scenarioFromObject } from '../../src/scenario/load.js';
 import { isCallcertError } from '../../src/errors.js';
-import { Aggregator } from '../../src/engine/aggregate.js';
-import { emptyCounters, type IntervalReport } from '../../src/engine/protocol.js';
+import { Aggregator } from '../../src/metrics/aggregate/aggregate.js';
 import { createLatencyHistogram, encodeHistogram, percentileMs, recordMs } from '../../src/metrics/histograms.js';
-import { LiveCriteria, decidedWhileRunning, metricValue, type MetricSource } from '../../src/engine/thresholds.js';
+import { LiveCriteria, decidedWhileRunning, metricValue, type MetricSource } from '../../src/verdict/thresholds.js';
 import { runMetricSource } from '../../src/results/summary.js';
 import { httpFlowsSummary, outboundSummary, outboundWindowEndMs } from '../../src/results/flow-summary.js';
 import type { Criterion, Scenario } from '../../src/scenario/types.js';
+import { emptyCounters, type IntervalReport } from '../../src/metrics/interval.js';
 
 function messageOf(f: () => unknown): string {
   try {

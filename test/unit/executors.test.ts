@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Stage } from '../../src/scenario/types.js';
-import { ownsIndex, shareOf } from '../../src/engine/segment.js';
-import type { Segment } from '../../src/engine/segment.js';
+import { ownsIndex, shareOf } from '../../src/load/segments.js';
+import type { Segment } from '../../src/load/segments.js';
 import {
   createArrivalIterator, cumulativeArrivalsAt, expectedArrivals, offeredRateAt, openExecutor, totalDurationMs,
-} from '../../src/engine/executors/open.js';
+} from '../../src/load/models/open.js';
 import {
   closedExecutor, flatStageWindows, nextChangeMs, segmentTargetAt, targetConcurrencyAt,
-} from '../../src/engine/executors/closed.js';
-import type { Arrival } from '../../src/engine/executors/types.js';
+} from '../../src/load/models/closed.js';
+import type { Arrival } from '../../src/load/models/types.js';
 
 function drain(it: { next(): Arrival | null }): Arrival[] {
   const out: Arrival[] = [];

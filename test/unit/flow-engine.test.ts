@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFlow, FlowInstance, runFlowInstance, type FlowEnv } from '../../src/http/flows/engine.js';
-import type { FlowSpec, FlowStepSpec } from '../../src/scenario/flows.js';
 import type { VarValue } from '../../src/http/flows/template.js';
+import type { FlowSpec, FlowStepSpec } from '../../src/http/flows/spec.js';
 
 let server: http.Server;
 let base = '';

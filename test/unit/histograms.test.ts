@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   clampCounts, createLatencyHistogram, decodeHistogram, encodeHistogram, HIGHEST_US, mergeInto, percentileMs, recordMs, summarizeMs,
 } from '../../src/metrics/histograms.js';
-import { mulberry32 } from '../../src/scenario/hold.js';
+import { mulberry32 } from '../../src/util/random.js';
 
 /** Log-normal-ish latencies from 0.05 ms to a few seconds. */
 function samples(seed: number, n: number): number[] {

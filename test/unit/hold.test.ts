@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHoldSampler, meanHoldMs, mulberry32 } from '../../src/scenario/hold.js';
+import { createHoldSampler, meanHoldMs } from '../../src/scenario/hold.js';
+import { mulberry32 } from '../../src/util/random.js';
 import type { Distribution } from '../../src/scenario/types.js';
 
 const N = 200_000;

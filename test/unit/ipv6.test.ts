@@ -15,7 +15,7 @@ import { SipParseError, type SipMessage } from '../../src/sip/message.js';
 import type { SipTransport } from '../../src/sip/transport.js';
 import { getHeader } from '../../src/sip/headers.js';
 import { parseSipUri } from '../../src/scenario/schema.js';
-import { parseTarget } from '../../src/target/cti-calls.js';
+import { parseTarget } from '../../src/simulator/cti-calls.js';
 import { chooseLocalAddress } from '../../src/engine/preflight.js';
 import { isCallcertError } from '../../src/errors.js';
 

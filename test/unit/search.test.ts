@@ -4,16 +4,16 @@
  * interval reports merged by the real Aggregator.
  */
 import { describe, expect, it } from 'vitest';
-import { intervalsWithin, searchLevels, searchStages, searchStepWindows } from '../../src/engine/executors/search.js';
-import { SearchJudge } from '../../src/engine/search-steps.js';
-import { Aggregator } from '../../src/engine/aggregate.js';
+import { intervalsWithin, searchLevels, searchStages, searchStepWindows } from '../../src/load/search.js';
+import { SearchJudge } from '../../src/verdict/search-steps.js';
+import { Aggregator } from '../../src/metrics/aggregate/aggregate.js';
 import { buildResults } from '../../src/results/summary.js';
-import { emptyCounters, type IntervalReport } from '../../src/engine/protocol.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../../src/metrics/histograms.js';
 import { buildScenarioFromFlags, scenarioFromObject } from '../../src/scenario/load.js';
 import { parseCriterion } from '../../src/scenario/criteria.js';
 import { isCallcertError } from '../../src/errors.js';
 import type { SearchSpec } from '../../src/scenario/types.js';
+import { emptyCounters, type IntervalReport } from '../../src/metrics/interval.js';
 
 const spec: SearchSpec = { start: 100, step: 50, stepDurationMs: 5000, rampMs: 1000, ceiling: 220, require: null };
 

@@ -3,11 +3,11 @@
  * the per-second evaluator's abortOnFail / delayAbortEval logic, on made-up data.
  */
 import { describe, expect, it } from 'vitest';
-import { LiveCriteria, decidedWhileRunning, metricValue, sustainedWindowOf, type MetricSource } from '../../src/engine/thresholds.js';
+import { LiveCriteria, decidedWhileRunning, metricValue, sustainedWindowOf, type MetricSource } from '../../src/verdict/thresholds.js';
 import { parseCriterion } from '../../src/scenario/criteria.js';
 import { createLatencyHistogram, recordMs } from '../../src/metrics/histograms.js';
-import { emptyCounters } from '../../src/engine/protocol.js';
 import type { Criterion } from '../../src/scenario/types.js';
+import { emptyCounters } from '../../src/metrics/interval.js';
 
 function source(o: { answers?: number; failures?: Record<string, number>; setupMs?: number[]; elapsedMs?: number; peak?: number; sustained?: number | null; blocked?: number }): MetricSource {
   const counters = emptyCounters();

@@ -6,7 +6,7 @@ import { LiveView, chooseViewMode } from '../live-view.js';
 import { loadScenarioForRun } from '../scenario-input.js';
 import { formatSummary } from '../summary-text.js';
 import { ExitCode, isCallcertError, toInternal } from '../../errors.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../version.js';
 import type { Runtime } from '../runtime.js';
 
 export interface RunFlags {

@@ -1,7 +1,7 @@
 /** `callcert target`: the embedded call centre in the foreground. */
 import { randomBytes } from 'node:crypto';
-import { CallCentre } from '../../target/call-centre.js';
-import { startCtiApi, type CtiApi } from '../../target/cti-api.js';
+import { CallCentre } from '../../simulator/call-centre.js';
+import { startCtiApi, type CtiApi } from '../../simulator/cti-api.js';
 import { parseDurationMs } from '../../scenario/duration.js';
 import { ExitCode, errors } from '../../errors.js';
 import type { Runtime } from '../runtime.js';

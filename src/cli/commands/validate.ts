@@ -1,8 +1,8 @@
 /** `callcert validate FILE`: load and check a scenario, print what it will do. */
 import { loadScenarioFile } from '../../scenario/load.js';
-import { describe as describeOpen } from '../../engine/executors/open.js';
-import { describe as describeClosed } from '../../engine/executors/closed.js';
-import { describeSearch } from '../../engine/executors/search.js';
+import { describe as describeOpen } from '../../load/models/open.js';
+import { describe as describeClosed } from '../../load/models/closed.js';
+import { describeSearch } from '../../load/search.js';
 import { describeCriterion } from '../../scenario/criteria.js';
 import { formatDurationMs } from '../../scenario/duration.js';
 import { ExitCode } from '../../errors.js';

@@ -11,10 +11,10 @@
  * poll_timeout, no_invite, feeder_exhausted, aborted, ...); nothing throws.
  */
 import type { Dispatcher } from 'undici';
-import type { FlowCheckSpec, FlowRequestSpec, FlowSpec, FlowStepSpec } from '../../scenario/flows.js';
 import { errorCause } from '../fixed-rate.js';
 import { compileBody, compileTemplate, render, renderBody, TemplateError, type BodyTemplate, type Template, type VarValue } from './template.js';
 import { parseJsonBody, parseJsonPath, pick, type JsonPath } from './extract.js';
+import type { FlowCheckSpec, FlowRequestSpec, FlowSpec, FlowStepSpec } from './spec.js';
 
 interface CompiledRequest {
   method: Dispatcher.HttpMethod;

@@ -15,12 +15,12 @@
  * (inverse-Λ method: arrivals where Λ(t)/n crosses sums of Exp(1) draws from a
  * seeded mulberry32), so n workers together form a Poisson process of the full rate.
  */
-import type { LoadSpec, Stage } from '../../scenario/types.js';
-import { assertSegment } from '../segment.js';
-import type { Segment } from '../segment.js';
-import { describeStages, flatStageWindows, stageSpans, targetAt, totalDurationMs } from './types.js';
+import type { LoadSpec, Stage } from '../types.js';
+import { assertSegment } from '../segments.js';
+import type { Segment } from '../segments.js';
 import type { Arrival, ArrivalIterator, OpenExecutorModule } from './types.js';
-import { mulberry32 } from '../../scenario/hold.js';
+import { mulberry32 } from '../../util/random.js';
+import { describeStages, flatStageWindows, stageSpans, targetAt, totalDurationMs } from '../stages.js';
 
 export { flatStageWindows, totalDurationMs };
 

@@ -11,7 +11,7 @@
  *        +-ramp-hold-ramp--hold---ramp--hold----> t
  *
  * The workers run the generated stages with the closed executor; the main
- * thread judges each step on its hold window (engine/search-steps.ts), so the
+ * thread judges each step on its hold window (verdict/search-steps.ts), so the
  * windows are known before the run starts. Data arrive in whole-second
  * intervals: a step is judged on the intervals that lie wholly inside its hold.
  *
@@ -19,7 +19,7 @@
  * so the frozen Scenario carries the stages every other part (workers, reports,
  * sustained-concurrency windows) already reads.
  */
-import type { SearchSpec, Stage } from '../../scenario/types.js';
+import type { SearchSpec, Stage } from './types.js';
 
 export interface SearchStepWindow {
   /** Channels held in this step. */

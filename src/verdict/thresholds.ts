@@ -3,7 +3,7 @@
  *
  * `metricValue` is the one place a criterion's measured value comes from: the
  * end-of-run verdict (results/summary.ts), the per-second evaluation below and
- * each capacity-search step (engine/search-steps.ts) all feed it a MetricSource
+ * each capacity-search step (verdict/search-steps.ts) all feed it a MetricSource
  * over their own data (the whole run so far, or one step's window).
  *
  * LiveCriteria is evaluated every second on the cumulative data (as k6 does).
@@ -23,8 +23,8 @@ import type { Criterion } from '../scenario/types.js';
 import { evaluateCriterion, isHistogramMetric, isRatioMetric } from '../scenario/criteria.js';
 import { percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
 import { computeRatios, type Ratios } from '../metrics/rfc6076.js';
-import type { Counters } from './protocol.js';
 import { round3 } from '../metrics/round.js';
+import type { Counters } from '../metrics/interval.js';
 
 export type RatioCounters = Pick<Counters, 'attempts' | 'aborted' | 'timeouts' | 'completed' | 'cutAtEnd' | 'finalByCode'>;
 
@@ -45,7 +45,7 @@ export interface MetricSource {
   outbound?(): OutboundSource | null;
 }
 
-/** One HTTP load's requests so far (engine/http-runs.ts HttpBucket, merged). */
+/** One HTTP load's requests so far (metrics/interval.ts HttpBucket, merged). */
 export interface HttpLoadSource {
   hist: Histogram;
   /** Requests with an outcome (response or error). */
@@ -57,7 +57,7 @@ export interface HttpLoadSource {
   elapsedMs: number;
 }
 
-/** One HTTP flow so far (engine/flow-runs.ts FlowBucket, merged). */
+/** One HTTP flow so far (metrics/interval.ts FlowBucket, merged). */
 export interface FlowSource {
   hist: Histogram;
   completed: number;
@@ -253,6 +253,9 @@ export class LiveCriteria {
  * The window `concurrency_sustained` is measured over: the hold stages at the
  * highest flat target, from the first one's start + settleMs to the last one's end.
  */
+/** Samples this close after a hold stage starts are ignored for "sustained" (calls still being set up). */
+export const SUSTAIN_SETTLE_MS = 1000;
+
 export function sustainedWindowOf(windows: ReadonlyArray<{ startMs: number; endMs: number; target: number }>, settleMs: number): SustainedWindow | null {
   if (windows.length === 0) return null;
   const top = Math.max(...windows.map((w) => w.target));

@@ -3,10 +3,9 @@
  * and a per-second timeline. Histograms are merged bucket by bucket (never
  * averaged), concurrency samples are summed across workers by sample index.
  */
-import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
-import { addCounters, addMap, emptyCounters, SETTLE_SLOTS, type Counters, type IntervalReport } from './protocol.js';
-import { emptyBucket, type HttpBucket, type HttpIntervalData } from './http-runs.js';
+import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../histograms.js';
 import { FlowAggregate, type FlowPoint, type OutboundPoint } from './flow-aggregate.js';
+import { addCounters, addMap, emptyCounters, SETTLE_SLOTS, type Counters, type IntervalReport, emptyBucket, type HttpBucket, type HttpIntervalData } from '../interval.js';
 
 /** One HTTP load in one interval; hist is freed (null) once the slot settles. */
 interface SlotHttp {

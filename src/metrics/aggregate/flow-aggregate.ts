@@ -1,13 +1,11 @@
 /**
- * Main-thread merging of the workers' flow and UAS reports (flow-runs.ts): run
+ * Main-thread merging of the workers' flow and UAS reports (engine/flow-runs.ts): run
  * totals per flow and per step (histograms merged bucket-wise), the outbound
  * legs and dial latency, established UAS calls summed across workers per 100 ms
  * sample, and per-second timeline figures.
  */
-import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, type Histogram } from '../metrics/histograms.js';
-import { addMap, SETTLE_SLOTS } from './protocol.js';
-import type { IntervalReport } from './protocol.js';
-import { emptyFlowBucket, emptyOutboundBucket, emptyStepBucket, type FlowBucket, type FlowIntervalData, type OutboundBucket } from './flow-runs.js';
+import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, type Histogram } from '../histograms.js';
+import { addMap, SETTLE_SLOTS, type IntervalReport, emptyFlowBucket, emptyOutboundBucket, emptyStepBucket, type FlowBucket, type FlowIntervalData, type OutboundBucket } from '../interval.js';
 
 /** One second of one flow in the timeline. */
 export interface FlowPoint {

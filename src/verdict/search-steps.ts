@@ -16,11 +16,11 @@
  */
 import type { Criterion, SearchSpec } from '../scenario/types.js';
 import { createLatencyHistogram, percentileMs, type Histogram } from '../metrics/histograms.js';
-import type { Aggregator, WindowData } from './aggregate.js';
-import { SETTLE_SLOTS } from './protocol.js';
-import { SUSTAIN_SETTLE_MS } from '../results/summary.js';
-import { intervalsWithin, searchStepWindows, type SearchStepWindow } from './executors/search.js';
+import type { Aggregator, WindowData } from '../metrics/aggregate/aggregate.js';
+import { intervalsWithin, searchStepWindows, type SearchStepWindow } from '../load/search.js';
 import { judge, ratiosOf, settledCounters, type CriterionVerdict, type MetricSource } from './thresholds.js';
+import { SETTLE_SLOTS } from '../metrics/interval.js';
+import { SUSTAIN_SETTLE_MS } from './thresholds.js';
 
 /** Judge a step with what has arrived when a worker's report is this late (a crashed worker never sends it). */
 const LATE_REPORT_MS = 3000;

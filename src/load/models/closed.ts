@@ -8,11 +8,11 @@
  * and on a ramp down the new (lower) value only holds strictly after the
  * crossing instant, which has no earliest real-valued time.
  */
-import type { LoadSpec, Stage } from '../../scenario/types.js';
-import { shareOf } from '../segment.js';
-import type { Segment } from '../segment.js';
-import { describeStages, flatStageWindows, spanValueAt, stageSpans, targetAt, totalDurationMs } from './types.js';
-import type { ClosedExecutorModule, StageSpan } from './types.js';
+import type { LoadSpec, Stage } from '../types.js';
+import { shareOf } from '../segments.js';
+import type { Segment } from '../segments.js';
+import type { ClosedExecutorModule } from './types.js';
+import { describeStages, flatStageWindows, spanValueAt, stageSpans, targetAt, totalDurationMs, type StageSpan } from '../stages.js';
 
 export { flatStageWindows, totalDurationMs };
 
