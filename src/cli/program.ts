@@ -6,7 +6,7 @@ import { Command, Option, InvalidArgumentError } from 'commander';
 import { VERSION } from '../version.js';
 import type { Runtime } from './runtime.js';
 import type { RunFlags } from './commands/run.js';
-import type { TargetFlags } from './commands/target.js';
+import type { SimulateFlags } from './commands/simulate.js';
 import type { CompareFlags } from './commands/compare.js';
 import type { ReportFlags } from './commands/report.js';
 import type { VerifyFlags } from './commands/verify.js';
@@ -87,8 +87,9 @@ ${EXIT_CODES}`);
     });
 
   program
-    .command('target')
-    .description('run the embedded call centre in the foreground; prints its counters on exit')
+    .command('simulate')
+    .alias('target')
+    .description('run the embedded call centre (the simulator) in the foreground; prints its counters on exit (alias: target)')
     .option('--sip-port <n>', 'SIP port', num('--sip-port', true), 5060)
     .option('--address <ip>', 'address to bind, IPv4 or IPv6 (e.g. ::1)', '127.0.0.1')
     .addOption(new Option('--transport <t>', 'SIP transport').choices(['udp', 'tcp']).default('udp'))
@@ -100,9 +101,9 @@ ${EXIT_CODES}`);
     .option('--cti-port <n>', 'also serve the CTI REST API (originate, call state, agents, recordings) on this port; 0: any free port', num('--cti-port', true))
     .option('--cti-token <token>', 'bearer token the CTI API requires (default: random, printed at start)')
     .option('--cti-rate <n>', 'CTI API requests per second before 429', num('--cti-rate'), 50)
-    .action(async (flags: TargetFlags) => {
-      const { targetCommand } = await import('./commands/target.js');
-      dispatch(await targetCommand(flags, rt));
+    .action(async (flags: SimulateFlags) => {
+      const { simulateCommand } = await import('./commands/simulate.js');
+      dispatch(await simulateCommand(flags, rt));
     });
 
   program

@@ -13,8 +13,8 @@ const calls: Array<{ command: string; args: unknown[] }> = [];
 vi.mock('../../src/cli/commands/run.js', () => ({
   runCommand: async (...args: unknown[]) => (calls.push({ command: 'run', args: args.slice(0, 2) }), 0),
 }));
-vi.mock('../../src/cli/commands/target.js', () => ({
-  targetCommand: async (...args: unknown[]) => (calls.push({ command: 'target', args: args.slice(0, 1) }), 0),
+vi.mock('../../src/cli/commands/simulate.js', () => ({
+  simulateCommand: async (...args: unknown[]) => (calls.push({ command: 'simulate', args: args.slice(0, 1) }), 0),
 }));
 vi.mock('../../src/cli/commands/validate.js', () => ({
   validateCommand: async (...args: unknown[]) => (calls.push({ command: 'validate', args: args.slice(0, 2) }), 0),
@@ -60,10 +60,10 @@ describe('argv → command options', () => {
     expect(r.exit).toBe(0);
   });
 
-  it('target gets typed defaults', async () => {
-    await parse(['target']);
+  it.each(['simulate', 'target'])('%s (target is the alias) gets typed defaults', async (name) => {
+    await parse([name]);
     expect(calls[0]).toEqual({
-      command: 'target',
+      command: 'simulate',
       args: [{ sipPort: 5060, address: '127.0.0.1', transport: 'udp', capacity: 2000, ring: '0s', answerRatio: 1, ctiRate: 50 }],
     });
   });

@@ -1,4 +1,4 @@
-/** `callcert target`: the embedded call centre in the foreground. */
+/** `callcert simulate` (alias `callcert target`): the embedded call centre in the foreground. */
 import { randomBytes } from 'node:crypto';
 import { CallCentre } from '../../simulator/call-centre.js';
 import { startCtiApi, type CtiApi } from '../../simulator/cti-api.js';
@@ -6,7 +6,7 @@ import { parseDurationMs } from '../../scenario/duration.js';
 import { ExitCode, errors } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
 
-export interface TargetFlags {
+export interface SimulateFlags {
   sipPort: number;
   address: string;
   transport: 'udp' | 'tcp';
@@ -30,7 +30,7 @@ function flagDuration(value: string, flag: string): number {
   }
 }
 
-export async function targetCommand(flags: TargetFlags, rt: Runtime): Promise<ExitCode> {
+export async function simulateCommand(flags: SimulateFlags, rt: Runtime): Promise<ExitCode> {
   if (flags.answerRatio > 1) throw errors.usage(`--answer-ratio expects a number from 0 to 1, got ${flags.answerRatio}`);
   const cc = await CallCentre.start({
     address: flags.address,
@@ -40,9 +40,9 @@ export async function targetCommand(flags: TargetFlags, rt: Runtime): Promise<Ex
     ringMs: flagDuration(flags.ring, '--ring'),
     answerRatio: flags.answerRatio,
     calleeHangupMs: flags.calleeHangup === undefined ? null : flagDuration(flags.calleeHangup, '--callee-hangup'),
-    onError: (m) => rt.stderr.write(`callcert target: ${m}\n`),
+    onError: (m) => rt.stderr.write(`callcert simulate: ${m}\n`),
   });
-  rt.stdout.write(`callcert target: embedded call centre listening on ${cc.uri} (capacity ${flags.capacity})\n`);
+  rt.stdout.write(`callcert simulate: embedded call centre listening on ${cc.uri} (capacity ${flags.capacity})\n`);
   let cti: CtiApi | null = null;
   if (flags.ctiPort !== undefined) {
     const token = flags.ctiToken ?? randomBytes(12).toString('hex');
@@ -52,7 +52,7 @@ export async function targetCommand(flags: TargetFlags, rt: Runtime): Promise<Ex
       await cc.close();
       throw e;
     }
-    rt.stdout.write(`callcert target: CTI API on ${cti.url} (Authorization: Bearer ${token})\n`);
+    rt.stdout.write(`callcert simulate: CTI API on ${cti.url} (Authorization: Bearer ${token})\n`);
   }
   const durationMs = flags.duration === undefined ? null : flagDuration(flags.duration, '--duration');
   await new Promise<void>((resolve) => {
