@@ -251,28 +251,63 @@ function mediaType(v: string): string {
 /**
  * Whether an SDP offer has an audio stream we can answer: the body starts
  * with "v=" and an "m=audio" line with a non-zero port offers PCMU or PCMA
- * (static payload 0 or 8, or an rtpmap naming them).
+ * (static payload 0 or 8, or an rtpmap naming them). null when usable, else
+ * why not. indexOf and character scans only: this runs for every INVITE offer.
  */
 export function sdpUsable(body: string): string | null {
   if (!body.startsWith('v=')) return 'not an SDP session description';
   let audio = false;
-  let i = 0;
-  while (i < body.length) {
-    let e = body.indexOf('\n', i);
-    if (e < 0) e = body.length;
-    const line = body.slice(i, e).trim();
-    i = e + 1;
-    if (!line.startsWith('m=audio ')) continue;
+  let from = 0;
+  for (;;) {
+    const m = body.indexOf('m=audio', from);
+    if (m < 0) break;
+    from = m + 7;
+    if (m > 0 && body.charCodeAt(m - 1) !== LF) continue;
     audio = true;
-    const parts = line.slice(8).trim().split(/\s+/);
-    if (parts.length < 3 || parts[0] === '0') continue;
-    for (const pt of parts.slice(2)) {
-      if (pt === '0' || pt === '8') return null;
-      if (!/^\d{1,3}$/.test(pt)) continue;
-      if (new RegExp(`^a=rtpmap:${pt}\\s+(PCMU|PCMA)/`, 'im').test(body)) return null;
+    let e = body.indexOf('\n', m);
+    if (e < 0) e = body.length;
+    // m=<media> <port>[/<n>] <proto> <fmt> ...
+    let i = m + 7;
+    let k = 0;
+    let disabled = false;
+    while (i < e) {
+      while (i < e && isSpace(body.charCodeAt(i))) i++;
+      const t = i;
+      while (i < e && !isSpace(body.charCodeAt(i))) i++;
+      if (i === t) break;
+      if (k === 0) disabled = body.charCodeAt(t) === 48 && (i - t === 1 || body.charCodeAt(t + 1) === 47); // port 0
+      else if (k >= 2 && !disabled) {
+        const pt = body.slice(t, i);
+        if (pt === '0' || pt === '8' || rtpmapIsG711(body, pt)) return null;
+      }
+      k++;
     }
   }
-  return audio ? 'no common audio codec (PCMU/PCMA)' : 'no audio stream';
+  return audio ? NO_CODEC : 'no audio stream';
+}
+
+const NO_CODEC = 'no common audio codec (PCMU/PCMA)';
+const LF = 10;
+const CR = 13;
+
+function isSpace(c: number): boolean {
+  return c === SP || c === HT || c === CR;
+}
+
+/** An "a=rtpmap:<pt> PCMU/…" or "PCMA/…" line (case-insensitive encoding name). */
+function rtpmapIsG711(body: string, pt: string): boolean {
+  const key = `a=rtpmap:${pt}`;
+  let from = 0;
+  for (;;) {
+    const a = body.indexOf(key, from);
+    if (a < 0) return false;
+    from = a + key.length;
+    let i = from;
+    if (i >= body.length || !isSpace(body.charCodeAt(i))) continue;
+    while (i < body.length && isSpace(body.charCodeAt(i))) i++;
+    const enc = body.slice(i, i + 5).toUpperCase();
+    if (enc === 'PCMU/' || enc === 'PCMA/') return true;
+  }
 }
 
 function fault(status: number, detail: string, extraHeaders: readonly string[] = []): RequestFault {
@@ -404,7 +439,7 @@ export class RequestChecker {
       if (sdp) {
         const why = sdpUsable(msg.body.toString('latin1'));
         if (why !== null) {
-          const code = why === 'no common audio codec (PCMU/PCMA)' ? 305 : 304;
+          const code = why === NO_CODEC ? 305 : 304;
           return fault(488, why, [`Warning: ${code} ${this.warnAgent} "${why}"`]);
         }
       }
