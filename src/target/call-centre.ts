@@ -24,7 +24,7 @@ import type { Peer, SipTransport } from '../sip/transport.js';
 import { openTransport } from '../sip/transport-tcp.js';
 import { MessageBuilder, REASONS, g711Sdp, salvagedResponse, type DialogIds } from '../sip/builder.js';
 import { IdGenerator, statelessTag } from '../sip/ids.js';
-import { RequestChecker, faultReason, type RequestFault } from '../sip/request-check.js';
+import { DEFAULT_CHECK_OPTIONS, RequestChecker, faultReason, type CheckOptions, type RequestFault } from '../sip/request-check.js';
 import { salvageRequest, type DropCause } from '../sip/salvage.js';
 import { getHeader, getHeaders, nameAddrUri } from '../sip/headers.js';
 import { CoarseTimer, T1, T2, TIMER_H } from '../sip/coarse-timer.js';
@@ -38,6 +38,12 @@ export interface CallCentreOptions extends EmbeddedTargetSpec {
   onError?: (message: string) => void;
   /** Called for each new INVITE (not retransmissions) as it arrives: lets a run's own UAS match it to the HTTP flow that caused it. */
   onInvite?: (msg: SipMessage) => void;
+  /**
+   * What requests are checked against (request-check.ts DEFAULT_CHECK_OPTIONS: the five methods
+   * implemented, no option tags supported, application/sdp bodies only); e.g. `supported: ['timer']`
+   * to accept `Require: timer` from a platform.
+   */
+  requestCheck?: Partial<CheckOptions>;
 }
 
 export interface CallCentreCounters {
@@ -106,7 +112,7 @@ export class CallCentre {
     completed: 0, noAck: 0, options: 0, parseErrors: 0, invalidRequests: 0, dropped: {}, active: 0, peakActive: 0,
     responsesSent: {},
   };
-  private readonly checker = new RequestChecker();
+  private readonly checker: RequestChecker;
   private readonly calls = new Map<string, UasCall>();
   /** Recently answered BYEs (Timer J): callId → the 200 we sent. */
   private readonly closedByes = new Map<string, string>();
@@ -122,6 +128,7 @@ export class CallCentre {
 
   private constructor(private readonly o: CallCentreOptions, private transport: SipTransport) {
     this.ids = new IdGenerator(o.address);
+    this.checker = new RequestChecker({ ...DEFAULT_CHECK_OPTIONS, ...o.requestCheck });
     const now = () => performance.now();
     this.closedTimer = new CoarseTimer<string>(1000, (id) => this.closedByes.delete(id), now);
     this.hTimer = new CoarseTimer<UasCall>(100, (c) => this.timerH(c), now);

@@ -296,3 +296,16 @@ describe.each(['udp', 'tcp'] as const)('RFC 4475 messages to the embedded call c
     expect(cc.counters.invites).toBe(4); // TCP: inv2543 is refused, but dblreq's trailing INVITE is a message of its own
   });
 });
+
+it('requestCheck options widen what the call centre accepts (bext01 with its option tags supported → 200)', async () => {
+  const cc = await CallCentre.start({
+    capacity: 10, ringMs: 0, answerRatio: 1, calleeHangupMs: null, address: '127.0.0.1', port: 0, transport: 'udp',
+    requestCheck: { supported: ['nothingSupportsThis', 'nothingSupportsThisEither'] },
+  });
+  try {
+    const o = await sendUdp(cc.port, load('bext01'), 2000);
+    expect(o.responses.map((r) => r.status)).toEqual([200]);
+  } finally {
+    await cc.close();
+  }
+});
