@@ -184,7 +184,7 @@ export function callDataProblems(input: ScenarioInput, s: Scenario): CallDataPro
   const spec = s.call.data;
   if (spec === null) {
     for (const f of compiled) {
-      out.push({ path: f.path, message: expectedGot(`call.data (a file with a column ${f.t.vars[0]}) for {{${f.t.vars[0]}}}`, 'no call.data') });
+      out.push({ path: f.path, message: `expected call.data (a file with a column ${f.t.vars[0]}) for {{${f.t.vars[0]}}}, got no call.data` });
     }
     return out;
   }

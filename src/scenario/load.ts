@@ -497,6 +497,8 @@ export interface ScenarioFlags {
   transport?: 'udp' | 'tcp';
   authUser?: string;
   authPassword?: string;
+  /** --data: call.data.file (an absolute path). */
+  dataFile?: string;
   workers?: number;
   /** --capacity: the embedded call centre's capacity (embedded.capacity). */
   capacity?: number;
@@ -610,6 +612,10 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
       if (flags.authUser === undefined || flags.authPassword === undefined) throw errors.usage('--auth-user and --auth-password go together');
       target.auth = { username: flags.authUser, password: flags.authPassword };
     }
+  }
+  if (flags.dataFile !== undefined) {
+    const call = isPlainObject(out.call) ? out.call : {};
+    out.call = { ...call, data: { ...(isPlainObject(call.data) ? call.data : {}), file: flags.dataFile } };
   }
   if (flags.workers !== undefined) out.workers = flags.workers;
   if (flags.capacity !== undefined) {

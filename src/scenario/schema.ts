@@ -390,11 +390,17 @@ const CallSchema = z
         .record(
           z
             .string()
-            .regex(HEADER_NAME_RE, { error: expect('a SIP header name (letters, digits and !#$%&\'*+.^_`|~-)') })
-            .refine((v) => !RESERVED_SIP_HEADERS.has(v.toLowerCase()), { error: expect(`a header callcert does not set itself (not ${[...RESERVED_SIP_HEADERS].join(', ')})`) }),
+            .regex(HEADER_NAME_RE, { error: expect('a SIP header name (letters, digits and !#$%&\'*+.^_`|~-)') }),
           z.string({ error: expect('a header value string', quoteHint) }).refine((v) => !/[\r\n]/.test(v), { error: expect('a header value on one line') }),
           { error: expect('a mapping of header: value, e.g. { X-Tenant: "{{tenant}}" }') },
         )
+        .superRefine((h, ctx) => {
+          for (const name of Object.keys(h)) {
+            if (RESERVED_SIP_HEADERS.has(name.toLowerCase())) {
+              ctx.addIssue({ code: 'custom', path: [name], input: name, message: expectedGot(`a header callcert does not set itself (not ${[...RESERVED_SIP_HEADERS].join(', ')})`, name) });
+            }
+          }
+        })
         .optional()
         .meta({ description: 'Extra headers of every INVITE, in the order given; values may hold {{column}} templates.' }),
       data: z
