@@ -162,7 +162,7 @@ call:
 
     // No password of the CSV in any file of the output dir (results, calls, scenario copies, report), nor on the console.
     const files = filesBelow(out);
-    expect(files.map((f) => f.path.slice(out.length + 1)), why).toEqual(expect.arrayContaining(['results.json', 'calls.jsonl', 'scenario.yaml', 'scenario.resolved.json']));
+    expect(files.map((f) => f.path.slice(out.length + 1)), why).toEqual(expect.arrayContaining(['results.json', 'calls.jsonl', 'scenario.yaml', 'scenario.resolved.json', 'junit.xml', 'summary.md']));
     const leaks = files.flatMap((f) => passwords.filter((pw) => f.text.includes(pw)).map((pw) => `${f.path}: ${pw}`));
     expect(leaks, why).toEqual([]);
     for (const pw of passwords) expect(cli.stdout + cli.stderr, why).not.toContain(pw);

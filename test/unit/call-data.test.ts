@@ -186,6 +186,13 @@ describe('scenario errors', () => {
   });
 });
 
+describe('--set with a template', () => {
+  it('a value starting with {{ is the template string, not a YAML flow mapping', () => {
+    const s = scenarioFromObject(scenario({ data: { file: USERS_CSV } }), path.join(dir, 'scenario.yaml'), { overrides: ['call.to={{number}}', 'call.headers.X-Tenant={{user}}-t'] });
+    expect([s.call.toUser, s.call.headers['X-Tenant']]).toEqual(['{{number}}', '{{user}}-t']);
+  });
+});
+
 describe('redaction', () => {
   it('scenario.resolved.json keeps {{column}} credentials, blanks literal ones and secret-named call.headers', () => {
     const s = load(scenario({ headers: { 'X-Api-Key': 'hdr-secret-1', 'X-Tenant': '{{user}}' }, data: { file: USERS_CSV } }));
