@@ -193,4 +193,33 @@ call:
     expect(invites.every((inv) => /^<sip:1000@127\.0\.0\.1:\d+>;tag=/.test(header(inv, 'From'))), why).toBe(true);
     for (const f of filesBelow(out)) expect(f.text, f.path).not.toContain('pw1000');
   }, 60_000);
+
+  it('a SIPp injection file with --data and --auth-user \'{{field0}}\' --auth-password \'{{field1}}\', as with sipp -inf', async () => {
+    const { uas, proxy } = await uasAndProxy('inf', true);
+    const inf = join(root, 'users.inf');
+    const users = STOCK_AUTH_USERS.slice(0, 10);
+    writeFileSync(inf, 'SEQUENTIAL\n' + users.map((u) => `${u.username};${u.password};\n`).join(''));
+    const out = join(root, 'out-inf');
+    const cli = await runCli(
+      ['run', '--target', `sip:svc@127.0.0.1:${proxy.port}`, '--data', inf, '--auth-user', '{{field0}}', '--auth-password', '{{field1}}',
+        '--rate', '5', '--hold', '500ms', '--ramp', '0', '--duration', '4s', '--quiet', '--out', out],
+      { timeoutSec: 40 },
+    );
+    const uasRes = await uas.stop(5000);
+    const log = proxy.log();
+    await proxy.stop();
+    const r = readResults(out);
+    const c = r.summary.calls;
+    const why = `${describeCli(cli)}\nUAS: ${describeSippResult(uasRes)}\nsummary: ${JSON.stringify(c)} ${JSON.stringify(r.summary.failuresByCause)}\nkamailio log tail:\n${log.slice(-3000)}`;
+    const invites = receivedInvites(readFileSync(join(uasRes.workDir, 'messages.log'), 'utf8'));
+    const fromByCall = invites.map((inv) => /<sip:([^@>]+)@/.exec(header(inv, 'From'))?.[1]).sort();
+    report('kamailio SIPp injection file', { exit: cli.code, callcert: c, fromUsers: fromByCall });
+
+    expect(c.attempted, why).toBe(20);
+    expect(c.completed, why).toBe(20);
+    expect(cli.code, why).toBe(0);
+    // Rows in order, twice round: each of the 10 users called twice.
+    expect(fromByCall, why).toEqual(users.flatMap((u) => [u.username, u.username]).sort());
+    for (const f of filesBelow(out)) for (const u of users) expect(f.text, f.path).not.toContain(u.password);
+  }, 60_000);
 });
