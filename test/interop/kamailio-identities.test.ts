@@ -20,7 +20,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { countByCause, describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir } from '../helpers/cli.js';
 import { KAMAILIO_STOCK_AUTH_CFG, STOCK_AUTH_USERS, findKamailioModulesDir, startKamailio, type KamailioHandle } from '../helpers/kamailio.js';
 import { freeUdpPort, requireCommand } from '../helpers/procs.js';
-import { describeSippResult, sippFixture, sippRecvCount, startSippUas, type SippUasHandle } from '../helpers/sipp.js';
+import { describeSippResult, sipHeaderValues, sippFixture, sippReceivedMessages, sippRecvCount, startSippUas, type SippResult, type SippUasHandle } from '../helpers/sipp.js';
 
 let root = '';
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -63,17 +63,24 @@ function filesBelow(dir: string): Array<{ path: string; text: string }> {
   return out;
 }
 
-/** INVITEs SIPp logged as received (-trace_msg). */
-function receivedInvites(messagesLog: string): string[] {
-  return messagesLog
-    .split(/^-{10,}.*$/m)
-    .filter((block) => /message received/.test(block))
-    .map((block) => block.slice(block.indexOf('\n', block.indexOf('message received')) + 1).trim())
-    .filter((msg) => msg.startsWith('INVITE '));
+/** INVITEs the UAS received (its -trace_msg log). */
+function receivedInvites(uasRes: SippResult): string[] {
+  return sippReceivedMessages(readFileSync(join(uasRes.workDir, 'messages.log'), 'utf8')).filter((msg) => msg.startsWith('INVITE '));
 }
 
 function header(msg: string, name: string): string {
-  return new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(msg)?.[1]?.trim() ?? '';
+  return sipHeaderValues(msg, name)[0] ?? '';
+}
+
+/** Runs the CLI through the proxy, then stops both peers and reads what each side saw. */
+async function runThrough(peers: { uas: SippUasHandle; proxy: KamailioHandle }, args: string[], out: string, timeoutSec: number) {
+  const cli = await runCli([...args, '--quiet', '--out', out], { timeoutSec });
+  const uasRes = await peers.uas.stop(5000);
+  const log = peers.proxy.log();
+  await peers.proxy.stop();
+  const r = readResults(out);
+  const why = `${describeCli(cli)}\nUAS: ${describeSippResult(uasRes)}\nsummary: ${JSON.stringify(r.summary.calls)} ${JSON.stringify(r.summary.failuresByCause)} ${JSON.stringify(r.summary.failuresByCode)}\nkamailio log tail:\n${log.slice(-3000)}`;
+  return { cli, uasRes, log, r, c: r.summary.calls, why, invites: receivedInvites(uasRes) };
 }
 
 const BAD_ROW = 42; // user 1042: wrong password in the CSV
@@ -81,7 +88,8 @@ const WRONG_PASSWORD = 'pw1042-not-it';
 
 describe('callcert run → Kamailio with auth_check("$fd", "subscriber", "1") → SIPp UAS', () => {
   it('500 calls from 100 identities of a CSV authenticate and complete; the one wrong password fails exactly its own calls', async () => {
-    const { uas, proxy } = await uasAndProxy('csv', true);
+    const peers = await uasAndProxy('csv', true);
+    const { proxy } = peers;
     const csv = join(root, 'users.csv');
     const passwords = STOCK_AUTH_USERS.map((u, i) => (i === BAD_ROW ? WRONG_PASSWORD : u.password));
     writeFileSync(csv, 'user,password,number\n' + STOCK_AUTH_USERS.map((u, i) => `${u.username},${passwords[i]},555${u.username}\n`).join(''));
@@ -105,19 +113,12 @@ call:
 `,
     );
     const out = join(root, 'out-csv');
-    const cli = await runCli(['run', scenarioFile, '--quiet', '--out', out, '--report', '--report-format', 'md,junit'], { timeoutSec: 50 });
-    const uasRes = await uas.stop(5000);
-    const log = proxy.log();
-    await proxy.stop();
-    const r = readResults(out);
-    const c = r.summary.calls;
+    const { cli, uasRes, log, r, c, why, invites } = await runThrough(peers, ['run', scenarioFile, '--report', '--report-format', 'md,junit'], out, 50);
     const calls = readCalls(out);
-    const why = `${describeCli(cli)}\nUAS: ${describeSippResult(uasRes)}\nsummary: ${JSON.stringify(c)} ${JSON.stringify(r.summary.failuresByCause)} ${JSON.stringify(r.summary.failuresByCode)}\nkamailio log tail:\n${log.slice(-3000)}`;
 
     const failed = calls.filter((l) => l.cause !== 'completed');
     const expectedFailed = calls.filter((l) => l.i % 100 === BAD_ROW).map((l) => l.i).sort((a, b) => a - b);
     const refusals = [...log.matchAll(/auth_check (-?\d+) for '(\d+)' \(From user '(\d+)'\)/g)].map((m) => ({ rc: m[1], user: m[2], from: m[3] }));
-    const invites = receivedInvites(readFileSync(join(uasRes.workDir, 'messages.log'), 'utf8'));
     const fromUsers = new Map<string, number>();
     let consistent = 0;
     for (const inv of invites) {
@@ -169,20 +170,12 @@ call:
   }, 90_000);
 
   it('--auth-user 1000 --auth-password pw1000 with no call.from: From is 1000 and the calls complete', async () => {
-    const { uas, proxy } = await uasAndProxy('one', true);
+    const peers = await uasAndProxy('one', true);
     const out = join(root, 'out-one');
-    const cli = await runCli(
-      ['run', '--target', `sip:svc@127.0.0.1:${proxy.port}`, '--auth-user', '1000', '--auth-password', 'pw1000',
-        '--rate', '5', '--hold', '1s', '--ramp', '0', '--duration', '3s', '--quiet', '--out', out],
-      { timeoutSec: 40 },
-    );
-    const uasRes = await uas.stop(5000);
-    const log = proxy.log();
-    await proxy.stop();
-    const r = readResults(out);
-    const c = r.summary.calls;
-    const why = `${describeCli(cli)}\nUAS: ${describeSippResult(uasRes)}\nsummary: ${JSON.stringify(c)} ${JSON.stringify(r.summary.failuresByCause)}\nkamailio log tail:\n${log.slice(-3000)}`;
-    const invites = receivedInvites(readFileSync(join(uasRes.workDir, 'messages.log'), 'utf8'));
+    const { cli, r, c, why, invites } = await runThrough(peers, [
+      'run', '--target', `sip:svc@127.0.0.1:${peers.proxy.port}`, '--auth-user', '1000', '--auth-password', 'pw1000',
+      '--rate', '5', '--hold', '1s', '--ramp', '0', '--duration', '3s',
+    ], out, 40);
     report('kamailio stock auth one-liner', { exit: cli.code, callcert: c, uasInvites: invites.length, from: header(invites[0] ?? '', 'From') });
 
     expect(c.attempted, why).toBe(15);
@@ -195,23 +188,15 @@ call:
   }, 60_000);
 
   it('a SIPp injection file with --data and --auth-user \'{{field0}}\' --auth-password \'{{field1}}\', as with sipp -inf', async () => {
-    const { uas, proxy } = await uasAndProxy('inf', true);
+    const peers = await uasAndProxy('inf', true);
     const inf = join(root, 'users.inf');
     const users = STOCK_AUTH_USERS.slice(0, 10);
     writeFileSync(inf, 'SEQUENTIAL\n' + users.map((u) => `${u.username};${u.password};\n`).join(''));
     const out = join(root, 'out-inf');
-    const cli = await runCli(
-      ['run', '--target', `sip:svc@127.0.0.1:${proxy.port}`, '--data', inf, '--auth-user', '{{field0}}', '--auth-password', '{{field1}}',
-        '--rate', '5', '--hold', '500ms', '--ramp', '0', '--duration', '4s', '--quiet', '--out', out],
-      { timeoutSec: 40 },
-    );
-    const uasRes = await uas.stop(5000);
-    const log = proxy.log();
-    await proxy.stop();
-    const r = readResults(out);
-    const c = r.summary.calls;
-    const why = `${describeCli(cli)}\nUAS: ${describeSippResult(uasRes)}\nsummary: ${JSON.stringify(c)} ${JSON.stringify(r.summary.failuresByCause)}\nkamailio log tail:\n${log.slice(-3000)}`;
-    const invites = receivedInvites(readFileSync(join(uasRes.workDir, 'messages.log'), 'utf8'));
+    const { cli, c, why, invites } = await runThrough(peers, [
+      'run', '--target', `sip:svc@127.0.0.1:${peers.proxy.port}`, '--data', inf, '--auth-user', '{{field0}}', '--auth-password', '{{field1}}',
+      '--rate', '5', '--hold', '500ms', '--ramp', '0', '--duration', '4s',
+    ], out, 40);
     const fromByCall = invites.map((inv) => /<sip:([^@>]+)@/.exec(header(inv, 'From'))?.[1]).sort();
     report('kamailio SIPp injection file', { exit: cli.code, callcert: c, fromUsers: fromByCall });
 
