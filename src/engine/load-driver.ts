@@ -237,7 +237,7 @@ export class LoadDriver implements UacListener {
    * launched it (a make-before-break replacement) has linked it first.
    */
   private exhausted(index: number, intended: number, now: number): Call {
-    const call = new Call(index, '', '', '', '', intended, 0);
+    const call = new Call(index, '', '', '', '', intended, 0, '', null, '');
     call.state = CallState.Ended;
     call.cause = 'data_exhausted';
     call.endedAt = now;

@@ -104,10 +104,10 @@ export class Call implements DialogIds {
     readonly intendedAt: number,
     readonly holdMs: number,
     /** Request-URI of the INVITE, its CANCEL and non-2xx ACK. */
-    readonly requestUri: string = remoteUri,
-    readonly auth: CallParty['auth'] = null,
+    readonly requestUri: string,
+    readonly auth: CallParty['auth'],
     /** Extra INVITE header lines. */
-    readonly headers: string = '',
+    readonly headers: string,
   ) {}
 }
 
