@@ -7,6 +7,7 @@ import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
 import type { HttpIntervalData, HttpRunTotals } from './http-runs.js';
 import type { FlowIntervalData, FlowWorkerSpec, OutboundIntervalData } from './flow-runs.js';
 import type { Segment } from './segment.js';
+import type { CallData } from '../scenario/call-data.js';
 import type { MessagePort } from 'node:worker_threads';
 
 export interface ResolvedTarget {
@@ -29,6 +30,8 @@ export interface WorkerInit {
   http: HttpLoadSpec[];
   /** Every HTTP flow (each worker runs its segment of each), with feeder rows. */
   flows?: FlowWorkerSpec[];
+  /** call.data's rows, read on the main thread (every worker gets all; call k picks its own). */
+  callData?: CallData | null;
   /** How long to wait for BYE answers when the run ends or is stopped. */
   drainMs: number;
   port: MessagePort;

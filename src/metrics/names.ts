@@ -99,6 +99,8 @@ export const FailureCause = {
   BYE_FAILED: 'bye_failed',
   /** Open model: not attempted because maxConcurrency was reached. */
   BLOCKED: 'blocked',
+  /** call.data with order unique had no row left for the call: it was never sent. */
+  DATA_EXHAUSTED: 'data_exhausted',
 } as const;
 export type FailureCause = (typeof FailureCause)[keyof typeof FailureCause];
 export const FAILURE_CAUSES: readonly FailureCause[] = Object.values(FailureCause);
