@@ -69,6 +69,7 @@ ${EXIT_CODES}`);
     .addOption(new Option('--transport <t>', 'SIP transport').choices(['udp', 'tcp']))
     .option('--auth-user <user>', 'digest auth user name')
     .option('--auth-password <password>', 'digest auth password')
+    .option('--data <file>', "per-call data (call.data): a CSV with a header row, or a SIPp injection file; use its columns as '{{column}}' in --auth-user, --auth-password, --set call.from=...")
     .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', num('--workers', true))
     .option('--capacity <n>', 'embedded call centre only: channels it accepts before 503 (embedded.capacity)', num('--capacity', true))
     .option('--set <path=value>', 'override a scenario field, e.g. load.stages[1].target=1500 (repeatable)', collect, [])

@@ -3,6 +3,7 @@
  * nothing), then the load/target flags on top, then every --set override, then
  * validation — so errors name the file or "command line" and the field.
  */
+import path from 'node:path';
 import { buildScenarioFromFlags, readScenarioRaw, scenarioFromObject, type ScenarioFlags } from '../scenario/load.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { Scenario } from '../scenario/types.js';
@@ -29,6 +30,8 @@ export function scenarioFlags(flags: RunFlags): ScenarioFlags {
     transport: flags.transport,
     authUser: flags.authUser,
     authPassword: flags.authPassword,
+    // From the working directory, whatever folder the scenario file is in.
+    dataFile: flags.data === undefined ? undefined : path.resolve(flags.data),
     workers: flags.workers,
     capacity: flags.capacity,
   };

@@ -57,7 +57,9 @@ export function redactScenario(s: Scenario): unknown {
     target:
       s.target === null
         ? null
-        : { ...s.target, uri: redactUrl(s.target.uri), auth: s.target.auth === null ? null : { username: s.target.auth.username, password: REDACTED } },
+        : { ...s.target, uri: redactUrl(s.target.uri), auth: s.target.auth === null ? null : { username: s.target.auth.username, password: redactPassword(s.target.auth.password) } },
+    // call.data's rows never reach the scenario; its templates name columns and are kept.
+    call: { ...s.call, headers: redactHeaderValues(s.call.headers) },
     http:
       s.http === null
         ? null
@@ -77,6 +79,11 @@ export function redactScenario(s: Scenario): unknown {
             })),
           },
   };
+}
+
+/** A password blanked, unless it only names call.data columns ({{password}}): then it is no credential. */
+function redactPassword(pw: string): string {
+  return /^(?:\{\{\s*[A-Za-z_][A-Za-z0-9_.-]*\s*\}\})+$/.test(pw) ? pw : REDACTED;
 }
 
 function redactFlowRequest(r: FlowRequestSpec): FlowRequestSpec {

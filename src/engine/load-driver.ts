@@ -17,6 +17,8 @@ import type { SipMessage } from '../sip/message.js';
 import type { Peer, SipTransport } from '../sip/transport.js';
 import { openTransport, TcpTransport } from '../sip/transport-tcp.js';
 import { Uac, Call, CallState, type UacListener } from '../sip/uac.js';
+import { createCallParties, type PartyFor } from './call-identity.js';
+import type { CallData } from '../scenario/call-data.js';
 import { g711Sdp } from '../sip/builder.js';
 import { createArrivalIterator } from '../load/models/open.js';
 import { segmentTargetAt, nextChangeMs } from '../load/models/closed.js';
@@ -44,6 +46,8 @@ export interface DriverOptions {
   http: HttpLoadSpec[];
   /** HTTP flows (and the scenario's UAS) run by this worker beside the calls. */
   flows?: FlowWorkerSpec[];
+  /** call.data's rows (call-identity.ts renders each call's party from its row); null: none. */
+  callData?: CallData | null;
   emit(report: IntervalReport): void;
 }
 
@@ -89,6 +93,8 @@ export class LoadDriver implements UacListener {
   private readonly done: Promise<WorkerDone>;
   private readonly onHoldExpired = (c: Call) => this.holdExpired(c);
   private readonly onArrivalsDue = () => this.arrivalsDue();
+  /** Who call k is (From, dialled user, credentials, headers). */
+  private readonly partyFor: PartyFor;
   private readonly httpRuns: HttpRuns;
   private readonly flowRuns: FlowRuns;
   /** Open model: the schedule, its next arrival, this segment's share of the cap. */
@@ -100,6 +106,10 @@ export class LoadDriver implements UacListener {
   constructor(private readonly o: DriverOptions) {
     this.health = createHealthMonitor();
     this.holdSample = createHoldSampler(o.scenario.call.hold, mulberry32(o.seed));
+    this.partyFor = createCallParties({
+      call: o.scenario.call, targetUri: o.target.uri, auth: o.scenario.target?.auth ?? null, data: o.callData ?? null,
+      random: mulberry32((o.seed ^ 0x2545f491) >>> 0),
+    });
     this.endAt = o.startAt + totalDurationMs(o.scenario.load.stages);
     // Closed-model call indexes are striped like open-model ones, so they are unique across workers.
     this.nextIndex = o.segment.index;
@@ -124,7 +134,8 @@ export class LoadDriver implements UacListener {
       transport: this.transport,
       target: { uri: this.o.target.uri, peer },
       auth: s.target?.auth ?? null,
-      fromUser: s.call.fromUser,
+      // The Contact user (each call's From user comes with its party): a template is no user name.
+      fromUser: s.call.fromUser.includes('{{') ? 'callcert' : s.call.fromUser,
       sdpBody: s.call.sdp ? g711Sdp(this.transport.localAddress, 10000 + 2 * this.o.segment.index, this.o.seed) : '',
       ringTimeoutMs: s.call.ringTimeoutMs,
       userAgent: this.o.userAgent,
@@ -218,7 +229,23 @@ export class LoadDriver implements UacListener {
     const now = performance.now();
     this.health.recordSlipMs(now - intended);
     this.counters.attempts++;
-    return this.uac.start(index, intended, this.holdSample());
+    const party = this.partyFor(index);
+    if (party === null) return this.exhausted(index, intended, now);
+    return this.uac.start(index, intended, this.holdSample(), party);
+  }
+
+  /**
+   * call.data (order unique) has no row for this call: it fails unsent, cause data_exhausted.
+   * It ends on the next turn of the event loop, like a call the UAC ends, so that whoever
+   * launched it (a make-before-break replacement) has linked it first.
+   */
+  private exhausted(index: number, intended: number, now: number): Call {
+    const call = new Call(index, '', '', '', '', intended, 0, '', null, '');
+    call.state = CallState.Ended;
+    call.cause = 'data_exhausted';
+    call.endedAt = now;
+    setImmediate(() => this.ended(call));
+    return call;
   }
 
   // ---- closed model -----------------------------------------------------------
@@ -324,7 +351,8 @@ export class LoadDriver implements UacListener {
   ended(call: Call): void {
     const c = this.counters;
     const answered = call.answeredAt > 0;
-    if (!answered && !call.gotResponse) c.noResponse++;
+    // A call never sent (data_exhausted) is no unanswered INVITE.
+    if (!answered && !call.gotResponse && call.sentAt > 0) c.noResponse++;
     if (answered) this.established--;
     else if (call.cause === 'aborted') c.aborted++;
     else {
@@ -374,7 +402,7 @@ export class LoadDriver implements UacListener {
     const rel = (t: number) => (t > 0 ? round3(t - t0) : null);
     const from = timedFrom(call);
     return JSON.stringify({
-      id: call.callId,
+      id: call.callId === '' ? null : call.callId,
       i: call.index,
       w: this.o.segment.index,
       intendedMs: round3(call.intendedAt - t0),

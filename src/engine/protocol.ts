@@ -6,6 +6,7 @@
 import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
 import type { Segment } from '../load/segments.js';
+import type { CallData } from '../scenario/call-data.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { HttpRunTotals } from '../http/run-totals.js';
 
@@ -29,6 +30,8 @@ export interface WorkerInit {
   http: HttpLoadSpec[];
   /** Every HTTP flow (each worker runs its segment of each), with feeder rows. */
   flows?: FlowWorkerSpec[];
+  /** call.data's rows, read on the main thread (every worker gets all; call k picks its own). */
+  callData?: CallData | null;
   /** How long to wait for BYE answers when the run ends or is stopped. */
   drainMs: number;
   port: MessagePort;

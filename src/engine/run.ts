@@ -31,6 +31,7 @@ import type { IntervalReport } from '../metrics/interval.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { SUSTAIN_SETTLE_MS } from '../verdict/thresholds.js';
 import { totalDurationMs, targetAt, flatStageWindows } from '../load/stages.js';
+import { readCallDataForRun, type CallData } from '../scenario/call-data.js';
 
 /** How often results.json is rewritten while a run goes (state "running"), at the least. */
 const PARTIAL_RESULTS_MS = 5000;
@@ -119,14 +120,16 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   let ctiToken = '';
   let writer: ResultsWriter;
   let httpFlows: FlowWorkerSpec[] = [];
+  let callData: CallData | null = null;
   try {
     if (s.http !== null && s.http.baseUrl === null && embedded !== null) {
       // No 429s from our own stand-in: the load, not its rate limiter, is under test.
       ctiToken = randomBytes(12).toString('hex');
       cti = await startCtiApi({ address: s.localAddress, port: 0, token: ctiToken, ratePerSec: 1e9 });
     }
-    // Feeders are read here, once, before anything is written (a bad file is a scenario error).
+    // Feeders and call data are read here, once, before anything is written (a bad file is a scenario error).
     httpFlows = resolveHttpFlows(s.http, cti === null ? null : { url: cti.url, token: ctiToken });
+    callData = readCallDataForRun(s.call.data);
     writer = await ResultsWriter.open(o.outDir);
   } catch (e) {
     await cti?.close();
@@ -177,6 +180,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       http: httpLoads.filter((_, k) => k % workers === i),
       // Every worker runs its segment of every flow (its own UAS answers the calls its flows cause).
       flows: httpFlows,
+      callData,
       drainMs, userAgent: `callcert/${o.toolVersion}`,
     }),
     onReport,

@@ -20,6 +20,7 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
     drainMs: init.drainMs,
     http: init.http,
     flows: init.flows ?? [],
+    callData: init.callData ?? null,
     userAgent: init.userAgent,
     emit: (report) => port.postMessage(report),
   });

@@ -5,7 +5,6 @@
  * it is used, feeder files exist and parse, waitCall has a UAS to wait on).
  * Compiling here means a misspelt variable fails at load time, naming its path.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { ScenarioInput, UasSchema } from './schema.js';
 import type { FlowCheckSpec, FlowRequestSpec, FlowSpec, FlowStepSpec, HttpMethod } from '../http/flows/spec.js';
@@ -13,6 +12,7 @@ import { expectedGot, tryParseDurationMs } from './duration.js';
 import { BUILTIN_VARS, bodyVars, compileBody, compileTemplate, TemplateError } from '../http/flows/template.js';
 import { parseJsonPath, PathSyntaxError } from '../http/flows/extract.js';
 import { readCsvFile } from '../http/flows/feeder.js';
+import { resolveDataPath } from './call-data.js';
 
 
 export interface UasSpec {
@@ -82,7 +82,6 @@ function normStep(s: StepInput, i: number): FlowStepSpec {
 
 /** `source` is the scenario file (relative feeder paths are resolved from its folder) or e.g. "command line" (cwd). */
 export function normalizeFlows(flows: readonly FlowInput[] | undefined, source: string, defaultTimeoutMs: number): FlowSpec[] {
-  const base = source.endsWith('.yaml') || source.endsWith('.yml') ? dirname(resolve(source)) : process.cwd();
   return (flows ?? []).map((f) => ({
     name: f.name,
     arrivals: f.arrivals ?? FLOW_DEFAULTS.arrivals,
@@ -92,7 +91,7 @@ export function normalizeFlows(flows: readonly FlowInput[] | undefined, source: 
     timeoutMs: f.timeout === undefined ? defaultTimeoutMs : ms(f.timeout),
     vars: { ...(f.vars ?? {}) },
     feeder: f.feeder === undefined ? null : {
-      file: isAbsolute(f.feeder.file) ? f.feeder.file : resolve(base, f.feeder.file),
+      file: resolveDataPath(f.feeder.file, source),
       order: f.feeder.order ?? FLOW_DEFAULTS.order,
       recycle: f.feeder.recycle ?? true,
     },

@@ -17,7 +17,8 @@ import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenari
 import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from './duration.js';
 import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
 import { searchStages } from '../load/search.js';
-import { DEFAULTS, ScenarioSchema, formatPath, isHttpPath, parseSipUri, unknownFieldMessage } from './schema.js';
+import { DEFAULTS, SIP_USER_RE, SIP_USER_TEMPLATE_RE, ScenarioSchema, formatPath, isHttpPath, parseSipUri, unknownFieldMessage } from './schema.js';
+import { callDataProblems, resolveDataPath } from './call-data.js';
 import type { DistributionInput, ScenarioInput } from './schema.js';
 import { applyOverrides, type AppliedOverride, type PathSegment } from './overrides.js';
 import { bodyOnGetProblem, flowProblems, normalizeFlows, normalizeUas } from './flows.js';
@@ -259,7 +260,11 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
     call: {
       hold: normalizeHold(c.hold ?? DEFAULTS.call.hold),
       ringTimeoutMs: ms(c.ringTimeout ?? DEFAULTS.call.ringTimeout),
-      fromUser: c.from ?? DEFAULTS.call.from,
+      fromUser: c.from ?? defaultFromUser(input.target?.auth?.username),
+      displayName: c.displayName ?? null,
+      toUser: c.to ?? null,
+      headers: { ...(c.headers ?? {}) },
+      data: c.data === undefined ? null : { file: resolveDataPath(c.data.file, source), order: c.data.order ?? null },
       sdp: c.sdp ?? DEFAULTS.call.sdp,
     },
     criteria,
@@ -274,6 +279,15 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
   };
 }
 
+/**
+ * The From user when call.from is not given: the auth user, so that a proxy requiring the From
+ * user to be the digest user (Kamailio's auth_check flag 1) accepts the calls; "callcert" when
+ * there is no auth user or it is no SIP user name (e.g. an e-mail address).
+ */
+export function defaultFromUser(authUser: string | undefined): string {
+  if (authUser === undefined) return DEFAULTS.call.from;
+  return SIP_USER_RE.test(authUser) || (authUser.includes('{{') && SIP_USER_TEMPLATE_RE.test(authUser)) ? authUser : DEFAULTS.call.from;
+}
 /** load.model: search → its spec (null for the other models); expects fields checked by searchProblems. */
 function normalizeSearch(l: ScenarioInput['load']): SearchSpec | null {
   if (l.model !== 'search' || l.start === undefined || l.step === undefined || l.stepDuration === undefined || l.ceiling === undefined) return null;
@@ -404,6 +418,7 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
       message: expectedGot(`less than call.ringTimeout (${formatDurationMs(s.call.ringTimeoutMs)}), or every call is cancelled before it is answered`, input.embedded?.ring),
     });
   }
+  out.push(...callDataProblems(input, s));
   out.push(...httpProblems(input, s));
   // Selectors name existing HTTP loads / flows / steps; outbound metrics need a uas (scenario/criteria.ts).
   out.push(...criteriaTargetProblems(s));
@@ -482,6 +497,8 @@ export interface ScenarioFlags {
   transport?: 'udp' | 'tcp';
   authUser?: string;
   authPassword?: string;
+  /** --data: call.data.file (an absolute path). */
+  dataFile?: string;
   workers?: number;
   /** --capacity: the embedded call centre's capacity (embedded.capacity). */
   capacity?: number;
@@ -595,6 +612,10 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
       if (flags.authUser === undefined || flags.authPassword === undefined) throw errors.usage('--auth-user and --auth-password go together');
       target.auth = { username: flags.authUser, password: flags.authPassword };
     }
+  }
+  if (flags.dataFile !== undefined) {
+    const call = isPlainObject(out.call) ? out.call : {};
+    out.call = { ...call, data: { ...(isPlainObject(call.data) ? call.data : {}), file: flags.dataFile } };
   }
   if (flags.workers !== undefined) out.workers = flags.workers;
   if (flags.capacity !== undefined) {

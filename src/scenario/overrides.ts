@@ -13,7 +13,8 @@
  * append); they are checked against the scenario schema, so a typo fails here
  * with the valid keys listed rather than later as an "unknown field". Values are
  * parsed as YAML (so 1500 is a number and 30s a string); a value that YAML would
- * read as a block mapping or list ("a: b", "- x") is kept as the plain string.
+ * read as a block mapping or list ("a: b", "- x"), or one starting with a {{template}},
+ * is kept as the plain string.
  */
 import YAML from 'yaml';
 import { errors } from '../errors.js';
@@ -76,6 +77,8 @@ export function parseOverridePath(pathText: string, text = pathText): PathSegmen
 /** YAML scalar (or flow collection) → value; a block mapping/list or invalid YAML stays the plain string. */
 export function parseOverrideValue(valueText: string, text = valueText): unknown {
   const trimmed = valueText.trim();
+  // "{{user}}" is a template (call.data columns, flow variables), not a flow mapping keyed by a mapping.
+  if (trimmed.startsWith('{{')) return valueText;
   const doc = YAML.parseDocument(valueText);
   if (doc.errors.length > 0) {
     if (/^[[{"']/.test(trimmed)) {

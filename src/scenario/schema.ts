@@ -347,19 +347,81 @@ const HoldSchema = z
   })
   .meta({ description: 'How long answered calls stay up before callcert sends BYE: a duration (fixed) or a distribution.' });
 
+/** An HTTP (or SIP) header name (RFC 9110 token). */
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A SIP user part as callcert sends it (From, To, Request-URI). */
+export const SIP_USER_RE = /^[A-Za-z0-9._~+-]{1,64}$/;
+export const SIP_USER_EXPECTED = 'a SIP user name (letters, digits, . _ ~ + -; at most 64)';
+/** A SIP user part, literal or with {{column}} templates (rendered values are checked per row, scenario/call-data.ts). */
+export const SIP_USER_TEMPLATE_RE = /^(?:[A-Za-z0-9._~+-]|\{\{\s*[A-Za-z_][A-Za-z0-9_.-]*\s*\}\})+$/;
+/** Headers callcert writes itself: call.headers may not repeat them. */
+const RESERVED_SIP_HEADERS = new Set([
+  'via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'user-agent', 'content-length', 'content-type',
+  'route', 'authorization', 'proxy-authorization',
+]);
+
 const CallSchema = z
   .strictObject(
     {
       hold: HoldSchema.optional().meta({ default: DEFAULTS.call.hold }),
       ringTimeout: PositiveDurationSchema.optional().meta({ description: 'CANCEL the INVITE when no final response arrived by then.', default: DEFAULTS.call.ringTimeout }),
       from: z
-        .string({ error: expect('a SIP user name (letters, digits, . _ ~ + -)', quoteHint) })
-        .regex(/^[A-Za-z0-9._~+-]{1,64}$/, { error: expect('a SIP user name (letters, digits, . _ ~ + -)') })
+        .string({ error: expect(SIP_USER_EXPECTED, quoteHint) })
+        .regex(SIP_USER_TEMPLATE_RE, { error: expect(`${SIP_USER_EXPECTED}, or {{column}} templates of call.data`) })
+        .refine((v) => v.includes('{{') || SIP_USER_RE.test(v), { error: expect(SIP_USER_EXPECTED) })
         .optional()
-        .meta({ description: 'User part of the From URI.', default: DEFAULTS.call.from }),
+        .meta({
+          description: 'User part of the From URI; may hold {{column}} templates of call.data. Default: the auth user (target.auth.username) when it is a SIP user name, else "callcert".',
+          examples: ['agent-7', '{{user}}'],
+        }),
+      displayName: z
+        .string({ error: expect('a display name string', quoteHint) })
+        .refine((v) => !/[\r\n\0]/.test(v) && v.length <= 128, { error: expect('a display name on one line (at most 128 characters)') })
+        .optional()
+        .meta({ description: 'Display name of the From header (sent quoted); may hold {{column}} templates. Default: none.', examples: ['Agent {{user}}'] }),
+      to: z
+        .string({ error: expect(SIP_USER_EXPECTED, quoteHint) })
+        .regex(SIP_USER_TEMPLATE_RE, { error: expect(`${SIP_USER_EXPECTED}, or {{column}} templates of call.data`) })
+        .refine((v) => v.includes('{{') || SIP_USER_RE.test(v), { error: expect(SIP_USER_EXPECTED) })
+        .optional()
+        .meta({ description: 'User part of the Request-URI and To (the number dialled); may hold {{column}} templates. Default: the user of target.uri.', examples: ['{{number}}'] }),
+      headers: z
+        .record(
+          z
+            .string()
+            .regex(HEADER_NAME_RE, { error: expect('a SIP header name (letters, digits and !#$%&\'*+.^_`|~-)') }),
+          z.string({ error: expect('a header value string', quoteHint) }).refine((v) => !/[\r\n]/.test(v), { error: expect('a header value on one line') }),
+          { error: expect('a mapping of header: value, e.g. { X-Tenant: "{{tenant}}" }') },
+        )
+        .superRefine((h, ctx) => {
+          for (const name of Object.keys(h)) {
+            if (RESERVED_SIP_HEADERS.has(name.toLowerCase())) {
+              ctx.addIssue({ code: 'custom', path: [name], input: name, message: expectedGot(`a header callcert does not set itself (not ${[...RESERVED_SIP_HEADERS].join(', ')})`, name) });
+            }
+          }
+        })
+        .optional()
+        .meta({ description: 'Extra headers of every INVITE, in the order given; values may hold {{column}} templates.' }),
+      data: z
+        .strictObject(
+          {
+            file: z
+              .string({ error: expect('a CSV file path', quoteHint) })
+              .min(1, { error: expect('a CSV file path') })
+              .meta({ description: 'CSV with a header row naming the columns, or a SIPp injection file (first line SEQUENTIAL, RANDOM or USER; ";"-separated; columns field0, field1, ...); relative to the scenario file.' }),
+            order: z
+              .enum(['sequential', 'random', 'unique'], { error: expect('sequential, random or unique') })
+              .optional()
+              .meta({ description: 'sequential: call k gets row k mod rows; random: a row at random; unique: call k gets row k, and calls past the last row fail (data_exhausted). Default: the SIPp file\'s first line (RANDOM: random), else sequential.' }),
+          },
+          { error: expect('a mapping { file, order }') },
+        )
+        .optional()
+        .meta({ description: 'Per-call data: one row per call, its columns usable as {{column}} in call.from, call.displayName, call.to, call.headers and target.auth.' }),
       sdp: z.boolean({ error: expect('true or false') }).optional().meta({ description: 'Offer SDP (G.711) in the INVITE.', default: DEFAULTS.call.sdp }),
     },
-    { error: expect('a mapping of call options (hold, ringTimeout, from, sdp)') },
+    { error: expect('a mapping of call options (hold, ringTimeout, from, displayName, to, headers, data, sdp)') },
   )
   .optional()
   .meta({ description: 'What each call does.' });
@@ -489,8 +551,6 @@ function urlHint(input: unknown): string | undefined {
 const METHOD_PATTERN = `^(?:${HTTP_METHODS.map((m) => [...m].map((c) => `[${c}${c.toLowerCase()}]`).join('')).join('|')})$`;
 const methodExpected = `one of ${HTTP_METHODS.join(', ')}`;
 
-/** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HTTP_LOAD_NAME_RE = /^[a-z0-9._-]{1,64}$/;
 
 const statusSchema = numberSchema({ int: true, min: 100, max: 599, what: 'an HTTP status code' });
@@ -952,6 +1012,13 @@ const RENAMED: Record<string, string> = {
   'call.holding': CALL_HOLD,
   'call.duration': CALL_HOLD,
   'call.timeout': 'use call.ringTimeout',
+  'call.feeder': 'use call.data: { file, order }',
+  'call.inf': 'use call.data: { file, order } (SIPp injection files are read as they are)',
+  'call.csv': 'use call.data: { file, order }',
+  'call.fromUser': 'use call.from',
+  'call.toUser': 'use call.to',
+  'call.display': 'use call.displayName',
+  'call.auth': 'use target.auth (its username and password may hold {{column}} templates of call.data)',
   'target.host': `put host and port in target.uri (e.g. ${SIP_URI_EXAMPLE}), or use target.proxy`,
   'target.port': `put host and port in target.uri (e.g. ${SIP_URI_EXAMPLE}), or use target.proxy`,
   'target.user': 'use target.auth: { username, password } (or put the user in target.uri)',

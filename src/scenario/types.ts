@@ -7,10 +7,12 @@
 import type { UasSpec } from './flows.js';
 import type { LoadSpec } from '../load/types.js';
 import type { FlowSpec } from '../http/flows/spec.js';
+import type { CallDataSpec } from './call-data.js';
 
 export type { UasSpec } from './flows.js';
 export type { FlowSpec } from '../http/flows/spec.js';
 export type { LoadSpec, SearchSpec, Stage } from '../load/types.js';
+export type { CallDataSpec } from './call-data.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -21,6 +23,7 @@ export interface TargetSpec {
   host: string;
   port: number;
   transport: Transport;
+  /** Digest credentials; username and password may hold {{column}} templates of call.data. */
   auth: { username: string; password: string } | null;
 }
 
@@ -46,8 +49,19 @@ export interface CallSpec {
   hold: Distribution;
   /** CANCEL the INVITE when no final response arrived by then. */
   ringTimeoutMs: number;
-  /** User part of the From URI. */
+  /**
+   * User part of the From URI; may hold {{column}} templates of `data`. Default: the auth
+   * user (target.auth.username) when it is a SIP user name, else "callcert".
+   */
   fromUser: string;
+  /** Display name of the From header (template); null: none. */
+  displayName: string | null;
+  /** User part of the Request-URI and To (template); null: target.uri's own. */
+  toUser: string | null;
+  /** Extra INVITE headers, names as written, values templates. */
+  headers: Record<string, string>;
+  /** Per-call data (scenario/call-data.ts); null: none. */
+  data: CallDataSpec | null;
   /** Offer SDP (G.711) in the INVITE. */
   sdp: boolean;
 }

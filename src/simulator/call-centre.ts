@@ -9,12 +9,23 @@
  * last response again, final responses are retransmitted on UDP (Timer G) until
  * the ACK arrives or Timer H gives up, and a completed BYE's 200 is kept for
  * Timer J so a retransmitted BYE is answered, not rejected with 481.
+ *
+ * Malformed and unusable requests get the answer RFC 3261 gives them (RFC
+ * 4475 lists it per torture message): a parsed request is validated first
+ * (request-check.ts: 400/501/416/420/415/406/488), a request the parser
+ * rejected is answered from the header fields salvage.ts recovers
+ * (400 naming the fault, 505, 513). Those answers are stateless (§8.2.7:
+ * deterministic To tag, no retransmission, their ACK is absorbed). What
+ * cannot be answered (responses, ACKs, requests without Via/Call-ID/CSeq/
+ * From/To) is dropped and counted per cause in `counters.dropped`.
  */
-import type { SipMessage } from '../sip/message.js';
+import type { SipMessage, SipParseError } from '../sip/message.js';
 import type { Peer, SipTransport } from '../sip/transport.js';
 import { openTransport } from '../sip/transport-tcp.js';
-import { MessageBuilder, REASONS, formatHostPort, g711Sdp, type DialogIds } from '../sip/builder.js';
-import { IdGenerator } from '../sip/ids.js';
+import { MessageBuilder, REASONS, formatHostPort, g711Sdp, salvagedResponse, type DialogIds } from '../sip/builder.js';
+import { IdGenerator, statelessTag } from '../sip/ids.js';
+import { DEFAULT_CHECK_OPTIONS, RequestChecker, faultReason, type CheckOptions, type RequestFault } from '../sip/request-check.js';
+import { salvageRequest, type DropCause } from '../sip/salvage.js';
 import { getHeader, getHeaders, nameAddrUri } from '../sip/headers.js';
 import { CoarseTimer, T1, T2, TIMER_H } from '../sip/coarse-timer.js';
 import type { EmbeddedTargetSpec } from '../scenario/types.js';
@@ -27,6 +38,12 @@ export interface CallCentreOptions extends EmbeddedTargetSpec {
   onError?: (message: string) => void;
   /** Called for each new INVITE (not retransmissions) as it arrives: lets a run's own UAS match it to the HTTP flow that caused it. */
   onInvite?: (msg: SipMessage) => void;
+  /**
+   * What requests are checked against (request-check.ts DEFAULT_CHECK_OPTIONS: the five methods
+   * implemented, no option tags supported, application/sdp bodies only); e.g. `supported: ['timer']`
+   * to accept `Require: timer` from a platform.
+   */
+  requestCheck?: Partial<CheckOptions>;
 }
 
 export interface CallCentreCounters {
@@ -41,6 +58,10 @@ export interface CallCentreCounters {
   noAck: number;
   options: number;
   parseErrors: number;
+  /** Requests answered with an error because they were malformed or unusable (parsed or salvaged). */
+  invalidRequests: number;
+  /** Messages that got no answer, per cause (responses, ACKs, requests that cannot be answered). */
+  dropped: Partial<Record<DropCause, number>>;
   active: number;
   peakActive: number;
   responsesSent: Record<string, number>;
@@ -88,8 +109,10 @@ function stripTag(nameAddr: string): string {
 export class CallCentre {
   readonly counters: CallCentreCounters = {
     invites: 0, inviteRetransmissions: 0, answered: 0, acks: 0, byesReceived: 0, byesSent: 0, cancels: 0,
-    completed: 0, noAck: 0, options: 0, parseErrors: 0, active: 0, peakActive: 0, responsesSent: {},
+    completed: 0, noAck: 0, options: 0, parseErrors: 0, invalidRequests: 0, dropped: {}, active: 0, peakActive: 0,
+    responsesSent: {},
   };
+  private readonly checker: RequestChecker;
   private readonly calls = new Map<string, UasCall>();
   /** Recently answered BYEs (Timer J): callId → the 200 we sent. */
   private readonly closedByes = new Map<string, string>();
@@ -105,6 +128,7 @@ export class CallCentre {
 
   private constructor(private readonly o: CallCentreOptions, private transport: SipTransport) {
     this.ids = new IdGenerator(o.address);
+    this.checker = new RequestChecker({ ...DEFAULT_CHECK_OPTIONS, ...o.requestCheck });
     const now = () => performance.now();
     this.closedTimer = new CoarseTimer<string>(1000, (id) => this.closedByes.delete(id), now);
     this.hTimer = new CoarseTimer<UasCall>(100, (c) => this.timerH(c), now);
@@ -117,8 +141,8 @@ export class CallCentre {
       port: o.port,
       events: {
         message: (msg, from) => cc?.onMessage(msg, from),
-        parseError: (err) => {
-          if (cc) cc.counters.parseErrors++;
+        parseError: (err, from, raw) => {
+          cc?.onUnparseable(err, from, raw);
           o.onError?.(`unparseable SIP message: ${err.reason} at byte ${err.offset}`);
         },
         transportError: (err, peer) => o.onError?.(`transport error${peer ? ` with ${formatHostPort(peer.address, peer.port)}` : ''}: ${err.message}`),
@@ -154,8 +178,36 @@ export class CallCentre {
     return data;
   }
 
+  private drop(cause: DropCause): void {
+    this.counters.dropped[cause] = (this.counters.dropped[cause] ?? 0) + 1;
+  }
+
+  /** A stateless error answer to a parsed request that failed validation (RFC 3261 §8.2.7). */
+  private answerFault(msg: SipMessage, to: Peer, f: RequestFault): void {
+    if (msg.method === 'ACK') return this.drop('invalid-ack');
+    const tag = statelessTag(msg.callId, msg.fromTag, msg.viaBranch, String(msg.cseq));
+    const extra = f.extraHeaders.length === 0 ? '' : f.extraHeaders.join('\r\n') + '\r\n';
+    this.transport.send(this.builder.response(msg, f.status, f.reason, tag, extra, '', ''), to);
+    this.count(f.status);
+    this.counters.invalidRequests++;
+  }
+
+  /** Bytes the parser rejected: answer from the salvaged header fields, or drop and count why not. */
+  private onUnparseable(err: SipParseError, from: Peer, raw: Buffer | undefined): void {
+    this.counters.parseErrors++;
+    if (raw === undefined) return this.drop('framing');
+    const req = salvageRequest(raw);
+    if (typeof req === 'string') return this.drop(req);
+    const tag = statelessTag(req.callId, req.from, req.vias[0], req.cseq);
+    this.transport.send(salvagedResponse(req, err.status, faultReason(err.status, err.status === 400 ? err.reason : ''), tag, 'callcert-callcentre', ''), from);
+    this.count(err.status);
+    this.counters.invalidRequests++;
+  }
+
   private onMessage(msg: SipMessage, from: Peer): void {
     if (!msg.isRequest) return this.onResponse(msg);
+    const fault = this.checker.check(msg);
+    if (fault !== null) return this.answerFault(msg, from, fault);
     switch (msg.method) {
       case 'INVITE': return this.onInvite(msg, from);
       case 'ACK': return this.onAck(msg);
@@ -272,10 +324,10 @@ export class CallCentre {
       this.counters.noAck++;
       this.counters.active--;
     }
-    if (call.state === Answered || call.state === Rejected || call.state === Ending) this.drop(call);
+    if (call.state === Answered || call.state === Rejected || call.state === Ending) this.forget(call);
   }
 
-  private drop(call: UasCall): void {
+  private forget(call: UasCall): void {
     this.clear(call);
     this.calls.delete(call.callId);
   }
@@ -290,7 +342,7 @@ export class CallCentre {
       call.lastResponse = '';
       if (this.o.calleeHangupMs !== null) call.timer = setTimeout(this.onCalleeHangup, this.o.calleeHangupMs, call);
     } else if (call.state === Rejected) {
-      this.drop(call);
+      this.forget(call);
     }
   }
 
@@ -308,7 +360,7 @@ export class CallCentre {
       this.counters.active--;
       this.counters.completed++;
     }
-    this.drop(call);
+    this.forget(call);
     if (!this.transport.reliable) {
       this.closedByes.set(msg.callId, ok);
       this.closedTimer.add(msg.callId, 64 * T1);
@@ -356,12 +408,12 @@ export class CallCentre {
   }
 
   private onResponse(msg: SipMessage): void {
-    if (msg.cseqMethod !== 'BYE' || msg.status < 200) return;
-    const call = this.calls.get(msg.callId);
-    if (call === undefined || call.state !== Ending) return;
+    const call = msg.cseqMethod === 'BYE' ? this.calls.get(msg.callId) : undefined;
+    if (call === undefined || call.state !== Ending) return this.drop('unmatched-response');
+    if (msg.status < 200) return;
     this.counters.active--;
     this.counters.completed++;
-    this.drop(call);
+    this.forget(call);
   }
 
   async close(): Promise<void> {

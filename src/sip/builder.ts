@@ -7,7 +7,8 @@
  */
 import { isIPv6 } from 'node:net';
 import type { SipMessage } from './message.js';
-import { getHeaders } from './headers.js';
+import type { Salvaged } from './salvage.js';
+import { getHeaders, headerParam } from './headers.js';
 
 /**
  * A host as it goes into a SIP URI, Via sent-by or Contact: IPv6 literals in
@@ -120,6 +121,20 @@ export class MessageBuilder {
   }
 }
 
+/**
+ * A response to a request the parser rejected, from the header fields
+ * salvage.ts recovered (RFC 3261 §8.2.6.2: Via, From, To, Call-ID, CSeq as
+ * received), adding `toTag` when the To has none. `extra` is preformatted
+ * header lines. Never carries a body.
+ */
+export function salvagedResponse(req: Salvaged, status: number, reason: string, toTag: string, server: string, extra: string): string {
+  let s = `SIP/2.0 ${status} ${reason}${CRLF}`;
+  for (let i = 0; i < req.vias.length; i++) s += `Via: ${req.vias[i]}${CRLF}`;
+  const to = toTag !== '' && headerParam(req.to, 'tag') === undefined ? `${req.to};tag=${toTag}` : req.to;
+  s += `From: ${req.from}${CRLF}To: ${to}${CRLF}Call-ID: ${req.callId}${CRLF}CSeq: ${req.cseq}${CRLF}`;
+  return s + `Server: ${server}${CRLF}${extra}Content-Length: 0${CRLF}${CRLF}`;
+}
+
 /** A G.711 offer/answer: µ-law and A-law at 20 ms, plus telephone-event (RFC 4733). */
 export function g711Sdp(address: string, rtpPort: number, sessionId: number): string {
   const at = sdpAddrType(address);
@@ -132,8 +147,11 @@ export function g711Sdp(address: string, rtpPort: number, sessionId: number): st
 }
 
 export const REASONS: Record<number, string> = {
-  100: 'Trying', 180: 'Ringing', 183: 'Session Progress', 200: 'OK', 401: 'Unauthorized', 403: 'Forbidden',
-  404: 'Not Found', 407: 'Proxy Authentication Required', 408: 'Request Timeout', 480: 'Temporarily Unavailable',
+  100: 'Trying', 180: 'Ringing', 183: 'Session Progress', 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized',
+  403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  407: 'Proxy Authentication Required', 408: 'Request Timeout', 415: 'Unsupported Media Type',
+  416: 'Unsupported URI Scheme', 420: 'Bad Extension', 480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist', 486: 'Busy Here', 487: 'Request Terminated', 488: 'Not Acceptable Here',
-  500: 'Server Internal Error', 503: 'Service Unavailable', 504: 'Server Time-out', 603: 'Decline',
+  500: 'Server Internal Error', 501: 'Not Implemented', 503: 'Service Unavailable', 504: 'Server Time-out',
+  505: 'Version Not Supported', 513: 'Message Too Large', 603: 'Decline',
 };

@@ -13,7 +13,9 @@
  * Errors: an oversize message with a valid Content-Length is skipped exactly
  * and framing continues. A missing/invalid Content-Length or an endless
  * header section discards what is buffered; the stream cannot be resynced
- * reliably after that, so the owner should close the connection.
+ * reliably after that, so the error is reported `fatal` and the owner should
+ * close the connection. When the header section was found it is passed along
+ * (`raw`), so a UAS can still answer 400/513 before closing.
  */
 import { SipParseError } from './message.js';
 
@@ -52,7 +54,12 @@ export class StreamFramer {
 
   constructor(
     private readonly onMessage: (buf: Buffer) => void,
-    private readonly onError: (err: SipParseError) => void,
+    /**
+     * `raw` is the message's header section when it is known (so a UAS can
+     * salvage Via/Call-ID/CSeq/From/To and answer), `fatal` is true when the
+     * stream lost sync and the connection should be closed (RFC 4475 §3.1.2.3).
+     */
+    private readonly onError: (err: SipParseError, raw: Buffer | undefined, fatal: boolean) => void,
     private readonly maxMessageBytes = 65536,
   ) {}
 
@@ -120,7 +127,7 @@ export class StreamFramer {
         const end = this.findHeaderEnd();
         if (end < 0) {
           if (this.len - this.read > this.maxMessageBytes) {
-            this.error('header section exceeds maxMessageBytes', this.streamOffset + this.maxMessageBytes);
+            this.error('header section exceeds maxMessageBytes', this.streamOffset + this.maxMessageBytes, undefined, true, 513);
             this.reset();
           }
           return;
@@ -128,18 +135,18 @@ export class StreamFramer {
         this.headerBytes = end - this.read;
         const cl = this.contentLength(end);
         if (cl === -1) {
-          this.error('missing Content-Length on stream transport', this.streamOffset);
+          this.error('missing Content-Length on stream transport', this.streamOffset, buf.subarray(this.read, end), true);
           this.reset();
           return;
         }
         if (cl === -2) {
-          this.error('invalid Content-Length', this.streamOffset);
+          this.error('invalid Content-Length', this.streamOffset, buf.subarray(this.read, end), true);
           this.reset();
           return;
         }
         this.messageBytes = this.headerBytes + cl;
         if (this.messageBytes > this.maxMessageBytes) {
-          this.error('message exceeds maxMessageBytes', this.streamOffset);
+          this.error('message exceeds maxMessageBytes', this.streamOffset, buf.subarray(this.read, end), false, 513);
           // The length is known, so drop exactly this message and stay in sync.
           const available = this.len - this.read;
           this.skip = Math.max(0, this.messageBytes - available);
@@ -237,8 +244,8 @@ export class StreamFramer {
     if (this.clLines.length > 0) this.clLines = [];
   }
 
-  private error(reason: string, offset: number): void {
-    this.onError(new SipParseError(reason, offset));
+  private error(reason: string, offset: number, raw: Buffer | undefined, fatal: boolean, status = 400): void {
+    this.onError(new SipParseError(reason, offset, status), raw, fatal);
   }
 
   /** Drop every buffered byte and start looking for a new message. */

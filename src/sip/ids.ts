@@ -28,3 +28,21 @@ export class IdGenerator {
     return this.nextToken();
   }
 }
+
+/**
+ * A To tag for a stateless answer (RFC 3261 §8.2.7): the same request, and so
+ * its retransmissions, always get the same tag. FNV-1a (32 bit) of the given
+ * parts (Call-ID, CSeq, top Via branch, From tag), in base 36.
+ */
+export function statelessTag(...parts: string[]): string {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      h ^= p.charCodeAt(i) & 0xff;
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0x7c; // '|' between parts
+    h = Math.imul(h, 0x01000193);
+  }
+  return 'sl' + (h >>> 0).toString(36);
+}

@@ -39,5 +39,11 @@ export class SipParseError {
     readonly reason: string,
     /** Byte offset where parsing gave up. */
     readonly offset: number,
+    /**
+     * The status a UAS answers a request with when this is all that is wrong
+     * (RFC 3261 §8.2: 400 for syntax, 505 for an unsupported version, 513 for
+     * an oversize message), if its Via, Call-ID, CSeq, From and To can be salvaged.
+     */
+    readonly status: number = 400,
   ) {}
 }

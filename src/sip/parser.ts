@@ -188,6 +188,26 @@ function fail(reason: string, offset: number): SipParseError {
 }
 
 /**
+ * What is wrong with the Request-Line from buf[v] (just after the SP that
+ * ends the Request-URI) to the end of the line, when it is not exactly
+ * "SIP/2.0". Off the hot path: only called for a broken Request-Line.
+ */
+function versionFault(buf: Buffer, v: number, eol: number): SipParseError {
+  let sp = v;
+  while (sp < eol && !isWs(buf[sp])) sp++;
+  if (sp < eol) {
+    let rest = sp;
+    while (rest < eol && isWs(buf[rest])) rest++;
+    if (rest < eol) return fail('invalid Request-URI: embedded whitespace', v); // RFC 4475 §3.1.2.8
+    if (sp - v === 7 && isSipVersion(buf, v)) return fail('trailing whitespace after the SIP version', sp); // §3.1.2.10
+  }
+  // SIP/<digits>.<digits> is a version we do not speak (505, RFC 3261 §21.5.7); anything else is garbage (400).
+  const text = latin1(buf, v, sp);
+  if (/^SIP\/\d{1,3}\.\d{1,3}$/i.test(text)) return new SipParseError(`unsupported SIP version ${text}`, v, 505);
+  return fail('invalid SIP version', v);
+}
+
+/**
  * Parse one SIP message from buf[start, end) (one UDP datagram, or one
  * message cut out of a stream by StreamFramer).
  *
@@ -250,8 +270,9 @@ export function parseMessage(buf: Buffer, start = 0, end: number = buf.length): 
     while (p < eol && validTokenChars[buf[p]] === 1) p++;
     if (p === pos || p >= eol || buf[p] !== SP) return fail('invalid start line', p);
     const us = p + 1;
+    if (us < eol && isWs(buf[us])) return fail('multiple SP in Request-Line', us); // RFC 4475 §3.1.2.9
     // Every Request-URI form (SIP-URI, SIPS-URI, absoluteURI) starts with an ALPHA scheme;
-    // this rejects "<sip:...>" (RFC 4475 §3.1.2.7) and doubled SPs (§3.1.2.9).
+    // this rejects "<sip:...>" (RFC 4475 §3.1.2.7).
     if (us >= eol || ((buf[us] | 0x20) < 0x61 || (buf[us] | 0x20) > 0x7a)) return fail('invalid Request-URI', us);
     let q = us;
     while (q < eol) {
@@ -260,7 +281,7 @@ export function parseMessage(buf: Buffer, start = 0, end: number = buf.length): 
       q++;
     }
     if (q >= eol || buf[q] !== SP) return fail('missing SIP version', q);
-    if (eol - (q + 1) !== 7 || !isSipVersion(buf, q + 1)) return fail('unsupported or invalid SIP version', q + 1);
+    if (eol - (q + 1) !== 7 || !isSipVersion(buf, q + 1)) return versionFault(buf, q + 1, eol);
     method = latin1(buf, pos, p);
     requestUri = latin1(buf, us, q);
   }

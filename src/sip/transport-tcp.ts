@@ -46,15 +46,26 @@ export class TcpTransport implements SipTransport {
     sock.setNoDelay(true);
     this.sockets.add(sock);
     const peer: Peer = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0, conn: sock };
+    let desynced = false;
     const framer = new StreamFramer(
       (buf) => {
         const msg = parseMessage(buf);
-        if (msg instanceof SipParseError) this.events.parseError(msg, peer);
+        if (msg instanceof SipParseError) this.events.parseError(msg, peer, buf);
         else this.events.message(msg, peer);
       },
-      (err) => this.events.parseError(err, peer),
+      (err, raw, fatal) => {
+        // The handler may still answer on this connection (a 400 naming the framing fault)...
+        this.events.parseError(err, peer, raw);
+        if (fatal) {
+          // ...but the stream cannot be resynced: close once that answer is flushed (RFC 4475 §3.1.2.3).
+          desynced = true;
+          sock.destroySoon();
+        }
+      },
     );
-    sock.on('data', (chunk) => framer.push(chunk));
+    sock.on('data', (chunk) => {
+      if (!desynced) framer.push(chunk);
+    });
     sock.on('error', (err) => this.events.transportError(err, peer));
     sock.on('close', () => {
       this.sockets.delete(sock);
@@ -64,10 +75,10 @@ export class TcpTransport implements SipTransport {
 
   send(data: string, to: Peer): void {
     let sock = to.conn;
-    if (sock === undefined || sock.destroyed) {
+    if (sock === undefined || sock.destroyed || sock.writableEnded) {
       const key = `${to.address}:${to.port}`;
       sock = this.outbound.get(key);
-      if (sock === undefined || sock.destroyed) {
+      if (sock === undefined || sock.destroyed || sock.writableEnded) {
         sock = net.connect({ host: to.address, port: to.port, localAddress: this.localAddress });
         this.outbound.set(key, sock);
         this.attach(sock);

@@ -58,7 +58,7 @@ export class UdpTransport implements SipTransport {
       // RFC 5626 keep-alives (CRLF) on UDP are not messages.
       if (buf.length <= 4 && (buf[0] === 13 || buf[0] === 10)) return;
       const msg = parseMessage(buf);
-      if (msg instanceof SipParseError) events.parseError(msg, peer);
+      if (msg instanceof SipParseError) events.parseError(msg, peer, buf);
       else events.message(msg, peer);
     });
     socket.on('error', (err) => events.transportError(err, null));

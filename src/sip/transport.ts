@@ -12,8 +12,13 @@ export interface Peer {
 
 export interface TransportEvents {
   message(msg: SipMessage, from: Peer): void;
-  /** Bytes that did not parse: counted, never thrown (a hostile peer must not stop a run). */
-  parseError(err: SipParseError, from: Peer): void;
+  /**
+   * Bytes that did not parse: counted, never thrown (a hostile peer must not stop a run).
+   * `raw` is the datagram (UDP), the framed message or its header section (TCP), when
+   * known: a UAS salvages Via/Call-ID/CSeq/From/To from it to answer 400/505/513
+   * (src/sip/salvage.ts). Handlers must not keep it past the call.
+   */
+  parseError(err: SipParseError, from: Peer, raw?: Buffer): void;
   /** A socket-level failure, with the addresses involved. */
   transportError(err: Error & { code?: string }, peer: Peer | null): void;
 }

@@ -39,7 +39,22 @@ export type EndCause =
   | 'aborted' // run stopped before the call was answered
   | 'drain_timeout' // answered, but its BYE was not answered before the run's drain bound
   | 'cut_at_end' // answered, and hung up by the end of the run (stage end, gracefulStop, Ctrl-C, abortOnFail) before its own hold elapsed
+  | 'data_exhausted' // never sent: call.data with order unique had no row left for it (engine-owned)
   | 'transport_error';
+
+/** Who calls whom, per call (engine/call-identity.ts); one shared object when every call is alike. */
+export interface CallParty {
+  /** User part of the From URI. */
+  fromUser: string;
+  /** Display name of the From header; null: none. */
+  displayName: string | null;
+  /** Request-URI of the INVITE (also the To URI). */
+  requestUri: string;
+  /** Digest credentials for 401/407; null: none (a challenge ends the call as auth_failed). */
+  auth: { username: string; password: string } | null;
+  /** Extra INVITE header lines, each ending in CRLF ('' for none). */
+  headers: string;
+}
 
 export class Call implements DialogIds {
   state: CallState = CallState.Calling;
@@ -88,6 +103,11 @@ export class Call implements DialogIds {
     /** When the schedule meant the call to start (performance.now() ms). */
     readonly intendedAt: number,
     readonly holdMs: number,
+    /** Request-URI of the INVITE, its CANCEL and non-2xx ACK. */
+    readonly requestUri: string,
+    readonly auth: CallParty['auth'],
+    /** Extra INVITE header lines. */
+    readonly headers: string,
   ) {}
 }
 
@@ -124,14 +144,22 @@ export class Uac {
   private readonly interner = new Interner(1024);
   private readonly onRetransmit: (call: Call) => void;
   readonly stats = { retransmissions: 0, strayResponses: 0, inDialogRequests: 0 };
+  private readonly hostPort: string;
+  /** The party of calls started without one (from the options), and the last party's From/To strings. */
+  private readonly defaultParty: CallParty;
+  private lastParty: CallParty | null = null;
+  private lastLocalUri = '';
+  private lastRemoteUri = '';
 
   constructor(private readonly o: UacOptions) {
     const t = o.transport;
     const hostPort = formatHostPort(t.localAddress, t.localPort);
+    this.hostPort = hostPort;
     this.builder = new MessageBuilder({ transport: t.protocol, hostPort, userAgent: o.userAgent }, o.fromUser);
     this.ids = new IdGenerator(t.localAddress);
     this.localUri = `<sip:${o.fromUser}@${hostPort}>`;
     this.remoteUri = `<${o.target.uri}>`;
+    this.defaultParty = { fromUser: o.fromUser, displayName: null, requestUri: o.target.uri, auth: o.auth, headers: '' };
     this.coarse = new CoarseTimer<Call>(100, (c) => this.onCoarseTimeout(c), o.now);
     this.ring = new CoarseTimer<Call>(100, (c) => this.onRingTimeout(c), o.now);
     this.onRetransmit = (c) => this.retransmit(c);
@@ -146,9 +174,20 @@ export class Uac {
     return this.o.target.peer;
   }
 
-  /** Starts a call now; `intendedAt` is when the schedule wanted it (for coordinated-omission-free timing). */
-  start(index: number, intendedAt: number, holdMs: number): Call {
-    const call = new Call(index, this.ids.callId(), this.ids.tag(), this.localUri, this.remoteUri, intendedAt, holdMs);
+  /**
+   * Starts a call now; `intendedAt` is when the schedule wanted it (for coordinated-omission-free
+   * timing); `party` says who calls whom (default: the options' From user, target and credentials).
+   */
+  start(index: number, intendedAt: number, holdMs: number, party: CallParty = this.defaultParty): Call {
+    if (party !== this.lastParty) {
+      this.lastParty = party;
+      const name = party.displayName === null ? '' : `"${quoteDisplayName(party.displayName)}" `;
+      this.lastLocalUri = party === this.defaultParty ? this.localUri : `${name}<sip:${party.fromUser}@${this.hostPort}>`;
+      this.lastRemoteUri = party.requestUri === this.o.target.uri ? this.remoteUri : `<${party.requestUri}>`;
+    }
+    const call = new Call(
+      index, this.ids.callId(), this.ids.tag(), this.lastLocalUri, this.lastRemoteUri, intendedAt, holdMs, party.requestUri, party.auth, party.headers,
+    );
     this.calls.set(call.callId, call);
     call.sentAt = this.o.now();
     this.sendInvite(call, '');
@@ -158,7 +197,7 @@ export class Uac {
 
   private sendInvite(call: Call, authLine: string): void {
     call.branch = this.ids.branch();
-    call.pending = this.builder.request('INVITE', this.o.target.uri, call.branch, call, call.cseq, null, authLine, this.o.sdpBody, SDP);
+    call.pending = this.builder.request('INVITE', call.requestUri, call.branch, call, call.cseq, null, authLine + call.headers, this.o.sdpBody, SDP);
     this.send(call.pending);
     this.armRetransmit(call);
     this.coarse.remove(call, call.coarseSlot);
@@ -193,7 +232,7 @@ export class Uac {
     call.state = CallState.Cancelling;
     call.cause = cause;
     // CANCEL reuses the INVITE's branch and CSeq number (§9.1).
-    call.pending = this.builder.request('CANCEL', this.o.target.uri, call.branch, { ...dialogOf(call), remoteTag: '' }, call.cseq, null, '', '', '');
+    call.pending = this.builder.request('CANCEL', call.requestUri, call.branch, { ...dialogOf(call), remoteTag: '' }, call.cseq, null, '', '', '');
     this.send(call.pending);
     this.armRetransmit(call);
     this.coarse.remove(call, call.coarseSlot);
@@ -279,7 +318,7 @@ export class Uac {
         const rr = getHeaders(msg, 'record-route');
         if (rr.length > 0) call.routes = this.interner.routes(rr.reverse());
         const contact = getHeader(msg, 'contact');
-        call.remoteTarget = this.interner.get(contact !== undefined ? nameAddrUri(contact) : this.o.target.uri);
+        call.remoteTarget = this.interner.get(contact !== undefined ? nameAddrUri(contact) : call.requestUri);
         this.clearTimers(call);
         call.pending = '';
         const wasCancelling = call.state === CallState.Cancelling;
@@ -301,7 +340,7 @@ export class Uac {
     if (call.state > CallState.Cancelling) return; // retransmission of a final we already handled
     this.clearTimers(call);
     call.pending = '';
-    if ((status === 401 || status === 407) && this.o.auth !== null && call.authTries === 0) {
+    if ((status === 401 || status === 407) && call.auth !== null && call.authTries === 0) {
       const header = getHeader(msg, status === 401 ? 'www-authenticate' : 'proxy-authenticate');
       const ch = header !== undefined ? parseDigestChallenge(header) : null;
       if (ch !== null) {
@@ -311,7 +350,7 @@ export class Uac {
         call.cseq++;
         call.state = CallState.Calling;
         call.provisionalAt = 0;
-        this.sendInvite(call, this.authLine(call, 'INVITE', this.o.target.uri));
+        this.sendInvite(call, this.authLine(call, 'INVITE', call.requestUri));
         return;
       }
     }
@@ -323,7 +362,7 @@ export class Uac {
   }
 
   private authLine(call: Call, method: string, uri: string): string {
-    const auth = this.o.auth;
+    const auth = call.auth;
     if (auth === null || call.challenge === null) return '';
     const value = digestAuthorization(call.challenge, {
       method, uri, username: auth.username, password: auth.password, nc: call.authTries, cnonce: this.ids.cnonce(),
@@ -339,13 +378,13 @@ export class Uac {
 
   private sendNon2xxAck(call: Call, msg: SipMessage): void {
     const d: DialogIds = { ...dialogOf(call), remoteTag: msg.toTag };
-    this.send(this.builder.request('ACK', this.o.target.uri, msg.viaBranch, d, msg.cseq, null, '', '', ''));
+    this.send(this.builder.request('ACK', call.requestUri, msg.viaBranch, d, msg.cseq, null, '', '', ''));
   }
 
   private onByeResponse(call: Call, msg: SipMessage): void {
     if (msg.status < 200 || call.state !== CallState.Terminating) return;
     if (msg.cseq !== call.cseq) return;
-    if ((msg.status === 401 || msg.status === 407) && this.o.auth !== null && call.authTries < 2) {
+    if ((msg.status === 401 || msg.status === 407) && call.auth !== null && call.authTries < 2) {
       const header = getHeader(msg, msg.status === 401 ? 'www-authenticate' : 'proxy-authenticate');
       const ch = header !== undefined ? parseDigestChallenge(header) : null;
       if (ch !== null) {
@@ -440,6 +479,11 @@ export class Uac {
     this.coarse.stop();
     this.ring.stop();
   }
+}
+
+/** quoted-string content of a display name: '"' and '\\' escaped (RFC 3261 §25.1). */
+function quoteDisplayName(v: string): string {
+  return v.replace(/["\\]/g, '\\$&');
 }
 
 function dialogOf(call: Call): DialogIds {

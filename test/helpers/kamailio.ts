@@ -12,7 +12,7 @@
  * Credentials: KAMAILIO_CREDENTIALS (callcert / secret, realm callcert.test).
  * INVITE -> 407 challenge, REGISTER -> 401 challenge; both MD5, qop=auth.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,30 @@ import { freeUdpTcpPort, requireCommand, spawnBounded, waitForUdpSipOptions, typ
 export const KAMAILIO_CFG_TEMPLATE = resolve(fileURLToPath(new URL('../fixtures/kamailio/kamailio.cfg', import.meta.url)));
 
 export const KAMAILIO_CREDENTIALS = { username: 'callcert', password: 'secret', realm: 'callcert.test' } as const;
+
+/**
+ * The stock-auth fixture (kamailio-stock-auth.cfg): `auth_check("$fd", "subscriber", "1")`
+ * over a db_text subscriber table; pass `subscribers` (e.g. STOCK_AUTH_USERS) to startKamailio.
+ */
+export const KAMAILIO_STOCK_AUTH_CFG = resolve(fileURLToPath(new URL('../fixtures/kamailio/kamailio-stock-auth.cfg', import.meta.url)));
+
+/** Users 1000–1099 with passwords pw1000–pw1099. */
+export const STOCK_AUTH_USERS: ReadonlyArray<{ username: string; password: string }> = Array.from({ length: 100 }, (_, i) => ({
+  username: String(1000 + i),
+  password: `pw${1000 + i}`,
+}));
+
+/** db_text tables for auth_db: subscriber (plain-text passwords) and version. */
+function writeSubscriberTables(dir: string, users: ReadonlyArray<{ username: string; password: string }>): void {
+  mkdirSync(dir, { recursive: true });
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+  writeFileSync(
+    join(dir, 'subscriber'),
+    'id(int,auto) username(string) domain(string) password(string) ha1(string,null) ha1b(string,null) \n' +
+      users.map((u, i) => `${i + 1}:${esc(u.username)}:127.0.0.1:${esc(u.password)}::\n`).join(''),
+  );
+  writeFileSync(join(dir, 'version'), 'id(int,auto) table_name(string) table_version(int) \n1:subscriber:7\n');
+}
 
 export interface KamailioOptions {
   /** Port for UDP and TCP on 127.0.0.1; a port free for both when omitted. */
@@ -33,6 +57,10 @@ export interface KamailioOptions {
   timeoutSec?: number;
   /** Directory for the cfg copy, dispatcher list and runtime files; fresh temp dir when omitted. */
   workDir?: string;
+  /** The cfg template (default: kamailio.cfg; KAMAILIO_STOCK_AUTH_CFG needs `subscribers`). */
+  cfgTemplate?: string;
+  /** Users of a db_text subscriber table written into the work dir (its text:// URL fills __DB_URL__). */
+  subscribers?: ReadonlyArray<{ username: string; password: string }>;
 }
 
 export interface KamailioHandle {
@@ -88,9 +116,10 @@ export function findKamailioModulesDir(): string {
   throw new Error(`Kamailio modules dir not found (looked for */kamailio/modules/tm.so under /usr/lib, /usr/local/lib); set KAMAILIO_MODULES_DIR`);
 }
 
-/** Fill in the cfg template. */
-export function renderKamailioCfg(template: string, port: number, dispatcherListPath: string): string {
-  const out = template.replaceAll('__SIP_PORT__', String(port)).replaceAll('__DISPATCHER_LIST__', dispatcherListPath);
+/** Fill in the cfg template (`extra`: more placeholders, e.g. { __DB_URL__: 'text:///tmp/x/db' }). */
+export function renderKamailioCfg(template: string, port: number, dispatcherListPath: string, extra: Record<string, string> = {}): string {
+  let out = template.replaceAll('__SIP_PORT__', String(port)).replaceAll('__DISPATCHER_LIST__', dispatcherListPath);
+  for (const [k, v] of Object.entries(extra)) out = out.replaceAll(k, v);
   if (out.includes('__')) {
     const left = /__[A-Z_]+__/.exec(out);
     if (left) throw new Error(`unsubstituted placeholder ${left[0]} in kamailio cfg`);
@@ -109,7 +138,13 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
   const uasPorts = Array.isArray(opts.uasPort) ? opts.uasPort : [opts.uasPort];
   const tp = opts.transport === 'tcp' ? ';transport=tcp' : '';
   writeFileSync(listPath, uasPorts.map((p) => `1 sip:127.0.0.1:${p}${tp} 0 0\n`).join(''));
-  writeFileSync(cfgPath, renderKamailioCfg(readFileSync(KAMAILIO_CFG_TEMPLATE, 'utf8'), port, listPath));
+  const extra: Record<string, string> = {};
+  if (opts.subscribers !== undefined) {
+    const dbDir = join(workDir, 'db');
+    writeSubscriberTables(dbDir, opts.subscribers);
+    extra.__DB_URL__ = `text://${dbDir}`;
+  }
+  writeFileSync(cfgPath, renderKamailioCfg(readFileSync(opts.cfgTemplate ?? KAMAILIO_CFG_TEMPLATE, 'utf8'), port, listPath, extra));
 
   const proc = spawnBounded(
     'kamailio',

@@ -429,3 +429,17 @@ export function describeSippResult(r: SippResult): string {
     (r.exit.stderr ? `\nstderr (tail): ${r.exit.stderr.slice(-1500)}` : '')
   );
 }
+
+/** SIP messages SIPp logged as received (-trace_msg: a SippResult's messages.log), split into their text. */
+export function sippReceivedMessages(messagesLog: string): string[] {
+  return messagesLog
+    .split(/^-{10,}.*$/m)
+    .filter((block) => /message received/.test(block))
+    .map((block) => block.slice(block.indexOf('\n', block.indexOf('message received')) + 1).trim());
+}
+
+/** Every value of header `name` in the text of one SIP message (case-insensitive). */
+export function sipHeaderValues(msg: string, name: string): string[] {
+  const re = new RegExp(`^${name}:\\s*(.*)$`, 'gim');
+  return [...msg.matchAll(re)].map((m) => (m[1] as string).trim());
+}

@@ -8,8 +8,8 @@
  * top (so it came from the proxy, not straight from callcert).
  *
  * A wrong password is refused with 403 by the fixture (pv_auth_check -2), so
- * every call fails with 403 and the run — no criteria given — still exits 0:
- * exit codes follow pass criteria, and there are none.
+ * every call fails with 403; with no criteria the run is not judged and, by
+ * SIPp's rule, exits 1 because calls failed.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { countByCause, describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir } from '../helpers/cli.js';
 import { KAMAILIO_CREDENTIALS, findKamailioModulesDir, startKamailio, type KamailioHandle } from '../helpers/kamailio.js';
 import { freeUdpPort, requireCommand } from '../helpers/procs.js';
-import { describeSippResult, sippElements, sippFixture, sippRecvCount, sippSentCount, startSippUas, type SippUasHandle } from '../helpers/sipp.js';
+import { describeSippResult, sipHeaderValues, sippElements, sippFixture, sippReceivedMessages, sippRecvCount, sippSentCount, startSippUas, type SippUasHandle } from '../helpers/sipp.js';
 
 let root = '';
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -53,19 +53,6 @@ async function uasAndProxy(name: string, traceMessages: boolean): Promise<{ uas:
   return { uas, proxy };
 }
 
-/** SIP messages SIPp logged as received (-trace_msg), split into their text. */
-function receivedMessages(messagesLog: string): string[] {
-  return messagesLog
-    .split(/^-{10,}.*$/m)
-    .filter((block) => /message received/.test(block))
-    .map((block) => block.slice(block.indexOf('\n', block.indexOf('message received')) + 1).trim());
-}
-
-function headerValues(msg: string, name: string): string[] {
-  const re = new RegExp(`^${name}:\\s*(.*)$`, 'gim');
-  return [...msg.matchAll(re)].map((m) => (m[1] as string).trim());
-}
-
 describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
   it('20 channels: every call authenticated, answered and completed; ACK and BYE reach the UAS through the proxy', async () => {
     const { uas, proxy } = await uasAndProxy('ok', true);
@@ -96,11 +83,11 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
     const why = `${describeCli(cli)}\nUAS: ${describeSippResult(uasRes)}\nsummary: ${JSON.stringify(r.summary.calls)} ${JSON.stringify(r.summary.failuresByCode)}\nkamailio log tail:\n${proxy.log().slice(-3000)}`;
 
     // In-dialog requests as the UAS received them.
-    const received = receivedMessages(readFileSync(join(uasRes.workDir, 'messages.log'), 'utf8'));
+    const received = sippReceivedMessages(readFileSync(join(uasRes.workDir, 'messages.log'), 'utf8'));
     const byMethod = (m: string) => received.filter((msg) => msg.startsWith(`${m} `));
     const proxyVia = new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${proxy.port}\\b`, 'i');
-    const viaOnTop = (msgs: string[]) => msgs.filter((msg) => proxyVia.test(headerValues(msg, 'Via')[0] ?? '')).length;
-    const viaCount = (msgs: string[]) => msgs.map((msg) => headerValues(msg, 'Via').length);
+    const viaOnTop = (msgs: string[]) => msgs.filter((msg) => proxyVia.test(sipHeaderValues(msg, 'Via')[0] ?? '')).length;
+    const viaCount = (msgs: string[]) => msgs.map((msg) => sipHeaderValues(msg, 'Via').length);
     const invites = byMethod('INVITE');
     const acks = byMethod('ACK');
     const byes = byMethod('BYE');
@@ -142,7 +129,7 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
     expect(viaOnTop(byes), why).toBe(byes.length);
     expect(new Set(viaCount([...acks, ...byes])), why).toEqual(new Set([2]));
     // The proxy consumed its own Route (it was the last hop of the route set).
-    expect(byes.filter((msg) => headerValues(msg, 'Route').length > 0).length, why).toBe(0);
+    expect(byes.filter((msg) => sipHeaderValues(msg, 'Route').length > 0).length, why).toBe(0);
   }, 60_000);
 
   it('wrong password: Kamailio answers 403 to every call; callcert records each as a 403 failure', async () => {

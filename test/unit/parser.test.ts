@@ -117,7 +117,7 @@ describe('parseMessage: start line', () => {
     expect(parseErr(build(['INVITE sip:a@b SIP/3.0', ...BASE.slice(1)])).reason).toMatch(/SIP version/);
     expect(parseErr(build(['INVITE sip:a@b', ...BASE.slice(1)])).reason).toBe('missing SIP version');
     expect(parseErr(build(['INV(TE sip:a@b SIP/2.0', ...BASE.slice(1)])).reason).toBe('invalid start line');
-    expect(parseErr(build(['INVITE  sip:a@b SIP/2.0', ...BASE.slice(1)])).reason).toBe('invalid Request-URI');
+    expect(parseErr(build(['INVITE  sip:a@b SIP/2.0', ...BASE.slice(1)])).reason).toBe('multiple SP in Request-Line');
     expect(parseErr(build(['HTTP/1.1 200 OK', ...BASE.slice(1)])).reason).toBe('invalid start line');
   });
 });

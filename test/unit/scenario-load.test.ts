@@ -375,7 +375,7 @@ describe('good scenarios', () => {
       target: null,
       embedded: { capacity: 2000, ringMs: 0, answerRatio: 1, calleeHangupMs: null },
       load: { model: 'closed', stages: [{ durationMs: 10_000, target: 10 }], gracefulStopMs: 30_000 },
-      call: { hold: { dist: 'fixed', valueMs: 20_000 }, ringTimeoutMs: 30_000, fromUser: 'callcert', sdp: true },
+      call: { hold: { dist: 'fixed', valueMs: 20_000 }, ringTimeoutMs: 30_000, fromUser: 'callcert', displayName: null, toUser: null, headers: {}, data: null, sdp: true },
       criteria: [],
       http: null,
       uas: null,
@@ -406,7 +406,7 @@ describe('good scenarios', () => {
         { durationMs: 3_600_000, target: 0 },
       ],
     });
-    expect(s.call).toEqual({ hold: { dist: 'normal', meanMs: 20_000, stddevMs: 5_000, minMs: 1_000 }, ringTimeoutMs: 45_000, fromUser: 'agent-7', sdp: false });
+    expect(s.call).toEqual({ hold: { dist: 'normal', meanMs: 20_000, stddevMs: 5_000, minMs: 1_000 }, ringTimeoutMs: 45_000, fromUser: 'agent-7', displayName: null, toUser: null, headers: {}, data: null, sdp: false });
     expect(s.criteria.map((c) => [c.metric, c.source, c.threshold])).toEqual([
       ['setup_ms', 'p(95)<800', 800],
       ['setup_ms', 'max<5s', 5000],

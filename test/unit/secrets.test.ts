@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { REDACTED, redactBody, redactHeaderValues, redactJson, redactUrisInText, redactUrl } from '../../src/scenario/secrets.js';
 import { redactScenario } from '../../src/engine/http-setup.js';
 import { parseScenarioText, scenarioFromObject } from '../../src/scenario/load.js';
@@ -49,7 +52,7 @@ describe('redactScenario (scenario.resolved.json)', () => {
       `name: redact
 target: { uri: "sip:alice@127.0.0.1:5060", auth: { username: alice, password: auth-pw-2 } }
 load: { model: closed, stages: [{ duration: 1s, target: 1 }, { duration: 1s, target: 1 }] }
-call: { hold: 1s }
+call: { hold: 1s, headers: { X-Api-Key: sip-hdr-11, X-Tenant: acme } }
 http:
   baseUrl: "https://bob:base-pw-3@cti.example"
   token: tok-4
@@ -65,7 +68,30 @@ http:
       'redact.yaml',
     ), 'redact.yaml');
     const json = JSON.stringify(redactScenario(s));
-    for (const secret of ['auth-pw-2', 'base-pw-3', 'tok-4', 'qs-5', 'hdr-6', 'body-7', 'sig-8', 'cookie-9', 'body-10']) expect(json, secret).not.toContain(secret);
-    for (const kept of ['alice', '1001', '/x?access_token=', 'cti.example']) expect(json, kept).toContain(kept);
+    for (const secret of ['auth-pw-2', 'base-pw-3', 'tok-4', 'qs-5', 'hdr-6', 'body-7', 'sig-8', 'cookie-9', 'body-10', 'sip-hdr-11']) expect(json, secret).not.toContain(secret);
+    for (const kept of ['alice', '1001', '/x?access_token=', 'cti.example', 'acme']) expect(json, kept).toContain(kept);
+  });
+});
+
+describe('redactScenario with call.data', () => {
+  it('keeps {{column}} credentials (they name columns; the rows are never in the scenario) and the From default', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'callcert-secrets-'));
+    try {
+      writeFileSync(path.join(dir, 'users.csv'), 'user,pw\n1000,csv-pw-12\n');
+      const s = scenarioFromObject(parseScenarioText(
+        `name: redact-data
+target: { uri: "sip:svc@127.0.0.1:5060", auth: { username: "{{user}}", password: "{{pw}}" } }
+load: { model: closed, stages: [{ duration: 1s, target: 1 }] }
+call: { data: { file: users.csv } }
+`,
+        path.join(dir, 's.yaml'),
+      ), path.join(dir, 's.yaml'));
+      const json = JSON.stringify(redactScenario(s));
+      expect(json).not.toContain('csv-pw-12');
+      expect(json).toContain('"password":"{{pw}}"');
+      expect(json).toContain('"fromUser":"{{user}}"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -171,6 +171,34 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     expect(ended[0].finalCode).toBe(407);
   });
 
+  it('a per-call party sets From (display name quoted), Request-URI/To, extra headers and the credentials of that call', () => {
+    const { t, uac, ended } = setup('udp', { username: 'callcert', password: 'secret' });
+    const party = {
+      fromUser: '1042', displayName: 'Agent "42"', requestUri: 'sip:5551042@127.0.0.1:5080', auth: { username: '1042', password: 'pw1042' },
+      headers: 'X-Caller: 1042\r\n',
+    };
+    uac.start(7, Date.now(), 1000, party);
+    const invite = t.sent[0].msg;
+    expect(invite.requestUri).toBe('sip:5551042@127.0.0.1:5080');
+    expect(getHeader(invite, 'from')).toMatch(/^"Agent \\"42\\"" <sip:1042@127\.0\.0\.1:5999>;tag=/);
+    expect(getHeader(invite, 'to')).toBe('<sip:5551042@127.0.0.1:5080>');
+    expect(getHeader(invite, 'x-caller')).toBe('1042');
+    uac.onMessage(respond(invite, 407, ['Proxy-Authenticate: Digest realm="r", nonce="n1"']), PEER);
+    const second = t.sent[2].msg;
+    expect(t.sent[1].msg.requestUri).toBe('sip:5551042@127.0.0.1:5080'); // the ACK of the 407
+    expect(getHeader(second, 'proxy-authorization')).toMatch(/^Digest username="1042", realm="r", nonce="n1", uri="sip:5551042@127.0.0.1:5080"/);
+    expect(getHeader(second, 'x-caller')).toBe('1042');
+    uac.onMessage(respond(second, 180), PEER);
+    uac.hangup(uac.calls.get(second.callId)!);
+    const cancel = t.sent[3].msg;
+    expect([cancel.method, cancel.requestUri]).toEqual(['CANCEL', 'sip:5551042@127.0.0.1:5080']);
+    // Calls without a party keep the options' identity.
+    uac.start(8, Date.now(), 1000);
+    expect(getHeader(t.sent[4].msg, 'from')).toMatch(/^<sip:cc@127\.0\.0\.1:5999>;tag=/);
+    expect(t.sent[4].msg.requestUri).toBe('sip:ivr@127.0.0.1:5080');
+    expect(ended).toHaveLength(0);
+  });
+
   it('CANCELs after the ring timeout (same branch) and ends with the 487', () => {
     const { t, uac, ended } = setup('udp', null, 5000);
     uac.start(0, Date.now(), 1000);

@@ -19,6 +19,8 @@ export interface RunFlags {
   transport?: 'udp' | 'tcp';
   authUser?: string;
   authPassword?: string;
+  /** call.data.file (a path from the working directory). */
+  data?: string;
   workers?: number;
   /** embedded.capacity */
   capacity?: number;

@@ -28,14 +28,34 @@ export class CsvError extends Error {
   }
 }
 
-/** Parses CSV text with a header row; throws CsvError naming the line. */
-export function parseCsv(text: string): CsvTable {
+/** One record of a delimited text file, with the line it starts on. */
+export interface CsvRecord {
+  fields: string[];
+  line: number;
+}
+
+export interface RecordOptions {
+  /** Field separator (one character): "," for CSV, ";" for SIPp injection files. */
+  delimiter?: string;
+  /** RFC 4180 double quotes; false reads a quote as a plain character (SIPp files). */
+  quotes?: boolean;
+  /** Line number of the first line of `text` (when the caller has cut a first line off). */
+  firstLine?: number;
+}
+
+/**
+ * Splits delimited text into records (blank lines skipped, a BOM dropped); throws CsvError
+ * naming the line. The field-level grammar of parseCsv, without the header rules.
+ */
+export function parseRecords(text: string, o: RecordOptions = {}): CsvRecord[] {
+  const delim = o.delimiter ?? ',';
+  const quotes = o.quotes ?? true;
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const records: Array<{ fields: string[]; line: number }> = [];
+  const records: CsvRecord[] = [];
   let fields: string[] = [];
   let field = '';
-  let line = 1;
-  let recordLine = 1;
+  let line = o.firstLine ?? 1;
+  let recordLine = line;
   let i = 0;
   let quotedField = false;
   const endField = () => {
@@ -52,7 +72,7 @@ export function parseCsv(text: string): CsvTable {
   };
   while (i < src.length) {
     const c = src[i];
-    if (c === '"' && field === '' && !quotedField) {
+    if (quotes && c === '"' && field === '' && !quotedField) {
       quotedField = true;
       const start = line;
       i++;
@@ -73,12 +93,12 @@ export function parseCsv(text: string): CsvTable {
         i++;
       }
       const next = src[i];
-      if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+      if (next !== undefined && next !== delim && next !== '\n' && next !== '\r') {
         throw new CsvError(`line ${line}: unexpected ${JSON.stringify(next)} after a closing quote (write "" for a quote inside quotes)`, line);
       }
       continue;
     }
-    if (c === ',') {
+    if (c === delim) {
       fields.push(field);
       field = '';
       quotedField = false;
@@ -91,7 +111,7 @@ export function parseCsv(text: string): CsvTable {
       endRecord();
       i++;
       recordLine = ++line;
-    } else if (c === '"') {
+    } else if (quotes && c === '"') {
       throw new CsvError(`line ${line}: a quote inside an unquoted field (quote the whole field and write "" for the quote)`, line);
     } else {
       field += c;
@@ -99,6 +119,12 @@ export function parseCsv(text: string): CsvTable {
     }
   }
   if (field !== '' || fields.length > 0 || quotedField) endRecord();
+  return records;
+}
+
+/** Parses CSV text with a header row; throws CsvError naming the line. */
+export function parseCsv(text: string): CsvTable {
+  const records = parseRecords(text);
   if (records.length === 0) throw new CsvError('the file is empty: expected a header row naming the columns', 1);
   const columns = records[0].fields.map((c) => c.trim());
   const seen = new Set<string>();
@@ -118,16 +144,19 @@ export function parseCsv(text: string): CsvTable {
   return { columns, rows };
 }
 
-/** Reads and parses a feeder file; throws an Error whose message starts with the reason (file named by the caller). */
-export function readCsvFile(path: string): CsvTable {
-  let text: string;
+/** A file's text; throws CsvError with the reason (file not found, a directory, ...). */
+export function readTextFile(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CsvError(code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a CSV file' : `cannot read it: ${(e as Error).message}`, 0);
   }
-  return parseCsv(text);
+}
+
+/** Reads and parses a feeder file; throws an Error whose message starts with the reason (file named by the caller). */
+export function readCsvFile(path: string): CsvTable {
+  return parseCsv(readTextFile(path));
 }
 
 export type FeederOrder = 'sequential' | 'random';
