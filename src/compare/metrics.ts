@@ -4,6 +4,7 @@
  * or newer runs may lack a field): anything not a finite number is `null`.
  */
 import type { Results } from '../results/summary.js';
+import { METRICS, type MetricName } from '../metrics/catalog.js';
 import type { Direction } from './types.js';
 
 export interface MetricSpec {
@@ -28,24 +29,30 @@ function at(obj: unknown, ...keys: string[]): unknown {
 
 const fromSummary = (...keys: string[]) => (r: Results) => num(at(r.summary, ...keys));
 
+/** A compared figure of a catalogue metric: its unit and better direction come from the catalogue. */
+function of(metric: MetricName, id: string, read: MetricSpec['read']): MetricSpec {
+  const d = METRICS[metric];
+  const unit = d.unit === 'requests' || d.unit === 'flows' ? 'calls' : d.unit;
+  return { id, unit, direction: d.better, read };
+}
+
 export const SIP_METRICS: readonly MetricSpec[] = [
-  { id: 'setup_ms.p50', unit: 'ms', direction: 'lower', read: fromSummary('setupMs', 'p50') },
-  { id: 'setup_ms.p95', unit: 'ms', direction: 'lower', read: fromSummary('setupMs', 'p95') },
-  { id: 'setup_ms.p99', unit: 'ms', direction: 'lower', read: fromSummary('setupMs', 'p99') },
-  { id: 'pdd_ms.p95', unit: 'ms', direction: 'lower', read: fromSummary('pddMs', 'p95') },
-  { id: 'ser', unit: 'ratio', direction: 'higher', read: fromSummary('ratios', 'ser') },
-  { id: 'seer', unit: 'ratio', direction: 'higher', read: fromSummary('ratios', 'seer') },
-  { id: 'scr', unit: 'ratio', direction: 'higher', read: fromSummary('ratios', 'scr') },
-  { id: 'asr', unit: 'ratio', direction: 'higher', read: fromSummary('ratios', 'asr') },
-  { id: 'isa', unit: 'ratio', direction: 'lower', read: fromSummary('ratios', 'isa') },
-  { id: 'failed_calls', unit: 'calls', direction: 'lower', read: fromSummary('calls', 'failed') },
-  { id: 'blocked_calls', unit: 'calls', direction: 'lower', read: fromSummary('calls', 'blocked') },
-  // Answered calls the run's end hung up before their hold (gracefulStop too short for the holds).
-  { id: 'cut_at_end_calls', unit: 'calls', direction: 'lower', read: fromSummary('calls', 'cutAtEnd') },
-  { id: 'no_response_calls', unit: 'calls', direction: 'lower', read: fromSummary('calls', 'noResponse') },
-  { id: 'concurrency_sustained', unit: 'channels', direction: 'higher', read: fromSummary('concurrency', 'sustained') },
-  { id: 'concurrency_peak', unit: 'channels', direction: 'higher', read: fromSummary('concurrency', 'peak') },
-  { id: 'cps_achieved', unit: 'cps', direction: 'higher', read: fromSummary('cps', 'achieved') },
+  of('setup_ms', 'setup_ms.p50', fromSummary('setupMs', 'p50')),
+  of('setup_ms', 'setup_ms.p95', fromSummary('setupMs', 'p95')),
+  of('setup_ms', 'setup_ms.p99', fromSummary('setupMs', 'p99')),
+  of('pdd_ms', 'pdd_ms.p95', fromSummary('pddMs', 'p95')),
+  of('ser', 'ser', fromSummary('ratios', 'ser')),
+  of('seer', 'seer', fromSummary('ratios', 'seer')),
+  of('scr', 'scr', fromSummary('ratios', 'scr')),
+  of('asr', 'asr', fromSummary('ratios', 'asr')),
+  of('isa', 'isa', fromSummary('ratios', 'isa')),
+  of('failed_calls', 'failed_calls', fromSummary('calls', 'failed')),
+  of('blocked_calls', 'blocked_calls', fromSummary('calls', 'blocked')),
+  of('cut_at_end_calls', 'cut_at_end_calls', fromSummary('calls', 'cutAtEnd')),
+  of('no_response_calls', 'no_response_calls', fromSummary('calls', 'noResponse')),
+  of('concurrency_sustained', 'concurrency_sustained', fromSummary('concurrency', 'sustained')),
+  of('concurrency_peak', 'concurrency_peak', fromSummary('concurrency', 'peak')),
+  of('cps_achieved', 'cps_achieved', fromSummary('cps', 'achieved')),
   // The generator's own lateness: a slower generator host hides platform latency, so it is watched too.
   { id: 'schedule_slip_ms.p99', unit: 'ms', direction: 'lower', read: (r) => num(at(r.generator, 'scheduleSlipMsP99')) },
 ];
@@ -54,17 +61,14 @@ export const SIP_METRICS: readonly MetricSpec[] = [
 export function httpMetrics(name: string): MetricSpec[] {
   const load = (r: Results) => at(r.summary, 'http', name);
   return [
-    { id: `http.${name}.p95_ms`, unit: 'ms', direction: 'lower', read: (r) => num(at(load(r), 'latencyMs', 'p95')) },
-    { id: `http.${name}.p99_ms`, unit: 'ms', direction: 'lower', read: (r) => num(at(load(r), 'latencyMs', 'p99')) },
-    {
-      id: `http.${name}.error_rate`, unit: 'ratio', direction: 'lower',
-      read: (r) => {
-        const errors = num(at(load(r), 'errors', 'total'));
-        const requests = num(at(load(r), 'requests'));
-        return errors === null || requests === null || requests === 0 ? null : errors / requests;
-      },
-    },
-    { id: `http.${name}.rps`, unit: 'rps', direction: 'higher', read: (r) => num(at(load(r), 'rps')) },
+    of('http_latency_ms', `http.${name}.p95_ms`, (r) => num(at(load(r), 'latencyMs', 'p95'))),
+    of('http_latency_ms', `http.${name}.p99_ms`, (r) => num(at(load(r), 'latencyMs', 'p99'))),
+    of('http_error_rate', `http.${name}.error_rate`, (r) => {
+      const errors = num(at(load(r), 'errors', 'total'));
+      const requests = num(at(load(r), 'requests'));
+      return errors === null || requests === null || requests === 0 ? null : errors / requests;
+    }),
+    of('http_rps', `http.${name}.rps`, (r) => num(at(load(r), 'rps'))),
   ];
 }
 
@@ -72,26 +76,23 @@ export function httpMetrics(name: string): MetricSpec[] {
 export function flowMetrics(name: string): MetricSpec[] {
   const flow = (r: Results) => at(r.summary, 'httpFlows', name);
   return [
-    { id: `flow.${name}.p95_ms`, unit: 'ms', direction: 'lower', read: (r) => num(at(flow(r), 'flowMs', 'p95')) },
-    { id: `flow.${name}.p99_ms`, unit: 'ms', direction: 'lower', read: (r) => num(at(flow(r), 'flowMs', 'p99')) },
-    {
-      id: `flow.${name}.failure_rate`, unit: 'ratio', direction: 'lower',
-      read: (r) => {
-        const failed = num(at(flow(r), 'failed'));
-        const started = num(at(flow(r), 'started'));
-        return failed === null || started === null || started === 0 ? null : failed / started;
-      },
-    },
+    of('flow_ms', `flow.${name}.p95_ms`, (r) => num(at(flow(r), 'flowMs', 'p95'))),
+    of('flow_ms', `flow.${name}.p99_ms`, (r) => num(at(flow(r), 'flowMs', 'p99'))),
+    of('flow_failure_rate', `flow.${name}.failure_rate`, (r) => {
+      const failed = num(at(flow(r), 'failed'));
+      const started = num(at(flow(r), 'started'));
+      return failed === null || started === null || started === 0 ? null : failed / started;
+    }),
   ];
 }
 
 /** Outbound calls answered by callcert's UAS (summary.outbound): the platform's dial latency, failures, held channels. */
 const fromOutbound = (...keys: string[]) => (r: Results) => num(at(r.summary, 'outbound', ...keys));
 export const OUTBOUND_METRICS: readonly MetricSpec[] = [
-  { id: 'outbound.dial_ms.p95', unit: 'ms', direction: 'lower', read: fromOutbound('dialLatencyMs', 'p95') },
-  { id: 'outbound.dial_ms.p99', unit: 'ms', direction: 'lower', read: fromOutbound('dialLatencyMs', 'p99') },
-  { id: 'outbound.failed', unit: 'calls', direction: 'lower', read: fromOutbound('calls', 'failed') },
-  { id: 'outbound.sustained', unit: 'channels', direction: 'higher', read: fromOutbound('concurrency', 'sustained') },
+  of('dial_latency_ms', 'outbound.dial_ms.p95', fromOutbound('dialLatencyMs', 'p95')),
+  of('dial_latency_ms', 'outbound.dial_ms.p99', fromOutbound('dialLatencyMs', 'p99')),
+  of('outbound_failed', 'outbound.failed', fromOutbound('calls', 'failed')),
+  of('outbound_concurrency_sustained', 'outbound.sustained', fromOutbound('concurrency', 'sustained')),
 ];
 
 /** Keys of summary[section] in either run, in first-seen order (HTTP load or flow names). */

@@ -47,47 +47,27 @@
 import { errors } from '../errors.js';
 import type { Criterion, CriterionMetric, CriterionSelector, Scenario } from './types.js';
 import { expectedGot, tryParseDurationMs } from './duration.js';
+import { METRIC_NAMES, METRICS, metricsWhere } from '../metrics/catalog.js';
 
 /** Latency histograms in milliseconds. */
-export const HISTOGRAM_METRICS = ['setup_ms', 'pdd_ms', 'http_latency_ms', 'flow_ms', 'flow_step_ms', 'dial_latency_ms'] as const satisfies readonly CriterionMetric[];
+export const HISTOGRAM_METRICS: readonly CriterionMetric[] = metricsWhere((d) => d.kind === 'trend');
 /** Ratios between 0 and 1. */
-export const RATIO_METRICS = ['ser', 'seer', 'isa', 'scr', 'asr', 'http_error_rate', 'flow_failure_rate'] as const satisfies readonly CriterionMetric[];
+export const RATIO_METRICS: readonly CriterionMetric[] = metricsWhere((d) => d.kind === 'rate');
 /** Other single values (counts, rates). */
-export const SCALAR_METRICS = [
-  'concurrency_peak', 'concurrency_sustained', 'cps_achieved', 'failed_calls', 'blocked_calls',
-  'http_errors', 'http_rps', 'flow_failures',
-  'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained',
-] as const satisfies readonly CriterionMetric[];
+export const SCALAR_METRICS: readonly CriterionMetric[] = metricsWhere((d) => d.kind === 'counter' || d.kind === 'gauge');
 
 /** Every metric, SIP caller first, then HTTP loads, flows and outbound calls (the order of messages and of the JSON schema). */
-export const KNOWN_METRICS = [
-  'setup_ms', 'pdd_ms', 'ser', 'seer', 'isa', 'scr', 'asr', 'concurrency_peak', 'concurrency_sustained', 'cps_achieved', 'failed_calls', 'blocked_calls',
-  'http_latency_ms', 'http_errors', 'http_error_rate', 'http_rps',
-  'flow_ms', 'flow_failures', 'flow_failure_rate', 'flow_step_ms',
-  'dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained',
-] as const satisfies readonly CriterionMetric[];
-// Compile-time: every CriterionMetric is listed, and classified as histogram, ratio or scalar.
-type Unlisted = Exclude<CriterionMetric, (typeof KNOWN_METRICS)[number]>;
-type Unclassified = Exclude<CriterionMetric, (typeof HISTOGRAM_METRICS)[number] | (typeof RATIO_METRICS)[number] | (typeof SCALAR_METRICS)[number]>;
-const _allListed: [Unlisted | Unclassified] extends [never] ? true : Unlisted | Unclassified = true;
-void _allListed;
+export const KNOWN_METRICS: readonly CriterionMetric[] = METRIC_NAMES;
 
 type Tag = keyof CriterionSelector;
 
 /** The selector tags a metric requires, in canonical order (k6 sub-metric tags); metrics not listed take none. */
-export const SELECTOR_TAGS: Readonly<Partial<Record<CriterionMetric, readonly Tag[]>>> = {
-  http_latency_ms: ['load'],
-  http_errors: ['load'],
-  http_error_rate: ['load'],
-  http_rps: ['load'],
-  flow_ms: ['flow'],
-  flow_failures: ['flow'],
-  flow_failure_rate: ['flow'],
-  flow_step_ms: ['flow', 'step'],
-};
+export const SELECTOR_TAGS: Readonly<Partial<Record<CriterionMetric, readonly Tag[]>>> = Object.fromEntries(
+  METRIC_NAMES.filter((m) => METRICS[m].tags.length > 0).map((m) => [m, METRICS[m].tags]),
+);
 
 /** Metrics measured by the run's own UAS: they need a `uas:` section. */
-export const OUTBOUND_METRICS = ['dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained'] as const satisfies readonly CriterionMetric[];
+export const OUTBOUND_METRICS: readonly CriterionMetric[] = metricsWhere((d) => d.family === 'outbound');
 
 /** Metrics written as plain keys (no selector): the criteria mapping's fixed fields. */
 export const PLAIN_METRICS: readonly CriterionMetric[] = KNOWN_METRICS.filter((m) => SELECTOR_TAGS[m] === undefined);
@@ -108,38 +88,16 @@ export const SELECTOR_VALUE_PATTERN = '[a-z0-9._-]{1,64}';
 const SELECTOR_VALUE = new RegExp(`^${SELECTOR_VALUE_PATTERN}$`);
 
 /** One-line meaning of each metric (JSON-schema descriptions, `callcert help`). */
-export const METRIC_DESCRIPTIONS: Readonly<Record<CriterionMetric, string>> = {
-  setup_ms: 'Call setup time in milliseconds (histogram: compare p(N), max or avg).',
-  pdd_ms: 'Post-dial delay in milliseconds (histogram: compare p(N), max or avg).',
-  ser: 'Session establishment ratio (RFC 6076), between 0 and 1.',
-  seer: 'Session establishment effectiveness ratio (RFC 6076), between 0 and 1.',
-  isa: 'Ineffective session attempts ratio (RFC 6076), between 0 and 1.',
-  scr: 'Session completion ratio (RFC 6076), between 0 and 1.',
-  asr: 'Answer seizure ratio, between 0 and 1.',
-  concurrency_peak: 'Highest number of simultaneously established calls.',
-  concurrency_sustained: 'Concurrent calls held during the flat stages (needs a stage that keeps the previous target).',
-  cps_achieved: 'Calls started per second.',
-  failed_calls: 'Number of calls that failed.',
-  blocked_calls: 'Number of calls the target rejected for lack of capacity.',
-  http_latency_ms: 'HTTP load latency in milliseconds, summary.http[load].latencyMs (histogram: compare p(N), max or avg).',
-  http_errors: 'HTTP load: requests that failed (any cause: unexpected status, timeout, connection error), summary.http[load].errors.total.',
-  http_error_rate: 'HTTP load: failed requests / requests with an outcome, between 0 and 1.',
-  http_rps: 'HTTP load: responses per second (summary.http[load].rps); judged at the end only.',
-  flow_ms: 'HTTP flow duration in milliseconds, successful flows (histogram: compare p(N), max or avg).',
-  flow_failures: 'HTTP flow: flows that failed (summary.httpFlows[flow].failed).',
-  flow_failure_rate: 'HTTP flow: failed flows / flows that ended, between 0 and 1.',
-  flow_step_ms: 'HTTP flow step latency in milliseconds, successful steps (histogram: compare p(N), max or avg).',
-  dial_latency_ms: "Outbound: HTTP request's intended send → INVITE at callcert's UAS, in milliseconds (histogram).",
-  outbound_failed: "Outbound: calls to callcert's UAS that failed (rejected or never ACKed).",
-  outbound_answered: "Outbound: calls callcert's UAS answered.",
-  outbound_concurrency_peak: "Outbound: highest number of established calls at callcert's UAS.",
-  outbound_concurrency_sustained: "Outbound: minimum established calls at callcert's UAS from the first sample at the peak to the end of the flows' stages.",
-};
+export const METRIC_DESCRIPTIONS: Readonly<Record<CriterionMetric, string>> = Object.fromEntries(METRIC_NAMES.map((m) => [m, METRICS[m].description])) as Record<
+  CriterionMetric,
+  string
+>;
 
 const HISTOGRAM = new Set<string>(HISTOGRAM_METRICS);
 const RATIO = new Set<string>(RATIO_METRICS);
 const KNOWN = new Set<string>(KNOWN_METRICS);
-const COUNT_EXAMPLE = new Set<string>(['failed_calls', 'blocked_calls', 'http_errors', 'flow_failures', 'outbound_failed']);
+/** Counts that should stay at 0: their example criterion is "==0". */
+const COUNT_EXAMPLE = new Set<string>(metricsWhere((d) => d.kind === 'counter' && d.better === 'lower'));
 
 export function isKnownMetric(s: string): s is CriterionMetric {
   return KNOWN.has(s);
@@ -175,7 +133,7 @@ export function tryParseMetricName(key: string): MetricNameResult {
     return { ok: false, unknown: false, expected: `${form} (${base} is per ${tags.join(' and ')}: name it with ${which})` };
   }
   if (tags.length === 0) {
-    return { ok: false, unknown: false, expected: `${base} without a selector`, hint: OUTBOUND_METRICS.includes(base as (typeof OUTBOUND_METRICS)[number]) ? "there is one UAS: outbound metrics cover all of its calls" : `${base} covers the whole run` };
+    return { ok: false, unknown: false, expected: `${base} without a selector`, hint: OUTBOUND_METRICS.includes(base) ? "there is one UAS: outbound metrics cover all of its calls" : `${base} covers the whole run` };
   }
   const selector: CriterionSelector = {};
   for (const pair of body.split(',')) {

@@ -8,6 +8,7 @@ import type { UasSpec } from './flows.js';
 import type { LoadSpec } from '../load/types.js';
 import type { FlowSpec } from '../http/flows/spec.js';
 import type { CallDataSpec } from './call-data.js';
+import type { MetricName } from '../metrics/catalog.js';
 
 export type { UasSpec } from './flows.js';
 export type { FlowSpec } from '../http/flows/spec.js';
@@ -66,14 +67,8 @@ export interface CallSpec {
   sdp: boolean;
 }
 
-export type CriterionMetric =
-  | 'setup_ms' | 'pdd_ms' | 'ser' | 'seer' | 'isa' | 'scr' | 'asr'
-  | 'concurrency_peak' | 'concurrency_sustained' | 'cps_achieved' | 'failed_calls' | 'blocked_calls'
-  // one HTTP load, flow or flow step, named by a selector (scenario/criteria.ts)
-  | 'http_latency_ms' | 'http_errors' | 'http_error_rate' | 'http_rps'
-  | 'flow_ms' | 'flow_failures' | 'flow_failure_rate' | 'flow_step_ms'
-  // the calls callcert's UAS answers (the scenario's `uas`)
-  | 'dial_latency_ms' | 'outbound_failed' | 'outbound_answered' | 'outbound_concurrency_peak' | 'outbound_concurrency_sustained';
+/** A metric a criterion may judge: a name in the metric catalogue (metrics/catalog.ts). */
+export type CriterionMetric = MetricName;
 
 /** k6-style sub-metric tags: which HTTP load, flow or flow step a criterion is about. */
 export interface CriterionSelector {

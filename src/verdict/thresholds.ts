@@ -20,7 +20,8 @@
  * (a search step) gives null, and the scenario refuses such criteria with a search.
  */
 import type { Criterion } from '../scenario/types.js';
-import { evaluateCriterion, isHistogramMetric, isRatioMetric } from '../scenario/criteria.js';
+import { evaluateCriterion } from '../scenario/criteria.js';
+import { METRICS } from '../metrics/catalog.js';
 import { percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
 import { computeRatios, type Ratios } from '../metrics/rfc6076.js';
 import { round3 } from '../metrics/round.js';
@@ -30,7 +31,7 @@ export type RatioCounters = Pick<Counters, 'attempts' | 'aborted' | 'timeouts' |
 
 /** The data one evaluation looks at: the run so far, the whole run, or one search step. */
 export interface MetricSource {
-  counters: RatioCounters & Pick<Counters, 'answers' | 'failures' | 'blocked'>;
+  counters: RatioCounters & Pick<Counters, 'answers' | 'failures' | 'blocked' | 'noResponse'>;
   setup: Histogram;
   pdd: Histogram;
   /** Wall time the counters cover (cps_achieved = attempts / this). */
@@ -115,6 +116,8 @@ export function metricValue(c: Criterion, src: MetricSource): number | null {
     case 'cps_achieved': return round3(src.counters.attempts / (Math.max(src.elapsedMs, 1) / 1000));
     case 'failed_calls': return src.counters.failures;
     case 'blocked_calls': return src.counters.blocked;
+    case 'cut_at_end_calls': return src.counters.cutAtEnd;
+    case 'no_response_calls': return src.counters.noResponse;
     case 'http_latency_ms': return aggregateOf(http()?.hist, a);
     case 'http_errors': return http()?.errors ?? null;
     case 'http_error_rate': { const h = http(); return h === null ? null : share(h.errors, h.settled); }
@@ -153,8 +156,8 @@ export interface SustainedWindow {
 }
 
 /**
- * true when a failing value seen mid-run cannot turn into a pass by the end
- * (so aborting on it is fair):
+ * true when a failing value seen mid-run cannot turn into a pass by the end (so aborting on
+ * it is fair). Each metric's rule is its catalogue entry's `final` (metrics/catalog.ts):
  * - setup/PDD histograms and ratios: always (k6 judges rates and trends the same way);
  * - failed_calls, blocked_calls, concurrency_peak never decrease: only a bound from above (<, <=, == exceeded);
  * - concurrency_sustained is a minimum over its window, so it never increases: once the window has begun,
@@ -170,23 +173,17 @@ export interface SustainedWindow {
  *   sample at the end travels in the next second's report).
  */
 export function decidedWhileRunning(c: Criterion, actual: number, elapsedMs: number, sustained: SustainedWindow | null, outboundEndMs: number | null = null): boolean {
-  if (isHistogramMetric(c.metric) || isRatioMetric(c.metric)) return true;
-  switch (c.metric) {
-    case 'failed_calls':
-    case 'blocked_calls':
-    case 'concurrency_peak':
-    case 'http_errors':
-    case 'flow_failures':
-    case 'outbound_failed':
-    case 'outbound_answered':
-    case 'outbound_concurrency_peak':
+  switch (METRICS[c.metric].final) {
+    case 'always':
+      return true;
+    case 'bound_exceeded':
       return c.op === '<' || c.op === '<=' || (c.op === '==' && actual > c.threshold);
-    case 'concurrency_sustained':
+    case 'hold_window':
       if (sustained === null || elapsedMs < sustained.fromMs) return false;
       return elapsedMs >= sustained.endMs || c.op === '>' || c.op === '>=' || (c.op === '==' && actual < c.threshold);
-    case 'outbound_concurrency_sustained':
+    case 'outbound_end':
       return outboundEndMs !== null && elapsedMs > outboundEndMs;
-    default:
+    case 'end':
       return false;
   }
 }
