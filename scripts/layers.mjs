@@ -13,6 +13,7 @@ export const LAYERS = [
   ['results'],
   ['simulator'],
   ['engine'],
+  ['outputs'],
   ['compare'],
   ['report'],
   ['cli'],

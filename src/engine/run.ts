@@ -1,8 +1,8 @@
 /**
  * One run, on the main thread: resolve the target (or start the embedded call
- * centre), start the workers, aggregate their reports, write results as the
- * run goes, and decide validity and verdict at the end. The main thread plans
- * and aggregates only; calls live in the workers.
+ * centre), start the workers, aggregate their reports, tell the outputs what
+ * happens (events.ts), and decide validity and verdict at the end. The main
+ * thread plans and aggregates only; calls live in the workers.
  */
 import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,13 +17,11 @@ import { CallCentre } from '../simulator/call-centre.js';
 import { startCtiApi, type CtiApi } from '../simulator/cti-api.js';
 import { resolveHttpFlows, resolveHttpLoads, redactScenario } from './http-setup.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
-import type { FlowPoint, OutboundPoint } from '../metrics/aggregate/flow-aggregate.js';
-import { ResultsWriter } from '../results/writer.js';
 import { buildResults, runMetricSource, type Results } from '../results/summary.js';
 import { LiveCriteria, settledCounters, sustainedWindowOf, type AbortedBy } from '../verdict/thresholds.js';
+import type { Output, Progress, RunEvent } from './events.js';
 import { outboundWindowEndMs } from '../results/flow-summary.js';
 import { SearchJudge } from '../verdict/search-steps.js';
-import { ExitCode } from '../errors.js';
 import { percentileMs } from '../metrics/histograms.js';
 import { cpuSampler } from '../metrics/health.js';
 import { redactUrl } from '../scenario/secrets.js';
@@ -33,65 +31,24 @@ import { SUSTAIN_SETTLE_MS } from '../verdict/thresholds.js';
 import { totalDurationMs, targetAt, flatStageWindows } from '../load/stages.js';
 import { readCallDataForRun, type CallData } from '../scenario/call-data.js';
 
-/** How often results.json is rewritten while a run goes (state "running"), at the least. */
-const PARTIAL_RESULTS_MS = 5000;
-
 export interface RunOptions {
   scenario: Scenario;
   /** The scenario file's text (hashed and copied into the output), or null for a command-line scenario. */
   scenarioText: string | null;
   scenarioFile: string | null;
-  outDir: string;
   toolVersion: string;
-  onProgress?: (p: Progress) => void;
+  /** Where the run reports (src/outputs: results directory, console, …); each is started before the first call. */
+  outputs: readonly Output[];
   /** Delay before the synchronised start, so every worker is ready. */
   startDelayMs?: number;
   drainMs?: number;
 }
 
-export interface Progress {
-  elapsedMs: number;
-  totalMs: number;
-  active: number;
-  target: number;
-  model: 'open' | 'closed';
-  offeredCps: number;
-  achievedCps: number;
-  attempts: number;
-  answers: number;
-  failures: number;
-  blocked: number;
-  ser: number | null;
-  setupMsP95: number | null;
-  failuresByCode: Record<string, number>;
-  stopping: boolean;
-  /** Per HTTP load, the last full second: responses, errors, latency p95. */
-  http: Array<{ name: string; completed: number; errors: number; latencyMsP95: number | null }>;
-  /** Per HTTP flow, the last full second; and run totals of started / failed. */
-  flows?: Array<FlowPoint & { name: string; totalStarted: number; totalFailed: number }>;
-  /** The run's UAS (outbound calls), the last full second; null: no uas. */
-  outbound?: (OutboundPoint & { totalAnswered: number; totalFailed: number }) | null;
-  /** Criteria failing at the last per-second evaluation ("ser >=0.99 (actual 0.5)"). */
-  failingCriteria?: string[];
-  /** Capacity search: the level offered and the capacity certified so far. */
-  search?: string;
-}
-
 export interface RunHandle {
-  done: Promise<{ results: Results; exitCode: ExitCode; outDir: string }>;
+  /** Resolves once every output has stopped (results.json written). */
+  done: Promise<{ results: Results }>;
   stop(reason: string): void;
   readonly target: ResolvedTarget;
-}
-
-/**
- * Invalid → 3; passed → 0; failed → 1. Not judged (no criteria): SIPp's rule, 0 only when every
- * attempted call ended normally (failed, aborted and unanswered calls count against it).
- */
-export function exitCodeOf(r: Pick<Results, 'valid' | 'verdict'> & { summary: { calls: { notEndedNormally: number } } }): ExitCode {
-  if (!r.valid) return ExitCode.RunInvalid;
-  if (r.verdict === 'passed') return ExitCode.Passed;
-  if (r.verdict === 'not_judged' && r.summary.calls.notEndedNormally === 0) return ExitCode.Passed;
-  return ExitCode.CriteriaFailed;
 }
 
 export function defaultWorkers(): number {
@@ -118,7 +75,6 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   // HTTP loads with no base URL and no SIP target go to the embedded call centre's CTI API.
   let cti: CtiApi | null = null;
   let ctiToken = '';
-  let writer: ResultsWriter;
   let httpFlows: FlowWorkerSpec[] = [];
   let callData: CallData | null = null;
   try {
@@ -130,7 +86,6 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     // Feeders and call data are read here, once, before anything is written (a bad file is a scenario error).
     httpFlows = resolveHttpFlows(s.http, cti === null ? null : { url: cti.url, token: ctiToken });
     callData = readCallDataForRun(s.call.data);
-    writer = await ResultsWriter.open(o.outDir);
   } catch (e) {
     await cti?.close();
     await embedded?.close();
@@ -138,8 +93,6 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   }
   const httpLoads = resolveHttpLoads(s.http, cti === null ? null : { url: cti.url, token: ctiToken });
   const scenarioSha256 = createHash('sha256').update(o.scenarioText ?? JSON.stringify(s)).digest('hex');
-  if (o.scenarioText !== null) await writer.writeFile('scenario.yaml', o.scenarioText);
-  await writer.writeFile('scenario.resolved.json', JSON.stringify(redactScenario(s), null, 2) + '\n');
 
   const workers = s.workers ?? defaultWorkers();
   const searchSpec = s.load.model === 'closed' ? s.load.search : undefined;
@@ -147,6 +100,21 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const agg = new Aggregator(searchSpec === undefined ? undefined : SearchJudge.retainSlots(searchSpec, drainMs));
   const totalMs = totalDurationMs(s.load.stages);
   const startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
+  const outputs = o.outputs;
+  const emit = (e: RunEvent) => {
+    for (const out of outputs) out.add(e);
+  };
+  try {
+    // An output may refuse the run (an output directory holding results): before any call.
+    await Promise.all(outputs.map((out) => out.start({
+      scenario: s, scenarioText: o.scenarioText, resolvedScenario: redactScenario(s), target, workers, startedAt, totalMs,
+    })));
+  } catch (e) {
+    await Promise.allSettled(outputs.map((out) => out.stop()));
+    await cti?.close();
+    await embedded?.close();
+    throw e;
+  }
   const runStartEpochMs = startedAt.getTime();
   const cpu = cpuSampler();
   let interrupted = false;
@@ -164,13 +132,13 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     stopping = true;
     stoppedByCriterion = true;
     stoppedAtMs = Math.max(0, Date.now() - runStartEpochMs);
+    emit({ type: 'stopping', reason, byCriterion: true });
     pool.stop(reason);
   };
 
   const onReport = (r: IntervalReport) => {
     agg.add(r);
-    writer.appendCalls(r.calls);
-    if (r.flowRecords) writer.appendFlows(r.flowRecords);
+    emit({ type: 'interval', report: r });
   };
   const seed = (Date.now() ^ 0x5bd1e995) >>> 0;
   const pool = startWorkers(
@@ -199,8 +167,6 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     live: live.status(),
     search: search?.result() ?? null,
   });
-  let partialWrittenAtMs = 0;
-  let partialEveryMs = PARTIAL_RESULTS_MS;
   let lastCpu = 0;
   let cpuSum = 0;
   let cpuN = 0;
@@ -216,7 +182,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     const tl = agg.timeline();
     const last = tl[tl.length - 1];
     const t = agg.totals;
-    o.onProgress?.({
+    const progress: Progress = {
       elapsedMs, totalMs, active: last?.active ?? 0,
       // The target at the instant the displayed channel count was sampled (end of the last full interval).
       target: Math.floor(targetAt(s.load.stages, Math.min((last?.t ?? 0) * 1000, totalMs - 1))), model: s.load.model,
@@ -234,37 +200,44 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
         : { ...last.outbound, totalAnswered: agg.flows.outbound.answered, totalFailed: agg.flows.outbound.failed },
       failingCriteria: live.status().failing,
       ...(search !== null ? { search: search.status(elapsedMs) } : {}),
-    });
+    };
+    emit({ type: 'progress', progress, partialResults: () => buildResults(agg, facts('running', 0)) });
     if (!stopping && last !== undefined) judgeCriteria(last.t * 1000, elapsedMs);
     prevAttempts = t.attempts;
     prevOffered = agg.offered;
-    if (elapsedMs - partialWrittenAtMs >= partialEveryMs) {
-      // The partial results.json grows with the run (13.5 MB and 44 ms to build at 4 h): rewrite it
-      // every 5 s, or less often once that would cost the main thread more than 1 % of its time.
-      const t0 = performance.now();
-      void writer.writeResults(buildResults(agg, facts('running', 0)));
-      partialEveryMs = Math.max(PARTIAL_RESULTS_MS, Math.round((performance.now() - t0) * 100));
-      partialWrittenAtMs = elapsedMs;
-    }
   }, 1000);
 
   /** Per-second criteria: `dataMs` is the run time the received intervals cover. */
   function judgeCriteria(dataMs: number, elapsedMs: number): void {
     if (search !== null) {
       const failed = search.poll(agg, elapsedMs);
+      emitSearchSteps();
       if (failed !== null) stopForCriterion(`capacity search: step ${failed.level} failed its criteria`);
       return;
     }
     const src = runMetricSource(agg, s, dataMs, totalMs);
     // Ratios over the calls with an outcome so far (thresholds.ts settledCounters), not over calls still ringing.
     const abort: AbortedBy | null = live.evaluate(dataMs, { ...src, counters: settledCounters(src.counters) });
+    const failing = live.status().failing;
+    if (abort !== null || failing.join('\n') !== lastFailing) {
+      lastFailing = failing.join('\n');
+      emit({ type: 'criteria', elapsedMs, failing, abortedBy: abort });
+    }
     if (abort !== null) stopForCriterion(`criterion ${abort.metric} ${abort.criterion} failed (actual ${abort.actual})`);
+  }
+
+  let lastFailing = '';
+  let stepsSeen = 0;
+  function emitSearchSteps(): void {
+    const steps = search?.result().steps ?? [];
+    for (; stepsSeen < steps.length; stepsSeen++) emit({ type: 'searchStep', level: steps[stepsSeen].level, pass: steps[stepsSeen].pass });
   }
 
   const done = (async () => {
     const outcomes = await pool.done;
     clearInterval(ticker);
     search?.poll(agg, Infinity, true, stoppedAtMs ?? totalMs);
+    emitSearchSteps();
     let unfinished = 0;
     for (const r of outcomes) {
       if (r.ok) {
@@ -288,12 +261,11 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     // Let the call centre absorb the last BYEs before its counters are read.
     if (embedded !== null) await new Promise((r) => setTimeout(r, 200));
     const results = buildResults(agg, facts('finished', unfinished));
-    await writer.writeResults(results);
-    await writer.close();
+    emit({ type: 'finished', results });
+    await Promise.all(outputs.map((out) => out.stop()));
     await cti?.close();
     await embedded?.close();
-    const exitCode = exitCodeOf(results);
-    return { results, exitCode, outDir: o.outDir };
+    return { results };
   })();
 
   return {
@@ -304,6 +276,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       stopping = true;
       interrupted = true;
       stoppedAtMs = Math.max(0, Date.now() - runStartEpochMs);
+      emit({ type: 'stopping', reason, byCriterion: false });
       pool.stop(reason);
     },
   };

@@ -104,7 +104,7 @@ export const verdictLabel = (v: string): string => v.replace('_', ' ').toUpperCa
  * is `invalid`; a run stopped by an abortOnFail criterion is valid evidence and `failed`;
  * a capacity search passes when it certified a level (>= load.require when given); a valid run
  * with no criteria is `not_judged` — never `passed` (its exit code follows SIPp's rule instead:
- * 0 only when every attempted call ended normally, see `exitCodeOf` in engine/run.ts).
+ * 0 only when every attempted call ended normally, see `exitCodeOf` in cli/exit-code.ts).
  */
 export function verdictOf(state: string, valid: boolean, criteria: ReadonlyArray<{ pass: boolean }>, abortedBy: unknown): Verdict {
   if (state !== 'finished') return 'running';

@@ -2,9 +2,11 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { startRun } from '../../engine/run.js';
-import { LiveView, chooseViewMode } from '../live-view.js';
+import { LiveView, chooseViewMode } from '../view/live-view.js';
+import { createOutputs } from '../../outputs/registry.js';
+import { exitCodeOf } from '../exit-code.js';
 import { loadScenarioForRun } from '../scenario-input.js';
-import { formatSummary } from '../summary-text.js';
+import { formatSummary } from '../view/summary-text.js';
 import { ExitCode, isCallcertError, toInternal } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { Runtime } from '../runtime.js';
@@ -48,10 +50,8 @@ export async function runCommand(file: string | null, flags: RunFlags, rt: Runti
   const scenarioText = file === null ? null : await readFile(file, 'utf8');
   const outDir = path.resolve(rt.cwd, flags.out ?? path.join('results', `${scenario.name}-${stamp(new Date())}`));
   const view = new LiveView(rt, chooseViewMode(rt, flags.quiet === true));
-  const handle = await startRun({
-    scenario, scenarioText, scenarioFile: file, outDir, toolVersion: VERSION,
-    onProgress: (p) => view.update(p),
-  });
+  const outputs = createOutputs(['results-dir', 'console'], { outDir, view });
+  const handle = await startRun({ scenario, scenarioText, scenarioFile: file, toolVersion: VERSION, outputs });
   view.message(`callcert ${VERSION}: ${scenario.name} → ${handle.target.uri} (${handle.target.transport}); results in ${outDir}`);
   let signals = 0;
   const off = rt.onSignal((sig) => {
@@ -65,7 +65,8 @@ export async function runCommand(file: string | null, flags: RunFlags, rt: Runti
     }
   });
   try {
-    const { results, exitCode } = await handle.done;
+    const { results } = await handle.done;
+    const exitCode = exitCodeOf(results);
     rt.stdout.write(formatSummary(results, outDir));
     if (flags.report !== true) return exitCode;
     return await writeRunReport(outDir, flags, rt, exitCode);

@@ -1,6 +1,6 @@
 /** Text for HTTP flows and outbound calls, shared by the live view and the end-of-run summary. */
-import type { Progress } from '../engine/run.js';
-import type { Results } from '../results/summary.js';
+import type { Progress } from '../../engine/events.js';
+import type { Results } from '../../results/summary.js';
 
 const ms = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(1)} ms`);
 const causes = (m: Record<string, number>) => Object.entries(m).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');

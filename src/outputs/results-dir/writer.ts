@@ -7,7 +7,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, writeFile, access, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { errors } from '../errors.js';
+import { errors } from '../../errors.js';
 
 export class ResultsWriter {
   private calls: WriteStream | null = null;

@@ -1,5 +1,5 @@
 /** The end-of-run summary printed to stdout: the verdict first, then the figures it rests on. */
-import { verdictLabel, type Results } from '../results/summary.js';
+import { verdictLabel, type Results } from '../../results/summary.js';
 import { flowSummaryLines } from './flow-text.js';
 
 interface HttpLine {

@@ -2,8 +2,8 @@
  * The live view of a run on stderr: a panel redrawn every second on a TTY,
  * plain lines every 5 s when not a TTY or when CI is set, nothing with --quiet.
  */
-import type { Progress } from '../engine/run.js';
-import type { Runtime } from './runtime.js';
+import type { Progress } from '../../engine/events.js';
+import type { Runtime } from '../runtime.js';
 import { liveFlowLines, liveFlowSuffix } from './flow-text.js';
 
 export type ViewMode = 'panel' | 'lines' | 'quiet';
