@@ -553,13 +553,14 @@ function retainedHeapBytes(): number {
 }
 
 /**
- * Where a call's latencies are measured from: its intended start, or its actual send when the
- * INVITE left early (Node timers fire on whole milliseconds, up to ~1 ms before the intended
- * time). Late sends still count against the platform (no coordinated omission); early sends
- * can no longer shorten a latency below what the wire saw.
+ * Where a call's latencies are measured from: the earlier of its intended start and its actual
+ * send. A late send is timed from the intended start, so the generator's delay counts against
+ * the figure (no coordinated omission); an early send (Node timers fire on whole milliseconds,
+ * up to ~1 ms before their time) is timed from the wire, so no latency is shorter than what the
+ * wire saw, and none is negative.
  */
 function timedFrom(call: Call): number {
-  return call.sentAt > call.intendedAt ? call.sentAt : call.intendedAt;
+  return call.sentAt < call.intendedAt ? call.sentAt : call.intendedAt;
 }
 
 /** Closed model: the call's slot has been handed on (replacement started, or released on ramp-down). */

@@ -23,6 +23,7 @@
  * regular expressions and no allocation for a valid request.
  */
 import type { SipMessage } from './message.js';
+import { validTokenChars } from './headers.js';
 
 export interface RequestFault {
   status: number;
@@ -82,21 +83,12 @@ const GT = 62;
 const QMARK = 63;
 const BACKSLASH = 92;
 
-/** RFC 3261 token characters. */
-const TOKEN = (() => {
-  const t = new Uint8Array(128);
-  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
-  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
-  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
-  for (const ch of "-.!%*_+`'~") t[ch.charCodeAt(0)] = 1;
-  return t;
-})();
 
 function isWs(c: number): boolean {
   return c === SP || c === HT;
 }
 function isToken(c: number): boolean {
-  return c < 128 && TOKEN[c] === 1;
+  return c < 256 && validTokenChars[c] === 1;
 }
 function skipWs(v: string, i: number): number {
   while (i < v.length && isWs(v.charCodeAt(i))) i++;

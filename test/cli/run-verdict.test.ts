@@ -148,3 +148,21 @@ describe('calls at the end of the load', () => {
     expect(res.summary.calls.cutAtEnd).toBe(20);
   });
 });
+
+describe('latencies in the raw data', () => {
+  it('closed-model ramp (ramp-step timers may fire early): no setup or PDD is negative, each timed from min(intended, sent)', async () => {
+    // 200 ramp steps 20 ms apart against a sub-millisecond answerer: before the fix, ~9 % of the
+    // calls (an INVITE sent before its intended time, answered before it) had setupMs < 0.
+    const dir = out('ramp');
+    const r = await runCli(['run', '--concurrency', '200', '--ramp', '4s', '--duration', '1s', '--hold', '500ms', '--quiet', '--out', dir], { timeoutSec: 60 });
+    expect(r.code, describeCli(r)).toBe(0);
+    const calls = readCalls(dir);
+    expect(calls.length).toBeGreaterThan(1000);
+    expectNoNegative(calls, readResults(dir).summary);
+    for (const c of calls) {
+      const from = Math.min(c.intendedMs, c.startMs as number);
+      // Recomputed from the record's own times (3-decimal rounding on each side).
+      expect(Math.abs((c.setupMs as number) - ((c.answerMs as number) - from)), `call ${c.i}`).toBeLessThanOrEqual(0.002);
+    }
+  });
+});
