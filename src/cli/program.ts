@@ -50,7 +50,7 @@ Examples:
   $ callcert run --target sip:127.0.0.1:5080 --rate 200 --hold 1s --duration 30s --transport tcp
   $ callcert run scenarios/certify-1000.yaml --target sip:ivr@staging:5060 --set load.stages[2].target=1500
   $ callcert run scenarios/capacity-search.yaml --capacity 1400     # stepped search for the knee
-  $ callcert target --sip-port 5080 --capacity 1200 --ring 2s --cti-port 8080
+  $ callcert simulate --sip-port 5080 --capacity 1200 --ring 2s --cti-port 8080
   $ callcert validate scenarios/smoke.yaml
   $ callcert compare baseline/results.json results/smoke --junit compare.xml --md compare.md
 ${EXIT_CODES}`);

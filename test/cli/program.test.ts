@@ -4,10 +4,9 @@
  * errors (exit 2) before any command runs.
  */
 import { describe, it, expect, vi, beforeEach } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { CommanderError } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
-import type { Runtime } from '../../src/cli/runtime.js';
+import { memoryRuntime } from '../helpers/runtime.js';
 
 const calls: Array<{ command: string; args: unknown[] }> = [];
 vi.mock('../../src/cli/commands/run.js', () => ({
@@ -20,14 +19,7 @@ vi.mock('../../src/cli/commands/validate.js', () => ({
   validateCommand: async (...args: unknown[]) => (calls.push({ command: 'validate', args: args.slice(0, 2) }), 0),
 }));
 
-function runtime(): Runtime & { err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (d) => (err += String(d)));
-  stdout.resume();
-  return { env: {}, stdout, stderr, cwd: '/tmp', onSignal: () => () => {}, err: () => err };
-}
+const runtime = () => memoryRuntime({ cwd: '/tmp' });
 
 async function parse(argv: string[]) {
   const rt = runtime();

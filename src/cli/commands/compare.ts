@@ -4,7 +4,6 @@
  * optionally writes JUnit XML and Markdown. Exit: 0 no regression, 5 a metric
  * regressed (or went missing), 3 the current run is not valid evidence, 2 bad input.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readResults } from '../../results/read.js';
 import { compareResults, evidenceProblem } from '../../compare/compare.js';
@@ -60,8 +59,8 @@ function defaultTolerance(text: string): Tolerance {
 async function writeOutput(rt: Runtime, flag: string, file: string, text: string): Promise<void> {
   const abs = path.resolve(rt.cwd, file);
   try {
-    await mkdir(path.dirname(abs), { recursive: true });
-    await writeFile(abs, text);
+    await rt.fs.mkdirp(path.dirname(abs));
+    await rt.fs.writeFile(abs, text);
   } catch (e) {
     throw errors.outputDir(`${flag} ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a writable file path`, { path: abs });
   }

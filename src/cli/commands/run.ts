@@ -1,6 +1,5 @@
 /** `callcert run`: build the scenario from file and flags, run it, print the verdict. */
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { startRun } from '../../engine/run.js';
 import { LiveView, chooseViewMode } from '../view/live-view.js';
 import { createOutputs } from '../../outputs/registry.js';
@@ -47,8 +46,8 @@ export async function runCommand(file: string | null, flags: RunFlags, rt: Runti
   const scenario = await loadScenarioForRun(file, flags);
   // Report options are checked before the run: a typo must not cost a 30-minute certification run its report.
   if (flags.report === true) await checkReportFlags(flags, rt);
-  const scenarioText = file === null ? null : await readFile(file, 'utf8');
-  const outDir = path.resolve(rt.cwd, flags.out ?? path.join('results', `${scenario.name}-${stamp(new Date())}`));
+  const scenarioText = file === null ? null : await rt.fs.readText(path.resolve(rt.cwd, file));
+  const outDir = path.resolve(rt.cwd, flags.out ?? path.join('results', `${scenario.name}-${stamp(new Date(rt.now()))}`));
   const view = new LiveView(rt, chooseViewMode(rt, flags.quiet === true));
   const outputs = createOutputs(['results-dir', 'console'], { outDir, view });
   const handle = await startRun({ scenario, scenarioText, scenarioFile: file, toolVersion: VERSION, outputs });
@@ -61,7 +60,7 @@ export async function runCommand(file: string | null, flags: RunFlags, rt: Runti
       handle.stop(sig);
     } else {
       rt.stderr.write(`callcert: ${sig} again: quitting; ${outDir} holds the results written so far\n`);
-      process.exit(ExitCode.RunInvalid);
+      rt.exit(ExitCode.RunInvalid);
     }
   });
   try {
