@@ -22,7 +22,7 @@ import { compileFlow, FlowInstance, runFlowInstance, type CompiledFlow, type Flo
 import { pickRow, type FeederData } from '../http/flows/feeder.js';
 import type { VarValue } from '../http/flows/template.js';
 import { createArrivalIterator } from '../load/models/open.js';
-import type { Arrival, ArrivalIterator } from '../load/models/types.js';
+import { ArrivalLoop } from '../load/arrival-loop.js';
 import { shareOf, type Segment } from '../load/segments.js';
 import { mulberry32 } from '../util/random.js';
 import { encodeHistogram, recordMs } from '../metrics/histograms.js';
@@ -59,11 +59,9 @@ const REJECTS = ['480', '486', '487', '503'];
 interface Running {
   w: FlowWorkerSpec;
   flow: CompiledFlow;
-  iter: ArrivalIterator;
-  next: Arrival | null;
+  arrivals: ArrivalLoop | null;
   cap: number;
   active: number;
-  timer: NodeJS.Timeout | null;
   bucket: FlowBucket;
 }
 
@@ -120,27 +118,14 @@ export class FlowRuns {
     }
     for (const w of this.specs) {
       const flow = compileFlow(w.spec, w.baseUrl, w.headers);
-      const iter = createArrivalIterator({ arrivals: w.spec.arrivals, stages: w.spec.stages }, this.o.segment, this.o.seed);
       const r: Running = {
-        w, flow, iter, next: iter.next(), cap: Math.max(1, shareOf(w.spec.maxConcurrent, this.o.segment)), active: 0, timer: null,
+        w, flow, arrivals: null, cap: Math.max(1, shareOf(w.spec.maxConcurrent, this.o.segment)), active: 0,
         bucket: emptyFlowBucket(flow.stepNames),
       };
+      const iter = createArrivalIterator({ arrivals: w.spec.arrivals, stages: w.spec.stages }, this.o.segment, this.o.seed);
+      r.arrivals = new ArrivalLoop(iter, { startAt: this.o.startAt, onArrival: (index, intended) => this.arrive(r, index, intended) });
       this.runs.push(r);
-      this.due(r);
-    }
-  }
-
-  private due(r: Running): void {
-    r.timer = null;
-    const now = performance.now();
-    for (let a = r.next; a !== null && !this.stopping; a = r.next) {
-      const intended = this.o.startAt + a.atMs;
-      if (intended > now) {
-        r.timer = setTimeout(() => this.due(r), intended - now);
-        return;
-      }
-      r.next = r.iter.next();
-      this.arrive(r, a.index, intended);
+      r.arrivals.start();
     }
   }
 
@@ -299,7 +284,7 @@ export class FlowRuns {
   /** Stops flow arrivals; flows in progress go on (done() bounds them). */
   stop(): void {
     this.stopping = true;
-    for (const r of this.runs) if (r.timer !== null) clearTimeout(r.timer);
+    for (const r of this.runs) r.arrivals?.stop();
   }
 
   /**

@@ -21,8 +21,8 @@ import { createCallParties, type PartyFor } from './call-identity.js';
 import type { CallData } from '../scenario/call-data.js';
 import { g711Sdp } from '../sip/builder.js';
 import { createArrivalIterator } from '../load/models/open.js';
+import { ArrivalLoop } from '../load/arrival-loop.js';
 import { segmentTargetAt, nextChangeMs } from '../load/models/closed.js';
-import { type Arrival, type ArrivalIterator } from '../load/models/types.js';
 import { shareOf, type Segment } from '../load/segments.js';
 import { createHoldSampler } from '../scenario/hold.js';
 import { mulberry32 } from '../util/random.js';
@@ -92,15 +92,12 @@ export class LoadDriver implements UacListener {
   private finished!: (d: WorkerDone) => void;
   private readonly done: Promise<WorkerDone>;
   private readonly onHoldExpired = (c: Call) => this.holdExpired(c);
-  private readonly onArrivalsDue = () => this.arrivalsDue();
   /** Who call k is (From, dialled user, credentials, headers). */
   private readonly partyFor: PartyFor;
   private readonly httpRuns: HttpRuns;
   private readonly flowRuns: FlowRuns;
   /** Open model: the schedule, its next arrival, this segment's share of the cap. */
-  private arrivals: ArrivalIterator | null = null;
-  private nextArrival: Arrival | null = null;
-  private arrivalTimer: NodeJS.Timeout | null = null;
+  private arrivals: ArrivalLoop | null = null;
   private cap = Infinity;
 
   constructor(private readonly o: DriverOptions) {
@@ -170,33 +167,16 @@ export class LoadDriver implements UacListener {
   private runOpen(): void {
     const load = this.o.scenario.load;
     if (load.model !== 'open') return;
-    this.arrivals = createArrivalIterator(load, this.o.segment, this.o.seed);
     this.cap = load.maxConcurrency === null ? Infinity : Math.max(1, shareOf(load.maxConcurrency, this.o.segment));
-    this.nextArrival = this.arrivals.next();
-    this.arrivalsDue();
-  }
-
-  /**
-   * Launches every arrival that is due (catching up after a stall), then arms one timer
-   * for the next: a single re-armed Timeout and no closure per arrival on the hot path.
-   */
-  private arrivalsDue(): void {
-    this.arrivalTimer = null;
-    const now = performance.now();
-    for (let a = this.nextArrival; a !== null; a = this.nextArrival) {
-      if (this.stopping) return;
-      const intended = this.o.startAt + a.atMs;
-      if (intended > now) {
-        this.arrivalTimer = setTimeout(this.onArrivalsDue, intended - now);
-        return;
-      }
-      this.nextArrival = this.arrivals!.next();
-      this.arrive(a.index, intended, this.cap);
-    }
-    // The schedule is exhausted: end at the end of the last stage. Scheduling the end from
-    // here, not from start(), lets an arrival due in the stage's last millisecond go out
-    // before the timer that ends the run.
-    this.at(this.endAt, () => this.endOfLoad());
+    this.arrivals = new ArrivalLoop(createArrivalIterator(load, this.o.segment, this.o.seed), {
+      startAt: this.o.startAt,
+      onArrival: (index, intended) => this.arrive(index, intended, this.cap),
+      // The schedule is exhausted: end at the end of the last stage. Scheduling the end from
+      // here, not from start(), lets an arrival due in the stage's last millisecond go out
+      // before the timer that ends the run.
+      onExhausted: () => this.at(this.endAt, () => this.endOfLoad()),
+    });
+    this.arrivals.start();
   }
 
   /**
@@ -470,6 +450,7 @@ export class LoadDriver implements UacListener {
   stop(reason: string, interrupted: boolean): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.arrivals?.stop();
     this.interrupted = interrupted;
     this.stopReason = reason;
     this.httpRuns.stop();
@@ -526,7 +507,7 @@ export class LoadDriver implements UacListener {
     }
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.arrivalTimer !== null) clearTimeout(this.arrivalTimer);
+    this.arrivals?.stop();
     this.closed = true;
     this.uac.close();
     // HTTP requests still in flight settle (bounded by their timeout) before the last interval.

@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { clampCounts, createLatencyHistogram, encodeHistogram, recordMs, summarizeMs } from '../metrics/histograms.js';
 import type { ClampCounts, LatencySummary } from '../metrics/histograms.js';
+import { ArrivalLoop, fixedRateArrivals } from '../load/arrival-loop.js';
 import { createHealthMonitor } from '../metrics/health.js';
 
 export const MEASUREMENT_METHOD = 'intended-send-time (coordinated-omission free)' as const;
@@ -238,27 +239,20 @@ export async function runFixedRate(opts: FixedRateOptions): Promise<HttpRunResul
     void p.finally(() => outstanding.delete(p));
   }
 
-  // Schedule: every timer tick sends all arrivals that are due, so a late tick
-  // sends its backlog at once (their latency still counts from intended time).
+  // Schedule (the shared arrival loop): every timer tick sends all requests that are due, so a
+  // late tick sends its backlog at once (their latency still counts from intended time).
   await new Promise<void>((resolve) => {
-    let k = 0;
-    let timer: NodeJS.Timeout | null = null;
-    const end = () => {
-      if (timer !== null) clearTimeout(timer);
+    const loop = new ArrivalLoop(fixedRateArrivals(ratePerSec, total), {
+      startAt: t0,
+      onArrival: (k) => fire(k),
+      onExhausted: resolve,
+    });
+    opts.stop?.addEventListener('abort', () => {
+      loop.stop();
       resolve();
-    };
-    const tick = () => {
-      timer = null;
-      const t = now();
-      while (k < total && intendedAt(k) <= t) fire(k++);
-      if (k >= total || opts.stop?.aborted) {
-        end();
-        return;
-      }
-      timer = setTimeout(tick, Math.max(0, intendedAt(k) - now()));
-    };
-    opts.stop?.addEventListener('abort', end, { once: true });
-    tick();
+    }, { once: true });
+    if (opts.stop?.aborted) resolve();
+    else loop.start();
   });
 
   // Drain: wait for outstanding requests, at most drainMs, then abort the rest.
