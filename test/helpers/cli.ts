@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Results } from '../../src/results/summary.js';
+import type { Results } from '../../src/results/schema.js';
+import { parseResults } from '../../src/results/read.js';
 import { spawnBounded, tailLines, type BoundedProcess, type BoundedResult } from './procs.js';
 import type { CallCentreCounters } from '../../src/simulator/call-centre.js';
 
@@ -92,9 +93,10 @@ export function tempDir(prefix: string, parent = tmpdir()): string {
   return mkdtempSync(join(parent, `callcert-${prefix}-`));
 }
 
-/** OUT/results.json, parsed. */
+/** OUT/results.json, parsed and validated against the declared schema (results/schema.ts), as every reader does. */
 export function readResults(outDir: string): Results {
-  return JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
+  const file = join(outDir, 'results.json');
+  return parseResults(readFileSync(file), file);
 }
 
 /** One line of OUT/calls.jsonl (blocked arrivals carry only i, intendedMs and cause). */
