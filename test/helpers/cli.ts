@@ -6,6 +6,7 @@
  * The CLI runs from dist/: build first (`npm run build`, or `npm test`, which does).
  * A missing build fails the test with that hint rather than running stale or no code.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -93,10 +94,16 @@ export function tempDir(prefix: string, parent = tmpdir()): string {
   return mkdtempSync(join(parent, `callcert-${prefix}-`));
 }
 
-/** OUT/results.json, parsed and validated against the declared schema (results/schema.ts), as every reader does. */
+/**
+ * OUT/results.json, parsed and validated against the declared schema (results/schema.ts), as every
+ * reader does; and the schema declares every field the run wrote (validation drops nothing).
+ */
 export function readResults(outDir: string): Results {
   const file = join(outDir, 'results.json');
-  return parseResults(readFileSync(file), file);
+  const bytes = readFileSync(file);
+  const r = parseResults(bytes, file);
+  assert.deepStrictEqual(r, JSON.parse(bytes.toString('utf8')), `${file}: a field the run wrote is not declared in src/results/schema.ts`);
+  return r;
 }
 
 /** One line of OUT/calls.jsonl (blocked arrivals carry only i, intendedMs and cause). */

@@ -39,7 +39,7 @@ describe('licence table and shown verdict', () => {
   const base = {
     state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, search: null, abortedBy: null,
     criteria: [{ criterion: '>=1000', metric: 'concurrency_sustained', actual: 1000, pass: true }],
-    summary: { concurrency: { sustained: 1000, peak: 1004, target: 1000 }, outbound: null },
+    summary: { concurrency: { sustained: 1000, peak: 1004, target: 1000 }, outbound: null, httpFlows: {} },
   } as unknown as Results;
 
   it('measures only the channel count; everything else is not tested, never passed', () => {
