@@ -101,10 +101,10 @@ const SearchSchema = z
 const HttpLoadSchema = z.object({
   method: z.string().meta(d('HTTP method')),
   url: z.string().meta(d('request URL, credentials redacted')),
-  requests: count('requests the load scheduled (or settled, when its worker did not report)'),
-  sent: count('requests actually sent'),
+  requests: count('arrivals in the schedule: sent + dropped (requests settled, when its worker did not report)'),
+  sent: count('requests sent: completed + errors.total'),
   completed: count('requests that got a response'),
-  dropped: count('scheduled requests not sent (connections saturated)'),
+  dropped: count('arrivals not sent because the cap on outstanding requests was reached'),
   mode: z.enum(['fixed-rate', 'max']).meta(d('fixed-rate: rate N, open model; max: closed loop of connections × pipelining')),
   connections: z.number().int().nullable().meta(d('HTTP connections (null: not recorded, results before schema 2)')),
   pipelining: z.number().int().nullable().meta(d('requests in flight per connection (null: not recorded, results before schema 2)')),
@@ -173,7 +173,7 @@ const CallsSchema = z.object({
   completed: count('answered calls ended normally by BYE/200 after their hold'),
   cutAtEnd: z.number().int().min(0).nullable().meta(d('answered calls hung up by the end of the run before their own hold elapsed, not in completed (null: not recorded, results before schema 2, which counted them in completed)')),
   aborted: count('calls aborted by the end of the run before any final response'),
-  unfinished: count('calls still in progress when results.json was written'),
+  unfinished: count('calls the workers still had in progress when they finished (0 while running)'),
   noResponse: z.number().int().min(0).nullable().meta(d('calls that got no response at all (null: not recorded, results before schema 2)')),
   noProvisional: z.number().int().min(0).nullable().meta(d('answered calls with no provisional response, hence no PDD (null: not recorded, results before schema 2)')),
   notEndedNormally: count('attempted − completed − cutAtEnd: calls that did not end normally (failed, aborted, BYE failures, drain timeouts); any fails a run with no criteria'),
@@ -318,7 +318,7 @@ export const ResultsSchema = z
         scheduleSlipMsP99: nullableNum('how late calls started against their schedule, p99, ms'),
         scheduleSlipMsMax: nullableNum('largest schedule slip, ms'),
         cpuPct: num('CPU used by callcert, % of one core'),
-        heapUsedBytesMax: count('largest heap used by a worker, bytes'),
+        heapUsedBytesMax: count('largest heap in use, summed over workers, bytes'),
         limits: z
           .object({ maxScheduleSlipMsP99: num('schedule slip p99 limit, ms'), maxEventLoopLagMsP99: num('event-loop delay p99 limit, ms') })
           .meta(d('the scenario generator limits beyond which the run is invalid')),
@@ -346,7 +346,16 @@ export type EmbeddedTargetResults = NonNullable<Results['embeddedTarget']>;
 
 /** The JSON Schema (draft-07) of results.json. */
 export function buildResultsJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(ResultsSchema, { target: 'draft-07', io: 'output', unrepresentable: 'throw' }) as Record<string, unknown>;
+  return z.toJSONSchema(ResultsSchema, {
+    target: 'draft-07',
+    io: 'output',
+    unrepresentable: 'throw',
+    // z.number().int() adds ±MAX_SAFE_INTEGER bounds: noise to a reader of the schema.
+    override: ({ jsonSchema: s }) => {
+      if (s.maximum === Number.MAX_SAFE_INTEGER) delete s.maximum;
+      if (s.minimum === Number.MIN_SAFE_INTEGER) delete s.minimum;
+    },
+  }) as Record<string, unknown>;
 }
 
 /** docs/results.schema.json, byte for byte. */
