@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Writes scenarios/schema.json from the zod schema in src/scenario/schema.ts.
+ * Writes scenarios/schema.json from the zod schema in src/scenario/schema.ts, and
+ * docs/results.schema.json (the shape of results.json) from src/results/schema.ts.
  *
  *   npm run schema            # regenerate
- *   node scripts/gen-schema.mjs --check   # exit 1 when the committed file is stale
+ *   node scripts/gen-schema.mjs --check   # exit 1 when a committed file is stale
  *
  * No build needed: the schema module and its relative imports are transpiled
  * with TypeScript's transpileModule into node_modules/.cache/callcert-gen-schema
@@ -17,8 +18,11 @@ import ts from 'typescript';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(root, 'src');
-const entry = path.join(srcDir, 'scenario', 'schema.ts');
-const outFile = path.join(root, 'scenarios', 'schema.json');
+/** Each generated file: its zod module under src/, the function rendering it, where it goes. */
+const OUTPUTS = [
+  { entry: 'scenario/schema.ts', render: 'renderJsonSchema', out: 'scenarios/schema.json' },
+  { entry: 'results/schema.ts', render: 'renderResultsJsonSchema', out: 'docs/results.schema.json' },
+];
 const cacheDir = path.join(root, 'node_modules', '.cache', 'callcert-gen-schema');
 
 /** Transpiles `entry` and every module it imports relatively, preserving the layout under src/. */
@@ -45,18 +49,24 @@ async function transpileTree(start) {
 }
 
 await rm(cacheDir, { recursive: true, force: true });
-await transpileTree(entry);
-const mod = await import(pathToFileURL(path.join(cacheDir, 'scenario', 'schema.js')).href);
-const text = mod.renderJsonSchema();
-
-if (process.argv.includes('--check')) {
-  const current = await readFile(outFile, 'utf8').catch(() => null);
-  if (current !== text) {
-    console.error(`${path.relative(root, outFile)} is out of date: run \`npm run schema\``);
-    process.exit(1);
+let stale = false;
+for (const o of OUTPUTS) {
+  const entry = path.join(srcDir, o.entry);
+  const outFile = path.join(root, o.out);
+  await transpileTree(entry);
+  const mod = await import(pathToFileURL(path.join(cacheDir, o.entry.replace(/\.ts$/, '.js'))).href);
+  const text = mod[o.render]();
+  if (process.argv.includes('--check')) {
+    const current = await readFile(outFile, 'utf8').catch(() => null);
+    if (current !== text) {
+      console.error(`${o.out} is out of date: run \`npm run schema\``);
+      stale = true;
+    } else {
+      console.log(`${o.out} is up to date`);
+    }
+  } else {
+    await writeFile(outFile, text);
+    console.log(`wrote ${o.out}`);
   }
-  console.log(`${path.relative(root, outFile)} is up to date`);
-} else {
-  await writeFile(outFile, text);
-  console.log(`wrote ${path.relative(root, outFile)}`);
 }
+if (stale) process.exit(1);

@@ -63,10 +63,10 @@ export function compareResults(baseline: Results, current: Results, opts: Compar
  * null. `compare` refuses such a current run: no-regression cannot be certified from it.
  */
 export function evidenceProblem(r: Results): string | null {
-  if (r.state !== 'finished') return `the run did not finish (state "${String(r.state)}")`;
-  if (r.interrupted === true) return 'the run was interrupted';
-  if (r.valid !== true) {
-    const reasons = Array.isArray(r.invalidReasons) && r.invalidReasons.length > 0 ? r.invalidReasons.join('; ') : 'no reason recorded';
+  if (r.state !== 'finished') return `the run did not finish (state "${r.state}")`;
+  if (r.interrupted) return 'the run was interrupted';
+  if (!r.valid) {
+    const reasons = r.invalidReasons.length > 0 ? r.invalidReasons.join('; ') : 'no reason recorded';
     return `the run is not valid evidence (${reasons})`;
   }
   return null;
@@ -124,8 +124,8 @@ function runRef(r: Results): RunRef {
     scenarioSha256: r.scenario.sha256,
     startedAt: r.startedAt,
     verdict: r.verdict,
-    valid: r.valid === true && r.interrupted !== true,
-    durationMs: typeof r.durationMs === 'number' ? r.durationMs : 0,
+    valid: r.valid && !r.interrupted,
+    durationMs: r.durationMs,
   };
 }
 

@@ -1,9 +1,12 @@
 /**
  * The metrics `callcert compare` looks at: id, unit, which way is better, and
- * how each is read from a results.json. Reads are defensive (results from older
- * or newer runs may lack a field): anything not a finite number is `null`.
+ * how each is read from a results.json. Documents are read through
+ * results/read.ts (validated, older schema versions migrated), so every field
+ * is typed; a figure is null when that run did not measure it (an HTTP load or
+ * flow its scenario does not have, no outbound calls, no answered call, or a
+ * count results of schema 1 did not record).
  */
-import type { Results } from '../results/summary.js';
+import type { Results } from '../results/schema.js';
 import { METRICS, type MetricName } from '../metrics/catalog.js';
 import type { Direction } from './types.js';
 
@@ -15,20 +18,6 @@ export interface MetricSpec {
   read: (r: Results) => number | null;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** `obj?.a?.b…` for documents whose shape is not guaranteed. */
-function at(obj: unknown, ...keys: string[]): unknown {
-  let cur = obj;
-  for (const k of keys) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[k];
-  }
-  return cur;
-}
-
-const fromSummary = (...keys: string[]) => (r: Results) => num(at(r.summary, ...keys));
-
 /** A compared figure of a catalogue metric: its unit and better direction come from the catalogue. */
 function of(metric: MetricName, id: string, read: MetricSpec['read']): MetricSpec {
   const d = METRICS[metric];
@@ -37,71 +26,65 @@ function of(metric: MetricName, id: string, read: MetricSpec['read']): MetricSpe
 }
 
 export const SIP_METRICS: readonly MetricSpec[] = [
-  of('setup_ms', 'setup_ms.p50', fromSummary('setupMs', 'p50')),
-  of('setup_ms', 'setup_ms.p95', fromSummary('setupMs', 'p95')),
-  of('setup_ms', 'setup_ms.p99', fromSummary('setupMs', 'p99')),
-  of('pdd_ms', 'pdd_ms.p95', fromSummary('pddMs', 'p95')),
-  of('ser', 'ser', fromSummary('ratios', 'ser')),
-  of('seer', 'seer', fromSummary('ratios', 'seer')),
-  of('scr', 'scr', fromSummary('ratios', 'scr')),
-  of('asr', 'asr', fromSummary('ratios', 'asr')),
-  of('isa', 'isa', fromSummary('ratios', 'isa')),
-  of('failed_calls', 'failed_calls', fromSummary('calls', 'failed')),
-  of('blocked_calls', 'blocked_calls', fromSummary('calls', 'blocked')),
-  of('cut_at_end_calls', 'cut_at_end_calls', fromSummary('calls', 'cutAtEnd')),
-  of('no_response_calls', 'no_response_calls', fromSummary('calls', 'noResponse')),
-  of('concurrency_sustained', 'concurrency_sustained', fromSummary('concurrency', 'sustained')),
-  of('concurrency_peak', 'concurrency_peak', fromSummary('concurrency', 'peak')),
-  of('cps_achieved', 'cps_achieved', fromSummary('cps', 'achieved')),
+  of('setup_ms', 'setup_ms.p50', (r) => r.summary.setupMs.p50),
+  of('setup_ms', 'setup_ms.p95', (r) => r.summary.setupMs.p95),
+  of('setup_ms', 'setup_ms.p99', (r) => r.summary.setupMs.p99),
+  of('pdd_ms', 'pdd_ms.p95', (r) => r.summary.pddMs.p95),
+  of('ser', 'ser', (r) => r.summary.ratios.ser),
+  of('seer', 'seer', (r) => r.summary.ratios.seer),
+  of('scr', 'scr', (r) => r.summary.ratios.scr),
+  of('asr', 'asr', (r) => r.summary.ratios.asr),
+  of('isa', 'isa', (r) => r.summary.ratios.isa),
+  of('failed_calls', 'failed_calls', (r) => r.summary.calls.failed),
+  of('blocked_calls', 'blocked_calls', (r) => r.summary.calls.blocked),
+  of('cut_at_end_calls', 'cut_at_end_calls', (r) => r.summary.calls.cutAtEnd),
+  of('no_response_calls', 'no_response_calls', (r) => r.summary.calls.noResponse),
+  of('concurrency_sustained', 'concurrency_sustained', (r) => r.summary.concurrency.sustained),
+  of('concurrency_peak', 'concurrency_peak', (r) => r.summary.concurrency.peak),
+  of('cps_achieved', 'cps_achieved', (r) => r.summary.cps.achieved),
   // The generator's own lateness: a slower generator host hides platform latency, so it is watched too.
-  { id: 'schedule_slip_ms.p99', unit: 'ms', direction: 'lower', read: (r) => num(at(r.generator, 'scheduleSlipMsP99')) },
+  { id: 'schedule_slip_ms.p99', unit: 'ms', direction: 'lower', read: (r) => r.generator.scheduleSlipMsP99 },
 ];
 
-/** Per HTTP load entry (summary.http.<name>): latency p95/p99, error rate, achieved rps. */
+/** Per HTTP load entry (summary.http.<name>): latency p95/p99, error rate, achieved rps; null in a run without that load. */
 export function httpMetrics(name: string): MetricSpec[] {
-  const load = (r: Results) => at(r.summary, 'http', name);
+  const load = (r: Results) => (Object.hasOwn(r.summary.http, name) ? r.summary.http[name] : null);
   return [
-    of('http_latency_ms', `http.${name}.p95_ms`, (r) => num(at(load(r), 'latencyMs', 'p95'))),
-    of('http_latency_ms', `http.${name}.p99_ms`, (r) => num(at(load(r), 'latencyMs', 'p99'))),
+    of('http_latency_ms', `http.${name}.p95_ms`, (r) => load(r)?.latencyMs.p95 ?? null),
+    of('http_latency_ms', `http.${name}.p99_ms`, (r) => load(r)?.latencyMs.p99 ?? null),
     of('http_error_rate', `http.${name}.error_rate`, (r) => {
-      const errors = num(at(load(r), 'errors', 'total'));
-      const requests = num(at(load(r), 'requests'));
-      return errors === null || requests === null || requests === 0 ? null : errors / requests;
+      const h = load(r);
+      return h === null || h.requests === 0 ? null : h.errors.total / h.requests;
     }),
-    of('http_rps', `http.${name}.rps`, (r) => num(at(load(r), 'rps'))),
+    of('http_rps', `http.${name}.rps`, (r) => load(r)?.rps ?? null),
   ];
 }
 
-/** Per HTTP flow (summary.httpFlows.<name>): whole-flow latency p95/p99 and the share of flows that failed. */
+/** Per HTTP flow (summary.httpFlows.<name>): whole-flow latency p95/p99 and the share of flows that failed; null in a run without that flow. */
 export function flowMetrics(name: string): MetricSpec[] {
-  const flow = (r: Results) => at(r.summary, 'httpFlows', name);
+  const flow = (r: Results) => (Object.hasOwn(r.summary.httpFlows, name) ? r.summary.httpFlows[name] : null);
   return [
-    of('flow_ms', `flow.${name}.p95_ms`, (r) => num(at(flow(r), 'flowMs', 'p95'))),
-    of('flow_ms', `flow.${name}.p99_ms`, (r) => num(at(flow(r), 'flowMs', 'p99'))),
+    of('flow_ms', `flow.${name}.p95_ms`, (r) => flow(r)?.flowMs?.p95 ?? null),
+    of('flow_ms', `flow.${name}.p99_ms`, (r) => flow(r)?.flowMs?.p99 ?? null),
     of('flow_failure_rate', `flow.${name}.failure_rate`, (r) => {
-      const failed = num(at(flow(r), 'failed'));
-      const started = num(at(flow(r), 'started'));
-      return failed === null || started === null || started === 0 ? null : failed / started;
+      const f = flow(r);
+      return f === null || f.started === 0 ? null : f.failed / f.started;
     }),
   ];
 }
 
-/** Outbound calls answered by callcert's UAS (summary.outbound): the platform's dial latency, failures, held channels. */
-const fromOutbound = (...keys: string[]) => (r: Results) => num(at(r.summary, 'outbound', ...keys));
+/** Outbound calls answered by callcert's UAS (summary.outbound): the platform's dial latency, failures, held channels; null without a UAS. */
 export const OUTBOUND_METRICS: readonly MetricSpec[] = [
-  of('dial_latency_ms', 'outbound.dial_ms.p95', fromOutbound('dialLatencyMs', 'p95')),
-  of('dial_latency_ms', 'outbound.dial_ms.p99', fromOutbound('dialLatencyMs', 'p99')),
-  of('outbound_failed', 'outbound.failed', fromOutbound('calls', 'failed')),
-  of('outbound_concurrency_sustained', 'outbound.sustained', fromOutbound('concurrency', 'sustained')),
+  of('dial_latency_ms', 'outbound.dial_ms.p95', (r) => r.summary.outbound?.dialLatencyMs.p95 ?? null),
+  of('dial_latency_ms', 'outbound.dial_ms.p99', (r) => r.summary.outbound?.dialLatencyMs.p99 ?? null),
+  of('outbound_failed', 'outbound.failed', (r) => r.summary.outbound?.calls.failed ?? null),
+  of('outbound_concurrency_sustained', 'outbound.sustained', (r) => r.summary.outbound?.concurrency.sustained ?? null),
 ];
 
 /** Keys of summary[section] in either run, in first-seen order (HTTP load or flow names). */
 function namesIn(section: 'http' | 'httpFlows', runs: Results[]): string[] {
   const names = new Set<string>();
-  for (const r of runs) {
-    const m = at(r.summary, section);
-    if (m !== null && typeof m === 'object') for (const k of Object.keys(m)) names.add(k);
-  }
+  for (const r of runs) for (const k of Object.keys(r.summary[section])) names.add(k);
   return [...names];
 }
 

@@ -10,22 +10,23 @@ import { fmtNum } from './model.js';
 import type { Block, Cell } from './blocks.js';
 import { counts, httpFlowsOf, httpLoadsOf, outboundOf, type Dist } from './http-figures.js';
 
-const pct = (d: Dist | null | undefined): string => (d === null || d === undefined ? '—'
+const pct = (d: Dist | null): string => (d === null ? '—'
   : `p50 ${fmtNum(d.p50)} · p95 ${fmtNum(d.p95)} · p99 ${fmtNum(d.p99)} · max ${fmtNum(d.max)} (n=${fmtNum(d.count)})`);
 
 function loads(r: Results): Block[] {
   const out: Block[] = [];
   for (const [name, h] of Object.entries(httpLoadsOf(r))) {
     const rows: Cell[][] = [
-      [bi('请求', 'Request'), `${h.method ?? ''} ${h.url ?? ''}`.trim() || '—'],
-      ...(h.mode === undefined ? [] : [[bi('方式', 'Mode'), h.mode] as Cell[]]),
-      ...(h.connections === undefined ? [] : [[bi('连接数/流水线深度', 'Connections/pipelining'), `${fmtNum(h.connections)} / ${fmtNum(h.pipelining)}`] as Cell[]]),
+      [bi('请求', 'Request'), `${h.method} ${h.url}`.trim() || '—'],
+      [bi('方式', 'Mode'), h.mode],
+      // null in results written before they were recorded (schema 1, migrated): the row is left out.
+      ...(h.connections === null ? [] : [[bi('连接数/流水线深度', 'Connections/pipelining'), `${fmtNum(h.connections)} / ${fmtNum(h.pipelining)}`] as Cell[]]),
       [bi('请求：总数/发送/完成/丢弃', 'Requests: total/sent/completed/dropped'), `${fmtNum(h.requests)} / ${fmtNum(h.sent)} / ${fmtNum(h.completed)} / ${fmtNum(h.dropped)}`],
       [bi('速率：提供/实际（次/秒）', 'Rate: offered/achieved (req/s)'), `${fmtNum(h.offeredRps)} / ${fmtNum(h.rps)}`],
       [bi('延迟（毫秒）', 'Latency (ms)'), pct(h.latencyMs)],
       [bi('状态码', 'Status codes'), counts(h.statusCodes)],
-      [bi('错误：总数/按原因', 'Errors: total/by cause'), `${fmtNum(h.errors?.total)} / ${counts(h.errors?.byCause)}`],
-      [bi('计时方法', 'Measurement'), h.measurement ?? T.notProvided],
+      [bi('错误：总数/按原因', 'Errors: total/by cause'), `${fmtNum(h.errors.total)} / ${counts(h.errors.byCause)}`],
+      [bi('计时方法', 'Measurement'), h.measurement],
     ];
     out.push({ kind: 'p', text: bi(`HTTP 负载“${name}”`, `HTTP load "${name}"`), strong: true }, { kind: 'table', head: [T.item, T.value], widths: [170, '*'], rows });
   }
@@ -44,14 +45,14 @@ function flows(r: Results): Block[] {
         [bi('非预期状态码', 'Unexpected status'), counts(f.unexpectedStatus)],
       ] },
     );
-    const steps = Object.entries(f.steps ?? {});
+    const steps = Object.entries(f.steps);
     if (steps.length > 0) {
       // One number per cell: a percentile list wrapped inside a cell reads badly and extracts worse.
       const q = (d: Dist | null, k: 'p50' | 'p95' | 'p99' | 'max') => (d === null ? '—' : fmtNum(d[k]));
       out.push({
         kind: 'table', widths: [80, 38, 48, 48, 48, 48, '*', '*'],
         head: [bi('步骤', 'Step'), bi('次数', 'Count'), 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'max (ms)', bi('状态码', 'Status'), bi('错误', 'Errors')],
-        rows: steps.map(([s, st]): Cell[] => [`${s}${st.kind === undefined ? '' : ` (${st.kind})`}`, fmtNum(st.count), q(st.latencyMs, 'p50'), q(st.latencyMs, 'p95'), q(st.latencyMs, 'p99'), q(st.latencyMs, 'max'), counts(st.statusCodes), counts(st.errors)]),
+        rows: steps.map(([s, st]): Cell[] => [`${s} (${st.kind})`, fmtNum(st.count), q(st.latencyMs, 'p50'), q(st.latencyMs, 'p95'), q(st.latencyMs, 'p99'), q(st.latencyMs, 'max'), counts(st.statusCodes), counts(st.errors)]),
       });
       out.push({ kind: 'p', tone: 'muted', small: true, text: bi('步骤次数含失败；延迟仅统计成功的步骤（定义见附录 C：httpStepMs）。', 'Step counts include failures; latencies cover successful steps only (definition: httpStepMs, Appendix C).') });
     }
@@ -67,7 +68,7 @@ function outbound(r: Results): Block[] {
     [bi('外呼：提供/应答/完成/失败', 'Outbound calls: offered/answered/completed/failed'), `${fmtNum(ob.calls.offered)} / ${fmtNum(ob.calls.answered)} / ${fmtNum(ob.calls.completed)} / ${fmtNum(ob.calls.failed)}`],
     [bi('未关联/未结束', 'Uncorrelated/unfinished'), `${fmtNum(ob.calls.uncorrelated)} / ${fmtNum(ob.calls.unfinished)}`],
     [bi('外呼并发：峰值/持续', 'Outbound channels: peak/sustained'), `${fmtNum(ob.concurrency.peak)} / ${fmtNum(ob.concurrency.sustained)}`],
-    [bi('持续窗口（毫秒）', 'Sustained window (ms)'), w === null || w === undefined ? '—' : `${fmtNum(w[0])} – ${fmtNum(w[1])}`],
+    [bi('持续窗口（毫秒）', 'Sustained window (ms)'), w === null ? '—' : `${fmtNum(w[0])} – ${fmtNum(w[1])}`],
     [bi('拨号时延（毫秒）', 'Dial latency (ms)'), pct(ob.dialLatencyMs)],
   ] }];
 }

@@ -47,17 +47,16 @@ export function junitFromResults(results: Results, opts: JunitOptions = {}): str
   const validity: Case = { name: 'run validity', classname };
   const problem = evidenceProblem(results);
   if (problem !== null) {
-    const reasons = Array.isArray(results.invalidReasons) ? results.invalidReasons : [];
-    validity.failure = { type: 'invalid-run', message: problem, body: reasons.join('\n') };
+    validity.failure = { type: 'invalid-run', message: problem, body: results.invalidReasons.join('\n') };
   }
   cases.push(validity);
   if (results.verdict === 'not_judged') {
     // No criteria: the job is judged as its exit code is, on whether every attempted call ended normally (SIPp's rule).
     const calls = results.summary.calls;
-    const bad = calls.notEndedNormally ?? 0;
+    const bad = calls.notEndedNormally;
     const c: Case = { name: 'calls ended normally', classname };
     if (bad > 0) {
-      const line = `${bad} of ${calls.attempted} attempted calls did not end normally (${calls.failed} failed, ${calls.aborted} aborted, ${calls.noResponse ?? 0} with no response at all)`;
+      const line = `${bad} of ${calls.attempted} attempted calls did not end normally (${calls.failed} failed, ${calls.aborted} aborted${calls.noResponse === null ? '' : `, ${calls.noResponse} with no response at all`})`;
       c.failure = { type: 'calls', message: line, body: line };
     }
     cases.push(c);

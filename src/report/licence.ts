@@ -5,7 +5,7 @@
  * "not tested" until the compliance probes put evidence into results.json —
  * never an unmeasured pass.
  */
-import type { Results } from '../results/summary.js';
+import type { Results, SearchResults } from '../results/schema.js';
 import { bi, type Bi } from './i18n.js';
 import type { RunStatus } from './model.js';
 import { outboundOf, recordingEvidence } from './http-figures.js';
@@ -23,16 +23,11 @@ export interface LicenceRow {
 
 const NOT_TESTED: Bi = bi('本次测试未覆盖该项，无测量证据', 'not exercised by this run; no measured evidence');
 
-/** The parts of results.json `search` (capacity search) the report reads. */
-export interface SearchEvidence {
-  certifiedCapacity: number | null;
-  failedStep: number | null;
-  failingCriterion: { criterion: string; metric: string; actual: number | null } | null;
-  steps: Array<{ level: number; pass: boolean; sustained: number | null; peak: number | null; setupMs: { p95: number | null }; ser: number | null; attempted: number; failed: number }>;
-}
+/** results.json `search` (capacity search). */
+export type SearchEvidence = SearchResults;
 
 export function searchOf(r: Results): SearchEvidence | null {
-  return (r as { search?: SearchEvidence | null }).search ?? null;
+  return r.search;
 }
 
 export function licenceRows(r: Results, status: RunStatus): LicenceRow[] {
@@ -95,7 +90,7 @@ function outboundRow(r: Results, status: RunStatus): LicenceRow {
   const requirement = bi('呼出业务', 'Outbound calls');
   const ob = outboundOf(r);
   if (ob === null || ob.calls.offered === 0) return { requirement, state: 'not-tested', evidence: NOT_TESTED };
-  const un = ob.calls.uncorrelated ?? 0;
+  const un = ob.calls.uncorrelated;
   const evidence = bi(
     `经 HTTP 流程调用 API 后，平台向 callcert 被叫端发起 ${ob.calls.offered} 次呼叫，应答 ${ob.calls.answered}，失败 ${ob.calls.failed}，峰值并发 ${ob.concurrency.peak}${un > 0 ? `，其中 ${un} 次无法对应到 API 请求` : ''}`,
     `after API requests from the HTTP flows, the platform placed ${ob.calls.offered} calls to callcert's UAS: ${ob.calls.answered} answered, ${ob.calls.failed} failed, peak ${ob.concurrency.peak} concurrent${un > 0 ? `; ${un} could not be matched to an API request` : ''}`,

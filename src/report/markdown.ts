@@ -32,9 +32,8 @@ export function markdownFromResults(results: Results): string {
     row('PDD p95', formatValue(s.pddMs.p95, 'ms')),
     row('generator schedule slip p99', formatValue(results.generator.scheduleSlipMsP99, 'ms')),
   ];
-  for (const [name, h] of Object.entries(s.http ?? {})) {
-    const http = h as { rps?: number; latencyMs?: { p95?: number | null }; errors?: { total?: number } };
-    out.push(row(`HTTP ${name}: rps / p95 / errors`, `${formatNumber(http.rps)} / ${formatValue(http.latencyMs?.p95, 'ms')} / ${http.errors?.total ?? 0}`));
+  for (const [name, h] of Object.entries(s.http)) {
+    out.push(row(`HTTP ${name}: rps / p95 / errors`, `${formatNumber(h.rps)} / ${formatValue(h.latencyMs.p95, 'ms')} / ${h.errors.total}`));
   }
   out.push('', '### Pass criteria', '');
   if (results.criteria.length === 0) {
@@ -51,7 +50,7 @@ export function markdownFromResults(results: Results): string {
     out.push('✅ Valid: the generator kept to its schedule and the run was not interrupted.');
   } else {
     out.push('⚠️ **Not valid evidence** — the verdict cannot certify the platform:');
-    const reasons = Array.isArray(results.invalidReasons) && results.invalidReasons.length > 0 ? results.invalidReasons : [problem];
+    const reasons = results.invalidReasons.length > 0 ? results.invalidReasons : [problem];
     for (const r of reasons) out.push(`- ${cell(r)}`);
   }
   return out.join('\n') + '\n';

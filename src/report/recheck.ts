@@ -24,7 +24,7 @@ function evaluate(metric: string, expr: string, actual: number | null): boolean 
 /** The criterion verdicts and the overall verdict, recomputed from a results.json's own numbers. */
 export function recheckVerdicts(r: Results): { problems: string[]; verdict: string } {
   const problems: string[] = [];
-  const abortedBy = (r as { abortedBy?: { criterion: string; metric: string } | null }).abortedBy ?? null;
+  const abortedBy = r.abortedBy;
   for (const [i, c] of r.criteria.entries()) {
     let pass = evaluate(c.metric, c.criterion, c.actual);
     if (pass === null) {

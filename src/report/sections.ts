@@ -64,7 +64,7 @@ const stageUnit = (r: Results) => (r.scenario.model === 'closed' ? 'channels' : 
  * The certified figure of a capacity search in one sentence, numbers as in
  * results.json `search`: the certified level, and the step and criterion that ended it.
  */
-export function certifiedSentence(s: SearchEvidence & { stoppedBy?: string | null; require?: number | null }): Bi {
+export function certifiedSentence(s: Pick<SearchEvidence, 'failingCriterion' | 'certifiedCapacity' | 'failedStep' | 'require'> & { stoppedBy: string | null; steps: readonly unknown[] }): Bi {
   const fc = s.failingCriterion;
   const cap = s.certifiedCapacity;
   let zh = cap === null ? '认证容量：无（没有通过的台阶）' : `认证容量：${fmtNum(cap)} 通道`;
@@ -79,7 +79,7 @@ export function certifiedSentence(s: SearchEvidence & { stoppedBy?: string | nul
     zh += '；搜索在出现未通过台阶之前停止';
     en += '; the search stopped before any step failed';
   }
-  if (s.require !== null && s.require !== undefined) {
+  if (s.require !== null) {
     const met = cap !== null && cap >= s.require;
     zh += `；要求 ≥ ${s.require}：${met ? '满足' : '不满足'}`;
     en += `; required ≥ ${s.require}: ${met ? 'met' : 'not met'}`;
@@ -267,9 +267,9 @@ function results(m: ReportModel, lay: ResultsLayout): Section {
   const figures: Cell[][] = [
     [bi('呼叫：尝试/应答/失败/阻塞', 'Calls: attempted/answered/failed/blocked'), `${fmtNum(s.calls.attempted)} / ${fmtNum(s.calls.answered)} / ${fmtNum(s.calls.failed)} / ${fmtNum(s.calls.blocked)}`],
     [bi('呼叫：正常结束/中止/未完成', 'Calls: completed/aborted/unfinished'), `${fmtNum(s.calls.completed)} / ${fmtNum(s.calls.aborted)} / ${fmtNum(s.calls.unfinished)}`],
-    // results.json files written before these counts existed have none: shown as —.
+    // null in results.json files written before these counts were recorded (schema 1, migrated): shown as —.
     [bi('呼叫：运行结束时截断/完全无响应/无临时响应即应答', 'Calls: cut at end/no response at all/answered without provisional'),
-      `${fmtNum(s.calls.cutAtEnd ?? null)} / ${fmtNum(s.calls.noResponse ?? null)} / ${fmtNum(s.calls.noProvisional ?? null)}`],
+      `${fmtNum(s.calls.cutAtEnd)} / ${fmtNum(s.calls.noResponse)} / ${fmtNum(s.calls.noProvisional)}`],
     [bi('并发：峰值/持续/目标', 'Channels: peak/sustained/target'), `${fmtNum(s.concurrency.peak)} / ${fmtNum(s.concurrency.sustained)} / ${fmtNum(s.concurrency.target)}`],
     [bi('持续窗口（毫秒）', 'Sustained window (ms)'), s.concurrency.sustainedWindowMs === null ? '—' : `${fmtNum(s.concurrency.sustainedWindowMs[0])} – ${fmtNum(s.concurrency.sustainedWindowMs[1])}`],
     [bi('利特尔定律预期并发', 'Little\'s law expected channels'), fmtNum(s.concurrency.littlesLawExpected)],
@@ -338,7 +338,7 @@ function analysisLines(m: ReportModel): Bi[] {
   lines.push(s.calls.failed === 0
     ? bi('无失败呼叫。', 'No call failed.')
     : bi(`失败呼叫 ${fmtNum(s.calls.failed)} 次：${[...codes, ...causes].join('，')}。`, `${fmtNum(s.calls.failed)} calls failed: ${[...codes, ...causes].join(', ')}.`));
-  const abortedBy = (r as { abortedBy?: { criterion: string; metric: string } | null }).abortedBy ?? null;
+  const abortedBy = r.abortedBy;
   if (abortedBy !== null) {
     lines.push(bi(`运行因准则 ${abortedBy.metric} ${abortedBy.criterion} 未满足而提前停止（abortOnFail）。`, `The run was stopped early by criterion ${abortedBy.metric} ${abortedBy.criterion} (abortOnFail).`));
   }

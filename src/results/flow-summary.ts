@@ -4,7 +4,8 @@
  */
 import type { Aggregator } from '../metrics/aggregate/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
-import { summarizeMs, type LatencySummary } from '../metrics/histograms.js';
+import { summarizeMs } from '../metrics/histograms.js';
+import type { FlowResults, OutboundResults } from './schema.js';
 import { totalDurationMs } from '../load/stages.js';
 
 /**
@@ -20,27 +21,9 @@ export const FLOW_DEFINITIONS = {
   outboundConcurrency: "outbound: calls answered by callcert's UAS and not yet ended, summed over workers, sampled every 100 ms; sustained = the minimum from the first sample at the peak to the end of the flows' stages or the stop of an interrupted run (ms after run start)",
 } as const;
 
-export interface FlowStepSummary {
-  kind: string;
-  count: number;
-  latencyMs: LatencySummary | null;
-  statusCodes: Record<string, number>;
-  errors: Record<string, number>;
-}
-
-/** summary.httpFlows[name] in results.json. */
-export interface FlowSummary {
-  started: number;
-  completed: number;
-  failed: number;
-  blocked: number;
-  errorsByCause: Record<string, number>;
-  unexpectedStatus: Record<string, number>;
-  /** The first failure of each cause, in words. */
-  errorExamples: Record<string, string>;
-  flowMs: LatencySummary | null;
-  steps: Record<string, FlowStepSummary>;
-}
+/** summary.httpFlows[name] in results.json, as declared in schema.ts. */
+export type FlowSummary = FlowResults;
+export type FlowStepSummary = FlowResults['steps'][string];
 
 export function httpFlowsSummary(agg: Aggregator, s: Scenario): Record<string, FlowSummary> {
   const out: Record<string, FlowSummary> = {};
@@ -90,7 +73,7 @@ export function outboundConcurrency(series: ReadonlyArray<readonly [number, numb
 }
 
 /** `loadEndMs`: when the load stopped (an interrupted run's hang-up phase is not the plateau). */
-export function outboundSummary(agg: Aggregator, s: Scenario, loadEndMs = Infinity) {
+export function outboundSummary(agg: Aggregator, s: Scenario, loadEndMs = Infinity): OutboundResults | null {
   const ob = agg.flows.outbound;
   if (s.uas === null || ob === null) return null;
   const series = agg.flows.series();

@@ -19,8 +19,10 @@ import { redactUrl } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { flatStageWindows } from '../load/stages.js';
+import { SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type Results } from './schema.js';
 
-export const SCHEMA_VERSION = 1;
+/** The document's type is declared in schema.ts (ResultsSchema); buildResults is checked against it. */
+export { SCHEMA_VERSION, type Results };
 
 export const DEFINITIONS = {
   setupMs: 'INVITE send time → 200 OK received; the send time is the intended one (from the schedule, so generator delay is included, not hidden), or the actual one when a timer sent the INVITE early (never a negative latency)',
@@ -46,7 +48,7 @@ export interface RunFacts {
   scenario: Scenario;
   scenarioSha256: string;
   scenarioFile: string | null;
-  target: { uri: string; transport: string; embedded: boolean };
+  target: Results['target'];
   workers: number;
   toolVersion: string;
   startedAt: Date;
@@ -59,7 +61,8 @@ export interface RunFacts {
   cpuPct: number;
   state: 'running' | 'finished';
   unfinishedCalls: number;
-  embeddedCounters?: unknown;
+  /** The embedded simulator's counters (simulator/call-centre.ts CallCentreCounters), when the target is callcert's own. */
+  embeddedCounters?: EmbeddedTargetResults;
   /** End-of-run figures of each HTTP load (known once its worker finished). */
   httpTotals?: Record<string, HttpRunTotals>;
   /** Per-second criteria evaluation (verdict/thresholds.ts): first failures and the abort, if one stopped the run. */
@@ -150,7 +153,7 @@ function criteriaResults(f: RunFacts, src: MetricSource) {
   });
 }
 
-export function buildResults(agg: Aggregator, f: RunFacts) {
+export function buildResults(agg: Aggregator, f: RunFacts): Results {
   const t = agg.totals;
   const series = agg.concurrencySeries();
   let peak = 0;
@@ -165,7 +168,7 @@ export function buildResults(agg: Aggregator, f: RunFacts) {
   const meanHold = meanHoldMs(f.scenario.call.hold);
   const slipP99 = percentileMs(agg.slip, 99);
 
-  const summary = {
+  const summary: Results['summary'] = {
     calls: {
       attempted: t.attempts, answered: t.answers, failed: t.failures, blocked: t.blocked, completed: t.completed, cutAtEnd: t.cutAtEnd,
       aborted: t.aborted, unfinished: f.unfinishedCalls, noResponse: t.noResponse, noProvisional: t.noProvisional,
@@ -238,8 +241,6 @@ export function buildResults(agg: Aggregator, f: RunFacts) {
   };
 }
 
-export type Results = ReturnType<typeof buildResults>;
-
 /** Samples after `loadEndMs` are the hang-up phase of a stopped run, not the hold stage. */
 function sustainedConcurrency(s: Scenario, series: Array<[number, number, number]>, loadEndMs: number) {
   const windows = flatStageWindows(s.load.stages);
@@ -263,8 +264,8 @@ function sustainedConcurrency(s: Scenario, series: Array<[number, number, number
 }
 
 
-function httpSummary(agg: Aggregator, f: RunFacts) {
-  const out: Record<string, unknown> = {};
+function httpSummary(agg: Aggregator, f: RunFacts): Record<string, HttpLoadResults> {
+  const out: Record<string, HttpLoadResults> = {};
   for (const spec of f.scenario.http?.load ?? []) {
     const a = agg.http.get(spec.name);
     const totals = f.httpTotals?.[spec.name];

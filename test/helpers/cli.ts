@@ -6,11 +6,13 @@
  * The CLI runs from dist/: build first (`npm run build`, or `npm test`, which does).
  * A missing build fails the test with that hint rather than running stale or no code.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Results } from '../../src/results/summary.js';
+import type { Results } from '../../src/results/schema.js';
+import { parseResults } from '../../src/results/read.js';
 import { spawnBounded, tailLines, type BoundedProcess, type BoundedResult } from './procs.js';
 import type { CallCentreCounters } from '../../src/simulator/call-centre.js';
 
@@ -92,9 +94,16 @@ export function tempDir(prefix: string, parent = tmpdir()): string {
   return mkdtempSync(join(parent, `callcert-${prefix}-`));
 }
 
-/** OUT/results.json, parsed. */
+/**
+ * OUT/results.json, parsed and validated against the declared schema (results/schema.ts), as every
+ * reader does; and the schema declares every field the run wrote (validation drops nothing).
+ */
 export function readResults(outDir: string): Results {
-  return JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
+  const file = join(outDir, 'results.json');
+  const bytes = readFileSync(file);
+  const r = parseResults(bytes, file);
+  assert.deepStrictEqual(r, JSON.parse(bytes.toString('utf8')), `${file}: a field the run wrote is not declared in src/results/schema.ts`);
+  return r;
 }
 
 /** One line of OUT/calls.jsonl (blocked arrivals carry only i, intendedMs and cause). */

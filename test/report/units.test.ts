@@ -35,11 +35,11 @@ describe('minMaxDecimate', () => {
 });
 
 describe('licence table and shown verdict', () => {
-  // Only the fields these functions read; real runs' documents go through them in report-e2e.test.ts.
+  // Only the fields these functions read (nullable ones present, as in any validated document); real runs' documents go through them in report-e2e.test.ts.
   const base = {
-    state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false },
+    state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, search: null, abortedBy: null,
     criteria: [{ criterion: '>=1000', metric: 'concurrency_sustained', actual: 1000, pass: true }],
-    summary: { concurrency: { sustained: 1000, peak: 1004, target: 1000 }, outbound: null },
+    summary: { concurrency: { sustained: 1000, peak: 1004, target: 1000 }, outbound: null, httpFlows: {} },
   } as unknown as Results;
 
   it('measures only the channel count; everything else is not tested, never passed', () => {
@@ -79,7 +79,7 @@ describe('licence table and shown verdict', () => {
 
 describe('licence rows from HTTP evidence', () => {
   const base = {
-    state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, criteria: [],
+    state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, criteria: [], search: null, abortedBy: null,
     summary: { concurrency: { sustained: null, peak: 0, target: null }, outbound: null, httpFlows: {} },
   } as unknown as Results;
   const withFlows = (steps: Record<string, unknown>, outbound: unknown = null) =>

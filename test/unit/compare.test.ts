@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../src/results/summary.js';
+import { parseResults } from '../../src/results/read.js';
 import { compareResults } from '../../src/compare/compare.js';
 import { parsePerMetric, parseTolerance } from '../../src/compare/tolerance.js';
 import type { Comparison, MetricDelta } from '../../src/compare/types.js';
@@ -14,7 +15,8 @@ import { CallcertError } from '../../src/errors.js';
 
 const FIXTURE = new URL('../fixtures/junit/smoke-results.json', import.meta.url);
 /** A fresh deep copy each time, so tests can mutate it. */
-const load = (): Results => JSON.parse(readFileSync(FIXTURE, 'utf8')) as Results;
+/** The fixture is a schema-1 document: read as every reader does (migrated, validated). */
+const load = (): Results => parseResults(readFileSync(FIXTURE), 'smoke-results.json');
 const tenPct = parseTolerance('10%', '--tolerance');
 
 function metric(c: Comparison, id: string): MetricDelta {

