@@ -184,8 +184,15 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
     expect(c.failed, why).toBe(c.attempted);
     expect(r.summary.failuresByCode, why).toEqual({ 403: c.attempted });
     expect(r.summary.ratios.ser, why).toBe(0);
-    // Kamailio logged one refusal per call; no INVITE got past it.
+    // Kamailio logged one refusal per call; no INVITE got past it. The UAS's stats and
+    // counts must exist first (its INVITE element present, with a count of 0), or the
+    // zeros below would hold for a UAS that wrote nothing.
     expect(wrongPasswordLogged, why).toBe(c.attempted);
+    expect(uasRes.stats.rows.length, why).toBeGreaterThan(0);
+    expect(uasRes.messages.map((m) => `${m.index}_${m.name}_${m.kind}`), why).toEqual([
+      '0_INVITE_recv', '1_180_send', '2_200_send', '3_ACK_recv', '4_BYE_recv', '5_200_send', '6_Pause_pause',
+    ]);
+    expect(uasRes.stats.incomingCalls, why).toBe(0);
     expect(sippRecvCount(uasRes, 'INVITE'), why).toBe(0);
     expect(sippSentCount(uasRes, '200'), why).toBe(0);
     // Without pass criteria the run is not judged, and exits 1 because calls failed (SIPp's rule); nothing says PASSED.
