@@ -143,8 +143,8 @@ export interface SippStats {
   autoAnswered: number;
   warnings: number;
   fatalErrors: number;
-  /** Mean of response time 1 (rtd="true"), ms. */
-  responseTime1Ms: number;
+  /** Mean of response time 1 (rtd="true"), ms; null when the scenario has no rtd (SIPp then writes no such column). */
+  responseTime1Ms: number | null;
   callLengthMs: number;
   elapsedMs: number;
   callRate: number;
@@ -279,7 +279,7 @@ export function parseSippStatsCsv(csv: string): SippStats {
     autoAnswered: num('AutoAnswered(C)'),
     warnings: num('Warnings(C)'),
     fatalErrors: num('FatalErrors(C)'),
-    responseTime1Ms: durationAt(raw, 'ResponseTime1(C)', what),
+    responseTime1Ms: raw['ResponseTime1(C)'] === undefined ? null : durationAt(raw, 'ResponseTime1(C)', what),
     callLengthMs: durationAt(raw, 'CallLength(C)', what),
     elapsedMs: durationAt(raw, 'ElapsedTime(C)', what),
     callRate: num('CallRate(C)'),

@@ -60,6 +60,17 @@ describe('parseSippStatsCsv over a recorded SIPp 3.6.1 UAS stats.csv', () => {
     expect(() => parseSippStatsCsv(junk)).toThrow('column "CurrentCall" is "x", not a number');
   });
 
+  it('reads ResponseTime1 only when the scenario has an rtd (without one SIPp writes no such column)', () => {
+    expect(stats.responseTime1Ms).toBe(0);
+    const lines = recorded('uas-stats.csv').split('\n');
+    const drop = new Set(['ResponseTime1(P)', 'ResponseTime1(C)', 'ResponseTime1StDev(P)', 'ResponseTime1StDev(C)']);
+    const keep = (lines[0] as string).split(';').map((h) => !drop.has(h));
+    const without = lines.map((l) => l.split(';').filter((_, j) => keep[j] ?? true).join(';')).join('\n');
+    const s = parseSippStatsCsv(without);
+    expect(s.responseTime1Ms).toBeNull();
+    expect(s.callLengthMs).toBe(2011);
+  });
+
   it('throws on an empty file and on a header without rows', () => {
     expect(() => parseSippStatsCsv('')).toThrow('SIPp stats.csv: no data row (empty file)');
     expect(() => parseSippStatsCsv(recorded('uas-stats.csv').split('\n')[0] as string)).toThrow('no data row (header only)');
