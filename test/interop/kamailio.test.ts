@@ -109,7 +109,7 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
       exit: cli.code,
       wallMs: Math.round(cli.wallMs),
       callcert: { ...c, failuresByCode: r.summary.failuresByCode, retransmissions: r.summary.retransmissions },
-      sipp: { inviteRecv: sippRecvCount(uasRes, 'INVITE'), ackRecv: sippRecvCount(uasRes, 'ACK'), byeRecv: sippRecvCount(uasRes, 'BYE'), successful: uasRes.stats?.successfulCalls },
+      sipp: { inviteRecv: sippRecvCount(uasRes, 'INVITE'), ackRecv: sippRecvCount(uasRes, 'ACK'), byeRecv: sippRecvCount(uasRes, 'BYE'), successful: uasRes.stats.successfulCalls },
       trace: { invites: invites.length, acks: acks.length, byes: byes.length, byesViaProxy: viaOnTop(byes), acksViaProxy: viaOnTop(acks) },
     });
 
@@ -129,8 +129,8 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
     expect(sippRecvCount(uasRes, 'ACK'), why).toBe(c.answered);
     expect(sippRecvCount(uasRes, 'BYE'), why).toBe(c.completed);
     expect(sippElements(uasRes, '200', 'send').map((m) => m.count), why).toEqual([c.answered, c.completed]);
-    expect(uasRes.stats?.successfulCalls, why).toBe(c.completed);
-    expect(uasRes.stats?.failedCalls, why).toBe(0);
+    expect(uasRes.stats.successfulCalls, why).toBe(c.completed);
+    expect(uasRes.stats.failedCalls, why).toBe(0);
 
     // Trace: every ACK and BYE came via Kamailio (its Via on top, callcert's below),
     // i.e. callcert followed the Record-Route instead of going to the UAS's Contact.

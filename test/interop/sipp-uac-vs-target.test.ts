@@ -63,15 +63,15 @@ describe('SIPp UAC → callcert target', () => {
     report('sipp-uac-vs-target', {
       stopMs: Math.round(stopMs),
       sipp: {
-        created: uac.stats?.totalCallsCreated,
-        successful: uac.stats?.successfulCalls,
-        failed: uac.stats?.failedCalls,
-        retrans: uac.stats?.retransmissions,
+        created: uac.stats.totalCallsCreated,
+        successful: uac.stats.successfulCalls,
+        failed: uac.stats.failedCalls,
+        retrans: uac.stats.retransmissions,
         inviteSent: sippSentCount(uac, 'INVITE'),
         ackSent: sippSentCount(uac, 'ACK'),
         byeSent: sippSentCount(uac, 'BYE'),
         recv200: sippRecvCount(uac, '200'),
-        elapsedMs: uac.stats?.elapsedMs,
+        elapsedMs: uac.stats.elapsedMs,
       },
       target: counters,
     });
@@ -79,9 +79,9 @@ describe('SIPp UAC → callcert target', () => {
     // SIPp's side
     expect(uac.stats, why).not.toBeNull();
     expect(uac.exit.code, why).toBe(0);
-    expect(uac.stats?.totalCallsCreated, why).toBe(calls);
-    expect(uac.stats?.successfulCalls, why).toBe(calls);
-    expect(uac.stats?.failedCalls, why).toBe(0);
+    expect(uac.stats.totalCallsCreated, why).toBe(calls);
+    expect(uac.stats.successfulCalls, why).toBe(calls);
+    expect(uac.stats.failedCalls, why).toBe(0);
     expect(sippSentCount(uac, 'INVITE'), why).toBe(calls);
     expect(sippSentCount(uac, 'ACK'), why).toBe(calls);
     expect(sippSentCount(uac, 'BYE'), why).toBe(calls);
