@@ -41,7 +41,8 @@ async function runAgainstSipp(
   transport: 'udp' | 'tcp',
   load: { concurrency: number; hold: string; ramp: string; duration: string },
   budgetSec: number,
-  scenario = sippFixture('uas-basic.xml'),
+  scenario: string | { builtin: string } = sippFixture('uas-basic.xml'),
+  name: string = transport,
 ): Promise<Outcome> {
   const port = transport === 'udp' ? await freeUdpPort() : await freeTcpPort();
   const uasHandle = await startSippUas({
@@ -49,9 +50,9 @@ async function runAgainstSipp(
     localPort: port,
     transport,
     timeoutSec: budgetSec + 10,
-    workDir: tempDir(`uas-${transport}`, root),
+    workDir: tempDir(`uas-${name}`, root),
   });
-  const out = join(root, `out-${transport}`);
+  const out = join(root, `out-${name}`);
   let cli: CliResult;
   let uas: SippResult;
   try {
@@ -76,7 +77,7 @@ async function runAgainstSipp(
   const why = `${describeCli(cli)}\nUAS: ${describeSippResult(uas)}`;
   const results = readResults(out);
   const calls = readCalls(out);
-  report(`cli-sipp-uas ${transport}`, {
+  report(`cli-sipp-uas ${name}`, {
     exit: cli.code,
     wallMs: Math.round(cli.wallMs),
     callcert: { ...results.summary.calls, sustained: results.summary.concurrency.sustained, peak: results.summary.concurrency.peak },
@@ -214,5 +215,20 @@ describe('callcert run --transport tcp → SIPp UAS -t t1 (20 channels, 2 s hold
     expect(o.results.summary.concurrency.sustained, o.why).toBe(20);
     expect(o.results.summary.concurrency.peak, o.why).toBeGreaterThanOrEqual(20);
     expect(o.results.summary.concurrency.peak, o.why).toBeLessThanOrEqual(21);
+  });
+});
+
+// SIPp's own built-in UAS (`sipp -sn uas`), as issue 02 names it: 180 + 200, ACK, BYE -> 200,
+// then a 4 s timewait (the graceful stop waits for it).
+describe('callcert run → SIPp built-in UAS (-sn uas) over UDP (10 channels, 1 s holds)', () => {
+  let o: Outcome;
+  beforeAll(async () => {
+    o = await runAgainstSipp('udp', { concurrency: 10, hold: '1s', ramp: '0s', duration: '2s' }, 30, { builtin: 'uas' }, 'builtin');
+  }, 60_000);
+
+  it('callcert and SIPp count the same INVITEs, ACKs and BYEs', () => {
+    expectBothSidesAgree(o);
+    expect(o.uas.messages.map((m) => `${m.name}/${m.kind}`), o.why).toEqual(['INVITE/recv', '180/send', '200/send', 'ACK/recv', 'BYE/recv', '200/send', 'Pause/pause']);
+    expect(o.results.summary.concurrency.sustained, o.why).toBe(10);
   });
 });
