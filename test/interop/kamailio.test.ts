@@ -124,6 +124,13 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
     expect(r.summary.ratios.ser, why).toBe(1);
     expect(countByCause(readCalls(out)), why).toEqual({ completed: c.attempted });
 
+    // Kamailio challenged each call's first INVITE once (route[AUTH] logs every challenge):
+    // "every call authenticated" is counted, not inferred from the cfg.
+    const challenges = [...proxy.log().matchAll(/challenge (\S+) (\S+) rc=/g)];
+    expect(challenges.map((m) => m[1]).every((m) => m === 'INVITE'), why).toBe(true);
+    expect(new Set(challenges.map((m) => m[2])).size, why).toBe(c.attempted);
+    expect(challenges.length, why).toBe(c.attempted);
+
     // The UAS behind the proxy saw each call exactly once (the 407 round stops at Kamailio).
     expect(sippRecvCount(uasRes, 'INVITE'), why).toBe(c.attempted);
     expect(sippRecvCount(uasRes, 'ACK'), why).toBe(c.answered);
