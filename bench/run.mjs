@@ -8,7 +8,7 @@
  *   node bench/run.mjs --rates 500,1000 --duration 5 --skip-concurrency
  *
  * Needs: `npm run build` (dist/), `sipp` (SIPp 3.6) on PATH. No npm packages:
- * only the micro-benchmarks (bench/*.bench.mjs) use bench/node_modules.
+ * only the mitata micro-benchmarks (parser, digest) use bench/node_modules.
  * Traffic stays on 127.0.0.1; every process is bounded by `timeout -k 5 N`.
  * Results: a table on stdout and bench/out/results-<date>.json (+ run files).
  */

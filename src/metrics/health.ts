@@ -33,18 +33,24 @@ export interface HealthMonitor {
   stop(): void;
 }
 
+/** The part of perf_hooks' event-loop delay histogram the monitor uses (samples in ns). */
+export type LoopDelayHistogram = Pick<IntervalHistogram, 'enable' | 'disable' | 'reset' | 'percentile' | 'max' | 'count'>;
+
 export interface HealthOptions {
   /** Sampling period of the event-loop delay timer. */
   resolutionMs?: number;
+  /** Source of event-loop delay histograms; perf_hooks' monitorEventLoopDelay by default (tests inject a fake). */
+  loopDelay?: (resolutionMs: number) => LoopDelayHistogram;
 }
 
+const realLoopDelay = (resolutionMs: number): LoopDelayHistogram => monitorEventLoopDelay({ resolution: resolutionMs });
 
 /** Monitoring starts at once: a monitor that was never started would make a saturated run look healthy. */
-export function createHealthMonitor({ resolutionMs = 10 }: HealthOptions = {}): HealthMonitor {
+export function createHealthMonitor({ resolutionMs = 10, loopDelay = realLoopDelay }: HealthOptions = {}): HealthMonitor {
   // perf_hooks histograms cannot be merged into one another (add() refuses an
   // ELD histogram), so the run-wide and the interval view each get a monitor.
-  const runLoop = monitorEventLoopDelay({ resolution: resolutionMs });
-  const intervalLoop = monitorEventLoopDelay({ resolution: resolutionMs });
+  const runLoop = loopDelay(resolutionMs);
+  const intervalLoop = loopDelay(resolutionMs);
   runLoop.enable();
   intervalLoop.enable();
 
@@ -54,7 +60,7 @@ export function createHealthMonitor({ resolutionMs = 10 }: HealthOptions = {}): 
   // The ELD samples are whole timer periods in ns (an idle loop reads ≈ resolution),
   // so the lag is what exceeds the period.
   const lagMs = (ns: number) => round3(Math.max(0, ns / 1e6 - resolutionMs));
-  const loopFigures = (h: IntervalHistogram) =>
+  const loopFigures = (h: LoopDelayHistogram) =>
     h.count === 0
       ? { eventLoopLagMsP99: 0, eventLoopLagMsMax: 0 }
       : { eventLoopLagMsP99: lagMs(h.percentile(99)), eventLoopLagMsMax: lagMs(h.max) };
@@ -93,12 +99,21 @@ export function createHealthMonitor({ resolutionMs = 10 }: HealthOptions = {}): 
  * (so 250 means 2.5 cores busy). process.cpuUsage() is process-wide: in a worker
  * thread it includes every thread of the process.
  */
-export function cpuSampler(): () => number {
-  let lastCpu = process.cpuUsage();
-  let lastWall = process.hrtime.bigint();
+export interface CpuSources {
+  /** Process CPU time so far (µs); process.cpuUsage by default. */
+  cpuUsage: () => NodeJS.CpuUsage;
+  /** Monotonic wall clock (ns); process.hrtime.bigint by default. */
+  nowNs: () => bigint;
+}
+
+const realCpuSources: CpuSources = { cpuUsage: () => process.cpuUsage(), nowNs: () => process.hrtime.bigint() };
+
+export function cpuSampler({ cpuUsage, nowNs }: CpuSources = realCpuSources): () => number {
+  let lastCpu = cpuUsage();
+  let lastWall = nowNs();
   return () => {
-    const now = process.hrtime.bigint();
-    const cpu = process.cpuUsage();
+    const now = nowNs();
+    const cpu = cpuUsage();
     const usedUs = cpu.user - lastCpu.user + (cpu.system - lastCpu.system);
     const wallUs = Number(now - lastWall) / 1000;
     lastCpu = cpu;

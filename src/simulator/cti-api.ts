@@ -58,6 +58,8 @@ export interface CtiApiOptions {
   maxEndedCalls?: number;
   /** Default hold time of an originated call when the request gives none (default 5000 ms). */
   defaultHoldMs?: number;
+  /** Monotonic clock (ms) of the rate limiter; performance.now by default (tests inject one). */
+  now?: () => number;
 }
 
 export interface CtiApiCounters {
@@ -90,13 +92,17 @@ const MAX_SESSIONS = 100_000;
 /** Token bucket: `rate` tokens per second, at most `rate` stored. */
 class TokenBucket {
   private tokens: number;
-  private last = performance.now();
-  constructor(private readonly rate: number) {
+  private last: number;
+  constructor(
+    private readonly rate: number,
+    private readonly now: () => number,
+  ) {
     this.tokens = rate;
+    this.last = now();
   }
   /** 0 when allowed, else whole seconds until a token is available (≥ 1). */
   take(): number {
-    const now = performance.now();
+    const now = this.now();
     this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
     if (this.tokens >= 1) {
@@ -209,7 +215,7 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
   if (!(rate > 0)) throw new RangeError('ratePerSec must be > 0');
   if (opts.token === '') throw new RangeError('token must not be empty');
   const tokenDigest = digest(`Bearer ${opts.token}`);
-  const bucket = new TokenBucket(rate);
+  const bucket = new TokenBucket(rate, opts.now ?? (() => performance.now()));
   const registry = new CallRegistry(opts.maxEndedCalls ?? 100_000);
   const defaultHoldMs = opts.defaultHoldMs ?? 5000;
   let owned: SipOriginator | null = null;

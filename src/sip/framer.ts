@@ -51,6 +51,12 @@ export class StreamFramer {
   private skip = 0;
   /** Stream offset of store[read], for error offsets. */
   private streamOffset = 0;
+  /**
+   * Work done so far, in bytes: `scanned` counts bytes the header scan visited,
+   * `copied` bytes copied into the framer's own buffer. Both stay linear in the
+   * bytes pushed whatever the chunking (the unit test proves it without a clock).
+   */
+  readonly work = { scanned: 0, copied: 0 };
 
   constructor(
     private readonly onMessage: (buf: Buffer) => void,
@@ -94,6 +100,7 @@ export class StreamFramer {
     if (this.writable && this.len + chunk.length <= this.store.length) {
       chunk.copy(this.store, this.len);
       this.len += chunk.length;
+      this.work.copied += chunk.length;
       return;
     }
     const capacity = Math.max(4096, 2 * (pending + chunk.length));
@@ -103,6 +110,7 @@ export class StreamFramer {
     // Keep the unused tail all-LF: findHeaderEnd's indexOf then stops at `len`
     // at the latest instead of wandering through uninitialised capacity.
     next.fill(LF, pending + chunk.length);
+    this.work.copied += pending + chunk.length;
     this.store = next;
     this.read = 0;
     this.len = pending + chunk.length;
@@ -179,7 +187,8 @@ export class StreamFramer {
     const buf = this.store;
     const first = this.read;
     const len = this.len;
-    let i = first + this.scanned;
+    const from = first + this.scanned;
+    let i = from;
     while (i < len) {
       // Safe past `len`: the store is either exactly `len` long or LF-filled beyond it.
       const lf = buf.indexOf(LF, i);
@@ -187,12 +196,16 @@ export class StreamFramer {
       const ls = this.lineStart;
       if (ls >= 0) {
         const s = first + ls;
-        if (lf === s || (lf === s + 1 && buf[s] === CR)) return lf + 1;
+        if (lf === s || (lf === s + 1 && buf[s] === CR)) {
+          this.work.scanned += lf + 1 - from;
+          return lf + 1;
+        }
         if (isContentLengthName(buf, s, lf)) this.clLines.push(ls);
       }
       this.lineStart = lf + 1 - first;
       i = lf + 1;
     }
+    this.work.scanned += len - from;
     this.scanned = len - first;
     return -1;
   }

@@ -76,7 +76,12 @@ describe('argv → command options', () => {
   ])('%j is a usage error naming the problem, and runs nothing', async (argv, message) => {
     const r = await parse(argv as string[]);
     expect(r.usageError).not.toBeNull();
+    // A commander rejection (not --help/--version, which carry exit code 0): main.ts turns
+    // exactly these into exit 2 (docs/errors.md); the real process's exit 2 is checked in
+    // bad-input.test.ts. No command ran, so the dispatch hook never set an exit code.
+    expect(r.usageError!.code).toMatch(/^commander\.(invalidArgument|unknownOption|unknownCommand|error)$/);
     expect(r.usageError!.exitCode).not.toBe(0);
+    expect(r.exit).toBeNull();
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(calls).toEqual([]);

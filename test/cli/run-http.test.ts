@@ -84,7 +84,8 @@ http:
     expect(r.code, r.stderr).toBe(0);
     const slow = results.summary.http.slow;
     expect(slow.completed).toBe(300);
-    expect(slow.latencyMs.p50).toBeLessThan(50);
+    // A tenth of the requests sleep 200 ms; the median lies below that sleep.
+    expect(slow.latencyMs.p50).toBeLessThan(190);
     expect(slow.latencyMs.p95).toBeGreaterThanOrEqual(190);
     expect(slow.latencyMs.p99).toBeGreaterThanOrEqual(190);
     const dead_ = results.summary.http.dead;

@@ -1,12 +1,13 @@
 /**
  * Capacity search end to end, through the built CLI: scenarios/capacity-search.yaml
- * (1000 → by 200, ceiling cut to 1800, 3 s ramps and 10 s steps to keep it short)
- * against the embedded call centre with `--capacity 1400`. Beyond 1400 channels
- * the call centre answers 503, so SER breaks there: the certified capacity must be
- * 1200 or 1400 (at exactly 1400 the closed model's make-before-break replacement
- * is the 1401st call, so 1400 itself may fail), the failing criterion is named,
- * and the run stops at the failing step, not at the ceiling. An HTTP load on the
- * embedded CTI API runs throughout, and its latency criterion is judged per step too.
+ * scaled down (levels 20 → 80 by 20, 2 s ramps and 6 s steps, 2 s holds) against the
+ * embedded call centre with `--capacity 50`. Beyond 50 channels the call centre
+ * answers 503, so SER breaks at the 60-channel step: the certified capacity is 40
+ * exactly, the failing criterion is named, and the run stops at the failing step,
+ * not at the ceiling. An HTTP load on the embedded CTI API runs throughout, and its
+ * latency criterion is judged per step too. The setup and API latency criteria are
+ * loose (5 s): this test is about the search's logic, not the host's speed; a
+ * 1,400-channel search is a load run, for `npm run bench` or a closing note.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ afterAll(() => {
   if (root && !process.env.CALLCERT_KEEP_TMP) rmSync(root, { recursive: true, force: true });
 });
 
-describe('callcert run scenarios/capacity-search.yaml --capacity 1400 (steps 1000..1800 by 200, 3 s ramp + 10 s hold)', () => {
+describe('callcert run scenarios/capacity-search.yaml --capacity 50 (steps 20..80 by 20, 2 s ramp + 6 s hold)', () => {
   let cli: CliResult;
   let r: Results;
   let search: NonNullable<Results['search']>;
@@ -34,72 +35,72 @@ describe('callcert run scenarios/capacity-search.yaml --capacity 1400 (steps 100
   beforeAll(async () => {
     const out = join(root, 'search');
     const args = [
-      'run', 'scenarios/capacity-search.yaml', '--capacity', '1400', '--set', 'load.ceiling=1800', '--set', 'load.stepDuration=10s', '--set', 'load.ramp=3s',
-      '--set', 'http.load=[{name: agents, url: /v1/agents, rate: 20, duration: 65s}]', '--set', 'criteria.http_latency_ms{load:agents}=["p(95)<500"]',
+      'run', 'scenarios/capacity-search.yaml', '--capacity', '50',
+      '--set', 'load.start=20', '--set', 'load.step=20', '--set', 'load.ceiling=80', '--set', 'load.require=20',
+      '--set', 'load.stepDuration=6s', '--set', 'load.ramp=2s', '--set', 'call.hold=2s',
+      '--set', 'criteria.setup_ms=["p(95)<5000"]',
+      '--set', 'http.load=[{name: agents, url: /v1/agents, rate: 20, duration: 32s}]', '--set', 'criteria.http_latency_ms{load:agents}=["p(95)<5000"]',
       '--out', out, '--quiet',
     ];
-    cli = await runCli(args, { timeoutSec: 150 });
+    cli = await runCli(args, { timeoutSec: 90 });
     r = readResults(out);
     search = r.search!;
     const steps = search?.steps.map((s) => ({ level: s.level, pass: s.pass, sustained: s.sustained, setupP95: s.setupMs.p95, ser: s.ser, attempted: s.attempted, failed: s.failed, byCode: s.failuresByCode }));
     why = `${describeCli(cli)}\nsearch: ${JSON.stringify({ ...search, steps })}\ncriteria: ${JSON.stringify(r.criteria)}\ninvalid: ${JSON.stringify(r.invalidReasons)}`;
-    report('run-search capacity 1400', { exit: cli.code, wallMs: Math.round(cli.wallMs), durationMs: r.durationMs, certified: search?.certifiedCapacity, failedStep: search?.failedStep, failing: search?.failingCriterion, steps });
-  }, 180_000);
+    report('run-search capacity 50', { exit: cli.code, wallMs: Math.round(cli.wallMs), durationMs: r.durationMs, certified: search?.certifiedCapacity, failedStep: search?.failedStep, failing: search?.failingCriterion, steps });
+  }, 120_000);
 
-  it('is a valid, finished run that certifies 1200 or 1400 channels and passes load.require (1000)', () => {
+  it('is a valid, finished run that certifies exactly 40 channels and passes load.require (20)', () => {
     expect(cli.timedOut, why).toBe(false);
     expect(r.state, why).toBe('finished');
     expect(r.valid, why).toBe(true);
     expect(r.interrupted, why).toBe(false);
     // A search runs as the closed model over generated stages; `search` says it was one.
     expect(r.scenario.model, why).toBe('closed');
-    expect(r.scenario.stages.map((st) => st.target), why).toEqual([1000, 1000, 1200, 1200, 1400, 1400, 1600, 1600, 1800, 1800]);
-    expect(search.levels, why).toEqual([1000, 1200, 1400, 1600, 1800]);
-    expect([1200, 1400], why).toContain(search.certifiedCapacity);
+    expect(r.scenario.stages.map((st) => st.target), why).toEqual([20, 20, 40, 40, 60, 60, 80, 80]);
+    expect(search.levels, why).toEqual([20, 40, 60, 80]);
+    // 40 channels (41 with a make-before-break replacement) fit in 50; 60 do not.
+    expect(search.certifiedCapacity, why).toBe(40);
     expect(r.verdict, why).toBe('passed');
     expect(cli.code, why).toBe(0);
-    expect(r.criteria.find((c) => c.metric === 'certified_capacity'), why).toMatchObject({ criterion: '>=1000', actual: search.certifiedCapacity, pass: true });
-    expect(cli.stdout, why).toMatch(new RegExp(`^certified capacity: ${search.certifiedCapacity} channels; step ${search.failedStep} failed ser >=0\\.999 \\(actual 0\\.\\d+\\)$`, 'm'));
+    expect(r.criteria.find((c) => c.metric === 'certified_capacity'), why).toMatchObject({ criterion: '>=20', actual: 40, pass: true });
+    expect(cli.stdout, why).toMatch(/^certified capacity: 40 channels; step 60 failed ser >=0\.999 \(actual 0\.\d+\)$/m);
   });
 
   it('names the failing step and criterion: SER, broken by the call centre’s 503s', () => {
     expect(search.stoppedBy, why).toBe('criterion');
-    expect(search.failedStep, why).toBe(search.certifiedCapacity! + 200);
+    expect(search.failedStep, why).toBe(60);
     expect(search.failingCriterion?.metric, why).toBe('ser');
     expect(search.failingCriterion?.criterion, why).toBe('>=0.999');
     expect(search.failingCriterion!.actual!, why).toBeLessThan(0.999);
+    expect(search.steps.map((s) => [s.level, s.pass]), why).toEqual([[20, true], [40, true], [60, false]]);
     const failed = search.steps[search.steps.length - 1];
-    expect(failed.pass, why).toBe(false);
     expect(failed.failuresByCode['503'], why).toBeGreaterThan(0);
     expect(failed.failed, why).toBe(failed.failuresByCode['503']);
   });
 
   it('records every step judged, each on its own hold window, passing steps clean', () => {
-    const levels = search.steps.map((s) => s.level);
-    expect(levels, why).toEqual(search.levels.slice(0, levels.length));
+    expect(search.steps, why).toHaveLength(3);
     for (const [i, s] of search.steps.entries()) {
-      // 3 s ramp + 10 s hold per step: the hold of step i is [13i + 3, 13i + 13) s.
-      expect([s.startMs, s.endMs], why).toEqual([13_000 * i + 3000, 13_000 * i + 13_000]);
+      // 2 s ramp + 6 s hold per step: the hold of step i is [8i + 2, 8i + 8) s.
+      expect([s.startMs, s.endMs], why).toEqual([8000 * i + 2000, 8000 * i + 8000]);
       expect(s.criteria.map((c) => c.metric), why).toEqual(['setup_ms', 'ser', 'http_latency_ms{load:agents}']);
-      // The API's latency over the step's own requests (20 a second).
+      // The API's latency over the step's own requests (20 a second): judged, and well within 5 s.
       const api = s.criteria[2];
       expect(api.actual, why).not.toBeNull();
-      expect(api.pass, why).toBe(api.actual! < 500);
-      if (!s.pass) continue;
       expect(api.pass, why).toBe(true);
+      if (!s.pass) continue;
       expect(s.sustained, why).toBe(s.level);
       expect(s.failed, why).toBe(0);
       expect(s.ser, why).toBe(1);
-      expect(s.setupMs.p95!, why).toBeLessThan(800);
-      // closed model, 4–6 s holds: about level / 5 calls a second over the 10 s hold
-      expect(s.attempted, why).toBeGreaterThan(s.level * 1.5);
+      // closed model, 2 s holds over a 6 s hold window: every channel places 3 calls or so.
+      expect(s.attempted, why).toBeGreaterThanOrEqual(s.level * 2);
     }
   });
 
   it('stops at the failing step instead of running on to the ceiling', () => {
-    const failedEndMs = search.steps[search.steps.length - 1].endMs;
-    // Judged within a couple of seconds of the step's end; the ceiling's hold would end at 65 s.
-    expect(r.durationMs, why).toBeLessThan(failedEndMs + 6000);
-    expect(r.durationMs, why).toBeLessThan(13_000 * 5);
+    // The ceiling's (80) hold would end at 32 s.
+    expect(r.durationMs, why).toBeLessThan(32_000);
+    expect(r.durationMs, why).toBeGreaterThanOrEqual(search.steps[search.steps.length - 1].startMs);
   });
 });

@@ -7,7 +7,7 @@
  * A missing build fails the test with that hint rather than running stale or no code.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,26 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url
 export const CLI_BIN = join(REPO_ROOT, 'bin', 'callcert.js');
 const CLI_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
-/** Throw when dist/ has not been built. */
+/** The newest modification time (ms) of the .ts files under `dir`, and that file. */
+function newestSource(dir: string): { path: string; mtimeMs: number } {
+  let best = { path: '', mtimeMs: 0 };
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    const cand = e.isDirectory() ? newestSource(p) : e.name.endsWith('.ts') ? { path: p, mtimeMs: statSync(p).mtimeMs } : best;
+    if (cand.mtimeMs > best.mtimeMs) best = cand;
+  }
+  return best;
+}
+
+/** Throw when dist/ has not been built, or is older than a source file (`npx vitest` after an edit would run stale code). */
 export function requireBuiltCli(): void {
   if (!existsSync(CLI_MAIN)) {
     throw new Error(`${CLI_MAIN} not found: run \`npm run build\` first (npm test builds before running vitest)`);
+  }
+  const built = statSync(CLI_MAIN).mtimeMs;
+  const src = newestSource(join(REPO_ROOT, 'src'));
+  if (src.mtimeMs > built) {
+    throw new Error(`dist/ is older than ${src.path}: run \`npm run build\` first (npm test builds before running vitest)`);
   }
 }
 

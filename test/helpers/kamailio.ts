@@ -128,7 +128,7 @@ export function renderKamailioCfg(template: string, port: number, dispatcherList
 }
 
 export async function startKamailio(opts: KamailioOptions): Promise<KamailioHandle> {
-  requireCommand('kamailio', 'apt-get install kamailio');
+  const kamailio = requireCommand('kamailio', 'apt-get install kamailio');
   const modulesDir = findKamailioModulesDir();
   const port = opts.port ?? (await freeUdpTcpPort());
   const workDir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'callcert-kamailio-'));
@@ -147,7 +147,7 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
   writeFileSync(cfgPath, renderKamailioCfg(readFileSync(opts.cfgTemplate ?? KAMAILIO_CFG_TEMPLATE, 'utf8'), port, listPath, extra));
 
   const proc = spawnBounded(
-    'kamailio',
+    kamailio,
     ['-f', cfgPath, '-DD', '-E', '-m', '256', '-M', '16', '-L', modulesDir, '-Y', workDir, '-a', 'no', '-w', workDir],
     { timeoutSec: opts.timeoutSec ?? 120, cwd: workDir },
   );

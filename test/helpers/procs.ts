@@ -79,30 +79,45 @@ class TailBuffer {
   }
 }
 
-/** Is `cmd` an executable on PATH (or an executable path)? */
-export function commandExists(cmd: string): boolean {
+/**
+ * The absolute path of `cmd`: itself when it holds a '/', else the first executable
+ * of that name on PATH or in /usr/sbin, /sbin, /usr/local/sbin (kamailio lives in
+ * /usr/sbin, which a user's PATH may lack). undefined when there is none.
+ */
+export function resolveCommand(cmd: string): string | undefined {
   const candidates = cmd.includes('/')
     ? [cmd]
     : (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin')
         .split(delimiter)
+        .filter((d) => d !== '')
         .concat(['/usr/sbin', '/sbin', '/usr/local/sbin'])
         .map((d) => join(d, cmd));
   for (const p of candidates) {
     try {
       accessSync(p, fsConstants.X_OK);
-      return true;
+      return p;
     } catch {
       // next
     }
   }
-  return false;
+  return undefined;
 }
 
-/** Throw a clear error when a required tool is missing (interop tests must fail, not skip). */
-export function requireCommand(cmd: string, installHint: string): void {
-  if (!commandExists(cmd)) {
-    throw new Error(`required command '${cmd}' not found on PATH; install it (${installHint})`);
+/** Is `cmd` an executable on PATH (or an executable path)? */
+export function commandExists(cmd: string): boolean {
+  return resolveCommand(cmd) !== undefined;
+}
+
+/**
+ * Throw a clear error when a required tool is missing (interop tests must fail, not skip);
+ * return its absolute path, which is what must be spawned (the search list is wider than PATH).
+ */
+export function requireCommand(cmd: string, installHint: string): string {
+  const path = resolveCommand(cmd);
+  if (path === undefined) {
+    throw new Error(`required command '${cmd}' not found on PATH or in the sbin directories; install it (${installHint})`);
   }
+  return path;
 }
 
 /** Run `timeout -k <killAfter> <timeoutSec> cmd ...args` and collect its output. */

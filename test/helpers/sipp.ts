@@ -10,7 +10,8 @@
  *   - every run gets its own work dir (cwd), holding:
  *       stats.csv            -trace_stat -stf: one row per -fd period plus a final
  *                            row at exit; cumulative "(C)" columns of the LAST row
- *                            are the totals (SuccessfulCall(C), FailedCall(C), ...)
+ *                            are the totals (SuccessfulCall(C), FailedCall(C), ...);
+ *                            every row is kept (CurrentCall per second)
  *       <scenario>_<pid>_counts.csv
  *                            -trace_counts: one column per scenario element and
  *                            counter, e.g. "4_200_Sent", "9_486_Sent",
@@ -105,7 +106,22 @@ export interface SippUacOptions extends SippCommonOptions {
   authPassword?: string;
 }
 
-/** Totals from the last row of the -trace_stat CSV. Durations in ms. */
+/** One -fd row of the -trace_stat CSV (one per second, plus SIPp's final row at exit). */
+export interface SippStatsRow {
+  /** ElapsedTime(C): time since SIPp started, ms. */
+  elapsedMs: number;
+  /** CurrentTime as Unix epoch ms (SIPp writes "date<TAB>time<TAB>epoch.us"). */
+  currentTimeMs: number;
+  /** CurrentCall: calls open at that instant. */
+  currentCalls: number;
+  /** IncomingCall(C) and OutgoingCall(C) at that instant. */
+  incomingCalls: number;
+  outgoingCalls: number;
+  /** Every column of the row, by header name. */
+  raw: Record<string, string>;
+}
+
+/** Totals from the last row of the -trace_stat CSV, and every row. Durations in ms. */
 export interface SippStats {
   totalCallsCreated: number;
   incomingCalls: number;
@@ -127,13 +143,15 @@ export interface SippStats {
   autoAnswered: number;
   warnings: number;
   fatalErrors: number;
-  /** Mean of response time 1 (rtd="true"), ms. */
-  responseTime1Ms: number;
+  /** Mean of response time 1 (rtd="true"), ms; null when the scenario has no rtd (SIPp then writes no such column). */
+  responseTime1Ms: number | null;
   callLengthMs: number;
   elapsedMs: number;
   callRate: number;
   /** Every column of the last row, by header name. */
   raw: Record<string, string>;
+  /** Every row, in file order (the -fd 1 rows and the final one). */
+  rows: SippStatsRow[];
 }
 
 export type SippElementKind = 'send' | 'recv' | 'pause' | 'other';
@@ -155,8 +173,8 @@ export interface SippMessageCount {
 export interface SippResult {
   exit: BoundedResult;
   workDir: string;
-  /** null when SIPp did not write the stat file (e.g. it died at startup). */
-  stats: SippStats | null;
+  /** Always present: collecting the result throws when SIPp wrote no stats.csv. */
+  stats: SippStats;
   messages: SippMessageCount[];
   screen: string;
   errors: string;
@@ -184,26 +202,62 @@ export function parseSippDuration(s: string): number {
   return ((h * 60 + m) * 60 + sec) * 1000 + us / 1000;
 }
 
-function lastRow(csv: string): { header: string[]; row: string[] } | null {
+/** Header and data rows of a SIPp CSV (';'-separated, SIPp ends every line with ';'). */
+function csvRows(csv: string, what: string): { header: string[]; rows: string[][] } {
   const lines = csv.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length < 2) return null;
+  if (lines.length < 2) throw new Error(`SIPp ${what}: no data row (${lines.length === 0 ? 'empty file' : 'header only'})`);
   const header = (lines[0] as string).split(';');
-  const row = (lines[lines.length - 1] as string).split(';');
-  return { header, row };
+  const rows = lines.slice(1).map((l) => l.split(';'));
+  return { header, rows };
 }
 
-/** Parse the -trace_stat CSV (its last row). */
-export function parseSippStatsCsv(csv: string): SippStats | null {
-  const lr = lastRow(csv);
-  if (lr === null) return null;
+function byName(header: readonly string[], row: readonly string[]): Record<string, string> {
   const raw: Record<string, string> = {};
-  lr.header.forEach((h, i) => {
-    if (h !== '') raw[h] = lr.row[i] ?? '';
+  header.forEach((h, i) => {
+    if (h !== '') raw[h] = row[i] ?? '';
   });
-  const num = (k: string): number => {
-    const v = raw[k];
-    return v === undefined || v === '' ? 0 : Number(v);
-  };
+  return raw;
+}
+
+/** A number from a named column; throws when the column is unknown, empty or not a number. */
+function numberAt(raw: Record<string, string>, k: string, what: string): number {
+  const v = raw[k];
+  if (v === undefined) throw new Error(`SIPp ${what}: no column "${k}" (columns: ${Object.keys(raw).join(' ')})`);
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n)) throw new Error(`SIPp ${what}: column "${k}" is "${v}", not a number`);
+  return n;
+}
+
+/** A SIPp duration ("HH:MM:SS[:uuuuuu]") from a named column; throws like numberAt. */
+function durationAt(raw: Record<string, string>, k: string, what: string): number {
+  const v = raw[k];
+  if (v === undefined) throw new Error(`SIPp ${what}: no column "${k}"`);
+  const ms = parseSippDuration(v);
+  if (!Number.isFinite(ms)) throw new Error(`SIPp ${what}: column "${k}" is "${v}", not a duration`);
+  return ms;
+}
+
+/** SIPp's CurrentTime: "2026-12-03<TAB>06:48:13.728915<TAB>1796280493.728915" → epoch ms. */
+function epochMsAt(raw: Record<string, string>, k: string, what: string): number {
+  const v = raw[k];
+  if (v === undefined) throw new Error(`SIPp ${what}: no column "${k}"`);
+  const last = v.trim().split(/\s+/).pop() ?? '';
+  const s = Number(last);
+  if (last === '' || !Number.isFinite(s)) throw new Error(`SIPp ${what}: column "${k}" is "${v}", not a time`);
+  return s * 1000;
+}
+
+/**
+ * Parse the -trace_stat CSV: the totals of its last row and every row. Throws on a
+ * file without data rows and on any column it needs that is missing or not a number
+ * (another SIPp version's layout must fail the test, not read as 0).
+ */
+export function parseSippStatsCsv(csv: string): SippStats {
+  const what = 'stats.csv';
+  const { header, rows } = csvRows(csv, what);
+  const all = rows.map((r) => byName(header, r));
+  const raw = all[all.length - 1] as Record<string, string>;
+  const num = (k: string): number => numberAt(raw, k, what);
   return {
     totalCallsCreated: num('TotalCallCreated'),
     incomingCalls: num('IncomingCall(C)'),
@@ -225,26 +279,41 @@ export function parseSippStatsCsv(csv: string): SippStats | null {
     autoAnswered: num('AutoAnswered(C)'),
     warnings: num('Warnings(C)'),
     fatalErrors: num('FatalErrors(C)'),
-    responseTime1Ms: parseSippDuration(raw['ResponseTime1(C)'] ?? ''),
-    callLengthMs: parseSippDuration(raw['CallLength(C)'] ?? ''),
-    elapsedMs: parseSippDuration(raw['ElapsedTime(C)'] ?? ''),
+    responseTime1Ms: raw['ResponseTime1(C)'] === undefined ? null : durationAt(raw, 'ResponseTime1(C)', what),
+    callLengthMs: durationAt(raw, 'CallLength(C)', what),
+    elapsedMs: durationAt(raw, 'ElapsedTime(C)', what),
     callRate: num('CallRate(C)'),
     raw,
+    rows: all.map((r) => ({
+      elapsedMs: durationAt(r, 'ElapsedTime(C)', what),
+      currentTimeMs: epochMsAt(r, 'CurrentTime', what),
+      currentCalls: numberAt(r, 'CurrentCall', what),
+      incomingCalls: numberAt(r, 'IncomingCall(C)', what),
+      outgoingCalls: numberAt(r, 'OutgoingCall(C)', what),
+      raw: r,
+    })),
   };
 }
 
 const COUNT_COL = /^(\d+)_(.+)_(Sent|Recv|Retrans|Timeout|Unexp|Lost|Sessions)$/;
 
-/** Parse the -trace_counts CSV (its last row) into per-element counters, in scenario order. */
+/**
+ * Parse the -trace_counts CSV (its last row) into per-element counters, in scenario
+ * order. Throws on a file without data rows, without any element column, or with a
+ * counter that is not a number.
+ */
 export function parseSippCountsCsv(csv: string): SippMessageCount[] {
-  const lr = lastRow(csv);
-  if (lr === null) return [];
+  const what = 'counts.csv';
+  const { header, rows } = csvRows(csv, what);
+  const row = rows[rows.length - 1] as string[];
   const byIndex = new Map<number, SippMessageCount>();
-  lr.header.forEach((h, i) => {
+  header.forEach((h, i) => {
     const m = COUNT_COL.exec(h);
     if (m === null) return;
     const index = Number(m[1]);
-    const v = Number(lr.row[i] ?? '0') || 0;
+    const cell = row[i] ?? '';
+    const v = cell.trim() === '' ? NaN : Number(cell);
+    if (!Number.isFinite(v)) throw new Error(`SIPp ${what}: column "${h}" is "${cell}", not a number`);
     let e = byIndex.get(index);
     if (e === undefined) {
       e = { index, name: m[2] as string, kind: 'other', count: 0, retrans: 0, timeout: 0, unexpected: 0 };
@@ -276,7 +345,16 @@ export function parseSippCountsCsv(csv: string): SippMessageCount[] {
         break;
     }
   });
+  if (byIndex.size === 0) throw new Error(`SIPp ${what}: no per-element column (header: ${header.join(' ')})`);
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
+/**
+ * The rows of SIPp's stats taken while callcert held its target: CurrentCall of
+ * every row whose CurrentTime falls in [fromMs, toMs] (epoch ms).
+ */
+export function sippCurrentCallsBetween(stats: SippStats, fromMs: number, toMs: number): number[] {
+  return stats.rows.filter((r) => r.currentTimeMs >= fromMs && r.currentTimeMs <= toMs).map((r) => r.currentCalls);
 }
 
 /** Elements named `name` of the given kind, in scenario order (e.g. every "200" SIPp sent). */
@@ -294,24 +372,43 @@ export function sippRecvCount(res: SippResult, name: string): number {
   return sippElements(res, name, 'recv').reduce((a, m) => a + m.count, 0);
 }
 
-function readIfExists(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function collectResult(workDir: string, exit: BoundedResult): SippResult {
-  const countsFile = readdirSync(workDir).find((f) => f.endsWith('_counts.csv'));
-  return {
-    exit,
-    workDir,
-    stats: parseSippStatsCsv(readIfExists(join(workDir, 'stats.csv'))),
-    messages: countsFile ? parseSippCountsCsv(readIfExists(join(workDir, countsFile))) : [],
-    screen: readIfExists(join(workDir, 'screen.log')),
-    errors: readIfExists(join(workDir, 'errors.log')),
+/**
+ * Read SIPp's files after it exited. Throws (with SIPp's exit and stderr) when
+ * stats.csv or the *_counts.csv file is missing or unreadable: a test must not read
+ * "no file" as "0 messages".
+ */
+export function collectResult(workDir: string, exit: BoundedResult): SippResult {
+  const fail = (msg: string, cause?: unknown): never => {
+    throw new Error(
+      `SIPp in ${workDir}: ${msg}${cause instanceof Error ? `: ${cause.message}` : ''}\n` +
+        `  exit=${exit.code}${exit.timedOut ? ' (timed out)' : ''} signal=${exit.signal}\n  stderr (tail): ${exit.stderr.slice(-1500)}`,
+    );
   };
+  const read = (name: string): string => {
+    try {
+      return readFileSync(join(workDir, name), 'utf8');
+    } catch (e) {
+      return fail(`cannot read ${name}`, e);
+    }
+  };
+  const countsFiles = readdirSync(workDir).filter((f) => f.endsWith('_counts.csv'));
+  if (countsFiles.length !== 1) fail(`expected one *_counts.csv, found ${countsFiles.length === 0 ? 'none' : countsFiles.join(', ')}`);
+  let stats: SippStats;
+  let messages: SippMessageCount[];
+  try {
+    stats = parseSippStatsCsv(read('stats.csv'));
+    messages = parseSippCountsCsv(read(countsFiles[0] as string));
+  } catch (e) {
+    return fail('unusable results', e);
+  }
+  const optional = (name: string): string => {
+    try {
+      return readFileSync(join(workDir, name), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return { exit, workDir, stats, messages, screen: optional('screen.log'), errors: optional('errors.log') };
 }
 
 function baseArgs(o: SippCommonOptions, workDir: string, sippTimeoutSec: number): string[] {
@@ -346,12 +443,12 @@ function baseArgs(o: SippCommonOptions, workDir: string, sippTimeoutSec: number)
   return args;
 }
 
-function prepare(o: SippCommonOptions): { workDir: string; sippTimeoutSec: number; wrapperTimeoutSec: number } {
-  requireCommand('sipp', 'apt-get install sip-tester');
+function prepare(o: SippCommonOptions): { sipp: string; workDir: string; sippTimeoutSec: number; wrapperTimeoutSec: number } {
+  const sipp = requireCommand('sipp', 'apt-get install sip-tester');
   const workDir = o.workDir ?? mkdtempSync(join(tmpdir(), 'callcert-sipp-'));
   // SIPp's own -timeout fires first so that it exits by itself and writes its files.
   const sippTimeoutSec = Math.max(1, o.timeoutSec);
-  return { workDir, sippTimeoutSec, wrapperTimeoutSec: sippTimeoutSec + 5 };
+  return { sipp, workDir, sippTimeoutSec, wrapperTimeoutSec: sippTimeoutSec + 5 };
 }
 
 /**
@@ -359,12 +456,14 @@ function prepare(o: SippCommonOptions): { workDir: string; sippTimeoutSec: numbe
  * is bound (probed by bind, so the UAS sees no stray traffic).
  */
 export async function startSippUas(o: SippUasOptions): Promise<SippUasHandle> {
-  const { workDir, sippTimeoutSec, wrapperTimeoutSec } = prepare(o);
+  const { sipp, workDir, sippTimeoutSec, wrapperTimeoutSec } = prepare(o);
   const args = baseArgs(o, workDir, sippTimeoutSec);
   if (o.maxCalls !== undefined) args.push('-m', String(o.maxCalls));
   if (o.extraArgs) args.push(...o.extraArgs);
-  const proc = spawnBounded('sipp', args, { timeoutSec: wrapperTimeoutSec, cwd: workDir });
+  const proc = spawnBounded(sipp, args, { timeoutSec: wrapperTimeoutSec, cwd: workDir });
   const finished = proc.exited.then((exit) => collectResult(workDir, exit));
+  // A test that fails before stop() still sees the error from stop(); never an unhandled rejection.
+  finished.catch(() => undefined);
   try {
     await waitForPortBound(o.transport === 'tcp' ? 'tcp' : 'udp', o.localIp ?? '127.0.0.1', o.localPort, 5000, proc);
   } catch (e) {
@@ -395,7 +494,7 @@ export async function startSippUas(o: SippUasOptions): Promise<SippUasHandle> {
 
 /** Run a SIPp UAC to completion (-m calls) and return its parsed results. */
 export async function runSippUac(o: SippUacOptions): Promise<SippResult> {
-  const { workDir, sippTimeoutSec, wrapperTimeoutSec } = prepare(o);
+  const { sipp, workDir, sippTimeoutSec, wrapperTimeoutSec } = prepare(o);
   // Without -p SIPp 3.6 tries 5060 first: take an ephemeral port instead.
   const localPort = o.localPort ?? (o.transport === 'tcp' ? await freeTcpPort() : await freeUdpPort());
   const args = baseArgs({ ...o, localPort }, workDir, sippTimeoutSec);
@@ -408,7 +507,7 @@ export async function runSippUac(o: SippUacOptions): Promise<SippResult> {
   if (o.authPassword !== undefined) args.push('-ap', o.authPassword);
   if (o.extraArgs) args.push(...o.extraArgs);
   args.push(o.target);
-  const proc = spawnBounded('sipp', args, { timeoutSec: wrapperTimeoutSec, cwd: workDir });
+  const proc = spawnBounded(sipp, args, { timeoutSec: wrapperTimeoutSec, cwd: workDir });
   const exit = await proc.exited;
   return collectResult(workDir, exit);
 }
@@ -421,9 +520,7 @@ export function describeSippResult(r: SippResult): string {
     .join(' ');
   return (
     `exit=${r.exit.code}${r.exit.timedOut ? ' (timed out)' : ''} dir=${r.workDir} ` +
-    (s
-      ? `created=${s.totalCallsCreated} ok=${s.successfulCalls} failed=${s.failedCalls} current=${s.currentCalls} unexpected=${s.failedUnexpectedMessage} retrans=${s.retransmissions}`
-      : 'no stats') +
+    `created=${s.totalCallsCreated} ok=${s.successfulCalls} failed=${s.failedCalls} current=${s.currentCalls} unexpected=${s.failedUnexpectedMessage} retrans=${s.retransmissions}` +
     `\ncounts: ${counts}` +
     (r.errors ? `\nerrors.log (head): ${r.errors.slice(0, 1500)}` : '') +
     (r.exit.stderr ? `\nstderr (tail): ${r.exit.stderr.slice(-1500)}` : '')

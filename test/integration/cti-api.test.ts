@@ -47,7 +47,7 @@ describe('CTI API ↔ embedded call centre', () => {
     const ids: string[] = [];
     const created = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        post('/v1/calls', JSON.stringify({ to: cc.uri, from: `agent-${(i % 10) + 1}`, holdMs: 100 })),
+        post('/v1/calls', JSON.stringify({ to: cc.uri, from: `agent-${(i % 10) + 1}`, holdMs: 1000 })),
       ),
     );
     for (const res of created) {
@@ -61,7 +61,7 @@ describe('CTI API ↔ embedded call centre', () => {
     }
     expect(new Set(ids).size).toBe(n);
 
-    // While the calls are up, their agents are busy.
+    // While the calls are up (1 s holds, so the check cannot race their end), their agents are busy.
     const during = (await (await get('/v1/agents')).json()) as { agents: Array<{ id: string; state: string }> };
     expect(during.agents).toHaveLength(10);
     expect(during.agents[0]).toEqual({ id: 'agent-1', state: 'busy' });
@@ -141,13 +141,14 @@ describe('CTI API ↔ embedded call centre', () => {
   });
 
   it('400 naming the field for a missing or bad field, and for bad JSON', async () => {
+    const invitesBefore = cc.counters.invites;
     expect((await expectProblem(await post('/v1/calls', JSON.stringify({ holdMs: 10 })), 400)).detail).toMatch(/`to`/);
     expect((await expectProblem(await post('/v1/calls', JSON.stringify({ to: cc.uri, holdMs: -1 })), 400)).detail).toMatch(/`holdMs`/);
     expect((await expectProblem(await post('/v1/calls', JSON.stringify({ to: 'tel:+331234' })), 400)).detail).toMatch(/^to /);
     expect((await expectProblem(await post('/v1/calls', JSON.stringify({ to: 'sip:x@192.0.2.1:5060' })), 400)).detail).toMatch(/loopback/);
     expect((await expectProblem(await post('/v1/calls', '{"to":'), 400)).detail).toMatch(/JSON/);
     await expectProblem(await post('/v1/calls', JSON.stringify({ to: cc.uri, pad: 'x'.repeat(20_000) })), 413);
-    expect(cc.counters.invites).toBe(20); // none of these placed a call
+    expect(cc.counters.invites).toBe(invitesBefore); // none of these placed a call
   });
 
   it('415 for a non-JSON body and 405 for a wrong method', async () => {
@@ -160,21 +161,37 @@ describe('CTI API ↔ embedded call centre', () => {
     expect(r405b.headers.get('allow')).toBe('POST');
   });
 
-  it('429 with Retry-After beyond the request rate', async () => {
-    const limited = await startCtiApi({ token: TOKEN, ratePerSec: 5, originate: () => {}, agents: () => [] });
+  it('429 with Retry-After beyond the request rate (token bucket on an injected clock)', async () => {
+    let nowMs = 1000;
+    const limited = await startCtiApi({ token: TOKEN, ratePerSec: 5, originate: () => {}, agents: () => [], now: () => nowMs });
     try {
-      const res = await Promise.all(Array.from({ length: 20 }, () => fetch(`${limited.url}/v1/agents`, { headers: auth })));
-      const ok = res.filter((r) => r.status === 200);
+      const burst = async (n: number) => {
+        const res = await Promise.all(Array.from({ length: n }, () => fetch(`${limited.url}/v1/agents`, { headers: auth })));
+        for (const r of res.filter((x) => x.status === 200)) await r.arrayBuffer();
+        return res;
+      };
+      // The clock stands still: the burst of 5 passes, the other 15 are refused.
+      const res = await burst(20);
       const limitedRes = res.filter((r) => r.status === 429);
-      expect(ok.length).toBeGreaterThanOrEqual(5);
-      expect(ok.length).toBeLessThanOrEqual(6); // burst 5, plus at most one refilled while they arrive
-      expect(limitedRes.length).toBe(20 - ok.length);
+      expect(res.filter((r) => r.status === 200)).toHaveLength(5);
+      expect(limitedRes).toHaveLength(15);
       for (const r of limitedRes) {
         await expectProblem(r, 429);
-        expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        // An empty bucket at 5/s has its next token in 0.2 s: Retry-After rounds up to 1 s.
+        expect(r.headers.get('retry-after')).toBe('1');
       }
-      for (const r of ok) await r.arrayBuffer();
-      expect(limited.counters.rateLimited).toBe(limitedRes.length);
+      expect(limited.counters.rateLimited).toBe(15);
+      // 400 ms later: two tokens have refilled, so two of three pass.
+      nowMs += 400;
+      const after = await burst(3);
+      expect(after.map((r) => r.status).sort()).toEqual([200, 200, 429]);
+      for (const r of after.filter((x) => x.status === 429)) await r.arrayBuffer();
+      // A long pause refills at most the burst (5), never more.
+      nowMs += 60_000;
+      const later = await burst(7);
+      expect(later.filter((r) => r.status === 200)).toHaveLength(5);
+      for (const r of later.filter((x) => x.status === 429)) await r.arrayBuffer();
+      expect(limited.counters.rateLimited).toBe(15 + 1 + 2);
     } finally {
       await limited.close();
     }

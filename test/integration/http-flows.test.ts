@@ -165,8 +165,9 @@ describe('http.flows in a worker, against real servers', () => {
     expect(outbound).toMatchObject({ offered: 10, answered: 10, completed: 10, failed: 0, uncorrelated: 0 });
     const dial = decodeHistogram(outbound!.dialHist);
     expect(dial.totalCount).toBe(10);
-    // API request → INVITE, before any ringing; the bound is loose on purpose (shared CI machines).
-    expect(dial.maxValue / 1000).toBeLessThan(1000);
+    // API request → INVITE, before any ringing: one sample per call (above), each measured.
+    // How long it takes is the host's business (no wall-clock bound here).
+    expect(dial.minNonZeroValue).toBeGreaterThan(0);
     expect(Math.max(...outbound!.samples.map((s) => s[1]))).toBeGreaterThan(0);
     expect(outbound!.samples[outbound!.samples.length - 1][1]).toBe(0);
     // The CTI side saw the same calls end normally.

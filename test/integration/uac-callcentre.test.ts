@@ -15,6 +15,19 @@ afterEach(async () => {
   for (const c of open.splice(0)) await c.close();
 });
 
+/** Poll `done` every 10 ms until it holds; reject naming `what` after timeoutMs (a deadline, not a sleep). */
+function waitFor(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (done()) resolve();
+      else if (Date.now() >= deadline) reject(new Error(`${what}: not reached within ${timeoutMs} ms`));
+      else setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
 async function setup(transport: 'udp' | 'tcp', spec: Partial<EmbeddedTargetSpec>, ringTimeoutMs = 30_000) {
   const cc = await CallCentre.start({ capacity: 1000, ringMs: 0, answerRatio: 1, calleeHangupMs: null, ...spec, address: '127.0.0.1', port: 0, transport });
   open.push(cc);
@@ -62,7 +75,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
     const { cc, uac, ended, answered, waitEnded } = await setup(transport, {});
     const n = 50;
     for (let i = 0; i < n; i++) uac.start(i, performance.now(), 0);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(`${n} calls answered`, () => answered.length >= n);
     expect(answered.length).toBe(n);
     for (const c of answered) uac.hangup(c);
     await waitEnded(n);
@@ -98,7 +111,8 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
     await waitEnded(10);
     expect(ended.every((c) => c.cause === 'callee_hangup' && c.normalEnd)).toBe(true);
     expect(cc.counters.byesSent).toBe(10);
-    await new Promise((r) => setTimeout(r, 50));
+    // The call centre counts a call completed when our 200 to its BYE arrives.
+    await waitFor('call centre: 10 completed', () => cc.counters.completed >= 10);
     expect(cc.counters.completed).toBe(10);
   });
 
@@ -109,7 +123,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
     expect(ended.every((c) => c.cause === 'ring_timeout' && c.finalCode === 487 && c.provisionalAt > 0)).toBe(true);
     expect(cc.counters.cancels).toBe(5);
     expect(cc.counters.responsesSent['487']).toBe(5);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor('call centre: 5 ACKs for the 487s', () => cc.counters.acks >= 5);
     expect(cc.counters.acks).toBe(5);
   });
 });

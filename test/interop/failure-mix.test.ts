@@ -35,73 +35,83 @@ afterAll(() => {
 });
 
 describe('callcert run → SIPp UAS with a deterministic 200/486/503 mix', () => {
-  it('--rate 20 --hold 1s --ramp 0 --duration 5s: 100 arrivals; failures and SER/SEER/ISA match SIPp exactly', async () => {
-    const port = await freeUdpPort();
-    const uas: SippUasHandle = await startSippUas({
-      scenario: sippFixture('uas-mix.xml'),
-      localPort: port,
-      timeoutSec: 35,
-      workDir: tempDir('uas-mix', root),
-    });
-    cleanups.push(() => uas.stop(1000));
-    const out = join(root, 'out');
-    const cli = await runCli(
-      ['run', '--target', `sip:service@127.0.0.1:${port}`, '--rate', '20', '--hold', '1s', '--ramp', '0', '--duration', '5s', '--out', out, '--quiet'],
-      { timeoutSec: 30 },
-    );
-    const sipp = await uas.stop(5000);
-    const r = readResults(out);
-    const s = r.summary;
-    const why = `${describeCli(cli)}\nUAS: ${describeSippResult(sipp)}\nsummary: ${JSON.stringify({ calls: s.calls, failuresByCode: s.failuresByCode, finalByCode: s.finalByCode, ratios: s.ratios })}`;
+  // --workers 2 splits the arrivals over two worker threads and merges their counts: the
+  // figures are exact by design, so any segmentation or merge error shows here.
+  for (const workers of [1, 2]) {
+    it(`--rate 20 --hold 1s --ramp 0 --duration 5s --workers ${workers}: 100 arrivals; failures and SER/SEER/ISA match SIPp exactly`, async () => {
+      const port = await freeUdpPort();
+      const uas: SippUasHandle = await startSippUas({
+        scenario: sippFixture('uas-mix.xml'),
+        localPort: port,
+        timeoutSec: 35,
+        workDir: tempDir(`uas-mix-w${workers}`, root),
+      });
+      cleanups.push(() => uas.stop(1000));
+      const out = join(root, `out-w${workers}`);
+      const cli = await runCli(
+        ['run', '--target', `sip:service@127.0.0.1:${port}`, '--rate', '20', '--hold', '1s', '--ramp', '0', '--duration', '5s', '--workers', String(workers), '--out', out, '--quiet'],
+        { timeoutSec: 30 },
+      );
+      const sipp = await uas.stop(5000);
+      const r = readResults(out);
+      const s = r.summary;
+      const why = `${describeCli(cli)}\nUAS: ${describeSippResult(sipp)}\nsummary: ${JSON.stringify({ calls: s.calls, failuresByCode: s.failuresByCode, finalByCode: s.finalByCode, ratios: s.ratios })}`;
 
-    // SIPp's numbers
-    const invites = sippRecvCount(sipp, 'INVITE');
-    const [ok200, bye200] = sippElements(sipp, '200', 'send');
-    const sent200 = ok200?.count ?? 0;
-    const sent486 = sippSentCount(sipp, '486');
-    const sent503 = sippSentCount(sipp, '503');
-    const byes = sippRecvCount(sipp, 'BYE');
+      // SIPp's numbers
+      const invites = sippRecvCount(sipp, 'INVITE');
+      const [ok200, bye200] = sippElements(sipp, '200', 'send');
+      const sent200 = ok200?.count ?? 0;
+      const sent486 = sippSentCount(sipp, '486');
+      const sent503 = sippSentCount(sipp, '503');
+      const byes = sippRecvCount(sipp, 'BYE');
 
-    report('failure-mix', {
-      exit: cli.code,
-      wallMs: Math.round(cli.wallMs),
-      callcert: { ...s.calls, failuresByCode: s.failuresByCode, finalByCode: s.finalByCode, ratios: s.ratios },
-      sipp: { invites, sent200, sent486, sent503, ackRecv: sippRecvCount(sipp, 'ACK'), byeRecv: byes, bye200: bye200?.count, successful: sipp.stats?.successfulCalls, failed: sipp.stats?.failedCalls },
-    });
+      report(`failure-mix --workers ${workers}`, {
+        exit: cli.code,
+        wallMs: Math.round(cli.wallMs),
+        callcert: { ...s.calls, failuresByCode: s.failuresByCode, finalByCode: s.finalByCode, ratios: s.ratios },
+        sipp: { invites, sent200, sent486, sent503, ackRecv: sippRecvCount(sipp, 'ACK'), byeRecv: byes, bye200: bye200?.count, successful: sipp.stats.successfulCalls, failed: sipp.stats.failedCalls },
+      });
 
-    // 20 cps over the 5 s hold stage (the 1 ms "ramp 0" step adds none): exactly 100 arrivals.
-    expect(s.calls.attempted, why).toBe(100);
-    expect(s.calls.blocked, why).toBe(0);
-    expect(s.calls.aborted, why).toBe(0);
-    expect(r.valid, why).toBe(true);
-    expect(r.verdict, why).toBe('not_judged');
-    expect(cli.code, why).toBe(1); // no criteria, and 30 calls failed: SIPp's exit rule
+      // 20 cps over the 5 s hold stage (the 1 ms "ramp 0" step adds none): exactly 100 arrivals.
+      expect(r.generator.workers, why).toBe(workers);
+      expect(s.calls.attempted, why).toBe(100);
+      expect(s.calls.blocked, why).toBe(0);
+      expect(s.calls.aborted, why).toBe(0);
+      expect(r.valid, why).toBe(true);
+      expect(r.verdict, why).toBe('not_judged');
+      expect(cli.code, why).toBe(1); // no criteria, and 30 calls failed: SIPp's exit rule
 
-    // SIPp numbers calls 1..100 in arrival order: 70 / 20 / 10 exactly.
-    expect(invites, why).toBe(s.calls.attempted);
-    expect(sent200, why).toBe(70);
-    expect(sent486, why).toBe(20);
-    expect(sent503, why).toBe(10);
+      // SIPp numbers calls 1..100 in arrival order: 70 / 20 / 10 exactly.
+      expect(invites, why).toBe(s.calls.attempted);
+      expect(sent200, why).toBe(70);
+      expect(sent486, why).toBe(20);
+      expect(sent503, why).toBe(10);
 
-    // Both sides agree, count for count.
-    expect(s.failuresByCode, why).toEqual({ 486: sent486, 503: sent503 });
-    expect(s.finalByCode, why).toEqual({ 200: sent200, 486: sent486, 503: sent503 });
-    expect(s.calls.failed, why).toBe(sent486 + sent503);
-    expect(s.calls.answered, why).toBe(sent200);
-    expect(s.calls.completed, why).toBe(byes);
-    expect(bye200?.count, why).toBe(byes);
-    expect(byes, why).toBe(sent200);
-    // Every final response was ACKed (hop-by-hop for 486/503, end-to-end for 200).
-    expect(sippRecvCount(sipp, 'ACK'), why).toBe(invites);
-    expect(sipp.stats?.successfulCalls, why).toBe(invites);
-    expect(sipp.stats?.failedCalls, why).toBe(0);
-    expect(countByCause(readCalls(out)), why).toEqual({ completed: sent200, rejected: sent486 + sent503 });
+      // Both sides agree, count for count.
+      expect(s.failuresByCode, why).toEqual({ 486: sent486, 503: sent503 });
+      expect(s.finalByCode, why).toEqual({ 200: sent200, 486: sent486, 503: sent503 });
+      expect(s.calls.failed, why).toBe(sent486 + sent503);
+      expect(s.calls.answered, why).toBe(sent200);
+      expect(s.calls.completed, why).toBe(byes);
+      expect(bye200?.count, why).toBe(byes);
+      expect(byes, why).toBe(sent200);
+      // Every final response was ACKed (hop-by-hop for 486/503, end-to-end for 200).
+      expect(sippRecvCount(sipp, 'ACK'), why).toBe(invites);
+      expect(sipp.stats.successfulCalls, why).toBe(invites);
+      expect(sipp.stats.failedCalls, why).toBe(0);
+      expect(countByCause(readCalls(out)), why).toEqual({ completed: sent200, rejected: sent486 + sent503 });
 
-    // RFC 6076 ratios recomputed from SIPp's counters.
-    expect(s.ratios.ser, why).toBeCloseTo(sent200 / invites, 10);
-    expect(s.ratios.seer, why).toBeCloseTo((sent200 + sent486) / invites, 10);
-    expect(s.ratios.isa, why).toBeCloseTo(sent503 / invites, 10);
-    expect(s.ratios.scr, why).toBeCloseTo(byes / invites, 10);
-    expect(s.ratios.asr, why).toBeCloseTo(sent200 / invites, 10);
-  }, 60_000);
+      // RFC 6076 ratios recomputed from SIPp's counters.
+      expect(s.ratios.ser, why).toBeCloseTo(sent200 / invites, 10);
+      expect(s.ratios.seer, why).toBeCloseTo((sent200 + sent486) / invites, 10);
+      expect(s.ratios.isa, why).toBeCloseTo(sent503 / invites, 10);
+      expect(s.ratios.scr, why).toBeCloseTo(byes / invites, 10);
+      expect(s.ratios.asr, why).toBeCloseTo(sent200 / invites, 10);
+      if (workers > 1) {
+        // Each worker's calls carry its index; both took a share of the arrivals.
+        const byWorker = countByCause(readCalls(out).map((l) => ({ ...l, cause: String(l.w) })));
+        expect(Object.keys(byWorker).sort(), why).toEqual(['0', '1']);
+      }
+    }, 60_000);
+  }
 });

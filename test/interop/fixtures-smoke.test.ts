@@ -90,8 +90,8 @@ describe('real-peer fixtures (SIPp + Kamailio, no callcert)', () => {
         .slice(-3000)}`;
       expect(uac.stats, why).not.toBeNull();
       expect(uac.exit.code, why).toBe(0);
-      expect(uac.stats?.successfulCalls, why).toBe(calls);
-      expect(uac.stats?.failedCalls, why).toBe(0);
+      expect(uac.stats.successfulCalls, why).toBe(calls);
+      expect(uac.stats.failedCalls, why).toBe(0);
       // every call was challenged once and answered
       expect(sippRecvCount(uac, '407'), why).toBe(calls);
       expect(sippElements(uac, 'INVITE', 'send').map((m) => m.count), why).toEqual([calls, calls]);
@@ -101,8 +101,8 @@ describe('real-peer fixtures (SIPp + Kamailio, no callcert)', () => {
       expect(sippRecvCount(uasRes, 'ACK'), why).toBe(calls);
       expect(sippRecvCount(uasRes, 'BYE'), why).toBe(calls);
       expect(sippElements(uasRes, '200', 'send').map((m) => m.count), why).toEqual([calls, calls]);
-      expect(uasRes.stats?.successfulCalls, why).toBe(calls);
-      expect(uasRes.stats?.failedCalls, why).toBe(0);
+      expect(uasRes.stats.successfulCalls, why).toBe(calls);
+      expect(uasRes.stats.failedCalls, why).toBe(0);
     }, 30_000);
   }
 
@@ -137,13 +137,13 @@ describe('real-peer fixtures (SIPp + Kamailio, no callcert)', () => {
     expect(sent503, why).toBe(10);
     // every error response was ACKed (SIPp UAC ACKs the 4xx/5xx it aborts on), every 200 too
     expect(sippRecvCount(uasRes, 'ACK'), why).toBe(100);
-    expect(uasRes.stats?.successfulCalls, why).toBe(100);
+    expect(uasRes.stats.successfulCalls, why).toBe(100);
 
     // The built-in UAC counts the 486/503 as failed calls (unexpected message).
-    expect(uac.stats?.totalCallsCreated, why).toBe(100);
-    expect(uac.stats?.successfulCalls, why).toBe(ok200?.count);
-    expect(uac.stats?.failedCalls, why).toBe(sent486 + sent503);
-    expect(uac.stats?.failedUnexpectedMessage, why).toBe(sent486 + sent503);
+    expect(uac.stats.totalCallsCreated, why).toBe(100);
+    expect(uac.stats.successfulCalls, why).toBe(ok200?.count);
+    expect(uac.stats.failedCalls, why).toBe(sent486 + sent503);
+    expect(uac.stats.failedUnexpectedMessage, why).toBe(sent486 + sent503);
     expect(uac.exit.code, why).toBe(1); // SIPp: 1 = at least one call failed
   }, 30_000);
 });

@@ -87,7 +87,7 @@ describe.each(['udp', 'tcp'] as const)('callcert run → SIPp UAS on [::1] over 
     trace = readFileSync(join(uas.workDir, 'messages.log'), 'latin1');
     report(`ipv6 sipp-uas ${transport}`, {
       exit: cli.code, callcert: results.summary.calls,
-      sipp: { inviteRecv: sippRecvCount(uas, 'INVITE'), byeRecv: sippRecvCount(uas, 'BYE'), successful: uas.stats?.successfulCalls, failed: uas.stats?.failedCalls },
+      sipp: { inviteRecv: sippRecvCount(uas, 'INVITE'), byeRecv: sippRecvCount(uas, 'BYE'), successful: uas.stats.successfulCalls, failed: uas.stats.failedCalls },
     });
   }, 60_000);
 
@@ -99,17 +99,17 @@ describe.each(['udp', 'tcp'] as const)('callcert run → SIPp UAS on [::1] over 
     expect(sippRecvCount(uas, 'INVITE'), why).toBe(c.attempted);
     expect(sippRecvCount(uas, 'ACK'), why).toBe(c.answered);
     expect(sippRecvCount(uas, 'BYE'), why).toBe(c.completed);
-    expect(uas.stats?.currentCalls, why).toBe(0);
+    expect(uas.stats.currentCalls, why).toBe(0);
     if (transport === 'udp') {
-      expect(uas.stats?.successfulCalls, why).toBe(c.completed);
-      expect(uas.stats?.failedCalls, why).toBe(0);
+      expect(uas.stats.successfulCalls, why).toBe(c.completed);
+      expect(uas.stats.failedCalls, why).toBe(0);
       expect(uas.exit.code, why).toBe(0);
     } else {
       // As in cli-sipp-uas.test.ts: a call still in SIPp's timewait when callcert closes its
       // connection at the end is counted failed by SIPp although every message was exchanged
       // (measured: 69 + 1); such failures are FailedTcpClosed and nothing else.
-      expect((uas.stats?.successfulCalls ?? 0) + (uas.stats?.failedCalls ?? 0), why).toBe(c.completed);
-      expect(uas.stats?.failedCalls, why).toBe(uas.stats?.failedTcpClosed);
+      expect((uas.stats.successfulCalls ?? 0) + (uas.stats.failedCalls ?? 0), why).toBe(c.completed);
+      expect(uas.stats.failedCalls, why).toBe(uas.stats.failedTcpClosed);
     }
   });
 
@@ -175,8 +175,8 @@ describe('SIPp UAC → callcert target --address ::1', () => {
     const t = await target.result;
     const why = `${describeCli(t)}\nUAC: ${describeSippResult(uac)}`;
     expect(uac.exit.code, why).toBe(0);
-    expect(uac.stats?.successfulCalls, why).toBe(50);
-    expect(uac.stats?.failedCalls, why).toBe(0);
+    expect(uac.stats.successfulCalls, why).toBe(50);
+    expect(uac.stats.failedCalls, why).toBe(0);
     const counters = parseTargetCounters(t.stdout);
     expect(counters.invites, why).toBe(50);
     expect(counters.completed, why).toBe(50);

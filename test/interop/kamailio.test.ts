@@ -96,7 +96,7 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
       exit: cli.code,
       wallMs: Math.round(cli.wallMs),
       callcert: { ...c, failuresByCode: r.summary.failuresByCode, retransmissions: r.summary.retransmissions },
-      sipp: { inviteRecv: sippRecvCount(uasRes, 'INVITE'), ackRecv: sippRecvCount(uasRes, 'ACK'), byeRecv: sippRecvCount(uasRes, 'BYE'), successful: uasRes.stats?.successfulCalls },
+      sipp: { inviteRecv: sippRecvCount(uasRes, 'INVITE'), ackRecv: sippRecvCount(uasRes, 'ACK'), byeRecv: sippRecvCount(uasRes, 'BYE'), successful: uasRes.stats.successfulCalls },
       trace: { invites: invites.length, acks: acks.length, byes: byes.length, byesViaProxy: viaOnTop(byes), acksViaProxy: viaOnTop(acks) },
     });
 
@@ -111,13 +111,20 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
     expect(r.summary.ratios.ser, why).toBe(1);
     expect(countByCause(readCalls(out)), why).toEqual({ completed: c.attempted });
 
+    // Kamailio challenged each call's first INVITE once (route[AUTH] logs every challenge):
+    // "every call authenticated" is counted, not inferred from the cfg.
+    const challenges = [...proxy.log().matchAll(/challenge (\S+) (\S+) rc=/g)];
+    expect(challenges.map((m) => m[1]).every((m) => m === 'INVITE'), why).toBe(true);
+    expect(new Set(challenges.map((m) => m[2])).size, why).toBe(c.attempted);
+    expect(challenges.length, why).toBe(c.attempted);
+
     // The UAS behind the proxy saw each call exactly once (the 407 round stops at Kamailio).
     expect(sippRecvCount(uasRes, 'INVITE'), why).toBe(c.attempted);
     expect(sippRecvCount(uasRes, 'ACK'), why).toBe(c.answered);
     expect(sippRecvCount(uasRes, 'BYE'), why).toBe(c.completed);
     expect(sippElements(uasRes, '200', 'send').map((m) => m.count), why).toEqual([c.answered, c.completed]);
-    expect(uasRes.stats?.successfulCalls, why).toBe(c.completed);
-    expect(uasRes.stats?.failedCalls, why).toBe(0);
+    expect(uasRes.stats.successfulCalls, why).toBe(c.completed);
+    expect(uasRes.stats.failedCalls, why).toBe(0);
 
     // Trace: every ACK and BYE came via Kamailio (its Via on top, callcert's below),
     // i.e. callcert followed the Record-Route instead of going to the UAS's Contact.
@@ -171,8 +178,15 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
     expect(c.failed, why).toBe(c.attempted);
     expect(r.summary.failuresByCode, why).toEqual({ 403: c.attempted });
     expect(r.summary.ratios.ser, why).toBe(0);
-    // Kamailio logged one refusal per call; no INVITE got past it.
+    // Kamailio logged one refusal per call; no INVITE got past it. The UAS's stats and
+    // counts must exist first (its INVITE element present, with a count of 0), or the
+    // zeros below would hold for a UAS that wrote nothing.
     expect(wrongPasswordLogged, why).toBe(c.attempted);
+    expect(uasRes.stats.rows.length, why).toBeGreaterThan(0);
+    expect(uasRes.messages.map((m) => `${m.index}_${m.name}_${m.kind}`), why).toEqual([
+      '0_INVITE_recv', '1_180_send', '2_200_send', '3_ACK_recv', '4_BYE_recv', '5_200_send', '6_Pause_pause',
+    ]);
+    expect(uasRes.stats.incomingCalls, why).toBe(0);
     expect(sippRecvCount(uasRes, 'INVITE'), why).toBe(0);
     expect(sippSentCount(uasRes, '200'), why).toBe(0);
     // Without pass criteria the run is not judged, and exits 1 because calls failed (SIPp's rule); nothing says PASSED.

@@ -32,7 +32,7 @@ describe('callcert run → SIPp UAS that hangs up first (open model, 20 cps, 10 
     const why = `${describeCli(cli)}\nUAS: ${describeSippResult(sipp)}`;
     const r = readResults(out);
     const c = r.summary.calls;
-    report('sipp-callee-hangup', { exit: cli.code, calls: c, sipp: { byeSent: sippSentCount(sipp, 'BYE'), ok200Recv: sippRecvCount(sipp, '200'), successful: sipp.stats?.successfulCalls, failed: sipp.stats?.failedCalls } });
+    report('sipp-callee-hangup', { exit: cli.code, calls: c, sipp: { byeSent: sippSentCount(sipp, 'BYE'), ok200Recv: sippRecvCount(sipp, '200'), successful: sipp.stats.successfulCalls, failed: sipp.stats.failedCalls } });
     expect(cli.code, why).toBe(0);
     expect(r.valid, why).toBe(true);
     // The default 10 s ramp to 20 cps, then 20 s at 20 cps: 100 + 400 arrivals.
@@ -44,7 +44,7 @@ describe('callcert run → SIPp UAS that hangs up first (open model, 20 cps, 10 
     expect(sippRecvCount(sipp, 'INVITE'), why).toBe(500);
     expect(sippElements(sipp, 'BYE', 'send').map((m) => m.count), why).toEqual([500]);
     expect(sippRecvCount(sipp, '200'), why).toBe(500);
-    expect(sipp.stats?.successfulCalls, why).toBe(500);
-    expect(sipp.stats?.failedCalls, why).toBe(0);
+    expect(sipp.stats.successfulCalls, why).toBe(500);
+    expect(sipp.stats.failedCalls, why).toBe(0);
   }, 150_000);
 });

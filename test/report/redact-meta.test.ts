@@ -40,6 +40,12 @@ describe('loadMeta', () => {
   it('defaults: number from the results hash, default standards', () => {
     const m = defaultMeta(sha);
     expect(m.reportNumber).toBe('CC-ABABABABABAB');
+    // The documented defaults, pinned (a wrong constant must fail here), and the same object.
+    expect(m.standards).toEqual([
+      'IETF RFC 3261 SIP: Session Initiation Protocol',
+      'IETF RFC 6076 Basic Telephony SIP End-to-End Performance Metrics',
+      'IETF RFC 3550 RTP: A Transport Protocol for Real-Time Applications (media metrics, when measured)',
+    ]);
     expect(m.standards).toBe(DEFAULT_STANDARDS);
   });
   it('names the file, the field and what was expected', async () => {

@@ -86,6 +86,8 @@ describe('run --report: the PDF', () => {
     expect(t).toMatch(new RegExp(`Calls attempted\\s+${s.calls.attempted}\\b`));
     expect(t).toMatch(new RegExp(`Sustained channels\\s+${s.concurrency.sustained}\\b`));
     expect(t).toMatch(new RegExp(`Setup time p95 \\(ms\\)\\s+${esc(String(s.setupMs.p95))}\\b`));
+    // Not vacuous: the scenario's three criteria, each on its row.
+    expect(results.criteria).toHaveLength(3);
     for (const c of results.criteria) {
       expect(t).toMatch(new RegExp(`${c.metric} ${esc(c.criterion)}\\s+${esc(String(c.actual))}\\s+通过 / PASS`));
     }

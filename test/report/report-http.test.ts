@@ -114,6 +114,8 @@ describe('report of a run with HTTP load, flows and outbound calls', () => {
     expect(t).toContain(dist(f.flowMs));
     // Step rows read in layout mode (one table row per line, whichever page it lands on); the kind may wrap below the name.
     const layout = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    // Not vacuous: the flow's four steps, each on its row.
+    expect(Object.keys(f.steps)).toHaveLength(4);
     for (const [name, st] of Object.entries(f.steps)) {
       const d = st.latencyMs!;
       expect(layout, name).toMatch(new RegExp(`${esc(name)}(?: \\(\\w+\\))?\\s+${st.count}\\s+${[d.p50, d.p95, d.p99, d.max].map((v) => esc(String(v))).join('\\s+')}\\s`));
@@ -169,6 +171,7 @@ describe('report of a run with HTTP load, flows and outbound calls', () => {
       .toEqual(results.timeline.map((p) => (p.http?.agents as { latencyMsP95: number | null } | undefined)?.latencyMsP95 ?? null));
     expect(charts.some((c) => c.canvas.startsWith('chart-outbound'))).toBe(true);
     expect(pageResults(html).text).toBe(resultsText);
-    expect(drawPageCharts(html).length).toBe(charts.length);
+    // What chart.js itself holds once it drew the page's config: one point per timeline second in each dataset.
+    expect(drawPageCharts(html).find((d) => d.canvas.startsWith('chart-http'))!.lengths).toEqual([n, n]);
   });
 });

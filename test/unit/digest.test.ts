@@ -181,8 +181,10 @@ describe('digestAuthorization', () => {
     expect(h).toContain('username="a\\\\b\\"c"');
     expect(h).toContain('realm="r\\"x"');
     expect(param(h, 'username')).toBe('a\\b"c');
-    // Same hash as an unescaped computation would give: change the username and the response changes.
-    expect(param(digestAuthorization(ch, { ...args, username: 'abc' }), 'response')).not.toBe(param(h, 'response'));
+    // MD5(MD5('a\\b"c:r"x:p'):n:00000001:k:auth:MD5('REGISTER:sip:r')), computed outside callcert
+    // (Python hashlib) over the raw strings; the escaped strings would give 5059859a...
+    expect(param(h, 'response')).toBe('53ac532dabf5554a68787e1173cac8ad');
+    expect(param(h, 'response')).not.toBe('5059859aa153747cce0fb93e657c5bee');
   });
 
   it('a stale challenge is answered like any other (new nonce, nc restarts at 1)', () => {
@@ -191,14 +193,5 @@ describe('digestAuthorization', () => {
     const h = digestAuthorization(stale, { ...RFC7616_ARGS, nc: 1 });
     expect(param(h, 'nonce')).toBe('fresh');
     expect(h).not.toContain('stale');
-  });
-
-  it('is cheap enough for the hot path', () => {
-    const ch = parseDigestChallenge(rfc7616Challenge('SHA-256'))!;
-    const t0 = performance.now();
-    for (let i = 1; i <= 20_000; i++) digestAuthorization(ch, { ...RFC7616_ARGS, nc: i });
-    const perCallUs = ((performance.now() - t0) * 1000) / 20_000;
-    // Generous bound for a shared 2-core CI box; typically a few microseconds.
-    expect(perCallUs).toBeLessThan(200);
   });
 });
