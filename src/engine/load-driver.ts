@@ -13,13 +13,13 @@ import { getHeapStatistics } from 'node:v8';
 import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
 import { HttpRuns } from './http-runs.js';
 import { FlowRuns, type FlowWorkerSpec } from './flow-runs.js';
-import type { SipMessage } from '../sip/message.js';
-import type { Peer, SipTransport } from '../sip/transport.js';
-import { openTransport, TcpTransport } from '../sip/transport-tcp.js';
-import { Uac, Call, CallState, type UacListener } from '../sip/uac.js';
+import type { SipMessage } from '../sip/message/message.js';
+import type { Peer, SipTransport } from '../sip/transport/types.js';
+import { openTransport } from '../sip/transport/registry.js';
+import { Uac, Call, CallState, type UacListener } from '../sip/ua/caller.js';
 import { createCallParties, type PartyFor } from './call-identity.js';
 import type { CallData } from '../scenario/call-data.js';
-import { g711Sdp } from '../sip/builder.js';
+import { g711Sdp } from '../sip/message/builder.js';
 import { createArrivalIterator } from '../load/models/open.js';
 import { segmentTargetAt, nextChangeMs } from '../load/models/closed.js';
 import { type Arrival, type ArrivalIterator } from '../load/models/types.js';
@@ -129,7 +129,7 @@ export class LoadDriver implements UacListener {
     };
     this.transport = await openTransport(this.o.target.transport, { address: this.o.localAddress, port: 0, events });
     const peer: Peer = { address: this.o.target.host, port: this.o.target.port };
-    if (this.transport instanceof TcpTransport) await this.transport.connect(peer, 5000);
+    await this.transport.connect(peer, 5000);
     this.uac = new Uac({
       transport: this.transport,
       target: { uri: this.o.target.uri, peer },

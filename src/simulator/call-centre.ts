@@ -19,21 +19,22 @@
  * cannot be answered (responses, ACKs, requests without Via/Call-ID/CSeq/
  * From/To) is dropped and counted per cause in `counters.dropped`.
  */
-import type { SipMessage, SipParseError } from '../sip/message.js';
-import type { Peer, SipTransport } from '../sip/transport.js';
-import { openTransport } from '../sip/transport-tcp.js';
-import { MessageBuilder, REASONS, formatHostPort, g711Sdp, salvagedResponse, type DialogIds } from '../sip/builder.js';
-import { IdGenerator, statelessTag } from '../sip/ids.js';
-import { DEFAULT_CHECK_OPTIONS, RequestChecker, faultReason, type CheckOptions, type RequestFault } from '../sip/request-check.js';
-import { salvageRequest, type DropCause } from '../sip/salvage.js';
-import { getHeader, getHeaders, nameAddrUri } from '../sip/headers.js';
-import { CoarseTimer, T1, T2, TIMER_H } from '../sip/coarse-timer.js';
+import type { SipMessage, SipParseError } from '../sip/message/message.js';
+import type { Peer, SipTransport, TransportKind } from '../sip/transport/types.js';
+import { openTransport } from '../sip/transport/registry.js';
+import { MessageBuilder, REASONS, formatHostPort, g711Sdp, salvagedResponse, type DialogIds } from '../sip/message/builder.js';
+import { IdGenerator, statelessTag } from '../sip/message/ids.js';
+import { DEFAULT_CHECK_OPTIONS, RequestChecker, faultReason, type CheckOptions, type RequestFault } from '../sip/message/request-check.js';
+import { salvageRequest, type DropCause } from '../sip/message/salvage.js';
+import { getHeader, getHeaders, nameAddrUri } from '../sip/message/headers.js';
+import { CoarseTimer } from '../sip/transaction/coarse-timer.js';
+import { T1, T2, TIMER_H, TIMER_J } from '../sip/transaction/timers.js';
 import type { EmbeddedTargetSpec } from '../scenario/types.js';
 
 export interface CallCentreOptions extends EmbeddedTargetSpec {
   address: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: TransportKind;
   /** Where parse and transport errors go (default: counted only). */
   onError?: (message: string) => void;
   /** Called for each new INVITE (not retransmissions) as it arrives: lets a run's own UAS match it to the HTTP flow that caused it. */
@@ -363,7 +364,7 @@ export class CallCentre {
     this.forget(call);
     if (!this.transport.reliable) {
       this.closedByes.set(msg.callId, ok);
-      this.closedTimer.add(msg.callId, 64 * T1);
+      this.closedTimer.add(msg.callId, TIMER_J);
     }
   }
 

@@ -4,10 +4,9 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { CallCentre } from '../../src/simulator/call-centre.js';
-import { Uac, type Call, type UacListener } from '../../src/sip/uac.js';
-import { openTransport } from '../../src/sip/transport-tcp.js';
-import { TcpTransport } from '../../src/sip/transport-tcp.js';
-import type { SipTransport } from '../../src/sip/transport.js';
+import { Uac, type Call, type UacListener } from '../../src/sip/ua/caller.js';
+import { openTransport } from '../../src/sip/transport/registry.js';
+import type { SipTransport } from '../../src/sip/transport/types.js';
 import type { EmbeddedTargetSpec } from '../../src/scenario/types.js';
 
 const open: Array<{ close(): Promise<void> | void }> = [];
@@ -35,7 +34,7 @@ async function setup(transport: 'udp' | 'tcp', spec: Partial<EmbeddedTargetSpec>
   });
   open.push(t);
   const peer = { address: '127.0.0.1', port: cc.port };
-  if (t instanceof TcpTransport) await t.connect(peer, 2000);
+  await t.connect(peer, 2000);
   const u = new Uac({
     transport: t, target: { uri: cc.uri, peer }, auth: null, fromUser: 'tester', sdpBody: '', ringTimeoutMs,
     userAgent: 'callcert-test', listener, now: () => performance.now(),

@@ -3,11 +3,11 @@
  * recorder, responses are raw SIP bytes fed back through the real parser.
  */
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
-import { Uac, type Call, CallState } from '../../src/sip/uac.js';
-import { parseMessage } from '../../src/sip/parser.js';
-import { SipParseError, type SipMessage } from '../../src/sip/message.js';
-import type { Peer, SipTransport } from '../../src/sip/transport.js';
-import { getHeader, getHeaders } from '../../src/sip/headers.js';
+import { Uac, type Call, CallState } from '../../src/sip/ua/caller.js';
+import { parseMessage } from '../../src/sip/message/parser.js';
+import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
+import type { Peer, SipTransport } from '../../src/sip/transport/types.js';
+import { getHeader, getHeaders } from '../../src/sip/message/headers.js';
 
 class Recorder implements SipTransport {
   readonly protocol: 'udp' | 'tcp';
@@ -19,6 +19,7 @@ class Recorder implements SipTransport {
     this.protocol = kind;
     this.reliable = kind === 'tcp';
   }
+  async connect(): Promise<void> {}
   send(data: string): void {
     const msg = parseMessage(Buffer.from(data, 'latin1'));
     if (msg instanceof SipParseError) throw new Error(`UAC sent unparseable SIP: ${msg.reason}\n${data}`);

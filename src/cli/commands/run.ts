@@ -10,6 +10,7 @@ import { formatSummary } from '../view/summary-text.js';
 import { ExitCode, isCallcertError, toInternal } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { Runtime } from '../runtime.js';
+import type { TransportKind } from '../../sip/transport/kinds.js';
 
 export interface RunFlags {
   target?: string;
@@ -18,7 +19,7 @@ export interface RunFlags {
   hold?: string;
   ramp?: string;
   duration?: string;
-  transport?: 'udp' | 'tcp';
+  transport?: TransportKind;
   authUser?: string;
   authPassword?: string;
   /** call.data.file (a path from the working directory). */

@@ -8,14 +8,15 @@
  *
  * No closure is created per call or per timer: timers get the Call as argument.
  */
-import type { SipMessage } from './message.js';
-import type { Peer, SipTransport } from './transport.js';
-import { MessageBuilder, REASONS, formatHostPort, type DialogIds } from './builder.js';
-import { IdGenerator } from './ids.js';
-import { getHeader, getHeaders, nameAddrUri } from './headers.js';
-import { CoarseTimer, T1, T2, TIMER_B, TIMER_F } from './coarse-timer.js';
+import type { SipMessage } from '../message/message.js';
+import type { Peer, SipTransport } from '../transport/types.js';
+import { MessageBuilder, REASONS, formatHostPort, type DialogIds } from '../message/builder.js';
+import { IdGenerator } from '../message/ids.js';
+import { getHeader, getHeaders, nameAddrUri } from '../message/headers.js';
+import { CoarseTimer } from '../transaction/coarse-timer.js';
+import { T1, T2, TIMER_B, TIMER_F } from '../transaction/timers.js';
 import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest.js';
-import { Interner } from './interner.js';
+import { Interner } from '../message/interner.js';
 
 export const CallState = {
   Calling: 1,
