@@ -174,6 +174,8 @@ interface Placed {
   rec: CtiCall;
   uac: Uac;
   onEnd: () => void;
+  /** Hangs the call up after rec.holdMs once answered. */
+  holdTimer: NodeJS.Timeout | null;
 }
 
 /**
@@ -234,8 +236,8 @@ export class SipOriginator {
     const transport = isIP(peer.address) === 6 ? this.transport6 : this.transport;
     if (transport === null) throw new OriginateError(`to: cannot call the IPv6 address ${peer.address}: no IPv6 socket (${this.o.address6} could not be bound)`, 400, 'to');
     const uac = this.uacFor(rec.to, peer, rec.from ?? 'cti', transport);
-    const call = uac.start(0, performance.now(), rec.holdMs);
-    const placed: Placed = { rec, uac, onEnd };
+    const call = uac.start(null);
+    const placed: Placed = { rec, uac, onEnd, holdTimer: null };
     this.byCallId.set(call.callId, placed);
     this.byCall.set(call, placed);
     rec.sync = () => {
@@ -282,11 +284,11 @@ export class SipOriginator {
     rec.state = 'answered';
     rec.finalCode = call.finalCode;
     rec.answeredAt = wall(call.answeredAt);
-    // holdTimer is cleared by the UAC if the call ends first (callee hang-up).
-    call.holdTimer = setTimeout(() => {
-      call.holdTimer = null;
+    // Cleared in ended() if the call ends first (callee hang-up).
+    placed.holdTimer = setTimeout(() => {
+      placed.holdTimer = null;
       uac.hangup(call);
-    }, call.holdMs);
+    }, rec.holdMs);
   }
 
   private ended(call: Call): void {
@@ -294,6 +296,8 @@ export class SipOriginator {
     if (placed === undefined) return;
     this.byCall.delete(call);
     this.byCallId.delete(call.callId);
+    if (placed.holdTimer !== null) clearTimeout(placed.holdTimer);
+    placed.holdTimer = null;
     const { rec } = placed;
     rec.state = call.answeredAt > 0 ? 'ended' : 'failed';
     rec.finalCode = call.finalCode === 0 ? null : call.finalCode;
@@ -309,8 +313,8 @@ export class SipOriginator {
     this.closed = true;
     const now = Date.now();
     for (const [call, placed] of this.byCall) {
-      if (call.holdTimer !== null) clearTimeout(call.holdTimer);
-      call.holdTimer = null;
+      if (placed.holdTimer !== null) clearTimeout(placed.holdTimer);
+      placed.holdTimer = null;
       placed.uac.hangup(call);
       const { rec } = placed;
       rec.state = call.answeredAt > 0 ? 'ended' : 'failed';

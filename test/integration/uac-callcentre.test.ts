@@ -60,7 +60,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
   it('answers, holds and hangs up every call; both sides agree', async () => {
     const { cc, uac, ended, answered, waitEnded } = await setup(transport, {});
     const n = 50;
-    for (let i = 0; i < n; i++) uac.start(i, performance.now(), 0);
+    for (let i = 0; i < n; i++) uac.start(i);
     await new Promise((r) => setTimeout(r, 300));
     expect(answered.length).toBe(n);
     for (const c of answered) uac.hangup(c);
@@ -77,7 +77,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
 
   it('gets 503 beyond capacity and 486/480 for the unanswered share', async () => {
     const { cc, uac, ended, waitEnded } = await setup(transport, { capacity: 10, answerRatio: 0.5 });
-    for (let i = 0; i < 30; i++) uac.start(i, performance.now(), 0);
+    for (let i = 0; i < 30; i++) uac.start(i);
     // Answered calls hold a channel, rejected ones free theirs at once: calls 0-19 alternate
     // answered/rejected until 10 channels are held, then the last 10 calls get 503.
     await waitEnded(20);
@@ -93,7 +93,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
 
   it('sees the callee hang up and answers its BYE', async () => {
     const { cc, uac, ended, waitEnded } = await setup(transport, { calleeHangupMs: 50 });
-    for (let i = 0; i < 10; i++) uac.start(i, performance.now(), 0);
+    for (let i = 0; i < 10; i++) uac.start(i);
     await waitEnded(10);
     expect(ended.every((c) => c.cause === 'callee_hangup' && c.normalEnd)).toBe(true);
     expect(cc.counters.byesSent).toBe(10);
@@ -103,7 +103,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
 
   it('CANCELs calls that ring too long and ACKs the 487', async () => {
     const { cc, uac, ended, waitEnded } = await setup(transport, { ringMs: 5000 }, 200);
-    for (let i = 0; i < 5; i++) uac.start(i, performance.now(), 0);
+    for (let i = 0; i < 5; i++) uac.start(i);
     await waitEnded(5);
     expect(ended.every((c) => c.cause === 'ring_timeout' && c.finalCode === 487 && c.provisionalAt > 0)).toBe(true);
     expect(cc.counters.cancels).toBe(5);

@@ -101,7 +101,7 @@ function invite(kind: 'udp' | 'tcp', local: string, targetHost: string): { msg: 
     auth: null, fromUser: 'callcert', sdpBody: g711Sdp(local, 10000, 1), ringTimeoutMs: 0, userAgent: 'test',
     listener: { answered: () => {}, ended: () => {} }, now: () => performance.now(),
   });
-  const call = uac.start(0, performance.now(), 1000);
+  const call = uac.start(0);
   uac.close();
   return { msg: t.sent[0], raw: t.raw[0], callId: call.callId };
 }
