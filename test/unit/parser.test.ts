@@ -9,9 +9,9 @@ import {
   getHeaders,
   headerParam,
   nameAddrUri,
-  parseAuthChallenge,
   splitHeaderList,
 } from '../../src/sip/message/headers.js';
+import { parseAuthChallenge } from '../../src/sip/ua/digest.js';
 import { INVALID, VALID } from '../fixtures/rfc4475/index.js';
 import { CALLFLOWS, multiVia200, sipp200Invite, unauthorized401 } from '../fixtures/rfc4475/callflows.js';
 
