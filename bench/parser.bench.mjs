@@ -1,5 +1,5 @@
 /**
- * Parser micro-benchmark: callcert's parseMessage (dist/sip/parser.js) vs
+ * Parser micro-benchmark: callcert's parseMessage (dist/sip/message/parser.js) vs
  * SIP.js 0.21's Parser.parseMessage, side by side, on a 200 OK with SDP and an
  * INVITE with SDP (bench/lib/messages.mjs).
  *
