@@ -1,5 +1,5 @@
 /**
- * Parser micro-benchmark: callcert's parseMessage (dist/sip/parser.js) vs
+ * Parser micro-benchmark: callcert's parseMessage (dist/sip/message/parser.js) vs
  * SIP.js 0.21's Parser.parseMessage, side by side, on a 200 OK with SDP and an
  * INVITE with SDP (bench/lib/messages.mjs).
  *
@@ -26,8 +26,8 @@ try {
 }
 const { bench, do_not_optimize, group, run, summary } = mitata;
 import { Parser } from 'sip.js/lib/core/index.js';
-import { parseMessage } from '../dist/sip/parser.js';
-import { SipParseError } from '../dist/sip/message.js';
+import { parseMessage } from '../dist/sip/message/parser.js';
+import { SipParseError } from '../dist/sip/message/message.js';
 import { INVITE, OK_200_SDP } from './lib/messages.mjs';
 
 // SIP.js only calls these four logger methods.

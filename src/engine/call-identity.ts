@@ -13,7 +13,7 @@ import { pickRow } from '../http/flows/feeder.js';
 import { compileTemplate, render, type Template, type VarValue } from '../http/flows/template.js';
 import type { CallData } from '../scenario/call-data.js';
 import type { CallSpec, TargetSpec } from '../scenario/types.js';
-import type { CallParty } from '../sip/uac.js';
+import type { CallParty } from '../sip/ua/caller.js';
 
 /** The party of call k, or null when call.data (order unique) has no row left for it. */
 export type PartyFor = (index: number) => CallParty | null;

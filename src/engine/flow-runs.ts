@@ -27,9 +27,10 @@ import { shareOf, type Segment } from '../load/segments.js';
 import { mulberry32 } from '../util/random.js';
 import { encodeHistogram, recordMs } from '../metrics/histograms.js';
 import { CallCentre, type CallCentreCounters } from '../simulator/call-centre.js';
-import { getHeader } from '../sip/headers.js';
-import { bracketHost, formatHostPort } from '../sip/builder.js';
-import type { SipMessage } from '../sip/message.js';
+import { getHeader } from '../sip/message/headers.js';
+import { bracketHost, formatHostPort } from '../sip/message/builder.js';
+import type { SipMessage } from '../sip/message/message.js';
+import { sipUriUser } from '../sip/message/uri.js';
 import { redactUrisInText } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
 import { bump, emptyFlowBucket, emptyOutboundBucket, emptyStepBucket, type FlowBucket, type FlowIntervalData, type OutboundIntervalData } from '../metrics/interval.js';
@@ -231,7 +232,7 @@ export class FlowRuns {
   private onInvite(msg: SipMessage): void {
     const at = performance.now();
     const c = this.o.uas!.correlate;
-    const key = c.kind === 'user' ? (/^sips?:([^@;?]+)@/i.exec(msg.requestUri)?.[1] ?? '') : (getHeader(msg, c.name) ?? '').trim();
+    const key = c.kind === 'user' ? sipUriUser(msg.requestUri) : (getHeader(msg, c.name) ?? '').trim();
     const inst = this.byKey.get(key);
     if (inst === undefined || inst.inviteAt !== 0) {
       this.outbound.uncorrelated++;

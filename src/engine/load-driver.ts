@@ -13,13 +13,13 @@ import { getHeapStatistics } from 'node:v8';
 import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
 import { HttpRuns } from './http-runs.js';
 import { FlowRuns, type FlowWorkerSpec } from './flow-runs.js';
-import type { SipMessage } from '../sip/message.js';
-import type { Peer, SipTransport } from '../sip/transport.js';
-import { openTransport, TcpTransport } from '../sip/transport-tcp.js';
-import { Uac, Call, CallState, type UacListener } from '../sip/uac.js';
+import type { SipMessage } from '../sip/message/message.js';
+import type { Peer, SipTransport } from '../sip/transport/types.js';
+import { openTransport } from '../sip/transport/registry.js';
+import { Uac, Call, CallState, type UacListener } from '../sip/ua/caller.js';
 import { createCallParties, type PartyFor } from './call-identity.js';
 import type { CallData } from '../scenario/call-data.js';
-import { g711Sdp } from '../sip/builder.js';
+import { g711Sdp } from '../sip/message/builder.js';
 import { createArrivalIterator } from '../load/models/open.js';
 import { ArrivalLoop } from '../load/arrival-loop.js';
 import { segmentTargetAt, nextChangeMs } from '../load/models/closed.js';
@@ -61,9 +61,32 @@ const STOP_SETUP_GRACE_MS = 2000;
 export const FAILED_SLOT_RETRY_MS = 1000;
 const INTERVAL_MS = 1000;
 
-export class LoadDriver implements UacListener {
+/**
+ * The driver's own state for one call, kept on the SIP record's `slot` (the UAC never reads it):
+ * who the call is in the schedule, its hold, and the run's bookkeeping.
+ */
+export class CallSlot {
+  holdTimer: NodeJS.Timeout | null = null;
+  /** Closed model, make-before-break: the established call this one replaces once answered. */
+  replaces: DriverCall | null = null;
+  /** Closed model: this call's channel slot was handed to a replacement or released. */
+  released = false;
+  /** The run's end hung this call up before its hold elapsed. */
+  cutAtEnd = false;
+  constructor(
+    /** Call index in the whole run's schedule (striped across workers). */
+    readonly index: number,
+    /** When the schedule meant the call to start (performance.now() ms). */
+    readonly intendedAt: number,
+    readonly holdMs: number,
+  ) {}
+}
+
+type DriverCall = Call<CallSlot>;
+
+export class LoadDriver implements UacListener<CallSlot> {
   private transport!: SipTransport;
-  private uac!: Uac;
+  private uac!: Uac<CallSlot>;
   private readonly health: HealthMonitor;
   private readonly holdSample: () => number;
   private counters: Counters = emptyCounters();
@@ -91,7 +114,7 @@ export class LoadDriver implements UacListener {
   private intervalSeq = 0;
   private finished!: (d: WorkerDone) => void;
   private readonly done: Promise<WorkerDone>;
-  private readonly onHoldExpired = (c: Call) => this.holdExpired(c);
+  private readonly onHoldExpired = (c: DriverCall) => this.holdExpired(c);
   /** Who call k is (From, dialled user, credentials, headers). */
   private readonly partyFor: PartyFor;
   private readonly httpRuns: HttpRuns;
@@ -126,8 +149,8 @@ export class LoadDriver implements UacListener {
     };
     this.transport = await openTransport(this.o.target.transport, { address: this.o.localAddress, port: 0, events });
     const peer: Peer = { address: this.o.target.host, port: this.o.target.port };
-    if (this.transport instanceof TcpTransport) await this.transport.connect(peer, 5000);
-    this.uac = new Uac({
+    await this.transport.connect(peer, 5000);
+    this.uac = new Uac<CallSlot>({
       transport: this.transport,
       target: { uri: this.o.target.uri, peer },
       auth: s.target?.auth ?? null,
@@ -205,13 +228,13 @@ export class LoadDriver implements UacListener {
     this.launch(index, intended);
   }
 
-  private launch(index: number, intended: number): Call {
+  private launch(index: number, intended: number): DriverCall {
     const now = performance.now();
     this.health.recordSlipMs(now - intended);
     this.counters.attempts++;
     const party = this.partyFor(index);
     if (party === null) return this.exhausted(index, intended, now);
-    return this.uac.start(index, intended, this.holdSample(), party);
+    return this.uac.start(new CallSlot(index, intended, this.holdSample()), party);
   }
 
   /**
@@ -219,8 +242,8 @@ export class LoadDriver implements UacListener {
    * It ends on the next turn of the event loop, like a call the UAC ends, so that whoever
    * launched it (a make-before-break replacement) has linked it first.
    */
-  private exhausted(index: number, intended: number, now: number): Call {
-    const call = new Call(index, '', '', '', '', intended, 0, '', null, '');
+  private exhausted(index: number, intended: number, now: number): DriverCall {
+    const call = new Call('', '', '', '', this.uac.targetPeer, '', null, '', new CallSlot(index, intended, 0));
     call.state = CallState.Ended;
     call.cause = 'data_exhausted';
     call.endedAt = now;
@@ -264,7 +287,7 @@ export class LoadDriver implements UacListener {
     if (this.committed > target) {
       for (const call of this.uac.calls.values()) {
         if (this.committed <= target) break;
-        if (call.state === CallState.Established && call.replaces === null && !isReplaced(call)) {
+        if (call.state === CallState.Established && call.slot.replaces === null && !isReplaced(call)) {
           this.committed--;
           markReplaced(call);
           this.uac.hangup(call);
@@ -281,7 +304,7 @@ export class LoadDriver implements UacListener {
 
   // ---- call events (UacListener) ------------------------------------------------
 
-  answered(call: Call): void {
+  answered(call: DriverCall): void {
     this.established++;
     this.counters.answers++;
     const from = timedFrom(call);
@@ -291,20 +314,21 @@ export class LoadDriver implements UacListener {
     bump(this.counters.finalByCode, String(call.finalCode));
     if (this.stopping) {
       // Answered while the run stops: it never gets its hold.
-      call.cutAtEnd = true;
+      call.slot.cutAtEnd = true;
       this.uac.hangup(call);
       return;
     }
-    call.holdTimer = setTimeout(this.onHoldExpired, call.holdMs, call);
-    const old = call.replaces;
+    const slot = call.slot;
+    slot.holdTimer = setTimeout(this.onHoldExpired, slot.holdMs, call);
+    const old = slot.replaces;
     if (old !== null) {
-      call.replaces = null;
+      slot.replaces = null;
       this.uac.hangup(old);
     }
   }
 
-  private holdExpired(call: Call): void {
-    call.holdTimer = null;
+  private holdExpired(call: DriverCall): void {
+    call.slot.holdTimer = null;
     if (this.stopping || call.state !== CallState.Established) return;
     if (this.draining) {
       // After the last stage a closed-model slot is not refilled: the call just ends.
@@ -320,7 +344,7 @@ export class LoadDriver implements UacListener {
         // Make before break: the slot passes to the replacement; BYE once it is up.
         const next = this.launch(this.takeIndex(), performance.now());
         this.offered++;
-        next.replaces = call;
+        next.slot.replaces = call;
         return;
       }
       this.committed--;
@@ -328,7 +352,10 @@ export class LoadDriver implements UacListener {
     this.uac.hangup(call);
   }
 
-  ended(call: Call): void {
+  ended(call: DriverCall): void {
+    const slot = call.slot;
+    if (slot.holdTimer !== null) clearTimeout(slot.holdTimer);
+    slot.holdTimer = null;
     const c = this.counters;
     const answered = call.answeredAt > 0;
     // A call never sent (data_exhausted) is no unanswered INVITE.
@@ -345,7 +372,7 @@ export class LoadDriver implements UacListener {
       bump(c.failuresByCause, call.cause);
       if (call.provisionalAt > 0) recordMs(this.pddFailedHist, call.provisionalAt - timedFrom(call));
     }
-    if (call.normalEnd && call.cutAtEnd) {
+    if (call.normalEnd && slot.cutAtEnd) {
       call.cause = 'cut_at_end';
       c.cutAtEnd++;
     } else if (call.normalEnd) c.completed++;
@@ -353,9 +380,9 @@ export class LoadDriver implements UacListener {
     if (call.byeAnsweredAt > 0 && call.byeAt > 0) recordMs(this.sddHist, call.byeAnsweredAt - call.byeAt);
     this.calls.push(this.record(call));
     // A replacement that failed leaves the old call to be hung up; the slot is refilled below.
-    const old = call.replaces;
+    const old = slot.replaces;
     if (old !== null) {
-      call.replaces = null;
+      slot.replaces = null;
       this.uac.hangup(old);
     }
     if (this.o.scenario.load.model === 'closed' && !isReplaced(call)) {
@@ -377,18 +404,18 @@ export class LoadDriver implements UacListener {
     else if (this.draining && this.uac.active === 0) this.stop('end of last stage', false);
   }
 
-  private record(call: Call): string {
+  private record(call: DriverCall): string {
     const t0 = this.o.startAt;
     const rel = (t: number) => (t > 0 ? round3(t - t0) : null);
     const from = timedFrom(call);
     return JSON.stringify({
       id: call.callId === '' ? null : call.callId,
-      i: call.index,
+      i: call.slot.index,
       w: this.o.segment.index,
-      intendedMs: round3(call.intendedAt - t0),
+      intendedMs: round3(call.slot.intendedAt - t0),
       startMs: rel(call.sentAt),
       // An INVITE sent early (a timer firing before its whole millisecond) is on time, not negative slip.
-      slipMs: round3(Math.max(0, call.sentAt - call.intendedAt)),
+      slipMs: round3(Math.max(0, call.sentAt - call.slot.intendedAt)),
       pddMs: call.provisionalAt > 0 ? round3(call.provisionalAt - from) : null,
       setupMs: call.answeredAt > 0 ? round3(call.answeredAt - from) : null,
       answerMs: rel(call.answeredAt),
@@ -411,8 +438,9 @@ export class LoadDriver implements UacListener {
 
   private flushInterval(): void {
     const snap = this.health.snapshot('interval');
-    this.counters.retransmissions = this.uac.stats.retransmissions - this.retransReported;
-    this.retransReported = this.uac.stats.retransmissions;
+    const retransmissions = this.uac.retransmissions;
+    this.counters.retransmissions = retransmissions - this.retransReported;
+    this.retransReported = retransmissions;
     const report: IntervalReport = {
       type: 'interval',
       worker: this.o.segment.index,
@@ -476,11 +504,12 @@ export class LoadDriver implements UacListener {
     let n = 0;
     for (const call of this.uac.calls.values()) {
       if (call.state !== CallState.Established) continue;
-      if (call.holdTimer !== null) {
+      const slot = call.slot;
+      if (slot.holdTimer !== null) {
         // Its own hold had not elapsed: the run's end cut it short.
-        call.cutAtEnd = true;
-        clearTimeout(call.holdTimer);
-        call.holdTimer = null;
+        slot.cutAtEnd = true;
+        clearTimeout(slot.holdTimer);
+        slot.holdTimer = null;
       }
       this.uac.hangup(call);
       if (++n === STOP_BYE_BATCH) {
@@ -540,14 +569,15 @@ function retainedHeapBytes(): number {
  * up to ~1 ms before their time) is timed from the wire, so no latency is shorter than what the
  * wire saw, and none is negative.
  */
-function timedFrom(call: Call): number {
-  return call.sentAt < call.intendedAt ? call.sentAt : call.intendedAt;
+function timedFrom(call: DriverCall): number {
+  const intended = call.slot.intendedAt;
+  return call.sentAt < intended ? call.sentAt : intended;
 }
 
 /** Closed model: the call's slot has been handed on (replacement started, or released on ramp-down). */
-function markReplaced(c: Call): void {
-  c.released = true;
+function markReplaced(c: DriverCall): void {
+  c.slot.released = true;
 }
-function isReplaced(c: Call): boolean {
-  return c.released;
+function isReplaced(c: DriverCall): boolean {
+  return c.slot.released;
 }

@@ -9,7 +9,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { lookup } from 'node:dns/promises';
 import { errors } from '../errors.js';
-import { formatHostPort } from '../sip/builder.js';
+import { formatHostPort } from '../sip/message/builder.js';
+import type { TransportKind } from '../sip/transport/kinds.js';
 
 /**
  * The target host as an IP literal. `family` (4 or 6, from an explicit localAddress) limits a
@@ -84,7 +85,7 @@ export async function chooseLocalAddress(host: string, port: number, configured:
   }
 }
 
-export async function checkReachable(host: string, port: number, transport: 'udp' | 'tcp', timeoutMs = 400): Promise<void> {
+export async function checkReachable(host: string, port: number, transport: TransportKind, timeoutMs = 400): Promise<void> {
   const where = `${transport.toUpperCase()} ${formatHostPort(host, port)}`;
   if (transport === 'tcp') {
     await new Promise<void>((resolve, reject) => {

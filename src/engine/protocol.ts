@@ -9,12 +9,13 @@ import type { Segment } from '../load/segments.js';
 import type { CallData } from '../scenario/call-data.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { HttpRunTotals } from '../http/run-totals.js';
+import type { TransportKind } from '../sip/transport/kinds.js';
 
 export interface ResolvedTarget {
   uri: string;
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: TransportKind;
 }
 
 export interface WorkerInit {

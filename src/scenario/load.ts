@@ -17,7 +17,9 @@ import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenari
 import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from './duration.js';
 import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
 import { searchStages } from '../load/search.js';
-import { DEFAULTS, SIP_USER_RE, SIP_USER_TEMPLATE_RE, ScenarioSchema, formatPath, isHttpPath, parseSipUri, unknownFieldMessage } from './schema.js';
+import { DEFAULTS, SIP_USER_RE, SIP_USER_TEMPLATE_RE, ScenarioSchema, formatPath, isHttpPath, unknownFieldMessage } from './schema.js';
+import { parseSipUri } from '../sip/message/uri.js';
+import { isTransportKind, type TransportKind } from '../sip/transport/types.js';
 import { callDataProblems, resolveDataPath } from './call-data.js';
 import type { DistributionInput, ScenarioInput } from './schema.js';
 import { applyOverrides, type AppliedOverride, type PathSegment } from './overrides.js';
@@ -178,7 +180,7 @@ function normalizeTarget(t: NonNullable<ScenarioInput['target']>): TargetSpec {
     if ('error' in proxy) throw errors.internal(`target.proxy ${t.proxy} passed validation but does not parse`);
     ({ host, port } = proxy);
   }
-  const transport: Transport = t.transport ?? (uri.transportParam === 'tcp' || uri.transportParam === 'udp' ? uri.transportParam : DEFAULTS.transport);
+  const transport: Transport = t.transport ?? (uri.transportParam !== null && isTransportKind(uri.transportParam) ? uri.transportParam : DEFAULTS.transport);
   return {
     uri: t.uri,
     host,
@@ -494,7 +496,7 @@ export interface ScenarioFlags {
   rampMs?: number;
   /** --duration: how long to hold the target after the ramp. */
   durationMs?: number;
-  transport?: 'udp' | 'tcp';
+  transport?: TransportKind;
   authUser?: string;
   authPassword?: string;
   /** --data: call.data.file (an absolute path). */

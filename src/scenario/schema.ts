@@ -13,6 +13,8 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { SIP_URI_EXAMPLE, parseSipUri } from '../sip/message/uri.js';
+import { TRANSPORT_KINDS, isTransportKind } from '../sip/transport/types.js';
 import type { CriterionMetric } from './types.js';
 import { DURATION_EXAMPLES, DURATION_PATTERN, expectedGot, tryParseDurationMs } from './duration.js';
 import {
@@ -108,67 +110,6 @@ export const PositiveDurationSchema = durationSchema(true).meta({
 // ---------------------------------------------------------------------------
 // target
 
-export type SipUri = { user: string | null; host: string; port: number; transportParam: string | null };
-
-const HOSTNAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const SIP_URI_EXAMPLE = 'sip:ivr@10.0.0.5:5060';
-
-/**
- * Parses the parts of a sip: URI callcert needs. Returns `{ error }` (completing
- * "expected ..., got <uri>") instead of throwing. IPv6 hosts are returned
- * without brackets.
- */
-export function parseSipUri(uri: string): SipUri | { error: string; hint?: string } {
-  const expected = `a SIP URI such as ${SIP_URI_EXAMPLE}`;
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri);
-  if (!scheme) return { error: expected };
-  const s = scheme[1].toLowerCase();
-  if (s === 'sips') return { error: expected, hint: 'sips: (TLS) is not supported yet' };
-  if (s !== 'sip') return { error: expected, hint: `${s}: URIs are not supported` };
-  let rest = uri.slice(scheme[0].length);
-  const q = rest.indexOf('?');
-  if (q >= 0) rest = rest.slice(0, q);
-  let user: string | null = null;
-  const at = rest.lastIndexOf('@');
-  if (at >= 0) {
-    user = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    if (user === '') return { error: expected, hint: 'empty user part before @' };
-    if (user.includes(':')) return { error: expected, hint: 'put the password in target.auth, not in the URI' };
-  }
-  const [hostport, ...params] = rest.split(';');
-  let host: string;
-  let portText: string | undefined;
-  if (hostport.startsWith('[')) {
-    const close = hostport.indexOf(']');
-    if (close < 0) return { error: expected, hint: 'unclosed [ in IPv6 host' };
-    host = hostport.slice(1, close);
-    const after = hostport.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) return { error: expected };
-    portText = after === '' ? undefined : after.slice(1);
-    if (isIP(host) !== 6) return { error: expected, hint: `${host} is not an IPv6 address` };
-  } else {
-    const colon = hostport.indexOf(':');
-    host = colon < 0 ? hostport : hostport.slice(0, colon);
-    portText = colon < 0 ? undefined : hostport.slice(colon + 1);
-    if (host === '') return { error: expected, hint: 'no host' };
-    if (isIP(host) === 0 && !HOSTNAME.test(host)) return { error: expected, hint: `${JSON.stringify(host)} is not a valid host` };
-  }
-  let port: number = DEFAULTS.port;
-  if (portText !== undefined) {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      return { error: expected, hint: 'the port must be 1 to 65535' };
-    }
-    port = Number(portText);
-  }
-  let transportParam: string | null = null;
-  for (const p of params) {
-    const [k, v = ''] = p.split('=');
-    if (k.toLowerCase() === 'transport') transportParam = v.toLowerCase();
-  }
-  return { user, host, port, transportParam };
-}
-
 const UNSUPPORTED_TRANSPORTS: Record<string, string> = {
   tls: 'TLS is not supported yet',
   ws: 'WebSocket is not supported yet',
@@ -180,7 +121,7 @@ function transportHint(input: unknown): string | undefined {
   if (typeof input !== 'string') return undefined;
   const lower = input.toLowerCase();
   if (UNSUPPORTED_TRANSPORTS[lower]) return UNSUPPORTED_TRANSPORTS[lower];
-  if (lower === 'udp' || lower === 'tcp') return `write ${lower} in lower case`;
+  if (isTransportKind(lower)) return `write ${lower} in lower case`;
   return undefined;
 }
 
@@ -192,7 +133,7 @@ const TargetSchema = z
         .superRefine((v, ctx) => {
           const r = parseSipUri(v);
           if ('error' in r) ctx.addIssue({ code: 'custom', message: expectedGot(r.error, v, r.hint), input: v });
-          else if (r.transportParam !== null && r.transportParam !== 'udp' && r.transportParam !== 'tcp') {
+          else if (r.transportParam !== null && !isTransportKind(r.transportParam)) {
             ctx.addIssue({
               code: 'custom',
               message: expectedGot('transport=udp or transport=tcp in the URI', v, UNSUPPORTED_TRANSPORTS[r.transportParam]),
@@ -206,7 +147,7 @@ const TargetSchema = z
           examples: [SIP_URI_EXAMPLE, 'sip:127.0.0.1:5080'],
         }),
       transport: z
-        .enum(['udp', 'tcp'], { error: expect('udp or tcp', transportHint) })
+        .enum(TRANSPORT_KINDS, { error: expect('udp or tcp', transportHint) })
         .optional()
         .meta({ description: 'udp or tcp (tls and ws are not supported yet). Default: udp, or the ;transport= parameter of the URI.' }),
       proxy: z

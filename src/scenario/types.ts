@@ -5,6 +5,7 @@
  */
 
 import type { UasSpec } from './flows.js';
+import type { TransportKind } from '../sip/transport/types.js';
 import type { LoadSpec } from '../load/types.js';
 import type { FlowSpec } from '../http/flows/spec.js';
 import type { CallDataSpec } from './call-data.js';
@@ -15,7 +16,8 @@ export type { FlowSpec } from '../http/flows/spec.js';
 export type { LoadSpec, SearchSpec, Stage } from '../load/types.js';
 export type { CallDataSpec } from './call-data.js';
 
-export type Transport = 'udp' | 'tcp';
+/** The SIP transport kinds (sip/transport/types.ts writes the list once). */
+export type Transport = TransportKind;
 
 export interface TargetSpec {
   /** Request-URI to call, e.g. sip:ivr@127.0.0.1:5060. */

@@ -1,7 +1,7 @@
 /**
  * The CTI API's calls: a registry of originated calls (live ones, plus the last
  * `maxEnded` ended ones, oldest evicted first) and the SIP originator that
- * places each call for real through the UAC (src/sip/uac.ts) over one UDP
+ * places each call for real through the UAC (src/sip/ua/caller.ts) over one UDP
  * socket per address family (IPv4, and IPv6 when the machine has ::1).
  *
  * The registry owns the records; an OriginateFn fills them in as the call
@@ -9,10 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { openTransport } from '../sip/transport-tcp.js';
-import type { Peer, SipTransport } from '../sip/transport.js';
-import type { SipMessage } from '../sip/message.js';
-import { Uac, type Call } from '../sip/uac.js';
+import { openTransport } from '../sip/transport/registry.js';
+import type { Peer, SipTransport } from '../sip/transport/types.js';
+import type { SipMessage } from '../sip/message/message.js';
+import { parseSipUri } from '../sip/message/uri.js';
+import { Uac, type Call } from '../sip/ua/caller.js';
 
 export type CtiCallState = 'dialing' | 'ringing' | 'answered' | 'ended' | 'failed';
 
@@ -136,34 +137,45 @@ export interface SipOriginatorOptions {
   maxLive?: number;
 }
 
-// sip:[user@]IPv4[:port][;params] or sip:[user@][IPv6][:port][;params] — an IP literal on purpose: no DNS from the call centre.
-const SIP_URI = /^sip:(?:[^@\s;?<>]+@)?(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?((?:;[^;?\s<>]*)*)$/i;
 const MAX_UACS = 64;
 const wall = (perfMs: number) => Math.round(performance.timeOrigin + perfMs);
 
-/** Parses a `to` URI into the UDP peer to send to; throws OriginateError naming `to`. */
+const TO_EXPECTED = 'to must be a SIP URI with an IP address host, e.g. sip:ivr@127.0.0.1:5060 or sip:ivr@[::1]:5060';
+
+/**
+ * Parses a `to` URI (sip/message/uri.ts) into the UDP peer to send to; throws OriginateError naming
+ * `to`. The host must be an IP literal on purpose: no DNS from the call centre.
+ */
 export function parseTarget(to: string, allowRemote: boolean): Peer {
-  const m = SIP_URI.exec(to);
-  if (m === null) throw new OriginateError('to must be a SIP URI with an IP address host, e.g. sip:ivr@127.0.0.1:5060 or sip:ivr@[::1]:5060', 400, 'to');
-  const v6 = m[1].startsWith('[');
-  const address = v6 ? m[1].slice(1, -1) : m[1];
-  if (isIP(address) !== (v6 ? 6 : 4)) throw new OriginateError(`to: ${address} is not an IPv${v6 ? 6 : 4} address`, 400, 'to');
-  const port = m[2] === undefined ? 5060 : Number(m[2]);
-  if (port < 1 || port > 65535) throw new OriginateError(`to: port ${port} is out of range`, 400, 'to');
-  const transport = /;transport=([^;]*)/i.exec(m[3] ?? '');
-  if (transport !== null && transport[1].toLowerCase() !== 'udp') {
-    throw new OriginateError(`to: only UDP targets are supported, not transport=${transport[1]}`, 400, 'to');
+  const uri = parseSipUri(to);
+  if ('error' in uri) throw new OriginateError(uri.hint === undefined ? TO_EXPECTED : `${TO_EXPECTED} (${uri.hint})`, 400, 'to');
+  const address = uri.host;
+  const family = isIP(address);
+  if (family === 0 || (uri.user !== null && hasUnsafeUserChar(uri.user))) throw new OriginateError(TO_EXPECTED, 400, 'to');
+  if (uri.transportParam !== null && uri.transportParam !== 'udp') {
+    throw new OriginateError(`to: only UDP targets are supported, not transport=${uri.transportParam}`, 400, 'to');
   }
-  if (!allowRemote && !(v6 ? address === '::1' : address.startsWith('127.'))) {
+  if (!allowRemote && !(family === 6 ? address === '::1' : address.startsWith('127.'))) {
     throw new OriginateError(`to: only loopback targets (127.0.0.0/8, ::1) are allowed, not ${address}`, 400, 'to');
   }
-  return { address, port };
+  return { address, port: uri.port };
+}
+
+/** Characters a user part must not carry into a From/To line (whitespace, angle brackets). */
+function hasUnsafeUserChar(user: string): boolean {
+  for (let i = 0; i < user.length; i++) {
+    const c = user.charCodeAt(i);
+    if (c <= 0x20 || c === 0x3c || c === 0x3e) return true;
+  }
+  return false;
 }
 
 interface Placed {
   rec: CtiCall;
   uac: Uac;
   onEnd: () => void;
+  /** Hangs the call up after rec.holdMs once answered. */
+  holdTimer: NodeJS.Timeout | null;
 }
 
 /**
@@ -224,8 +236,8 @@ export class SipOriginator {
     const transport = isIP(peer.address) === 6 ? this.transport6 : this.transport;
     if (transport === null) throw new OriginateError(`to: cannot call the IPv6 address ${peer.address}: no IPv6 socket (${this.o.address6} could not be bound)`, 400, 'to');
     const uac = this.uacFor(rec.to, peer, rec.from ?? 'cti', transport);
-    const call = uac.start(0, performance.now(), rec.holdMs);
-    const placed: Placed = { rec, uac, onEnd };
+    const call = uac.start(null);
+    const placed: Placed = { rec, uac, onEnd, holdTimer: null };
     this.byCallId.set(call.callId, placed);
     this.byCall.set(call, placed);
     rec.sync = () => {
@@ -272,11 +284,11 @@ export class SipOriginator {
     rec.state = 'answered';
     rec.finalCode = call.finalCode;
     rec.answeredAt = wall(call.answeredAt);
-    // holdTimer is cleared by the UAC if the call ends first (callee hang-up).
-    call.holdTimer = setTimeout(() => {
-      call.holdTimer = null;
+    // Cleared in ended() if the call ends first (callee hang-up).
+    placed.holdTimer = setTimeout(() => {
+      placed.holdTimer = null;
       uac.hangup(call);
-    }, call.holdMs);
+    }, rec.holdMs);
   }
 
   private ended(call: Call): void {
@@ -284,6 +296,8 @@ export class SipOriginator {
     if (placed === undefined) return;
     this.byCall.delete(call);
     this.byCallId.delete(call.callId);
+    if (placed.holdTimer !== null) clearTimeout(placed.holdTimer);
+    placed.holdTimer = null;
     const { rec } = placed;
     rec.state = call.answeredAt > 0 ? 'ended' : 'failed';
     rec.finalCode = call.finalCode === 0 ? null : call.finalCode;
@@ -299,8 +313,8 @@ export class SipOriginator {
     this.closed = true;
     const now = Date.now();
     for (const [call, placed] of this.byCall) {
-      if (call.holdTimer !== null) clearTimeout(call.holdTimer);
-      call.holdTimer = null;
+      if (placed.holdTimer !== null) clearTimeout(placed.holdTimer);
+      placed.holdTimer = null;
       placed.uac.hangup(call);
       const { rec } = placed;
       rec.state = call.answeredAt > 0 ? 'ended' : 'failed';

@@ -19,11 +19,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallCentre } from '../../src/simulator/call-centre.js';
-import { parseMessage } from '../../src/sip/parser.js';
-import { StreamFramer } from '../../src/sip/framer.js';
-import { SipParseError, type SipMessage } from '../../src/sip/message.js';
-import { getHeader } from '../../src/sip/headers.js';
-import { salvageRequest, type DropCause } from '../../src/sip/salvage.js';
+import { parseMessage } from '../../src/sip/message/parser.js';
+import { StreamFramer } from '../../src/sip/message/framer.js';
+import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
+import { getHeader } from '../../src/sip/message/headers.js';
+import { salvageRequest, type DropCause } from '../../src/sip/message/salvage.js';
 
 const DEFAULT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/rfc4475/dat');
 const DIR = process.env.CALLCERT_RFC4475_DIR ?? DEFAULT_DIR;

@@ -4,10 +4,9 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { CallCentre } from '../../src/simulator/call-centre.js';
-import { Uac, type Call, type UacListener } from '../../src/sip/uac.js';
-import { openTransport } from '../../src/sip/transport-tcp.js';
-import { TcpTransport } from '../../src/sip/transport-tcp.js';
-import type { SipTransport } from '../../src/sip/transport.js';
+import { Uac, type Call, type UacListener } from '../../src/sip/ua/caller.js';
+import { openTransport } from '../../src/sip/transport/registry.js';
+import type { SipTransport } from '../../src/sip/transport/types.js';
 import type { EmbeddedTargetSpec } from '../../src/scenario/types.js';
 
 const open: Array<{ close(): Promise<void> | void }> = [];
@@ -48,7 +47,7 @@ async function setup(transport: 'udp' | 'tcp', spec: Partial<EmbeddedTargetSpec>
   });
   open.push(t);
   const peer = { address: '127.0.0.1', port: cc.port };
-  if (t instanceof TcpTransport) await t.connect(peer, 2000);
+  await t.connect(peer, 2000);
   const u = new Uac({
     transport: t, target: { uri: cc.uri, peer }, auth: null, fromUser: 'tester', sdpBody: '', ringTimeoutMs,
     userAgent: 'callcert-test', listener, now: () => performance.now(),
@@ -74,7 +73,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
   it('answers, holds and hangs up every call; both sides agree', async () => {
     const { cc, uac, ended, answered, waitEnded } = await setup(transport, {});
     const n = 50;
-    for (let i = 0; i < n; i++) uac.start(i, performance.now(), 0);
+    for (let i = 0; i < n; i++) uac.start(i);
     await waitFor(`${n} calls answered`, () => answered.length >= n);
     expect(answered.length).toBe(n);
     for (const c of answered) uac.hangup(c);
@@ -91,7 +90,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
 
   it('gets 503 beyond capacity and 486/480 for the unanswered share', async () => {
     const { cc, uac, ended, waitEnded } = await setup(transport, { capacity: 10, answerRatio: 0.5 });
-    for (let i = 0; i < 30; i++) uac.start(i, performance.now(), 0);
+    for (let i = 0; i < 30; i++) uac.start(i);
     // Answered calls hold a channel, rejected ones free theirs at once: calls 0-19 alternate
     // answered/rejected until 10 channels are held, then the last 10 calls get 503.
     await waitEnded(20);
@@ -107,7 +106,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
 
   it('sees the callee hang up and answers its BYE', async () => {
     const { cc, uac, ended, waitEnded } = await setup(transport, { calleeHangupMs: 50 });
-    for (let i = 0; i < 10; i++) uac.start(i, performance.now(), 0);
+    for (let i = 0; i < 10; i++) uac.start(i);
     await waitEnded(10);
     expect(ended.every((c) => c.cause === 'callee_hangup' && c.normalEnd)).toBe(true);
     expect(cc.counters.byesSent).toBe(10);
@@ -118,7 +117,7 @@ describe.each(['udp', 'tcp'] as const)('UAC ↔ embedded call centre over %s', (
 
   it('CANCELs calls that ring too long and ACKs the 487', async () => {
     const { cc, uac, ended, waitEnded } = await setup(transport, { ringMs: 5000 }, 200);
-    for (let i = 0; i < 5; i++) uac.start(i, performance.now(), 0);
+    for (let i = 0; i < 5; i++) uac.start(i);
     await waitEnded(5);
     expect(ended.every((c) => c.cause === 'ring_timeout' && c.finalCode === 487 && c.provisionalAt > 0)).toBe(true);
     expect(cc.counters.cancels).toBe(5);

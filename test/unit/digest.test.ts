@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from '../../src/sip/digest.js';
+import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from '../../src/sip/ua/digest.js';
 
 /** Read one auth-param back out of a header value we generated (test-only, regex is fine here). */
 function param(header: string, name: string): string | undefined {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StreamFramer } from '../../src/sip/framer.js';
-import { SipParseError, type SipMessage } from '../../src/sip/message.js';
-import { parseMessage } from '../../src/sip/parser.js';
+import { StreamFramer } from '../../src/sip/message/framer.js';
+import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
+import { parseMessage } from '../../src/sip/message/parser.js';
 import { VALID } from '../fixtures/rfc4475/index.js';
 import { sipp200Invite, sippAck, sippBye, sippInvite } from '../fixtures/rfc4475/callflows.js';
 

@@ -8,13 +8,13 @@ import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { MessageBuilder, bracketHost, formatHostPort, g711Sdp, sdpAddrType } from '../../src/sip/builder.js';
-import { Uac } from '../../src/sip/uac.js';
-import { parseMessage } from '../../src/sip/parser.js';
-import { SipParseError, type SipMessage } from '../../src/sip/message.js';
-import type { SipTransport } from '../../src/sip/transport.js';
-import { getHeader } from '../../src/sip/headers.js';
-import { parseSipUri } from '../../src/scenario/schema.js';
+import { MessageBuilder, bracketHost, formatHostPort, g711Sdp, sdpAddrType } from '../../src/sip/message/builder.js';
+import { Uac } from '../../src/sip/ua/caller.js';
+import { parseMessage } from '../../src/sip/message/parser.js';
+import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
+import type { SipTransport } from '../../src/sip/transport/types.js';
+import { getHeader } from '../../src/sip/message/headers.js';
+import { parseSipUri } from '../../src/sip/message/uri.js';
 import { parseTarget } from '../../src/simulator/cti-calls.js';
 import { chooseLocalAddress } from '../../src/engine/preflight.js';
 import { isCallcertError } from '../../src/errors.js';
@@ -84,6 +84,7 @@ class Recorder implements SipTransport {
     this.protocol = kind;
     this.reliable = kind === 'tcp';
   }
+  async connect(): Promise<void> {}
   send(data: string): void {
     const msg = parseMessage(Buffer.from(data, 'latin1'));
     if (msg instanceof SipParseError) throw new Error(`unparseable: ${msg.reason}\n${data}`);
@@ -100,7 +101,7 @@ function invite(kind: 'udp' | 'tcp', local: string, targetHost: string): { msg: 
     auth: null, fromUser: 'callcert', sdpBody: g711Sdp(local, 10000, 1), ringTimeoutMs: 0, userAgent: 'test',
     listener: { answered: () => {}, ended: () => {} }, now: () => performance.now(),
   });
-  const call = uac.start(0, performance.now(), 1000);
+  const call = uac.start(0);
   uac.close();
   return { msg: t.sent[0], raw: t.raw[0], callId: call.callId };
 }

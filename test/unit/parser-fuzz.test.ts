@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseMessage } from '../../src/sip/parser.js';
-import { StreamFramer } from '../../src/sip/framer.js';
-import { SipParseError, type SipMessage } from '../../src/sip/message.js';
-import { validTokenChars } from '../../src/sip/headers.js';
+import { parseMessage } from '../../src/sip/message/parser.js';
+import { StreamFramer } from '../../src/sip/message/framer.js';
+import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
+import { validTokenChars } from '../../src/sip/message/headers.js';
 import { VALID } from '../fixtures/rfc4475/index.js';
 import { CALLFLOWS } from '../fixtures/rfc4475/callflows.js';
 

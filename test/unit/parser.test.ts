@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { Parser } from 'sip.js/lib/core/index.js';
 import type { IncomingRequestMessage, IncomingResponseMessage, Logger } from 'sip.js/lib/core/index.js';
 import { Grammar } from 'sip.js/lib/grammar/index.js';
-import { MAX_HEADER_BYTES, MAX_HEADERS, parseMessage, validTokenChars } from '../../src/sip/parser.js';
-import { SipParseError, type SipMessage } from '../../src/sip/message.js';
+import { MAX_HEADER_BYTES, MAX_HEADERS, parseMessage, validTokenChars } from '../../src/sip/message/parser.js';
+import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
 import {
   getHeader,
   getHeaders,
   headerParam,
   nameAddrUri,
-  parseAuthChallenge,
   splitHeaderList,
-} from '../../src/sip/headers.js';
+} from '../../src/sip/message/headers.js';
+import { parseAuthChallenge } from '../../src/sip/ua/digest.js';
 import { INVALID, VALID } from '../fixtures/rfc4475/index.js';
 import { CALLFLOWS, multiVia200, sipp200Invite, unauthorized401 } from '../fixtures/rfc4475/callflows.js';
 

@@ -3,11 +3,11 @@
  * recorder, responses are raw SIP bytes fed back through the real parser.
  */
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
-import { Uac, type Call, CallState } from '../../src/sip/uac.js';
-import { parseMessage } from '../../src/sip/parser.js';
-import { SipParseError, type SipMessage } from '../../src/sip/message.js';
-import type { Peer, SipTransport } from '../../src/sip/transport.js';
-import { getHeader, getHeaders } from '../../src/sip/headers.js';
+import { Uac, type Call, CallState } from '../../src/sip/ua/caller.js';
+import { parseMessage } from '../../src/sip/message/parser.js';
+import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
+import type { Peer, SipTransport } from '../../src/sip/transport/types.js';
+import { getHeader, getHeaders } from '../../src/sip/message/headers.js';
 
 class Recorder implements SipTransport {
   readonly protocol: 'udp' | 'tcp';
@@ -19,6 +19,7 @@ class Recorder implements SipTransport {
     this.protocol = kind;
     this.reliable = kind === 'tcp';
   }
+  async connect(): Promise<void> {}
   send(data: string): void {
     const msg = parseMessage(Buffer.from(data, 'latin1'));
     if (msg instanceof SipParseError) throw new Error(`UAC sent unparseable SIP: ${msg.reason}\n${data}`);
@@ -65,7 +66,7 @@ afterEach(() => vi.useRealTimers());
 describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
   it('retransmits with Timer A doubling from T1 and gives up at Timer B (64·T1)', () => {
     const { t, uac, ended } = setup();
-    uac.start(0, Date.now(), 1000);
+    uac.start(0);
     vi.advanceTimersByTime(31_000);
     const times = t.sent.map((s) => s.at - 1_000_000);
     // 0, 0.5, 1.5, 3.5, 7.5, 15.5 s (31.5 s would be past Timer B)
@@ -80,7 +81,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('does not retransmit over TCP, but still times out', () => {
     const { t, uac, ended } = setup('tcp');
-    uac.start(0, Date.now(), 1000);
+    uac.start(0);
     vi.advanceTimersByTime(33_000);
     expect(t.sent).toHaveLength(1);
     expect(ended[0].cause).toBe('timeout');
@@ -88,14 +89,14 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('stops Timer A on a provisional and records PDD from the first non-100', () => {
     const { t, uac } = setup();
-    const call = uac.start(0, Date.now(), 1000);
+    const call = uac.start(0);
     const invite = t.sent[0].msg;
     vi.advanceTimersByTime(100);
     uac.onMessage(respond(invite, 100), PEER);
     expect(call.provisionalAt).toBe(0);
     vi.advanceTimersByTime(100);
     uac.onMessage(respond(invite, 180), PEER);
-    expect(call.provisionalAt - call.intendedAt).toBe(200);
+    expect(call.provisionalAt - call.sentAt).toBe(200);
     expect(call.state).toBe(CallState.Proceeding);
     vi.advanceTimersByTime(10_000);
     expect(t.sent).toHaveLength(1);
@@ -103,7 +104,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('ACKs a 2xx as a new transaction along the Record-Route set, and re-ACKs retransmissions', () => {
     const { t, uac, answered } = setup();
-    const call = uac.start(0, Date.now(), 1000);
+    const call = uac.start(0);
     const invite = t.sent[0].msg;
     const ok = respond(invite, 200, [
       'Record-Route: <sip:p1.example;lr>, <sip:p2.example;lr>',
@@ -112,7 +113,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     vi.advanceTimersByTime(40);
     uac.onMessage(ok, PEER);
     expect(answered).toHaveLength(1);
-    expect(call.answeredAt - call.intendedAt).toBe(40);
+    expect(call.answeredAt - call.sentAt).toBe(40);
     const ack = t.sent[1].msg;
     expect(ack.method).toBe('ACK');
     expect(ack.requestUri).toBe('sip:agent@10.0.0.9:5090');
@@ -128,7 +129,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('ACKs a non-2xx final inside the transaction (same branch) and ends the call', () => {
     const { t, uac, ended } = setup();
-    uac.start(0, Date.now(), 1000);
+    uac.start(0);
     const invite = t.sent[0].msg;
     uac.onMessage(respond(invite, 486), PEER);
     const ack = t.sent[1].msg;
@@ -146,7 +147,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('answers a 407 with digest credentials in a new INVITE (CSeq+1, same Call-ID and From tag)', () => {
     const { t, uac, answered } = setup('udp', { username: 'callcert', password: 'secret' });
-    uac.start(0, Date.now(), 1000);
+    uac.start(0);
     const first = t.sent[0].msg;
     uac.onMessage(respond(first, 407, ['Proxy-Authenticate: Digest realm="callcert.test", nonce="abc123", qop="auth", algorithm=MD5']), PEER);
     expect(t.methods()).toEqual(['INVITE', 'ACK', 'INVITE']);
@@ -163,7 +164,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('fails with auth_failed when challenged again after sending credentials', () => {
     const { t, uac, ended } = setup('udp', { username: 'callcert', password: 'wrong' });
-    uac.start(0, Date.now(), 1000);
+    uac.start(0);
     const challenge = ['Proxy-Authenticate: Digest realm="r", nonce="n1"'];
     uac.onMessage(respond(t.sent[0].msg, 407, challenge), PEER);
     uac.onMessage(respond(t.sent[2].msg, 407, challenge), PEER);
@@ -177,7 +178,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       fromUser: '1042', displayName: 'Agent "42"', requestUri: 'sip:5551042@127.0.0.1:5080', auth: { username: '1042', password: 'pw1042' },
       headers: 'X-Caller: 1042\r\n',
     };
-    uac.start(7, Date.now(), 1000, party);
+    uac.start(7, party);
     const invite = t.sent[0].msg;
     expect(invite.requestUri).toBe('sip:5551042@127.0.0.1:5080');
     expect(getHeader(invite, 'from')).toMatch(/^"Agent \\"42\\"" <sip:1042@127\.0\.0\.1:5999>;tag=/);
@@ -193,7 +194,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     const cancel = t.sent[3].msg;
     expect([cancel.method, cancel.requestUri]).toEqual(['CANCEL', 'sip:5551042@127.0.0.1:5080']);
     // Calls without a party keep the options' identity.
-    uac.start(8, Date.now(), 1000);
+    uac.start(8);
     expect(getHeader(t.sent[4].msg, 'from')).toMatch(/^<sip:cc@127\.0\.0\.1:5999>;tag=/);
     expect(t.sent[4].msg.requestUri).toBe('sip:ivr@127.0.0.1:5080');
     expect(ended).toHaveLength(0);
@@ -201,7 +202,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('CANCELs after the ring timeout (same branch) and ends with the 487', () => {
     const { t, uac, ended } = setup('udp', null, 5000);
-    uac.start(0, Date.now(), 1000);
+    uac.start(0);
     const invite = t.sent[0].msg;
     uac.onMessage(respond(invite, 180), PEER);
     vi.advanceTimersByTime(5200);
@@ -221,7 +222,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 describe('BYE non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
   function established(kind: 'udp' | 'tcp' = 'udp') {
     const s = setup(kind);
-    const call = s.uac.start(0, Date.now(), 1000);
+    const call = s.uac.start(0);
     s.uac.onMessage(respond(s.t.sent[0].msg, 200, ['Contact: <sip:ivr@127.0.0.1:5080>']), PEER);
     s.t.sent = [];
     return { ...s, call };

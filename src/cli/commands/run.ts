@@ -9,6 +9,7 @@ import { formatSummary } from '../view/summary-text.js';
 import { ExitCode, isCallcertError, toInternal } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import type { Runtime } from '../runtime.js';
+import type { TransportKind } from '../../sip/transport/kinds.js';
 
 export interface RunFlags {
   target?: string;
@@ -17,7 +18,7 @@ export interface RunFlags {
   hold?: string;
   ramp?: string;
   duration?: string;
-  transport?: 'udp' | 'tcp';
+  transport?: TransportKind;
   authUser?: string;
   authPassword?: string;
   /** call.data.file (a path from the working directory). */

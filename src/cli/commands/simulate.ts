@@ -5,11 +5,12 @@ import { startCtiApi, type CtiApi } from '../../simulator/cti-api.js';
 import { parseDurationMs } from '../../scenario/duration.js';
 import { ExitCode, errors } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
+import type { TransportKind } from '../../sip/transport/kinds.js';
 
 export interface SimulateFlags {
   sipPort: number;
   address: string;
-  transport: 'udp' | 'tcp';
+  transport: TransportKind;
   capacity: number;
   ring: string;
   answerRatio: number;

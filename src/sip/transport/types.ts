@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
-import type { SipMessage } from './message.js';
-import type { SipParseError } from './message.js';
+import type { SipMessage, SipParseError } from '../message/message.js';
 
 /** Where a message came from, and where its answer goes (RFC 3261 §18.2.2: same connection on TCP). */
 export interface Peer {
@@ -23,13 +22,22 @@ export interface TransportEvents {
   transportError(err: Error & { code?: string }, peer: Peer | null): void;
 }
 
+import type { TransportKind } from './kinds.js';
+
+export { TRANSPORT_KINDS, isTransportKind, type TransportKind } from './kinds.js';
+
 export interface SipTransport {
-  readonly protocol: 'udp' | 'tcp';
+  readonly protocol: TransportKind;
   readonly localAddress: string;
   readonly localPort: number;
   /** Reliable transports get no retransmissions (Timers A/E/G only run on UDP). */
   readonly reliable: boolean;
   send(data: string, to: Peer): void;
+  /**
+   * Resolves once `to` can be sent to, rejects with a CC_ERR_TARGET_UNREACHABLE error otherwise:
+   * a connection-oriented kind opens (or reuses) its connection; a connectionless one resolves at once.
+   */
+  connect(to: Peer, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { isIPv6 } from 'node:net';
 import type { SipMessage } from './message.js';
 import type { Salvaged } from './salvage.js';
 import { getHeaders, headerParam } from './headers.js';
+import type { TransportKind } from '../transport/kinds.js';
 
 /**
  * A host as it goes into a SIP URI, Via sent-by or Contact: IPv6 literals in
@@ -31,7 +32,7 @@ export function sdpAddrType(address: string): 'IP4' | 'IP6' {
 }
 
 export interface EndpointTemplate {
-  transport: 'udp' | 'tcp';
+  transport: TransportKind;
   /** host:port this endpoint is reachable at (Via sent-by, Contact), IPv6 in brackets (formatHostPort). */
   hostPort: string;
   userAgent: string;

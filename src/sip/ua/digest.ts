@@ -147,6 +147,26 @@ function parseChallenges(s: string): RawChallenge[] {
   return out;
 }
 
+/** A challenge's scheme and auth-params, as received (names lowercased, quoted values unquoted). */
+export interface AuthChallenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/**
+ * Parse a WWW-Authenticate / Proxy-Authenticate value into its first challenge:
+ * `Digest realm="atlanta.com", nonce="...", qop="auth,auth-int", algorithm=MD5, opaque="", stale=FALSE`.
+ * Parameter names are lowercased; quoted values are unquoted and unescaped; the first occurrence
+ * of a parameter wins. The same scan as `parseDigestChallenge` (one challenge parser).
+ */
+export function parseAuthChallenge(value: string): AuthChallenge {
+  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  const first = parseChallenges(value)[0];
+  if (first === undefined) return { scheme: '', params };
+  for (const [k, v] of first.params) params[k] = v;
+  return { scheme: first.scheme, params };
+}
+
 function toChallenge(raw: RawChallenge): DigestChallenge | null {
   if (raw.scheme.toLowerCase() !== 'digest') return null;
   const p = raw.params;

@@ -1,10 +1,10 @@
 import net from 'node:net';
-import { parseMessage } from './parser.js';
-import { StreamFramer } from './framer.js';
-import { SipParseError } from './message.js';
-import type { Peer, SipTransport, TransportOptions, TransportEvents } from './transport.js';
-import { errors } from '../errors.js';
-import { formatHostPort } from './builder.js';
+import { parseMessage } from '../message/parser.js';
+import { StreamFramer } from '../message/framer.js';
+import { SipParseError } from '../message/message.js';
+import type { Peer, SipTransport, TransportOptions, TransportEvents } from './types.js';
+import { errors } from '../../errors.js';
+import { formatHostPort } from '../message/builder.js';
 
 /**
  * SIP over TCP (RFC 3261 §18.3). Listens for inbound connections and opens at
@@ -119,10 +119,4 @@ export class TcpTransport implements SipTransport {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-}
-
-export async function openTransport(kind: 'udp' | 'tcp', opts: TransportOptions): Promise<SipTransport> {
-  if (kind === 'tcp') return TcpTransport.open(opts);
-  const { UdpTransport } = await import('./transport-udp.js');
-  return UdpTransport.open(opts);
 }

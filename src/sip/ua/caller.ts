@@ -1,21 +1,27 @@
 /**
- * The caller side (UAC) for many concurrent calls over one transport.
- * RFC 3261 INVITE client transaction (§17.1.1: Timer A retransmissions until a
- * provisional, Timer B), non-INVITE client transactions for BYE and CANCEL
- * (§17.1.2: Timers E/F), ACK for non-2xx inside the transaction and for 2xx
- * (and its retransmissions) as a new transaction, digest auth on 401/407, and
- * the route set from Record-Route (§12.1.2).
+ * The caller side (UAC) for many concurrent calls over one transport: the call model and what
+ * the transaction user does with each response. The transactions themselves (INVITE client:
+ * Timer A until a provisional, Timer B; non-INVITE client for BYE and CANCEL: Timers E/F) are
+ * transaction/transactions.ts; the dialog a 2xx creates (tags, route set from Record-Route,
+ * remote target, §12.1.2) is dialog/dialog.ts; bodies come from the session hook (session.ts).
+ * Here: ACK for non-2xx inside the transaction and for 2xx (and its retransmissions) as a new
+ * transaction, digest auth on 401/407 (digest.ts), CANCEL rules (§9.1), answering in-dialog
+ * requests, stateless ACK of stray 2xx.
  *
- * No closure is created per call or per timer: timers get the Call as argument.
+ * No closure is created per call or per timer: timers get the Call as argument. A Call's
+ * `slot` belongs to whoever started it (the engine's per-call state); the UAC never reads it.
  */
-import type { SipMessage } from './message.js';
-import type { Peer, SipTransport } from './transport.js';
-import { MessageBuilder, REASONS, formatHostPort, type DialogIds } from './builder.js';
-import { IdGenerator } from './ids.js';
-import { getHeader, getHeaders, nameAddrUri } from './headers.js';
-import { CoarseTimer, T1, T2, TIMER_B, TIMER_F } from './coarse-timer.js';
+import type { SipMessage } from '../message/message.js';
+import type { Peer, SipTransport } from '../transport/types.js';
+import { MessageBuilder, REASONS, formatHostPort, type DialogIds } from '../message/builder.js';
+import { IdGenerator } from '../message/ids.js';
+import { getHeader, getHeaders, nameAddrUri } from '../message/headers.js';
+import { CoarseTimer } from '../transaction/coarse-timer.js';
+import { TxKind, Transactions, type TransactionUser } from '../transaction/transactions.js';
+import { Dialog, establishAsCaller } from '../dialog/dialog.js';
 import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest.js';
-import { Interner } from './interner.js';
+import { Interner } from '../message/interner.js';
+import { staticSdpSession, type SessionHook } from './session.js';
 
 export const CallState = {
   Calling: 1,
@@ -56,16 +62,12 @@ export interface CallParty {
   headers: string;
 }
 
-export class Call implements DialogIds {
+/**
+ * One outgoing call: its dialog and transaction slot (dialog/dialog.ts), its state and timestamps.
+ * `S` is the starter's per-call state (`slot`), e.g. the load driver's hold timer and schedule.
+ */
+export class Call<S = unknown> extends Dialog {
   state: CallState = CallState.Calling;
-  remoteTag = '';
-  cseq = 1;
-  branch = '';
-  /** The INVITE or BYE/CANCEL in flight, kept only while it may be retransmitted. */
-  pending = '';
-  retransMs = T1;
-  retransTimer: NodeJS.Timeout | null = null;
-  coarseSlot = -1;
   ringSlot = -1;
   /** performance.now() timestamps, ms; 0 = not reached. */
   sentAt = 0;
@@ -76,74 +78,69 @@ export class Call implements DialogIds {
   endedAt = 0;
   finalCode = 0;
   cause: EndCause | '' = '';
-  routes: string[] | null = null;
-  remoteTarget = '';
   authTries = 0;
   challenge: DigestChallenge | null = null;
   challengeHeader = '';
-  /** Engine-owned: hold timer, make-before-break link. */
-  holdTimer: NodeJS.Timeout | null = null;
-  replaces: Call | null = null;
-  /** Closed model: this call's channel slot was handed to a replacement or released. */
-  released = false;
   normalEnd = false;
   /** hangup() was asked before any provisional: CANCEL as soon as one arrives. */
   hangupRequested = false;
   /** Any response to the INVITE arrived (100 Trying included). */
   gotResponse = false;
-  /** Engine-owned: the run's end hung this call up before its hold elapsed. */
-  cutAtEnd = false;
 
   constructor(
-    readonly index: number,
-    readonly callId: string,
-    readonly localTag: string,
-    readonly localUri: string,
-    readonly remoteUri: string,
-    /** When the schedule meant the call to start (performance.now() ms). */
-    readonly intendedAt: number,
-    readonly holdMs: number,
+    callId: string,
+    localTag: string,
+    localUri: string,
+    remoteUri: string,
+    peer: Peer,
     /** Request-URI of the INVITE, its CANCEL and non-2xx ACK. */
     readonly requestUri: string,
     readonly auth: CallParty['auth'],
     /** Extra INVITE header lines. */
     readonly headers: string,
-  ) {}
+    /** Owned by whoever started the call; the UAC never reads it. */
+    readonly slot: S,
+  ) {
+    super(callId, localTag, localUri, remoteUri, peer);
+  }
 }
 
-export interface UacListener {
+export interface UacListener<S = unknown> {
   /** 2xx received and ACK sent. */
-  answered(call: Call): void;
+  answered(call: Call<S>): void;
   /** The call is over (any outcome); it has been removed from the UAC. */
-  ended(call: Call): void;
+  ended(call: Call<S>): void;
 }
 
-export interface UacOptions {
+export interface UacOptions<S = unknown> {
   transport: SipTransport;
   target: { uri: string; peer: Peer };
   auth: { username: string; password: string } | null;
   fromUser: string;
+  /** The static SDP offer (and re-INVITE answer) when no `session` is given; '' for none. */
   sdpBody: string;
+  /** The session hook (offer/answer); default: `sdpBody` for every call (session.ts staticSdpSession). */
+  session?: SessionHook<Call<S>>;
   ringTimeoutMs: number;
   userAgent: string;
-  listener: UacListener;
+  listener: UacListener<S>;
   now: () => number;
 }
 
 const SDP = 'application/sdp';
 
-export class Uac {
-  readonly calls = new Map<string, Call>();
+export class Uac<S = unknown> implements TransactionUser<Call<S>> {
+  readonly calls = new Map<string, Call<S>>();
   private readonly builder: MessageBuilder;
   private readonly ids: IdGenerator;
   private readonly localUri: string;
   private readonly remoteUri: string;
-  private readonly coarse: CoarseTimer<Call>;
-  private readonly ring: CoarseTimer<Call>;
+  private readonly tx: Transactions<Call<S>>;
+  private readonly ring: CoarseTimer<Call<S>>;
+  private readonly session: SessionHook<Call<S>>;
   /** Route sets and Contacts repeat across calls through one proxy: share the strings. */
   private readonly interner = new Interner(1024);
-  private readonly onRetransmit: (call: Call) => void;
-  readonly stats = { retransmissions: 0, strayResponses: 0, inDialogRequests: 0 };
+  private readonly counts = { strayResponses: 0, inDialogRequests: 0 };
   private readonly hostPort: string;
   /** The party of calls started without one (from the options), and the last party's From/To strings. */
   private readonly defaultParty: CallParty;
@@ -151,7 +148,7 @@ export class Uac {
   private lastLocalUri = '';
   private lastRemoteUri = '';
 
-  constructor(private readonly o: UacOptions) {
+  constructor(private readonly o: UacOptions<S>) {
     const t = o.transport;
     const hostPort = formatHostPort(t.localAddress, t.localPort);
     this.hostPort = hostPort;
@@ -160,9 +157,9 @@ export class Uac {
     this.localUri = `<sip:${o.fromUser}@${hostPort}>`;
     this.remoteUri = `<${o.target.uri}>`;
     this.defaultParty = { fromUser: o.fromUser, displayName: null, requestUri: o.target.uri, auth: o.auth, headers: '' };
-    this.coarse = new CoarseTimer<Call>(100, (c) => this.onCoarseTimeout(c), o.now);
-    this.ring = new CoarseTimer<Call>(100, (c) => this.onRingTimeout(c), o.now);
-    this.onRetransmit = (c) => this.retransmit(c);
+    this.tx = new Transactions<Call<S>>(t, this, o.now);
+    this.ring = new CoarseTimer<Call<S>>(100, (c) => this.onRingTimeout(c), o.now);
+    this.session = o.session ?? staticSdpSession<Call<S>>(o.sdpBody);
   }
 
   get active(): number {
@@ -174,19 +171,29 @@ export class Uac {
     return this.o.target.peer;
   }
 
+  /** Retransmissions (from the transactions), stray responses, in-dialog requests answered. */
+  get stats(): { retransmissions: number; strayResponses: number; inDialogRequests: number } {
+    return { retransmissions: this.tx.retransmissions, strayResponses: this.counts.strayResponses, inDialogRequests: this.counts.inDialogRequests };
+  }
+
+  /** Retransmissions so far (read every interval: no object). */
+  get retransmissions(): number {
+    return this.tx.retransmissions;
+  }
+
   /**
-   * Starts a call now; `intendedAt` is when the schedule wanted it (for coordinated-omission-free
-   * timing); `party` says who calls whom (default: the options' From user, target and credentials).
+   * Starts a call now; `slot` is the starter's own state for it (kept on `call.slot`);
+   * `party` says who calls whom (default: the options' From user, target and credentials).
    */
-  start(index: number, intendedAt: number, holdMs: number, party: CallParty = this.defaultParty): Call {
+  start(slot: S, party: CallParty = this.defaultParty): Call<S> {
     if (party !== this.lastParty) {
       this.lastParty = party;
       const name = party.displayName === null ? '' : `"${quoteDisplayName(party.displayName)}" `;
       this.lastLocalUri = party === this.defaultParty ? this.localUri : `${name}<sip:${party.fromUser}@${this.hostPort}>`;
       this.lastRemoteUri = party.requestUri === this.o.target.uri ? this.remoteUri : `<${party.requestUri}>`;
     }
-    const call = new Call(
-      index, this.ids.callId(), this.ids.tag(), this.lastLocalUri, this.lastRemoteUri, intendedAt, holdMs, party.requestUri, party.auth, party.headers,
+    const call = new Call<S>(
+      this.ids.callId(), this.ids.tag(), this.lastLocalUri, this.lastRemoteUri, this.o.target.peer, party.requestUri, party.auth, party.headers, slot,
     );
     this.calls.set(call.callId, call);
     call.sentAt = this.o.now();
@@ -195,17 +202,14 @@ export class Uac {
     return call;
   }
 
-  private sendInvite(call: Call, authLine: string): void {
+  private sendInvite(call: Call<S>, authLine: string): void {
     call.branch = this.ids.branch();
-    call.pending = this.builder.request('INVITE', call.requestUri, call.branch, call, call.cseq, null, authLine + call.headers, this.o.sdpBody, SDP);
-    this.send(call.pending);
-    this.armRetransmit(call);
-    this.coarse.remove(call, call.coarseSlot);
-    call.coarseSlot = this.coarse.add(call, TIMER_B);
+    const data = this.builder.request('INVITE', call.requestUri, call.branch, call, call.cseq, null, authLine + call.headers, this.session.offer(call), SDP);
+    this.tx.request(call, TxKind.InviteClient, data);
   }
 
   /** Hang up an established call (BYE), or stop one still ringing (CANCEL). */
-  hangup(call: Call): void {
+  hangup(call: Call<S>): void {
     if (call.state === CallState.Established) {
       call.state = CallState.Terminating;
       call.byeAt = this.o.now();
@@ -218,62 +222,32 @@ export class Uac {
     }
   }
 
-  private sendBye(call: Call, authLine: string): void {
+  private sendBye(call: Call<S>, authLine: string): void {
     call.cseq++;
     call.branch = this.ids.branch();
-    call.pending = this.builder.request('BYE', call.remoteTarget, call.branch, call, call.cseq, call.routes, authLine, '', '');
-    this.send(call.pending);
-    this.armRetransmit(call);
-    this.coarse.remove(call, call.coarseSlot);
-    call.coarseSlot = this.coarse.add(call, TIMER_F);
+    this.tx.request(call, TxKind.NonInviteClient, this.builder.request('BYE', call.remoteTarget, call.branch, call, call.cseq, call.routes, authLine, '', ''));
   }
 
-  private cancel(call: Call, cause: EndCause): void {
+  private cancel(call: Call<S>, cause: EndCause): void {
     call.state = CallState.Cancelling;
     call.cause = cause;
     // CANCEL reuses the INVITE's branch and CSeq number (§9.1).
-    call.pending = this.builder.request('CANCEL', call.requestUri, call.branch, { ...dialogOf(call), remoteTag: '' }, call.cseq, null, '', '', '');
-    this.send(call.pending);
-    this.armRetransmit(call);
-    this.coarse.remove(call, call.coarseSlot);
-    call.coarseSlot = this.coarse.add(call, TIMER_F);
+    const data = this.builder.request('CANCEL', call.requestUri, call.branch, { ...dialogOf(call), remoteTag: '' }, call.cseq, null, '', '', '');
+    this.tx.request(call, TxKind.NonInviteClient, data);
   }
 
   private send(data: string): void {
     this.o.transport.send(data, this.o.target.peer);
   }
 
-  private armRetransmit(call: Call): void {
-    if (call.retransTimer !== null) clearTimeout(call.retransTimer);
-    call.retransTimer = null;
-    if (this.o.transport.reliable) return;
-    call.retransMs = T1;
-    call.retransTimer = setTimeout(this.onRetransmit, T1, call);
-  }
-
-  private stopRetransmit(call: Call): void {
-    if (call.retransTimer !== null) clearTimeout(call.retransTimer);
-    call.retransTimer = null;
-  }
-
-  private retransmit(call: Call): void {
-    call.retransTimer = null;
-    if (call.pending === '' || call.state === CallState.Ended) return;
-    this.stats.retransmissions++;
-    this.send(call.pending);
-    // Timer A doubles without bound (§17.1.1.2); E doubles up to T2 (§17.1.2.2).
-    call.retransMs = call.state === CallState.Calling ? call.retransMs * 2 : Math.min(call.retransMs * 2, T2);
-    call.retransTimer = setTimeout(this.onRetransmit, call.retransMs, call);
-  }
-
-  private onCoarseTimeout(call: Call): void {
-    call.coarseSlot = -1;
+  /** Timer B (INVITE) or F (CANCEL, BYE) fired. */
+  transactionTimeout(call: Call<S>): void {
     if (call.state === CallState.Calling) this.finish(call, 0, call.hangupRequested ? 'aborted' : 'timeout', false);
     else if (call.state === CallState.Cancelling) this.finish(call, 0, call.cause === '' ? 'timeout' : call.cause, false);
     else if (call.state === CallState.Terminating) this.finish(call, call.finalCode, 'bye_timeout', false);
   }
 
-  private onRingTimeout(call: Call): void {
+  private onRingTimeout(call: Call<S>): void {
     call.ringSlot = -1;
     if (call.state === CallState.Proceeding) this.cancel(call, 'ring_timeout');
     // In Calling, Timer B decides (no CANCEL before a provisional, §9.1).
@@ -287,23 +261,20 @@ export class Uac {
       if (msg.cseqMethod === 'INVITE') this.onInviteResponse(call, msg);
       else if (msg.cseqMethod === 'BYE') this.onByeResponse(call, msg);
       // CANCEL's 200 needs nothing: the 487 for the INVITE ends the call.
-      else if (msg.cseqMethod === 'CANCEL' && msg.status >= 200) this.stopRetransmit(call);
+      else if (msg.cseqMethod === 'CANCEL' && msg.status >= 200) this.tx.stopRetransmit(call);
       return;
     }
     this.onRequest(msg, from);
   }
 
-  private onInviteResponse(call: Call, msg: SipMessage): void {
+  private onInviteResponse(call: Call<S>, msg: SipMessage): void {
     const status = msg.status;
     const now = this.o.now();
     call.gotResponse = true;
     if (status < 200) {
       if (call.state === CallState.Calling) {
         call.state = CallState.Proceeding;
-        this.stopRetransmit(call);
-        call.pending = '';
-        this.coarse.remove(call, call.coarseSlot);
-        call.coarseSlot = -1;
+        this.tx.proceeding(call);
       }
       if (status > 100 && call.provisionalAt === 0) call.provisionalAt = now;
       if (call.hangupRequested && call.state === CallState.Proceeding) this.cancel(call, 'aborted');
@@ -314,22 +285,18 @@ export class Uac {
         // No provisional before the 200: PDD stays absent for this call (0), it is not the setup time.
         call.answeredAt = now;
         call.finalCode = status;
-        call.remoteTag = msg.toTag;
-        const rr = getHeaders(msg, 'record-route');
-        if (rr.length > 0) call.routes = this.interner.routes(rr.reverse());
-        const contact = getHeader(msg, 'contact');
-        call.remoteTarget = this.interner.get(contact !== undefined ? nameAddrUri(contact) : call.requestUri);
+        establishAsCaller(call, msg, this.interner, call.requestUri);
         this.clearTimers(call);
-        call.pending = '';
         const wasCancelling = call.state === CallState.Cancelling;
         call.state = CallState.Established;
         this.sendAck(call);
+        this.session.onAnswer(call, msg);
         this.o.listener.answered(call);
         // 200 crossed our CANCEL: the call exists now, so it must be ended with BYE.
         if (wasCancelling && call.state === CallState.Established) this.hangup(call);
       } else if (call.state === CallState.Established || call.state === CallState.Terminating) {
         // Retransmitted 2xx: our ACK was lost (§13.2.2.4).
-        this.stats.retransmissions++;
+        this.tx.retransmissions++;
         this.sendAck(call);
       }
       return;
@@ -339,7 +306,6 @@ export class Uac {
     if (msg.viaBranch !== call.branch) return;
     if (call.state > CallState.Cancelling) return; // retransmission of a final we already handled
     this.clearTimers(call);
-    call.pending = '';
     if ((status === 401 || status === 407) && call.auth !== null && call.authTries === 0) {
       const header = getHeader(msg, status === 401 ? 'www-authenticate' : 'proxy-authenticate');
       const ch = header !== undefined ? parseDigestChallenge(header) : null;
@@ -361,7 +327,7 @@ export class Uac {
     this.finish(call, status, cause, false);
   }
 
-  private authLine(call: Call, method: string, uri: string): string {
+  private authLine(call: Call<S>, method: string, uri: string): string {
     const auth = call.auth;
     if (auth === null || call.challenge === null) return '';
     const value = digestAuthorization(call.challenge, {
@@ -370,18 +336,18 @@ export class Uac {
     return `${call.challengeHeader}: ${value}\r\n`;
   }
 
-  private sendAck(call: Call): void {
+  private sendAck(call: Call<S>): void {
     // ACK for 2xx is its own transaction: new branch, same CSeq number (§13.2.2.4).
     const ack = this.builder.request('ACK', call.remoteTarget, this.ids.branch(), call, call.cseq, call.routes, '', '', '');
     this.send(ack);
   }
 
-  private sendNon2xxAck(call: Call, msg: SipMessage): void {
+  private sendNon2xxAck(call: Call<S>, msg: SipMessage): void {
     const d: DialogIds = { ...dialogOf(call), remoteTag: msg.toTag };
     this.send(this.builder.request('ACK', call.requestUri, msg.viaBranch, d, msg.cseq, null, '', '', ''));
   }
 
-  private onByeResponse(call: Call, msg: SipMessage): void {
+  private onByeResponse(call: Call<S>, msg: SipMessage): void {
     if (msg.status < 200 || call.state !== CallState.Terminating) return;
     if (msg.cseq !== call.cseq) return;
     if ((msg.status === 401 || msg.status === 407) && call.auth !== null && call.authTries < 2) {
@@ -403,7 +369,7 @@ export class Uac {
   private onRequest(msg: SipMessage, from: Peer): void {
     const method = msg.method;
     if (method === 'ACK') return;
-    this.stats.inDialogRequests++;
+    this.counts.inDialogRequests++;
     const call = this.calls.get(msg.callId);
     if (method === 'OPTIONS') return this.reply(msg, from, 200, '');
     if (call === undefined) return this.reply(msg, from, 481, '');
@@ -417,7 +383,7 @@ export class Uac {
     }
     if (method === 'INVITE' || method === 'UPDATE') {
       // Session refresh / re-INVITE: accept with the same offer.
-      return this.reply(msg, from, 200, method === 'INVITE' ? this.o.sdpBody : '');
+      return this.reply(msg, from, 200, method === 'INVITE' ? this.session.answer(call, msg) : '');
     }
     this.reply(msg, from, method === 'INFO' || method === 'NOTIFY' ? 200 : 501, '');
   }
@@ -429,7 +395,7 @@ export class Uac {
 
   /** A response for a call we no longer know (e.g. a 200 retransmitted after we ended): ACK it statelessly. */
   private onStrayResponse(msg: SipMessage): void {
-    this.stats.strayResponses++;
+    this.counts.strayResponses++;
     if (msg.cseqMethod !== 'INVITE' || msg.status < 200) return;
     const from = getHeader(msg, 'from') ?? '';
     const semi = from.indexOf(';tag=');
@@ -450,33 +416,29 @@ export class Uac {
     this.send(this.builder.request('ACK', uri, branch, d, msg.cseq, routes, '', '', ''));
   }
 
-  private clearTimers(call: Call): void {
-    this.stopRetransmit(call);
-    this.coarse.remove(call, call.coarseSlot);
-    call.coarseSlot = -1;
+  private clearTimers(call: Call<S>): void {
+    this.tx.terminate(call);
     this.ring.remove(call, call.ringSlot);
     call.ringSlot = -1;
   }
 
-  private finish(call: Call, code: number, cause: EndCause, normal: boolean): void {
+  private finish(call: Call<S>, code: number, cause: EndCause, normal: boolean): void {
     if (call.state === CallState.Ended) return;
     this.clearTimers(call);
-    if (call.holdTimer !== null) clearTimeout(call.holdTimer);
-    call.holdTimer = null;
-    call.pending = '';
     call.finalCode = code;
     call.cause = cause;
     call.normalEnd = normal;
     call.state = CallState.Ended;
     call.endedAt = this.o.now();
     this.calls.delete(call.callId);
+    this.session.end(call);
     this.o.listener.ended(call);
   }
 
   /** Stops timers; calls still open are left to the caller to account for. */
   close(): void {
     for (const call of this.calls.values()) this.clearTimers(call);
-    this.coarse.stop();
+    this.tx.close();
     this.ring.stop();
   }
 }
@@ -486,6 +448,6 @@ function quoteDisplayName(v: string): string {
   return v.replace(/["\\]/g, '\\$&');
 }
 
-function dialogOf(call: Call): DialogIds {
+function dialogOf(call: Call<unknown>): DialogIds {
   return { callId: call.callId, localTag: call.localTag, remoteTag: call.remoteTag, localUri: call.localUri, remoteUri: call.remoteUri };
 }

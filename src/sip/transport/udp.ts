@@ -1,11 +1,11 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
-import { parseMessage } from './parser.js';
-import { SipParseError } from './message.js';
-import type { Peer, SipTransport, TransportOptions } from './transport.js';
-import { errors } from '../errors.js';
-import { formatHostPort } from './builder.js';
+import { parseMessage } from '../message/parser.js';
+import { SipParseError } from '../message/message.js';
+import type { Peer, SipTransport, TransportOptions } from './types.js';
+import { errors } from '../../errors.js';
+import { formatHostPort } from '../message/builder.js';
 
 const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -68,6 +68,11 @@ export class UdpTransport implements SipTransport {
   send(data: string, to: Peer): void {
     // Messages are ASCII: latin1 encoding skips the UTF-8 scan dgram would do on a string.
     this.socket.send(Buffer.from(data, 'latin1'), to.port, to.address);
+  }
+
+  /** Connectionless: nothing to set up. */
+  connect(): Promise<void> {
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

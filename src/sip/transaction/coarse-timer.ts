@@ -73,10 +73,3 @@ export class CoarseTimer<T> {
     this.buckets.clear();
   }
 }
-
-/** RFC 3261 §17 timer values (ms). */
-export const T1 = 500;
-export const T2 = 4000;
-export const TIMER_B = 64 * T1;
-export const TIMER_F = 64 * T1;
-export const TIMER_H = 64 * T1;
