@@ -7,7 +7,9 @@
  * blocked) when this segment's share of the concurrency cap is taken.
  * Closed model: keeps the segment's share of the target concurrency
  * established; when a call's hold expires its replacement starts first and the
- * BYE is sent once the replacement is answered (make-before-break, BRIEF §4).
+ * BYE is sent once the replacement is answered (make-before-break; the slot
+ * rules are worker/closed-slots.ts). What was measured is collected per interval
+ * by worker/interval-collector.ts. Time comes from an injected clock.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { HttpLoadSpec, Scenario } from '../scenario/types.js';
@@ -22,16 +24,17 @@ import type { CallData } from '../scenario/call-data.js';
 import { g711Sdp } from '../sip/message/builder.js';
 import { createArrivalIterator } from '../load/models/open.js';
 import { ArrivalLoop } from '../load/arrival-loop.js';
-import { segmentTargetAt, nextChangeMs } from '../load/models/closed.js';
 import { shareOf, type Segment } from '../load/segments.js';
 import { createHoldSampler } from '../scenario/hold.js';
 import { mulberry32 } from '../util/random.js';
-import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../metrics/histograms.js';
 import { createHealthMonitor, type HealthMonitor } from '../metrics/health.js';
 import { type ResolvedTarget, type WorkerDone } from './protocol.js';
-import { round3 } from '../metrics/round.js';
-import { bump, emptyCounters, type Counters, type IntervalReport } from '../metrics/interval.js';
+import type { IntervalReport } from '../metrics/interval.js';
 import { totalDurationMs } from '../load/stages.js';
+import { realClock, type Clock } from '../load/clock.js';
+import { CallSlot, type DriverCall } from './worker/call-slot.js';
+import { IntervalCollector } from './worker/interval-collector.js';
+import { ClosedSlots } from './worker/closed-slots.js';
 
 export interface DriverOptions {
   scenario: Scenario;
@@ -49,6 +52,8 @@ export interface DriverOptions {
   /** call.data's rows (call-identity.ts renders each call's party from its row); null: none. */
   callData?: CallData | null;
   emit(report: IntervalReport): void;
+  /** Default: the real clock (performance.now(), setTimeout). */
+  clock?: Clock;
 }
 
 const SAMPLE_MS = 100;
@@ -57,57 +62,26 @@ const STOP_BYE_BATCH = 100;
 const STOP_BYE_INTERVAL_MS = 10;
 /** On stop, calls still being set up may be answered this long before they are CANCELled. */
 const STOP_SETUP_GRACE_MS = 2000;
-/** Closed model: pause before a slot whose call failed is dialled again. */
-export const FAILED_SLOT_RETRY_MS = 1000;
 const INTERVAL_MS = 1000;
 
-/**
- * The driver's own state for one call, kept on the SIP record's `slot` (the UAC never reads it):
- * who the call is in the schedule, its hold, and the run's bookkeeping.
- */
-export class CallSlot {
-  holdTimer: NodeJS.Timeout | null = null;
-  /** Closed model, make-before-break: the established call this one replaces once answered. */
-  replaces: DriverCall | null = null;
-  /** Closed model: this call's channel slot was handed to a replacement or released. */
-  released = false;
-  /** The run's end hung this call up before its hold elapsed. */
-  cutAtEnd = false;
-  constructor(
-    /** Call index in the whole run's schedule (striped across workers). */
-    readonly index: number,
-    /** When the schedule meant the call to start (performance.now() ms). */
-    readonly intendedAt: number,
-    readonly holdMs: number,
-  ) {}
-}
-
-type DriverCall = Call<CallSlot>;
 
 export class LoadDriver implements UacListener<CallSlot> {
   private transport!: SipTransport;
   private uac!: Uac<CallSlot>;
   private readonly health: HealthMonitor;
   private readonly holdSample: () => number;
-  private counters: Counters = emptyCounters();
-  private setupHist: Histogram = createLatencyHistogram();
-  private pddHist: Histogram = createLatencyHistogram();
-  private pddFailedHist: Histogram = createLatencyHistogram();
-  private sddHist: Histogram = createLatencyHistogram();
-  private samples: Array<[number, number, number]> = [];
-  private calls: string[] = [];
-  private offered = 0;
+  private readonly m: IntervalCollector;
+  private readonly clock: Clock;
   private established = 0;
-  /** Closed model: call slots held (calls in progress not yet replaced). */
-  private committed = 0;
-  private nextIndex: number;
+  /** Closed model: the channel slots. */
+  private readonly slots: ClosedSlots<DriverCall> | null;
   private stopping = false;
   /** The last stage is over: no call starts; calls still up run to their hold, bounded by load.gracefulStopMs. */
   private draining = false;
   private stopReason = '';
   private interrupted = false;
   private readonly endAt: number;
-  private timers = new Set<NodeJS.Timeout>();
+  private timers = new Set<unknown>();
   private sampleSeq = 0;
   private retransReported = 0;
   private closed = false;
@@ -131,8 +105,22 @@ export class LoadDriver implements UacListener<CallSlot> {
       random: mulberry32((o.seed ^ 0x2545f491) >>> 0),
     });
     this.endAt = o.startAt + totalDurationMs(o.scenario.load.stages);
-    // Closed-model call indexes are striped like open-model ones, so they are unique across workers.
-    this.nextIndex = o.segment.index;
+    this.clock = o.clock ?? realClock;
+    this.m = new IntervalCollector(o.startAt, o.segment.index);
+    this.slots = o.scenario.load.model !== 'closed' ? null : new ClosedSlots<DriverCall>(
+      { stages: o.scenario.load.stages, segment: o.segment, startAt: o.startAt, endAt: this.endAt },
+      {
+        isStopping: () => this.stopping,
+        isDraining: () => this.draining,
+        launch: (index, intended, replaces) => this.launch(index, intended, replaces),
+        offer: () => void this.m.offered++,
+        hangup: (call) => this.uac.hangup(call),
+        calls: () => this.uac.calls.values(),
+        isEstablished: (call) => call.state === CallState.Established,
+        now: () => this.clock.now(),
+        at: (when, fn) => this.at(when, fn),
+      },
+    );
     this.done = new Promise((resolve) => (this.finished = resolve));
     this.httpRuns = new HttpRuns(o.http, o.startAt);
     this.flowRuns = new FlowRuns(o.flows ?? [], {
@@ -144,8 +132,8 @@ export class LoadDriver implements UacListener<CallSlot> {
     const s = this.o.scenario;
     const events = {
       message: (msg: SipMessage, from: Peer) => this.uac.onMessage(msg, from),
-      parseError: () => void this.counters.parseErrors++,
-      transportError: () => void this.counters.transportErrors++,
+      parseError: () => void this.m.counters.parseErrors++,
+      transportError: () => void this.m.counters.transportErrors++,
     };
     this.transport = await openTransport(this.o.target.transport, { address: this.o.localAddress, port: 0, events });
     const peer: Peer = { address: this.o.target.host, port: this.o.target.port };
@@ -171,18 +159,18 @@ export class LoadDriver implements UacListener<CallSlot> {
     return this.done;
   }
 
-  /** One-shot timer at an absolute performance.now() time, tracked so stop() can clear it. */
+  /** One-shot timer at an absolute clock time, tracked so stop() can clear it. */
   private at(when: number, fn: () => void): void {
-    const t = setTimeout(() => {
+    const t = this.clock.setTimeout(() => {
       this.timers.delete(t);
       fn();
-    }, Math.max(0, when - performance.now()));
+    }, Math.max(0, when - this.clock.now()));
     this.timers.add(t);
   }
 
   private begin(): void {
     if (this.o.scenario.load.model === 'open') this.runOpen();
-    else this.runClosed(this.o.startAt);
+    else this.slots?.run(this.o.startAt);
   }
 
   // ---- open model -------------------------------------------------------------
@@ -198,6 +186,7 @@ export class LoadDriver implements UacListener<CallSlot> {
       // here, not from start(), lets an arrival due in the stage's last millisecond go out
       // before the timer that ends the run.
       onExhausted: () => this.at(this.endAt, () => this.endOfLoad()),
+      clock: this.clock,
     });
     this.arrivals.start();
   }
@@ -219,22 +208,21 @@ export class LoadDriver implements UacListener<CallSlot> {
 
   private arrive(index: number, intended: number, cap: number): void {
     if (this.stopping) return;
-    this.offered++;
-    if (this.uac.active >= cap) {
-      this.counters.blocked++;
-      this.calls.push(JSON.stringify({ i: index, intendedMs: round3(intended - this.o.startAt), cause: 'blocked' }));
-      return;
-    }
-    this.launch(index, intended);
+    this.m.offered++;
+    if (this.uac.active >= cap) return this.m.blocked(index, intended);
+    this.launch(index, intended, null);
   }
 
-  private launch(index: number, intended: number): DriverCall {
-    const now = performance.now();
+  private launch(index: number, intended: number, replaces: DriverCall | null): DriverCall {
+    const now = this.clock.now();
     this.health.recordSlipMs(now - intended);
-    this.counters.attempts++;
+    this.m.counters.attempts++;
     const party = this.partyFor(index);
-    if (party === null) return this.exhausted(index, intended, now);
-    return this.uac.start(new CallSlot(index, intended, this.holdSample()), party);
+    const call = party === null
+      ? this.exhausted(index, intended, now)
+      : this.uac.start(new CallSlot(index, intended, this.holdSample()), party);
+    call.slot.replaces = replaces;
+    return call;
   }
 
   /**
@@ -251,67 +239,11 @@ export class LoadDriver implements UacListener<CallSlot> {
     return call;
   }
 
-  // ---- closed model -----------------------------------------------------------
-
-  private runClosed(at: number): void {
-    if (this.stopping) return;
-    this.topUp(at);
-    const stages = this.o.scenario.load.stages;
-    const next = nextChangeMs(stages, at - this.o.startAt, this.o.segment);
-    if (next !== null && this.o.startAt + next < this.endAt) {
-      const when = this.o.startAt + next;
-      this.at(when, () => this.runClosed(when));
-    }
-  }
-
-  /**
-   * The segment's target at `at` or now, whichever is later: Node timers may fire up
-   * to ~1 ms early, and reading the clock alone would then see the previous step's
-   * target and leave the slot empty until the next change (for the last ramp step: forever).
-   */
-  private targetNow(at = 0): number {
-    const t = Math.min(Math.max(performance.now(), at), this.endAt - 1) - this.o.startAt;
-    return segmentTargetAt(this.o.scenario.load.stages, Math.max(0, t), this.o.segment);
-  }
-
-  /** Start calls until the segment's committed slots reach its target. */
-  private topUp(intended: number): void {
-    if (this.draining) return;
-    const target = this.targetNow(intended);
-    while (!this.stopping && this.committed < target) {
-      this.committed++;
-      this.offered++;
-      this.launch(this.takeIndex(), intended);
-    }
-    // Ramp down: release established calls beyond the target.
-    if (this.committed > target) {
-      for (const call of this.uac.calls.values()) {
-        if (this.committed <= target) break;
-        if (call.state === CallState.Established && call.slot.replaces === null && !isReplaced(call)) {
-          this.committed--;
-          markReplaced(call);
-          this.uac.hangup(call);
-        }
-      }
-    }
-  }
-
-  private takeIndex(): number {
-    const i = this.nextIndex;
-    this.nextIndex += this.o.segment.count;
-    return i;
-  }
-
   // ---- call events (UacListener) ------------------------------------------------
 
   answered(call: DriverCall): void {
     this.established++;
-    this.counters.answers++;
-    const from = timedFrom(call);
-    if (call.provisionalAt > 0) recordMs(this.pddHist, call.provisionalAt - from);
-    else this.counters.noProvisional++;
-    recordMs(this.setupHist, call.answeredAt - from);
-    bump(this.counters.finalByCode, String(call.finalCode));
+    this.m.answered(call);
     if (this.stopping) {
       // Answered while the run stops: it never gets its hold.
       call.slot.cutAtEnd = true;
@@ -319,7 +251,7 @@ export class LoadDriver implements UacListener<CallSlot> {
       return;
     }
     const slot = call.slot;
-    slot.holdTimer = setTimeout(this.onHoldExpired, slot.holdMs, call);
+    slot.holdTimer = this.clock.setTimeoutWith(this.onHoldExpired, slot.holdMs, call);
     const old = slot.replaces;
     if (old !== null) {
       slot.replaces = null;
@@ -330,147 +262,56 @@ export class LoadDriver implements UacListener<CallSlot> {
   private holdExpired(call: DriverCall): void {
     call.slot.holdTimer = null;
     if (this.stopping || call.state !== CallState.Established) return;
-    if (this.draining) {
-      // After the last stage a closed-model slot is not refilled: the call just ends.
-      if (!isReplaced(call)) {
-        markReplaced(call);
-        if (this.o.scenario.load.model === 'closed') this.committed--;
-      }
-      return this.uac.hangup(call);
-    }
-    if (this.o.scenario.load.model === 'closed' && !isReplaced(call)) {
-      markReplaced(call);
-      if (this.committed <= this.targetNow()) {
-        // Make before break: the slot passes to the replacement; BYE once it is up.
-        const next = this.launch(this.takeIndex(), performance.now());
-        this.offered++;
-        next.slot.replaces = call;
-        return;
-      }
-      this.committed--;
-    }
+    if (this.slots !== null) return this.slots.holdExpired(call);
     this.uac.hangup(call);
   }
 
   ended(call: DriverCall): void {
     const slot = call.slot;
-    if (slot.holdTimer !== null) clearTimeout(slot.holdTimer);
+    if (slot.holdTimer !== null) this.clock.clearTimeout(slot.holdTimer);
     slot.holdTimer = null;
-    const c = this.counters;
     const answered = call.answeredAt > 0;
-    // A call never sent (data_exhausted) is no unanswered INVITE.
-    if (!answered && !call.gotResponse && call.sentAt > 0) c.noResponse++;
     if (answered) this.established--;
-    else if (call.cause === 'aborted') c.aborted++;
-    else {
-      c.failures++;
-      if (call.finalCode > 0) {
-        bump(c.finalByCode, String(call.finalCode));
-        bump(c.failuresByCode, String(call.finalCode));
-      }
-      if (call.cause === 'timeout') c.timeouts++;
-      bump(c.failuresByCause, call.cause);
-      if (call.provisionalAt > 0) recordMs(this.pddFailedHist, call.provisionalAt - timedFrom(call));
-    }
-    if (call.normalEnd && slot.cutAtEnd) {
-      call.cause = 'cut_at_end';
-      c.cutAtEnd++;
-    } else if (call.normalEnd) c.completed++;
-    else if (answered && call.cause !== 'aborted') bump(c.failuresByCause, call.cause);
-    if (call.byeAnsweredAt > 0 && call.byeAt > 0) recordMs(this.sddHist, call.byeAnsweredAt - call.byeAt);
-    this.calls.push(this.record(call));
+    this.m.ended(call);
     // A replacement that failed leaves the old call to be hung up; the slot is refilled below.
     const old = slot.replaces;
     if (old !== null) {
       slot.replaces = null;
       this.uac.hangup(old);
     }
-    if (this.o.scenario.load.model === 'closed' && !isReplaced(call)) {
-      if (answered || this.stopping || this.draining) {
-        this.committed--;
-        if (!this.stopping && !this.draining) this.topUp(performance.now());
-      } else {
-        // A failed attempt's slot stays reserved and is redialled after a pause: refilling at
-        // once would turn a platform that rejects everything (503 at capacity) into a retry
-        // storm limited only by the round-trip time.
-        const when = performance.now() + FAILED_SLOT_RETRY_MS;
-        this.at(when, () => {
-          this.committed--;
-          this.topUp(when);
-        });
-      }
-    }
+    this.slots?.ended(call, answered);
     if (this.stopping && this.uac.active === 0) this.finish();
     else if (this.draining && this.uac.active === 0) this.stop('end of last stage', false);
-  }
-
-  private record(call: DriverCall): string {
-    const t0 = this.o.startAt;
-    const rel = (t: number) => (t > 0 ? round3(t - t0) : null);
-    const from = timedFrom(call);
-    return JSON.stringify({
-      id: call.callId === '' ? null : call.callId,
-      i: call.slot.index,
-      w: this.o.segment.index,
-      intendedMs: round3(call.slot.intendedAt - t0),
-      startMs: rel(call.sentAt),
-      // An INVITE sent early (a timer firing before its whole millisecond) is on time, not negative slip.
-      slipMs: round3(Math.max(0, call.sentAt - call.slot.intendedAt)),
-      pddMs: call.provisionalAt > 0 ? round3(call.provisionalAt - from) : null,
-      setupMs: call.answeredAt > 0 ? round3(call.answeredAt - from) : null,
-      answerMs: rel(call.answeredAt),
-      byeMs: rel(call.byeAt),
-      endMs: rel(call.endedAt),
-      code: call.finalCode || null,
-      cause: call.cause,
-      durationMs: call.answeredAt > 0 ? round3((call.byeAt || call.endedAt) - call.answeredAt) : 0,
-      sddMs: call.byeAnsweredAt > 0 && call.byeAt > 0 ? round3(call.byeAnsweredAt - call.byeAt) : null,
-    });
   }
 
   // ---- sampling and reporting -----------------------------------------------------
 
   private sample(): void {
     this.sampleSeq++;
-    this.samples.push([this.sampleSeq, this.established, this.uac.active]);
+    this.m.sample(this.sampleSeq, this.established, this.uac.active);
     if (!this.stopping || this.uac.active > 0) this.at(this.o.startAt + (this.sampleSeq + 1) * SAMPLE_MS, () => this.sample());
   }
 
   private flushInterval(): void {
     const snap = this.health.snapshot('interval');
     const retransmissions = this.uac.retransmissions;
-    this.counters.retransmissions = retransmissions - this.retransReported;
+    this.m.counters.retransmissions = retransmissions - this.retransReported;
     this.retransReported = retransmissions;
     const report: IntervalReport = {
       type: 'interval',
       worker: this.o.segment.index,
       seq: this.intervalSeq++,
-      counters: this.counters,
-      setupHist: encodeHistogram(this.setupHist),
-      pddHist: encodeHistogram(this.pddHist),
-      pddFailedHist: encodeHistogram(this.pddFailedHist),
-      sddHist: encodeHistogram(this.sddHist),
+      ...this.m.take(),
       slipHist: snap.slipHistogram,
-      samples: this.samples,
-      calls: this.calls.length > 0 ? this.calls.join('\n') + '\n' : '',
       eventLoopLagMsP99: snap.eventLoopLagMsP99,
       eventLoopLagMsMax: snap.eventLoopLagMsMax,
       eventLoopLagMsP99Run: this.health.snapshot('run').eventLoopLagMsP99,
       heapUsedBytes: retainedHeapBytes(),
-      offered: this.offered,
       http: this.httpRuns.takeInterval(),
       ...this.flowRuns.takeInterval(),
     };
     this.o.emit(report);
     this.health.resetInterval();
-    this.counters = emptyCounters();
-    this.setupHist = createLatencyHistogram();
-    this.pddHist = createLatencyHistogram();
-    this.pddFailedHist = createLatencyHistogram();
-    this.sddHist = createLatencyHistogram();
-    this.samples = [];
-    this.calls = [];
-    this.offered = 0;
     if (!this.closed) this.at(this.o.startAt + (this.intervalSeq + 1) * INTERVAL_MS, () => this.flushInterval());
   }
 
@@ -488,7 +329,7 @@ export class LoadDriver implements UacListener<CallSlot> {
     // some UASs (SIPp's built-in one) with a dead dialog that never answers our BYE.
     if (this.uac.active === 0) return this.finish();
     this.hangupEstablished();
-    const now = performance.now();
+    const now = this.clock.now();
     this.at(now + Math.min(STOP_SETUP_GRACE_MS, this.o.drainMs / 2), () => {
       for (const call of [...this.uac.calls.values()]) this.uac.hangup(call);
     });
@@ -508,12 +349,12 @@ export class LoadDriver implements UacListener<CallSlot> {
       if (slot.holdTimer !== null) {
         // Its own hold had not elapsed: the run's end cut it short.
         slot.cutAtEnd = true;
-        clearTimeout(slot.holdTimer);
+        this.clock.clearTimeout(slot.holdTimer);
         slot.holdTimer = null;
       }
       this.uac.hangup(call);
       if (++n === STOP_BYE_BATCH) {
-        this.at(performance.now() + STOP_BYE_INTERVAL_MS, () => this.hangupEstablished());
+        this.at(this.clock.now() + STOP_BYE_INTERVAL_MS, () => this.hangupEstablished());
         return;
       }
     }
@@ -522,19 +363,9 @@ export class LoadDriver implements UacListener<CallSlot> {
   private finish(): void {
     if (this.closed) return;
     const unfinished = this.uac.active;
-    for (const call of [...this.uac.calls.values()]) {
-      // Calls the platform did not finish within the drain bound: recorded, not lost.
-      if (call.answeredAt > 0) {
-        call.cause = 'drain_timeout';
-        bump(this.counters.failuresByCause, 'drain_timeout');
-      } else {
-        call.cause = 'aborted';
-        this.counters.aborted++;
-        if (!call.gotResponse) this.counters.noResponse++;
-      }
-      this.calls.push(this.record(call));
-    }
-    for (const t of this.timers) clearTimeout(t);
+    // Calls the platform did not finish within the drain bound: recorded, not lost.
+    for (const call of [...this.uac.calls.values()]) this.m.unfinished(call);
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.arrivals?.stop();
     this.closed = true;
@@ -560,24 +391,4 @@ function retainedHeapBytes(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc !== undefined) gc();
   return getHeapStatistics().used_heap_size;
-}
-
-/**
- * Where a call's latencies are measured from: the earlier of its intended start and its actual
- * send. A late send is timed from the intended start, so the generator's delay counts against
- * the figure (no coordinated omission); an early send (Node timers fire on whole milliseconds,
- * up to ~1 ms before their time) is timed from the wire, so no latency is shorter than what the
- * wire saw, and none is negative.
- */
-function timedFrom(call: DriverCall): number {
-  const intended = call.slot.intendedAt;
-  return call.sentAt < intended ? call.sentAt : intended;
-}
-
-/** Closed model: the call's slot has been handed on (replacement started, or released on ramp-down). */
-function markReplaced(c: DriverCall): void {
-  c.slot.released = true;
-}
-function isReplaced(c: DriverCall): boolean {
-  return c.slot.released;
 }

@@ -5,38 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ArrivalLoop, fixedRateArrivals } from '../../src/load/arrival-loop.js';
-import type { Clock } from '../../src/load/clock.js';
-
-class FakeClock implements Clock {
-  t = 1000;
-  timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  armed = 0;
-  private seq = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.push({ at: this.t + ms, fn, id });
-    this.armed++;
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  }
-  /** Moves time to `to`, firing due timers in order (a timer may fire late: at the jump's end). */
-  advance(to: number, late = false): void {
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (next === undefined || next.at > to) break;
-      this.timers.shift();
-      this.t = late ? to : next.at;
-      next.fn();
-    }
-    this.t = to;
-  }
-}
+import { FakeClock } from '../helpers/fake-clock.js';
 
 function run(ratePerSec: number, total: number) {
   const clock = new FakeClock();

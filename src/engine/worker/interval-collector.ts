@@ -1,0 +1,145 @@
+/**
+ * What one worker measured since its last report: counters, the latency histograms, the 100 ms
+ * concurrency samples and the call records. The driver tells it what happened to each call;
+ * `take()` hands over an interval's worth and starts the next. No clock, no sockets: the
+ * accounting rules (what counts as failed, completed, cut at end, no response) are testable
+ * on plain call records.
+ */
+import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../../metrics/histograms.js';
+import { bump, emptyCounters, type Counters } from '../../metrics/interval.js';
+import { round3 } from '../../metrics/round.js';
+import { timedFrom, type DriverCall } from './call-slot.js';
+
+export interface IntervalData {
+  counters: Counters;
+  setupHist: string;
+  pddHist: string;
+  pddFailedHist: string;
+  sddHist: string;
+  samples: Array<[number, number, number]>;
+  calls: string;
+  offered: number;
+}
+
+export class IntervalCollector {
+  counters: Counters = emptyCounters();
+  private setupHist: Histogram = createLatencyHistogram();
+  private pddHist: Histogram = createLatencyHistogram();
+  private pddFailedHist: Histogram = createLatencyHistogram();
+  private sddHist: Histogram = createLatencyHistogram();
+  private samples: Array<[number, number, number]> = [];
+  private calls: string[] = [];
+  /** Calls the schedule offered (attempted or blocked). */
+  offered = 0;
+
+  /** `startAt`: the clock time of the run's 0 (records are relative to it); `worker`: this segment. */
+  constructor(private readonly startAt: number, private readonly worker: number) {}
+
+  /** An open-model arrival refused because the segment's share of the cap was taken. */
+  blocked(index: number, intendedAt: number): void {
+    this.counters.blocked++;
+    this.calls.push(JSON.stringify({ i: index, intendedMs: round3(intendedAt - this.startAt), cause: 'blocked' }));
+  }
+
+  answered(call: DriverCall): void {
+    const c = this.counters;
+    c.answers++;
+    const from = timedFrom(call);
+    if (call.provisionalAt > 0) recordMs(this.pddHist, call.provisionalAt - from);
+    else c.noProvisional++;
+    recordMs(this.setupHist, call.answeredAt - from);
+    bump(c.finalByCode, String(call.finalCode));
+  }
+
+  /** A call's end: its counters, its histograms and its calls.jsonl record (cause `cut_at_end` set here). */
+  ended(call: DriverCall): void {
+    const c = this.counters;
+    const answered = call.answeredAt > 0;
+    // A call never sent (data_exhausted) is no unanswered INVITE.
+    if (!answered && !call.gotResponse && call.sentAt > 0) c.noResponse++;
+    if (!answered) {
+      if (call.cause === 'aborted') c.aborted++;
+      else {
+        c.failures++;
+        if (call.finalCode > 0) {
+          bump(c.finalByCode, String(call.finalCode));
+          bump(c.failuresByCode, String(call.finalCode));
+        }
+        if (call.cause === 'timeout') c.timeouts++;
+        bump(c.failuresByCause, call.cause);
+        if (call.provisionalAt > 0) recordMs(this.pddFailedHist, call.provisionalAt - timedFrom(call));
+      }
+    }
+    if (call.normalEnd && call.slot.cutAtEnd) {
+      call.cause = 'cut_at_end';
+      c.cutAtEnd++;
+    } else if (call.normalEnd) c.completed++;
+    else if (answered && call.cause !== 'aborted') bump(c.failuresByCause, call.cause);
+    if (call.byeAnsweredAt > 0 && call.byeAt > 0) recordMs(this.sddHist, call.byeAnsweredAt - call.byeAt);
+    this.calls.push(this.record(call));
+  }
+
+  /** A call still open when the drain bound ran out: recorded, not lost. */
+  unfinished(call: DriverCall): void {
+    if (call.answeredAt > 0) {
+      call.cause = 'drain_timeout';
+      bump(this.counters.failuresByCause, 'drain_timeout');
+    } else {
+      call.cause = 'aborted';
+      this.counters.aborted++;
+      if (!call.gotResponse) this.counters.noResponse++;
+    }
+    this.calls.push(this.record(call));
+  }
+
+  sample(seq: number, established: number, inProgress: number): void {
+    this.samples.push([seq, established, inProgress]);
+  }
+
+  /** This interval's data (histograms encoded), and a fresh interval. */
+  take(): IntervalData {
+    const d: IntervalData = {
+      counters: this.counters,
+      setupHist: encodeHistogram(this.setupHist),
+      pddHist: encodeHistogram(this.pddHist),
+      pddFailedHist: encodeHistogram(this.pddFailedHist),
+      sddHist: encodeHistogram(this.sddHist),
+      samples: this.samples,
+      calls: this.calls.length > 0 ? this.calls.join('\n') + '\n' : '',
+      offered: this.offered,
+    };
+    this.counters = emptyCounters();
+    this.setupHist = createLatencyHistogram();
+    this.pddHist = createLatencyHistogram();
+    this.pddFailedHist = createLatencyHistogram();
+    this.sddHist = createLatencyHistogram();
+    this.samples = [];
+    this.calls = [];
+    this.offered = 0;
+    return d;
+  }
+
+  private record(call: DriverCall): string {
+    const t0 = this.startAt;
+    const rel = (t: number) => (t > 0 ? round3(t - t0) : null);
+    const from = timedFrom(call);
+    return JSON.stringify({
+      id: call.callId === '' ? null : call.callId,
+      i: call.slot.index,
+      w: this.worker,
+      intendedMs: round3(call.slot.intendedAt - t0),
+      startMs: rel(call.sentAt),
+      // An INVITE sent early (a timer firing before its whole millisecond) is on time, not negative slip.
+      slipMs: round3(Math.max(0, call.sentAt - call.slot.intendedAt)),
+      pddMs: call.provisionalAt > 0 ? round3(call.provisionalAt - from) : null,
+      setupMs: call.answeredAt > 0 ? round3(call.answeredAt - from) : null,
+      answerMs: rel(call.answeredAt),
+      byeMs: rel(call.byeAt),
+      endMs: rel(call.endedAt),
+      code: call.finalCode || null,
+      cause: call.cause,
+      durationMs: call.answeredAt > 0 ? round3((call.byeAt || call.endedAt) - call.answeredAt) : 0,
+      sddMs: call.byeAnsweredAt > 0 && call.byeAt > 0 ? round3(call.byeAnsweredAt - call.byeAt) : null,
+    });
+  }
+}
