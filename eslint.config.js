@@ -27,9 +27,16 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'max-len': [
+        'error',
+        { code: 140, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+      ],
     },
   },
-  // The layers of docs/ARCHITECTURE.md: src/ imports only downward (scripts/layers.mjs; inside sip/, SIP_LAYERS), and no file is in an import cycle.
+  // TODO(issue 10): reformatted once the driver split and the bench rework land
+  { files: ['src/engine/load-driver.ts', 'bench/**'], rules: { 'max-len': 'off' } },
+  // The layers of docs/ARCHITECTURE.md: src/ imports only downward (scripts/layers.mjs; inside sip/, SIP_LAYERS),
+  // and no file is in an import cycle.
   {
     files: ['src/**/*.ts'],
     plugins: { 'import-x': importX },

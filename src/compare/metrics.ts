@@ -60,7 +60,10 @@ export function httpMetrics(name: string): MetricSpec[] {
   ];
 }
 
-/** Per HTTP flow (summary.httpFlows.<name>): whole-flow latency p95/p99 and the share of flows that failed; null in a run without that flow. */
+/**
+ * Per HTTP flow (summary.httpFlows.<name>): whole-flow latency p95/p99 and the share of flows that failed; null in a run
+ * without that flow.
+ */
 export function flowMetrics(name: string): MetricSpec[] {
   const flow = (r: Results) => (Object.hasOwn(r.summary.httpFlows, name) ? r.summary.httpFlows[name] : null);
   return [
@@ -73,7 +76,10 @@ export function flowMetrics(name: string): MetricSpec[] {
   ];
 }
 
-/** Outbound calls answered by callcert's UAS (summary.outbound): the platform's dial latency, failures, held channels; null without a UAS. */
+/**
+ * Outbound calls answered by callcert's UAS (summary.outbound): the platform's dial latency, failures, held channels; null
+ * without a UAS.
+ */
 export const OUTBOUND_METRICS: readonly MetricSpec[] = [
   of('dial_latency_ms', 'outbound.dial_ms.p95', (r) => r.summary.outbound?.dialLatencyMs.p95 ?? null),
   of('dial_latency_ms', 'outbound.dial_ms.p99', (r) => r.summary.outbound?.dialLatencyMs.p99 ?? null),

@@ -1,6 +1,9 @@
 /** Shapes shared by `compare`, its JUnit/Markdown renderings and the CLI. */
 
-/** "10%" → relative to the baseline; "5ms" / "0.001" / "3" → absolute, in the metric's unit (`unit: 'ms'` when written with a time unit). */
+/**
+ * "10%" → relative to the baseline; "5ms" / "0.001" / "3" → absolute, in the metric's unit (`unit: 'ms'` when written with
+ * a time unit).
+ */
 export type Tolerance =
   | { kind: 'percent'; value: number; source: string }
   | { kind: 'absolute'; value: number; source: string; unit?: 'ms' };

@@ -66,7 +66,10 @@ export function createCallParties(o: {
     fromUser: render(c.from, vars),
     displayName: c.display === null ? null : render(c.display, vars),
     requestUri: c.to === null ? o.targetUri : uriWithUser(o.targetUri, render(c.to, vars)),
-    auth: c.authUser === null || c.authPassword === null ? null : { username: render(c.authUser, vars), password: render(c.authPassword, vars) },
+    auth:
+      c.authUser === null || c.authPassword === null
+        ? null
+        : { username: render(c.authUser, vars), password: render(c.authPassword, vars) },
     headers: headerLines(c.headers.map(([k, t]) => [k, render(t, vars)])),
   });
   const data = o.data;

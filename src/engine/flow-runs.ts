@@ -305,7 +305,8 @@ export class FlowRuns {
       await Promise.allSettled([...this.inFlight]);
     }
     // Bounded: polled every 50 ms until the deadline.
-    while (!interrupted && this.uas !== null && this.established() > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!interrupted && this.uas !== null && this.established() > 0 && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     clearTimeout(timer);
     if (this.uas !== null && this.established() > 0) {
       this.outbound.unfinished += this.uas.hangupAll();

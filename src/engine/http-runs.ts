@@ -52,7 +52,8 @@ export class HttpRuns {
         ]);
       }
       return runFixedRate({ ...common, ratePerSec: s.ratePerSec }).then((r): [string, HttpRunTotals] => [
-        s.name, { requests: r.requests, sent: r.sent, dropped: r.dropped, elapsedMs: r.elapsedMs, offeredRps: r.offeredRps, measurement: r.method },
+        s.name,
+        { requests: r.requests, sent: r.sent, dropped: r.dropped, elapsedMs: r.elapsedMs, offeredRps: r.offeredRps, measurement: r.method },
       ]);
     });
   }
@@ -66,7 +67,13 @@ export class HttpRuns {
   takeInterval(): Record<string, HttpIntervalData> {
     const out: Record<string, HttpIntervalData> = {};
     for (const [name, b] of this.buckets) {
-      out[name] = { hist: encodeHistogram(b.hist), settled: b.settled, completed: b.completed, statusCodes: b.statusCodes, errorsByCause: b.errorsByCause };
+      out[name] = {
+        hist: encodeHistogram(b.hist),
+        settled: b.settled,
+        completed: b.completed,
+        statusCodes: b.statusCodes,
+        errorsByCause: b.errorsByCause,
+      };
       this.buckets.set(name, emptyBucket());
     }
     return out;

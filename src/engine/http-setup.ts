@@ -57,7 +57,11 @@ export function redactScenario(s: Scenario): unknown {
     target:
       s.target === null
         ? null
-        : { ...s.target, uri: redactUrl(s.target.uri), auth: s.target.auth === null ? null : { username: s.target.auth.username, password: redactPassword(s.target.auth.password) } },
+        : {
+            ...s.target,
+            uri: redactUrl(s.target.uri),
+            auth: s.target.auth === null ? null : { username: s.target.auth.username, password: redactPassword(s.target.auth.password) },
+          },
     // call.data's rows never reach the scenario; its templates name columns and are kept.
     call: { ...s.call, headers: redactHeaderValues(s.call.headers) },
     http:

@@ -123,7 +123,11 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const invalidReasons: string[] = [];
   // Criteria: a search judges each step (search-steps.ts); other runs evaluate every second on the data so far.
   const search = searchSpec === undefined ? null : new SearchJudge(searchSpec, s.criteria, workers);
-  const live = new LiveCriteria(search === null ? s.criteria : [], sustainedWindowOf(flatStageWindows(s.load.stages), SUSTAIN_SETTLE_MS), outboundWindowEndMs(s));
+  const live = new LiveCriteria(
+    search === null ? s.criteria : [],
+    sustainedWindowOf(flatStageWindows(s.load.stages), SUSTAIN_SETTLE_MS),
+    outboundWindowEndMs(s),
+  );
   /** Set when a criterion (abortOnFail, or a failed search step) stopped the run: not an interruption. */
   let stoppedByCriterion = false;
   const stopForCriterion = (reason: string) => {

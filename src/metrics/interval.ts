@@ -118,7 +118,13 @@ export interface HttpBucket {
   errorsByCause: Record<string, number>;
 }
 
-export const emptyBucket = (): HttpBucket => ({ hist: createLatencyHistogram(), settled: 0, completed: 0, statusCodes: {}, errorsByCause: {} });
+export const emptyBucket = (): HttpBucket => ({
+  hist: createLatencyHistogram(),
+  settled: 0,
+  completed: 0,
+  statusCodes: {},
+  errorsByCause: {},
+});
 
 export interface StepBucket {
   hist: Histogram;
@@ -151,7 +157,10 @@ export interface OutboundBucket {
   failed: number;
   /** INVITEs no flow instance claimed (no matching user/header). */
   uncorrelated: number;
-  /** Calls still up when the worker stopped waiting (interrupted, or the platform did not hang up within the drain bound): callcert then sent BYE. */
+  /**
+   * Calls still up when the worker stopped waiting (interrupted, or the platform did not hang up within the drain bound):
+   * callcert then sent BYE.
+   */
   unfinished: number;
 }
 
@@ -165,4 +174,12 @@ export const emptyFlowBucket = (steps: readonly string[] = []): FlowBucket => ({
   hist: createLatencyHistogram(), started: 0, completed: 0, failed: 0, blocked: 0, errorsByCause: {}, unexpectedStatus: {}, examples: {},
   steps: Object.fromEntries(steps.map((s) => [s, emptyStepBucket()])),
 });
-export const emptyOutboundBucket = (): OutboundBucket => ({ dialHist: createLatencyHistogram(), offered: 0, answered: 0, completed: 0, failed: 0, uncorrelated: 0, unfinished: 0 });
+export const emptyOutboundBucket = (): OutboundBucket => ({
+  dialHist: createLatencyHistogram(),
+  offered: 0,
+  answered: 0,
+  completed: 0,
+  failed: 0,
+  uncorrelated: 0,
+  unfinished: 0,
+});

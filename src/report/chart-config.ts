@@ -71,7 +71,14 @@ export function chartConfig(spec: ChartSpec, lang: ReportLang, buckets: number):
         spanGaps: false,
         ...(s.points === undefined
           ? { pointRadius: 0 }
-          : { pointRadius: s.points.radius, pointHoverRadius: s.points.radius + 2, pointStyle: s.points.style, pointBackgroundColor: s.points.color, pointBorderColor: s.points.color, pointBorderWidth: 2 }),
+          : {
+              pointRadius: s.points.radius,
+              pointHoverRadius: s.points.radius + 2,
+              pointStyle: s.points.style,
+              pointBackgroundColor: s.points.color,
+              pointBorderColor: s.points.color,
+              pointBorderWidth: 2,
+            }),
       })),
     },
     options: { parsing: false, scales, plugins: { legend: { position: 'top' } } },

@@ -73,7 +73,13 @@ export async function renderPdf(m: ReportModel, opts: PdfOptions): Promise<Rende
   for (const a of m.attachments) {
     const vname = `${prefix}/${a.name}`;
     pm.virtualfs.writeFileSync(vname, a.data);
-    files[a.name] = { src: vname, name: a.name, description: a.description, type: a.mime, creationDate: new Date(m.results.endedAt ?? m.results.startedAt) };
+    files[a.name] = {
+      src: vname,
+      name: a.name,
+      description: a.description,
+      type: a.mime,
+      creationDate: new Date(m.results.endedAt ?? m.results.startedAt),
+    };
   }
   doc.files = files;
   let pdf: Buffer;

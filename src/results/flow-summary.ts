@@ -32,7 +32,13 @@ export function httpFlowsSummary(agg: Aggregator, s: Scenario): Record<string, F
     const steps: Record<string, FlowStepSummary> = {};
     for (const st of spec.steps) {
       const b = a?.steps[st.name];
-      steps[st.name] = { kind: st.kind, count: b?.count ?? 0, latencyMs: b ? summarizeMs(b.hist) : null, statusCodes: b?.statusCodes ?? {}, errors: b?.errors ?? {} };
+      steps[st.name] = {
+        kind: st.kind,
+        count: b?.count ?? 0,
+        latencyMs: b ? summarizeMs(b.hist) : null,
+        statusCodes: b?.statusCodes ?? {},
+        errors: b?.errors ?? {},
+      };
     }
     out[spec.name] = {
       started: a?.started ?? 0,
@@ -78,7 +84,14 @@ export function outboundSummary(agg: Aggregator, s: Scenario, loadEndMs = Infini
   if (s.uas === null || ob === null) return null;
   const series = agg.flows.series();
   return {
-    calls: { offered: ob.offered, answered: ob.answered, completed: ob.completed, failed: ob.failed, uncorrelated: ob.uncorrelated, unfinished: ob.unfinished },
+    calls: {
+      offered: ob.offered,
+      answered: ob.answered,
+      completed: ob.completed,
+      failed: ob.failed,
+      uncorrelated: ob.uncorrelated,
+      unfinished: ob.unfinished,
+    },
     concurrency: outboundConcurrency(series, s, loadEndMs),
     dialLatencyMs: summarizeMs(ob.dialHist),
     concurrencySeries: { sampleMs: 100, columns: ['tMs', 'established'], rows: series },

@@ -37,7 +37,13 @@ export function serviceMetricSources(
       const ranMs = httpTotals !== undefined
         ? (httpTotals[name]?.elapsedMs ?? spec.durationMs)
         : Math.min(Math.max(0, elapsedMs - spec.startMs), spec.durationMs);
-      return { hist: a?.hist ?? none(), settled: a?.settled ?? 0, completed: a?.completed ?? 0, errors, elapsedMs: Math.max(ranMs, httpTotals !== undefined ? 1 : 0) };
+      return {
+        hist: a?.hist ?? none(),
+        settled: a?.settled ?? 0,
+        completed: a?.completed ?? 0,
+        errors,
+        elapsedMs: Math.max(ranMs, httpTotals !== undefined ? 1 : 0),
+      };
     },
     flow(name): FlowSource | null {
       if (!(s.http?.flows ?? []).some((f) => f.name === name)) return null;

@@ -77,7 +77,13 @@ export interface RunFacts {
  * samples up to `loadEndMs` only. HTTP, flow and outbound data: results/metric-sources.ts
  * (`httpTotals` at the end of the run, for each HTTP load's rps).
  */
-export function runMetricSource(agg: Aggregator, s: Scenario, elapsedMs: number, loadEndMs: number, httpTotals?: Record<string, HttpRunTotals>): MetricSource {
+export function runMetricSource(
+  agg: Aggregator,
+  s: Scenario,
+  elapsedMs: number,
+  loadEndMs: number,
+  httpTotals?: Record<string, HttpRunTotals>,
+): MetricSource {
   let memo: { peak: number; sustained: number | null } | null = null;
   return {
     ...serviceMetricSources(agg, s, elapsedMs, loadEndMs, httpTotals),
@@ -128,7 +134,15 @@ function criteriaResults(f: RunFacts, src: MetricSource) {
     const steps = search.steps;
     const basis = steps.filter((st) => st.pass).pop() ?? steps.find((st) => !st.pass) ?? null;
     const entry = { abortOnFail: false, firstFailedAtMs: null };
-    const out: Array<{ criterion: string; metric: string; actual: number | null; pass: boolean; abortOnFail: boolean; firstFailedAtMs: number | null; step: number | null }> =
+    const out: Array<{
+      criterion: string;
+      metric: string;
+      actual: number | null;
+      pass: boolean;
+      abortOnFail: boolean;
+      firstFailedAtMs: number | null;
+      step: number | null;
+    }> =
       basis === null
         ? f.scenario.criteria.map((c) => ({ criterion: c.source, metric: c.name, actual: null, pass: false, ...entry, step: null }))
         : basis.criteria.map((v) => ({ ...v, ...entry, step: basis.level }));
@@ -208,7 +222,13 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'callcert', version: f.toolVersion },
-    scenario: { name: f.scenario.name, file: f.scenarioFile, sha256: f.scenarioSha256, model: f.scenario.load.model, stages: f.scenario.load.stages },
+    scenario: {
+      name: f.scenario.name,
+      file: f.scenarioFile,
+      sha256: f.scenarioSha256,
+      model: f.scenario.load.model,
+      stages: f.scenario.load.stages,
+    },
     target: f.target,
     state: f.state,
     startedAt: f.startedAt.toISOString(),

@@ -88,10 +88,9 @@ export const SELECTOR_VALUE_PATTERN = '[a-z0-9._-]{1,64}';
 const SELECTOR_VALUE = new RegExp(`^${SELECTOR_VALUE_PATTERN}$`);
 
 /** One-line meaning of each metric (JSON-schema descriptions, `callcert help`). */
-export const METRIC_DESCRIPTIONS: Readonly<Record<CriterionMetric, string>> = Object.fromEntries(METRIC_NAMES.map((m) => [m, METRICS[m].description])) as Record<
-  CriterionMetric,
-  string
->;
+export const METRIC_DESCRIPTIONS: Readonly<Record<CriterionMetric, string>> = Object.fromEntries(
+  METRIC_NAMES.map((m) => [m, METRICS[m].description]),
+) as Record<CriterionMetric, string>;
 
 const HISTOGRAM = new Set<string>(HISTOGRAM_METRICS);
 const RATIO = new Set<string>(RATIO_METRICS);
@@ -182,7 +181,10 @@ function percentToRatio(pct: number): number {
   return Number((pct / 100).toPrecision(12));
 }
 
-function parseThreshold(metric: CriterionMetric, text: string): { ok: true; value: number } | { ok: false; expected: string; hint?: string } {
+function parseThreshold(
+  metric: CriterionMetric,
+  text: string,
+): { ok: true; value: number } | { ok: false; expected: string; hint?: string } {
   if (NUMBER.test(text)) return { ok: true, value: Number(text) };
   if (HISTOGRAM.has(metric) && /^[\d.]+[a-z]+$/.test(text)) {
     const d = tryParseDurationMs(text);
@@ -251,7 +253,10 @@ export function tryParseCriterion(key: string, expr: string): CriterionParseResu
     const pct = t.value;
     return { ok: false, expected: 'a ratio between 0 and 1', hint: `write ${op}${percentToRatio(pct)} or ${op}${pct}%` };
   }
-  return { ok: true, criterion: { source: expr.trim(), name, metric, selector, aggregate, op, threshold: t.value, abortOnFail: false, delayAbortEvalMs: 0 } };
+  return {
+    ok: true,
+    criterion: { source: expr.trim(), name, metric, selector, aggregate, op, threshold: t.value, abortOnFail: false, delayAbortEvalMs: 0 },
+  };
 }
 
 /** A criteria list entry as written: an expression, or k6's object form. */

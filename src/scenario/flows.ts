@@ -69,7 +69,15 @@ function normStep(s: StepInput, i: number): FlowStepSpec {
       return { name, kind, request: normRequest(s.request!), expect: normCheck(s.expect), extract: { ...(s.extract ?? {}) } };
     case 'poll': {
       const p = s.poll!;
-      return { name, kind, request: normRequest(p.request), until: normCheck(p.until), everyMs: p.every === undefined ? FLOW_DEFAULTS.everyMs : ms(p.every), timeoutMs: ms(p.timeout), extract: { ...(s.extract ?? {}) } };
+      return {
+        name,
+        kind,
+        request: normRequest(p.request),
+        until: normCheck(p.until),
+        everyMs: p.every === undefined ? FLOW_DEFAULTS.everyMs : ms(p.every),
+        timeoutMs: ms(p.timeout),
+        extract: { ...(s.extract ?? {}) },
+      };
     }
     case 'waitCall':
       return { name, kind, timeoutMs: ms(s.waitCall!.timeout) };
@@ -125,7 +133,11 @@ export function bodyOnGetProblem(method: string, hasBody: boolean, path: Path): 
 }
 
 /** Cross-field rules of http.flows (and uas); all problems at once. */
-export function flowProblems(flows: readonly FlowSpec[], raw: readonly FlowInput[], o: { uas: UasSpec | null; runMs: number; baseUrl: string | null; hasTarget: boolean }): FlowProblem[] {
+export function flowProblems(
+  flows: readonly FlowSpec[],
+  raw: readonly FlowInput[],
+  o: { uas: UasSpec | null; runMs: number; baseUrl: string | null; hasTarget: boolean },
+): FlowProblem[] {
   const out: FlowProblem[] = [];
   const seen = new Map<string, number>();
   flows.forEach((f, fi) => {

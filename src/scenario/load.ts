@@ -180,7 +180,8 @@ function normalizeTarget(t: NonNullable<ScenarioInput['target']>): TargetSpec {
     if ('error' in proxy) throw errors.internal(`target.proxy ${t.proxy} passed validation but does not parse`);
     ({ host, port } = proxy);
   }
-  const transport: Transport = t.transport ?? (uri.transportParam !== null && isTransportKind(uri.transportParam) ? uri.transportParam : DEFAULTS.transport);
+  const transport: Transport =
+    t.transport ?? (uri.transportParam !== null && isTransportKind(uri.transportParam) ? uri.transportParam : DEFAULTS.transport);
   return {
     uri: t.uri,
     host,
@@ -468,7 +469,9 @@ function httpProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
   if (s.http.load.length === 0 && s.http.flows.length === 0) {
     out.push({ path: ['http'], message: expectedGot('http.load or http.flows (or no http section)', 'neither') });
   }
-  out.push(...flowProblems(s.http.flows, input.http.flows ?? [], { uas: s.uas, runMs, baseUrl: s.http.baseUrl, hasTarget: s.target !== null }));
+  out.push(
+    ...flowProblems(s.http.flows, input.http.flows ?? [], { uas: s.uas, runMs, baseUrl: s.http.baseUrl, hasTarget: s.target !== null }),
+  );
   return out;
 }
 
@@ -563,7 +566,8 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
     ? structuredClone(base as Record<string, unknown>)
     : { name: FLAG_DEFAULTS.name, description: 'Built from command-line flags' };
 
-  const loadFlags = flags.rate !== undefined || flags.concurrency !== undefined || flags.durationMs !== undefined || flags.rampMs !== undefined;
+  const loadFlags =
+    flags.rate !== undefined || flags.concurrency !== undefined || flags.durationMs !== undefined || flags.rampMs !== undefined;
   if (loadFlags) {
     const baseLoad = isPlainObject(out.load) ? out.load : {};
     let load: Record<string, unknown>;

@@ -75,7 +75,9 @@ export function redactHeaderValues(h: Record<string, string>): Record<string, st
 export function redactJson(v: unknown, underSecret = false): unknown {
   if (Array.isArray(v)) return v.map((x) => redactJson(x, underSecret));
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, redactJson(x, underSecret || isSecretName(k))]));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, redactJson(x, underSecret || isSecretName(k))]),
+    );
   }
   if (!underSecret || v === null || typeof v === 'boolean') return v;
   return typeof v === 'string' && isTemplate(v) ? v : REDACTED;

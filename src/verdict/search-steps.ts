@@ -129,7 +129,13 @@ export class SearchJudge {
       http: (name) => {
         const h = data.http.get(name);
         // As results/metric-sources.ts: one empty histogram (~95 KB) shared by the names with no data.
-        return { hist: h?.hist ?? (empty ??= createLatencyHistogram()), settled: h?.settled ?? 0, completed: h?.completed ?? 0, errors: h?.errors ?? 0, elapsedMs: endMs - startMs };
+        return {
+          hist: h?.hist ?? (empty ??= createLatencyHistogram()),
+          settled: h?.settled ?? 0,
+          completed: h?.completed ?? 0,
+          errors: h?.errors ?? 0,
+          elapsedMs: endMs - startMs,
+        };
       },
     };
     const criteria = this.criteria.map((cr) => judge(cr, src));

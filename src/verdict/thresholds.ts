@@ -77,7 +77,12 @@ export interface OutboundSource {
 
 /** RFC 6076 ratios of some counters; INVITEs are attempts minus those aborted before any final response. */
 export function ratiosOf(c: RatioCounters): Ratios {
-  return computeRatios({ invites: c.attempts - c.aborted, finalByCode: c.finalByCode, timeouts: c.timeouts, completedNormally: c.completed + c.cutAtEnd });
+  return computeRatios({
+    invites: c.attempts - c.aborted,
+    finalByCode: c.finalByCode,
+    timeouts: c.timeouts,
+    completedNormally: c.completed + c.cutAtEnd,
+  });
 }
 
 /**
@@ -172,7 +177,13 @@ export interface SustainedWindow {
  *   (`outboundEndMs`, results/flow-summary.ts outboundWindowEndMs) and reported (`>`: the
  *   sample at the end travels in the next second's report).
  */
-export function decidedWhileRunning(c: Criterion, actual: number, elapsedMs: number, sustained: SustainedWindow | null, outboundEndMs: number | null = null): boolean {
+export function decidedWhileRunning(
+  c: Criterion,
+  actual: number,
+  elapsedMs: number,
+  sustained: SustainedWindow | null,
+  outboundEndMs: number | null = null,
+): boolean {
   switch (METRICS[c.metric].final) {
     case 'always':
       return true;
@@ -253,7 +264,10 @@ export class LiveCriteria {
 /** Samples this close after a hold stage starts are ignored for "sustained" (calls still being set up). */
 export const SUSTAIN_SETTLE_MS = 1000;
 
-export function sustainedWindowOf(windows: ReadonlyArray<{ startMs: number; endMs: number; target: number }>, settleMs: number): SustainedWindow | null {
+export function sustainedWindowOf(
+  windows: ReadonlyArray<{ startMs: number; endMs: number; target: number }>,
+  settleMs: number,
+): SustainedWindow | null {
   if (windows.length === 0) return null;
   const top = Math.max(...windows.map((w) => w.target));
   const tops = windows.filter((w) => w.target === top);

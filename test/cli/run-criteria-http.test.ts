@@ -66,7 +66,12 @@ criteria:
     expect(cli.code, why).toBe(1);
     expect(r.verdict, why).toBe('failed');
 
-    const flow = r.summary.httpFlows.stuck as { started: number; failed: number; errorsByCause: Record<string, number>; steps: Record<string, { latencyMs: { p95: number } }> };
+    const flow = r.summary.httpFlows.stuck as {
+      started: number;
+      failed: number;
+      errorsByCause: Record<string, number>;
+      steps: Record<string, { latencyMs: { p95: number } }>;
+    };
     // 2/s over 3 s: 6 flows, every one failing its poll.
     expect(flow, why).toMatchObject({ started: 6, failed: 6, errorsByCause: { poll_timeout: 6 } });
     const http = r.summary.http.agents as { rps: number; latencyMs: { p95: number }; errors: { total: number } };

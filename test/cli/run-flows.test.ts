@@ -60,7 +60,10 @@ describe('callcert run with http.flows: bad input', () => {
     const out = path.join(dir, 'bad-input.out');
     const r = await runCli(['run', file, '--quiet', '--out', out], { timeoutSec: 60 });
     expect(r.code, r.stderr).toBe(0);
-    const f = readResults(out).summary.httpFlows as Record<string, { started: number; failed: number; errorsByCause: Record<string, number>; unexpectedStatus: Record<string, number> }>;
+    const f = readResults(out).summary.httpFlows as Record<
+      string,
+      { started: number; failed: number; errorsByCause: Record<string, number>; unexpectedStatus: Record<string, number> }
+    >;
     expect(f.html).toMatchObject({ started: 10, failed: 10, errorsByCause: { extract_failed: 10 } });
     expect(f.storm).toMatchObject({ started: 10, failed: 10, errorsByCause: { status: 10 }, unexpectedStatus: { 503: 10 } });
     expect(f.dead).toMatchObject({ started: 10, failed: 10, errorsByCause: { connect_refused: 10 } });
@@ -72,7 +75,8 @@ describe('callcert run with http.flows: bad input', () => {
     expect(readResults(out).summary.calls.failed).toBe(0);
     // flows.jsonl: the same failures, one record per instance, with the failing step and its status.
     const recs = readFileSync(path.join(out, 'flows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {
-      flow: string; ok: boolean; cause: string; failedStep: string; detail: string; steps: Array<{ step: string; status: number | null; cause: string | null }>;
+      flow: string; ok: boolean; cause: string; failedStep: string; detail: string;
+      steps: Array<{ step: string; status: number | null; cause: string | null }>;
     });
     const byFlowCause = (fl: string) => recs.filter((x) => x.flow === fl).map((x) => `${x.ok}:${x.cause}:${x.failedStep}`);
     expect(byFlowCause('html')).toEqual(Array(10).fill('false:extract_failed:get'));

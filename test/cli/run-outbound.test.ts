@@ -40,7 +40,13 @@ describe('callcert run scenarios/outbound-campaign.yaml (shortened)', () => {
     expect(r.code, r.stderr).toBe(0);
     const res = readResults(out);
     // Λ = 10/s × 2 s / 2 + 10/s × 8 s = 90 flows (uniform arrivals).
-    const flow = res.summary.httpFlows.originate as { started: number; completed: number; failed: number; blocked: number; steps: Record<string, { count: number }> };
+    const flow = res.summary.httpFlows.originate as {
+      started: number;
+      completed: number;
+      failed: number;
+      blocked: number;
+      steps: Record<string, { count: number }>;
+    };
     expect(flow).toMatchObject({ started: 90, completed: 90, failed: 0, blocked: 0 });
     expect(flow.steps.originate.count).toBe(90);
     expect(flow.steps.invite.count).toBe(90);
@@ -79,7 +85,9 @@ describe('callcert run scenarios/outbound-campaign.yaml (shortened)', () => {
     const dial = recs.map((x) => x.dialMs!).sort((a, b) => a - b);
     expect(dial.every((d) => d > 0)).toBe(true);
     // The median of the per-call records is the summary's p50, within the histogram's 3-digit precision.
-    expect(Math.abs(dial[Math.ceil(0.5 * dial.length) - 1] - ob.dialLatencyMs.p50!)).toBeLessThanOrEqual(ob.dialLatencyMs.p50! * 0.002 + 0.002);
+    expect(Math.abs(dial[Math.ceil(0.5 * dial.length) - 1] - ob.dialLatencyMs.p50!)).toBeLessThanOrEqual(
+      ob.dialLatencyMs.p50! * 0.002 + 0.002,
+    );
     expect(Math.max(...dial)).toBeCloseTo(ob.dialLatencyMs.max!, 1);
     // The INVITE of each call follows its originate request.
     expect(recs.every((x) => x.inviteMs! >= x.originateMs!)).toBe(true);

@@ -45,7 +45,16 @@ describe('callcert run scenarios/capacity-search.yaml --capacity 50 (steps 20..8
     cli = await runCli(args, { timeoutSec: 90 });
     r = readResults(out);
     search = r.search!;
-    const steps = search?.steps.map((s) => ({ level: s.level, pass: s.pass, sustained: s.sustained, setupP95: s.setupMs.p95, ser: s.ser, attempted: s.attempted, failed: s.failed, byCode: s.failuresByCode }));
+    const steps = search?.steps.map((s) => ({
+      level: s.level,
+      pass: s.pass,
+      sustained: s.sustained,
+      setupP95: s.setupMs.p95,
+      ser: s.ser,
+      attempted: s.attempted,
+      failed: s.failed,
+      byCode: s.failuresByCode,
+    }));
     why = `${describeCli(cli)}\nsearch: ${JSON.stringify({ ...search, steps })}\ncriteria: ${JSON.stringify(r.criteria)}\ninvalid: ${JSON.stringify(r.invalidReasons)}`;
     report('run-search capacity 50', { exit: cli.code, wallMs: Math.round(cli.wallMs), durationMs: r.durationMs, certified: search?.certifiedCapacity, failedStep: search?.failedStep, failing: search?.failingCriterion, steps });
   }, 120_000);

@@ -41,11 +41,20 @@ afterAll(() => {
 });
 
 function counters(): AnswererCounters {
-  return { invites: 0, inviteRetransmissions: 0, acks: 0, byesReceived: 0, byesSent: 0, cancels: 0, options: 0, parseErrors: 0, invalidRequests: 0, dropped: {}, responsesSent: {} };
+  return {
+    invites: 0, inviteRetransmissions: 0, acks: 0, byesReceived: 0, byesSent: 0, cancels: 0, options: 0,
+    parseErrors: 0, invalidRequests: 0, dropped: {}, responsesSent: {},
+  };
 }
 
 /** An agent: one UDP socket for its registration and the calls it answers at once. */
-async function agent(): Promise<{ transport: SipTransport; reg: (p: KamailioHandle, password?: string) => Registration; answerer: Answerer; answered: IncomingCall[]; counts: AnswererCounters }> {
+async function agent(): Promise<{
+  transport: SipTransport;
+  reg: (p: KamailioHandle, password?: string) => Registration;
+  answerer: Answerer;
+  answered: IncomingCall[];
+  counts: AnswererCounters;
+}> {
   let reg: Registration | null = null;
   let answerer: Answerer | null = null;
   const transport = await openTransport('udp', {

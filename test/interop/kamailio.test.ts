@@ -167,7 +167,13 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
 
     report('kamailio wrong password', {
       exit: cli.code,
-      callcert: { ...c, failuresByCode: r.summary.failuresByCode, failuresByCause: r.summary.failuresByCause, ser: r.summary.ratios.ser, seer: r.summary.ratios.seer },
+      callcert: {
+        ...c,
+        failuresByCode: r.summary.failuresByCode,
+        failuresByCause: r.summary.failuresByCause,
+        ser: r.summary.ratios.ser,
+        seer: r.summary.ratios.seer,
+      },
       kamailio: { wrongPasswordLogged },
       sipp: { inviteRecv: sippRecvCount(uasRes, 'INVITE') },
     });

@@ -57,7 +57,12 @@ afterAll(() => {
 });
 
 /** Run callcert against a SIPp UAS playing `fixture`; stop the UAS gracefully; both sides' results. */
-async function againstUas(name: string, fixture: string, args: string[], budgetSec: number): Promise<{ cli: CliResult; sipp: SippResult; out: string }> {
+async function againstUas(
+  name: string,
+  fixture: string,
+  args: string[],
+  budgetSec: number,
+): Promise<{ cli: CliResult; sipp: SippResult; out: string }> {
   const port = await freeUdpPort();
   const uas = await startSippUas({ scenario: sippFixture(fixture), localPort: port, timeoutSec: budgetSec + 10, workDir: tempDir(`uas-${name}`, root) });
   const out = join(root, `out-${name}`);

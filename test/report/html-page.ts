@@ -13,7 +13,20 @@ const require = createRequire(import.meta.url);
 
 export interface PageChart {
   canvas: string;
-  config: { type: string; data: { labels?: string[]; datasets: Array<{ label: string; data: Array<{ x: number; y: number | null }> | number[]; yAxisID?: string; pointStyle?: string[]; pointBackgroundColor?: string[] }> }; options: Record<string, unknown> };
+  config: {
+    type: string;
+    data: {
+      labels?: string[];
+      datasets: Array<{
+        label: string;
+        data: Array<{ x: number; y: number | null }> | number[];
+        yAxisID?: string;
+        pointStyle?: string[];
+        pointBackgroundColor?: string[];
+      }>;
+    };
+    options: Record<string, unknown>;
+  };
 }
 
 export function scripts(html: string): Array<{ attrs: string; body: string }> {
@@ -40,7 +53,9 @@ export function drawPageCharts(html: string): Array<{ canvas: string; lengths: n
   if (code === undefined) throw new Error('chart.js is not inlined');
   const ctx = vm.createContext({});
   vm.runInContext(code.body, ctx);
-  const Chart = (ctx as { Chart: new (c: unknown, cfg: unknown) => { data: { datasets: Array<{ data: unknown[] }> }; destroy(): void } }).Chart;
+  const Chart = (
+    ctx as { Chart: new (c: unknown, cfg: unknown) => { data: { datasets: Array<{ data: unknown[] }> }; destroy(): void } }
+  ).Chart;
   const { Canvas } = require('@napi-rs/canvas') as typeof import('@napi-rs/canvas');
   return pageCharts(html).map((pc) => {
     const chart = new Chart(new Canvas(600, 300).getContext('2d'), { ...pc.config, options: { ...pc.config.options, animation: false, responsive: false } });

@@ -26,9 +26,19 @@ type D = { count: number; p50: number; p95: number; p99: number; max: number };
 let results: {
   timeline: Array<{ t: number; http?: Record<string, unknown>; flows?: Record<string, unknown> }>;
   summary: {
-    http: Record<string, { requests: number; sent: number; completed: number; dropped: number; rps: number; offeredRps: number; latencyMs: D; statusCodes: Record<string, number>; measurement: string }>;
-    httpFlows: Record<string, { started: number; completed: number; failed: number; blocked: number; flowMs: D; steps: Record<string, { count: number; latencyMs: D | null; statusCodes: Record<string, number>; errors: Record<string, number> }> }>;
-    outbound: { calls: { offered: number; answered: number; completed: number; failed: number }; concurrency: { peak: number; sustained: number | null }; dialLatencyMs: D };
+    http: Record<string, {
+      requests: number; sent: number; completed: number; dropped: number; rps: number; offeredRps: number; latencyMs: D;
+      statusCodes: Record<string, number>; measurement: string;
+    }>;
+    httpFlows: Record<string, {
+      started: number; completed: number; failed: number; blocked: number; flowMs: D;
+      steps: Record<string, { count: number; latencyMs: D | null; statusCodes: Record<string, number>; errors: Record<string, number> }>;
+    }>;
+    outbound: {
+      calls: { offered: number; answered: number; completed: number; failed: number };
+      concurrency: { peak: number; sustained: number | null };
+      dialLatencyMs: D;
+    };
   };
 };
 let resultsText = '';

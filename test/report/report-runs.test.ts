@@ -88,7 +88,15 @@ criteria:
 describe('run --report of a capacity search', () => {
   const out = path.join(dir, 'search');
   interface Step { level: number; pass: boolean; sustained: number; ser: number; setupMs: { p95: number } }
-  let results: { verdict: string; search: { certifiedCapacity: number; failedStep: number | null; failingCriterion: { criterion: string; metric: string; actual: number } | null; steps: Step[] } };
+  let results: {
+    verdict: string;
+    search: {
+      certifiedCapacity: number;
+      failedStep: number | null;
+      failingCriterion: { criterion: string; metric: string; actual: number } | null;
+      steps: Step[];
+    };
+  };
   let resultsText = '';
   beforeAll(async () => {
     const r = await runCli(['run', 'scenarios/capacity-search.yaml', '--set', 'load.start=10', '--set', 'load.step=10', '--set', 'load.ceiling=40',

@@ -35,7 +35,8 @@ describe('minMaxDecimate', () => {
 });
 
 describe('licence table and shown verdict', () => {
-  // Only the fields these functions read (nullable ones present, as in any validated document); real runs' documents go through them in report-e2e.test.ts.
+  // Only the fields these functions read (nullable ones present, as in any validated document); real runs' documents go
+  // through them in report-e2e.test.ts.
   const base = {
     state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, search: null, abortedBy: null,
     criteria: [{ criterion: '>=1000', metric: 'concurrency_sustained', actual: 1000, pass: true }],
@@ -83,7 +84,10 @@ describe('licence rows from HTTP evidence', () => {
     summary: { concurrency: { sustained: null, peak: 0, target: null }, outbound: null, httpFlows: {} },
   } as unknown as Results;
   const withFlows = (steps: Record<string, unknown>, outbound: unknown = null) =>
-    ({ ...base, summary: { ...base.summary, outbound, httpFlows: { f: { started: 1, completed: 1, failed: 0, blocked: 0, flowMs: null, steps } } } }) as unknown as Results;
+    ({
+      ...base,
+      summary: { ...base.summary, outbound, httpFlows: { f: { started: 1, completed: 1, failed: 0, blocked: 0, flowMs: null, steps } } },
+    }) as unknown as Results;
   const row = (r: Results, en: RegExp) => licenceRows(r, runStatus(r)).find((x) => en.test(x.requirement.en))!;
 
   it('recording: not tested without a recording step; met only with successful 2xx fetches, and says the audio was not checked', () => {
@@ -98,7 +102,11 @@ describe('licence rows from HTTP evidence', () => {
   });
 
   it('outbound: met only when answered calls can be matched to the API requests, and no call failed', () => {
-    const ob = (calls: Record<string, number>) => ({ calls: { offered: 5, answered: 5, completed: 5, failed: 0, uncorrelated: 0, ...calls }, concurrency: { peak: 2, sustained: 1 }, dialLatencyMs: {} });
+    const ob = (calls: Record<string, number>) => ({
+      calls: { offered: 5, answered: 5, completed: 5, failed: 0, uncorrelated: 0, ...calls },
+      concurrency: { peak: 2, sustained: 1 },
+      dialLatencyMs: {},
+    });
     expect(row(withFlows({}, ob({})), /^Outbound calls$/).state).toBe('met');
     expect(row(withFlows({}, ob({ failed: 1 })), /^Outbound calls$/).state).toBe('not-met');
     expect(row(withFlows({}, ob({ uncorrelated: 5 })), /^Outbound calls$/).state).toBe('not-met');
@@ -107,7 +115,9 @@ describe('licence rows from HTTP evidence', () => {
 });
 
 describe('capacity search: certified sentence and curve', () => {
-  const step = (level: number, pass: boolean, p95: number, ser: number) => ({ level, pass, sustained: level, peak: level, setupMs: { p95 }, ser, attempted: 10, failed: pass ? 0 : 1 });
+  const step = (level: number, pass: boolean, p95: number, ser: number) => ({
+    level, pass, sustained: level, peak: level, setupMs: { p95 }, ser, attempted: 10, failed: pass ? 0 : 1,
+  });
   const search = {
     certifiedCapacity: 1200, failedStep: 1400, stoppedBy: 'criterion', require: 1000,
     failingCriterion: { criterion: '>=0.999', metric: 'ser', actual: 0.9893238434163701 },
@@ -118,7 +128,9 @@ describe('capacity search: certified sentence and curve', () => {
     const s = certifiedSentence(search);
     expect(s.en).toBe('Certified capacity: 1200 channels; step 1400 failed ser >=0.999 (actual 0.9893238434163701); required ≥ 1000: met.');
     expect(s.zh).toBe('认证容量：1200 通道；台阶 1400 未满足 ser >=0.999（实测 0.9893238434163701）；要求 ≥ 1000：满足。');
-    expect(certifiedSentence({ ...search, certifiedCapacity: null, failedStep: 1000, require: null, steps: [step(1000, false, 1, 0.5)] }).en)
+    expect(certifiedSentence({
+      ...search, certifiedCapacity: null, failedStep: 1000, require: null, steps: [step(1000, false, 1, 0.5)],
+    }).en)
       .toBe('Certified capacity: none (no step passed); step 1000 failed ser >=0.999 (actual 0.9893238434163701).');
     expect(certifiedSentence({ ...search, failingCriterion: null, failedStep: null, stoppedBy: 'ceiling', require: null }).en)
       .toBe('Certified capacity: 1200 channels; every step up to the ceiling passed (capacity at least this).');

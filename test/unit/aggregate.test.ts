@@ -90,7 +90,10 @@ describe('Aggregator: concurrency series', () => {
     const agg = new Aggregator();
     const sent: IntervalReport[] = [];
     // Worker 1 lags: its second s arrives after worker 0's second s+1; a late duplicate rewrites second 2.
-    const order = [report(0, 0, 10), report(0, 1, 11), report(1, 0, 20), report(0, 2, 12), report(1, 1, 21), report(1, 2, 22), report(0, 2, 15), report(0, 3, 13)];
+    const order = [
+      report(0, 0, 10), report(0, 1, 11), report(1, 0, 20), report(0, 2, 12),
+      report(1, 1, 21), report(1, 2, 22), report(0, 2, 15), report(0, 3, 13),
+    ];
     for (const r of order) {
       agg.add(r);
       sent.push(r);

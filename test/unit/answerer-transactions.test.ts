@@ -51,7 +51,8 @@ function request(method: string, callId: string, cseq: number, toTag = '', branc
 function setup(kind: 'udp' | 'tcp' = 'udp', mode: 'answer' | 'ring' = 'answer') {
   const t = new Recorder(kind);
   const counters: AnswererCounters = {
-    invites: 0, inviteRetransmissions: 0, acks: 0, byesReceived: 0, byesSent: 0, cancels: 0, options: 0, parseErrors: 0, invalidRequests: 0, dropped: {}, responsesSent: {},
+    invites: 0, inviteRetransmissions: 0, acks: 0, byesReceived: 0, byesSent: 0, cancels: 0, options: 0,
+    parseErrors: 0, invalidRequests: 0, dropped: {}, responsesSent: {},
   };
   const events: string[] = [];
   const calls: IncomingCall[] = [];

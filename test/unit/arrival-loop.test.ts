@@ -38,7 +38,9 @@ describe('ArrivalLoop', () => {
     r.loop.start();
     r.clock.advance(1055, true); // the first timer (due at 1010) only fires at 1055
     expect(r.got.map(([i]) => i)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(r.got.slice(1).map(([, intended, at]) => [intended, at])).toEqual([[1010, 1055], [1020, 1055], [1030, 1055], [1040, 1055], [1050, 1055]]);
+    expect(r.got.slice(1).map(([, intended, at]) => [intended, at])).toEqual([
+      [1010, 1055], [1020, 1055], [1030, 1055], [1040, 1055], [1050, 1055],
+    ]);
     r.clock.advance(1100);
     expect(r.got.map(([i]) => i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(r.exhausted()).toBe(1);

@@ -65,8 +65,23 @@ describe('metric catalogue', () => {
 
 describe('cut_at_end_calls and no_response_calls as criteria', () => {
   const src = (cutAtEnd: number, noResponse: number): MetricSource => {
-    const counters = { ...emptyCounters(), attempts: 10, answers: 8, completed: 8 - cutAtEnd, cutAtEnd, noResponse, failures: 2, timeouts: noResponse };
-    return { counters, setup: createLatencyHistogram(), pdd: createLatencyHistogram(), elapsedMs: 1000, concurrency: () => ({ peak: 8, sustained: null }) };
+    const counters = {
+      ...emptyCounters(),
+      attempts: 10,
+      answers: 8,
+      completed: 8 - cutAtEnd,
+      cutAtEnd,
+      noResponse,
+      failures: 2,
+      timeouts: noResponse,
+    };
+    return {
+      counters,
+      setup: createLatencyHistogram(),
+      pdd: createLatencyHistogram(),
+      elapsedMs: 1000,
+      concurrency: () => ({ peak: 8, sustained: null }),
+    };
   };
 
   it('judge them on the run counters', () => {

@@ -170,19 +170,30 @@ function report(seq: number, worker: number, extra: Partial<IntervalReport>): In
 function feed(): Aggregator {
   const agg = new Aggregator();
   const flow = (completed: number, failed: number, flowMs: number[], loginMs: number[]) => ({
-    hist: hist(flowMs), started: completed + failed, completed, failed, blocked: 0, errorsByCause: (failed ? { timeout: failed } : {}) as Record<string, number>, unexpectedStatus: {}, examples: {},
+    hist: hist(flowMs), started: completed + failed, completed, failed, blocked: 0,
+    errorsByCause: (failed ? { timeout: failed } : {}) as Record<string, number>, unexpectedStatus: {}, examples: {},
     steps: { login: { hist: hist(loginMs), count: completed + failed, statusCodes: {}, errors: {} } },
   });
   const ob = (answered: number, failed: number, dialMs: number[], samples: Array<[number, number]>) => ({
     dialHist: hist(dialMs), offered: answered + failed, answered, completed: answered, failed, uncorrelated: 0, unfinished: 0, samples,
   });
   agg.add(report(0, 0, {
-    http: { agents: { hist: hist(Array<number>(49).fill(10)), settled: 50, completed: 49, statusCodes: { 200: 49 }, errorsByCause: { timeout: 1 } } },
+    http: {
+      agents: {
+        hist: hist(Array<number>(49).fill(10)), settled: 50, completed: 49,
+        statusCodes: { 200: 49 }, errorsByCause: { timeout: 1 },
+      },
+    },
     flows: { 'agent-call': flow(4, 1, [100, 100, 100, 100], [20, 20, 20, 20]) },
     outbound: ob(3, 1, [50, 50, 50], [[0, 0], [5, 3]]),
   }));
   agg.add(report(0, 1, {
-    http: { agents: { hist: hist([...Array<number>(48).fill(10), 90]), settled: 50, completed: 50, statusCodes: { 200: 49, 500: 1 }, errorsByCause: { status: 1 } } },
+    http: {
+      agents: {
+        hist: hist([...Array<number>(48).fill(10), 90]), settled: 50, completed: 50,
+        statusCodes: { 200: 49, 500: 1 }, errorsByCause: { status: 1 },
+      },
+    },
     flows: { 'agent-call': flow(5, 0, [100, 100, 100, 100, 400], [20, 20, 20, 20, 80]) },
     outbound: ob(4, 0, [50, 50, 50, 300], [[0, 0], [5, 3]]),
   }));
@@ -220,7 +231,10 @@ describe('metricValue on HTTP, flow and outbound data (runMetricSource over a re
     // Login times fed: 20 ms × 8 and 80 ms once (9 samples): the 95th percentile is the 80 ms one.
     expect(metricValue(crit('flow_step_ms{flow:agent-call,step:login}', 'p(95)<1'), end)).toBeCloseTo(80, 0);
     expect(metricValue(crit('dial_latency_ms', 'avg<1'), end)).toBeCloseTo((6 * 50 + 300) / 7, 0);
-    const flows = httpFlowsSummary(agg, s) as Record<string, { failed: number; flowMs: { p95: number }; steps: Record<string, { latencyMs: { p99: number } }> }>;
+    const flows = httpFlowsSummary(agg, s) as Record<
+      string,
+      { failed: number; flowMs: { p95: number }; steps: Record<string, { latencyMs: { p99: number } }> }
+    >;
     expect(metricValue(crit('flow_ms{flow:agent-call}', 'p(95)<1'), end)).toBe(flows['agent-call'].flowMs.p95);
     expect(metricValue(crit('flow_step_ms{flow:agent-call,step:login}', 'p(99)<1'), end)).toBe(flows['agent-call'].steps.login.latencyMs.p99);
     const ob = outboundSummary(agg, s, 10_000)!;
@@ -245,7 +259,13 @@ describe('metricValue on HTTP, flow and outbound data (runMetricSource over a re
   });
 
   it('a source without HTTP data (a search step) gives null', () => {
-    const bare: MetricSource = { counters: emptyCounters(), setup: createLatencyHistogram(), pdd: createLatencyHistogram(), elapsedMs: 1000, concurrency: () => ({ peak: 0, sustained: null }) };
+    const bare: MetricSource = {
+      counters: emptyCounters(),
+      setup: createLatencyHistogram(),
+      pdd: createLatencyHistogram(),
+      elapsedMs: 1000,
+      concurrency: () => ({ peak: 0, sustained: null }),
+    };
     expect(metricValue(crit('flow_failures{flow:agent-call}', '==0'), bare)).toBeNull();
     expect(metricValue(crit('outbound_failed', '==0'), bare)).toBeNull();
   });

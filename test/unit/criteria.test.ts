@@ -38,7 +38,9 @@ describe('parseCriterion', () => {
     ['concurrency_sustained', '>=1000', { kind: 'value' }, '>=', 1000],
     ['cps_achieved', '>=16.5', { kind: 'value' }, '>=', 16.5],
   ] as const)('%s: %s', (metric, expr, aggregate, op, threshold) => {
-    expect(parseCriterion(metric, expr)).toEqual({ source: expr.trim(), name: metric, metric, selector: null, aggregate, op, threshold, abortOnFail: false, delayAbortEvalMs: 0 });
+    expect(parseCriterion(metric, expr)).toEqual({
+      source: expr.trim(), name: metric, metric, selector: null, aggregate, op, threshold, abortOnFail: false, delayAbortEvalMs: 0,
+    });
   });
 
   it.each([

@@ -54,7 +54,12 @@ function checkResult(buf: Buffer, r: SipMessage | SipParseError, start = 0, end 
 
 function parseChecked(buf: Buffer, start?: number, end?: number): SipMessage | SipParseError {
   const r = parseMessage(buf, start, end);
-  checkResult(buf, r, start === undefined ? 0 : Math.max(0, Math.min(start, buf.length)), end === undefined ? buf.length : Math.max(0, Math.min(end, buf.length)));
+  checkResult(
+    buf,
+    r,
+    start === undefined ? 0 : Math.max(0, Math.min(start, buf.length)),
+    end === undefined ? buf.length : Math.max(0, Math.min(end, buf.length)),
+  );
   return r;
 }
 

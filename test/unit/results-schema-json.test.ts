@@ -13,7 +13,13 @@ describe('docs/results.schema.json', () => {
   });
 
   it('is draft-07 with a title, closed, and pins the schemaVersion', () => {
-    const s = buildResultsJsonSchema() as { $schema: string; title: string; additionalProperties: boolean; required: string[]; properties: Record<string, { const?: unknown }> };
+    const s = buildResultsJsonSchema() as {
+      $schema: string;
+      title: string;
+      additionalProperties: boolean;
+      required: string[];
+      properties: Record<string, { const?: unknown }>;
+    };
     expect(s.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(s.title).toBe('callcert results.json');
     expect(s.additionalProperties).toBe(false);
@@ -27,7 +33,12 @@ describe('docs/results.schema.json', () => {
     const defs = (buildResultsJsonSchema().definitions ?? {}) as Record<string, unknown>;
     const walk = (node: unknown, at: string): void => {
       if (node === null || typeof node !== 'object') return;
-      const n = node as { properties?: Record<string, Record<string, unknown>>; anyOf?: unknown[]; items?: unknown; additionalProperties?: unknown };
+      const n = node as {
+        properties?: Record<string, Record<string, unknown>>;
+        anyOf?: unknown[];
+        items?: unknown;
+        additionalProperties?: unknown;
+      };
       for (const [k, v] of Object.entries(n.properties ?? {})) {
         const ref = (v.allOf as Array<{ $ref?: string }> | undefined)?.[0]?.$ref ?? (v.$ref as string | undefined);
         if (v.description === undefined && ref === undefined) missing.push(at === '' ? k : `${at}.${k}`);

@@ -90,7 +90,11 @@ describe('load.model: search in a scenario', () => {
 });
 
 /** One worker's second: answers (setup `setupMs`), 503s, and `established` channels in every 100 ms sample. */
-function interval(worker: number, seq: number, o: { answers: number; rejected?: number; setupMs: number; established: number }): IntervalReport {
+function interval(
+  worker: number,
+  seq: number,
+  o: { answers: number; rejected?: number; setupMs: number; established: number },
+): IntervalReport {
   const counters = emptyCounters();
   counters.attempts = o.answers + (o.rejected ?? 0);
   counters.answers = o.answers;
@@ -119,7 +123,9 @@ function feed(agg: Aggregator, fromSeq: number, toSeq: number, capacity: number,
     const level = windows.find((w) => seq * 1000 < w.endMs)?.level ?? 0;
     const held = Math.min(level, capacity);
     for (let w = 0; w < workers; w++) {
-      agg.add(interval(w, seq, { answers: held / 5 / workers, rejected: (level - held) / workers, setupMs: 20, established: held / workers }));
+      agg.add(
+        interval(w, seq, { answers: held / 5 / workers, rejected: (level - held) / workers, setupMs: 20, established: held / workers }),
+      );
     }
   }
 }

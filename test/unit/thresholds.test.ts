@@ -9,7 +9,15 @@ import { createLatencyHistogram, recordMs } from '../../src/metrics/histograms.j
 import type { Criterion } from '../../src/scenario/types.js';
 import { emptyCounters } from '../../src/metrics/interval.js';
 
-function source(o: { answers?: number; failures?: Record<string, number>; setupMs?: number[]; elapsedMs?: number; peak?: number; sustained?: number | null; blocked?: number }): MetricSource {
+function source(o: {
+  answers?: number;
+  failures?: Record<string, number>;
+  setupMs?: number[];
+  elapsedMs?: number;
+  peak?: number;
+  sustained?: number | null;
+  blocked?: number;
+}): MetricSource {
   const counters = emptyCounters();
   const answers = o.answers ?? 0;
   counters.answers = answers;
@@ -88,7 +96,16 @@ describe('decidedWhileRunning', () => {
 
 describe('sustainedWindowOf', () => {
   it('spans the flat stages at the top target, from the first start + settle', () => {
-    expect(sustainedWindowOf([{ startMs: 10_000, endMs: 20_000, target: 50 }, { startMs: 30_000, endMs: 40_000, target: 100 }, { startMs: 40_000, endMs: 50_000, target: 100 }], 1000)).toEqual({ fromMs: 31_000, endMs: 50_000 });
+    expect(
+      sustainedWindowOf(
+        [
+          { startMs: 10_000, endMs: 20_000, target: 50 },
+          { startMs: 30_000, endMs: 40_000, target: 100 },
+          { startMs: 40_000, endMs: 50_000, target: 100 },
+        ],
+        1000,
+      ),
+    ).toEqual({ fromMs: 31_000, endMs: 50_000 });
     expect(sustainedWindowOf([], 1000)).toBeNull();
   });
 });

@@ -73,7 +73,14 @@ const STATUS_TEXT: Record<MetricDelta['status'], string> = {
 /** k6-style end-of-test block: one aligned row per metric, then the verdict line. */
 export function renderTable(c: Comparison, baselineFile: string, currentFile: string): string {
   const header = ['metric', 'baseline', 'current', 'change', 'tolerance', 'status'];
-  const rows = c.metrics.map((m) => [m.metric, formatValue(m.baseline, m.unit), formatValue(m.current, m.unit), formatDelta(m), formatTolerance(m), STATUS_TEXT[m.status]]);
+  const rows = c.metrics.map((m) => [
+    m.metric,
+    formatValue(m.baseline, m.unit),
+    formatValue(m.current, m.unit),
+    formatDelta(m),
+    formatTolerance(m),
+    STATUS_TEXT[m.status],
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   // Names left-aligned, numbers right-aligned, status left.
   const line = (cells: string[]) => '  ' + cells.map((s, i) => (i === 0 || i === cells.length - 1 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ').trimEnd();

@@ -65,7 +65,10 @@ export async function writeReports(resultsPath: string, flags: ReportFlags, cwd:
       const { buildModel, sha256Hex } = await import('../../report/model.js');
       const { defaultMeta, loadMeta } = await import('../../report/meta.js');
       const model = await buildModel(loaded);
-      const meta = flags.meta === undefined ? defaultMeta(sha256Hex(loaded.bytes)) : await loadMeta(path.resolve(cwd, flags.meta), sha256Hex(loaded.bytes));
+      const meta =
+        flags.meta === undefined
+          ? defaultMeta(sha256Hex(loaded.bytes))
+          : await loadMeta(path.resolve(cwd, flags.meta), sha256Hex(loaded.bytes));
       if (f === 'pdf') {
         const { renderPdf } = await import('../../report/pdf.js');
         const { readPrivateKey } = await import('../../report/manifest.js');

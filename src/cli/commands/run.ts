@@ -85,7 +85,10 @@ async function checkReportFlags(flags: RunFlags, rt: Runtime): Promise<void> {
   }
 }
 
-/** The report of any run, invalid and interrupted ones included (they say so); a report error keeps the run's own exit code if that is not 0. */
+/**
+ * The report of any run, invalid and interrupted ones included (they say so); a report error keeps the run's own exit code
+ * if that is not 0.
+ */
 async function writeRunReport(outDir: string, flags: RunFlags, rt: Runtime, runExit: ExitCode): Promise<ExitCode> {
   const { writeReports, formatWritten } = await import('./report.js');
   try {

@@ -197,7 +197,12 @@ async function send(req: CompiledRequest, flow: CompiledFlow, vars: Map<string, 
 }
 
 /** null when the response meets the check, else why not (`cause` says whether status or body). */
-function checkResponse(c: CompiledCheck, res: Response, vars: Map<string, VarValue>, json: () => unknown): { cause: string; detail: string } | null {
+function checkResponse(
+  c: CompiledCheck,
+  res: Response,
+  vars: Map<string, VarValue>,
+  json: () => unknown,
+): { cause: string; detail: string } | null {
   const okStatus = c.status === null ? res.status >= 200 && res.status < 300 : c.status.has(res.status);
   if (!okStatus) return { cause: 'status', detail: `status ${res.status}, expected ${c.status === null ? '2xx' : [...c.status].join(' or ')}` };
   for (const b of c.body) {

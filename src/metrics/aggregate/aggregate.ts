@@ -158,7 +158,16 @@ export class Aggregator {
     let slot = this.slots.get(r.seq);
     if (slot === undefined) {
       const hists = { setup: createLatencyHistogram(), pdd: createLatencyHistogram(), slip: createLatencyHistogram() };
-      slot = { workers: new Set(), counters: emptyCounters(), offered: 0, hists, frozen: null, lagP99: 0, http: new Map(), lastEstablished: new Map() };
+      slot = {
+        workers: new Set(),
+        counters: emptyCounters(),
+        offered: 0,
+        hists,
+        frozen: null,
+        lagP99: 0,
+        http: new Map(),
+        lastEstablished: new Map(),
+      };
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
@@ -257,7 +266,13 @@ export class Aggregator {
    * those intervals has heard from.
    */
   window(firstSeq: number, endSeq: number): WindowData {
-    const out: WindowData = { counters: emptyCounters(), setup: createLatencyHistogram(), pdd: createLatencyHistogram(), http: new Map(), minWorkers: Infinity };
+    const out: WindowData = {
+      counters: emptyCounters(),
+      setup: createLatencyHistogram(),
+      pdd: createLatencyHistogram(),
+      http: new Map(),
+      minWorkers: Infinity,
+    };
     for (let seq = firstSeq; seq < endSeq; seq++) {
       const slot = this.slots.get(seq);
       out.minWorkers = Math.min(out.minWorkers, slot?.workers.size ?? 0);

@@ -69,7 +69,11 @@ export class FlowAggregate {
       const hist = decodeHistogram(d.hist);
       mergeFlow(a, d, hist);
       let p = slot.flows.get(name);
-      if (p === undefined) slot.flows.set(name, (p = { counts: { started: 0, completed: 0, failed: 0, blocked: 0, flowMsP95: null }, hist: createLatencyHistogram() }));
+      if (p === undefined)
+        slot.flows.set(
+          name,
+          (p = { counts: { started: 0, completed: 0, failed: 0, blocked: 0, flowMsP95: null }, hist: createLatencyHistogram() }),
+        );
       p.counts.started += d.started;
       p.counts.completed += d.completed;
       p.counts.failed += d.failed;
@@ -136,12 +140,18 @@ export class FlowAggregate {
     const out: { flows?: Record<string, FlowPoint>; outbound?: OutboundPoint } = {};
     if (s.flows.size > 0) {
       out.flows = {};
-      for (const [name, p] of s.flows) out.flows[name] = { ...p.counts, flowMsP95: p.hist === null ? p.counts.flowMsP95 : percentileMs(p.hist, 95) };
+      for (const [name, p] of s.flows)
+        out.flows[name] = { ...p.counts, flowMsP95: p.hist === null ? p.counts.flowMsP95 : percentileMs(p.hist, 95) };
     }
     if (s.outbound !== null) {
       let est = 0;
       for (const v of s.outbound.last.values()) est += v;
-      out.outbound = { offered: s.outbound.offered, answered: s.outbound.answered, established: est, dialMsP95: s.outbound.dial === null ? s.outbound.dialMsP95 : percentileMs(s.outbound.dial, 95) };
+      out.outbound = {
+        offered: s.outbound.offered,
+        answered: s.outbound.answered,
+        established: est,
+        dialMsP95: s.outbound.dial === null ? s.outbound.dialMsP95 : percentileMs(s.outbound.dial, 95),
+      };
     }
     return out;
   }

@@ -114,7 +114,10 @@ export class Answerer implements TransactionUser<IncomingCall> {
     const t = o.transport;
     this.ids = new IdGenerator(t.localAddress);
     this.checker = new RequestChecker(o.check);
-    this.builder = new MessageBuilder({ transport: t.protocol, hostPort: formatHostPort(t.localAddress, t.localPort), userAgent: o.userAgent }, o.contactUser);
+    this.builder = new MessageBuilder(
+      { transport: t.protocol, hostPort: formatHostPort(t.localAddress, t.localPort), userAgent: o.userAgent },
+      o.contactUser,
+    );
     this.tx = new Transactions<IncomingCall>(t, this, o.now);
     this.closedByes = new CompletedRequests(t.reliable, o.now);
     this.counters = o.counters;

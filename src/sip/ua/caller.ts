@@ -173,7 +173,11 @@ export class Uac<S = unknown> implements TransactionUser<Call<S>> {
 
   /** Retransmissions (from the transactions), stray responses, in-dialog requests answered. */
   get stats(): { retransmissions: number; strayResponses: number; inDialogRequests: number } {
-    return { retransmissions: this.tx.retransmissions, strayResponses: this.counts.strayResponses, inDialogRequests: this.counts.inDialogRequests };
+    return {
+      retransmissions: this.tx.retransmissions,
+      strayResponses: this.counts.strayResponses,
+      inDialogRequests: this.counts.inDialogRequests,
+    };
   }
 
   /** Retransmissions so far (read every interval: no object). */
@@ -193,7 +197,8 @@ export class Uac<S = unknown> implements TransactionUser<Call<S>> {
       this.lastRemoteUri = party.requestUri === this.o.target.uri ? this.remoteUri : `<${party.requestUri}>`;
     }
     const call = new Call<S>(
-      this.ids.callId(), this.ids.tag(), this.lastLocalUri, this.lastRemoteUri, this.o.target.peer, party.requestUri, party.auth, party.headers, slot,
+      this.ids.callId(), this.ids.tag(), this.lastLocalUri, this.lastRemoteUri, this.o.target.peer,
+      party.requestUri, party.auth, party.headers, slot,
     );
     this.calls.set(call.callId, call);
     call.sentAt = this.o.now();

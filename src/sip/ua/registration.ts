@@ -56,7 +56,10 @@ export class Registration implements TransactionUser<RegisterRecord> {
   constructor(private readonly o: RegistrationOptions) {
     const t = o.transport;
     this.ids = new IdGenerator(t.localAddress);
-    this.builder = new MessageBuilder({ transport: t.protocol, hostPort: formatHostPort(t.localAddress, t.localPort), userAgent: o.userAgent }, o.contactUser);
+    this.builder = new MessageBuilder(
+      { transport: t.protocol, hostPort: formatHostPort(t.localAddress, t.localPort), userAgent: o.userAgent },
+      o.contactUser,
+    );
     const aor = `<${o.aor}>`;
     this.rec = new RegisterRecord(this.ids.callId(), this.ids.tag(), aor, aor, o.registrar.peer);
     this.rec.cseq = 0;
