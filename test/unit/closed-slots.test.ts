@@ -100,7 +100,10 @@ describe('ClosedSlots', () => {
   });
 
   it('ramp down: at the change, established calls beyond the target are released and hung up', () => {
-    const t = setup([{ durationMs: 0, target: 4 }, { durationMs: 1000, target: 4 }, { durationMs: 0, target: 2 }, { durationMs: 1000, target: 2 }]);
+    const t = setup([
+      { durationMs: 0, target: 4 }, { durationMs: 1000, target: 4 },
+      { durationMs: 0, target: 2 }, { durationMs: 1000, target: 2 },
+    ]);
     t.slots.run(t.startAt);
     for (const c of t.live) c.up = true;
     t.clock.advance(t.startAt + 1000);

@@ -33,7 +33,10 @@ describe('IntervalCollector', () => {
     m.blocked(6, T0 + 7);
     const d = m.take();
     const c = d.counters;
-    expect([c.answers, c.completed, c.cutAtEnd, c.failures, c.aborted, c.timeouts, c.noResponse, c.noProvisional, c.blocked]).toEqual([2, 1, 1, 3, 1, 1, 1, 1, 1]);
+    const { answers, completed, cutAtEnd, failures, aborted, timeouts, noResponse, noProvisional, blocked } = c;
+    expect({ answers, completed, cutAtEnd, failures, aborted, timeouts, noResponse, noProvisional, blocked })
+      .toEqual({ answers: 2, completed: 1, cutAtEnd: 1, failures: 3, aborted: 1, timeouts: 1, noResponse: 1, noProvisional: 1,
+        blocked: 1 });
     expect(c.failuresByCode).toEqual({ 486: 1 });
     expect(c.finalByCode).toEqual({ 200: 2, 486: 1 });
     expect(c.failuresByCause).toEqual({ rejected: 1, timeout: 1, data_exhausted: 1 });
