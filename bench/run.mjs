@@ -44,6 +44,8 @@ const HELP = `usage: node bench/run.mjs [options]
   --skip-cpu              skip the CPU-per-call runs
   --skip-concurrency      skip the held-concurrency runs
   --out <dir>             where to write results-<date>.json and run files (default bench/out)
+  --reanalyze <json>      no traffic: redo the analysis (medians, fits, targets) on the runs stored in a
+                          results-<date>.json and print the report
   -h, --help              this text`;
 
 const { values: opt } = parseArgs({
@@ -57,6 +59,7 @@ const { values: opt } = parseArgs({
     'skip-cpu': { type: 'boolean', default: false },
     'skip-concurrency': { type: 'boolean', default: false },
     out: { type: 'string' },
+    reanalyze: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -526,6 +529,19 @@ function analyzeCpu(runs) {
     ratioCallcertToSippAllPoints: ratioOf(fits.callcert.allPoints?.usPerCall ?? null, fits.sipp.allPoints?.usPerCall ?? null),
     ratioCallcertToSippPerRepeat: spread(fits.callcert.perRepeat.map((c, i) => ratioOf(c, fits.sipp.perRepeat[i])), 3),
     callcertOverFloorUsPerCall: med('callcert') !== null && med('floor') !== null ? round(med('callcert') - med('floor'), 2) : null,
+    // The slope between adjacent rates, from the medians: CPU is not linear in calls (wake-ups
+    // batch more calls as the rate rises), so these say how much the fitted slope hides.
+    segments: points.slice(1).map((hi, i) => {
+      const lo = points[i];
+      const seg = (t) => {
+        const dc = (hi[t].attempted ?? 0) - (lo[t].attempted ?? 0);
+        return hi[t].cpuMs !== null && lo[t].cpuMs !== null && dc > 0 ? round(((hi[t].cpuMs - lo[t].cpuMs) * 1000) / dc, 1) : null;
+      };
+      const o = { from: lo.rate, to: hi.rate };
+      for (const t of TOOLS) o[t] = seg(t);
+      o.ratioCallcertToSipp = ratioOf(o.callcert, o.sipp);
+      return o;
+    }),
   };
 
   const targets = [
@@ -582,7 +598,25 @@ async function heldConcurrency() {
 // ---------------------------------------------------------------------------
 // main
 
+/** --reanalyze: the stored runs through the current analysis and report, no traffic. */
+function reanalyze(file) {
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  Object.assign(cfg, r.config);
+  if (r.cpu?.runs) {
+    // The current sustain tests, too (a run's figures are stored; its verdict is recomputed).
+    for (const x of r.cpu.runs) {
+      x.notSustained = sustainProblems(x, { rate: x.rate, planned: x.callsPlanned, durationSec: cfg.durationSec, holdMs: cfg.holdMs });
+      x.sustained = x.notSustained.length === 0;
+    }
+    Object.assign(r.cpu, analyzeCpu(r.cpu.runs));
+    r.targets = { smokeOnly: cfg.quick, judged: r.cpu.targets };
+  }
+  console.log(renderReport(r));
+  console.log(`\n(re-analysed from ${file})`);
+}
+
 async function main() {
+  if (opt.reanalyze) return reanalyze(opt.reanalyze);
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
     console.error('bench: dist/ is missing: run `npm run build` first (npm run bench does)');
     process.exit(2);
@@ -783,6 +817,12 @@ function renderReport(r) {
         }),
       ),
     );
+    if (m.segments?.length) {
+      out.push('   Slope between adjacent rates (from the medians; CPU is not linear in calls, as wake-ups batch more calls at higher rates):');
+      for (const g of m.segments) {
+        out.push(`     ${g.from} → ${g.to} CPS: SIPp ${fmtFixed(g.sipp, 1)}, Node floor ${fmtFixed(g.floor, 1)}, callcert ${fmtFixed(g.callcert, 1)} µs/call (callcert ÷ SIPp ${fmtRatio(g.ratioCallcertToSipp)})`);
+      }
+    }
     out.push(`   callcert − Node floor = ${fmtFixed(m.callcertOverFloorUsPerCall, 1)} µs per marginal call (callcert's own work); callcert ÷ SIPp per repeat ` +
       `${range2(m.ratioCallcertToSippPerRepeat, 2) || fmtFixed(m.ratioCallcertToSippPerRepeat.median, 2)}, all points fit ${fmtRatio(m.ratioCallcertToSippAllPoints)}.`);
 
