@@ -9,8 +9,10 @@
  *
  *   node bench/lib/node-floor-uac.mjs --target 127.0.0.1:5060 --rate 1000 --calls 10000 --hold-ms 1000
  *
- * Prints one JSON line: { attempted, completed, unanswered, wallMs }. Bounded: it
- * stops holdMs + 5 s after its last INVITE whatever happened to the calls.
+ * Prints one JSON line: { attempted, completed, unanswered, wallMs, lateP99Ms, lateMaxMs }
+ * (late = how long after its scheduled time an INVITE went out: the same figure as
+ * callcert's schedule slip). Bounded: it stops holdMs + 5 s after its last INVITE
+ * whatever happened to the calls.
  */
 import dgram from 'node:dgram';
 import { parseArgs } from 'node:util';
@@ -61,10 +63,14 @@ sock.on('message', (buf) => {
   setTimeout(() => send(msg('BYE', callId, c.tag, c.remoteTag, 2, `b${callId}`)), holdMs);
 });
 
+// Lateness per INVITE, ms: one subtraction per call, the clock read once per tick.
+const late = new Float64Array(total);
 const t0 = performance.now();
 function tick() {
-  const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000));
+  const now = performance.now();
+  const due = Math.min(total, Math.floor(((now - t0) * rate) / 1000));
   while (attempted < due) {
+    late[attempted] = now - t0 - ((attempted + 1) * 1000) / rate; // call k is due at (k + 1) / rate
     const callId = `floor-${attempted}-${lp}`;
     calls.set(callId, { tag: `t${attempted}`, remoteTag: '' });
     send(msg('INVITE', callId, `t${attempted}`, '', 1, `i${attempted}`));
@@ -74,7 +80,10 @@ function tick() {
   const end = performance.now() + holdMs + 5000;
   const check = () => {
     if (calls.size === 0 || performance.now() > end) {
-      console.log(JSON.stringify({ attempted, completed, unanswered: calls.size, wallMs: Math.round(performance.now() - t0) }));
+      const l = late.subarray(0, attempted).sort();
+      const lateP99Ms = attempted ? Math.round(l[Math.min(attempted - 1, Math.ceil(attempted * 0.99) - 1)] * 1000) / 1000 : null;
+      const lateMaxMs = attempted ? Math.round(l[attempted - 1] * 1000) / 1000 : null;
+      console.log(JSON.stringify({ attempted, completed, unanswered: calls.size, wallMs: Math.round(performance.now() - t0), lateP99Ms, lateMaxMs }));
       sock.close();
     } else setTimeout(check, 50);
   };
