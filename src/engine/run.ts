@@ -22,8 +22,7 @@ import { LiveCriteria, settledCounters, sustainedWindowOf, type AbortedBy } from
 import type { Output, Progress, RunEvent } from './events.js';
 import { outboundWindowEndMs } from '../results/flow-summary.js';
 import { SearchJudge } from '../verdict/search-steps.js';
-import { percentileMs } from '../metrics/histograms.js';
-import { cpuSampler } from '../metrics/health.js';
+import { cpuSampler, saturationReasons } from '../metrics/health.js';
 import { redactUrl } from '../scenario/secrets.js';
 import type { IntervalReport } from '../metrics/interval.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
@@ -253,15 +252,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
         invalidReasons.push(`worker ${r.worker} crashed: ${r.error.code}: ${r.error.message}`);
       }
     }
-    const slipP99 = percentileMs(agg.slip, 99);
-    const lim = s.generator;
-    if (slipP99 !== null && slipP99 > lim.maxScheduleSlipMsP99) {
-      invalidReasons.push(`generator saturated: schedule slip p99 ${slipP99} ms > ${lim.maxScheduleSlipMsP99} ms (the numbers would measure callcert, not the target)`);
-    }
-    const lagP99 = agg.eventLoopLagMsP99Run();
-    if (lagP99 > lim.maxEventLoopLagMsP99) {
-      invalidReasons.push(`generator saturated: event-loop lag p99 ${lagP99} ms > ${lim.maxEventLoopLagMsP99} ms`);
-    }
+    invalidReasons.push(...saturationReasons(agg.slip, agg.eventLoopLagMsP99Run(), s.generator));
     // Let the call centre absorb the last BYEs before its counters are read.
     if (embedded !== null) await new Promise((r) => setTimeout(r, 200));
     const results = buildResults(agg, facts('finished', unfinished));

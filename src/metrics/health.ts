@@ -122,3 +122,27 @@ export function cpuSampler({ cpuUsage, nowNs }: CpuSources = realCpuSources): ()
     return wallUs > 0 ? Math.round((usedUs / wallUs) * 1000) / 10 : 0;
   };
 }
+
+export interface GeneratorLimits {
+  maxScheduleSlipMsP99: number;
+  maxEventLoopLagMsP99: number;
+}
+
+/**
+ * Why a run's generator counts as saturated (empty: it did not). The schedule slip's p99 must
+ * exceed its limit with at least two calls past it: one late INVITE is a hiccup, not saturation
+ * (its lateness already counts in its own latency), and below 100 calls the p99 is the maximum.
+ */
+export function saturationReasons(slip: Histogram, eventLoopLagMsP99: number, lim: GeneratorLimits): string[] {
+  const out: string[] = [];
+  const slipP99 = percentileMs(slip, 99);
+  const n = slip.totalCount;
+  const secondWorst = n >= 2 ? percentileMs(slip, (100 * (n - 1)) / n) : null;
+  if (slipP99 !== null && slipP99 > lim.maxScheduleSlipMsP99 && secondWorst !== null && secondWorst > lim.maxScheduleSlipMsP99) {
+    out.push(`generator saturated: schedule slip p99 ${slipP99} ms > ${lim.maxScheduleSlipMsP99} ms (the numbers would measure callcert, not the target)`);
+  }
+  if (eventLoopLagMsP99 > lim.maxEventLoopLagMsP99) {
+    out.push(`generator saturated: event-loop lag p99 ${eventLoopLagMsP99} ms > ${lim.maxEventLoopLagMsP99} ms`);
+  }
+  return out;
+}

@@ -752,7 +752,7 @@ const HttpSchema = z
 const GeneratorSchema = z
   .strictObject(
     {
-      maxScheduleSlipMsP99: numberSchema({ gt: 0 }).optional().meta({ description: 'The run is invalid when the p99 schedule slip exceeds this (ms).', default: DEFAULTS.generator.maxScheduleSlipMsP99 }),
+      maxScheduleSlipMsP99: numberSchema({ gt: 0 }).optional().meta({ description: 'The run is invalid when the p99 schedule slip exceeds this (ms) and at least two calls left later than it (one late call is not saturation).', default: DEFAULTS.generator.maxScheduleSlipMsP99 }),
       maxEventLoopLagMsP99: numberSchema({ gt: 0 }).optional().meta({ description: 'The run is invalid when any worker’s event-loop delay p99 exceeds this (ms).', default: DEFAULTS.generator.maxEventLoopLagMsP99 }),
     },
     { error: expect('a mapping { maxScheduleSlipMsP99, maxEventLoopLagMsP99 }') },

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuSampler, createHealthMonitor } from '../../src/metrics/health.js';
+import { cpuSampler, createHealthMonitor, saturationReasons } from '../../src/metrics/health.js';
 import type { HealthMonitor, LoopDelayHistogram } from '../../src/metrics/health.js';
-import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs } from '../../src/metrics/histograms.js';
+import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, recordMs } from '../../src/metrics/histograms.js';
 
 /** An event-loop delay histogram with samples set by the test (ns, like perf_hooks'). */
 class FakeLoop implements LoopDelayHistogram {
@@ -111,5 +111,33 @@ describe('cpuSampler', () => {
     const sample = cpuSampler();
     busy(20);
     expect(sample()).toBeGreaterThan(0);
+  });
+});
+
+describe('saturationReasons', () => {
+  const lim = { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 };
+  const slips = (ms: number[]) => {
+    const h = createLatencyHistogram();
+    for (const v of ms) recordMs(h, v);
+    return h;
+  };
+
+  it('one late call in a short run is not saturation: its p99 is the maximum', () => {
+    expect(saturationReasons(slips([...Array<number>(14).fill(0.5), 25]), 1, lim)).toEqual([]);
+  });
+
+  it('two calls past the limit are', () => {
+    expect(saturationReasons(slips([...Array<number>(13).fill(0.5), 25, 30]), 1, lim)).toEqual([
+      'generator saturated: schedule slip p99 30.015 ms > 20 ms (the numbers would measure callcert, not the target)',
+    ]);
+  });
+
+  it('over 100 calls the p99 rules: 1 % late passes, 2 % fails', () => {
+    expect(saturationReasons(slips([...Array<number>(198).fill(0.5), 25, 25]), 1, lim)).toEqual([]);
+    expect(saturationReasons(slips([...Array<number>(196).fill(0.5), 25, 25, 25, 25]), 1, lim)).toHaveLength(1);
+  });
+
+  it('event-loop lag past its limit', () => {
+    expect(saturationReasons(slips([0.5]), 51, lim)).toEqual(['generator saturated: event-loop lag p99 51 ms > 50 ms']);
   });
 });
