@@ -33,8 +33,6 @@ export default tseslint.config(
       ],
     },
   },
-  // TODO(issue 10): reformatted once the driver split and the bench rework land
-  { files: ['src/engine/load-driver.ts', 'bench/**'], rules: { 'max-len': 'off' } },
   // The layers of docs/ARCHITECTURE.md: src/ imports only downward (scripts/layers.mjs; inside sip/, SIP_LAYERS),
   // and no file is in an import cycle.
   {

@@ -509,7 +509,8 @@ function analyzeCpu(runs) {
   const inFit = (r) => r.sustained && fitRates.includes(r.rate);
   const slopeUs = (rs) => {
     const f = leastSquares(rs.map((r) => [r.calls.attempted, r.cpuMs]));
-    return f && new Set(rs.map((r) => r.rate)).size >= 2 ? { usPerCall: round(f.slope * 1000, 2), interceptMs: round(f.intercept, 0), r2: round(f.r2, 4), n: f.n } : null;
+    if (!f || new Set(rs.map((r) => r.rate)).size < 2) return null;
+    return { usPerCall: round(f.slope * 1000, 2), interceptMs: round(f.intercept, 0), r2: round(f.r2, 4), n: f.n };
   };
   const fits = {};
   for (const tool of TOOLS) {
@@ -580,7 +581,8 @@ async function heldConcurrency() {
   const cc = await runCallcert('conc-callcert', ['--concurrency', String(C), '--hold', `${H}s`, '--ramp', `${R}s`, '--duration', `${D}s`], { expectSec: R + D + 10, planned: C, exposeGc: true });
   log(`  ${summarizeRun(cc)}`);
   const held = cc.concurrency?.peak || null;
-  cc.heapPerCallBytes = cc.heapUsedBytesMax !== null && idle.heapUsedBytesMax !== null && held ? round((cc.heapUsedBytesMax - idle.heapUsedBytesMax) / held, 0) : null;
+  const heapKnown = cc.heapUsedBytesMax !== null && idle.heapUsedBytesMax !== null && held;
+  cc.heapPerCallBytes = heapKnown ? round((cc.heapUsedBytesMax - idle.heapUsedBytesMax) / held, 0) : null;
   cc.rssPerCallBytes = cc.maxRssBytes && idle.maxRssBytes && held ? round((cc.maxRssBytes - idle.maxRssBytes) / held, 0) : null;
 
   log(`[concurrency] SIPp idle baseline: 1 call held ${cfg.concIdleSec} s`);
@@ -625,8 +627,11 @@ async function main() {
   mkdirSync(runDir, { recursive: true });
 
   const uacs = 3; // SIPp, Node floor, callcert
-  const cpuSec = cfg.skipCpu ? 0 : cfg.baselineRuns * 4.5 * uacs + cfg.repeats * cfg.rates.length * uacs * (cfg.durationSec + 1 + cfg.settleMs / 1000 + 1.5);
-  const concSec = cfg.skipConcurrency ? 0 : 2 * (cfg.concIdleSec + 7) + cfg.concRampSec + cfg.concDurationSec + 10 + cfg.concRampSec + cfg.concHoldSec + 10;
+  const perCpuRunSec = cfg.durationSec + 1 + cfg.settleMs / 1000 + 1.5;
+  const cpuSec = cfg.skipCpu ? 0 : cfg.baselineRuns * 4.5 * uacs + cfg.repeats * cfg.rates.length * uacs * perCpuRunSec;
+  const concSec = cfg.skipConcurrency
+    ? 0
+    : 2 * (cfg.concIdleSec + 7) + cfg.concRampSec + cfg.concDurationSec + 10 + cfg.concRampSec + cfg.concHoldSec + 10;
   const budgetSec = Math.ceil((cpuSec + concSec) * 2 + 120);
   log(`bench: callcert vs SIPp ${sippV}, files in ${relative(process.cwd(), runDir) || '.'}; expected ~${Math.ceil((cpuSec + concSec) / 60)} min`);
 

@@ -124,7 +124,8 @@ export class LoadDriver implements UacListener<CallSlot> {
     this.done = new Promise((resolve) => (this.finished = resolve));
     this.httpRuns = new HttpRuns(o.http, o.startAt);
     this.flowRuns = new FlowRuns(o.flows ?? [], {
-      segment: o.segment, seed: o.seed, startAt: o.startAt, uas: o.scenario.uas ?? null, localAddress: o.localAddress, worker: o.segment.index,
+      segment: o.segment, seed: o.seed, startAt: o.startAt, uas: o.scenario.uas ?? null, localAddress: o.localAddress,
+      worker: o.segment.index,
     });
   }
 
@@ -377,7 +378,10 @@ export class LoadDriver implements UacListener<CallSlot> {
       this.health.stop();
       await this.flowRuns.close();
       await this.transport.close();
-      this.finished({ worker: this.o.segment.index, interrupted: this.interrupted, stopReason: this.stopReason, unfinished, uacStats: { ...this.uac.stats }, http });
+      this.finished({
+        worker: this.o.segment.index, interrupted: this.interrupted, stopReason: this.stopReason, unfinished,
+        uacStats: { ...this.uac.stats }, http,
+      });
     });
   }
 }
