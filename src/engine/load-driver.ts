@@ -35,6 +35,7 @@ import { realClock, type Clock } from '../load/clock.js';
 import { CallSlot, type DriverCall } from './worker/call-slot.js';
 import { IntervalCollector } from './worker/interval-collector.js';
 import { ClosedSlots } from './worker/closed-slots.js';
+import { drainCalls } from './worker/drain.js';
 
 export interface DriverOptions {
   scenario: Scenario;
@@ -57,11 +58,6 @@ export interface DriverOptions {
 }
 
 const SAMPLE_MS = 100;
-/** On stop, established calls are hung up in batches (10,000 BYEs a second). */
-const STOP_BYE_BATCH = 100;
-const STOP_BYE_INTERVAL_MS = 10;
-/** On stop, calls still being set up may be answered this long before they are CANCELled. */
-const STOP_SETUP_GRACE_MS = 2000;
 const INTERVAL_MS = 1000;
 
 
@@ -325,40 +321,16 @@ export class LoadDriver implements UacListener<CallSlot> {
     this.stopReason = reason;
     this.httpRuns.stop();
     this.flowRuns.stop();
-    // Established calls get their BYE now (paced). Calls still being set up get a short grace to be
-    // answered (then BYE) before they are CANCELled: a CANCEL racing an immediate 200 leaves
-    // some UASs (SIPp's built-in one) with a dead dialog that never answers our BYE.
     if (this.uac.active === 0) return this.finish();
-    this.hangupEstablished();
-    const now = this.clock.now();
-    this.at(now + Math.min(STOP_SETUP_GRACE_MS, this.o.drainMs / 2), () => {
-      for (const call of [...this.uac.calls.values()]) this.uac.hangup(call);
-    });
-    this.at(now + this.o.drainMs, () => this.finish());
-  }
-
-  /**
-   * BYE every established call, at most STOP_BYE_BATCH per STOP_BYE_INTERVAL_MS: 10,000
-   * BYEs in one burst overflowed the far end's socket buffer (≈ 3,300 retransmissions,
-   * measured against SIPp); 10,000 BYEs a second did not.
-   */
-  private hangupEstablished(): void {
-    let n = 0;
-    for (const call of this.uac.calls.values()) {
-      if (call.state !== CallState.Established) continue;
-      const slot = call.slot;
-      if (slot.holdTimer !== null) {
-        // Its own hold had not elapsed: the run's end cut it short.
-        slot.cutAtEnd = true;
-        this.clock.clearTimeout(slot.holdTimer);
-        slot.holdTimer = null;
-      }
-      this.uac.hangup(call);
-      if (++n === STOP_BYE_BATCH) {
-        this.at(this.clock.now() + STOP_BYE_INTERVAL_MS, () => this.hangupEstablished());
-        return;
-      }
-    }
+    drainCalls<DriverCall>({
+      calls: () => this.uac.calls.values(),
+      isEstablished: (call) => call.state === CallState.Established,
+      hangup: (call) => this.uac.hangup(call),
+      clearTimer: (h) => this.clock.clearTimeout(h),
+      now: () => this.clock.now(),
+      at: (when, fn) => this.at(when, fn),
+      giveUp: () => this.finish(),
+    }, this.o.drainMs);
   }
 
   private finish(): void {
