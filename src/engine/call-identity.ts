@@ -14,21 +14,10 @@ import { compileTemplate, render, type Template, type VarValue } from '../http/f
 import type { CallData } from '../scenario/call-data.js';
 import type { CallSpec, TargetSpec } from '../scenario/types.js';
 import type { CallParty } from '../sip/ua/caller.js';
+import { uriWithUser } from '../sip/message/uri.js';
 
 /** The party of call k, or null when call.data (order unique) has no row left for it. */
 export type PartyFor = (index: number) => CallParty | null;
-
-/** `uri` with its user part replaced by (or given) `user`: sip:svc@h:5060 → sip:1234@h:5060. */
-export function uriWithUser(uri: string, user: string): string {
-  const colon = uri.indexOf(':');
-  const scheme = uri.slice(0, colon + 1);
-  const rest = uri.slice(colon + 1);
-  // The user part ends at the last "@" before any URI parameter or header.
-  const end = rest.search(/[;?]/);
-  const hostPart = end < 0 ? rest : rest.slice(0, end);
-  const at = hostPart.lastIndexOf('@');
-  return `${scheme}${user}@${at < 0 ? rest : rest.slice(at + 1)}`;
-}
 
 interface Compiled {
   from: Template;

@@ -89,3 +89,15 @@ export function sipUriUser(uri: string): string {
   }
   return '';
 }
+
+/** `uri` with its user part replaced by (or given) `user`: sip:svc@h:5060 → sip:1234@h:5060. */
+export function uriWithUser(uri: string, user: string): string {
+  const colon = uri.indexOf(':');
+  const scheme = uri.slice(0, colon + 1);
+  const rest = uri.slice(colon + 1);
+  // The user part ends at the last "@" before any URI parameter or header.
+  const end = rest.search(/[;?]/);
+  const hostPart = end < 0 ? rest : rest.slice(0, end);
+  const at = hostPart.lastIndexOf('@');
+  return `${scheme}${user}@${at < 0 ? rest : rest.slice(at + 1)}`;
+}
