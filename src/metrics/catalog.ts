@@ -43,6 +43,12 @@ const trend = (family: MetricFamily, tags: readonly MetricTag[], description: st
   ({ kind: 'trend', unit: 'ms', family, tags, better: 'lower', final: 'always', description });
 const rate = (family: MetricFamily, better: 'lower' | 'higher', tags: readonly MetricTag[], description: string): MetricDef =>
   ({ kind: 'rate', unit: 'ratio', family, tags, better, final: 'always', description });
+/** A count only grows during a run: a failure against an upper bound is final once it is passed. */
+const counter = (unit: MetricUnit, family: MetricFamily, better: 'lower' | 'higher', tags: readonly MetricTag[], description: string): MetricDef =>
+  ({ kind: 'counter', unit, family, tags, better, final: 'bound_exceeded', description });
+/** Peaks, held channels and rates: more is better. */
+const gauge = (unit: MetricUnit, family: MetricFamily, final: FinalWhen, tags: readonly MetricTag[], description: string): MetricDef =>
+  ({ kind: 'gauge', unit, family, tags, better: 'higher', final, description });
 
 /** In this order in messages and in the scenario's JSON schema: SIP caller, HTTP loads, flows, outbound calls. */
 export const METRICS = {
@@ -53,72 +59,50 @@ export const METRICS = {
   isa: rate('sip', 'lower', [], 'Ineffective session attempts ratio (RFC 6076), between 0 and 1.'),
   scr: rate('sip', 'higher', [], 'Session completion ratio (RFC 6076), between 0 and 1.'),
   asr: rate('sip', 'higher', [], 'Answer seizure ratio, between 0 and 1.'),
-  concurrency_peak: {
-    kind: 'gauge', unit: 'channels', family: 'sip', tags: [], better: 'higher', final: 'bound_exceeded',
-    description: 'Highest number of simultaneously established calls.',
-  },
-  concurrency_sustained: {
-    kind: 'gauge', unit: 'channels', family: 'sip', tags: [], better: 'higher', final: 'hold_window',
-    description: 'Concurrent calls held during the flat stages (needs a stage that keeps the previous target).',
-  },
-  cps_achieved: { kind: 'gauge', unit: 'cps', family: 'sip', tags: [], better: 'higher', final: 'end', description: 'Calls started per second.' },
-  failed_calls: { kind: 'counter', unit: 'calls', family: 'sip', tags: [], better: 'lower', final: 'bound_exceeded', description: 'Number of calls that failed.' },
-  blocked_calls: {
-    kind: 'counter', unit: 'calls', family: 'sip', tags: [], better: 'lower', final: 'bound_exceeded',
-    description: 'Number of calls the target rejected for lack of capacity.',
-  },
-  cut_at_end_calls: {
-    kind: 'counter', unit: 'calls', family: 'sip', tags: [], better: 'lower', final: 'bound_exceeded',
-    description: 'Answered calls the end of the run hung up before their own hold elapsed (load.gracefulStop too short for the holds).',
-  },
-  no_response_calls: {
-    kind: 'counter', unit: 'calls', family: 'sip', tags: [], better: 'lower', final: 'bound_exceeded',
-    description: 'Calls that got no response at all, not even 100 Trying (timed out, or aborted by the end of the run).',
-  },
+  concurrency_peak: gauge('channels', 'sip', 'bound_exceeded', [], 'Highest number of simultaneously established calls.'),
+  concurrency_sustained: gauge(
+    'channels', 'sip', 'hold_window', [],
+    'Concurrent calls held during the flat stages (needs a stage that keeps the previous target).',
+  ),
+  cps_achieved: gauge('cps', 'sip', 'end', [], 'Calls started per second.'),
+  failed_calls: counter('calls', 'sip', 'lower', [], 'Number of calls that failed.'),
+  blocked_calls: counter('calls', 'sip', 'lower', [], 'Number of calls the target rejected for lack of capacity.'),
+  cut_at_end_calls: counter(
+    'calls', 'sip', 'lower', [],
+    'Answered calls the end of the run hung up before their own hold elapsed (load.gracefulStop too short for the holds).',
+  ),
+  no_response_calls: counter(
+    'calls', 'sip', 'lower', [],
+    'Calls that got no response at all, not even 100 Trying (timed out, or aborted by the end of the run).',
+  ),
   http_latency_ms: trend('http', ['load'], 'HTTP load latency in milliseconds, summary.http[load].latencyMs (histogram: compare p(N), max or avg).'),
-  http_errors: {
-    kind: 'counter', unit: 'requests', family: 'http', tags: ['load'], better: 'lower', final: 'bound_exceeded',
-    description: 'HTTP load: requests that failed (any cause: unexpected status, timeout, connection error), summary.http[load].errors.total.',
-  },
+  http_errors: counter(
+    'requests', 'http', 'lower', ['load'],
+    'HTTP load: requests that failed (any cause: unexpected status, timeout, connection error), summary.http[load].errors.total.',
+  ),
   http_error_rate: rate('http', 'lower', ['load'], 'HTTP load: failed requests / requests with an outcome, between 0 and 1.'),
-  http_rps: {
-    kind: 'gauge', unit: 'rps', family: 'http', tags: ['load'], better: 'higher', final: 'end',
-    description: 'HTTP load: responses per second (summary.http[load].rps); judged at the end only.',
-  },
+  http_rps: gauge('rps', 'http', 'end', ['load'], 'HTTP load: responses per second (summary.http[load].rps); judged at the end only.'),
   flow_ms: trend('flow', ['flow'], 'HTTP flow duration in milliseconds, successful flows (histogram: compare p(N), max or avg).'),
-  flow_failures: {
-    kind: 'counter', unit: 'flows', family: 'flow', tags: ['flow'], better: 'lower', final: 'bound_exceeded',
-    description: 'HTTP flow: flows that failed (summary.httpFlows[flow].failed).',
-  },
+  flow_failures: counter('flows', 'flow', 'lower', ['flow'], 'HTTP flow: flows that failed (summary.httpFlows[flow].failed).'),
   flow_failure_rate: rate('flow', 'lower', ['flow'], 'HTTP flow: failed flows / flows that ended, between 0 and 1.'),
   flow_step_ms: trend('flow', ['flow', 'step'], 'HTTP flow step latency in milliseconds, successful steps (histogram: compare p(N), max or avg).'),
   dial_latency_ms: trend('outbound', [], "Outbound: HTTP request's intended send → INVITE at callcert's UAS, in milliseconds (histogram)."),
-  outbound_failed: {
-    kind: 'counter', unit: 'calls', family: 'outbound', tags: [], better: 'lower', final: 'bound_exceeded',
-    description: "Outbound: calls to callcert's UAS that failed (rejected or never ACKed).",
-  },
-  outbound_answered: {
-    kind: 'counter', unit: 'calls', family: 'outbound', tags: [], better: 'higher', final: 'bound_exceeded',
-    description: "Outbound: calls callcert's UAS answered.",
-  },
-  outbound_concurrency_peak: {
-    kind: 'gauge', unit: 'channels', family: 'outbound', tags: [], better: 'higher', final: 'bound_exceeded',
-    description: "Outbound: highest number of established calls at callcert's UAS.",
-  },
-  outbound_concurrency_sustained: {
-    kind: 'gauge', unit: 'channels', family: 'outbound', tags: [], better: 'higher', final: 'outbound_end',
-    description: "Outbound: minimum established calls at callcert's UAS from the first sample at the peak to the end of the flows' stages.",
-  },
+  outbound_failed: counter('calls', 'outbound', 'lower', [], "Outbound: calls to callcert's UAS that failed (rejected or never ACKed)."),
+  outbound_answered: counter('calls', 'outbound', 'higher', [], "Outbound: calls callcert's UAS answered."),
+  outbound_concurrency_peak: gauge(
+    'channels', 'outbound', 'bound_exceeded', [],
+    "Outbound: highest number of established calls at callcert's UAS.",
+  ),
+  outbound_concurrency_sustained: gauge(
+    'channels', 'outbound', 'outbound_end', [],
+    "Outbound: minimum established calls at callcert's UAS from the first sample at the peak to the end of the flows' stages.",
+  ),
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;
 
 /** Every metric name, in catalogue order. */
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
-
-export function metricDef(name: MetricName): MetricDef {
-  return METRICS[name];
-}
 
 /** Names of the metrics that satisfy `pred`, in catalogue order. */
 export function metricsWhere(pred: (d: MetricDef) => boolean): MetricName[] {
