@@ -10,32 +10,11 @@ import { DEFAULT_CHECK_OPTIONS } from '../../src/sip/message/request-check.js';
 import { staticSdpSession } from '../../src/sip/ua/session.js';
 import { parseMessage } from '../../src/sip/message/parser.js';
 import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
-import type { Peer, SipTransport } from '../../src/sip/transport/types.js';
+import type { Peer } from '../../src/sip/transport/types.js';
+import { RecordingTransport } from '../helpers/recording-transport.js';
 import { getHeader } from '../../src/sip/message/headers.js';
 
 const PEER: Peer = { address: '127.0.0.1', port: 5070 };
-
-class Recorder implements SipTransport {
-  readonly protocol: 'udp' | 'tcp';
-  readonly reliable: boolean;
-  readonly localAddress = '127.0.0.1';
-  readonly localPort = 5060;
-  sent: Array<{ at: number; msg: SipMessage }> = [];
-  constructor(kind: 'udp' | 'tcp') {
-    this.protocol = kind;
-    this.reliable = kind === 'tcp';
-  }
-  async connect(): Promise<void> {}
-  send(data: string): void {
-    const msg = parseMessage(Buffer.from(data, 'latin1'));
-    if (msg instanceof SipParseError) throw new Error(`answerer sent unparseable SIP: ${msg.reason}\n${data}`);
-    this.sent.push({ at: Date.now(), msg });
-  }
-  async close(): Promise<void> {}
-  codes(): string[] {
-    return this.sent.map((s) => (s.msg.isRequest ? s.msg.method : String(s.msg.status)));
-  }
-}
 
 function request(method: string, callId: string, cseq: number, toTag = '', branch = `z9hG4bK${method}${cseq}`): SipMessage {
   const lines = [
@@ -49,7 +28,7 @@ function request(method: string, callId: string, cseq: number, toTag = '', branc
 }
 
 function setup(kind: 'udp' | 'tcp' = 'udp', mode: 'answer' | 'ring' = 'answer') {
-  const t = new Recorder(kind);
+  const t = new RecordingTransport(kind, '127.0.0.1', 5060);
   const counters: AnswererCounters = {
     invites: 0, inviteRetransmissions: 0, acks: 0, byesReceived: 0, byesSent: 0, cancels: 0, options: 0,
     parseErrors: 0, invalidRequests: 0, dropped: {}, responsesSent: {},

@@ -12,7 +12,7 @@ import { MessageBuilder, bracketHost, formatHostPort, g711Sdp, sdpAddrType } fro
 import { Uac } from '../../src/sip/ua/caller.js';
 import { parseMessage } from '../../src/sip/message/parser.js';
 import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
-import type { SipTransport } from '../../src/sip/transport/types.js';
+import { RecordingTransport } from '../helpers/recording-transport.js';
 import { getHeader } from '../../src/sip/message/headers.js';
 import { parseSipUri } from '../../src/sip/message/uri.js';
 import { parseTarget } from '../../src/simulator/cti-calls.js';
@@ -75,27 +75,8 @@ describe('target URIs with IPv6 hosts', () => {
   });
 });
 
-class Recorder implements SipTransport {
-  readonly protocol: 'udp' | 'tcp';
-  readonly reliable: boolean;
-  sent: SipMessage[] = [];
-  raw: string[] = [];
-  constructor(kind: 'udp' | 'tcp', readonly localAddress: string, readonly localPort = 5999) {
-    this.protocol = kind;
-    this.reliable = kind === 'tcp';
-  }
-  async connect(): Promise<void> {}
-  send(data: string): void {
-    const msg = parseMessage(Buffer.from(data, 'latin1'));
-    if (msg instanceof SipParseError) throw new Error(`unparseable: ${msg.reason}\n${data}`);
-    this.sent.push(msg);
-    this.raw.push(data);
-  }
-  async close(): Promise<void> {}
-}
-
 function invite(kind: 'udp' | 'tcp', local: string, targetHost: string): { msg: SipMessage; raw: string; callId: string } {
-  const t = new Recorder(kind, local);
+  const t = new RecordingTransport(kind, local);
   const uac = new Uac({
     transport: t, target: { uri: `sip:svc@${formatHostPort(targetHost, 5399)}`, peer: { address: targetHost, port: 5399 } },
     auth: null, fromUser: 'callcert', sdpBody: g711Sdp(local, 10000, 1), ringTimeoutMs: 0, userAgent: 'test',
@@ -103,7 +84,7 @@ function invite(kind: 'udp' | 'tcp', local: string, targetHost: string): { msg: 
   });
   const call = uac.start(0);
   uac.close();
-  return { msg: t.sent[0], raw: t.raw[0], callId: call.callId };
+  return { msg: t.sent[0].msg, raw: t.sent[0].raw, callId: call.callId };
 }
 
 describe('UAC requests from an IPv6 address', () => {

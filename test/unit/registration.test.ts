@@ -6,26 +6,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Registration } from '../../src/sip/ua/registration.js';
 import { parseMessage } from '../../src/sip/message/parser.js';
 import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
-import type { Peer, SipTransport } from '../../src/sip/transport/types.js';
+import type { Peer } from '../../src/sip/transport/types.js';
+import { RecordingTransport } from '../helpers/recording-transport.js';
 import { getHeader } from '../../src/sip/message/headers.js';
 import { digestAuthorization, parseDigestChallenge } from '../../src/sip/ua/digest.js';
 
 const PEER: Peer = { address: '127.0.0.1', port: 5060 };
-
-class Recorder implements SipTransport {
-  readonly protocol = 'udp' as const;
-  readonly reliable = false;
-  readonly localAddress = '127.0.0.1';
-  readonly localPort = 5999;
-  sent: SipMessage[] = [];
-  async connect(): Promise<void> {}
-  send(data: string): void {
-    const msg = parseMessage(Buffer.from(data, 'latin1'));
-    if (msg instanceof SipParseError) throw new Error(`unparseable REGISTER: ${msg.reason}\n${data}`);
-    this.sent.push(msg);
-  }
-  async close(): Promise<void> {}
-}
 
 function respond(req: SipMessage, status: number, reason: string, extra: string[] = []): SipMessage {
   const lines = [`SIP/2.0 ${status} ${reason}`, `Via: ${getHeader(req, 'via')}`, `From: ${getHeader(req, 'from')}`, `To: ${getHeader(req, 'to')};tag=reg1`];
@@ -36,7 +22,7 @@ function respond(req: SipMessage, status: number, reason: string, extra: string[
 }
 
 function setup(auth: { username: string; password: string } | null = { username: 'callcert', password: 'secret' }) {
-  const t = new Recorder();
+  const t = new RecordingTransport();
   const reg = new Registration({
     transport: t, registrar: { uri: 'sip:callcert.test', peer: PEER }, aor: 'sip:agent1@callcert.test', contactUser: 'agent1',
     auth, userAgent: 'test', now: () => Date.now(),
@@ -56,7 +42,7 @@ describe('registration client (RFC 3261 §10)', () => {
   it('REGISTERs the AOR with our Contact, answers a 401 once, and reads the granted expiry', async () => {
     const { t, reg } = setup();
     const done = reg.register(600);
-    const first = t.sent[0];
+    const first = t.messages[0];
     expect(first.method).toBe('REGISTER');
     expect(first.requestUri).toBe('sip:callcert.test');
     expect(getHeader(first, 'to')).toBe('<sip:agent1@callcert.test>');
@@ -66,7 +52,7 @@ describe('registration client (RFC 3261 §10)', () => {
     expect(getHeader(first, 'authorization')).toBeUndefined();
 
     expect(reg.onMessage(respond(first, 401, 'Unauthorized', [`WWW-Authenticate: ${CHALLENGE}`]))).toBe(true);
-    const second = t.sent[1];
+    const second = t.messages[1];
     expect(second.callId).toBe(first.callId);
     expect(second.cseq).toBe(first.cseq + 1);
     expect(second.viaBranch).not.toBe(first.viaBranch);
@@ -85,7 +71,7 @@ describe('registration client (RFC 3261 §10)', () => {
     });
 
     const off = reg.unregister();
-    const third = t.sent[2];
+    const third = t.messages[2];
     expect(third.callId).toBe(first.callId);
     expect(third.cseq).toBe(second.cseq + 1);
     expect(getHeader(third, 'expires')).toBe('0');
@@ -97,27 +83,27 @@ describe('registration client (RFC 3261 §10)', () => {
   it('a second challenge, or one without credentials, is the final answer', async () => {
     const { t, reg } = setup();
     const done = reg.register(60);
-    reg.onMessage(respond(t.sent[0], 401, 'Unauthorized', [`WWW-Authenticate: ${CHALLENGE}`]));
-    reg.onMessage(respond(t.sent[1], 401, 'Unauthorized', [`WWW-Authenticate: ${CHALLENGE}`]));
+    reg.onMessage(respond(t.messages[0], 401, 'Unauthorized', [`WWW-Authenticate: ${CHALLENGE}`]));
+    reg.onMessage(respond(t.messages[1], 401, 'Unauthorized', [`WWW-Authenticate: ${CHALLENGE}`]));
     await expect(done).resolves.toMatchObject({ status: 401, expires: 0 });
-    expect(t.sent).toHaveLength(2);
+    expect(t.messages).toHaveLength(2);
 
     const anon = setup(null);
     const r = anon.reg.register(60);
-    anon.reg.onMessage(respond(anon.t.sent[0], 407, 'Proxy Authentication Required', [`Proxy-Authenticate: ${CHALLENGE}`]));
+    anon.reg.onMessage(respond(anon.t.messages[0], 407, 'Proxy Authentication Required', [`Proxy-Authenticate: ${CHALLENGE}`]));
     await expect(r).resolves.toMatchObject({ status: 407 });
   });
 
   it('ignores other messages, retransmits on Timer E up to T2 and ends as 408 at Timer F', async () => {
     const { t, reg } = setup();
     const done = reg.register(60);
-    const req = t.sent[0];
+    const req = t.messages[0];
     expect(reg.onMessage({ ...req, isRequest: false, status: 200, callId: 'other' })).toBe(false);
     expect(reg.onMessage(respond(req, 100, 'Trying'))).toBe(true);
     vi.advanceTimersByTime(31_000);
     // E: 500, 1000, 2000, 4000, 4000, ... ms after the first send
     const times = [500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500];
-    expect(t.sent).toHaveLength(1 + times.length);
+    expect(t.messages).toHaveLength(1 + times.length);
     vi.advanceTimersByTime(2_000);
     await expect(done).resolves.toMatchObject({ status: 408, expires: 0 });
     reg.close();

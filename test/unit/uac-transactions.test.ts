@@ -6,30 +6,9 @@ import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { Uac, type Call, CallState } from '../../src/sip/ua/caller.js';
 import { parseMessage } from '../../src/sip/message/parser.js';
 import { SipParseError, type SipMessage } from '../../src/sip/message/message.js';
-import type { Peer, SipTransport } from '../../src/sip/transport/types.js';
+import type { Peer } from '../../src/sip/transport/types.js';
+import { RecordingTransport } from '../helpers/recording-transport.js';
 import { getHeader, getHeaders } from '../../src/sip/message/headers.js';
-
-class Recorder implements SipTransport {
-  readonly protocol: 'udp' | 'tcp';
-  readonly reliable: boolean;
-  readonly localAddress = '127.0.0.1';
-  readonly localPort = 5999;
-  sent: Array<{ at: number; msg: SipMessage }> = [];
-  constructor(kind: 'udp' | 'tcp') {
-    this.protocol = kind;
-    this.reliable = kind === 'tcp';
-  }
-  async connect(): Promise<void> {}
-  send(data: string): void {
-    const msg = parseMessage(Buffer.from(data, 'latin1'));
-    if (msg instanceof SipParseError) throw new Error(`UAC sent unparseable SIP: ${msg.reason}\n${data}`);
-    this.sent.push({ at: Date.now(), msg });
-  }
-  async close(): Promise<void> {}
-  methods(): string[] {
-    return this.sent.map((s) => (s.msg.isRequest ? s.msg.method : String(s.msg.status)));
-  }
-}
 
 const PEER: Peer = { address: '127.0.0.1', port: 5080 };
 
@@ -46,7 +25,7 @@ function respond(req: SipMessage, status: number, extra: string[] = [], toTag = 
 }
 
 function setup(kind: 'udp' | 'tcp' = 'udp', auth: { username: string; password: string } | null = null, ringTimeoutMs = 60_000) {
-  const t = new Recorder(kind);
+  const t = new RecordingTransport(kind);
   const ended: Call[] = [];
   const answered: Call[] = [];
   const uac = new Uac({
@@ -123,7 +102,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     // Route set is the Record-Route reversed (§12.1.2).
     expect(getHeaders(ack, 'route')).toEqual(['<sip:p2.example;lr>', '<sip:p1.example;lr>']);
     uac.onMessage(ok, PEER);
-    expect(t.methods()).toEqual(['INVITE', 'ACK', 'ACK']);
+    expect(t.codes()).toEqual(['INVITE', 'ACK', 'ACK']);
     expect(answered).toHaveLength(1);
   });
 
@@ -141,7 +120,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     expect(ended[0].cause).toBe('rejected');
     // A retransmitted 486 is ACKed again.
     uac.onMessage(respond(invite, 486), PEER);
-    expect(t.methods()).toEqual(['INVITE', 'ACK', 'ACK']);
+    expect(t.codes()).toEqual(['INVITE', 'ACK', 'ACK']);
     expect(ended).toHaveLength(1);
   });
 
@@ -150,7 +129,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     uac.start(0);
     const first = t.sent[0].msg;
     uac.onMessage(respond(first, 407, ['Proxy-Authenticate: Digest realm="callcert.test", nonce="abc123", qop="auth", algorithm=MD5']), PEER);
-    expect(t.methods()).toEqual(['INVITE', 'ACK', 'INVITE']);
+    expect(t.codes()).toEqual(['INVITE', 'ACK', 'INVITE']);
     const second = t.sent[2].msg;
     expect(second.callId).toBe(first.callId);
     expect(second.fromTag).toBe(first.fromTag);
