@@ -16,7 +16,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freeUdpTcpPort, requireCommand, spawnBounded, waitForUdpSipOptions, type BoundedProcess } from './procs.js';
+import { freeUdpPort, freeUdpTcpPort, requireCommand, spawnBounded, waitForUdpSipOptions, type BoundedProcess } from './procs.js';
+import { sippFixture, startSippUas, type SippUasHandle } from './sipp.js';
 
 export const KAMAILIO_CFG_TEMPLATE = resolve(fileURLToPath(new URL('../fixtures/kamailio/kamailio.cfg', import.meta.url)));
 
@@ -167,4 +168,32 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
     log: () => proc.stderrSoFar(),
     stop: () => proc.kill(5000),
   };
+}
+
+export interface UasBehindKamailioOptions {
+  /** Names the work dirs (`uas-<name>`, `kamailio-<name>`) under `root`. */
+  name: string;
+  root: string;
+  traceMessages: boolean;
+  uasTimeoutSec: number;
+  /** Kamailio's options other than the UAS port and work dir. */
+  kamailio: Omit<KamailioOptions, 'uasPort' | 'workDir'>;
+  /** Where the stops go, for the test's afterEach. */
+  cleanups: Array<() => Promise<unknown>>;
+}
+
+/** A SIPp UAS (fixtures/sipp/uas-basic.xml) on a free UDP port with Kamailio in front of it. */
+export async function startUasBehindKamailio(o: UasBehindKamailioOptions): Promise<{ uas: SippUasHandle; proxy: KamailioHandle }> {
+  const uasPort = await freeUdpPort();
+  const uas = await startSippUas({
+    scenario: sippFixture('uas-basic.xml'),
+    localPort: uasPort,
+    timeoutSec: o.uasTimeoutSec,
+    traceMessages: o.traceMessages,
+    workDir: mkdtempSync(join(o.root, `callcert-uas-${o.name}-`)),
+  });
+  o.cleanups.push(() => uas.stop(1000));
+  const proxy = await startKamailio({ ...o.kamailio, uasPort, workDir: mkdtempSync(join(o.root, `callcert-kamailio-${o.name}-`)) });
+  o.cleanups.push(() => proxy.stop());
+  return { uas, proxy };
 }

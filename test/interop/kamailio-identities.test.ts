@@ -18,9 +18,9 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { countByCause, describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir } from '../helpers/cli.js';
-import { KAMAILIO_STOCK_AUTH_CFG, STOCK_AUTH_USERS, findKamailioModulesDir, startKamailio, type KamailioHandle } from '../helpers/kamailio.js';
-import { freeUdpPort, requireCommand } from '../helpers/procs.js';
-import { describeSippResult, sipHeaderValues, sippFixture, sippReceivedMessages, sippRecvCount, startSippUas, type SippResult, type SippUasHandle } from '../helpers/sipp.js';
+import { KAMAILIO_STOCK_AUTH_CFG, STOCK_AUTH_USERS, findKamailioModulesDir, startUasBehindKamailio, type KamailioHandle } from '../helpers/kamailio.js';
+import { requireCommand } from '../helpers/procs.js';
+import { describeSippResult, sipHeaderValues, sippReceivedMessages, sippRecvCount, type SippResult, type SippUasHandle } from '../helpers/sipp.js';
 
 let root = '';
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -41,15 +41,9 @@ afterAll(() => {
   if (root && !process.env.CALLCERT_KEEP_TMP) rmSync(root, { recursive: true, force: true });
 });
 
-async function uasAndProxy(name: string, traceMessages: boolean): Promise<{ uas: SippUasHandle; proxy: KamailioHandle }> {
-  const uasPort = await freeUdpPort();
-  const uas = await startSippUas({ scenario: sippFixture('uas-basic.xml'), localPort: uasPort, timeoutSec: 60, traceMessages, workDir: tempDir(`uas-${name}`, root) });
-  cleanups.push(() => uas.stop(1000));
-  const proxy = await startKamailio({
-    uasPort, timeoutSec: 60, workDir: tempDir(`kamailio-${name}`, root), cfgTemplate: KAMAILIO_STOCK_AUTH_CFG, subscribers: STOCK_AUTH_USERS,
-  });
-  cleanups.push(() => proxy.stop());
-  return { uas, proxy };
+function uasAndProxy(name: string, traceMessages: boolean): Promise<{ uas: SippUasHandle; proxy: KamailioHandle }> {
+  const kamailio = { timeoutSec: 60, cfgTemplate: KAMAILIO_STOCK_AUTH_CFG, subscribers: STOCK_AUTH_USERS };
+  return startUasBehindKamailio({ name, root, traceMessages, uasTimeoutSec: 60, kamailio, cleanups });
 }
 
 /** Every file below `dir`, with its text. */

@@ -15,9 +15,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { countByCause, describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir } from '../helpers/cli.js';
-import { KAMAILIO_CREDENTIALS, findKamailioModulesDir, startKamailio, type KamailioHandle } from '../helpers/kamailio.js';
-import { freeUdpPort, requireCommand } from '../helpers/procs.js';
-import { describeSippResult, sipHeaderValues, sippElements, sippFixture, sippReceivedMessages, sippRecvCount, sippSentCount, startSippUas, type SippUasHandle } from '../helpers/sipp.js';
+import { KAMAILIO_CREDENTIALS, findKamailioModulesDir, startUasBehindKamailio, type KamailioHandle } from '../helpers/kamailio.js';
+import { requireCommand } from '../helpers/procs.js';
+import { describeSippResult, sipHeaderValues, sippElements, sippReceivedMessages, sippRecvCount, sippSentCount, type SippUasHandle } from '../helpers/sipp.js';
 
 let root = '';
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -38,19 +38,8 @@ afterAll(() => {
   if (root && !process.env.CALLCERT_KEEP_TMP) rmSync(root, { recursive: true, force: true });
 });
 
-async function uasAndProxy(name: string, traceMessages: boolean): Promise<{ uas: SippUasHandle; proxy: KamailioHandle }> {
-  const uasPort = await freeUdpPort();
-  const uas = await startSippUas({
-    scenario: sippFixture('uas-basic.xml'),
-    localPort: uasPort,
-    timeoutSec: 40,
-    traceMessages,
-    workDir: tempDir(`uas-${name}`, root),
-  });
-  cleanups.push(() => uas.stop(1000));
-  const proxy = await startKamailio({ uasPort, timeoutSec: 45, workDir: tempDir(`kamailio-${name}`, root) });
-  cleanups.push(() => proxy.stop());
-  return { uas, proxy };
+function uasAndProxy(name: string, traceMessages: boolean): Promise<{ uas: SippUasHandle; proxy: KamailioHandle }> {
+  return startUasBehindKamailio({ name, root, traceMessages, uasTimeoutSec: 40, kamailio: { timeoutSec: 45 }, cleanups });
 }
 
 describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
