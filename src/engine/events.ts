@@ -49,8 +49,6 @@ export interface RunInfo {
   resolvedScenario: unknown;
   target: ResolvedTarget;
   workers: number;
-  /** When the workers start their schedules (a short delay after start()). */
-  startedAt: Date;
   totalMs: number;
 }
 

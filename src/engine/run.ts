@@ -98,7 +98,6 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const drainMs = o.drainMs ?? 10_000;
   const agg = new Aggregator(searchSpec === undefined ? undefined : SearchJudge.retainSlots(searchSpec, drainMs));
   const totalMs = totalDurationMs(s.load.stages);
-  const startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
   const outputs = o.outputs;
   const emit = (e: RunEvent) => {
     for (const out of outputs) out.add(e);
@@ -106,7 +105,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   try {
     // An output may refuse the run (an output directory holding results): before any call.
     await Promise.all(outputs.map((out) => out.start({
-      scenario: s, scenarioText: o.scenarioText, resolvedScenario: redactScenario(s), target, workers, startedAt, totalMs,
+      scenario: s, scenarioText: o.scenarioText, resolvedScenario: redactScenario(s), target, workers, totalMs,
     })));
   } catch (e) {
     await Promise.allSettled(outputs.map((out) => out.stop()));
@@ -114,6 +113,8 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     await embedded?.close();
     throw e;
   }
+  // After the outputs are ready, so their start-up cannot eat into the workers' start delay.
+  const startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
   const runStartEpochMs = startedAt.getTime();
   const cpu = cpuSampler();
   let interrupted = false;
