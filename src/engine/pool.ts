@@ -6,12 +6,19 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { MainToWorker, WorkerDone, WorkerError, WorkerInit } from './protocol.js';
+import type { MainToWorker, WorkerDone, WorkerError, WorkerInit, WorkerReady } from './protocol.js';
 import type { IntervalReport } from '../metrics/interval.js';
 
 export interface PoolRun {
   /** Settles when every worker has finished or failed; never rejects. */
   done: Promise<Array<{ ok: true; value: WorkerDone } | { ok: false; worker: number; error: WorkerError }>>;
+  /**
+   * Resolves once every worker has loaded and waits for `start` — or once any of them has
+   * failed or finished without (then `start` still releases the others). Never rejects.
+   */
+  ready: Promise<void>;
+  /** Releases every waiting worker with the run's 0 (wall-clock ms). */
+  start(runStartEpochMs: number): void;
   stop(reason: string): void;
 }
 
@@ -30,9 +37,15 @@ export function startWorkers(
   });
   const ports: Array<import('node:worker_threads').MessagePort> = [];
   const tasks = [];
+  const readyOnes: Array<Promise<void>> = [];
   for (let i = 0; i < count; i++) {
     const { port1, port2 } = new MessageChannel();
-    port1.on('message', onReport);
+    let isReady!: () => void;
+    readyOnes.push(new Promise<void>((r) => (isReady = r)));
+    port1.on('message', (m: IntervalReport | WorkerReady) => {
+      if (m.type === 'ready') isReady();
+      else onReport(m);
+    });
     ports.push(port1);
     const init: WorkerInit = { ...initFor(i), port: port2 };
     tasks.push(
@@ -49,12 +62,14 @@ export function startWorkers(
     await pool.destroy();
     return results;
   });
+  const post = (msg: MainToWorker) => {
+    for (const p of ports) p.postMessage(msg);
+  };
   return {
     done,
-    stop(reason: string) {
-      const msg: MainToWorker = { type: 'stop', reason };
-      for (const p of ports) p.postMessage(msg);
-    },
+    ready: Promise.race([Promise.all(readyOnes).then(() => undefined), Promise.race(tasks).then(() => undefined)]),
+    start: (runStartEpochMs) => post({ type: 'start', runStartEpochMs }),
+    stop: (reason) => post({ type: 'stop', reason }),
   };
 }
 

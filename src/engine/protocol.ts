@@ -24,8 +24,6 @@ export interface WorkerInit {
   /** Address the worker binds its SIP socket to (and puts in Via/Contact). */
   localAddress: string;
   segment: Segment;
-  /** Wall-clock ms (Date.now() scale) at which every worker starts its schedule. */
-  runStartEpochMs: number;
   seed: number;
   /** This worker's HTTP loads, URLs resolved and headers complete. */
   http: HttpLoadSpec[];
@@ -56,4 +54,14 @@ export interface WorkerError {
   details: Record<string, unknown>;
 }
 
-export type MainToWorker = { type: 'stop'; reason: string };
+/**
+ * `start` fixes the run's 0, in wall-clock ms (Date.now() scale), once every worker has said
+ * it is ready: the same instant for all, chosen after the slowest thread has loaded.
+ */
+export type MainToWorker = { type: 'stop'; reason: string } | { type: 'start'; runStartEpochMs: number };
+
+/** Besides its IntervalReports, a worker posts this once it has loaded and waits for `start`. */
+export interface WorkerReady {
+  type: 'ready';
+  worker: number;
+}

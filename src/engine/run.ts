@@ -38,7 +38,7 @@ export interface RunOptions {
   toolVersion: string;
   /** Where the run reports (src/outputs: results directory, console, …); each is started before the first call. */
   outputs: readonly Output[];
-  /** Delay before the synchronised start, so every worker is ready. */
+  /** Delay from the moment every worker is ready to the synchronised start, for their sockets to open. */
   startDelayMs?: number;
   drainMs?: number;
 }
@@ -113,9 +113,10 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     await embedded?.close();
     throw e;
   }
-  // After the outputs are ready, so their start-up cannot eat into the workers' start delay.
-  const startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
-  const runStartEpochMs = startedAt.getTime();
+  // The run's 0 is fixed once every worker thread has loaded (a loaded machine can take longer
+  // than any fixed delay to start threads); until then the run has no elapsed time.
+  let startedAt = new Date();
+  let runStartEpochMs = Infinity;
   const cpu = cpuSampler();
   let interrupted = false;
   let stopping = false;
@@ -148,7 +149,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const pool = startWorkers(
     workers,
     (i) => ({
-      scenario: s, target, localAddress, segment: { index: i, count: workers }, runStartEpochMs, seed: seed + i,
+      scenario: s, target, localAddress, segment: { index: i, count: workers }, seed: seed + i,
       http: httpLoads.filter((_, k) => k % workers === i),
       // Every worker runs its segment of every flow (its own UAS answers the calls its flows cause).
       flows: httpFlows,
@@ -157,6 +158,12 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     }),
     onReport,
   );
+  void pool.ready.then(() => {
+    if (stopping) return; // stopped while the threads loaded: they got `stop` instead
+    startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
+    runStartEpochMs = startedAt.getTime();
+    pool.start(runStartEpochMs);
+  });
 
   const httpTotals: Record<string, HttpRunTotals> = {};
   const facts = (state: 'running' | 'finished', unfinished: number) => ({

@@ -1,15 +1,22 @@
 /**
- * Piscina task: one long-lived task per worker thread. It owns its sockets and
- * its segment of the plan, streams an IntervalReport every second over the
- * MessagePort, and resolves when its segment is done (or stopped).
+ * Piscina task: one long-lived task per worker thread. It says it is ready once its thread
+ * has loaded, waits for the run's start time, owns its sockets and its segment of the plan,
+ * streams an IntervalReport every second over the MessagePort, and resolves when its
+ * segment is done (or stopped).
  */
+import type { MessagePort } from 'node:worker_threads';
 import { LoadDriver } from './load-driver.js';
-import type { MainToWorker, WorkerDone, WorkerInit } from './protocol.js';
+import type { MainToWorker, WorkerDone, WorkerInit, WorkerReady } from './protocol.js';
 
 export default async function runSegment(init: WorkerInit): Promise<WorkerDone> {
   const { port } = init;
+  const go = await startOrStop(port, init.segment.index);
+  if (go.type === 'stop') {
+    port.close();
+    return { worker: init.segment.index, interrupted: true, stopReason: go.reason, unfinished: 0, uacStats: idleStats(), http: {} };
+  }
   // Both clocks have sub-ms precision; timeOrigin differs per thread, the epoch does not.
-  const startAt = init.runStartEpochMs - performance.timeOrigin;
+  const startAt = go.runStartEpochMs - performance.timeOrigin;
   const driver = new LoadDriver({
     scenario: init.scenario,
     target: init.target,
@@ -34,6 +41,20 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
     port.close();
   }
 }
+
+/** Posts `ready`, then waits for the main thread's `start` (or a `stop` that came first). */
+function startOrStop(port: MessagePort, worker: number): Promise<MainToWorker> {
+  return new Promise((resolve) => {
+    const first = (m: MainToWorker) => {
+      port.off('message', first);
+      resolve(m);
+    };
+    port.on('message', first);
+    port.postMessage({ type: 'ready', worker } satisfies WorkerReady);
+  });
+}
+
+const idleStats = (): WorkerDone['uacStats'] => ({ retransmissions: 0, strayResponses: 0, inDialogRequests: 0 });
 
 /**
  * Test hook: CALLCERT_TEST_CRASH_WORKER="<index>:<ms>" makes that worker throw from
