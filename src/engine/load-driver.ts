@@ -41,6 +41,8 @@ export interface DriverOptions {
   scenario: Scenario;
   target: ResolvedTarget;
   localAddress: string;
+  /** This worker's number (records, reports, its SDP port); its share of the load is `segment`. */
+  worker: number;
   segment: Segment;
   /** performance.now() value of the run start in this thread. */
   startAt: number;
@@ -102,7 +104,7 @@ export class LoadDriver implements UacListener<CallSlot> {
     });
     this.endAt = o.startAt + totalDurationMs(o.scenario.load.stages);
     this.clock = o.clock ?? realClock;
-    this.m = new IntervalCollector(o.startAt, o.segment.index);
+    this.m = new IntervalCollector(o.startAt, o.worker);
     this.slots = o.scenario.load.model !== 'closed' ? null : new ClosedSlots<DriverCall>(
       { stages: o.scenario.load.stages, segment: o.segment, startAt: o.startAt, endAt: this.endAt },
       {
@@ -121,7 +123,7 @@ export class LoadDriver implements UacListener<CallSlot> {
     this.httpRuns = new HttpRuns(o.http, o.startAt);
     this.flowRuns = new FlowRuns(o.flows ?? [], {
       segment: o.segment, seed: o.seed, startAt: o.startAt, uas: o.scenario.uas ?? null, localAddress: o.localAddress,
-      worker: o.segment.index,
+      worker: o.worker,
     });
   }
 
@@ -141,7 +143,7 @@ export class LoadDriver implements UacListener<CallSlot> {
       auth: s.target?.auth ?? null,
       // The Contact user (each call's From user comes with its party): a template is no user name.
       fromUser: s.call.fromUser.includes('{{') ? 'callcert' : s.call.fromUser,
-      sdpBody: s.call.sdp ? g711Sdp(this.transport.localAddress, 10000 + 2 * this.o.segment.index, this.o.seed) : '',
+      sdpBody: s.call.sdp ? g711Sdp(this.transport.localAddress, 10000 + 2 * this.o.worker, this.o.seed) : '',
       ringTimeoutMs: s.call.ringTimeoutMs,
       userAgent: this.o.userAgent,
       listener: this,
@@ -296,7 +298,7 @@ export class LoadDriver implements UacListener<CallSlot> {
     this.retransReported = retransmissions;
     const report: IntervalReport = {
       type: 'interval',
-      worker: this.o.segment.index,
+      worker: this.o.worker,
       seq: this.intervalSeq++,
       ...this.m.take(),
       slipHist: snap.slipHistogram,
@@ -351,7 +353,7 @@ export class LoadDriver implements UacListener<CallSlot> {
       await this.flowRuns.close();
       await this.transport.close();
       this.finished({
-        worker: this.o.segment.index, interrupted: this.interrupted, stopReason: this.stopReason, unfinished,
+        worker: this.o.worker, interrupted: this.interrupted, stopReason: this.stopReason, unfinished,
         uacStats: { ...this.uac.stats }, http,
       });
     });

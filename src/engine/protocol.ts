@@ -23,6 +23,9 @@ export interface WorkerInit {
   target: ResolvedTarget;
   /** Address the worker binds its SIP socket to (and puts in Via/Contact). */
   localAddress: string;
+  /** This worker's number, 0 … workers − 1. */
+  worker: number;
+  /** Its share of every schedule (load/segments.ts): part `worker` of the run's equal parts. */
   segment: Segment;
   seed: number;
   /** This worker's HTTP loads, URLs resolved and headers complete. */

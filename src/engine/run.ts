@@ -28,6 +28,7 @@ import type { IntervalReport } from '../metrics/interval.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { SUSTAIN_SETTLE_MS } from '../verdict/thresholds.js';
 import { totalDurationMs, targetAt, flatStageWindows } from '../load/stages.js';
+import { equalPart } from '../load/segments.js';
 import { readCallDataForRun, type CallData } from '../scenario/call-data.js';
 
 export interface RunOptions {
@@ -149,7 +150,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const pool = startWorkers(
     workers,
     (i) => ({
-      scenario: s, target, localAddress, segment: { index: i, count: workers }, seed: seed + i,
+      scenario: s, target, localAddress, worker: i, segment: equalPart(i, workers), seed: seed + i,
       http: httpLoads.filter((_, k) => k % workers === i),
       // Every worker runs its segment of every flow (its own UAS answers the calls its flows cause).
       flows: httpFlows,

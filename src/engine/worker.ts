@@ -10,10 +10,10 @@ import type { MainToWorker, WorkerDone, WorkerInit, WorkerReady } from './protoc
 
 export default async function runSegment(init: WorkerInit): Promise<WorkerDone> {
   const { port } = init;
-  const go = await startOrStop(port, init.segment.index);
+  const go = await startOrStop(port, init.worker);
   if (go.type === 'stop') {
     port.close();
-    return { worker: init.segment.index, interrupted: true, stopReason: go.reason, unfinished: 0, uacStats: idleStats(), http: {} };
+    return { worker: init.worker, interrupted: true, stopReason: go.reason, unfinished: 0, uacStats: idleStats(), http: {} };
   }
   // Both clocks have sub-ms precision; timeOrigin differs per thread, the epoch does not.
   const startAt = go.runStartEpochMs - performance.timeOrigin;
@@ -21,6 +21,7 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
     scenario: init.scenario,
     target: init.target,
     localAddress: init.localAddress,
+    worker: init.worker,
     segment: init.segment,
     startAt,
     seed: init.seed,
@@ -34,7 +35,7 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
   port.on('message', (m: MainToWorker) => {
     if (m.type === 'stop') driver.stop(m.reason, true);
   });
-  injectFault(init.segment.index);
+  injectFault(init.worker);
   try {
     return await driver.start();
   } finally {

@@ -5,6 +5,7 @@
  * API calling the flows' own UAS. Every count below is exact: the schedule
  * (uniform arrivals) fixes how many flows start.
  */
+import { equalPart } from '../../src/load/segments.js';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,7 +103,7 @@ const get = (name: string, extract: Record<string, string> = {}): FlowStepSpec =
 });
 
 async function runFlows(ws: FlowWorkerSpec[], uas: UasSpec | null = null, waitMs = 1500) {
-  const runs = new FlowRuns(ws, { segment: { index: 0, count: 1 }, seed: 1, startAt: performance.now() + 50, uas, localAddress: '127.0.0.1', worker: 0 });
+  const runs = new FlowRuns(ws, { segment: equalPart(0, 1), seed: 1, startAt: performance.now() + 50, uas, localAddress: '127.0.0.1', worker: 0 });
   await runs.start();
   await new Promise((r) => setTimeout(r, waitMs));
   await runs.done(5000);

@@ -4,6 +4,7 @@
  * call's slot refilled at once, ramp-down releases, nothing refilled once draining, and
  * call indexes striped over workers.
  */
+import { equalPart } from '../../src/load/segments.js';
 import { describe, expect, it } from 'vitest';
 import { ClosedSlots, FAILED_SLOT_RETRY_MS, type SlotHost } from '../../src/engine/worker/closed-slots.js';
 import { CallSlot } from '../../src/engine/worker/call-slot.js';
@@ -15,7 +16,7 @@ interface FakeCall {
   up: boolean;
 }
 
-function setup(stages: Stage[], segment = { index: 0, count: 1 }) {
+function setup(stages: Stage[], segment = equalPart(0, 1)) {
   const clock = new FakeClock();
   const startAt = clock.now();
   const endAt = startAt + stages.reduce((t, s) => t + s.durationMs, 0);
@@ -128,7 +129,7 @@ describe('ClosedSlots', () => {
   });
 
   it("stripes call indexes over workers: worker 1 of 2 takes its share with indexes 1, 3, 5, …", () => {
-    const t = setup(hold4, { index: 1, count: 2 });
+    const t = setup(hold4, equalPart(1, 2));
     t.slots.run(t.startAt);
     expect(t.launched.map((l) => l.index)).toEqual([1, 3]);
     t.end(t.live[0] as FakeCall, true);

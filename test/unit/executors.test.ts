@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Stage } from '../../src/scenario/types.js';
-import { ownsIndex, shareOf } from '../../src/load/segments.js';
+import {
+  describeSegment, equalPart, fraction, nest, nthIndex, ownsIndex, segmentLength, segmentOf, shareOf, WHOLE,
+} from '../../src/load/segments.js';
 import type { Segment } from '../../src/load/segments.js';
 import {
   createArrivalIterator, cumulativeArrivalsAt, expectedArrivals, offeredRateAt, openExecutor, totalDurationMs,
@@ -16,7 +18,7 @@ function drain(it: { next(): Arrival | null }): Arrival[] {
   return out;
 }
 
-const uniform = (stages: Stage[], seg: Segment = { index: 0, count: 1 }) =>
+const uniform = (stages: Stage[], seg: Segment = WHOLE) =>
   drain(createArrivalIterator({ arrivals: 'uniform', stages }, seg, 1));
 
 describe('segments', () => {
@@ -25,7 +27,7 @@ describe('segments', () => {
       for (let n = 1; n <= 17; n++) {
         let sum = 0;
         for (let i = 0; i < n; i++) {
-          const s = shareOf(total, { index: i, count: n });
+          const s = shareOf(total, equalPart(i, n));
           expect(s).toBeGreaterThanOrEqual(0);
           sum += s;
         }
@@ -35,7 +37,70 @@ describe('segments', () => {
   });
 
   it('stripes indexes', () => {
-    expect([0, 1, 2, 3, 4, 5].filter((n) => ownsIndex(n, { index: 1, count: 3 }))).toEqual([1, 4]);
+    expect([0, 1, 2, 3, 4, 5].filter((n) => ownsIndex(n, equalPart(1, 3)))).toEqual([1, 4]);
+  });
+
+  const f = fraction;
+  /** Unequal rational sequences, and nestings of them (a machine's share split over its workers). */
+  const sequences: Array<{ name: string; parts: Segment[] }> = [
+    { name: '0,1/4,1/3,1', parts: [0, 1, 2].map((p) => segmentOf([f(0, 1), f(1, 4), f(1, 3), f(1, 1)], p)) },
+    { name: '0,3/8,1', parts: [0, 1].map((p) => segmentOf([f(0, 1), f(3, 8), f(1, 1)], p)) },
+    {
+      name: 'machines 0,1/3,1 × workers 3 and 2',
+      parts: [
+        ...[0, 1, 2].map((w) => nest(segmentOf([f(0, 1), f(1, 3), f(1, 1)], 0), equalPart(w, 3))),
+        ...[0, 1].map((w) => nest(segmentOf([f(0, 1), f(1, 3), f(1, 1)], 1), equalPart(w, 2))),
+      ],
+    },
+    { name: '4 machines × 2 workers', parts: [0, 1, 2, 3].flatMap((m) => [0, 1].map((w) => nest(equalPart(m, 4), equalPart(w, 2)))) },
+  ];
+
+  for (const { name, parts } of sequences) {
+    it(`${name}: every index in exactly one segment, nthIndex lists each one's in order`, () => {
+      for (let n = 0; n < 600; n++) expect(parts.filter((p) => ownsIndex(n, p)), `index ${n}`).toHaveLength(1);
+      for (const p of parts) {
+        const own = Array.from({ length: 600 }, (_, n) => n).filter((n) => ownsIndex(n, p));
+        expect(own.slice(0, 50).map((_, j) => nthIndex(j, p))).toEqual(own.slice(0, 50));
+      }
+    });
+
+    it(`${name}: shares sum to the total, never drop as it rises, stay within 1 of total × length`, () => {
+      const last = new Array<number>(parts.length).fill(0);
+      for (let total = 0; total <= 600; total++) {
+        const stepped = total <= 121;
+        const shares = parts.map((p) => shareOf(total, p));
+        expect(shares.reduce((a, b) => a + b)).toBe(total);
+        shares.forEach((s, k) => {
+          expect(s).toBeGreaterThanOrEqual(last[k]);
+          if (stepped) expect(s - last[k]).toBeLessThanOrEqual(1);
+          // One level is within 1 of its due share; each nesting level can add at most 1 more.
+          expect(Math.abs(s - total * segmentLength(parts[k]))).toBeLessThan(2);
+          last[k] = s;
+        });
+        // A share is the count of the segment's own indexes below the total.
+        parts.forEach((p, k) => expect(shares[k]).toBe(Array.from({ length: total }, (_, n) => n).filter((n) => ownsIndex(n, p)).length));
+        if (!stepped || total === 121) total += 7;
+      }
+    });
+  }
+
+  it('nested ranges are exact fractions of the whole', () => {
+    const seg = nest(segmentOf([f(0, 1), f(1, 3), f(1, 1)], 1), equalPart(1, 2));
+    expect(describeSegment(seg)).toBe('(2/3, 1]');
+    expect(segmentLength(seg)).toBeCloseTo(1 / 3, 12);
+    expect(describeSegment(WHOLE)).toBe('whole');
+    expect(() => segmentOf([f(0, 1), f(1, 2), f(1, 2), f(1, 1)], 0)).toThrow(/strictly increasing/);
+    expect(() => segmentOf([f(0, 1), f(1, 2)], 0)).toThrow(/from 0 to 1/);
+    expect(() => equalPart(3, 3)).toThrow(RangeError);
+  });
+
+  it('uniform arrivals of unequal nested segments merge to the single-generator schedule', () => {
+    const stages = [{ durationMs: 3000, target: 50 }, { durationMs: 2000, target: 50 }];
+    const single = uniform(stages);
+    for (const { parts } of sequences) {
+      const merged = parts.map((p) => uniform(stages, p)).flat().sort((a, b) => a.index - b.index);
+      expect(merged).toEqual(single);
+    }
   });
 });
 
@@ -86,7 +151,7 @@ describe('open executor', () => {
     const stages = [{ durationMs: 3000, target: 50 }, { durationMs: 2000, target: 50 }, { durationMs: 1000, target: 20 }];
     const single = uniform(stages);
     for (const n of [2, 3, 7]) {
-      const parts = Array.from({ length: n }, (_, i) => uniform(stages, { index: i, count: n }));
+      const parts = Array.from({ length: n }, (_, i) => uniform(stages, equalPart(i, n)));
       parts.forEach((p, i) => p.forEach((a) => expect(a.index % n).toBe(i)));
       const merged = parts.flat().sort((a, b) => a.index - b.index);
       expect(merged).toEqual(single);
@@ -97,7 +162,7 @@ describe('open executor', () => {
     const load = { arrivals: 'poisson' as const, stages: [{ durationMs: 0, target: 1000 }, { durationMs: 10_000, target: 1000 }] };
     const lambda = expectedArrivals(load.stages);
     expect(lambda).toBe(10_000);
-    const run = (seed: number) => [0, 1].map((i) => drain(createArrivalIterator(load, { index: i, count: 2 }, seed)));
+    const run = (seed: number) => [0, 1].map((i) => drain(createArrivalIterator(load, equalPart(i, 2), seed)));
     const counts: number[] = [];
     for (const seed of [1, 2, 3, 4, 5]) {
       const parts = run(seed);
@@ -142,7 +207,7 @@ describe('closed executor', () => {
     expect(targetConcurrencyAt(ramp, -1)).toBe(0);
     for (const t of [0, 60, 12_345, 60_000, 125_001]) {
       let sum = 0;
-      for (let i = 0; i < 3; i++) sum += segmentTargetAt(ramp, t, { index: i, count: 3 });
+      for (let i = 0; i < 3; i++) sum += segmentTargetAt(ramp, t, equalPart(i, 3));
       expect(sum).toBe(targetConcurrencyAt(ramp, t));
     }
   });
@@ -165,7 +230,7 @@ describe('closed executor', () => {
       const end = Math.ceil(totalDurationMs(stages)) + 3;
       for (const n of [1, 2, 3, 5]) {
         for (let i = 0; i < n; i++) {
-          const seg = { index: i, count: n };
+          const seg = equalPart(i, n);
           const v = (t: number) => segmentTargetAt(stages, t, seg);
           // expected[t] = first integer t' > t with v(t') !== v(t); v is 0 from `end` on.
           const expected = new Map<number, number | null>();

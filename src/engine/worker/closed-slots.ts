@@ -6,7 +6,7 @@
  * stage is over. Time comes from the host's clock, so these rules run on fake time in tests.
  */
 import type { Stage } from '../../load/types.js';
-import type { Segment } from '../../load/segments.js';
+import { nthIndex, type Segment } from '../../load/segments.js';
 import { nextChangeMs, segmentTargetAt } from '../../load/models/closed.js';
 import type { CallSlot } from './call-slot.js';
 
@@ -40,14 +40,13 @@ export interface SlotHost<C extends SlotCall> {
 export class ClosedSlots<C extends SlotCall> {
   /** Call slots held (calls in progress not yet replaced). */
   committed = 0;
-  private nextIndex: number;
+  /** How many call indexes this segment has taken: the next is its nthIndex. */
+  private taken = 0;
 
   constructor(
     private readonly o: { stages: readonly Stage[]; segment: Segment; startAt: number; endAt: number },
     private readonly host: SlotHost<C>,
   ) {
-    // Closed-model call indexes are striped like open-model ones, so they are unique across workers.
-    this.nextIndex = o.segment.index;
   }
 
   /** Follows the stages from `at`: tops up now and again at each change of the segment's target. */
@@ -136,9 +135,8 @@ export class ClosedSlots<C extends SlotCall> {
     return segmentTargetAt(this.o.stages, Math.max(0, t), this.o.segment);
   }
 
+  /** Closed-model call indexes are striped like open-model ones, so they are unique across segments. */
   private takeIndex(): number {
-    const i = this.nextIndex;
-    this.nextIndex += this.o.segment.count;
-    return i;
+    return nthIndex(this.taken++, this.o.segment);
   }
 }

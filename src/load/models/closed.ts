@@ -55,8 +55,8 @@ function nextChangeInRamp(span: StageSpan, lo: number, cur: number, seg: Segment
   const dur = span.endMs - span.startMs;
   let t = lo;
   for (;;) {
-    // Next total (in ramp direction) at which this segment's share differs. Shares
-    // step by at most 1 per total and grow by 1 every seg.count totals, so this is short.
+    // Next total (in ramp direction) at which this segment's share differs. Shares never
+    // fall as the total rises and step by at most 1 per total, so this is short.
     let m = floorAt(t);
     do m += up ? 1 : -1;
     while ((up ? m <= last : m >= last) && shareOf(m, seg) === cur);

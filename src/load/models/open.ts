@@ -9,14 +9,14 @@
  * Λ-mass), for every k with k + 0.5 < Λ(end). So a run has round(Λ(end)) calls
  * (halves rounded down), R cps over D s gives R·D calls spaced 1000/R ms
  * starting at 500/R ms, and a ramp from 0 does not fire at t = 0 where the rate is 0.
- * Worker i of n takes the calls k with k mod n = i.
+ * A segment takes the calls k it owns (load/segments.ts: worker i of n equal parts, k mod n = i).
  *
- * Poisson: each worker runs its own inhomogeneous Poisson process with rate/n
- * (inverse-Λ method: arrivals where Λ(t)/n crosses sums of Exp(1) draws from a
- * seeded mulberry32), so n workers together form a Poisson process of the full rate.
+ * Poisson: each segment of length ℓ runs its own inhomogeneous Poisson process with rate·ℓ
+ * (inverse-Λ method: arrivals where Λ(t)·ℓ crosses sums of Exp(1) draws from a seeded
+ * mulberry32), so the segments together form a Poisson process of the full rate.
  */
 import type { LoadSpec, Stage } from '../types.js';
-import { assertSegment } from '../segments.js';
+import { assertSegment, describeSegment, nthIndex, segmentLength } from '../segments.js';
 import type { Segment } from '../segments.js';
 import type { Arrival, ArrivalIterator, OpenExecutorModule } from './types.js';
 import { mulberry32 } from '../../util/random.js';
@@ -107,10 +107,17 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** FNV-1a of a segment's range: one seed stream per segment. */
+function segmentHash(seg: Segment): number {
+  let h = 0x811c9dc5;
+  for (const c of describeSegment(seg)) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}
+
 /**
  * This segment's arrivals in time order. `seed` (a uint32) matters only for
- * Poisson; a Poisson arrival's index is j·count + seg.index for the segment's
- * j-th arrival, so indexes stay unique across workers.
+ * Poisson; a Poisson arrival's index is the segment's j-th own index for its
+ * j-th arrival, so indexes stay unique across segments.
  */
 export function createArrivalIterator(
   load: { arrivals: 'uniform' | 'poisson'; stages: readonly Stage[] },
@@ -120,18 +127,19 @@ export function createArrivalIterator(
   assertSegment(seg);
   const timeOf = inverter(load.stages);
   if (load.arrivals === 'uniform') {
-    let k = seg.index;
+    let j = 0;
     return {
       next(): Arrival | null {
+        const k = nthIndex(j, seg);
         const atMs = timeOf(k + 0.5);
         if (atMs === null) return null;
-        const arrival = { index: k, atMs };
-        k += seg.count;
-        return arrival;
+        j++;
+        return { index: k, atMs };
       },
     };
   }
-  const random = mulberry32(fmix32((seed >>> 0) ^ fmix32(seg.index + 0x9e3779b9)));
+  const random = mulberry32(fmix32((seed >>> 0) ^ fmix32(segmentHash(seg) + 0x9e3779b9)));
+  const length = segmentLength(seg);
   let sumExp = 0;
   let j = 0;
   let done = false;
@@ -139,12 +147,12 @@ export function createArrivalIterator(
     next(): Arrival | null {
       if (done) return null;
       sumExp += -Math.log(1 - random()); // 1 − u is in (0, 1]: log is finite
-      const atMs = timeOf(sumExp * seg.count);
+      const atMs = timeOf(sumExp / length);
       if (atMs === null) {
         done = true;
         return null;
       }
-      return { index: j++ * seg.count + seg.index, atMs };
+      return { index: nthIndex(j++, seg), atMs };
     },
   };
 }
