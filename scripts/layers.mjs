@@ -4,7 +4,8 @@
  * do not import each other. `npm run lint` enforces this through import-x/no-restricted-paths.
  */
 export const LAYERS = [
-  ['errors.ts', 'version.ts', 'util'],
+  ['errors.ts', 'version.ts'],
+  ['util'],
   ['metrics'],
   ['load'],
   ['sip', 'http'],

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { buildScenarioFromFlags, readScenarioRaw, scenarioFromObject, type ScenarioFlags } from '../scenario/load.js';
-import { parseDurationMs } from '../scenario/duration.js';
+import { parseDurationMs } from '../util/duration.js';
 import type { Scenario } from '../scenario/types.js';
 import { errors } from '../errors.js';
 import type { RunFlags } from './commands/run.js';

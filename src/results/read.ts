@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errors } from '../errors.js';
 import type { z } from 'zod';
-import { expectedGot } from '../scenario/duration.js';
+import { expectedGot } from '../util/duration.js';
 import { migrateResults, OLDEST_SCHEMA_VERSION } from './migrate.js';
 import { ResultsSchema, SCHEMA_VERSION, type Results } from './schema.js';
 

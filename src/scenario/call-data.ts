@@ -23,7 +23,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CsvError, parseCsv, parseRecords, readTextFile, type FeederData } from '../http/flows/feeder.js';
 import { compileTemplate, TemplateError, type Template } from '../http/flows/template.js';
-import { expectedGot } from './duration.js';
+import { expectedGot } from '../util/duration.js';
 import { errors } from '../errors.js';
 import type { Scenario } from './types.js';
 import { SIP_USER_EXPECTED, SIP_USER_RE, type ScenarioInput } from './schema.js';

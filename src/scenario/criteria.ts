@@ -46,7 +46,7 @@
  */
 import { errors } from '../errors.js';
 import type { Criterion, CriterionMetric, CriterionSelector, Scenario } from './types.js';
-import { expectedGot, tryParseDurationMs } from './duration.js';
+import { expectedGot, tryParseDurationMs } from '../util/duration.js';
 import { METRIC_NAMES, METRICS, metricsWhere } from '../metrics/catalog.js';
 
 /** Latency histograms in milliseconds. */

@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import type { ScenarioInput, UasSchema } from './schema.js';
 import type { FlowCheckSpec, FlowRequestSpec, FlowSpec, FlowStepSpec, HttpMethod } from '../http/flows/spec.js';
-import { expectedGot, tryParseDurationMs } from './duration.js';
+import { expectedGot, tryParseDurationMs } from '../util/duration.js';
 import { BUILTIN_VARS, bodyVars, compileBody, compileTemplate, TemplateError } from '../http/flows/template.js';
 import { parseJsonPath, PathSyntaxError } from '../http/flows/extract.js';
 import { readCsvFile } from '../http/flows/feeder.js';

@@ -13,10 +13,10 @@ import { isIP } from 'node:net';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { errors } from '../errors.js';
-import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenario, SearchSpec, Stage, TargetSpec, Transport } from './types.js';
-import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from './duration.js';
+import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenario, Stage, TargetSpec, Transport } from './types.js';
+import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from '../util/duration.js';
 import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
-import { searchStages } from '../load/search.js';
+import { loadProblems, normalizeLoad } from '../load/models/registry.js';
 import { DEFAULTS, SIP_USER_RE, SIP_USER_TEMPLATE_RE, ScenarioSchema, formatPath, isHttpPath, unknownFieldMessage } from './schema.js';
 import { parseSipUri } from '../sip/message/uri.js';
 import { isTransportKind, type TransportKind } from '../sip/transport/types.js';
@@ -226,15 +226,8 @@ function normalizeHttp(h: NonNullable<ScenarioInput['http']>, source: string): H
 
 /** Applies defaults and converts durations; expects input that passed ScenarioSchema. */
 export function normalize(input: ScenarioInput, source = 'command line'): Scenario {
-  const stages: Stage[] = (input.load.stages ?? []).map((s) => ({ durationMs: ms(s.duration), target: s.target }));
-  const search = normalizeSearch(input.load);
-  const gracefulStopMs = ms(input.load.gracefulStop ?? DEFAULTS.gracefulStop);
-  const load: LoadSpec =
-    input.load.model === 'open'
-      ? { model: 'open', arrivals: input.load.arrivals ?? DEFAULTS.arrivals, stages, maxConcurrency: input.load.maxConcurrency ?? DEFAULTS.maxConcurrency, gracefulStopMs }
-      : search !== null
-        ? { model: 'closed', stages: searchStages(search), search, gracefulStopMs }
-        : { model: 'closed', stages, gracefulStopMs };
+  const load: LoadSpec = normalizeLoad(input.load);
+  const search = load.model === 'closed' ? (load.search ?? null) : null;
   const criteria: Criterion[] = [];
   // A search with no criteria is judged on the default ones (criteria.ts SEARCH_DEFAULT_CRITERIA).
   const given = input.criteria !== undefined && Object.values(input.criteria).some((v) => v !== undefined);
@@ -291,59 +284,6 @@ export function defaultFromUser(authUser: string | undefined): string {
   if (authUser === undefined) return DEFAULTS.call.from;
   return SIP_USER_RE.test(authUser) || (authUser.includes('{{') && SIP_USER_TEMPLATE_RE.test(authUser)) ? authUser : DEFAULTS.call.from;
 }
-/** load.model: search → its spec (null for the other models); expects fields checked by searchProblems. */
-function normalizeSearch(l: ScenarioInput['load']): SearchSpec | null {
-  if (l.model !== 'search' || l.start === undefined || l.step === undefined || l.stepDuration === undefined || l.ceiling === undefined) return null;
-  return {
-    start: l.start,
-    step: l.step,
-    stepDurationMs: ms(l.stepDuration),
-    rampMs: ms(l.ramp ?? DEFAULTS.search.ramp),
-    ceiling: l.ceiling,
-    require: l.require ?? null,
-  };
-}
-
-const SEARCH_FIELDS = ['start', 'step', 'stepDuration', 'ramp', 'ceiling', 'require'] as const;
-
-/** The load fields each model takes, all problems at once. */
-function searchProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
-  const out: ScenarioProblem[] = [];
-  const l = input.load;
-  if (l.model !== 'search') {
-    if (l.stages === undefined) out.push({ path: ['load', 'stages'], message: expectedGot('a list of stages [{ duration, target }, ...]', undefined) });
-    for (const f of SEARCH_FIELDS) {
-      if (l[f] !== undefined) out.push({ path: ['load', f], message: expectedGot(`no ${f} with model: ${l.model} (it belongs to model: search)`, l[f]) });
-    }
-    return out;
-  }
-  for (const f of ['start', 'step', 'stepDuration', 'ceiling'] as const) {
-    if (l[f] === undefined) out.push({ path: ['load', f], message: expectedGot(`load.${f} with model: search (e.g. start: 1000, step: 200, stepDuration: 2m, ceiling: 2000)`, undefined) });
-  }
-  const extra: Array<[keyof typeof l, string]> = [['stages', 'the steps are generated from start, step, stepDuration and ceiling'], ['arrivals', 'a search holds channels (closed model)'], ['maxConcurrency', 'the levels are the concurrency']];
-  for (const [f, why] of extra) {
-    if (l[f] !== undefined) out.push({ path: ['load', f], message: expectedGot(`no ${f} with model: search (${why})`, l[f]) });
-  }
-  if (l.start !== undefined && l.ceiling !== undefined && l.ceiling < l.start) {
-    out.push({ path: ['load', 'ceiling'], message: expectedGot(`a ceiling >= start (${l.start})`, l.ceiling) });
-  }
-  if (l.require !== undefined && l.ceiling !== undefined && l.require > l.ceiling) {
-    out.push({ path: ['load', 'require'], message: expectedGot(`at most the ceiling (${l.ceiling}): no higher level is offered`, l.require) });
-  }
-  s.criteria.forEach((c) => {
-    if (c.abortOnFail) {
-      out.push({ path: ['criteria', c.name], message: expectedGot('no abortOnFail with model: search (the first failing step already stops the search)', c.source) });
-    }
-    if (c.metric === 'concurrency_sustained' && c.threshold > 1) {
-      out.push({
-        path: ['criteria', c.metric],
-        message: expectedGot('with model: search, a share of each step level between 0 and 1 (e.g. ">=0.99")', c.source),
-      });
-    }
-  });
-  return out;
-}
-
 /** Indexes of stages that keep the previous target (> 0): where sustained concurrency is measured. */
 export function flatStageIndexes(stages: readonly Stage[]): number[] {
   const out: number[] = [];
@@ -360,26 +300,10 @@ function isLoopback(ip: string): boolean {
 
 /** Rules that span fields; all problems at once. */
 export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioProblem[] {
-  const out: ScenarioProblem[] = searchProblems(input, s);
+  const out: ScenarioProblem[] = loadProblems(input.load, s.load, { criteria: s.criteria });
   // Without stages (a search missing its fields, or no stages given) the stage rules below would only repeat that.
   if (out.length > 0 && s.load.stages.length === 0) return out;
   const l = input.load;
-  if (l.model === 'closed') {
-    if (l.maxConcurrency !== undefined && l.maxConcurrency !== null) {
-      out.push({
-        path: ['load', 'maxConcurrency'],
-        message: expectedGot('no maxConcurrency with model: closed (its stage targets already are the concurrency)', l.maxConcurrency),
-      });
-    }
-    if (l.arrivals !== undefined) {
-      out.push({ path: ['load', 'arrivals'], message: expectedGot('no arrivals with model: closed (arrivals pace the call starts of model: open)', l.arrivals) });
-    }
-    s.load.stages.forEach((st, i) => {
-      if (!Number.isInteger(st.target)) {
-        out.push({ path: ['load', 'stages', i, 'target'], message: expectedGot('a whole number of concurrent calls with model: closed', st.target) });
-      }
-    });
-  }
   if (!s.load.stages.some((st) => st.durationMs > 0)) {
     out.push({ path: ['load', 'stages'], message: 'expected at least one stage with a duration > 0 (a 0 duration is a step), got only 0' });
   }

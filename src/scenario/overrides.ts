@@ -18,7 +18,7 @@
  */
 import YAML from 'yaml';
 import { errors } from '../errors.js';
-import { describeValue } from './duration.js';
+import { describeValue } from '../util/duration.js';
 import { fieldNamesAt, formatPath, isListAt, isRecordAt, keySuggestion } from './schema.js';
 import { tryParseMetricName } from './criteria.js';
 

@@ -16,7 +16,14 @@ import { z } from 'zod';
 import { SIP_URI_EXAMPLE, parseSipUri } from '../sip/message/uri.js';
 import { TRANSPORT_KINDS, isTransportKind } from '../sip/transport/types.js';
 import type { CriterionMetric } from './types.js';
-import { DURATION_EXAMPLES, DURATION_PATTERN, expectedGot, tryParseDurationMs } from './duration.js';
+import { expectedGot } from '../util/duration.js';
+import { DurationSchema, PositiveDurationSchema, durationMessage, expect, numberSchema, type ErrorFn } from '../util/schema-fields.js';
+
+export { DurationSchema, PositiveDurationSchema };
+import { LOAD_DEFAULTS, StageSchema } from '../load/schema.js';
+import { LoadSchema } from '../load/models/registry.js';
+import { OPEN_DEFAULTS } from '../load/models/open.js';
+import { SEARCH_DEFAULTS } from '../load/models/search.js';
 import {
   KNOWN_METRICS, METRIC_DESCRIPTIONS, METRIC_FORMS, PLAIN_METRICS, SELECTOR_METRICS, SELECTOR_TAGS, SELECTOR_VALUE_PATTERN,
   exampleOf, isHistogramMetric, metricForm, tryParseCriterionEntry, tryParseMetricName, type CriterionEntryInput,
@@ -28,84 +35,24 @@ export const DEFAULTS = {
   transport: 'udp',
   port: 5060,
   embedded: { capacity: 2000, ring: '0s', answerRatio: 1, calleeHangup: null },
-  arrivals: 'uniform',
-  maxConcurrency: null,
-  gracefulStop: '30s',
+  arrivals: OPEN_DEFAULTS.arrivals,
+  maxConcurrency: OPEN_DEFAULTS.maxConcurrency,
+  gracefulStop: LOAD_DEFAULTS.gracefulStop,
   call: { hold: '20s', ringTimeout: '30s', from: 'callcert', sdp: true },
   workers: null,
   localAddress: '127.0.0.1',
   generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
   http: { method: 'GET', connections: 8, start: '0s', timeout: '10s', expectStatus: [200] },
-  search: { ramp: '10s' },
+  search: SEARCH_DEFAULTS,
 } as const;
 
 // ---------------------------------------------------------------------------
 // Messages
 
-type Issue = { input?: unknown; code?: string };
-type ErrorFn = (iss: Issue) => string;
-
-/** Error map producing `expected <what>, got <input>[ (<hint>)]`. */
-function expect(what: string, hint?: (input: unknown) => string | undefined): ErrorFn {
-  return (iss) => expectedGot(what, iss.input, hint?.(iss.input));
-}
-
 /** YAML turns `password: 1234` into a number: tell the user to quote it. */
 function quoteHint(input: unknown): string | undefined {
   return typeof input === 'number' || typeof input === 'boolean' ? `quote it: "${String(input)}"` : undefined;
 }
-
-function durationMessage(input: unknown, positive: boolean): string {
-  const r = tryParseDurationMs(input);
-  if (!r.ok) return expectedGot(r.expected, input, r.hint);
-  if (positive && r.ms <= 0) return expectedGot('a duration > 0', input);
-  return expectedGot(`a duration such as ${DURATION_EXAMPLES}`, input);
-}
-
-// ---------------------------------------------------------------------------
-// Leaves
-
-function numberSchema(o: { int?: boolean; min?: number; gt?: number; max?: number; what?: string }) {
-  let desc = o.what ?? (o.int ? 'a whole number' : 'a number');
-  if (o.min !== undefined && o.max !== undefined) desc += ` between ${o.min} and ${o.max}`;
-  else if (o.min !== undefined) desc += ` >= ${o.min}`;
-  else if (o.gt !== undefined) desc += ` > ${o.gt}`;
-  const error = expect(desc);
-  let s = z.number({ error });
-  if (o.int) s = s.int({ error });
-  if (o.min !== undefined) s = s.min(o.min, { error });
-  if (o.gt !== undefined) s = s.gt(o.gt, { error });
-  if (o.max !== undefined) s = s.max(o.max, { error });
-  return s;
-}
-
-/** Like DURATION_PATTERN, but at least one non-zero digit and no bare 0. */
-const POSITIVE_DURATION_PATTERN = '^(?=.*[1-9])(?:\\d+(?:\\.\\d+)?(?:ms|h|m|s))+$';
-
-function durationSchema(positive: boolean) {
-  const error: ErrorFn = (iss) => durationMessage(iss.input, positive);
-  // abort: a string that misses the pattern must fail the union as a whole
-  // (one message from `error`), not pass it as "the string branch, with an issue".
-  const base = positive
-    ? z.string({ error }).regex(new RegExp(POSITIVE_DURATION_PATTERN), { error, abort: true })
-    : z.union([z.string().regex(new RegExp(DURATION_PATTERN), { error, abort: true }), z.literal(0)], { error });
-  // The pattern accepts "30s1m"; the parser does not (largest unit first).
-  return base.superRefine((v, ctx) => {
-    const r = tryParseDurationMs(v);
-    if (!r.ok || (positive && r.ms <= 0)) ctx.addIssue({ code: 'custom', message: durationMessage(v, positive), input: v });
-  });
-}
-
-/** A duration >= 0: "250ms", "20s", "1.5s", "2m", "1h", "1m30s", or 0. */
-export const DurationSchema = durationSchema(false).meta({
-  id: 'duration',
-  description: `A duration with a unit: ${DURATION_EXAMPLES} (ms, s, m, h; largest unit first). Bare numbers other than 0 are not allowed.`,
-});
-/** A duration > 0. */
-export const PositiveDurationSchema = durationSchema(true).meta({
-  id: 'positiveDuration',
-  description: `A duration > 0 with a unit: ${DURATION_EXAMPLES} (ms, s, m, h; largest unit first).`,
-});
 
 // ---------------------------------------------------------------------------
 // target
@@ -196,60 +143,6 @@ const EmbeddedSchema = z
 
 // ---------------------------------------------------------------------------
 // load
-
-const StageSchema = z.strictObject(
-  {
-    // 0 is a step: the load jumps to `target` (e.g. `--ramp 0`).
-    duration: DurationSchema,
-    target: numberSchema({ min: 0 }).meta({ description: 'Calls per second (model: open) or concurrent calls (model: closed) reached at the end of the stage.' }),
-  },
-  { error: expect('a stage { duration, target }') },
-);
-
-const LoadSchema = z
-  .strictObject(
-    {
-      model: z
-        .enum(['closed', 'open', 'search'], {
-          error: expect('closed (stage targets are concurrent calls), open (stage targets are calls per second) or search (stepped capacity search)'),
-        })
-        .meta({
-          description:
-            'closed: keep N calls up (targets are concurrent calls); open: start calls at a rate (targets are calls per second); ' +
-            'search: hold start, start+step, ... channels (closed model) until a step fails the criteria or the ceiling is passed.',
-        }),
-      arrivals: z
-        .enum(['uniform', 'poisson'], { error: expect('uniform or poisson') })
-        .optional()
-        .meta({ description: 'Open model only: evenly spaced call starts, or Poisson arrivals.', default: DEFAULTS.arrivals }),
-      maxConcurrency: numberSchema({ int: true, min: 1 })
-        .nullable()
-        .optional()
-        .meta({ description: 'Open model only: never have more calls up than this (extra starts are skipped and counted).' }),
-      gracefulStop: DurationSchema.optional().meta({
-        description:
-          'After the last stage, how long calls still up may run to the end of their own hold (no new calls start); ' +
-          'calls still up then are hung up and counted cut_at_end. 0s hangs up every call at the end of the last stage.',
-        default: DEFAULTS.gracefulStop,
-      }),
-      stages: z
-        .array(StageSchema, { error: expect('a list of stages [{ duration, target }, ...]') })
-        .min(1, { error: expect('at least one stage { duration, target }') })
-        .optional()
-        .meta({ description: 'Models closed and open (required there): each stage moves the load linearly from the previous target (0 at start) to its target over its duration.' }),
-      // model: search (the stages are generated from these; load/search.ts)
-      start: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Search only (required): the first level, in concurrent channels.' }),
-      step: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Search only (required): channels added at each step.' }),
-      stepDuration: PositiveDurationSchema.optional().meta({ description: 'Search only (required): how long each level is held and judged.' }),
-      ramp: DurationSchema.optional().meta({ description: 'Search only: ramp to each level (the first from 0).', default: DEFAULTS.search.ramp }),
-      ceiling: numberSchema({ int: true, min: 1 }).optional().meta({ description: 'Search only (required): the highest level offered (levels are start + k·step <= ceiling).' }),
-      require: numberSchema({ int: true, min: 1 })
-        .optional()
-        .meta({ description: 'Search only: the verdict is passed only when the certified capacity is at least this (default: any passing step).' }),
-    },
-    { error: expect('a mapping with model and stages') },
-  )
-  .meta({ description: 'How much load, and its shape over time.' });
 
 // ---------------------------------------------------------------------------
 // call

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatDurationMs, parseDurationMs, tryParseDurationMs } from '../../src/scenario/duration.js';
+import { formatDurationMs, parseDurationMs, tryParseDurationMs } from '../../src/util/duration.js';
 import { isCallcertError } from '../../src/errors.js';
 
 function messageOf(f: () => unknown): string {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { CallCentre } from '../../simulator/call-centre.js';
 import { startCtiApi, type CtiApi } from '../../simulator/cti-api.js';
-import { parseDurationMs } from '../../scenario/duration.js';
+import { parseDurationMs } from '../../util/duration.js';
 import { ExitCode, errors } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { TransportKind } from '../../sip/transport/kinds.js';

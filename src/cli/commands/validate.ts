@@ -1,16 +1,14 @@
 /** `callcert validate FILE`: load and check a scenario, print what it will do. */
 import { loadScenarioFile } from '../../scenario/load.js';
-import { describe as describeOpen } from '../../load/models/open.js';
-import { describe as describeClosed } from '../../load/models/closed.js';
-import { describeSearch } from '../../load/search.js';
+import { describeLoad } from '../../load/models/registry.js';
 import { describeCriterion } from '../../scenario/criteria.js';
-import { formatDurationMs } from '../../scenario/duration.js';
+import { formatDurationMs } from '../../util/duration.js';
 import { ExitCode } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
 
 export async function validateCommand(file: string, flags: { set: string[] }, rt: Runtime): Promise<ExitCode> {
   const s = await loadScenarioFile(file, { overrides: flags.set });
-  const load = s.load.model === 'open' ? describeOpen(s.load) : s.load.search ? describeSearch(s.load.search) : describeClosed(s.load);
+  const load = describeLoad(s.load);
   const target = s.target === null ? `embedded call centre (capacity ${s.embedded.capacity})` : `${s.target.uri} over ${s.target.transport}`;
   const lines = [
     `${file}: valid scenario "${s.name}"`,

@@ -11,7 +11,9 @@
 import type { LoadSpec, Stage } from '../types.js';
 import { shareOf } from '../segments.js';
 import type { Segment } from '../segments.js';
-import type { ClosedExecutorModule } from './types.js';
+import type { ClosedExecutorModule, LoadModel, LoadProblem, SharedLoadInput } from './types.js';
+import { expectedGot } from '../../util/duration.js';
+import { LOAD_DEFAULTS, durationMs, normalizeStages } from '../schema.js';
 import { describeStages, flatStageWindows, spanValueAt, stageSpans, targetAt, totalDurationMs, type StageSpan } from '../stages.js';
 
 export { flatStageWindows, totalDurationMs };
@@ -90,3 +92,32 @@ export const closedExecutor = {
   segmentTargetAt,
   nextChangeMs,
 } as const satisfies ClosedExecutorModule;
+
+type ClosedInput = SharedLoadInput;
+
+export const closedModel: LoadModel<ClosedInput> = {
+  type: 'closed',
+  summary: 'closed: keep N calls up (targets are concurrent calls)',
+  fields: {},
+  takesStages: true,
+  refuses: {
+    maxConcurrency: 'its stage targets already are the concurrency',
+    arrivals: 'arrivals pace the call starts of model: open',
+  },
+  validate: (_l, spec) => {
+    const out: LoadProblem[] = [];
+    spec.stages.forEach((st, i) => {
+      if (!Number.isInteger(st.target)) {
+        out.push({ path: ['load', 'stages', i, 'target'], message: expectedGot('a whole number of concurrent calls with model: closed', st.target) });
+      }
+    });
+    return out;
+  },
+  normalize: (l) => ({
+    model: 'closed',
+    stages: normalizeStages(l.stages),
+    gracefulStopMs: durationMs(l.gracefulStop ?? LOAD_DEFAULTS.gracefulStop),
+  }),
+  describe,
+  plan: closedExecutor,
+};

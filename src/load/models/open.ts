@@ -18,7 +18,10 @@
 import type { LoadSpec, Stage } from '../types.js';
 import { assertSegment, describeSegment, nthIndex, segmentLength } from '../segments.js';
 import type { Segment } from '../segments.js';
-import type { Arrival, ArrivalIterator, OpenExecutorModule } from './types.js';
+import { z } from 'zod';
+import type { Arrival, ArrivalIterator, LoadModel, OpenExecutorModule, SharedLoadInput } from './types.js';
+import { expect, numberSchema } from '../../util/schema-fields.js';
+import { LOAD_DEFAULTS, durationMs, normalizeStages } from '../schema.js';
 import { mulberry32 } from '../../util/random.js';
 import { describeStages, flatStageWindows, stageSpans, targetAt, totalDurationMs } from '../stages.js';
 
@@ -172,3 +175,36 @@ export const openExecutor = {
   expectedArrivals,
   offeredRateAt,
 } as const satisfies OpenExecutorModule;
+
+export const OPEN_DEFAULTS = { arrivals: 'uniform', maxConcurrency: null } as const;
+
+export const OPEN_FIELDS = {
+  arrivals: z
+    .enum(['uniform', 'poisson'], { error: expect('uniform or poisson') })
+    .optional()
+    .meta({ description: 'Open model only: evenly spaced call starts, or Poisson arrivals.', default: OPEN_DEFAULTS.arrivals }),
+  maxConcurrency: numberSchema({ int: true, min: 1 })
+    .nullable()
+    .optional()
+    .meta({ description: 'Open model only: never have more calls up than this (extra starts are skipped and counted).' }),
+};
+
+type OpenInput = SharedLoadInput & { arrivals?: 'uniform' | 'poisson'; maxConcurrency?: number | null };
+
+export const openModel: LoadModel<OpenInput> = {
+  type: 'open',
+  summary: 'open: start calls at a rate (targets are calls per second)',
+  fields: OPEN_FIELDS,
+  takesStages: true,
+  refuses: {},
+  validate: () => [],
+  normalize: (l) => ({
+    model: 'open',
+    arrivals: l.arrivals ?? OPEN_DEFAULTS.arrivals,
+    stages: normalizeStages(l.stages),
+    maxConcurrency: l.maxConcurrency ?? OPEN_DEFAULTS.maxConcurrency,
+    gracefulStopMs: durationMs(l.gracefulStop ?? LOAD_DEFAULTS.gracefulStop),
+  }),
+  describe,
+  plan: openExecutor,
+};
