@@ -577,8 +577,14 @@ async function heldConcurrency() {
   log(`\n[concurrency] callcert idle baseline: --concurrency 1 --hold ${H}s --ramp 0 --duration ${cfg.concIdleSec}s`);
   const idle = await runCallcert('conc-callcert-idle', ['--concurrency', '1', '--hold', `${H}s`, '--ramp', '0', '--duration', `${cfg.concIdleSec}s`], { expectSec: cfg.concIdleSec + 5, exposeGc: true });
   log(`  ${summarizeRun(idle)}`);
-  log(`[concurrency] callcert: --concurrency ${C} --hold ${H}s --ramp ${R}s --duration ${D}s`);
-  const cc = await runCallcert('conc-callcert', ['--concurrency', String(C), '--hold', `${H}s`, '--ramp', `${R}s`, '--duration', `${D}s`], { expectSec: R + D + 10, planned: C, exposeGc: true });
+  // gracefulStop 0s: the held calls are hung up at the end of the last stage (cut_at_end), as the
+  // measurement needs them held only until then; the default 30 s would keep the run going for it.
+  log(`[concurrency] callcert: --concurrency ${C} --hold ${H}s --ramp ${R}s --duration ${D}s --set load.gracefulStop=0s`);
+  const cc = await runCallcert(
+    'conc-callcert',
+    ['--concurrency', String(C), '--hold', `${H}s`, '--ramp', `${R}s`, '--duration', `${D}s`, '--set', 'load.gracefulStop=0s'],
+    { expectSec: R + D + 10, planned: C, exposeGc: true },
+  );
   log(`  ${summarizeRun(cc)}`);
   const held = cc.concurrency?.peak || null;
   const heapKnown = cc.heapUsedBytesMax !== null && idle.heapUsedBytesMax !== null && held;
