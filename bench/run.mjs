@@ -574,8 +574,12 @@ async function heldConcurrency() {
   const R = cfg.concRampSec;
   const H = cfg.concHoldSec;
   const D = cfg.concDurationSec;
-  log(`\n[concurrency] callcert idle baseline: --concurrency 1 --hold ${H}s --ramp 0 --duration ${cfg.concIdleSec}s`);
-  const idle = await runCallcert('conc-callcert-idle', ['--concurrency', '1', '--hold', `${H}s`, '--ramp', '0', '--duration', `${cfg.concIdleSec}s`], { expectSec: cfg.concIdleSec + 5, exposeGc: true });
+  log(`\n[concurrency] callcert idle baseline: --concurrency 1 --hold ${H}s --ramp 0 --duration ${cfg.concIdleSec}s --set load.gracefulStop=0s`);
+  const idle = await runCallcert(
+    'conc-callcert-idle',
+    ['--concurrency', '1', '--hold', `${H}s`, '--ramp', '0', '--duration', `${cfg.concIdleSec}s`, '--set', 'load.gracefulStop=0s'],
+    { expectSec: cfg.concIdleSec + 5, exposeGc: true },
+  );
   log(`  ${summarizeRun(idle)}`);
   // gracefulStop 0s: the held calls are hung up at the end of the last stage (cut_at_end), as the
   // measurement needs them held only until then; the default 30 s would keep the run going for it.
