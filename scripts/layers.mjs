@@ -8,7 +8,7 @@ export const LAYERS = [
   ['util'],
   ['metrics'],
   ['load'],
-  ['sip', 'http'],
+  ['sip', 'http', 'media'],
   ['scenario'],
   ['verdict'],
   ['results'],
