@@ -30,6 +30,7 @@ import { mulberry32 } from '../util/random.js';
 import { createHealthMonitor, type HealthMonitor } from '../metrics/health.js';
 import { type ResolvedTarget, type WorkerDone } from './protocol.js';
 import type { IntervalReport } from '../metrics/interval.js';
+import { UNTAGGED } from '../metrics/measures.js';
 import { totalDurationMs } from '../load/stages.js';
 import { realClock, type Clock } from '../load/clock.js';
 import { CallSlot, type DriverCall } from './worker/call-slot.js';
@@ -109,7 +110,7 @@ export class LoadDriver implements UacListener<CallSlot> {
         isStopping: () => this.stopping,
         isDraining: () => this.draining,
         launch: (index, intended, replaces) => this.launch(index, intended, replaces),
-        offer: () => void this.m.offered++,
+        offer: () => void this.m.counters.offered++,
         hangup: (call) => this.uac.hangup(call),
         calls: () => this.uac.calls.values(),
         isEstablished: (call) => call.state === CallState.Established,
@@ -205,7 +206,7 @@ export class LoadDriver implements UacListener<CallSlot> {
 
   private arrive(index: number, intended: number, cap: number): void {
     if (this.stopping) return;
-    this.m.offered++;
+    this.m.counters.offered++;
     if (this.uac.active >= cap) return this.m.blocked(index, intended);
     this.launch(index, intended, null);
   }
@@ -294,12 +295,14 @@ export class LoadDriver implements UacListener<CallSlot> {
     const retransmissions = this.uac.retransmissions;
     this.m.counters.retransmissions = retransmissions - this.retransReported;
     this.retransReported = retransmissions;
+    // The calls' series (catalogue names) and the generator's slip, in one payload.
+    const sip = this.m.take();
+    sip.trends.schedule_slip_ms = { [UNTAGGED]: snap.slipHistogram };
     const report: IntervalReport = {
       type: 'interval',
       worker: this.o.segment.index,
       seq: this.intervalSeq++,
-      ...this.m.take(),
-      slipHist: snap.slipHistogram,
+      ...sip,
       eventLoopLagMsP99: snap.eventLoopLagMsP99,
       eventLoopLagMsMax: snap.eventLoopLagMsMax,
       eventLoopLagMsP99Run: this.health.snapshot('run').eventLoopLagMsP99,

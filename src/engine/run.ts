@@ -185,7 +185,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     if (elapsedMs < 0) return;
     const tl = agg.timeline();
     const last = tl[tl.length - 1];
-    const t = agg.totals;
+    const t = agg.counters();
     const progress: Progress = {
       elapsedMs, totalMs, active: last?.active ?? 0,
       // The target at the instant the displayed channel count was sampled (end of the last full interval).

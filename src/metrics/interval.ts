@@ -1,11 +1,69 @@
 /**
- * What a worker ships to the main thread each second (IntervalReport), and the counters and
- * buckets in it: plain data that adds across workers and intervals (histograms travel encoded).
+ * What a worker ships to the main thread each second (IntervalReport): the SIP caller's
+ * counters and trends keyed by their catalogue name (metrics/catalog.ts SERIES, the generic
+ * payload of metrics/measures.ts), beside the samples, records and generator figures that do not
+ * add up, and the HTTP/flow/outbound buckets (plain data that adds across workers and intervals;
+ * histograms travel encoded).
+ *
+ * The typed view at the boundary lives here too, written once against the series names:
+ * `Counters` (the SIP caller's counts, as verdict/thresholds.ts, results/summary.ts and search
+ * steps read them). `putCounters` turns the worker's counts into series (once per interval,
+ * never per call), `countersOf` reads them back from merged series.
  */
+import type { CounterName } from './catalog.js';
 import { createLatencyHistogram, type Histogram } from './histograms.js';
+import { lastTags, UNTAGGED, type Measures } from './measures.js';
 
-/** Counters that add across workers and intervals. */
+/** One worker's second of activity. */
+export interface IntervalReport extends Measures {
+  type: 'interval';
+  worker: number;
+  /** Interval number: covers [seq·1000, (seq+1)·1000) ms after run start. */
+  seq: number;
+  // counters, trends (Measures): every count and latency histogram of the SIP caller's interval, by series name.
+  /** Established-call samples every 100 ms: [sampleIndex, established, inProgress] (calls_established, calls_in_progress). */
+  samples: Array<[number, number, number]>;
+  /** Call records (JSON lines) of calls that ended in this interval. */
+  calls: string;
+  /** event_loop_lag_ms of the interval: p99 and max. */
+  eventLoopLagMsP99: number;
+  eventLoopLagMsMax: number;
+  /** p99 of the event-loop lag since the worker started. */
+  eventLoopLagMsP99Run: number;
+  heapUsedBytes: number;
+  /** Per HTTP load run by this worker. */
+  http: Record<string, HttpIntervalData>;
+  /** Per HTTP flow (http.flows), this worker's share. */
+  flows?: Record<string, FlowIntervalData>;
+  /** The worker's UAS (scenario `uas`): outbound legs, dial latency, established samples. */
+  outbound?: OutboundIntervalData | null;
+  /** Flow records (JSON lines, flows.jsonl) of flow instances that ended or were blocked in this interval. */
+  flowRecords?: string;
+}
+
+/**
+ * Per-second data (timeline slots) keeps its histograms this many report intervals
+ * behind the newest report — workers report every second, so a report for an older
+ * interval has all but never come — then its percentiles are frozen and the
+ * histograms freed. Keeping every second's histograms (~92 KB each, several per
+ * second) would hold ~0.5 GB on the main thread through a 30-minute certification run.
+ */
+export const SETTLE_SLOTS = 10;
+
+export function addMap(into: Record<string, number>, from: Record<string, number>): void {
+  for (const k in from) into[k] = (into[k] ?? 0) + from[k];
+}
+
+export function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+// ---- SIP caller --------------------------------------------------------------------------
+
+/** The SIP caller's counts: what the worker's collector accumulates, and the typed view of merged series. */
 export interface Counters {
+  /** Calls the schedule offered (attempted or blocked). */
+  offered: number;
   attempts: number;
   answers: number;
   failures: number;
@@ -30,80 +88,40 @@ export interface Counters {
   failuresByCause: Record<string, number>;
 }
 
+type KeysOf<T, V> = { [K in keyof T]: T[K] extends V ? K : never }[keyof T];
+
+/** Counters field → its series: the one mapping between the typed view and the message. */
+const SIP_COUNTS = {
+  offered: 'calls_offered', attempts: 'calls_attempted', answers: 'calls_answered', failures: 'calls_failed', blocked: 'calls_blocked',
+  completed: 'calls_completed', cutAtEnd: 'calls_cut_at_end', aborted: 'calls_aborted', noResponse: 'calls_no_response',
+  noProvisional: 'calls_no_provisional', timeouts: 'sip_timeouts', retransmissions: 'sip_retransmissions',
+  parseErrors: 'sip_parse_errors', transportErrors: 'sip_transport_errors',
+} as const satisfies Record<KeysOf<Counters, number>, CounterName>;
+const SIP_TAGGED = {
+  finalByCode: 'sip_final_responses', failuresByCode: 'calls_failed_by_code', failuresByCause: 'calls_failed_by_cause',
+} as const satisfies Record<KeysOf<Counters, Record<string, number>>, CounterName>;
+const SIP_COUNT_FIELDS = Object.keys(SIP_COUNTS) as Array<keyof typeof SIP_COUNTS>;
+const SIP_TAGGED_FIELDS = Object.keys(SIP_TAGGED) as Array<keyof typeof SIP_TAGGED>;
+
 export function emptyCounters(): Counters {
   return {
-    attempts: 0, answers: 0, failures: 0, blocked: 0, completed: 0, cutAtEnd: 0, aborted: 0, noResponse: 0, noProvisional: 0, timeouts: 0,
-    retransmissions: 0, parseErrors: 0, transportErrors: 0, finalByCode: {}, failuresByCode: {}, failuresByCause: {},
+    offered: 0, attempts: 0, answers: 0, failures: 0, blocked: 0, completed: 0, cutAtEnd: 0, aborted: 0, noResponse: 0, noProvisional: 0,
+    timeouts: 0, retransmissions: 0, parseErrors: 0, transportErrors: 0, finalByCode: {}, failuresByCode: {}, failuresByCause: {},
   };
 }
 
-/**
- * Per-second data (timeline slots) keeps its histograms this many report intervals
- * behind the newest report — workers report every second, so a report for an older
- * interval has all but never come — then its percentiles are frozen and the
- * histograms freed. Keeping every second's histograms (~92 KB each, several per
- * second) would hold ~0.5 GB on the main thread through a 30-minute certification run.
- */
-export const SETTLE_SLOTS = 10;
-
-export function addCounters(into: Counters, from: Counters): void {
-  into.attempts += from.attempts;
-  into.answers += from.answers;
-  into.failures += from.failures;
-  into.blocked += from.blocked;
-  into.completed += from.completed;
-  into.cutAtEnd += from.cutAtEnd;
-  into.aborted += from.aborted;
-  into.noResponse += from.noResponse;
-  into.noProvisional += from.noProvisional;
-  into.timeouts += from.timeouts;
-  into.retransmissions += from.retransmissions;
-  into.parseErrors += from.parseErrors;
-  into.transportErrors += from.transportErrors;
-  addMap(into.finalByCode, from.finalByCode);
-  addMap(into.failuresByCode, from.failuresByCode);
-  addMap(into.failuresByCause, from.failuresByCause);
+/** Writes the SIP counts into a payload (every one, zeros included); the per-code and per-cause maps are handed over, not copied. */
+export function putCounters(out: Measures<unknown>, c: Counters): void {
+  for (const f of SIP_COUNT_FIELDS) out.counters[SIP_COUNTS[f]] = { [UNTAGGED]: c[f] };
+  for (const f of SIP_TAGGED_FIELDS) out.counters[SIP_TAGGED[f]] = c[f];
 }
 
-export function addMap(into: Record<string, number>, from: Record<string, number>): void {
-  for (const k in from) into[k] = (into[k] ?? 0) + from[k];
-}
-
-export function bump(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
-}
-
-/** One worker's second of activity. */
-export interface IntervalReport {
-  type: 'interval';
-  worker: number;
-  /** Interval number: covers [seq·1000, (seq+1)·1000) ms after run start. */
-  seq: number;
-  counters: Counters;
-  /** Encoded HDR histograms (µs) of this interval. */
-  setupHist: string;
-  pddHist: string;
-  pddFailedHist: string;
-  sddHist: string;
-  slipHist: string;
-  /** Established-call samples every 100 ms: [sampleIndex, established, inProgress]. */
-  samples: Array<[number, number, number]>;
-  /** Call records (JSON lines) of calls that ended in this interval. */
-  calls: string;
-  eventLoopLagMsP99: number;
-  eventLoopLagMsMax: number;
-  /** p99 of the event-loop lag since the worker started. */
-  eventLoopLagMsP99Run: number;
-  heapUsedBytes: number;
-  offered: number;
-  /** Per HTTP load run by this worker. */
-  http: Record<string, HttpIntervalData>;
-  /** Per HTTP flow (http.flows), this worker's share. */
-  flows?: Record<string, FlowIntervalData>;
-  /** The worker's UAS (scenario `uas`): outbound legs, dial latency, established samples. */
-  outbound?: OutboundIntervalData | null;
-  /** Flow records (JSON lines, flows.jsonl) of flow instances that ended or were blocked in this interval. */
-  flowRecords?: string;
+/** The SIP counts of merged series (maps copied: the caller may keep them while merging goes on). */
+export function countersOf(m: Measures<unknown>): Counters {
+  const c = emptyCounters();
+  for (const f of SIP_COUNT_FIELDS) c[f] = m.counters[SIP_COUNTS[f]]?.[UNTAGGED] ?? 0;
+  for (const f of SIP_TAGGED_FIELDS) c[f] = lastTags(m.counters[SIP_TAGGED[f]]);
+  return c;
 }
 
 /** One interval of one HTTP load as shipped to the main thread: a bucket with its histogram encoded (µs). */

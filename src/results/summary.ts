@@ -87,7 +87,7 @@ export function runMetricSource(
   let memo: { peak: number; sustained: number | null } | null = null;
   return {
     ...serviceMetricSources(agg, s, elapsedMs, loadEndMs, httpTotals),
-    counters: agg.totals,
+    counters: agg.counters(),
     setup: agg.setup,
     pdd: agg.pdd,
     elapsedMs,
@@ -168,7 +168,7 @@ function criteriaResults(f: RunFacts, src: MetricSource) {
 }
 
 export function buildResults(agg: Aggregator, f: RunFacts): Results {
-  const t = agg.totals;
+  const t = agg.counters();
   const series = agg.concurrencySeries();
   let peak = 0;
   for (const [, est] of series) if (est > peak) peak = est;

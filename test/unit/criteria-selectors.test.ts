@@ -15,7 +15,7 @@ import { LiveCriteria, decidedWhileRunning, metricValue, type MetricSource } fro
 import { runMetricSource } from '../../src/results/summary.js';
 import { httpFlowsSummary, outboundSummary, outboundWindowEndMs } from '../../src/results/flow-summary.js';
 import type { Criterion, Scenario } from '../../src/scenario/types.js';
-import { emptyCounters, type IntervalReport } from '../../src/metrics/interval.js';
+import { emptyCounters, putCounters, type IntervalReport } from '../../src/metrics/interval.js';
 
 function messageOf(f: () => unknown): string {
   try {
@@ -160,10 +160,15 @@ const hist = (ms: number[]) => {
 const EMPTY = hist([]);
 
 function report(seq: number, worker: number, extra: Partial<IntervalReport>): IntervalReport {
-  return {
-    type: 'interval', worker, seq, counters: emptyCounters(), setupHist: EMPTY, pddHist: EMPTY, pddFailedHist: EMPTY, sddHist: EMPTY, slipHist: EMPTY,
-    samples: [], calls: '', eventLoopLagMsP99: 0, eventLoopLagMsMax: 0, eventLoopLagMsP99Run: 0, heapUsedBytes: 0, offered: 0, http: {}, ...extra,
+  const r: IntervalReport = {
+    type: 'interval', worker, seq, counters: {},
+    trends: {
+      setup_ms: { '': EMPTY }, pdd_ms: { '': EMPTY }, pdd_failed_ms: { '': EMPTY }, sdd_ms: { '': EMPTY }, schedule_slip_ms: { '': EMPTY },
+    },
+    samples: [], calls: '', eventLoopLagMsP99: 0, eventLoopLagMsMax: 0, eventLoopLagMsP99Run: 0, heapUsedBytes: 0, http: {}, ...extra,
   };
+  putCounters(r, emptyCounters());
+  return r;
 }
 
 /** Two workers, two seconds: HTTP requests (2 errors of 100), 10 flows (1 failed), 8 outbound calls (1 failed), concurrency 0→6→4. */

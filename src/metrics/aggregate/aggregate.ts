@@ -1,11 +1,17 @@
 /**
  * Main-thread aggregation: merges the workers' IntervalReports into run totals
- * and a per-second timeline. Histograms are merged bucket by bucket (never
- * averaged), concurrency samples are summed across workers by sample index.
+ * and a per-second timeline. The SIP caller's counters and histograms are
+ * catalogue series, merged by the one generic merge (metrics/measures.ts
+ * addMeasures): histograms bucket by bucket (never averaged), counters summed.
+ * Concurrency samples are summed across workers by sample index.
  */
+import type { TrendName } from '../catalog.js';
 import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../histograms.js';
+import { addMeasures, decodeMeasures, emptyMeasures, UNTAGGED, type Measures } from '../measures.js';
 import { FlowAggregate, type FlowPoint, type OutboundPoint } from './flow-aggregate.js';
-import { addCounters, addMap, emptyCounters, SETTLE_SLOTS, type Counters, type IntervalReport, emptyBucket, type HttpBucket, type HttpIntervalData } from '../interval.js';
+import {
+  addMap, countersOf, emptyBucket, SETTLE_SLOTS, type Counters, type HttpBucket, type HttpIntervalData, type IntervalReport,
+} from '../interval.js';
 
 /** One HTTP load in one interval; hist is freed (null) once the slot settles. */
 interface SlotHttp {
@@ -39,8 +45,20 @@ function addHttp(totals: Map<string, HttpBucket>, slot: Map<string, SlotHttp>, d
   }
 }
 
+/**
+ * The trends a timeline slot keeps, and the percentiles its point reads from each (pdd_ms: none, window() reads it).
+ * The others (pdd_failed_ms, sdd_ms) only go to the run totals.
+ */
+const SLOT_PERCENTILES: { readonly [N in TrendName]?: readonly number[] } = {
+  setup_ms: [50, 95, 99], pdd_ms: [], schedule_slip_ms: [99],
+};
+/** The trends window() merges: what a search step judges (setup_ms, pdd_ms criteria). */
+const WINDOW_TRENDS: ReadonlySet<TrendName> = new Set<TrendName>(['setup_ms', 'pdd_ms']);
+
 /** What Aggregator.window() merges for one capacity-search step. */
 export interface WindowData {
+  /** Every counter of the window's intervals, and their WINDOW_TRENDS. */
+  measures: Measures<Histogram>;
   counters: Counters;
   setup: Histogram;
   pdd: Histogram;
@@ -73,39 +91,35 @@ export interface TimelinePoint {
   outbound?: OutboundPoint;
 }
 
-/** A slot's per-second percentiles, frozen when its histograms are freed. */
-interface SlotPercentiles {
-  setupMsP50: number | null;
-  setupMsP95: number | null;
-  setupMsP99: number | null;
-  scheduleSlipMsP99: number | null;
-}
+/** Trend → tag key → percentile → ms: a settled slot's percentiles. */
+type Frozen = { [N in TrendName]?: Record<string, Record<number, number | null>> };
 
 interface Slot {
   workers: Set<number>;
-  counters: Counters;
-  offered: number;
-  /** Freed (null) once the slot settles: see SETTLE_SLOTS; `frozen` then holds their percentiles. */
-  hists: { setup: Histogram; pdd: Histogram; slip: Histogram } | null;
-  frozen: SlotPercentiles | null;
+  /** The interval over every worker: all its counters, and its SLOT_PERCENTILES trends until it settles. */
+  m: Measures<Histogram>;
+  /** Once settled (see SETTLE_SLOTS): the percentiles of the histograms it freed; null before. */
+  frozen: Frozen | null;
   lagP99: number;
   http: Map<string, SlotHttp>;
   /** Per worker: its last concurrency sample in this interval's report. */
   lastEstablished: Map<number, number>;
 }
 
+/** A percentile of one of a slot's trends: its live histogram, or frozen once the slot settled. */
+function slotPct(s: Slot, name: TrendName, p: number): number | null {
+  const h = s.m.trends[name]?.[UNTAGGED];
+  if (h !== undefined) return percentileMs(h, p);
+  return s.frozen?.[name]?.[UNTAGGED]?.[p] ?? null;
+}
+
 export class Aggregator {
-  readonly totals: Counters = emptyCounters();
-  readonly setup = createLatencyHistogram();
-  readonly pdd = createLatencyHistogram();
-  readonly pddFailed = createLatencyHistogram();
-  readonly sdd = createLatencyHistogram();
-  readonly slip = createLatencyHistogram();
+  /** Every series over the whole run. */
+  readonly totals: Measures<Histogram> = emptyMeasures();
   /** HTTP load name → measurements over the whole run. */
   readonly http = new Map<string, HttpBucket>();
   /** HTTP flows and the run's UAS. */
   readonly flows = new FlowAggregate();
-  offered = 0;
   /** sample index (×100 ms) → worker → [established, inProgress] */
   private readonly samples = new Map<number, Map<number, [number, number]>>();
   /** concurrencySeries() as last computed, valid below sample index seriesDirtyFrom. */
@@ -128,23 +142,50 @@ export class Aggregator {
    * @param retainSlots how many intervals behind the newest report a slot keeps its
    * histograms; a capacity search needs a whole step's (see window()).
    */
-  constructor(private readonly retainSlots = SETTLE_SLOTS) {}
+  constructor(private readonly retainSlots = SETTLE_SLOTS) {
+    // The SIP trends exist from the start (empty), as the histograms results.json summarises.
+    for (const name of ['setup_ms', 'pdd_ms', 'pdd_failed_ms', 'sdd_ms', 'schedule_slip_ms'] as const) {
+      this.totals.trends[name] = { [UNTAGGED]: createLatencyHistogram() };
+    }
+  }
+
+  private sipTrend(name: 'setup_ms' | 'pdd_ms' | 'pdd_failed_ms' | 'sdd_ms' | 'schedule_slip_ms'): Histogram {
+    return this.totals.trends[name]![UNTAGGED];
+  }
+
+  get setup(): Histogram {
+    return this.sipTrend('setup_ms');
+  }
+  get pdd(): Histogram {
+    return this.sipTrend('pdd_ms');
+  }
+  get pddFailed(): Histogram {
+    return this.sipTrend('pdd_failed_ms');
+  }
+  get sdd(): Histogram {
+    return this.sipTrend('sdd_ms');
+  }
+  get slip(): Histogram {
+    return this.sipTrend('schedule_slip_ms');
+  }
+
+  /** Calls the schedule offered so far. */
+  get offered(): number {
+    return this.totals.counters.calls_offered?.[UNTAGGED] ?? 0;
+  }
+
+  /** The SIP caller's counts over the run so far. */
+  counters(): Counters {
+    return countersOf(this.totals);
+  }
 
   add(r: IntervalReport): void {
-    addCounters(this.totals, r.counters);
-    this.offered += r.offered;
-    const setup = decodeHistogram(r.setupHist);
-    mergeInto(this.setup, setup);
-    const pdd = decodeHistogram(r.pddHist);
-    mergeInto(this.pdd, pdd);
-    mergeInto(this.pddFailed, decodeHistogram(r.pddFailedHist));
-    mergeInto(this.sdd, decodeHistogram(r.sddHist));
-    const slip = decodeHistogram(r.slipHist);
-    mergeInto(this.slip, slip);
+    const m = decodeMeasures(r);
+    addMeasures(this.totals, m);
     for (const [k, est, prog] of r.samples) {
-      let m = this.samples.get(k);
-      if (m === undefined) this.samples.set(k, (m = new Map()));
-      m.set(r.worker, [est, prog]);
+      let s = this.samples.get(k);
+      if (s === undefined) this.samples.set(k, (s = new Map()));
+      s.set(r.worker, [est, prog]);
       if (k < this.seriesDirtyFrom) this.seriesDirtyFrom = k;
       if (k > this.seriesMaxKey) this.seriesMaxKey = k;
     }
@@ -157,40 +198,26 @@ export class Aggregator {
 
     let slot = this.slots.get(r.seq);
     if (slot === undefined) {
-      const hists = { setup: createLatencyHistogram(), pdd: createLatencyHistogram(), slip: createLatencyHistogram() };
-      slot = {
-        workers: new Set(),
-        counters: emptyCounters(),
-        offered: 0,
-        hists,
-        frozen: null,
-        lagP99: 0,
-        http: new Map(),
-        lastEstablished: new Map(),
-      };
+      slot = { workers: new Set(), m: emptyMeasures(), frozen: null, lagP99: 0, http: new Map(), lastEstablished: new Map() };
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
     this.points.delete(r.seq);
     this.lagRunP99.set(r.worker, r.eventLoopLagMsP99Run);
-    addCounters(slot.counters, r.counters);
-    slot.offered += r.offered;
-    // A report later than the settling window adds counts but no longer moves the frozen percentiles.
-    if (slot.hists !== null) {
-      mergeInto(slot.hists.setup, setup);
-      mergeInto(slot.hists.pdd, pdd);
-      mergeInto(slot.hists.slip, slip);
-    }
-    slot.lagP99 = Math.max(slot.lagP99, r.eventLoopLagMsP99);
-    addHttp(this.http, slot.http, r.http);
+    // A report later than the settling window adds counts but no longer moves the frozen percentiles
+    // (a trend key the slot has not seen yet still gets its histogram).
+    const s = slot;
+    addMeasures(s.m, m, (name, key) => SLOT_PERCENTILES[name] !== undefined && s.frozen?.[name]?.[key] === undefined);
+    s.lagP99 = Math.max(s.lagP99, r.eventLoopLagMsP99);
+    addHttp(this.http, s.http, r.http);
     this.flows.add(r);
     this.settle(r.seq - this.retainSlots);
     // The interval's channel count comes from its own report: a sample taken at the same
     // instant as the flush may travel in the next report, so a lookup by time could miss it.
-    if (r.samples.length > 0) slot.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
+    if (r.samples.length > 0) s.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
   }
 
-  /**
+/**
    * Established calls summed over workers, one value per 100 ms sample: [tMs, established, inProgress].
    * Asked every second (criteria, live view) over a series that grows by 10 samples a second: only
    * the samples changed since the last call are summed again (a 4-hour run's series cost 32 ms a
@@ -235,29 +262,25 @@ export class Aggregator {
   }
 
   private point(seq: number): TimelinePoint {
-    {
-      const s = this.slots.get(seq)!;
-      const pct = s.frozen ?? slotPercentiles(s.hists!);
-      const failuresByCode: Record<string, number> = {};
-      addMap(failuresByCode, s.counters.failuresByCode);
-      return {
-        t: seq + 1,
-        active: sum(s.lastEstablished.values()),
-        offered: s.offered,
-        attempts: s.counters.attempts,
-        answers: s.counters.answers,
-        failures: s.counters.failures,
-        blocked: s.counters.blocked,
-        setupMsP50: pct.setupMsP50,
-        setupMsP95: pct.setupMsP95,
-        setupMsP99: pct.setupMsP99,
-        failuresByCode,
-        scheduleSlipMsP99: pct.scheduleSlipMsP99,
-        eventLoopLagMsP99: s.lagP99,
-        ...(s.http.size > 0 ? { http: httpPoint(s.http) } : {}),
-        ...this.flows.point(seq),
-      };
-    }
+    const s = this.slots.get(seq)!;
+    const c = countersOf(s.m);
+    return {
+      t: seq + 1,
+      active: sum(s.lastEstablished.values()),
+      offered: c.offered,
+      attempts: c.attempts,
+      answers: c.answers,
+      failures: c.failures,
+      blocked: c.blocked,
+      setupMsP50: slotPct(s, 'setup_ms', 50),
+      setupMsP95: slotPct(s, 'setup_ms', 95),
+      setupMsP99: slotPct(s, 'setup_ms', 99),
+      failuresByCode: c.failuresByCode,
+      scheduleSlipMsP99: slotPct(s, 'schedule_slip_ms', 99),
+      eventLoopLagMsP99: s.lagP99,
+      ...(s.http.size > 0 ? { http: httpPoint(s.http) } : {}),
+      ...this.flows.point(seq),
+    };
   }
 
   /**
@@ -266,24 +289,18 @@ export class Aggregator {
    * those intervals has heard from.
    */
   window(firstSeq: number, endSeq: number): WindowData {
-    const out: WindowData = {
-      counters: emptyCounters(),
-      setup: createLatencyHistogram(),
-      pdd: createLatencyHistogram(),
-      http: new Map(),
-      minWorkers: Infinity,
-    };
+    const m = emptyMeasures<Histogram>();
+    const http: WindowData['http'] = new Map();
+    let minWorkers = Infinity;
     for (let seq = firstSeq; seq < endSeq; seq++) {
       const slot = this.slots.get(seq);
-      out.minWorkers = Math.min(out.minWorkers, slot?.workers.size ?? 0);
+      minWorkers = Math.min(minWorkers, slot?.workers.size ?? 0);
       if (slot === undefined) continue;
-      if (slot.hists === null) throw new Error(`Aggregator.window: interval ${seq} was settled; construct the Aggregator with retainSlots covering the window`);
-      addCounters(out.counters, slot.counters);
-      mergeInto(out.setup, slot.hists.setup);
-      mergeInto(out.pdd, slot.hists.pdd);
+      if (slot.frozen !== null) throw new Error(`Aggregator.window: interval ${seq} was settled; construct the Aggregator with retainSlots covering the window`);
+      addMeasures(m, slot.m, (name) => WINDOW_TRENDS.has(name));
       for (const [name, h] of slot.http) {
-        let w = out.http.get(name);
-        if (w === undefined) out.http.set(name, (w = { hist: createLatencyHistogram(), settled: 0, completed: 0, errors: 0 }));
+        let w = http.get(name);
+        if (w === undefined) http.set(name, (w = { hist: createLatencyHistogram(), settled: 0, completed: 0, errors: 0 }));
         w.settled += h.settled;
         w.completed += h.completed;
         w.errors += h.errors;
@@ -291,17 +308,33 @@ export class Aggregator {
         if (h.hist !== null) mergeInto(w.hist, h.hist);
       }
     }
-    if (out.minWorkers === Infinity) out.minWorkers = 0;
-    return out;
+    return {
+      measures: m,
+      counters: countersOf(m),
+      setup: m.trends.setup_ms?.[UNTAGGED] ?? createLatencyHistogram(),
+      pdd: m.trends.pdd_ms?.[UNTAGGED] ?? createLatencyHistogram(),
+      http,
+      minWorkers: minWorkers === Infinity ? 0 : minWorkers,
+    };
   }
 
   /** Freezes the percentiles of the slots up to `seq` and frees their histograms. */
   private settle(seq: number): void {
     for (let k = this.settled + 1; k <= seq; k++) {
       const s = this.slots.get(k);
-      if (s === undefined || s.hists === null) continue;
-      s.frozen = slotPercentiles(s.hists);
-      s.hists = null;
+      if (s === undefined || s.frozen !== null) continue;
+      const frozen: Frozen = {};
+      const trends = s.m.trends as Record<string, Record<string, Histogram>>;
+      for (const name in trends) {
+        const ps = SLOT_PERCENTILES[name as TrendName] ?? [];
+        const byKey: Record<string, Record<number, number | null>> = (frozen[name as TrendName] = {});
+        for (const key in trends[name]) {
+          const h = trends[name][key];
+          byKey[key] = Object.fromEntries(ps.map((p) => [p, percentileMs(h, p)]));
+        }
+      }
+      s.frozen = frozen;
+      s.m.trends = {};
       for (const h of s.http.values()) {
         if (h.hist !== null) h.latencyMsP95 = percentileMs(h.hist, 95);
         h.hist = null;
@@ -320,15 +353,6 @@ export class Aggregator {
   setupSummary() {
     return summarizeMs(this.setup);
   }
-}
-
-function slotPercentiles(h: NonNullable<Slot['hists']>): SlotPercentiles {
-  return {
-    setupMsP50: percentileMs(h.setup, 50),
-    setupMsP95: percentileMs(h.setup, 95),
-    setupMsP99: percentileMs(h.setup, 99),
-    scheduleSlipMsP99: percentileMs(h.slip, 99),
-  };
 }
 
 function httpPoint(m: Map<string, SlotHttp>): NonNullable<TimelinePoint['http']> {
