@@ -295,9 +295,11 @@ export class LoadDriver implements UacListener<CallSlot> {
     const retransmissions = this.uac.retransmissions;
     this.m.counters.retransmissions = retransmissions - this.retransReported;
     this.retransReported = retransmissions;
-    // The calls' series (catalogue names) and the generator's slip, in one payload.
+    // One payload of series (catalogue names): the calls', the generator's slip, the HTTP loads', the flows'.
     const sip = this.m.take();
     sip.trends.schedule_slip_ms = { [UNTAGGED]: snap.slipHistogram };
+    this.httpRuns.takeInterval(sip);
+    const flows = this.flowRuns.takeInterval(sip);
     const report: IntervalReport = {
       type: 'interval',
       worker: this.o.segment.index,
@@ -307,8 +309,7 @@ export class LoadDriver implements UacListener<CallSlot> {
       eventLoopLagMsMax: snap.eventLoopLagMsMax,
       eventLoopLagMsP99Run: this.health.snapshot('run').eventLoopLagMsP99,
       heapUsedBytes: retainedHeapBytes(),
-      http: this.httpRuns.takeInterval(),
-      ...this.flowRuns.takeInterval(),
+      ...flows,
     };
     this.o.emit(report);
     this.health.resetInterval();

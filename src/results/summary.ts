@@ -287,7 +287,7 @@ function sustainedConcurrency(s: Scenario, series: Array<[number, number, number
 function httpSummary(agg: Aggregator, f: RunFacts): Record<string, HttpLoadResults> {
   const out: Record<string, HttpLoadResults> = {};
   for (const spec of f.scenario.http?.load ?? []) {
-    const a = agg.http.get(spec.name);
+    const a = agg.httpLoad(spec.name);
     const totals = f.httpTotals?.[spec.name];
     const errorsByCause = a?.errorsByCause ?? {};
     let errors = 0;

@@ -1,59 +1,28 @@
 /**
  * Main-thread aggregation: merges the workers' IntervalReports into run totals
- * and a per-second timeline. The SIP caller's counters and histograms are
- * catalogue series, merged by the one generic merge (metrics/measures.ts
- * addMeasures): histograms bucket by bucket (never averaged), counters summed.
- * Concurrency samples are summed across workers by sample index.
+ * and a per-second timeline. Every counter and histogram is a catalogue series,
+ * merged by the one generic merge (metrics/measures.ts addMeasures): histograms
+ * bucket by bucket (never averaged), counters summed. Concurrency samples are
+ * summed across workers by sample index.
  */
 import type { TrendName } from '../catalog.js';
-import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../histograms.js';
-import { addMeasures, decodeMeasures, emptyMeasures, UNTAGGED, type Measures } from '../measures.js';
-import { FlowAggregate, type FlowPoint, type OutboundPoint } from './flow-aggregate.js';
+import { createLatencyHistogram, percentileMs, summarizeMs, type Histogram } from '../histograms.js';
+import { addMeasures, decodeMeasures, emptyMeasures, lastTags, total, UNTAGGED, type Measures } from '../measures.js';
+import { FlowAggregate, type FlowPoint, type OutboundPoint, type SlotTrends } from './flow-aggregate.js';
 import {
-  addMap, countersOf, emptyBucket, SETTLE_SLOTS, type Counters, type HttpBucket, type HttpIntervalData, type IntervalReport,
+  countersOf, flowOf, httpLoadOf, outboundOf, SETTLE_SLOTS,
+  type Counters, type FlowBucket, type HttpBucket, type IntervalReport, type OutboundBucket,
 } from '../interval.js';
-
-/** One HTTP load in one interval; hist is freed (null) once the slot settles. */
-interface SlotHttp {
-  /** Requests with an outcome (response or error). */
-  settled: number;
-  completed: number;
-  errors: number;
-  hist: Histogram | null;
-  latencyMsP95: number | null;
-}
-
-/** Merges one report's HTTP data into the run totals and the interval's slot, decoding each histogram once. */
-function addHttp(totals: Map<string, HttpBucket>, slot: Map<string, SlotHttp>, data: Record<string, HttpIntervalData>): void {
-  for (const name in data) {
-    const d = data[name];
-    const hist = decodeHistogram(d.hist);
-    let a = totals.get(name);
-    if (a === undefined) totals.set(name, (a = emptyBucket()));
-    mergeInto(a.hist, hist);
-    a.settled += d.settled;
-    a.completed += d.completed;
-    addMap(a.statusCodes, d.statusCodes);
-    addMap(a.errorsByCause, d.errorsByCause);
-    let p = slot.get(name);
-    if (p === undefined) slot.set(name, (p = { settled: 0, completed: 0, errors: 0, hist: createLatencyHistogram(), latencyMsP95: null }));
-    p.settled += d.settled;
-    p.completed += d.completed;
-    for (const k in d.errorsByCause) p.errors += d.errorsByCause[k];
-    // A report later than the settling window adds counts but no longer moves the frozen p95.
-    if (p.hist !== null) mergeInto(p.hist, hist);
-  }
-}
 
 /**
  * The trends a timeline slot keeps, and the percentiles its point reads from each (pdd_ms: none, window() reads it).
- * The others (pdd_failed_ms, sdd_ms) only go to the run totals.
+ * The others (pdd_failed_ms, sdd_ms, flow steps) only go to the run totals.
  */
 const SLOT_PERCENTILES: { readonly [N in TrendName]?: readonly number[] } = {
-  setup_ms: [50, 95, 99], pdd_ms: [], schedule_slip_ms: [99],
+  setup_ms: [50, 95, 99], pdd_ms: [], schedule_slip_ms: [99], http_latency_ms: [95], flow_ms: [95], dial_latency_ms: [95],
 };
-/** The trends window() merges: what a search step judges (setup_ms, pdd_ms criteria). */
-const WINDOW_TRENDS: ReadonlySet<TrendName> = new Set<TrendName>(['setup_ms', 'pdd_ms']);
+/** The trends window() merges: what a search step judges (setup_ms, pdd_ms, http_latency_ms criteria). */
+const WINDOW_TRENDS: ReadonlySet<TrendName> = new Set<TrendName>(['setup_ms', 'pdd_ms', 'http_latency_ms']);
 
 /** What Aggregator.window() merges for one capacity-search step. */
 export interface WindowData {
@@ -62,8 +31,8 @@ export interface WindowData {
   counters: Counters;
   setup: Histogram;
   pdd: Histogram;
-  /** Per HTTP load: its requests within the window (rps = completed / window length). */
-  http: Map<string, { hist: Histogram; settled: number; completed: number; errors: number }>;
+  /** One HTTP load's requests within the window (rps = completed / window length); undefined: none. */
+  http(name: string): HttpBucket | undefined;
   minWorkers: number;
 }
 
@@ -101,25 +70,29 @@ interface Slot {
   /** Once settled (see SETTLE_SLOTS): the percentiles of the histograms it freed; null before. */
   frozen: Frozen | null;
   lagP99: number;
-  http: Map<string, SlotHttp>;
   /** Per worker: its last concurrency sample in this interval's report. */
   lastEstablished: Map<number, number>;
 }
 
-/** A percentile of one of a slot's trends: its live histogram, or frozen once the slot settled. */
-function slotPct(s: Slot, name: TrendName, p: number): number | null {
-  const h = s.m.trends[name]?.[UNTAGGED];
-  if (h !== undefined) return percentileMs(h, p);
-  return s.frozen?.[name]?.[UNTAGGED]?.[p] ?? null;
+/** A slot's trend keys (live, and frozen ones) and percentiles. */
+function slotTrends(s: Slot): SlotTrends & { pct(name: TrendName, key: string, p: number): number | null } {
+  const pct = (name: TrendName, key: string, p: number): number | null => {
+    const h = s.m.trends[name]?.[key];
+    if (h !== undefined) return percentileMs(h, p);
+    return s.frozen?.[name]?.[key]?.[p] ?? null;
+  };
+  return {
+    keys: (name) => [...new Set([...Object.keys(s.frozen?.[name] ?? {}), ...Object.keys(s.m.trends[name] ?? {})])],
+    p95: (name, key) => pct(name, key, 95),
+    pct,
+  };
 }
 
 export class Aggregator {
   /** Every series over the whole run. */
   readonly totals: Measures<Histogram> = emptyMeasures();
-  /** HTTP load name → measurements over the whole run. */
-  readonly http = new Map<string, HttpBucket>();
-  /** HTTP flows and the run's UAS. */
-  readonly flows = new FlowAggregate();
+  /** Flow examples, the UAS's concurrency series, flow and outbound timeline fields. */
+  private readonly flows = new FlowAggregate();
   /** sample index (×100 ms) → worker → [established, inProgress] */
   private readonly samples = new Map<number, Map<number, [number, number]>>();
   /** concurrencySeries() as last computed, valid below sample index seriesDirtyFrom. */
@@ -179,6 +152,26 @@ export class Aggregator {
     return countersOf(this.totals);
   }
 
+  /** One HTTP load over the run so far; undefined before any of its intervals came. */
+  httpLoad(name: string): HttpBucket | undefined {
+    return httpLoadOf(this.totals, name);
+  }
+
+  /** One HTTP flow over the run so far (with its first failure examples); undefined before any of its intervals came. */
+  flow(name: string): FlowBucket | undefined {
+    return flowOf(this.totals, name, this.flows.examplesOf(name));
+  }
+
+  /** The run's UAS over the run so far; null without one. */
+  outbound(): OutboundBucket | null {
+    return outboundOf(this.totals);
+  }
+
+  /** Established UAS calls summed over workers: [tMs, established] per 100 ms sample. */
+  outboundSeries(): Array<[number, number]> {
+    return this.flows.series();
+  }
+
   add(r: IntervalReport): void {
     const m = decodeMeasures(r);
     addMeasures(this.totals, m);
@@ -198,7 +191,7 @@ export class Aggregator {
 
     let slot = this.slots.get(r.seq);
     if (slot === undefined) {
-      slot = { workers: new Set(), m: emptyMeasures(), frozen: null, lagP99: 0, http: new Map(), lastEstablished: new Map() };
+      slot = { workers: new Set(), m: emptyMeasures(), frozen: null, lagP99: 0, lastEstablished: new Map() };
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
@@ -209,7 +202,6 @@ export class Aggregator {
     const s = slot;
     addMeasures(s.m, m, (name, key) => SLOT_PERCENTILES[name] !== undefined && s.frozen?.[name]?.[key] === undefined);
     s.lagP99 = Math.max(s.lagP99, r.eventLoopLagMsP99);
-    addHttp(this.http, s.http, r.http);
     this.flows.add(r);
     this.settle(r.seq - this.retainSlots);
     // The interval's channel count comes from its own report: a sample taken at the same
@@ -263,7 +255,9 @@ export class Aggregator {
 
   private point(seq: number): TimelinePoint {
     const s = this.slots.get(seq)!;
+    const t = slotTrends(s);
     const c = countersOf(s.m);
+    const loads = t.keys('http_latency_ms');
     return {
       t: seq + 1,
       active: sum(s.lastEstablished.values()),
@@ -272,14 +266,14 @@ export class Aggregator {
       answers: c.answers,
       failures: c.failures,
       blocked: c.blocked,
-      setupMsP50: slotPct(s, 'setup_ms', 50),
-      setupMsP95: slotPct(s, 'setup_ms', 95),
-      setupMsP99: slotPct(s, 'setup_ms', 99),
+      setupMsP50: t.pct('setup_ms', UNTAGGED, 50),
+      setupMsP95: t.pct('setup_ms', UNTAGGED, 95),
+      setupMsP99: t.pct('setup_ms', UNTAGGED, 99),
       failuresByCode: c.failuresByCode,
-      scheduleSlipMsP99: slotPct(s, 'schedule_slip_ms', 99),
+      scheduleSlipMsP99: t.pct('schedule_slip_ms', UNTAGGED, 99),
       eventLoopLagMsP99: s.lagP99,
-      ...(s.http.size > 0 ? { http: httpPoint(s.http) } : {}),
-      ...this.flows.point(seq),
+      ...(loads.length > 0 ? { http: httpPoint(s.m, loads, t) } : {}),
+      ...this.flows.point(seq, s.m, t),
     };
   }
 
@@ -290,7 +284,6 @@ export class Aggregator {
    */
   window(firstSeq: number, endSeq: number): WindowData {
     const m = emptyMeasures<Histogram>();
-    const http: WindowData['http'] = new Map();
     let minWorkers = Infinity;
     for (let seq = firstSeq; seq < endSeq; seq++) {
       const slot = this.slots.get(seq);
@@ -298,22 +291,13 @@ export class Aggregator {
       if (slot === undefined) continue;
       if (slot.frozen !== null) throw new Error(`Aggregator.window: interval ${seq} was settled; construct the Aggregator with retainSlots covering the window`);
       addMeasures(m, slot.m, (name) => WINDOW_TRENDS.has(name));
-      for (const [name, h] of slot.http) {
-        let w = http.get(name);
-        if (w === undefined) http.set(name, (w = { hist: createLatencyHistogram(), settled: 0, completed: 0, errors: 0 }));
-        w.settled += h.settled;
-        w.completed += h.completed;
-        w.errors += h.errors;
-        // Settled together with the slot's SIP histograms (checked above).
-        if (h.hist !== null) mergeInto(w.hist, h.hist);
-      }
     }
     return {
       measures: m,
       counters: countersOf(m),
       setup: m.trends.setup_ms?.[UNTAGGED] ?? createLatencyHistogram(),
       pdd: m.trends.pdd_ms?.[UNTAGGED] ?? createLatencyHistogram(),
-      http,
+      http: (name) => httpLoadOf(m, name),
       minWorkers: minWorkers === Infinity ? 0 : minWorkers,
     };
   }
@@ -335,10 +319,6 @@ export class Aggregator {
       }
       s.frozen = frozen;
       s.m.trends = {};
-      for (const h of s.http.values()) {
-        if (h.hist !== null) h.latencyMsP95 = percentileMs(h.hist, 95);
-        h.hist = null;
-      }
     }
     this.settled = Math.max(this.settled, seq);
   }
@@ -355,10 +335,14 @@ export class Aggregator {
   }
 }
 
-function httpPoint(m: Map<string, SlotHttp>): NonNullable<TimelinePoint['http']> {
+function httpPoint(m: Measures<Histogram>, loads: readonly string[], t: SlotTrends): NonNullable<TimelinePoint['http']> {
   const out: NonNullable<TimelinePoint['http']> = {};
-  for (const [name, a] of m) {
-    out[name] = { completed: a.completed, errors: a.errors, latencyMsP95: a.hist === null ? a.latencyMsP95 : percentileMs(a.hist, 95) };
+  for (const name of loads) {
+    out[name] = {
+      completed: total(lastTags(m.counters.http_responses, [name])),
+      errors: total(lastTags(m.counters.http_errors, [name])),
+      latencyMsP95: t.p95('http_latency_ms', name),
+    };
   }
   return out;
 }
