@@ -14,6 +14,7 @@ import type { UasSpec } from '../../src/scenario/flows.js';
 import { startCtiApi, type CtiApi } from '../../src/simulator/cti-api.js';
 import { decodeMeasures, emptyMeasures } from '../../src/metrics/measures.js';
 import { flowOf, outboundOf, type FlowBucket } from '../../src/metrics/interval.js';
+import { expectCatalogued } from '../helpers/series.js';
 import type { FlowSpec, FlowStepSpec } from '../../src/http/flows/spec.js';
 
 const servers: http.Server[] = [];
@@ -110,6 +111,8 @@ async function runFlows(ws: FlowWorkerSpec[], uas: UasSpec | null = null, waitMs
   const series = emptyMeasures();
   const data = runs.takeInterval(series);
   await runs.close();
+  // Every series the flows and the UAS ship is in the catalogue.
+  expectCatalogued(series);
   // Read back through the typed views the results use (metrics/interval.ts).
   const m = decodeMeasures(series);
   const flows: Record<string, FlowBucket> = {};
