@@ -14,6 +14,8 @@
  * whole-flow HDR histogram and counters, per step a histogram, status codes and
  * errors; for the UAS the dial latency histogram (INVITE arrival − intended send
  * of the originating request), leg counters and 100 ms established-call samples.
+ * They are shipped as catalogue series tagged with the flow (and step) name
+ * (metrics/interval.ts putFlow, putOutbound).
  */
 import { setMaxListeners } from 'node:events';
 import type { Agent } from 'undici';
@@ -25,7 +27,7 @@ import { createArrivalIterator } from '../load/models/open.js';
 import { ArrivalLoop } from '../load/arrival-loop.js';
 import { shareOf, type Segment } from '../load/segments.js';
 import { mulberry32 } from '../util/random.js';
-import { encodeHistogram, recordMs } from '../metrics/histograms.js';
+import { recordMs } from '../metrics/histograms.js';
 import { CallCentre, type CallCentreCounters } from '../simulator/call-centre.js';
 import { getHeader } from '../sip/message/headers.js';
 import { bracketHost, formatHostPort } from '../sip/message/builder.js';
@@ -33,7 +35,10 @@ import type { SipMessage } from '../sip/message/message.js';
 import { sipUriUser } from '../sip/message/uri.js';
 import { redactUrisInText } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
-import { bump, emptyFlowBucket, emptyOutboundBucket, emptyStepBucket, type FlowBucket, type FlowIntervalData, type OutboundIntervalData } from '../metrics/interval.js';
+import {
+  bump, emptyFlowBucket, emptyOutboundBucket, emptyStepBucket, putFlow, putOutbound, type FlowBucket, type IntervalReport,
+} from '../metrics/interval.js';
+import type { Measures } from '../metrics/measures.js';
 
 /** A flow as a worker gets it: URLs' base and default headers resolved, feeder rows read on the main thread. */
 export interface FlowWorkerSpec {
@@ -254,32 +259,41 @@ export class FlowRuns {
     this.sampleTimer = setTimeout(() => this.sample(), Math.max(0, this.o.startAt + (this.sampleSeq + 1) * SAMPLE_MS - performance.now()));
   }
 
-  takeInterval(): { flows: Record<string, FlowIntervalData>; outbound: OutboundIntervalData | null; flowRecords: string } {
+  /**
+   * Writes this interval's series of each flow (tags `flow`, `step`) and of the UAS into `out`, starts fresh
+   * buckets, and returns what is not a series: the UAS's samples, each flow's failure examples, the flows.jsonl lines.
+   */
+  takeInterval(out: Measures): Pick<IntervalReport, 'outboundSamples' | 'flowExamples' | 'flowRecords'> {
     const flowRecords = this.records.length > 0 ? this.records.join('\n') + '\n' : '';
     this.records = [];
-    const flows: Record<string, FlowIntervalData> = {};
+    let flowExamples: Record<string, Record<string, string>> | undefined;
     for (const r of this.runs) {
       const b = r.bucket;
-      flows[r.w.spec.name] = {
-        ...b, hist: encodeHistogram(b.hist),
-        steps: Object.fromEntries(Object.entries(b.steps).map(([k, s]) => [k, { ...s, hist: encodeHistogram(s.hist) }])),
-      };
+      putFlow(out, r.w.spec.name, b);
+      for (const _ in b.examples) {
+        (flowExamples ??= {})[r.w.spec.name] = b.examples;
+        break;
+      }
       r.bucket = emptyFlowBucket(r.flow.stepNames);
     }
-    let outbound: OutboundIntervalData | null = null;
+    let outboundSamples: Array<[number, number]> | undefined;
     if (this.uas !== null) {
       const now = legCounts(this.uas.counters);
-      const ob = this.outbound;
-      outbound = {
-        ...ob, dialHist: encodeHistogram(ob.dialHist), samples: this.samples,
+      putOutbound(out, {
+        ...this.outbound,
         offered: now.offered - this.uasBase.offered, answered: now.answered - this.uasBase.answered,
         completed: now.completed - this.uasBase.completed, failed: now.failed - this.uasBase.failed,
-      };
+      });
+      outboundSamples = this.samples;
       this.uasBase = now;
       this.outbound = emptyOutboundBucket();
       this.samples = [];
     }
-    return { flows, outbound, flowRecords };
+    return {
+      flowRecords,
+      ...(flowExamples === undefined ? {} : { flowExamples }),
+      ...(outboundSamples === undefined ? {} : { outboundSamples }),
+    };
   }
 
   /** Stops flow arrivals; flows in progress go on (done() bounds them). */

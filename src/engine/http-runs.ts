@@ -3,13 +3,15 @@
  * entry on the run's clock — fixed-rate (http/fixed-rate) for `rate: N`, the
  * autocannon closed loop (http/max-throughput) for `rate: max` — with results
  * bucketed per reporting interval the way the SIP metrics are (an HDR
- * histogram and counters each).
+ * histogram and counters each), shipped as series tagged with the load's name
+ * (http_requests, http_responses, http_errors, http_latency_ms).
  */
 import type { HttpLoadSpec } from '../scenario/types.js';
 import { runFixedRate, type SettledRequest } from '../http/fixed-rate.js';
 import { runMaxThroughput } from '../http/max-throughput.js';
-import { encodeHistogram, recordMs } from '../metrics/histograms.js';
-import { bump, emptyBucket, type HttpBucket, type HttpIntervalData } from '../metrics/interval.js';
+import { recordMs } from '../metrics/histograms.js';
+import { bump, emptyBucket, putHttpLoad, type HttpBucket } from '../metrics/interval.js';
+import type { Measures } from '../metrics/measures.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 
 
@@ -63,20 +65,12 @@ export class HttpRuns {
     this.abort.abort();
   }
 
-  /** This interval's data per load, and a fresh bucket for the next. */
-  takeInterval(): Record<string, HttpIntervalData> {
-    const out: Record<string, HttpIntervalData> = {};
+  /** Writes this interval's series of each load (tag `load`) into `out`, and starts a fresh bucket for the next. */
+  takeInterval(out: Measures): void {
     for (const [name, b] of this.buckets) {
-      out[name] = {
-        hist: encodeHistogram(b.hist),
-        settled: b.settled,
-        completed: b.completed,
-        statusCodes: b.statusCodes,
-        errorsByCause: b.errorsByCause,
-      };
+      putHttpLoad(out, name, b);
       this.buckets.set(name, emptyBucket());
     }
-    return out;
   }
 
   async done(): Promise<Record<string, HttpRunTotals>> {

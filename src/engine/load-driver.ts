@@ -30,6 +30,7 @@ import { mulberry32 } from '../util/random.js';
 import { createHealthMonitor, type HealthMonitor } from '../metrics/health.js';
 import { type ResolvedTarget, type WorkerDone } from './protocol.js';
 import type { IntervalReport } from '../metrics/interval.js';
+import { UNTAGGED } from '../metrics/measures.js';
 import { totalDurationMs } from '../load/stages.js';
 import { realClock, type Clock } from '../load/clock.js';
 import { CallSlot, type DriverCall } from './worker/call-slot.js';
@@ -111,7 +112,7 @@ export class LoadDriver implements UacListener<CallSlot> {
         isStopping: () => this.stopping,
         isDraining: () => this.draining,
         launch: (index, intended, replaces) => this.launch(index, intended, replaces),
-        offer: () => void this.m.offered++,
+        offer: () => void this.m.counters.offered++,
         hangup: (call) => this.uac.hangup(call),
         calls: () => this.uac.calls.values(),
         isEstablished: (call) => call.state === CallState.Established,
@@ -207,7 +208,7 @@ export class LoadDriver implements UacListener<CallSlot> {
 
   private arrive(index: number, intended: number, cap: number): void {
     if (this.stopping) return;
-    this.m.offered++;
+    this.m.counters.offered++;
     if (this.uac.active >= cap) return this.m.blocked(index, intended);
     this.launch(index, intended, null);
   }
@@ -296,18 +297,21 @@ export class LoadDriver implements UacListener<CallSlot> {
     const retransmissions = this.uac.retransmissions;
     this.m.counters.retransmissions = retransmissions - this.retransReported;
     this.retransReported = retransmissions;
+    // One payload of series (catalogue names): the calls', the generator's slip, the HTTP loads', the flows'.
+    const sip = this.m.take();
+    sip.trends.schedule_slip_ms = { [UNTAGGED]: snap.slipHistogram };
+    this.httpRuns.takeInterval(sip);
+    const flows = this.flowRuns.takeInterval(sip);
     const report: IntervalReport = {
       type: 'interval',
       worker: this.o.worker,
       seq: this.intervalSeq++,
-      ...this.m.take(),
-      slipHist: snap.slipHistogram,
+      ...sip,
       eventLoopLagMsP99: snap.eventLoopLagMsP99,
       eventLoopLagMsMax: snap.eventLoopLagMsMax,
       eventLoopLagMsP99Run: this.health.snapshot('run').eventLoopLagMsP99,
       heapUsedBytes: retainedHeapBytes(),
-      http: this.httpRuns.takeInterval(),
-      ...this.flowRuns.takeInterval(),
+      ...flows,
     };
     this.o.emit(report);
     this.health.resetInterval();

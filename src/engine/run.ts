@@ -193,7 +193,8 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     if (elapsedMs < 0) return;
     const tl = agg.timeline();
     const last = tl[tl.length - 1];
-    const t = agg.totals;
+    const ob = agg.outbound();
+    const t = agg.counters();
     const progress: Progress = {
       elapsedMs, totalMs, active: last?.active ?? 0,
       // The target at the instant the displayed channel count was sampled (end of the last full interval).
@@ -205,11 +206,11 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       setupMsP95: last?.setupMsP95 ?? null, failuresByCode: t.failuresByCode, stopping,
       http: Object.entries(last?.http ?? {}).map(([name, h]) => ({ name, ...h })),
       flows: Object.entries(last?.flows ?? {}).map(([name, p]) => {
-        const tot = agg.flows.flows.get(name);
+        const tot = agg.flow(name);
         return { name, ...p, totalStarted: tot?.started ?? 0, totalFailed: tot?.failed ?? 0 };
       }),
-      outbound: last?.outbound === undefined || agg.flows.outbound === null ? null
-        : { ...last.outbound, totalAnswered: agg.flows.outbound.answered, totalFailed: agg.flows.outbound.failed },
+      outbound: last?.outbound === undefined || ob === null ? null
+        : { ...last.outbound, totalAnswered: ob.answered, totalFailed: ob.failed },
       failingCriteria: live.status().failing,
       ...(search !== null ? { search: search.status(elapsedMs) } : {}),
     };

@@ -1,8 +1,21 @@
 /**
- * The metric catalogue: every metric a criterion can judge, once. Criteria names, their
- * JSON-schema descriptions, the selector tags each needs, which are latency trends or ratios,
- * when a mid-run failure is final (abortOnFail), and `compare`'s units and directions are all
- * read from here; a new metric is one entry (plus where it is measured and merged).
+ * The metric catalogue, two tables in one place:
+ *
+ * - METRICS: every metric a criterion can judge, once. Criteria names, their JSON-schema
+ *   descriptions, the selector tags each needs, which are latency trends or ratios, when a
+ *   mid-run failure is final (abortOnFail), and `compare`'s units and directions are all read
+ *   from here.
+ * - SERIES: every raw series a worker measures and ships to the main thread each second
+ *   (metrics/interval.ts IntervalReport): the counters and trends of the interval message are
+ *   keyed by these names, and one generic merge (metrics/measures.ts) adds them up. A new
+ *   measured metric is one entry here plus where it is measured (the worker's collector, HTTP
+ *   runs or flow runs); it reaches the totals, the per-second slots and search steps unchanged.
+ *
+ * A criterion metric that judges a series as it is measured has the series' name (setup_ms,
+ * pdd_ms, http_latency_ms, ...): one name. A criterion may select by fewer tags than its series
+ * has (http_errors{load} over http_errors{load,cause}): the others are added up, as a
+ * Prometheus sum by (load). Names follow Prometheus' habits (a counter becomes
+ * callcert_<name>_total{tags}, a trend callcert_<name> in ms).
  *
  * Kinds follow k6: a `trend` is a latency histogram (judged by p(N), max or avg), a `rate` a
  * ratio between 0 and 1, a `counter` a count that only grows during a run, a `gauge` a value
@@ -108,3 +121,118 @@ export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 export function metricsWhere(pred: (d: MetricDef) => boolean): MetricName[] {
   return METRIC_NAMES.filter((n) => pred(METRICS[n]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Measured series: what the workers ship.
+
+/** A series' tags: which load, flow or step (as criteria select), and the SIP/HTTP code or failure cause it counts. */
+export type SeriesTag = MetricTag | 'code' | 'status' | 'cause';
+export type SeriesUnit = MetricUnit | 'responses' | 'messages' | 'errors' | 'steps' | 'bytes';
+
+export interface SeriesDef<K extends 'counter' | 'trend' | 'gauge' = 'counter' | 'trend' | 'gauge'> {
+  /**
+   * `counter`: added up across workers and intervals; `trend`: an HDR histogram (µs) merged bucket by bucket;
+   * `gauge`: a level sampled or maximised, never added (it travels as a typed field of IntervalReport, not in
+   * its counters or trends).
+   */
+  kind: K;
+  unit: SeriesUnit;
+  family: MetricFamily;
+  /** Tags in key order (metrics/measures.ts tagKey); empty: one value per interval. */
+  tags: readonly SeriesTag[];
+  /** The criterion metric judged on exactly this series when its name differs (criteria names predate the series). */
+  criterion?: MetricName;
+  description: string;
+}
+
+const count = (
+  unit: SeriesUnit, family: MetricFamily, tags: readonly SeriesTag[], description: string, criterion?: MetricName,
+): SeriesDef<'counter'> => ({ kind: 'counter', unit, family, tags, description, ...(criterion === undefined ? {} : { criterion }) });
+const latency = (family: MetricFamily, tags: readonly SeriesTag[], description: string): SeriesDef<'trend'> =>
+  ({ kind: 'trend', unit: 'ms', family, tags, description });
+const level = (unit: SeriesUnit, family: MetricFamily, description: string): SeriesDef<'gauge'> =>
+  ({ kind: 'gauge', unit, family, tags: [], description });
+/** The series a criterion trend judges, under the criterion's name: its family, tags and description. */
+const judgedTrend = (m: MetricName): SeriesDef<'trend'> =>
+  ({ kind: 'trend', unit: 'ms', family: METRICS[m].family, tags: METRICS[m].tags, description: METRICS[m].description });
+/** The series a criterion counter judges, under its name; `tags`: the series' own, when the criterion adds some up. */
+const judgedCounter = (m: MetricName, tags: readonly SeriesTag[] = METRICS[m].tags): SeriesDef<'counter'> =>
+  ({ kind: 'counter', unit: METRICS[m].unit, family: METRICS[m].family, tags, description: METRICS[m].description });
+
+/** In this order: SIP caller, HTTP loads, flows, outbound calls, the generator itself. */
+export const SERIES = {
+  calls_offered: count('calls', 'sip', [], 'Calls the schedule offered: attempted, or blocked by the concurrency cap.'),
+  calls_attempted: count('calls', 'sip', [], 'Calls started (INVITE sent, or failed unsent: data_exhausted).'),
+  calls_answered: count('calls', 'sip', [], 'Calls answered (200 OK to the INVITE).'),
+  calls_failed: count('calls', 'sip', [], 'Calls that ended unanswered, other than aborted by the end of the run.', 'failed_calls'),
+  calls_blocked: count('calls', 'sip', [], 'Open-model arrivals not started because the concurrency cap was reached.', 'blocked_calls'),
+  calls_completed: count('calls', 'sip', [], 'Answered calls that ended normally (BYE and its 2xx) after their hold.'),
+  calls_cut_at_end: count(
+    'calls', 'sip', [], 'Answered calls the end of the run hung up before their hold elapsed (not in calls_completed).', 'cut_at_end_calls',
+  ),
+  calls_aborted: count('calls', 'sip', [], 'Calls the end of the run abandoned before any final response.'),
+  calls_no_response: count(
+    'calls', 'sip', [], 'Calls that got no response at all, not even 100 Trying (timed out, or aborted).', 'no_response_calls',
+  ),
+  calls_no_provisional: count('calls', 'sip', [], 'Answered calls with no provisional response before their 200 (no PDD for them).'),
+  sip_timeouts: count('calls', 'sip', [], 'Failed calls whose INVITE got no final response (Timer B, or ring timeout and no final after CANCEL).'),
+  sip_retransmissions: count('messages', 'sip', [], 'SIP requests the caller retransmitted (RFC 3261 timers A and E).'),
+  sip_parse_errors: count('messages', 'sip', [], 'Messages received that did not parse as SIP.'),
+  sip_transport_errors: count('errors', 'sip', [], "Errors of the caller's SIP socket or connection."),
+  sip_final_responses: count('responses', 'sip', ['code'], 'Final responses to INVITEs, by status code (200 included).'),
+  calls_failed_by_code: count('calls', 'sip', ['code'], 'Failed calls by final status code (those that got one).'),
+  calls_failed_by_cause: count(
+    'calls', 'sip', ['cause'], 'Failed calls, and answered calls that ended abnormally (BYE failure, drain timeout), by cause.',
+  ),
+  setup_ms: judgedTrend('setup_ms'),
+  pdd_ms: judgedTrend('pdd_ms'),
+  pdd_failed_ms: latency('sip', [], 'Post-dial delay of failed calls that had a provisional response, in milliseconds.'),
+  sdd_ms: latency('sip', [], 'Session disconnect delay (RFC 6076 §4.4): BYE sent → its 2xx, in milliseconds.'),
+  schedule_slip_ms: latency('sip', [], "The generator's lateness: INVITE sent − its intended start, in milliseconds (early sends count 0)."),
+
+  http_requests: count('requests', 'http', ['load'], 'HTTP load: requests with an outcome (a response or an error).'),
+  http_responses: count('responses', 'http', ['load', 'status'], 'HTTP load: responses, by status code (expected or not).'),
+  http_errors: judgedCounter('http_errors', ['load', 'cause']),
+  http_latency_ms: judgedTrend('http_latency_ms'),
+
+  flows_started: count('flows', 'flow', ['flow'], 'HTTP flow: instances started.'),
+  flows_completed: count('flows', 'flow', ['flow'], 'HTTP flow: instances that ran every step successfully.'),
+  flow_failures: judgedCounter('flow_failures', ['flow', 'cause']),
+  flows_blocked: count('flows', 'flow', ['flow'], "HTTP flow: starts refused because the worker's share of maxConcurrent was taken."),
+  flow_unexpected_status: count('responses', 'flow', ['flow', 'status'], 'HTTP flow: responses that failed a status check, by code.'),
+  flow_ms: judgedTrend('flow_ms'),
+  flow_steps: count('steps', 'flow', ['flow', 'step'], 'HTTP flow step: steps that ended (succeeded or failed).'),
+  flow_step_responses: count('responses', 'flow', ['flow', 'step', 'status'], 'HTTP flow step: responses by status code.'),
+  flow_step_errors: count('steps', 'flow', ['flow', 'step', 'cause'], 'HTTP flow step: failed steps by cause.'),
+  flow_step_ms: judgedTrend('flow_step_ms'),
+
+  outbound_offered: count('calls', 'outbound', [], "Outbound: INVITEs received by callcert's UAS."),
+  outbound_answered: judgedCounter('outbound_answered'),
+  outbound_completed: count('calls', 'outbound', [], "Outbound: calls to callcert's UAS that ended by BYE, either side."),
+  outbound_failed: judgedCounter('outbound_failed'),
+  outbound_uncorrelated: count('calls', 'outbound', [], 'Outbound: INVITEs no flow instance claimed (no matching user or header).'),
+  outbound_unfinished: count(
+    'calls', 'outbound', [], 'Outbound: calls still up when the worker stopped waiting (callcert then sent BYE).',
+  ),
+  dial_latency_ms: judgedTrend('dial_latency_ms'),
+
+  calls_established: level('channels', 'sip', 'Established calls (answered, not yet ended), sampled every 100 ms (IntervalReport.samples).'),
+  calls_in_progress: level('calls', 'sip', 'Calls started and not yet ended, sampled every 100 ms (IntervalReport.samples).'),
+  outbound_established: level(
+    'channels', 'outbound', "Established calls at callcert's UAS, sampled every 100 ms (IntervalReport.outboundSamples).",
+  ),
+  event_loop_lag_ms: level(
+    'ms', 'sip', "The worker's event-loop delay beyond its timer period: p99 and max of the interval, p99 since start (IntervalReport).",
+  ),
+  heap_used_bytes: level('bytes', 'sip', "The worker's V8 heap in use at the end of the interval (IntervalReport.heapUsedBytes)."),
+} as const satisfies Record<string, SeriesDef>;
+
+export type SeriesName = keyof typeof SERIES;
+type SeriesOfKind<K> = { [N in SeriesName]: (typeof SERIES)[N]['kind'] extends K ? N : never }[SeriesName];
+/** Series added up across workers and intervals: the interval message's `counters`. */
+export type CounterName = SeriesOfKind<'counter'>;
+/** Latency histograms: the interval message's `trends`. */
+export type TrendName = SeriesOfKind<'trend'>;
+
+/** Every series name, in catalogue order. */
+export const SERIES_NAMES = Object.keys(SERIES) as SeriesName[];

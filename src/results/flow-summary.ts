@@ -1,6 +1,6 @@
 /**
  * summary.httpFlows and summary.outbound of results.json, from the merged flow
- * and UAS data (metrics/aggregate/flow-aggregate.ts).
+ * and UAS series (the Aggregator's flow() and outbound() views, metrics/interval.ts).
  */
 import type { Aggregator } from '../metrics/aggregate/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
@@ -28,7 +28,7 @@ export type FlowStepSummary = FlowResults['steps'][string];
 export function httpFlowsSummary(agg: Aggregator, s: Scenario): Record<string, FlowSummary> {
   const out: Record<string, FlowSummary> = {};
   for (const spec of s.http?.flows ?? []) {
-    const a = agg.flows.flows.get(spec.name);
+    const a = agg.flow(spec.name);
     const steps: Record<string, FlowStepSummary> = {};
     for (const st of spec.steps) {
       const b = a?.steps[st.name];
@@ -80,9 +80,9 @@ export function outboundConcurrency(series: ReadonlyArray<readonly [number, numb
 
 /** `loadEndMs`: when the load stopped (an interrupted run's hang-up phase is not the plateau). */
 export function outboundSummary(agg: Aggregator, s: Scenario, loadEndMs = Infinity): OutboundResults | null {
-  const ob = agg.flows.outbound;
+  const ob = agg.outbound();
   if (s.uas === null || ob === null) return null;
-  const series = agg.flows.series();
+  const series = agg.outboundSeries();
   return {
     calls: {
       offered: ob.offered,

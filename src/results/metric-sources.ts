@@ -31,7 +31,7 @@ export function serviceMetricSources(
     http(name): HttpLoadSource | null {
       const spec = s.http?.load.find((l) => l.name === name);
       if (spec === undefined) return null;
-      const a = agg.http.get(name);
+      const a = agg.httpLoad(name);
       let errors = 0;
       for (const k in a?.errorsByCause) errors += a.errorsByCause[k];
       const ranMs = httpTotals !== undefined
@@ -47,16 +47,16 @@ export function serviceMetricSources(
     },
     flow(name): FlowSource | null {
       if (!(s.http?.flows ?? []).some((f) => f.name === name)) return null;
-      return agg.flows.flows.get(name) ?? { hist: none(), completed: 0, failed: 0, steps: {} };
+      return agg.flow(name) ?? { hist: none(), completed: 0, failed: 0, steps: {} };
     },
     outbound(): OutboundSource | null {
       if (s.uas === null) return null;
-      const ob = agg.flows.outbound;
+      const ob = agg.outbound();
       return {
         dial: ob?.dialHist ?? none(),
         answered: ob?.answered ?? 0,
         failed: ob?.failed ?? 0,
-        concurrency: () => (concurrency ??= outboundConcurrency(agg.flows.series(), s, loadEndMs)),
+        concurrency: () => (concurrency ??= outboundConcurrency(agg.outboundSeries(), s, loadEndMs)),
       };
     },
   };

@@ -87,7 +87,7 @@ export function runMetricSource(
   let memo: { peak: number; sustained: number | null } | null = null;
   return {
     ...serviceMetricSources(agg, s, elapsedMs, loadEndMs, httpTotals),
-    counters: agg.totals,
+    counters: agg.counters(),
     setup: agg.setup,
     pdd: agg.pdd,
     elapsedMs,
@@ -168,7 +168,7 @@ function criteriaResults(f: RunFacts, src: MetricSource) {
 }
 
 export function buildResults(agg: Aggregator, f: RunFacts): Results {
-  const t = agg.totals;
+  const t = agg.counters();
   const series = agg.concurrencySeries();
   let peak = 0;
   for (const [, est] of series) if (est > peak) peak = est;
@@ -287,7 +287,7 @@ function sustainedConcurrency(s: Scenario, series: Array<[number, number, number
 function httpSummary(agg: Aggregator, f: RunFacts): Record<string, HttpLoadResults> {
   const out: Record<string, HttpLoadResults> = {};
   for (const spec of f.scenario.http?.load ?? []) {
-    const a = agg.http.get(spec.name);
+    const a = agg.httpLoad(spec.name);
     const totals = f.httpTotals?.[spec.name];
     const errorsByCause = a?.errorsByCause ?? {};
     let errors = 0;

@@ -127,13 +127,15 @@ export class SearchJudge {
       // An HTTP load's requests within the step: the API judged at each channel level. A load
       // that sent nothing in the window has no latency (its criterion cannot pass on no data).
       http: (name) => {
-        const h = data.http.get(name);
+        const h = data.http(name);
+        let errors = 0;
+        for (const k in h?.errorsByCause) errors += h.errorsByCause[k];
         // As results/metric-sources.ts: one empty histogram (~95 KB) shared by the names with no data.
         return {
           hist: h?.hist ?? (empty ??= createLatencyHistogram()),
           settled: h?.settled ?? 0,
           completed: h?.completed ?? 0,
-          errors: h?.errors ?? 0,
+          errors,
           elapsedMs: endMs - startMs,
         };
       },

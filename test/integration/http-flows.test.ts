@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlowRuns, type FlowWorkerSpec } from '../../src/engine/flow-runs.js';
 import type { UasSpec } from '../../src/scenario/flows.js';
 import { startCtiApi, type CtiApi } from '../../src/simulator/cti-api.js';
-import { decodeHistogram } from '../../src/metrics/histograms.js';
+import { decodeMeasures, emptyMeasures } from '../../src/metrics/measures.js';
+import { flowOf, outboundOf, type FlowBucket } from '../../src/metrics/interval.js';
+import { expectCatalogued } from '../helpers/series.js';
 import type { FlowSpec, FlowStepSpec } from '../../src/http/flows/spec.js';
 
 const servers: http.Server[] = [];
@@ -107,9 +109,17 @@ async function runFlows(ws: FlowWorkerSpec[], uas: UasSpec | null = null, waitMs
   await runs.start();
   await new Promise((r) => setTimeout(r, waitMs));
   await runs.done(5000);
-  const data = runs.takeInterval();
+  const series = emptyMeasures();
+  const data = runs.takeInterval(series);
   await runs.close();
-  return data;
+  // Every series the flows and the UAS ship is in the catalogue.
+  expectCatalogued(series);
+  // Read back through the typed views the results use (metrics/interval.ts).
+  const m = decodeMeasures(series);
+  const flows: Record<string, FlowBucket> = {};
+  for (const w of ws) flows[w.spec.name] = flowOf(m, w.spec.name, data.flowExamples?.[w.spec.name])!;
+  const ob = outboundOf(m);
+  return { flows, outbound: ob === null ? null : { ...ob, samples: data.outboundSamples ?? [] } };
 }
 
 describe('http.flows in a worker, against real servers', () => {
@@ -125,7 +135,7 @@ describe('http.flows in a worker, against real servers', () => {
       },
     ]);
     expect(flows.good).toMatchObject({ started: 10, completed: 10, failed: 0, blocked: 0, errorsByCause: {} });
-    expect(decodeHistogram(flows.good.hist).totalCount).toBe(10);
+    expect(flows.good.hist.totalCount).toBe(10);
     expect(flows.good.steps.a).toMatchObject({ count: 10, statusCodes: { 200: 10 }, errors: {} });
 
     expect(flows.html).toMatchObject({ started: 10, completed: 0, failed: 10, errorsByCause: { extract_failed: 10 } });
@@ -164,7 +174,7 @@ describe('http.flows in a worker, against real servers', () => {
     const { flows, outbound } = await runFlows([{ spec: spec('ob', steps), baseUrl: cti.url, headers: { authorization: 'Bearer tkn' }, feeder: null }], uas, 1500);
     expect(flows.ob).toMatchObject({ started: 10, completed: 10, failed: 0 });
     expect(outbound).toMatchObject({ offered: 10, answered: 10, completed: 10, failed: 0, uncorrelated: 0 });
-    const dial = decodeHistogram(outbound!.dialHist);
+    const dial = outbound!.dialHist;
     expect(dial.totalCount).toBe(10);
     // API request → INVITE, before any ringing: one sample per call (above), each measured.
     // How long it takes is the host's business (no wall-clock bound here).
@@ -190,6 +200,6 @@ describe('http.flows in a worker, against real servers', () => {
     expect(invitesSent).toBe(10);
     expect(flows.hdr).toMatchObject({ started: 10, completed: 10, failed: 0 });
     expect(outbound).toMatchObject({ offered: 10, answered: 0, failed: 10, uncorrelated: 0 });
-    expect(decodeHistogram(outbound!.dialHist).totalCount).toBe(10);
+    expect(outbound!.dialHist.totalCount).toBe(10);
   });
 });

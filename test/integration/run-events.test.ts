@@ -2,7 +2,8 @@
  * The engine's run events, in process (no CLI spawned): a real run against the embedded call
  * centre with a recording output beside the results directory. The outputs are started before
  * the first event, every call record reaches them through `interval` events, `finished` comes
- * once and last with the same figures results.json holds, and `stop` follows it.
+ * once and last with the same figures results.json holds, and `stop` follows it. Every series
+ * the worker ships is in the catalogue.
  * The workers run from dist/ (piscina loads compiled files): build first.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, requireBuiltCli } from '../helpers/cli.js';
 import { scenarioFromObject } from '../../src/scenario/load.js';
 import type { Output, RunEvent, RunInfo } from '../../src/engine/events.js';
+import { expectCatalogued } from '../helpers/series.js';
 
 type RunModule = typeof import('../../src/engine/run.js');
 type ResultsDirModule = typeof import('../../src/outputs/results-dir/index.js');
@@ -75,6 +77,11 @@ describe('run events (closed model, 10 channels, 1 s holds, 3 s)', () => {
     expect(written.summary.calls).toEqual(c);
     const finished = rec.events.find((e) => e.type === 'finished');
     expect(finished?.type === 'finished' && finished.results).toBe(results);
+
+    // Every counter and trend the worker shipped is a catalogue series (metrics/catalog.ts SERIES).
+    const intervals = rec.events.flatMap((e) => (e.type === 'interval' ? [e.report] : []));
+    for (const r of intervals) expectCatalogued(r);
+    expect(intervals[0].trends.schedule_slip_ms?.['']).toBeTypeOf('string');
 
     // Progress every second, with the figures of the aggregate so far.
     const progress = rec.events.filter((e) => e.type === 'progress');

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../../src/metrics/aggregate/aggregate.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../../src/metrics/histograms.js';
-import { emptyCounters, SETTLE_SLOTS, type IntervalReport } from '../../src/metrics/interval.js';
+import { SETTLE_SLOTS, type IntervalReport } from '../../src/metrics/interval.js';
+import { tagKey } from '../../src/metrics/measures.js';
 
 const hist = (ms: number[]) => {
   const h = createLatencyHistogram();
@@ -16,16 +17,20 @@ const hist = (ms: number[]) => {
 
 /** Second `seq`: `answers` calls with setup times seq+1 … seq+answers ms, an HTTP load with one response of seq ms. */
 function interval(seq: number, answers: number): IntervalReport {
-  const counters = emptyCounters();
-  counters.attempts = answers;
-  counters.answers = answers;
   const empty = hist([]);
   return {
-    type: 'interval', worker: 0, seq, counters,
-    setupHist: hist(Array.from({ length: answers }, (_, i) => seq + 1 + i)), pddHist: empty, pddFailedHist: empty, sddHist: empty,
-    slipHist: hist([seq / 10]), samples: [[seq * 10 + 10, answers, 0]],
-    calls: '', eventLoopLagMsP99: 1, eventLoopLagMsMax: 1, eventLoopLagMsP99Run: 1, heapUsedBytes: 0, offered: answers,
-    http: { api: { hist: hist([seq + 0.5]), settled: 1, completed: 1, statusCodes: { '200': 1 }, errorsByCause: {} } },
+    type: 'interval', worker: 0, seq,
+    counters: {
+      calls_offered: { '': answers }, calls_attempted: { '': answers }, calls_answered: { '': answers },
+      http_requests: { api: 1 }, http_responses: { [tagKey('api', '200')]: 1 },
+    },
+    trends: {
+      setup_ms: { '': hist(Array.from({ length: answers }, (_, i) => seq + 1 + i)) },
+      pdd_ms: { '': empty }, pdd_failed_ms: { '': empty }, sdd_ms: { '': empty }, schedule_slip_ms: { '': hist([seq / 10]) },
+      http_latency_ms: { api: hist([seq + 0.5]) },
+    },
+    samples: [[seq * 10 + 10, answers, 0]],
+    calls: '', eventLoopLagMsP99: 1, eventLoopLagMsMax: 1, eventLoopLagMsP99Run: 1, heapUsedBytes: 0,
   };
 }
 

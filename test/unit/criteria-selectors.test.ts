@@ -15,7 +15,9 @@ import { LiveCriteria, decidedWhileRunning, metricValue, type MetricSource } fro
 import { runMetricSource } from '../../src/results/summary.js';
 import { httpFlowsSummary, outboundSummary, outboundWindowEndMs } from '../../src/results/flow-summary.js';
 import type { Criterion, Scenario } from '../../src/scenario/types.js';
-import { emptyCounters, type IntervalReport } from '../../src/metrics/interval.js';
+import {
+  emptyCounters, putCounters, putFlow, putHttpLoad, putOutbound, type FlowBucket, type HttpBucket, type IntervalReport, type OutboundBucket,
+} from '../../src/metrics/interval.js';
 
 function messageOf(f: () => unknown): string {
   try {
@@ -155,15 +157,33 @@ describe('criteria on HTTP, flows and outbound in a scenario', () => {
 const hist = (ms: number[]) => {
   const h = createLatencyHistogram();
   for (const v of ms) recordMs(h, v);
-  return encodeHistogram(h);
+  return h;
 };
-const EMPTY = hist([]);
+const EMPTY = encodeHistogram(hist([]));
 
-function report(seq: number, worker: number, extra: Partial<IntervalReport>): IntervalReport {
-  return {
-    type: 'interval', worker, seq, counters: emptyCounters(), setupHist: EMPTY, pddHist: EMPTY, pddFailedHist: EMPTY, sddHist: EMPTY, slipHist: EMPTY,
-    samples: [], calls: '', eventLoopLagMsP99: 0, eventLoopLagMsMax: 0, eventLoopLagMsP99Run: 0, heapUsedBytes: 0, offered: 0, http: {}, ...extra,
+interface Buckets {
+  http?: Record<string, HttpBucket>;
+  flows?: Record<string, FlowBucket>;
+  outbound?: OutboundBucket & { samples: Array<[number, number]> };
+}
+
+/** A worker's report with these HTTP, flow and UAS buckets, as the workers ship them (metrics/interval.ts put*). */
+function report(seq: number, worker: number, extra: Buckets): IntervalReport {
+  const r: IntervalReport = {
+    type: 'interval', worker, seq, counters: {},
+    trends: {
+      setup_ms: { '': EMPTY }, pdd_ms: { '': EMPTY }, pdd_failed_ms: { '': EMPTY }, sdd_ms: { '': EMPTY }, schedule_slip_ms: { '': EMPTY },
+    },
+    samples: [], calls: '', eventLoopLagMsP99: 0, eventLoopLagMsMax: 0, eventLoopLagMsP99Run: 0, heapUsedBytes: 0,
   };
+  putCounters(r, emptyCounters());
+  for (const name in extra.http) putHttpLoad(r, name, extra.http[name]);
+  for (const name in extra.flows) putFlow(r, name, extra.flows[name]);
+  if (extra.outbound !== undefined) {
+    putOutbound(r, extra.outbound);
+    r.outboundSamples = extra.outbound.samples;
+  }
+  return r;
 }
 
 /** Two workers, two seconds: HTTP requests (2 errors of 100), 10 flows (1 failed), 8 outbound calls (1 failed), concurrency 0→6→4. */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Call } from '../../src/sip/ua/caller.js';
 import { CallSlot } from '../../src/engine/worker/call-slot.js';
 import { IntervalCollector } from '../../src/engine/worker/interval-collector.js';
+import { countersOf } from '../../src/metrics/interval.js';
 
 const T0 = 1000;
 function call(o: Partial<Pick<Call<CallSlot>, 'sentAt' | 'provisionalAt' | 'answeredAt' | 'byeAt' | 'byeAnsweredAt' | 'endedAt' | 'finalCode' | 'cause' | 'normalEnd' | 'gotResponse'>> & { index?: number; intendedAt?: number; cutAtEnd?: boolean }) {
@@ -32,7 +33,7 @@ describe('IntervalCollector', () => {
     m.ended(call({ index: 5, sentAt: 0, endedAt: T0, cause: 'data_exhausted' }));
     m.blocked(6, T0 + 7);
     const d = m.take();
-    const c = d.counters;
+    const c = countersOf(d);
     const { answers, completed, cutAtEnd, failures, aborted, timeouts, noResponse, noProvisional, blocked } = c;
     expect({ answers, completed, cutAtEnd, failures, aborted, timeouts, noResponse, noProvisional, blocked })
       .toEqual({ answers: 2, completed: 1, cutAtEnd: 1, failures: 3, aborted: 1, timeouts: 1, noResponse: 1, noProvisional: 1,
@@ -47,7 +48,8 @@ describe('IntervalCollector', () => {
     // A fresh interval.
     const next = m.take();
     expect(next.calls).toBe('');
-    expect(next.counters.attempts + next.counters.answers + next.counters.failures).toBe(0);
+    const n = countersOf(next);
+    expect(n.attempts + n.answers + n.failures).toBe(0);
   });
 
   it('an early send is timed from the wire, a late one from its intended start', () => {
@@ -67,7 +69,8 @@ describe('IntervalCollector', () => {
     m.unfinished(call({ index: 0, answeredAt: T0 + 5, finalCode: 200, gotResponse: true }));
     m.unfinished(call({ index: 1 }));
     const d = m.take();
-    expect([d.counters.aborted, d.counters.noResponse]).toEqual([1, 1]);
-    expect(d.counters.failuresByCause).toEqual({ drain_timeout: 1 });
+    const c = countersOf(d);
+    expect([c.aborted, c.noResponse]).toEqual([1, 1]);
+    expect(c.failuresByCause).toEqual({ drain_timeout: 1 });
   });
 });

@@ -13,7 +13,7 @@ import { buildScenarioFromFlags, scenarioFromObject } from '../../src/scenario/l
 import { parseCriterion } from '../../src/scenario/criteria.js';
 import { isCallcertError } from '../../src/errors.js';
 import type { SearchSpec } from '../../src/scenario/types.js';
-import { emptyCounters, type IntervalReport } from '../../src/metrics/interval.js';
+import { emptyBucket, emptyCounters, putCounters, putHttpLoad, type IntervalReport } from '../../src/metrics/interval.js';
 
 const spec: SearchSpec = { start: 100, step: 50, stepDurationMs: 5000, rampMs: 1000, ceiling: 220, require: null };
 
@@ -105,15 +105,18 @@ function interval(
     counters.finalByCode['503'] = o.rejected;
     counters.failuresByCode['503'] = o.rejected;
   }
+  counters.offered = counters.attempts;
   const setup = createLatencyHistogram();
   for (let i = 0; i < o.answers; i++) recordMs(setup, o.setupMs);
   const empty = encodeHistogram(createLatencyHistogram());
-  return {
-    type: 'interval', worker, seq, counters,
-    setupHist: encodeHistogram(setup), pddHist: empty, pddFailedHist: empty, sddHist: empty, slipHist: empty,
+  const r: IntervalReport = {
+    type: 'interval', worker, seq, counters: {},
+    trends: { setup_ms: { '': encodeHistogram(setup) }, pdd_ms: { '': empty }, pdd_failed_ms: { '': empty }, sdd_ms: { '': empty }, schedule_slip_ms: { '': empty } },
     samples: Array.from({ length: 10 }, (_, k): [number, number, number] => [seq * 10 + k + 1, o.established, o.established]),
-    calls: '', eventLoopLagMsP99: 1, eventLoopLagMsMax: 1, eventLoopLagMsP99Run: 1, heapUsedBytes: 0, offered: counters.attempts, http: {},
+    calls: '', eventLoopLagMsP99: 1, eventLoopLagMsMax: 1, eventLoopLagMsP99Run: 1, heapUsedBytes: 0,
   };
+  putCounters(r, counters);
+  return r;
 }
 
 /** A platform with `capacity` channels: above it, the extra slots get 503s. */
@@ -186,9 +189,9 @@ describe('SearchJudge', () => {
       const level = windows.find((w) => seq * 1000 < w.endMs)!.level;
       const r = interval(0, seq, { answers: level / 5, setupMs: 20, established: level });
       // 10 requests a second; 50 ms each up to 150 channels, 300 ms at 200.
-      const hist = createLatencyHistogram();
-      for (let i = 0; i < 10; i++) recordMs(hist, level >= 200 ? 300 : 50);
-      r.http = { api: { hist: encodeHistogram(hist), settled: 10, completed: 10, statusCodes: { 200: 10 }, errorsByCause: {} } };
+      const api = { ...emptyBucket(), settled: 10, completed: 10, statusCodes: { 200: 10 } };
+      for (let i = 0; i < 10; i++) recordMs(api.hist, level >= 200 ? 300 : 50);
+      putHttpLoad(r, 'api', api);
       agg.add(r);
     }
     const failed = judge.poll(agg, Infinity, true, 18_000);

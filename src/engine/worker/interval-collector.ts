@@ -4,21 +4,20 @@
  * `take()` hands over an interval's worth and starts the next. No clock, no sockets: the
  * accounting rules (what counts as failed, completed, cut at end, no response) are testable
  * on plain call records.
+ *
+ * Per call it only bumps fixed fields and records into its own histograms; the interval's
+ * series (catalogue names, metrics/measures.ts) are built once per interval, in take().
  */
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../../metrics/histograms.js';
-import { bump, emptyCounters, type Counters } from '../../metrics/interval.js';
+import { bump, emptyCounters, putCounters, type Counters } from '../../metrics/interval.js';
+import { UNTAGGED, type Measures } from '../../metrics/measures.js';
 import { round3 } from '../../metrics/round.js';
 import { timedFrom, type DriverCall } from './call-slot.js';
 
-export interface IntervalData {
-  counters: Counters;
-  setupHist: string;
-  pddHist: string;
-  pddFailedHist: string;
-  sddHist: string;
+/** The SIP caller's part of an interval report: its series, concurrency samples and call records. */
+export interface IntervalData extends Measures {
   samples: Array<[number, number, number]>;
   calls: string;
-  offered: number;
 }
 
 export class IntervalCollector {
@@ -29,8 +28,6 @@ export class IntervalCollector {
   private sddHist: Histogram = createLatencyHistogram();
   private samples: Array<[number, number, number]> = [];
   private calls: string[] = [];
-  /** Calls the schedule offered (attempted or blocked). */
-  offered = 0;
 
   /** `startAt`: the clock time of the run's 0 (records are relative to it); `worker`: this segment. */
   constructor(private readonly startAt: number, private readonly worker: number) {}
@@ -99,15 +96,17 @@ export class IntervalCollector {
   /** This interval's data (histograms encoded), and a fresh interval. */
   take(): IntervalData {
     const d: IntervalData = {
-      counters: this.counters,
-      setupHist: encodeHistogram(this.setupHist),
-      pddHist: encodeHistogram(this.pddHist),
-      pddFailedHist: encodeHistogram(this.pddFailedHist),
-      sddHist: encodeHistogram(this.sddHist),
+      counters: {},
+      trends: {
+        setup_ms: { [UNTAGGED]: encodeHistogram(this.setupHist) },
+        pdd_ms: { [UNTAGGED]: encodeHistogram(this.pddHist) },
+        pdd_failed_ms: { [UNTAGGED]: encodeHistogram(this.pddFailedHist) },
+        sdd_ms: { [UNTAGGED]: encodeHistogram(this.sddHist) },
+      },
       samples: this.samples,
       calls: this.calls.length > 0 ? this.calls.join('\n') + '\n' : '',
-      offered: this.offered,
     };
+    putCounters(d, this.counters);
     this.counters = emptyCounters();
     this.setupHist = createLatencyHistogram();
     this.pddHist = createLatencyHistogram();
@@ -115,7 +114,6 @@ export class IntervalCollector {
     this.sddHist = createLatencyHistogram();
     this.samples = [];
     this.calls = [];
-    this.offered = 0;
     return d;
   }
 

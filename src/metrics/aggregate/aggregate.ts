@@ -1,51 +1,38 @@
 /**
  * Main-thread aggregation: merges the workers' IntervalReports into run totals
- * and a per-second timeline. Histograms are merged bucket by bucket (never
- * averaged), concurrency samples are summed across workers by sample index.
+ * and a per-second timeline. Every counter and histogram is a catalogue series,
+ * merged by the one generic merge (metrics/measures.ts addMeasures): histograms
+ * bucket by bucket (never averaged), counters summed. Concurrency samples are
+ * summed across workers by sample index.
  */
-import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, summarizeMs, type Histogram } from '../histograms.js';
-import { FlowAggregate, type FlowPoint, type OutboundPoint } from './flow-aggregate.js';
-import { addCounters, addMap, emptyCounters, SETTLE_SLOTS, type Counters, type IntervalReport, emptyBucket, type HttpBucket, type HttpIntervalData } from '../interval.js';
+import type { TrendName } from '../catalog.js';
+import { createLatencyHistogram, percentileMs, summarizeMs, type Histogram } from '../histograms.js';
+import { addMeasures, decodeMeasures, emptyMeasures, lastTags, total, UNTAGGED, type Measures } from '../measures.js';
+import { FlowAggregate, type FlowPoint, type OutboundPoint, type SlotTrends } from './flow-aggregate.js';
+import {
+  countersOf, flowOf, httpLoadOf, outboundOf, SETTLE_SLOTS,
+  type Counters, type FlowBucket, type HttpBucket, type IntervalReport, type OutboundBucket,
+} from '../interval.js';
 
-/** One HTTP load in one interval; hist is freed (null) once the slot settles. */
-interface SlotHttp {
-  /** Requests with an outcome (response or error). */
-  settled: number;
-  completed: number;
-  errors: number;
-  hist: Histogram | null;
-  latencyMsP95: number | null;
-}
-
-/** Merges one report's HTTP data into the run totals and the interval's slot, decoding each histogram once. */
-function addHttp(totals: Map<string, HttpBucket>, slot: Map<string, SlotHttp>, data: Record<string, HttpIntervalData>): void {
-  for (const name in data) {
-    const d = data[name];
-    const hist = decodeHistogram(d.hist);
-    let a = totals.get(name);
-    if (a === undefined) totals.set(name, (a = emptyBucket()));
-    mergeInto(a.hist, hist);
-    a.settled += d.settled;
-    a.completed += d.completed;
-    addMap(a.statusCodes, d.statusCodes);
-    addMap(a.errorsByCause, d.errorsByCause);
-    let p = slot.get(name);
-    if (p === undefined) slot.set(name, (p = { settled: 0, completed: 0, errors: 0, hist: createLatencyHistogram(), latencyMsP95: null }));
-    p.settled += d.settled;
-    p.completed += d.completed;
-    for (const k in d.errorsByCause) p.errors += d.errorsByCause[k];
-    // A report later than the settling window adds counts but no longer moves the frozen p95.
-    if (p.hist !== null) mergeInto(p.hist, hist);
-  }
-}
+/**
+ * The trends a timeline slot keeps, and the percentiles its point reads from each (pdd_ms: none, window() reads it).
+ * The others (pdd_failed_ms, sdd_ms, flow steps) only go to the run totals.
+ */
+const SLOT_PERCENTILES: { readonly [N in TrendName]?: readonly number[] } = {
+  setup_ms: [50, 95, 99], pdd_ms: [], schedule_slip_ms: [99], http_latency_ms: [95], flow_ms: [95], dial_latency_ms: [95],
+};
+/** The trends window() merges: what a search step judges (setup_ms, pdd_ms, http_latency_ms criteria). */
+const WINDOW_TRENDS: ReadonlySet<TrendName> = new Set<TrendName>(['setup_ms', 'pdd_ms', 'http_latency_ms']);
 
 /** What Aggregator.window() merges for one capacity-search step. */
 export interface WindowData {
+  /** Every counter of the window's intervals, and their WINDOW_TRENDS. */
+  measures: Measures<Histogram>;
   counters: Counters;
   setup: Histogram;
   pdd: Histogram;
-  /** Per HTTP load: its requests within the window (rps = completed / window length). */
-  http: Map<string, { hist: Histogram; settled: number; completed: number; errors: number }>;
+  /** One HTTP load's requests within the window (rps = completed / window length); undefined: none. */
+  http(name: string): HttpBucket | undefined;
   minWorkers: number;
 }
 
@@ -73,39 +60,39 @@ export interface TimelinePoint {
   outbound?: OutboundPoint;
 }
 
-/** A slot's per-second percentiles, frozen when its histograms are freed. */
-interface SlotPercentiles {
-  setupMsP50: number | null;
-  setupMsP95: number | null;
-  setupMsP99: number | null;
-  scheduleSlipMsP99: number | null;
-}
+/** Trend → tag key → percentile → ms: a settled slot's percentiles. */
+type Frozen = { [N in TrendName]?: Record<string, Record<number, number | null>> };
 
 interface Slot {
   workers: Set<number>;
-  counters: Counters;
-  offered: number;
-  /** Freed (null) once the slot settles: see SETTLE_SLOTS; `frozen` then holds their percentiles. */
-  hists: { setup: Histogram; pdd: Histogram; slip: Histogram } | null;
-  frozen: SlotPercentiles | null;
+  /** The interval over every worker: all its counters, and its SLOT_PERCENTILES trends until it settles. */
+  m: Measures<Histogram>;
+  /** Once settled (see SETTLE_SLOTS): the percentiles of the histograms it freed; null before. */
+  frozen: Frozen | null;
   lagP99: number;
-  http: Map<string, SlotHttp>;
   /** Per worker: its last concurrency sample in this interval's report. */
   lastEstablished: Map<number, number>;
 }
 
+/** A slot's trend keys (live, and frozen ones) and percentiles. */
+function slotTrends(s: Slot): SlotTrends & { pct(name: TrendName, key: string, p: number): number | null } {
+  const pct = (name: TrendName, key: string, p: number): number | null => {
+    const h = s.m.trends[name]?.[key];
+    if (h !== undefined) return percentileMs(h, p);
+    return s.frozen?.[name]?.[key]?.[p] ?? null;
+  };
+  return {
+    keys: (name) => [...new Set([...Object.keys(s.frozen?.[name] ?? {}), ...Object.keys(s.m.trends[name] ?? {})])],
+    p95: (name, key) => pct(name, key, 95),
+    pct,
+  };
+}
+
 export class Aggregator {
-  readonly totals: Counters = emptyCounters();
-  readonly setup = createLatencyHistogram();
-  readonly pdd = createLatencyHistogram();
-  readonly pddFailed = createLatencyHistogram();
-  readonly sdd = createLatencyHistogram();
-  readonly slip = createLatencyHistogram();
-  /** HTTP load name → measurements over the whole run. */
-  readonly http = new Map<string, HttpBucket>();
-  /** HTTP flows and the run's UAS. */
-  readonly flows = new FlowAggregate();
-  offered = 0;
+  /** Every series over the whole run. */
+  readonly totals: Measures<Histogram> = emptyMeasures();
+  /** Flow examples, the UAS's concurrency series, flow and outbound timeline fields. */
+  private readonly flows = new FlowAggregate();
   /** sample index (×100 ms) → worker → [established, inProgress] */
   private readonly samples = new Map<number, Map<number, [number, number]>>();
   /** concurrencySeries() as last computed, valid below sample index seriesDirtyFrom. */
@@ -128,23 +115,70 @@ export class Aggregator {
    * @param retainSlots how many intervals behind the newest report a slot keeps its
    * histograms; a capacity search needs a whole step's (see window()).
    */
-  constructor(private readonly retainSlots = SETTLE_SLOTS) {}
+  constructor(private readonly retainSlots = SETTLE_SLOTS) {
+    // The SIP trends exist from the start (empty), as the histograms results.json summarises.
+    for (const name of ['setup_ms', 'pdd_ms', 'pdd_failed_ms', 'sdd_ms', 'schedule_slip_ms'] as const) {
+      this.totals.trends[name] = { [UNTAGGED]: createLatencyHistogram() };
+    }
+  }
+
+  private sipTrend(name: 'setup_ms' | 'pdd_ms' | 'pdd_failed_ms' | 'sdd_ms' | 'schedule_slip_ms'): Histogram {
+    return this.totals.trends[name]![UNTAGGED];
+  }
+
+  get setup(): Histogram {
+    return this.sipTrend('setup_ms');
+  }
+  get pdd(): Histogram {
+    return this.sipTrend('pdd_ms');
+  }
+  get pddFailed(): Histogram {
+    return this.sipTrend('pdd_failed_ms');
+  }
+  get sdd(): Histogram {
+    return this.sipTrend('sdd_ms');
+  }
+  get slip(): Histogram {
+    return this.sipTrend('schedule_slip_ms');
+  }
+
+  /** Calls the schedule offered so far. */
+  get offered(): number {
+    return this.totals.counters.calls_offered?.[UNTAGGED] ?? 0;
+  }
+
+  /** The SIP caller's counts over the run so far. */
+  counters(): Counters {
+    return countersOf(this.totals);
+  }
+
+  /** One HTTP load over the run so far; undefined before any of its intervals came. */
+  httpLoad(name: string): HttpBucket | undefined {
+    return httpLoadOf(this.totals, name);
+  }
+
+  /** One HTTP flow over the run so far (with its first failure examples); undefined before any of its intervals came. */
+  flow(name: string): FlowBucket | undefined {
+    return flowOf(this.totals, name, this.flows.examplesOf(name));
+  }
+
+  /** The run's UAS over the run so far; null without one. */
+  outbound(): OutboundBucket | null {
+    return outboundOf(this.totals);
+  }
+
+  /** Established UAS calls summed over workers: [tMs, established] per 100 ms sample. */
+  outboundSeries(): Array<[number, number]> {
+    return this.flows.series();
+  }
 
   add(r: IntervalReport): void {
-    addCounters(this.totals, r.counters);
-    this.offered += r.offered;
-    const setup = decodeHistogram(r.setupHist);
-    mergeInto(this.setup, setup);
-    const pdd = decodeHistogram(r.pddHist);
-    mergeInto(this.pdd, pdd);
-    mergeInto(this.pddFailed, decodeHistogram(r.pddFailedHist));
-    mergeInto(this.sdd, decodeHistogram(r.sddHist));
-    const slip = decodeHistogram(r.slipHist);
-    mergeInto(this.slip, slip);
+    const m = decodeMeasures(r);
+    addMeasures(this.totals, m);
     for (const [k, est, prog] of r.samples) {
-      let m = this.samples.get(k);
-      if (m === undefined) this.samples.set(k, (m = new Map()));
-      m.set(r.worker, [est, prog]);
+      let s = this.samples.get(k);
+      if (s === undefined) this.samples.set(k, (s = new Map()));
+      s.set(r.worker, [est, prog]);
       if (k < this.seriesDirtyFrom) this.seriesDirtyFrom = k;
       if (k > this.seriesMaxKey) this.seriesMaxKey = k;
     }
@@ -157,40 +191,25 @@ export class Aggregator {
 
     let slot = this.slots.get(r.seq);
     if (slot === undefined) {
-      const hists = { setup: createLatencyHistogram(), pdd: createLatencyHistogram(), slip: createLatencyHistogram() };
-      slot = {
-        workers: new Set(),
-        counters: emptyCounters(),
-        offered: 0,
-        hists,
-        frozen: null,
-        lagP99: 0,
-        http: new Map(),
-        lastEstablished: new Map(),
-      };
+      slot = { workers: new Set(), m: emptyMeasures(), frozen: null, lagP99: 0, lastEstablished: new Map() };
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
     this.points.delete(r.seq);
     this.lagRunP99.set(r.worker, r.eventLoopLagMsP99Run);
-    addCounters(slot.counters, r.counters);
-    slot.offered += r.offered;
-    // A report later than the settling window adds counts but no longer moves the frozen percentiles.
-    if (slot.hists !== null) {
-      mergeInto(slot.hists.setup, setup);
-      mergeInto(slot.hists.pdd, pdd);
-      mergeInto(slot.hists.slip, slip);
-    }
-    slot.lagP99 = Math.max(slot.lagP99, r.eventLoopLagMsP99);
-    addHttp(this.http, slot.http, r.http);
+    // A report later than the settling window adds counts but no longer moves the frozen percentiles
+    // (a trend key the slot has not seen yet still gets its histogram).
+    const s = slot;
+    addMeasures(s.m, m, (name, key) => SLOT_PERCENTILES[name] !== undefined && s.frozen?.[name]?.[key] === undefined);
+    s.lagP99 = Math.max(s.lagP99, r.eventLoopLagMsP99);
     this.flows.add(r);
     this.settle(r.seq - this.retainSlots);
     // The interval's channel count comes from its own report: a sample taken at the same
     // instant as the flush may travel in the next report, so a lookup by time could miss it.
-    if (r.samples.length > 0) slot.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
+    if (r.samples.length > 0) s.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
   }
 
-  /**
+/**
    * Established calls summed over workers, one value per 100 ms sample: [tMs, established, inProgress].
    * Asked every second (criteria, live view) over a series that grows by 10 samples a second: only
    * the samples changed since the last call are summed again (a 4-hour run's series cost 32 ms a
@@ -235,29 +254,27 @@ export class Aggregator {
   }
 
   private point(seq: number): TimelinePoint {
-    {
-      const s = this.slots.get(seq)!;
-      const pct = s.frozen ?? slotPercentiles(s.hists!);
-      const failuresByCode: Record<string, number> = {};
-      addMap(failuresByCode, s.counters.failuresByCode);
-      return {
-        t: seq + 1,
-        active: sum(s.lastEstablished.values()),
-        offered: s.offered,
-        attempts: s.counters.attempts,
-        answers: s.counters.answers,
-        failures: s.counters.failures,
-        blocked: s.counters.blocked,
-        setupMsP50: pct.setupMsP50,
-        setupMsP95: pct.setupMsP95,
-        setupMsP99: pct.setupMsP99,
-        failuresByCode,
-        scheduleSlipMsP99: pct.scheduleSlipMsP99,
-        eventLoopLagMsP99: s.lagP99,
-        ...(s.http.size > 0 ? { http: httpPoint(s.http) } : {}),
-        ...this.flows.point(seq),
-      };
-    }
+    const s = this.slots.get(seq)!;
+    const t = slotTrends(s);
+    const c = countersOf(s.m);
+    const loads = t.keys('http_latency_ms');
+    return {
+      t: seq + 1,
+      active: sum(s.lastEstablished.values()),
+      offered: c.offered,
+      attempts: c.attempts,
+      answers: c.answers,
+      failures: c.failures,
+      blocked: c.blocked,
+      setupMsP50: t.pct('setup_ms', UNTAGGED, 50),
+      setupMsP95: t.pct('setup_ms', UNTAGGED, 95),
+      setupMsP99: t.pct('setup_ms', UNTAGGED, 99),
+      failuresByCode: c.failuresByCode,
+      scheduleSlipMsP99: t.pct('schedule_slip_ms', UNTAGGED, 99),
+      eventLoopLagMsP99: s.lagP99,
+      ...(loads.length > 0 ? { http: httpPoint(s.m, loads, t) } : {}),
+      ...this.flows.point(seq, s.m, t),
+    };
   }
 
   /**
@@ -266,46 +283,42 @@ export class Aggregator {
    * those intervals has heard from.
    */
   window(firstSeq: number, endSeq: number): WindowData {
-    const out: WindowData = {
-      counters: emptyCounters(),
-      setup: createLatencyHistogram(),
-      pdd: createLatencyHistogram(),
-      http: new Map(),
-      minWorkers: Infinity,
-    };
+    const m = emptyMeasures<Histogram>();
+    let minWorkers = Infinity;
     for (let seq = firstSeq; seq < endSeq; seq++) {
       const slot = this.slots.get(seq);
-      out.minWorkers = Math.min(out.minWorkers, slot?.workers.size ?? 0);
+      minWorkers = Math.min(minWorkers, slot?.workers.size ?? 0);
       if (slot === undefined) continue;
-      if (slot.hists === null) throw new Error(`Aggregator.window: interval ${seq} was settled; construct the Aggregator with retainSlots covering the window`);
-      addCounters(out.counters, slot.counters);
-      mergeInto(out.setup, slot.hists.setup);
-      mergeInto(out.pdd, slot.hists.pdd);
-      for (const [name, h] of slot.http) {
-        let w = out.http.get(name);
-        if (w === undefined) out.http.set(name, (w = { hist: createLatencyHistogram(), settled: 0, completed: 0, errors: 0 }));
-        w.settled += h.settled;
-        w.completed += h.completed;
-        w.errors += h.errors;
-        // Settled together with the slot's SIP histograms (checked above).
-        if (h.hist !== null) mergeInto(w.hist, h.hist);
-      }
+      if (slot.frozen !== null) throw new Error(`Aggregator.window: interval ${seq} was settled; construct the Aggregator with retainSlots covering the window`);
+      addMeasures(m, slot.m, (name) => WINDOW_TRENDS.has(name));
     }
-    if (out.minWorkers === Infinity) out.minWorkers = 0;
-    return out;
+    return {
+      measures: m,
+      counters: countersOf(m),
+      setup: m.trends.setup_ms?.[UNTAGGED] ?? createLatencyHistogram(),
+      pdd: m.trends.pdd_ms?.[UNTAGGED] ?? createLatencyHistogram(),
+      http: (name) => httpLoadOf(m, name),
+      minWorkers: minWorkers === Infinity ? 0 : minWorkers,
+    };
   }
 
   /** Freezes the percentiles of the slots up to `seq` and frees their histograms. */
   private settle(seq: number): void {
     for (let k = this.settled + 1; k <= seq; k++) {
       const s = this.slots.get(k);
-      if (s === undefined || s.hists === null) continue;
-      s.frozen = slotPercentiles(s.hists);
-      s.hists = null;
-      for (const h of s.http.values()) {
-        if (h.hist !== null) h.latencyMsP95 = percentileMs(h.hist, 95);
-        h.hist = null;
+      if (s === undefined || s.frozen !== null) continue;
+      const frozen: Frozen = {};
+      const trends = s.m.trends as Record<string, Record<string, Histogram>>;
+      for (const name in trends) {
+        const ps = SLOT_PERCENTILES[name as TrendName] ?? [];
+        const byKey: Record<string, Record<number, number | null>> = (frozen[name as TrendName] = {});
+        for (const key in trends[name]) {
+          const h = trends[name][key];
+          byKey[key] = Object.fromEntries(ps.map((p) => [p, percentileMs(h, p)]));
+        }
       }
+      s.frozen = frozen;
+      s.m.trends = {};
     }
     this.settled = Math.max(this.settled, seq);
   }
@@ -322,19 +335,14 @@ export class Aggregator {
   }
 }
 
-function slotPercentiles(h: NonNullable<Slot['hists']>): SlotPercentiles {
-  return {
-    setupMsP50: percentileMs(h.setup, 50),
-    setupMsP95: percentileMs(h.setup, 95),
-    setupMsP99: percentileMs(h.setup, 99),
-    scheduleSlipMsP99: percentileMs(h.slip, 99),
-  };
-}
-
-function httpPoint(m: Map<string, SlotHttp>): NonNullable<TimelinePoint['http']> {
+function httpPoint(m: Measures<Histogram>, loads: readonly string[], t: SlotTrends): NonNullable<TimelinePoint['http']> {
   const out: NonNullable<TimelinePoint['http']> = {};
-  for (const [name, a] of m) {
-    out[name] = { completed: a.completed, errors: a.errors, latencyMsP95: a.hist === null ? a.latencyMsP95 : percentileMs(a.hist, 95) };
+  for (const name of loads) {
+    out[name] = {
+      completed: total(lastTags(m.counters.http_responses, [name])),
+      errors: total(lastTags(m.counters.http_errors, [name])),
+      latencyMsP95: t.p95('http_latency_ms', name),
+    };
   }
   return out;
 }

@@ -1,11 +1,14 @@
 /**
- * Main-thread merging of the workers' flow and UAS reports (engine/flow-runs.ts): run
- * totals per flow and per step (histograms merged bucket-wise), the outbound
- * legs and dial latency, established UAS calls summed across workers per 100 ms
- * sample, and per-second timeline figures.
+ * The flow and outbound parts of the main-thread merge that are not series (their counters and
+ * histograms are merged with every other series, metrics/measures.ts addMeasures): the first
+ * failure example of each cause per flow, the UAS's established calls summed across workers per
+ * 100 ms sample, and the per-second flow and outbound timeline fields, read from a timeline
+ * slot's merged series.
  */
-import { createLatencyHistogram, decodeHistogram, mergeInto, percentileMs, type Histogram } from '../histograms.js';
-import { addMap, SETTLE_SLOTS, type IntervalReport, emptyFlowBucket, emptyOutboundBucket, emptyStepBucket, type FlowBucket, type FlowIntervalData, type OutboundBucket } from '../interval.js';
+import type { TrendName } from '../catalog.js';
+import type { Histogram } from '../histograms.js';
+import { lastTags, total, UNTAGGED, type Measures } from '../measures.js';
+import type { IntervalReport } from '../interval.js';
 
 /** One second of one flow in the timeline. */
 export interface FlowPoint {
@@ -25,103 +28,43 @@ export interface OutboundPoint {
   dialMsP95: number | null;
 }
 
-interface Slot {
-  /** hist is dropped (null) once the slot is settled: see SETTLE_SLOTS. */
-  flows: Map<string, { counts: FlowPoint; hist: Histogram | null }>;
-  outbound: { offered: number; answered: number; dial: Histogram | null; dialMsP95: number | null; last: Map<number, number> } | null;
-}
-
-/** `hist` is d.hist decoded (once: the per-second slot merges it too). */
-function mergeFlow(into: FlowBucket, d: FlowIntervalData, hist: Histogram): void {
-  mergeInto(into.hist, hist);
-  into.started += d.started;
-  into.completed += d.completed;
-  into.failed += d.failed;
-  into.blocked += d.blocked;
-  addMap(into.errorsByCause, d.errorsByCause);
-  addMap(into.unexpectedStatus, d.unexpectedStatus);
-  for (const k in d.examples) into.examples[k] ??= d.examples[k];
-  for (const name in d.steps) {
-    const s = d.steps[name];
-    const a = (into.steps[name] ??= emptyStepBucket());
-    mergeInto(a.hist, decodeHistogram(s.hist));
-    a.count += s.count;
-    addMap(a.statusCodes, s.statusCodes);
-    addMap(a.errors, s.errors);
-  }
+/** What a timeline slot tells of its trends: the tag keys a trend has there, and one key's p95 (live or frozen). */
+export interface SlotTrends {
+  keys(name: TrendName): string[];
+  p95(name: TrendName, key: string): number | null;
 }
 
 export class FlowAggregate {
-  readonly flows = new Map<string, FlowBucket>();
-  outbound: OutboundBucket | null = null;
+  /** Flow → cause → the first failure of that cause, in words. */
+  private readonly examples = new Map<string, Record<string, string>>();
   /** sample index (×100 ms) → worker → established UAS calls */
   private readonly samples = new Map<number, Map<number, number>>();
-  private readonly slots = new Map<number, Slot>();
+  /** Interval → worker → its last established-UAS sample in that interval's report. */
+  private readonly last = new Map<number, Map<number, number>>();
 
   add(r: IntervalReport): void {
-    const flows = r.flows ?? {};
-    let slot = this.slots.get(r.seq);
-    if (slot === undefined) this.slots.set(r.seq, (slot = { flows: new Map(), outbound: null }));
-    for (const name in flows) {
-      const d = flows[name];
-      let a = this.flows.get(name);
-      if (a === undefined) this.flows.set(name, (a = emptyFlowBucket()));
-      const hist = decodeHistogram(d.hist);
-      mergeFlow(a, d, hist);
-      let p = slot.flows.get(name);
-      if (p === undefined)
-        slot.flows.set(
-          name,
-          (p = { counts: { started: 0, completed: 0, failed: 0, blocked: 0, flowMsP95: null }, hist: createLatencyHistogram() }),
-        );
-      p.counts.started += d.started;
-      p.counts.completed += d.completed;
-      p.counts.failed += d.failed;
-      p.counts.blocked += d.blocked;
-      // A report later than the settling window adds counts but no longer moves the frozen p95.
-      if (p.hist !== null) mergeInto(p.hist, hist);
+    for (const flow in r.flowExamples) {
+      const from = r.flowExamples[flow];
+      let into = this.examples.get(flow);
+      if (into === undefined) this.examples.set(flow, (into = {}));
+      for (const k in from) into[k] ??= from[k];
     }
-    this.settle(r.seq - SETTLE_SLOTS);
-    const o = r.outbound;
-    if (o === undefined || o === null) return;
-    const ob = (this.outbound ??= emptyOutboundBucket());
-    const dial = decodeHistogram(o.dialHist);
-    mergeInto(ob.dialHist, dial);
-    ob.offered += o.offered;
-    ob.answered += o.answered;
-    ob.completed += o.completed;
-    ob.failed += o.failed;
-    ob.uncorrelated += o.uncorrelated;
-    ob.unfinished += o.unfinished;
-    for (const [k, est] of o.samples) {
+    const s = r.outboundSamples;
+    if (s === undefined) return;
+    for (const [k, est] of s) {
       let m = this.samples.get(k);
       if (m === undefined) this.samples.set(k, (m = new Map()));
       m.set(r.worker, est);
     }
-    const so = (slot.outbound ??= { offered: 0, answered: 0, dial: createLatencyHistogram(), dialMsP95: null, last: new Map() });
-    so.offered += o.offered;
-    so.answered += o.answered;
-    if (so.dial !== null) mergeInto(so.dial, dial);
-    if (o.samples.length > 0) so.last.set(r.worker, o.samples[o.samples.length - 1][1]);
+    if (s.length === 0) return;
+    let last = this.last.get(r.seq);
+    if (last === undefined) this.last.set(r.seq, (last = new Map()));
+    last.set(r.worker, s[s.length - 1][1]);
   }
 
-  private settled = -1;
-
-  /** Freezes the p95s of the seconds up to `seq` and drops their histograms. */
-  private settle(seq: number): void {
-    for (let k = this.settled + 1; k <= seq; k++) {
-      const s = this.slots.get(k);
-      if (s === undefined) continue;
-      for (const p of s.flows.values()) {
-        if (p.hist !== null) p.counts.flowMsP95 = percentileMs(p.hist, 95);
-        p.hist = null;
-      }
-      if (s.outbound !== null && s.outbound.dial !== null) {
-        s.outbound.dialMsP95 = percentileMs(s.outbound.dial, 95);
-        s.outbound.dial = null;
-      }
-    }
-    this.settled = Math.max(this.settled, seq);
+  /** The first failure of each cause of a flow, merged over the run. */
+  examplesOf(flow: string): Record<string, string> | undefined {
+    return this.examples.get(flow);
   }
 
   /** Established UAS calls summed over workers: [tMs, established] per 100 ms sample. */
@@ -133,24 +76,31 @@ export class FlowAggregate {
     });
   }
 
-  /** Timeline fields of second `seq` (empty when there are no flows and no UAS). */
-  point(seq: number): { flows?: Record<string, FlowPoint>; outbound?: OutboundPoint } {
-    const s = this.slots.get(seq);
-    if (s === undefined) return {};
+  /** Timeline fields of second `seq` from its slot's series (empty when there are no flows and no UAS). */
+  point(seq: number, m: Measures<Histogram>, t: SlotTrends): { flows?: Record<string, FlowPoint>; outbound?: OutboundPoint } {
     const out: { flows?: Record<string, FlowPoint>; outbound?: OutboundPoint } = {};
-    if (s.flows.size > 0) {
+    const c = m.counters;
+    const flows = t.keys('flow_ms');
+    if (flows.length > 0) {
       out.flows = {};
-      for (const [name, p] of s.flows)
-        out.flows[name] = { ...p.counts, flowMsP95: p.hist === null ? p.counts.flowMsP95 : percentileMs(p.hist, 95) };
+      for (const name of flows) {
+        out.flows[name] = {
+          started: c.flows_started?.[name] ?? 0,
+          completed: c.flows_completed?.[name] ?? 0,
+          failed: total(lastTags(c.flow_failures, [name])),
+          blocked: c.flows_blocked?.[name] ?? 0,
+          flowMsP95: t.p95('flow_ms', name),
+        };
+      }
     }
-    if (s.outbound !== null) {
+    if (t.keys('dial_latency_ms').length > 0) {
       let est = 0;
-      for (const v of s.outbound.last.values()) est += v;
+      for (const v of this.last.get(seq)?.values() ?? []) est += v;
       out.outbound = {
-        offered: s.outbound.offered,
-        answered: s.outbound.answered,
+        offered: c.outbound_offered?.[UNTAGGED] ?? 0,
+        answered: c.outbound_answered?.[UNTAGGED] ?? 0,
         established: est,
-        dialMsP95: s.outbound.dial === null ? s.outbound.dialMsP95 : percentileMs(s.outbound.dial, 95),
+        dialMsP95: t.p95('dial_latency_ms', UNTAGGED),
       };
     }
     return out;
