@@ -1,0 +1,190 @@
+/**
+ * One call's RTP, both ways, on the port pair it holds: frames from a source sent on the
+ * worker's send schedule (or, for an echo, each valid packet sent straight back), every packet
+ * received validated (RFC 3550 A.1) and measured, and at the end one summary of the call's
+ * media. Symmetric RTP: once valid RTP arrives from an address other than the SDP's, packets go
+ * there (a NAT or a media relay that answers from elsewhere).
+ *
+ * Outgoing packets are built in a small ring of buffers per stream: dgram usually sends at once,
+ * but may queue a send and keep its buffer, so a buffer is reused only a ring's worth of
+ * packets (160 ms at 20 ms) later.
+ */
+import type { RemoteInfo } from 'node:dgram';
+import type { PortPair } from './ports.js';
+import type { NegotiatedMedia } from './sdp/answer.js';
+import type { PayloadSource } from './source.js';
+import { MARKER_BYTES, readMarker, writeMarker } from './source.js';
+import type { Scheduled, SendSchedule } from './send-schedule.js';
+import { RTP_HEADER_BYTES, RtpStatus, RtpView, decodeRtp, isRtcp, payloadTypeSet, writeRtpHeader } from './rtp/packet.js';
+import { RtpReceiverStats, RtpSenderStats } from './quality/receiver.js';
+
+const RING = 8;
+
+export interface StreamOptions {
+  pair: PortPair;
+  media: NegotiatedMedia;
+  /** Frames to send, or 'echo' to send back what arrives; null sends nothing. */
+  send: PayloadSource | 'echo' | null;
+  /** Our per-call marker tag, written into what we send (null: no marker). */
+  markerTag: number | null;
+  schedule: SendSchedule<MediaStream>;
+  /** Monotonic ms (performance.now() scale). */
+  now: () => number;
+  /** Uniform [0, 1): SSRC, sequence and timestamp bases (RFC 3550 §5.1 wants them random). */
+  random: () => number;
+}
+
+export interface MediaSummary {
+  codec: string;
+  packetsSent: number;
+  packetsReceived: number;
+  /** Distinct packets lost / expected (0–1); null when nothing was expected. */
+  lossRatio: number | null;
+  jitterMs: number;
+  maxGapMs: number | null;
+  /** From start() (the answer) to the first valid packet; null when none came. */
+  firstMediaMs: number | null;
+  /** Packets that failed RFC 3550 validation, and RTCP seen on the RTP port. */
+  invalidPackets: number;
+  /** Received payloads carrying our marker, another call's marker, or none. */
+  markerOwn: number;
+  markerOther: number;
+  /** Sends that failed at once (the socket refused them). */
+  sendErrors: number;
+  /** Packets the schedule skipped after a stall (counted in packetsSent's numbering, never sent). */
+  sendSkipped: number;
+  /** Where RTP went at the end: the SDP's address, or the one the peer's RTP came from. */
+  remote: string;
+  latched: boolean;
+}
+
+export class MediaStream {
+  readonly receiver: RtpReceiverStats;
+  readonly sender: RtpSenderStats;
+  private readonly view = new RtpView();
+  private readonly pts: ReturnType<typeof payloadTypeSet>;
+  private readonly ring: Buffer[];
+  private readonly ssrc: number;
+  private readonly seqBase: number;
+  private readonly tsBase: number;
+  private readonly samplesPerFrame: number;
+  private entry: Scheduled<MediaStream> | null = null;
+  private remoteAddress: string;
+  private remotePort: number;
+  private latched = false;
+  private startedAt = Number.NaN;
+  private firstMediaAt = Number.NaN;
+  private invalid = 0;
+  private markerOwn = 0;
+  private markerOther = 0;
+  private sendErrors = 0;
+  private echoSeq = 0;
+  private readonly onSendDone = (err: Error | null) => {
+    if (err) this.sendErrors++;
+  };
+
+  constructor(private readonly o: StreamOptions) {
+    const { media } = o;
+    this.receiver = new RtpReceiverStats({ clockRateHz: media.codec.clockRateHz });
+    this.sender = new RtpSenderStats(media.codec.clockRateHz);
+    const pts = [media.codec.pt];
+    if (media.telephoneEventPt !== null) pts.push(media.telephoneEventPt);
+    this.pts = payloadTypeSet(pts);
+    this.remoteAddress = media.remoteAddress;
+    this.remotePort = media.remoteRtpPort;
+    this.ssrc = Math.floor(o.random() * 0x1_0000_0000) >>> 0;
+    this.seqBase = Math.floor(o.random() * 0x10000);
+    this.tsBase = Math.floor(o.random() * 0x1_0000_0000) >>> 0;
+    this.samplesPerFrame = (media.codec.clockRateHz * media.ptimeMs) / 1000;
+    const frameBytes = o.send !== null && o.send !== 'echo' ? o.send.frameBytes : 0;
+    this.ring = Array.from({ length: o.send === 'echo' ? 0 : RING }, () => Buffer.alloc(RTP_HEADER_BYTES + frameBytes));
+    o.pair.onRtp = (packet, from) => this.receive(packet, from);
+  }
+
+  /** Starts sending (if this side sends) and times first media from now. */
+  start(): void {
+    this.startedAt = this.o.now();
+    const sends = this.o.media.direction === 'sendrecv' || this.o.media.direction === 'sendonly';
+    if (sends && this.o.send !== null && this.o.send !== 'echo' && this.entry === null) this.entry = this.o.schedule.add(this, this.startedAt);
+  }
+
+  /** The schedule's callback: packet n, due at dueAt. */
+  sendPacket(n: number, dueAt: number): void {
+    const src = this.o.send as PayloadSource;
+    const buf = this.ring[n % RING];
+    const ts = (this.tsBase + n * this.samplesPerFrame) >>> 0;
+    writeRtpHeader(buf, 0, this.o.media.codec.pt, this.seqBase + n, ts, this.ssrc, n === 0);
+    src.write(n, buf, RTP_HEADER_BYTES);
+    if (this.o.markerTag !== null) writeMarker(buf, RTP_HEADER_BYTES, this.o.markerTag);
+    this.o.pair.rtp.send(buf, this.remotePort, this.remoteAddress, this.onSendDone);
+    this.sender.onSent(src.frameBytes, ts, dueAt);
+  }
+
+  private receive(packet: Buffer, from: RemoteInfo): void {
+    const now = this.o.now();
+    if (this.o.media.rtcpMux && isRtcp(packet, 0, packet.length)) return; // RTCP is read elsewhere
+    if (decodeRtp(packet, 0, packet.length, this.view, this.pts) !== RtpStatus.OK) {
+      this.invalid++;
+      return;
+    }
+    const v = this.view;
+    this.receiver.onPacket(v.sequenceNumber, v.timestamp, v.ssrc, now, v.payloadBytes);
+    if (Number.isNaN(this.firstMediaAt)) this.firstMediaAt = now;
+    if (from.port !== this.remotePort || from.address !== this.remoteAddress) {
+      this.remoteAddress = from.address;
+      this.remotePort = from.port;
+      this.latched = true;
+    }
+    if (v.payloadBytes >= MARKER_BYTES) {
+      const tag = readMarker(packet, v.payloadOffset, v.payloadBytes);
+      if (tag >= 0) {
+        if (tag === this.o.markerTag) this.markerOwn++;
+        else this.markerOther++;
+      }
+    }
+    if (this.o.send === 'echo' && this.o.media.direction !== 'recvonly' && this.o.media.direction !== 'inactive') this.echo(packet, now);
+  }
+
+  /**
+   * Sends a received packet back, payload and timestamp bit-exact, with our SSRC and our own
+   * sequence numbers (so the far end measures the return leg as a stream of its own). The
+   * datagram's buffer is ours alone (dgram allocates one per message): it is reused in place.
+   */
+  private echo(packet: Buffer, now: number): void {
+    packet.writeUInt32BE(this.ssrc, 8);
+    packet.writeUInt16BE((this.seqBase + this.echoSeq++) & 0xffff, 2);
+    this.o.pair.rtp.send(packet, this.remotePort, this.remoteAddress, this.onSendDone);
+    this.sender.onSent(this.view.payloadBytes, this.view.timestamp, now);
+  }
+
+  private firstMediaMs(): number | null {
+    if (Number.isNaN(this.firstMediaAt) || Number.isNaN(this.startedAt)) return null;
+    return Math.max(0, this.firstMediaAt - this.startedAt);
+  }
+
+  /** Stops sending and receiving; the pair may be released after this. */
+  stop(): MediaSummary {
+    if (this.entry !== null) this.o.schedule.remove(this.entry);
+    this.o.pair.onRtp = () => {};
+    const r = this.receiver.summary();
+    const skipped = this.entry?.skipped ?? 0;
+    this.entry = null;
+    const expected = r.expected;
+    return {
+      codec: this.o.media.codec.encodingName,
+      packetsSent: this.sender.packetCount,
+      packetsReceived: r.packetsReceived,
+      lossRatio: expected > 0 ? r.lostPackets / expected : null,
+      jitterMs: r.jitterMs,
+      maxGapMs: r.maxGapMs,
+      firstMediaMs: this.firstMediaMs(),
+      invalidPackets: this.invalid,
+      markerOwn: this.markerOwn,
+      markerOther: this.markerOther,
+      sendErrors: this.sendErrors,
+      sendSkipped: skipped,
+      remote: `${this.remoteAddress}:${this.remotePort}`,
+      latched: this.latched,
+    };
+  }
+}

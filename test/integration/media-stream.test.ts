@@ -1,0 +1,120 @@
+/**
+ * Two calls' worth of real RTP over loopback: a caller stream sending the prompt with its marker
+ * to an echo stream, both negotiated through real SDP (our offer, the answerer's answer), on port
+ * pairs from real pools. What the caller measures must be what was sent and echoed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { RtpPortPool } from '../../src/media/ports.js';
+import { createOfferBuilder } from '../../src/media/sdp/offer.js';
+import { createAnswerer, negotiateAnswer } from '../../src/media/sdp/answer.js';
+import { parseSdp } from '../../src/media/sdp/parse.js';
+import { SendSchedule } from '../../src/media/send-schedule.js';
+import { MediaStream } from '../../src/media/stream.js';
+import { createSource } from '../../src/media/source.js';
+import { realClock } from '../../src/load/clock.js';
+import { mulberry32 } from '../../src/util/random.js';
+
+const pools: RtpPortPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+async function pool(min: number): Promise<RtpPortPool> {
+  const p = new RtpPortPool({ address: '127.0.0.1', range: { min, max: min + 199 }, quarantineMs: 0 });
+  await p.open(20);
+  pools.push(p);
+  return p;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('media stream', () => {
+  it('a caller and an echo: every packet sent comes back, the caller hears its own marker only', async () => {
+    const callerPool = await pool(41000);
+    const echoPool = await pool(42000);
+    const random = mulberry32(7);
+    const now = () => performance.now();
+    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
+
+    const offerBuilder = createOfferBuilder({ address: '127.0.0.1' });
+    const callerPair = callerPool.take()!;
+    const offer = offerBuilder.build(callerPair.rtpPort, 1, 1);
+    const parsedOffer = parseSdp(offer);
+    if (!parsedOffer.ok) throw new Error(parsedOffer.error.message);
+    const plan = createAnswerer({ address: '127.0.0.1' }).negotiate(parsedOffer.sdp);
+    if (!plan.ok) throw new Error(plan.message);
+    const echoPair = echoPool.take()!;
+    const answer = createAnswerer({ address: '127.0.0.1' }).render(plan, echoPair.rtpPort, 2, 2);
+    const parsedAnswer = parseSdp(answer);
+    if (!parsedAnswer.ok) throw new Error(parsedAnswer.error.message);
+    const negotiated = negotiateAnswer(offerBuilder.offered, parsedAnswer.sdp);
+    if (!negotiated.ok) throw new Error(negotiated.message);
+    expect(negotiated.media.codec.encodingName.toUpperCase()).toBe('PCMU');
+
+    const echo = new MediaStream({ pair: echoPair, media: plan.media, send: 'echo', markerTag: null, schedule, now, random });
+    const caller = new MediaStream({
+      pair: callerPair, media: negotiated.media, send: createSource({ kind: 'prompt' }, 'pcmu'), markerTag: 0xc0ffee, schedule, now, random,
+    });
+    echo.start();
+    caller.start();
+    await sleep(1000);
+    const callerSummary = caller.stop();
+    await sleep(100); // the echoes of the last packets
+    const echoSummary = echo.stop();
+
+    // ~50 packets in 1 s at 20 ms (fewer when the machine stalls: counts, not times, are checked);
+    // the echo got every one and sent every one back.
+    expect(callerSummary.packetsSent + callerSummary.sendSkipped).toBeGreaterThanOrEqual(40);
+    expect(echoSummary.packetsReceived).toBe(callerSummary.packetsSent);
+    expect(echoSummary.packetsSent).toBe(echoSummary.packetsReceived);
+    // The caller stopped listening when it stopped sending: the last echo or two may come after.
+    expect(callerSummary.packetsReceived).toBeGreaterThanOrEqual(callerSummary.packetsSent - 2);
+    expect(callerSummary.lossRatio).toBe(0);
+    expect(callerSummary.markerOwn).toBe(callerSummary.packetsReceived);
+    expect(callerSummary.markerOther).toBe(0);
+    expect(callerSummary.invalidPackets).toBe(0);
+    expect(callerSummary.firstMediaMs).toBeGreaterThanOrEqual(0);
+    expect(echoSummary.markerOther).toBe(callerSummary.packetsSent); // the echo has no tag of its own: it hears the caller's
+    schedule.stop();
+    callerPool.release(callerPair);
+    echoPool.release(echoPair);
+  });
+
+  it('a caller whose peer answers from another port latches onto it (symmetric RTP)', async () => {
+    const a = await pool(43000);
+    const b = await pool(43400);
+    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
+    const offerBuilder = createOfferBuilder({ address: '127.0.0.1' });
+    const pa = a.take()!;
+    const pb = b.take()!;
+    const decoy = b.take()!; // the SDP names this port; the peer really sends from pb
+    const plan = createAnswerer({ address: '127.0.0.1' }).negotiate((parseSdp(offerBuilder.build(pa.rtpPort, 1, 1)) as { ok: true; sdp: never }).sdp);
+    if (!plan.ok) throw new Error(plan.message);
+    const answer = parseSdp(createAnswerer({ address: '127.0.0.1' }).render(plan, decoy.rtpPort, 3, 3));
+    if (!answer.ok) throw new Error(answer.error.message);
+    const neg = negotiateAnswer(offerBuilder.offered, answer.sdp);
+    if (!neg.ok) throw new Error(neg.message);
+    let decoyGot = 0;
+    decoy.onRtp = () => void decoyGot++;
+    const peer = new MediaStream({
+      pair: pb, media: { ...plan.media, remoteRtpPort: pa.rtpPort }, send: createSource({ kind: 'silence' }, 'pcmu'), markerTag: null, schedule,
+      now: () => performance.now(), random: mulberry32(1),
+    });
+    const caller = new MediaStream({
+      pair: pa, media: neg.media, send: createSource({ kind: 'silence' }, 'pcmu'), markerTag: null, schedule,
+      now: () => performance.now(), random: mulberry32(2),
+    });
+    peer.start();
+    await sleep(60);
+    caller.start();
+    await sleep(300);
+    const s = caller.stop();
+    peer.stop();
+    schedule.stop();
+    expect(s.latched).toBe(true);
+    expect(s.remote).toBe(`127.0.0.1:${pb.rtpPort}`);
+    // Only what left before the peer's first packet arrived went to the SDP's port.
+    expect(decoyGot).toBeLessThanOrEqual(1);
+    for (const [p, x] of [[a, pa], [b, pb], [b, decoy]] as const) p.release(x);
+  });
+});
