@@ -32,6 +32,7 @@ export function scenarioFlags(flags: RunFlags): ScenarioFlags {
     authPassword: flags.authPassword,
     // From the working directory, whatever folder the scenario file is in.
     dataFile: flags.data === undefined ? undefined : path.resolve(flags.data),
+    media: flags.media,
     workers: flags.workers,
     capacity: flags.capacity,
   };

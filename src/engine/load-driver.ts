@@ -33,6 +33,7 @@ import type { IntervalReport } from '../metrics/interval.js';
 import { UNTAGGED } from '../metrics/measures.js';
 import { totalDurationMs } from '../load/stages.js';
 import { realClock, type Clock } from '../load/clock.js';
+import type { CallerMedia } from './worker/caller-media.js';
 import { CallSlot, type DriverCall } from './worker/call-slot.js';
 import { IntervalCollector } from './worker/interval-collector.js';
 import { ClosedSlots } from './worker/closed-slots.js';
@@ -58,6 +59,8 @@ export interface DriverOptions {
   emit(report: IntervalReport): void;
   /** Default: the real clock (performance.now(), setTimeout). */
   clock?: Clock;
+  /** The caller leg's voice (scenario call.media), its port pool already bound; null: none. */
+  media?: CallerMedia | null;
 }
 
 const SAMPLE_MS = 100;
@@ -149,6 +152,7 @@ export class LoadDriver implements UacListener<CallSlot> {
       userAgent: this.o.userAgent,
       listener: this,
       now: () => performance.now(),
+      ...(this.o.media ? { session: this.o.media } : {}),
     });
     this.httpRuns.start();
     await this.flowRuns.start();
@@ -218,22 +222,27 @@ export class LoadDriver implements UacListener<CallSlot> {
     this.health.recordSlipMs(now - intended);
     this.m.counters.attempts++;
     const party = this.partyFor(index);
-    const call = party === null
-      ? this.exhausted(index, intended, now)
-      : this.uac.start(new CallSlot(index, intended, this.holdSample()), party);
+    let call: DriverCall;
+    if (party === null) call = this.unsent(index, intended, now, 'data_exhausted');
+    else {
+      const slot = new CallSlot(index, intended, this.holdSample());
+      // Its port pair is taken before the INVITE goes out (the offer names it).
+      if (this.o.media) slot.media = this.o.media.take();
+      call = this.o.media && slot.media === null ? this.unsent(index, intended, now, 'media_no_port') : this.uac.start(slot, party);
+    }
     call.slot.replaces = replaces;
     return call;
   }
 
   /**
-   * call.data (order unique) has no row for this call: it fails unsent, cause data_exhausted.
-   * It ends on the next turn of the event loop, like a call the UAC ends, so that whoever
-   * launched it (a make-before-break replacement) has linked it first.
+   * A call that cannot be sent: call.data (order unique) has no row for it (data_exhausted), or no
+   * RTP port pair is free (media_no_port). It ends on the next turn of the event loop, like a call
+   * the UAC ends, so that whoever launched it (a make-before-break replacement) has linked it first.
    */
-  private exhausted(index: number, intended: number, now: number): DriverCall {
+  private unsent(index: number, intended: number, now: number, cause: 'data_exhausted' | 'media_no_port'): DriverCall {
     const call = new Call('', '', '', '', this.uac.targetPeer, '', null, '', new CallSlot(index, intended, 0));
     call.state = CallState.Ended;
-    call.cause = 'data_exhausted';
+    call.cause = cause;
     call.endedAt = now;
     setImmediate(() => this.ended(call));
     return call;
@@ -251,6 +260,11 @@ export class LoadDriver implements UacListener<CallSlot> {
       return;
     }
     const slot = call.slot;
+    if (slot.media?.failure) {
+      // No usable media (RFC 3264: the offerer ends a session it cannot use): hung up at once.
+      this.uac.hangup(call);
+      return;
+    }
     slot.holdTimer = this.clock.setTimeoutWith(this.onHoldExpired, slot.holdMs, call);
     const old = slot.replaces;
     if (old !== null) {
@@ -285,6 +299,11 @@ export class LoadDriver implements UacListener<CallSlot> {
   }
 
   // ---- sampling and reporting -----------------------------------------------------
+
+  /** A media send slip sample (ms) from the caller media's send schedule. */
+  recordMediaSlip(ms: number): void {
+    this.m.mediaSlip(ms);
+  }
 
   private sample(): void {
     this.sampleSeq++;
@@ -356,8 +375,11 @@ export class LoadDriver implements UacListener<CallSlot> {
       this.health.stop();
       await this.flowRuns.close();
       await this.transport.close();
+      // Read before the sockets close: the kernel's counts go with them.
+      const mediaSocketDrops = this.o.media?.socketDrops() ?? null;
+      await this.o.media?.close();
       this.finished({
-        worker: this.o.worker, interrupted: this.interrupted, stopReason: this.stopReason, unfinished,
+        worker: this.o.worker, interrupted: this.interrupted, stopReason: this.stopReason, unfinished, mediaSocketDrops,
         uacStats: { ...this.uac.stats }, http,
       });
     });

@@ -23,8 +23,9 @@ export interface WorkerInit {
   target: ResolvedTarget;
   /** Address the worker binds its SIP socket to (and puts in Via/Contact). */
   localAddress: string;
-  /** This worker's number, 0 … workers − 1. */
+  /** This worker's number, 0 … workers − 1, of `workers`. */
   worker: number;
+  workers: number;
   /** Its share of every schedule (load/segments.ts): part `worker` of the run's equal parts. */
   segment: Segment;
   seed: number;
@@ -48,6 +49,8 @@ export interface WorkerDone {
   /** Calls still open when the drain bound ran out. */
   unfinished: number;
   uacStats: { retransmissions: number; strayResponses: number; inDialogRequests: number };
+  /** With call.media: datagrams the kernel dropped on this worker's RTP sockets (null: not known). */
+  mediaSocketDrops?: number | null;
   http: Record<string, HttpRunTotals>;
 }
 

@@ -22,13 +22,17 @@ import { LiveCriteria, settledCounters, sustainedWindowOf, type AbortedBy } from
 import type { Output, Progress, RunEvent } from './events.js';
 import { outboundWindowEndMs } from '../results/flow-summary.js';
 import { SearchJudge } from '../verdict/search-steps.js';
-import { cpuSampler, saturationReasons } from '../metrics/health.js';
+import { cpuSampler, mediaHealthReasons, saturationReasons } from '../metrics/health.js';
 import { redactUrl } from '../scenario/secrets.js';
 import type { IntervalReport } from '../metrics/interval.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { SUSTAIN_SETTLE_MS } from '../verdict/thresholds.js';
 import { totalDurationMs, targetAt, flatStageWindows } from '../load/stages.js';
-import { equalPart } from '../load/segments.js';
+import { WHOLE, equalPart } from '../load/segments.js';
+import { expectedPeakCalls } from './worker/peak-calls.js';
+
+/** The embedded call centre's RTP ports: clear of the callers' default range (media.ports, 16384–32767). */
+const EMBEDDED_MEDIA_PORTS = { min: 40000, max: 59999 };
 import { readCallDataForRun, type CallData } from '../scenario/call-data.js';
 
 export interface RunOptions {
@@ -61,7 +65,12 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   let target: ResolvedTarget;
   let localAddress = s.localAddress;
   if (s.target === null) {
-    embedded = await CallCentre.start({ ...s.embedded, address: s.localAddress, port: 0, transport: 'udp' });
+    // With call.media the simulator echoes each call's RTP on ports of its own, apart from the callers' range.
+    const media = s.media.codec === null ? null : {
+      ports: EMBEDDED_MEDIA_PORTS,
+      initialPairs: Math.min(s.embedded.capacity, expectedPeakCalls(s, WHOLE)),
+    };
+    embedded = await CallCentre.start({ ...s.embedded, address: s.localAddress, port: 0, transport: 'udp', media });
     target = { uri: embedded.uri, host: embedded.address, port: embedded.port, transport: 'udp' };
   } else {
     // The default (127.0.0.1) follows the target: 127.0.0.1 or ::1 for a loopback target of that
@@ -150,7 +159,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const pool = startWorkers(
     workers,
     (i) => ({
-      scenario: s, target, localAddress, worker: i, segment: equalPart(i, workers), seed: seed + i,
+      scenario: s, target, localAddress, worker: i, workers, segment: equalPart(i, workers), seed: seed + i,
       http: httpLoads.filter((_, k) => k % workers === i),
       // Every worker runs its segment of every flow (its own UAS answers the calls its flows cause).
       flows: httpFlows,
@@ -252,9 +261,11 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     search?.poll(agg, Infinity, true, stoppedAtMs ?? totalMs);
     emitSearchSteps();
     let unfinished = 0;
+    let mediaDrops: number | null = null;
     for (const r of outcomes) {
       if (r.ok) {
         unfinished += r.value.unfinished;
+        if (r.value.mediaSocketDrops != null) mediaDrops = (mediaDrops ?? 0) + r.value.mediaSocketDrops;
         Object.assign(httpTotals, r.value.http);
         // Workers see any stop as an interruption; one decided by a criterion is a result, not an interruption.
         if (r.value.interrupted && !stoppedByCriterion) interrupted = true;
@@ -263,6 +274,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       }
     }
     invalidReasons.push(...saturationReasons(agg.slip, agg.eventLoopLagMsP99Run(), s.generator));
+    if (s.media.codec !== null) invalidReasons.push(...mediaHealthReasons(agg.totals.trends.media_send_slip_ms?.[''], mediaDrops, s.generator));
     // Let the call centre absorb the last BYEs before its counters are read.
     if (embedded !== null) await new Promise((r) => setTimeout(r, 200));
     const results = buildResults(agg, facts('finished', unfinished));

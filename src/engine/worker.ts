@@ -6,12 +6,21 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { LoadDriver } from './load-driver.js';
+import { CallerMedia } from './worker/caller-media.js';
+import { expectedPeakCalls } from './worker/peak-calls.js';
+import { workerPorts } from '../media/schema.js';
+import { realClock } from '../load/clock.js';
+import { mulberry32 } from '../util/random.js';
 import type { MainToWorker, WorkerDone, WorkerInit, WorkerReady } from './protocol.js';
 
 export default async function runSegment(init: WorkerInit): Promise<WorkerDone> {
   const { port } = init;
+  // The media ports are bound before the worker says it is ready: binding a thousand pairs takes a while.
+  let slipSink: (ms: number) => void = () => {};
+  const media = await openCallerMedia(init, (ms) => slipSink(ms));
   const go = await startOrStop(port, init.worker);
   if (go.type === 'stop') {
+    await media?.close();
     port.close();
     return { worker: init.worker, interrupted: true, stopReason: go.reason, unfinished: 0, uacStats: idleStats(), http: {} };
   }
@@ -31,7 +40,9 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
     callData: init.callData ?? null,
     userAgent: init.userAgent,
     emit: (report) => port.postMessage(report),
+    media,
   });
+  slipSink = (ms) => driver.recordMediaSlip(ms);
   port.on('message', (m: MainToWorker) => {
     if (m.type === 'stop') driver.stop(m.reason, true);
   });
@@ -41,6 +52,23 @@ export default async function runSegment(init: WorkerInit): Promise<WorkerDone> 
   } finally {
     port.close();
   }
+}
+
+/** The caller legs' media of this worker (scenario call.media), its pool bound; null without media. */
+async function openCallerMedia(init: WorkerInit, onSlip: (ms: number) => void): Promise<CallerMedia | null> {
+  const spec = init.scenario.media;
+  if (spec.codec === null) return null;
+  const media = new CallerMedia({
+    spec: { ...spec, codec: spec.codec },
+    address: init.localAddress,
+    ports: workerPorts(spec.ports, init.worker, init.workers),
+    initialPairs: expectedPeakCalls(init.scenario, init.segment),
+    clock: realClock,
+    random: mulberry32((init.seed ^ 0x6d2b79f5) >>> 0),
+    onSlip,
+  });
+  await media.open();
+  return media;
 }
 
 /** Posts `ready`, then waits for the main thread's `start` (or a `stop` that came first). */

@@ -219,6 +219,16 @@ export class RtpPortPool {
     await Promise.all(closing);
   }
 
+  /** Every local port the pool has bound (RTP and RTCP): to read their kernel drop counts. */
+  boundPorts(): Set<number> {
+    const out = new Set<number>();
+    for (const s of this.slots) {
+      out.add(s.rtpPort);
+      if (s.rtcp !== null) out.add(s.rtpPort + 1);
+    }
+    return out;
+  }
+
   stats(): PortPoolStats {
     const free = this.free.length - this.head;
     return {

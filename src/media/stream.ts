@@ -38,6 +38,9 @@ export interface MediaSummary {
   codec: string;
   packetsSent: number;
   packetsReceived: number;
+  /** RFC 3550 A.3: expected, and distinct packets lost (duplicates cannot offset them). */
+  expectedPackets: number;
+  lostPackets: number;
   /** Distinct packets lost / expected (0–1); null when nothing was expected. */
   lossRatio: number | null;
   jitterMs: number;
@@ -68,6 +71,7 @@ export class MediaStream {
   private readonly seqBase: number;
   private readonly tsBase: number;
   private readonly samplesPerFrame: number;
+  readonly ptimeMs: number;
   private entry: Scheduled<MediaStream> | null = null;
   private remoteAddress: string;
   private remotePort: number;
@@ -95,8 +99,10 @@ export class MediaStream {
     this.ssrc = Math.floor(o.random() * 0x1_0000_0000) >>> 0;
     this.seqBase = Math.floor(o.random() * 0x10000);
     this.tsBase = Math.floor(o.random() * 0x1_0000_0000) >>> 0;
-    this.samplesPerFrame = (media.codec.clockRateHz * media.ptimeMs) / 1000;
     const frameBytes = o.send !== null && o.send !== 'echo' ? o.send.frameBytes : 0;
+    // What we send is the source's frames (G.711: a byte per sample), whatever a=ptime asked for.
+    this.samplesPerFrame = frameBytes > 0 ? frameBytes : (media.codec.clockRateHz * media.ptimeMs) / 1000;
+    this.ptimeMs = (this.samplesPerFrame * 1000) / media.codec.clockRateHz;
     this.ring = Array.from({ length: o.send === 'echo' ? 0 : RING }, () => Buffer.alloc(RTP_HEADER_BYTES + frameBytes));
     o.pair.onRtp = (packet, from) => this.receive(packet, from);
   }
@@ -174,6 +180,8 @@ export class MediaStream {
       codec: this.o.media.codec.encodingName,
       packetsSent: this.sender.packetCount,
       packetsReceived: r.packetsReceived,
+      expectedPackets: expected,
+      lostPackets: r.lostPackets,
       lossRatio: expected > 0 ? r.lostPackets / expected : null,
       jitterMs: r.jitterMs,
       maxGapMs: r.maxGapMs,

@@ -26,8 +26,8 @@ export type MetricKind = 'trend' | 'rate' | 'counter' | 'gauge';
 export type MetricUnit = 'ms' | 'ratio' | 'calls' | 'channels' | 'cps' | 'requests' | 'rps' | 'flows';
 /** k6-style sub-metric tags: which HTTP load, flow or flow step a metric is about. */
 export type MetricTag = 'load' | 'flow' | 'step';
-/** Which part of a run measures it: the SIP caller, an HTTP load, an HTTP flow, or callcert's own UAS. */
-export type MetricFamily = 'sip' | 'http' | 'flow' | 'outbound';
+/** Which part of a run measures it: the SIP caller, its media, an HTTP load, an HTTP flow, or callcert's own UAS. */
+export type MetricFamily = 'sip' | 'media' | 'http' | 'flow' | 'outbound';
 
 /**
  * When a criterion that fails mid-run has failed for good, so abortOnFail may stop the run:
@@ -127,7 +127,7 @@ export function metricsWhere(pred: (d: MetricDef) => boolean): MetricName[] {
 
 /** A series' tags: which load, flow or step (as criteria select), and the SIP/HTTP code or failure cause it counts. */
 export type SeriesTag = MetricTag | 'code' | 'status' | 'cause';
-export type SeriesUnit = MetricUnit | 'responses' | 'messages' | 'errors' | 'steps' | 'bytes';
+export type SeriesUnit = MetricUnit | 'responses' | 'messages' | 'errors' | 'steps' | 'bytes' | 'packets' | 'mos';
 
 export interface SeriesDef<K extends 'counter' | 'trend' | 'gauge' = 'counter' | 'trend' | 'gauge'> {
   /**
@@ -150,6 +150,12 @@ const count = (
 ): SeriesDef<'counter'> => ({ kind: 'counter', unit, family, tags, description, ...(criterion === undefined ? {} : { criterion }) });
 const latency = (family: MetricFamily, tags: readonly SeriesTag[], description: string): SeriesDef<'trend'> =>
   ({ kind: 'trend', unit: 'ms', family, tags, description });
+/**
+ * A per-call distribution that is no latency (a loss ratio, a MOS) in the µs HDR histograms:
+ * recorded as value × 1000 "ms" (media/recording: ratio to 10⁻⁶, MOS to 10⁻³), read back ÷ 1000.
+ */
+const scaled = (unit: SeriesUnit, family: MetricFamily, description: string): SeriesDef<'trend'> =>
+  ({ kind: 'trend', unit, family, tags: [], description });
 const level = (unit: SeriesUnit, family: MetricFamily, description: string): SeriesDef<'gauge'> =>
   ({ kind: 'gauge', unit, family, tags: [], description });
 /** The series a criterion trend judges, under the criterion's name: its family, tags and description. */
@@ -159,7 +165,7 @@ const judgedTrend = (m: MetricName): SeriesDef<'trend'> =>
 const judgedCounter = (m: MetricName, tags: readonly SeriesTag[] = METRICS[m].tags): SeriesDef<'counter'> =>
   ({ kind: 'counter', unit: METRICS[m].unit, family: METRICS[m].family, tags, description: METRICS[m].description });
 
-/** In this order: SIP caller, HTTP loads, flows, outbound calls, the generator itself. */
+/** In this order: SIP caller, caller media, HTTP loads, flows, outbound calls, the generator itself. */
 export const SERIES = {
   calls_offered: count('calls', 'sip', [], 'Calls the schedule offered: attempted, or blocked by the concurrency cap.'),
   calls_attempted: count('calls', 'sip', [], 'Calls started (INVITE sent, or failed unsent: data_exhausted).'),
@@ -189,6 +195,21 @@ export const SERIES = {
   pdd_failed_ms: latency('sip', [], 'Post-dial delay of failed calls that had a provisional response, in milliseconds.'),
   sdd_ms: latency('sip', [], 'Session disconnect delay (RFC 6076 §4.4): BYE sent → its 2xx, in milliseconds.'),
   schedule_slip_ms: latency('sip', [], "The generator's lateness: INVITE sent − its intended start, in milliseconds (early sends count 0)."),
+
+  media_calls: count('calls', 'media', [], 'Calls whose media ran (answered, answer negotiated): each has a media summary in calls.jsonl.'),
+  rtp_packets_sent: count('packets', 'media', [], 'RTP packets the caller legs sent.'),
+  rtp_packets_received: count('packets', 'media', [], 'RTP packets the caller legs received (valid RTP of the negotiated payload types).'),
+  rtp_packets_lost: count('packets', 'media', [], 'RTP packets the caller legs expected and never received (RFC 3550 A.3, distinct packets).'),
+  rtp_packets_expected: count('packets', 'media', [], 'RTP packets the caller legs expected (RFC 3550 A.3: highest − first + 1).'),
+  rtp_one_way_audio: count('calls', 'media', [], 'Calls that sent media and received none.'),
+  rtp_crossed_media: count('calls', 'media', [], "Calls that received another call's marker: they heard someone else's audio."),
+  rtp_send_skipped: count('packets', 'media', [], 'RTP packets the caller legs skipped after a stall of the generator (never sent).'),
+  rtp_loss_ratio: scaled('ratio', 'media', 'Per call: distinct RTP packets lost ÷ expected (RFC 3550 A.3).'),
+  rtp_jitter_ms: latency('media', [], 'Per call: RFC 3550 A.8 interarrival jitter at the end of the call, in milliseconds.'),
+  rtp_max_gap_ms: latency('media', [], 'Per call: the longest time between two received RTP packets, in milliseconds.'),
+  rtp_first_media_ms: latency('media', [], 'Per call: from the answer (200 OK) to the first RTP packet received, in milliseconds.'),
+  mos_cqe: scaled('mos', 'media', 'Per call: MOS-CQE of the ITU-T G.107 E-model from its loss and delay (docs/media.md).'),
+  media_send_slip_ms: latency('media', [], "The generator's RTP lateness: packet sent − its due time (one sample per 16 packets), in milliseconds."),
 
   http_requests: count('requests', 'http', ['load'], 'HTTP load: requests with an outcome (a response or an error).'),
   http_responses: count('responses', 'http', ['load', 'status'], 'HTTP load: responses, by status code (expected or not).'),

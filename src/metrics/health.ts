@@ -126,6 +126,7 @@ export function cpuSampler({ cpuUsage, nowNs }: CpuSources = realCpuSources): ()
 export interface GeneratorLimits {
   maxScheduleSlipMsP99: number;
   maxEventLoopLagMsP99: number;
+  maxMediaSendSlipMsP99: number;
 }
 
 /**
@@ -133,7 +134,9 @@ export interface GeneratorLimits {
  * exceed its limit with at least two calls past it: one late INVITE is a hiccup, not saturation
  * (its lateness already counts in its own latency), and below 100 calls the p99 is the maximum.
  */
-export function saturationReasons(slip: Histogram, eventLoopLagMsP99: number, lim: GeneratorLimits): string[] {
+export function saturationReasons(
+  slip: Histogram, eventLoopLagMsP99: number, lim: Pick<GeneratorLimits, 'maxScheduleSlipMsP99' | 'maxEventLoopLagMsP99'>,
+): string[] {
   const out: string[] = [];
   const slipP99 = percentileMs(slip, 99);
   const n = slip.totalCount;
@@ -143,6 +146,29 @@ export function saturationReasons(slip: Histogram, eventLoopLagMsP99: number, li
   }
   if (eventLoopLagMsP99 > lim.maxEventLoopLagMsP99) {
     out.push(`generator saturated: event-loop lag p99 ${eventLoopLagMsP99} ms > ${lim.maxEventLoopLagMsP99} ms`);
+  }
+  return out;
+}
+
+/**
+ * Why a media run's own RTP measurement cannot be trusted: its send slip (jitter it added
+ * itself) past the limit, as the SIP slip rule (p99 and a second sample past it); datagrams its
+ * own RTP sockets dropped for full receive buffers (loss it caused itself).
+ */
+export function mediaHealthReasons(
+  sendSlip: Histogram | undefined, socketDrops: number | null, lim: Pick<GeneratorLimits, 'maxMediaSendSlipMsP99'>,
+): string[] {
+  const out: string[] = [];
+  if (sendSlip !== undefined && sendSlip.totalCount >= 2) {
+    const p99 = percentileMs(sendSlip, 99)!;
+    const n = sendSlip.totalCount;
+    const secondWorst = percentileMs(sendSlip, (100 * (n - 1)) / n)!;
+    if (p99 > lim.maxMediaSendSlipMsP99 && secondWorst > lim.maxMediaSendSlipMsP99) {
+      out.push(`generator saturated: RTP send slip p99 ${p99} ms > ${lim.maxMediaSendSlipMsP99} ms (the jitter measured would be callcert's own)`);
+    }
+  }
+  if (socketDrops !== null && socketDrops > 0) {
+    out.push(`generator saturated: its RTP sockets dropped ${socketDrops} datagrams for full receive buffers (the loss measured may be its own)`);
   }
   return out;
 }

@@ -165,6 +165,50 @@ const OutboundSchema = z
   .nullable()
   .meta(d("outbound calls answered by callcert's UAS (scenario uas section); null without one"));
 
+const ScaledSummarySchema = z.object({
+  count: count('calls with a value'),
+  min: nullableNum('lowest'),
+  p5: nullableNum('5th percentile'),
+  p50: nullableNum('median'),
+  p95: nullableNum('95th percentile'),
+  max: nullableNum('highest'),
+  mean: nullableNum('mean'),
+});
+
+const MediaSchema = z
+  .object({
+    codec: z.string().meta(d('the codec offered first (call.media): pcmu or pcma')),
+    source: z.string().meta(d('what each call sends: prompt, silence or tone')),
+    marker: z.boolean().meta(d('whether each packet carried its call\'s marker (crossed-media detection)')),
+    calls: z.object({
+      withMedia: count('calls whose media ran (answered, answer negotiated)'),
+      oneWayAudio: count('calls that sent media and received none'),
+      crossedMedia: count("calls that received another call's marker"),
+    }),
+    packets: z.object({
+      sent: count('RTP packets sent'),
+      received: count('RTP packets received'),
+      expected: count('RTP packets expected (RFC 3550 A.3)'),
+      lost: count('distinct RTP packets lost'),
+      sendSkipped: count('RTP packets skipped after a generator stall'),
+    }),
+    lossRatio: nullableNum('all calls: lost ÷ expected'),
+    lossRatioPerCall: ScaledSummarySchema.meta(d('per call: lost ÷ expected')),
+    jitterMs: LatencySummarySchema.meta(d('per call: RFC 3550 A.8 interarrival jitter at the end, ms')),
+    maxGapMs: LatencySummarySchema.meta(d('per call: longest gap between received packets, ms')),
+    firstMediaMs: LatencySummarySchema.meta(d('per call: answer → first RTP packet received, ms')),
+    mosCqe: ScaledSummarySchema.meta(d('per call: MOS-CQE (ITU-T G.107 E-model, docs/media.md)')),
+    sendSlipMs: LatencySummarySchema.meta(d("the generator's RTP send slip (packet sent − due), ms")),
+    estimator: z.object({
+      version: z.string().meta(d('the E-model version string')),
+      jitterBufferMs: num('assumed far-end jitter buffer, ms'),
+      rttMs: num('round-trip time used, ms (0: not measured)'),
+      ptimeMs: num('packetisation, ms'),
+    }).meta(d('how MOS-CQE was estimated')),
+  })
+  .nullable()
+  .meta(d('voice on the caller legs (call.media); null or absent for signalling-only runs'));
+
 const CallsSchema = z.object({
   attempted: count('calls started (INVITEs sent or due)'),
   answered: count('calls answered (200 OK)'),
@@ -215,6 +259,7 @@ const SummarySchema = z.object({
   http: z.record(z.string(), HttpLoadSchema).meta(d('per http.load entry, by name')),
   httpFlows: z.record(z.string(), FlowSchema).meta(d('per http.flows entry, by name')),
   outbound: OutboundSchema,
+  media: MediaSchema.optional(),
 }).meta(d('whole-run figures'));
 
 const TimelinePointSchema = z.object({
@@ -320,7 +365,11 @@ export const ResultsSchema = z
         cpuPct: num('CPU used by callcert, % of one core'),
         heapUsedBytesMax: count('largest heap in use, summed over workers, bytes'),
         limits: z
-          .object({ maxScheduleSlipMsP99: num('schedule slip p99 limit, ms'), maxEventLoopLagMsP99: num('event-loop delay p99 limit, ms') })
+          .object({
+            maxScheduleSlipMsP99: num('schedule slip p99 limit, ms'),
+            maxEventLoopLagMsP99: num('event-loop delay p99 limit, ms'),
+            maxMediaSendSlipMsP99: num('RTP send slip p99 limit, ms (with call.media)').optional(),
+          })
           .meta(d('the scenario generator limits beyond which the run is invalid')),
         host: z.object({
           cpus: count('logical CPUs'),

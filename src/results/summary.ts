@@ -8,6 +8,7 @@ import type { Aggregator } from '../metrics/aggregate/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
 import { computeRatios } from '../metrics/rfc6076.js';
 import { createLatencyHistogram, summarizeMs, percentileMs } from '../metrics/histograms.js';
+import { mediaSummary } from './media-summary.js';
 import { meanHoldMs } from '../scenario/hold.js';
 import { judge, SUSTAIN_SETTLE_MS, type LiveStatus, type MetricSource } from '../verdict/thresholds.js';
 import type { SearchResult } from '../verdict/search-steps.js';
@@ -212,6 +213,7 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
     http: httpSummary(agg, f),
     httpFlows: httpFlowsSummary(agg, f.scenario),
     outbound: outboundSummary(agg, f.scenario, f.loadEndMs),
+    media: mediaSummary(agg, f.scenario),
   };
 
   const criteria = criteriaResults(f, runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}));

@@ -17,6 +17,7 @@ import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenari
 import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from '../util/duration.js';
 import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
 import { loadProblems, normalizeLoad } from '../load/models/registry.js';
+import { normalizeMedia } from '../media/schema.js';
 import { DEFAULTS, SIP_USER_RE, SIP_USER_TEMPLATE_RE, ScenarioSchema, formatPath, isHttpPath, unknownFieldMessage } from './schema.js';
 import { parseSipUri } from '../sip/message/uri.js';
 import { isTransportKind, type TransportKind } from '../sip/transport/types.js';
@@ -263,6 +264,7 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
       data: c.data === undefined ? null : { file: resolveDataPath(c.data.file, source), order: c.data.order ?? null },
       sdp: c.sdp ?? DEFAULTS.call.sdp,
     },
+    media: normalizeMedia(c.media, input.media),
     criteria,
     http: input.http ? normalizeHttp(input.http, source) : null,
     uas: normalizeUas(input.uas),
@@ -271,6 +273,7 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
     generator: {
       maxScheduleSlipMsP99: g.maxScheduleSlipMsP99 ?? DEFAULTS.generator.maxScheduleSlipMsP99,
       maxEventLoopLagMsP99: g.maxEventLoopLagMsP99 ?? DEFAULTS.generator.maxEventLoopLagMsP99,
+      maxMediaSendSlipMsP99: g.maxMediaSendSlipMsP99 ?? DEFAULTS.generator.maxMediaSendSlipMsP99,
     },
   };
 }
@@ -315,6 +318,9 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
       path: ['criteria', 'concurrency_sustained'],
       message: 'expected load.stages to have a flat stage (one keeping the target of the stage before it) to measure sustained concurrency, got none',
     });
+  }
+  if (s.media.codec !== null && !s.call.sdp) {
+    out.push({ path: ['call', 'sdp'], message: expectedGot(`true with call.media: ${s.media.codec} (the codec is negotiated in the SDP)`, false) });
   }
   const hold = s.call.hold;
   if (hold.dist === 'uniform' && hold.minMs > hold.maxMs) {
@@ -428,6 +434,8 @@ export interface ScenarioFlags {
   authPassword?: string;
   /** --data: call.data.file (an absolute path). */
   dataFile?: string;
+  /** --media: call.media. */
+  media?: 'pcmu' | 'pcma' | 'none';
   workers?: number;
   /** --capacity: the embedded call centre's capacity (embedded.capacity). */
   capacity?: number;
@@ -547,6 +555,7 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
     const call = isPlainObject(out.call) ? out.call : {};
     out.call = { ...call, data: { ...(isPlainObject(call.data) ? call.data : {}), file: flags.dataFile } };
   }
+  if (flags.media !== undefined) out.call = { ...(isPlainObject(out.call) ? out.call : {}), media: flags.media };
   if (flags.workers !== undefined) out.workers = flags.workers;
   if (flags.capacity !== undefined) {
     if (isPlainObject(out.target)) throw errors.usage('--capacity sets the embedded call centre\'s capacity: it does not apply with a target (--target or the scenario\'s target)');

@@ -23,6 +23,7 @@ export { DurationSchema, PositiveDurationSchema };
 import { LOAD_DEFAULTS, StageSchema } from '../load/schema.js';
 import { LoadSchema } from '../load/models/registry.js';
 import { OPEN_DEFAULTS } from '../load/models/open.js';
+import { CallMediaSchema, MediaSchema } from '../media/schema.js';
 import { SEARCH_DEFAULTS } from '../load/models/search.js';
 import {
   KNOWN_METRICS, METRIC_DESCRIPTIONS, METRIC_FORMS, PLAIN_METRICS, SELECTOR_METRICS, SELECTOR_TAGS, SELECTOR_VALUE_PATTERN,
@@ -41,7 +42,7 @@ export const DEFAULTS = {
   call: { hold: '20s', ringTimeout: '30s', from: 'callcert', sdp: true },
   workers: null,
   localAddress: '127.0.0.1',
-  generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
+  generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50, maxMediaSendSlipMsP99: 10 },
   http: { method: 'GET', connections: 8, start: '0s', timeout: '10s', expectStatus: [200] },
   search: SEARCH_DEFAULTS,
 } as const;
@@ -254,8 +255,9 @@ const CallSchema = z
         .optional()
         .meta({ description: 'Per-call data: one row per call, its columns usable as {{column}} in call.from, call.displayName, call.to, call.headers and target.auth.' }),
       sdp: z.boolean({ error: expect('true or false') }).optional().meta({ description: 'Offer SDP (G.711) in the INVITE.', default: DEFAULTS.call.sdp }),
+      media: CallMediaSchema.optional(),
     },
-    { error: expect('a mapping of call options (hold, ringTimeout, from, displayName, to, headers, data, sdp)') },
+    { error: expect('a mapping of call options (hold, ringTimeout, from, displayName, to, headers, data, sdp, media)') },
   )
   .optional()
   .meta({ description: 'What each call does.' });
@@ -647,8 +649,11 @@ const GeneratorSchema = z
     {
       maxScheduleSlipMsP99: numberSchema({ gt: 0 }).optional().meta({ description: 'The run is invalid when the p99 schedule slip exceeds this (ms) and at least two calls left later than it (one late call is not saturation).', default: DEFAULTS.generator.maxScheduleSlipMsP99 }),
       maxEventLoopLagMsP99: numberSchema({ gt: 0 }).optional().meta({ description: 'The run is invalid when any worker’s event-loop delay p99 exceeds this (ms).', default: DEFAULTS.generator.maxEventLoopLagMsP99 }),
+      maxMediaSendSlipMsP99: numberSchema({ gt: 0 })
+        .optional()
+        .meta({ description: 'With call.media: the run is invalid when the p99 RTP send slip exceeds this (ms): jitter the generator adds itself.', default: DEFAULTS.generator.maxMediaSendSlipMsP99 }),
     },
-    { error: expect('a mapping { maxScheduleSlipMsP99, maxEventLoopLagMsP99 }') },
+    { error: expect('a mapping { maxScheduleSlipMsP99, maxEventLoopLagMsP99, maxMediaSendSlipMsP99 }') },
   )
   .optional()
   .meta({ description: 'Self-checks of the load generator: beyond these limits the run is not valid evidence.' });
@@ -667,6 +672,7 @@ export const ScenarioSchema = z
       embedded: EmbeddedSchema,
       load: LoadSchema,
       call: CallSchema,
+      media: MediaSchema,
       criteria: CriteriaSchema,
       http: HttpSchema,
       uas: UasSchema,

@@ -97,6 +97,8 @@ export interface Criterion {
   delayAbortEvalMs: number;
 }
 
+import type { MediaSpec } from '../media/schema.js';
+
 export interface Scenario {
   name: string;
   description: string;
@@ -105,6 +107,8 @@ export interface Scenario {
   embedded: EmbeddedTargetSpec;
   load: LoadSpec;
   call: CallSpec;
+  /** Voice on every call (media/schema.ts); codec null: signalling only. */
+  media: MediaSpec;
   criteria: Criterion[];
   /** HTTP (CTI / REST API) load run beside the SIP load; null: none. */
   http: HttpSpec | null;
@@ -119,6 +123,8 @@ export interface Scenario {
     maxScheduleSlipMsP99: number;
     /** The run is marked invalid when any worker's event-loop delay p99 exceeds this. */
     maxEventLoopLagMsP99: number;
+    /** With call.media: the run is marked invalid when the RTP send slip p99 exceeds this. */
+    maxMediaSendSlipMsP99: number;
   };
 }
 

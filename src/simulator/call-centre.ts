@@ -19,6 +19,7 @@ import { DEFAULT_CHECK_OPTIONS, type CheckOptions } from '../sip/message/request
 import { AnswerState, Answerer, type AnswererCounters, type AnswererPolicy, type IncomingCall } from '../sip/ua/answerer.js';
 import { staticSdpSession } from '../sip/ua/session.js';
 import type { EmbeddedTargetSpec } from '../scenario/types.js';
+import { MediaEcho, type MediaEchoCounters, type MediaEchoOptions } from './media-echo.js';
 
 export interface CallCentreOptions extends EmbeddedTargetSpec {
   address: string;
@@ -34,6 +35,8 @@ export interface CallCentreOptions extends EmbeddedTargetSpec {
    * to accept `Require: timer` from a platform.
    */
   requestCheck?: Partial<CheckOptions>;
+  /** Voice: each answered call echoes its RTP on ports of its own (media-echo.ts); null or absent: a static SDP answer. */
+  media?: Omit<MediaEchoOptions, 'address'> | null;
 }
 
 export interface CallCentreCounters extends AnswererCounters {
@@ -55,7 +58,16 @@ export class CallCentre implements AnswererPolicy {
   private readonly onRingDone = (c: IncomingCall) => this.ringDone(c);
   private readonly onCalleeHangup = (c: IncomingCall) => this.calleeHangup(c);
 
-  private constructor(private readonly o: CallCentreOptions, private transport: SipTransport) {}
+  private constructor(
+    private readonly o: CallCentreOptions,
+    private transport: SipTransport,
+    private readonly echo: MediaEcho | null,
+  ) {}
+
+  /** The echo's counts; null without media. */
+  get mediaCounters(): MediaEchoCounters | null {
+    return this.echo?.counters ?? null;
+  }
 
   static async start(o: CallCentreOptions): Promise<CallCentre> {
     let cc: CallCentre | null = null;
@@ -71,13 +83,20 @@ export class CallCentre implements AnswererPolicy {
         transportError: (err, peer) => o.onError?.(`transport error${peer ? ` with ${formatHostPort(peer.address, peer.port)}` : ''}: ${err.message}`),
       },
     });
-    const self = new CallCentre(o, transport);
+    const echo = o.media ? new MediaEcho({ ...o.media, address: transport.localAddress }) : null;
+    try {
+      await echo?.open();
+    } catch (e) {
+      await transport.close();
+      throw e;
+    }
+    const self = new CallCentre(o, transport, echo);
     self.answerer = new Answerer({
       transport,
       userAgent: 'callcert-callcentre',
       contactUser: 'ivr',
       check: { ...DEFAULT_CHECK_OPTIONS, ...o.requestCheck },
-      session: staticSdpSession(g711Sdp(transport.localAddress, 40000, 1)),
+      session: echo ?? staticSdpSession(g711Sdp(transport.localAddress, 40000, 1)),
       policy: self,
       counters: self.counters,
       now: () => performance.now(),
@@ -103,6 +122,8 @@ export class CallCentre implements AnswererPolicy {
     this.o.onInvite?.(invite);
     const c = this.counters;
     if (c.active >= this.o.capacity) return this.answerer.reject(call, 503);
+    const refuse = this.echo?.check(call, invite) ?? null;
+    if (refuse !== null) return this.answerer.reject(call, refuse);
     c.active++;
     if (c.active > c.peakActive) c.peakActive = c.active;
     // Always ring first, as a real platform does: without a provisional, PDD would equal setup.
@@ -125,6 +146,12 @@ export class CallCentre implements AnswererPolicy {
       this.counters.active--;
       // Alternate busy and no-answer so both codes show up in a mix.
       this.answerer.reject(call, this.answerSeq % 2 === 0 ? 486 : 480);
+      return;
+    }
+    if (this.echo !== null && !this.echo.reserve(call)) {
+      // Out of media ports: a platform out of media resources refuses the call.
+      this.counters.active--;
+      this.answerer.reject(call, 503);
       return;
     }
     if (this.answerer.answer(call)) this.counters.answered++;
@@ -158,5 +185,6 @@ export class CallCentre implements AnswererPolicy {
   async close(): Promise<void> {
     this.answerer.close();
     await this.transport.close();
+    await this.echo?.close();
   }
 }

@@ -376,12 +376,13 @@ describe('good scenarios', () => {
       embedded: { capacity: 2000, ringMs: 0, answerRatio: 1, calleeHangupMs: null },
       load: { model: 'closed', stages: [{ durationMs: 10_000, target: 10 }], gracefulStopMs: 30_000 },
       call: { hold: { dist: 'fixed', valueMs: 20_000 }, ringTimeoutMs: 30_000, fromUser: 'callcert', displayName: null, toUser: null, headers: {}, data: null, sdp: true },
+      media: { codec: null, source: { kind: 'prompt' }, marker: true, ports: { min: 16384, max: 32767 } },
       criteria: [],
       http: null,
       uas: null,
       workers: null,
       localAddress: '127.0.0.1',
-      generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50 },
+      generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50, maxMediaSendSlipMsP99: 10 },
     });
   });
 

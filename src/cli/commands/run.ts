@@ -23,6 +23,8 @@ export interface RunFlags {
   authPassword?: string;
   /** call.data.file (a path from the working directory). */
   data?: string;
+  /** call.media */
+  media?: 'pcmu' | 'pcma' | 'none';
   workers?: number;
   /** embedded.capacity */
   capacity?: number;

@@ -34,6 +34,15 @@ export function formatSummary(r: Results, outDir: string): string {
     `SER ${pct(s.ratios.ser)}  SEER ${pct(s.ratios.seer)}  ISA ${pct(s.ratios.isa)}  SCR ${pct(s.ratios.scr)}`,
     `setup: p50 ${ms(s.setupMs.p50)}  p95 ${ms(s.setupMs.p95)}  p99 ${ms(s.setupMs.p99)}  max ${ms(s.setupMs.max)}`,
   ];
+  const m = s.media;
+  if (m) {
+    const loss = m.lossRatio === null ? 'n/a' : `${(m.lossRatio * 100).toFixed(3)} %`;
+    lines.push(
+      `media (${m.codec}): ${m.calls.withMedia} calls, ${m.packets.sent} RTP packets sent, ${m.packets.received} received, loss ${loss}, ` +
+        `jitter p95 ${ms(m.jitterMs.p95)}, MOS-CQE p5 ${m.mosCqe.p5 ?? 'n/a'} p50 ${m.mosCqe.p50 ?? 'n/a'}, ` +
+        `one-way audio ${m.calls.oneWayAudio}, crossed media ${m.calls.crossedMedia}`,
+    );
+  }
   const codes = Object.entries(s.failuresByCode);
   if (codes.length > 0) lines.push(`failures by code: ${codes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   const causes = Object.entries(s.failuresByCause);

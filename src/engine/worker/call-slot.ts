@@ -3,6 +3,7 @@
  * who the call is in the schedule, its hold, and the run's bookkeeping.
  */
 import type { Call } from '../../sip/ua/caller.js';
+import type { CallMedia } from './caller-media.js';
 
 export class CallSlot {
   holdTimer: unknown = null;
@@ -12,6 +13,8 @@ export class CallSlot {
   released = false;
   /** The run's end hung this call up before its hold elapsed. */
   cutAtEnd = false;
+  /** Its voice (scenario call.media), null for a signalling-only call. */
+  media: CallMedia | null = null;
   constructor(
     /** Call index in the whole run's schedule (striped across workers). */
     readonly index: number,

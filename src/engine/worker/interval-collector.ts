@@ -13,6 +13,58 @@ import { bump, emptyCounters, putCounters, type Counters } from '../../metrics/i
 import { UNTAGGED, type Measures } from '../../metrics/measures.js';
 import { round3 } from '../../metrics/round.js';
 import { timedFrom, type DriverCall } from './call-slot.js';
+import type { CallMediaSummary } from './caller-media.js';
+
+/** The caller legs' media of one interval: counts, and per-call distributions (catalogue SERIES, media family). */
+class MediaBucket {
+  calls = 0;
+  sent = 0;
+  received = 0;
+  lost = 0;
+  expected = 0;
+  oneWay = 0;
+  crossed = 0;
+  skipped = 0;
+  loss = createLatencyHistogram();
+  jitter = createLatencyHistogram();
+  maxGap = createLatencyHistogram();
+  firstMedia = createLatencyHistogram();
+  mos = createLatencyHistogram();
+  slip = createLatencyHistogram();
+
+  add(s: CallMediaSummary): void {
+    this.calls++;
+    this.sent += s.packetsSent;
+    this.received += s.packetsReceived;
+    this.skipped += s.sendSkipped;
+    if (s.lossRatio !== null) {
+      this.expected += s.expectedPackets;
+      this.lost += s.lostPackets;
+      // Scaled trends (catalogue `scaled`): value × 1000 recorded as "ms".
+      recordMs(this.loss, s.lossRatio * 1000);
+      recordMs(this.jitter, s.jitterMs);
+    }
+    if (s.packetsSent > 0 && s.packetsReceived === 0) this.oneWay++;
+    if (s.markerOther > 0) this.crossed++;
+    if (s.maxGapMs !== null) recordMs(this.maxGap, s.maxGapMs);
+    if (s.firstMediaMs !== null) recordMs(this.firstMedia, s.firstMediaMs);
+    if (s.mosCqe !== null) recordMs(this.mos, s.mosCqe * 1000);
+  }
+
+  put(d: Measures): void {
+    const one = (n: number) => ({ [UNTAGGED]: n });
+    Object.assign(d.counters, {
+      media_calls: one(this.calls), rtp_packets_sent: one(this.sent), rtp_packets_received: one(this.received),
+      rtp_packets_lost: one(this.lost), rtp_packets_expected: one(this.expected), rtp_one_way_audio: one(this.oneWay),
+      rtp_crossed_media: one(this.crossed), rtp_send_skipped: one(this.skipped),
+    });
+    const enc = (h: Histogram) => ({ [UNTAGGED]: encodeHistogram(h) });
+    Object.assign(d.trends, {
+      rtp_loss_ratio: enc(this.loss), rtp_jitter_ms: enc(this.jitter), rtp_max_gap_ms: enc(this.maxGap),
+      rtp_first_media_ms: enc(this.firstMedia), mos_cqe: enc(this.mos), media_send_slip_ms: enc(this.slip),
+    });
+  }
+}
 
 /** The SIP caller's part of an interval report: its series, concurrency samples and call records. */
 export interface IntervalData extends Measures {
@@ -28,6 +80,7 @@ export class IntervalCollector {
   private sddHist: Histogram = createLatencyHistogram();
   private samples: Array<[number, number, number]> = [];
   private calls: string[] = [];
+  private media = new MediaBucket();
 
   /** `startAt`: the clock time of the run's 0 (records are relative to it); `worker`: this segment. */
   constructor(private readonly startAt: number, private readonly worker: number) {}
@@ -67,6 +120,13 @@ export class IntervalCollector {
         if (call.provisionalAt > 0) recordMs(this.pddFailedHist, call.provisionalAt - timedFrom(call));
       }
     }
+    const media = call.slot.media;
+    if (media?.summary) this.media.add(media.summary);
+    if (answered && media?.failure && call.normalEnd) {
+      // Answered, but its media could not be negotiated: hung up at once, a failed channel.
+      call.cause = media.failure;
+      call.normalEnd = false;
+    }
     if (call.normalEnd && call.slot.cutAtEnd) {
       call.cause = 'cut_at_end';
       c.cutAtEnd++;
@@ -74,6 +134,11 @@ export class IntervalCollector {
     else if (answered && call.cause !== 'aborted') bump(c.failuresByCause, call.cause);
     if (call.byeAnsweredAt > 0 && call.byeAt > 0) recordMs(this.sddHist, call.byeAnsweredAt - call.byeAt);
     this.calls.push(this.record(call));
+  }
+
+  /** A media send slip sample (ms). */
+  mediaSlip(ms: number): void {
+    recordMs(this.media.slip, ms > 0 ? ms : 0);
   }
 
   /** A call still open when the drain bound ran out: recorded, not lost. */
@@ -107,6 +172,8 @@ export class IntervalCollector {
       calls: this.calls.length > 0 ? this.calls.join('\n') + '\n' : '',
     };
     putCounters(d, this.counters);
+    this.media.put(d);
+    this.media = new MediaBucket();
     this.counters = emptyCounters();
     this.setupHist = createLatencyHistogram();
     this.pddHist = createLatencyHistogram();
@@ -138,6 +205,19 @@ export class IntervalCollector {
       cause: call.cause,
       durationMs: call.answeredAt > 0 ? round3((call.byeAt || call.endedAt) - call.answeredAt) : 0,
       sddMs: call.byeAnsweredAt > 0 && call.byeAt > 0 ? round3(call.byeAnsweredAt - call.byeAt) : null,
+      ...(call.slot.media?.summary ? { media: mediaRecord(call.slot.media.summary) } : {}),
     });
   }
+}
+
+/** A call's media in its calls.jsonl record: times in ms (3 decimals), ratios to 6 decimals. */
+function mediaRecord(s: CallMediaSummary): Record<string, unknown> {
+  const r6 = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e6);
+  const r3 = (v: number | null) => (v === null ? null : round3(v));
+  return {
+    codec: s.codec, sent: s.packetsSent, received: s.packetsReceived, expected: s.expectedPackets, lost: s.lostPackets,
+    lossRatio: r6(s.lossRatio), jitterMs: r3(s.jitterMs), maxGapMs: r3(s.maxGapMs), firstMediaMs: r3(s.firstMediaMs),
+    mosCqe: r3(s.mosCqe), mosLqe: r3(s.mosLqe), invalid: s.invalidPackets, markerOwn: s.markerOwn, markerOther: s.markerOther,
+    sendErrors: s.sendErrors, sendSkipped: s.sendSkipped, remote: s.remote, latched: s.latched,
+  };
 }

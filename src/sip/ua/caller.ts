@@ -46,6 +46,11 @@ export type EndCause =
   | 'drain_timeout' // answered, but its BYE was not answered before the run's drain bound
   | 'cut_at_end' // answered, and hung up by the end of the run (stage end, gracefulStop, Ctrl-C, abortOnFail) before its own hold elapsed
   | 'data_exhausted' // never sent: call.data with order unique had no row left for it (engine-owned)
+  | 'media_no_port' // never sent: no free RTP port pair (engine-owned)
+  | 'media_no_codec' // answered, but the answer has no codec we offered; hung up (engine-owned)
+  | 'media_no_stream' // answered, but the answer rejected or disabled our audio stream; hung up (engine-owned)
+  | 'media_bad_answer' // answered, but the SDP answer breaks RFC 3264 against our offer; hung up (engine-owned)
+  | 'media_bad_sdp' // answered, but the 2xx's SDP does not parse; hung up (engine-owned)
   | 'transport_error';
 
 /** Who calls whom, per call (engine/call-identity.ts); one shared object when every call is alike. */

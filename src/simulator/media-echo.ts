@@ -1,0 +1,134 @@
+/**
+ * The simulator's voice: each answered call gets its own RTP port pair and echoes what it
+ * receives, bit-exact but for SSRC and sequence numbers, so the caller measures the round trip
+ * through a media path that is really there — a platform whose media collapses shows loss,
+ * one-way audio or no port, not a fixed SDP that nothing listens on.
+ *
+ * The offer is negotiated when the INVITE arrives (none we can answer: 488, before any port is
+ * taken); the port pair is taken when the call is answered (none free: the policy answers 503).
+ */
+import { RtpPortPool, type PortPair } from '../media/ports.js';
+import { createAnswerer, type AnswerPlan, type SdpAnswerer } from '../media/sdp/answer.js';
+import { parseSdp } from '../media/sdp/parse.js';
+import { SendSchedule } from '../media/send-schedule.js';
+import { MediaStream, type MediaSummary } from '../media/stream.js';
+import { realClock } from '../load/clock.js';
+import { mulberry32 } from '../util/random.js';
+import type { SessionHook } from '../sip/ua/session.js';
+import type { IncomingCall } from '../sip/ua/answerer.js';
+import type { SipMessage } from '../sip/message/message.js';
+
+export interface MediaEchoOptions {
+  address: string;
+  ports: { min: number; max: number };
+  /** Pairs bound before the first call; the pool grows when it runs low. */
+  initialPairs: number;
+}
+
+export interface MediaEchoCounters {
+  /** Calls answered with an echo, offers refused (488), answers refused for want of a port (503). */
+  echoed: number;
+  refusedOffers: number;
+  noPort: number;
+  packetsReceived: number;
+  packetsSent: number;
+}
+
+interface EchoCall {
+  plan: AnswerPlan;
+  pair: PortPair | null;
+  stream: MediaStream | null;
+}
+
+const GROW_STEP = 256;
+
+export class MediaEcho implements SessionHook<IncomingCall> {
+  readonly counters: MediaEchoCounters = { echoed: 0, refusedOffers: 0, noPort: 0, packetsReceived: 0, packetsSent: 0 };
+  private readonly pool: RtpPortPool;
+  private readonly answerer: SdpAnswerer;
+  private readonly calls = new Map<IncomingCall, EchoCall>();
+  // An echo sends on receipt: the schedule only satisfies MediaStream's options and never runs.
+  private readonly schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: () => {} });
+  private readonly random = mulberry32(0x5eed);
+  private growing = false;
+  private sessionId = 0;
+
+  constructor(private readonly o: MediaEchoOptions) {
+    this.pool = new RtpPortPool({ address: o.address, range: o.ports });
+    this.answerer = createAnswerer({ address: o.address });
+  }
+
+  async open(): Promise<void> {
+    await this.pool.open(this.o.initialPairs);
+  }
+
+  /** When the INVITE arrives: null when its offer can be answered, else the status to reject it with (488). */
+  check(call: IncomingCall, invite: SipMessage): number | null {
+    const parsed = parseSdp(invite.body.toString('latin1'));
+    const plan = parsed.ok ? this.answerer.negotiate(parsed.sdp) : null;
+    if (plan === null || !plan.ok) {
+      this.counters.refusedOffers++;
+      return 488;
+    }
+    this.calls.set(call, { plan, pair: null, stream: null });
+    return null;
+  }
+
+  /** Before answering: false when no port pair is free (the policy answers 503 instead). */
+  reserve(call: IncomingCall): boolean {
+    const c = this.calls.get(call);
+    if (c === undefined) return true; // no SDP offer to answer: nothing to reserve
+    c.pair = this.pool.take();
+    this.topUp();
+    if (c.pair === null) {
+      this.counters.noPort++;
+      return false;
+    }
+    return true;
+  }
+
+  offer(): string {
+    return ''; // the simulator never offers
+  }
+
+  answer(call: IncomingCall): string {
+    const c = this.calls.get(call);
+    if (c === undefined || c.pair === null) return '';
+    if (c.stream === null) {
+      c.stream = new MediaStream({
+        pair: c.pair, media: c.plan.media, send: 'echo', markerTag: null, schedule: this.schedule, now: () => performance.now(), random: this.random,
+      });
+      c.stream.start();
+      this.counters.echoed++;
+    }
+    return this.answerer.render(c.plan, c.pair.rtpPort, ++this.sessionId, 1);
+  }
+
+  onAnswer(): void {}
+
+  end(call: IncomingCall): void {
+    const c = this.calls.get(call);
+    if (c === undefined) return;
+    this.calls.delete(call);
+    if (c.stream !== null) this.count(c.stream.stop());
+    if (c.pair !== null) this.pool.release(c.pair);
+  }
+
+  async close(): Promise<void> {
+    for (const call of [...this.calls.keys()]) this.end(call);
+    await this.pool.close();
+  }
+
+  private count(s: MediaSummary): void {
+    this.counters.packetsReceived += s.packetsReceived;
+    this.counters.packetsSent += s.packetsSent;
+  }
+
+  private topUp(): void {
+    if (this.growing) return;
+    const s = this.pool.stats();
+    if (s.free >= GROW_STEP / 4 || s.shortfall !== null) return;
+    this.growing = true;
+    void this.pool.open(s.pairs + GROW_STEP).finally(() => (this.growing = false));
+  }
+}
