@@ -82,7 +82,6 @@ export class MediaStream {
   private markerOwn = 0;
   private markerOther = 0;
   private sendErrors = 0;
-  private echoSeq = 0;
   private readonly onSendDone = (err: Error | null) => {
     if (err) this.sendErrors++;
   };
@@ -119,7 +118,9 @@ export class MediaStream {
     const src = this.o.send as PayloadSource;
     const buf = this.ring[n % RING];
     const ts = (this.tsBase + n * this.samplesPerFrame) >>> 0;
-    writeRtpHeader(buf, 0, this.o.media.codec.pt, this.seqBase + n, ts, this.ssrc, n === 0);
+    // Sequence numbers count packets sent (a stall's skipped packets leave no gap, RFC 3550 §5.1:
+    // only the timestamp jumps); timestamps follow the packet's due time.
+    writeRtpHeader(buf, 0, this.o.media.codec.pt, this.seqBase + this.sender.packetCount, ts, this.ssrc, n === 0);
     src.write(n, buf, RTP_HEADER_BYTES);
     if (this.o.markerTag !== null) writeMarker(buf, RTP_HEADER_BYTES, this.o.markerTag);
     this.o.pair.rtp.send(buf, this.remotePort, this.remoteAddress, this.onSendDone);
@@ -152,13 +153,13 @@ export class MediaStream {
   }
 
   /**
-   * Sends a received packet back, payload and timestamp bit-exact, with our SSRC and our own
-   * sequence numbers (so the far end measures the return leg as a stream of its own). The
-   * datagram's buffer is ours alone (dgram allocates one per message): it is reused in place.
+   * Sends a received packet back bit-exact but for its SSRC (ours): sequence numbers and
+   * timestamps are the caller's, so what the caller measures is the round trip — a packet lost
+   * on the way in shows as lost as surely as one lost on the way back. The datagram's buffer is
+   * ours alone (dgram allocates one per message): it is reused in place.
    */
   private echo(packet: Buffer, now: number): void {
     packet.writeUInt32BE(this.ssrc, 8);
-    packet.writeUInt16BE((this.seqBase + this.echoSeq++) & 0xffff, 2);
     this.o.pair.rtp.send(packet, this.remotePort, this.remoteAddress, this.onSendDone);
     this.sender.onSent(this.view.payloadBytes, this.view.timestamp, now);
   }

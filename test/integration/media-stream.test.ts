@@ -117,4 +117,59 @@ describe('media stream', () => {
     expect(decoyGot).toBeLessThanOrEqual(1);
     for (const [p, x] of [[a, pa], [b, pb], [b, decoy]] as const) p.release(x);
   });
+
+  it('random and mutated datagrams at a call’s port are counted invalid and never stop its media', async () => {
+    const callerPool = await pool(44000);
+    const echoPool = await pool(44400);
+    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
+    const offerBuilder = createOfferBuilder({ address: '127.0.0.1' });
+    const pa = callerPool.take()!;
+    const pb = echoPool.take()!;
+    const offered = parseSdp(offerBuilder.build(pa.rtpPort, 1, 1));
+    if (!offered.ok) throw new Error(offered.error.message);
+    const plan = createAnswerer({ address: '127.0.0.1' }).negotiate(offered.sdp);
+    if (!plan.ok) throw new Error(plan.message);
+    const answer = parseSdp(createAnswerer({ address: '127.0.0.1' }).render(plan, pb.rtpPort, 4, 4));
+    if (!answer.ok) throw new Error(answer.error.message);
+    const neg = negotiateAnswer(offerBuilder.offered, answer.sdp);
+    if (!neg.ok) throw new Error(neg.message);
+    const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(3) });
+    const caller = new MediaStream({
+      pair: pa, media: neg.media, send: createSource({ kind: 'tone', hz: 400, dbov: -20 }, 'pcmu'), markerTag: 7, schedule,
+      now: () => performance.now(), random: mulberry32(4),
+    });
+    echo.start();
+    caller.start();
+    // A hostile third party sprays the caller's port: random bytes, and real RTP headers mutated.
+    const { createSocket } = await import('node:dgram');
+    const spray = createSocket('udp4');
+    await new Promise<void>((r) => spray.bind(0, '127.0.0.1', () => r()));
+    const rnd = mulberry32(99);
+    let sent = 0;
+    for (let i = 0; i < 400; i++) {
+      const len = Math.floor(rnd() * 200);
+      const b = Buffer.alloc(len);
+      for (let k = 0; k < len; k++) b[k] = Math.floor(rnd() * 256);
+      // Half of them look like RTP v2 with a payload type we did not negotiate, or a bad length.
+      if (i % 2 === 0 && len >= 12) {
+        b[0] = 0x80 | (b[0] & 0x3f);
+        b[1] = 0x7f & (b[1] | 0x20);
+      }
+      spray.send(b, pa.rtpPort, '127.0.0.1');
+      sent++;
+      if (i % 50 === 0) await sleep(5);
+    }
+    await sleep(400);
+    const s = caller.stop();
+    echo.stop();
+    spray.close();
+    schedule.stop();
+    // Nothing crashed, the sprayed datagrams were refused, and the call's own echo still counted cleanly.
+    expect(sent).toBe(400);
+    expect(s.invalidPackets).toBeGreaterThan(0);
+    expect(s.markerOwn).toBeGreaterThan(0);
+    expect(s.packetsReceived).toBeGreaterThan(0);
+    callerPool.release(pa);
+    echoPool.release(pb);
+  });
 });

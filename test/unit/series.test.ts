@@ -76,11 +76,11 @@ function serviceInterval(): Measures {
 const namesIn = (m: Measures<unknown>) => new Set([...Object.keys(m.counters), ...Object.keys(m.trends)]);
 
 describe('series catalogue: what the workers emit', () => {
-  it('the interval collector emits only catalogued series, and every SIP counter and call trend', () => {
+  it('the interval collector emits only catalogued series, and every SIP and media counter and call trend', () => {
     const d = collectorInterval();
     expectCatalogued(d);
     // schedule_slip_ms comes from the driver's health monitor, beside the collector's.
-    const sip = SERIES_NAMES.filter((n) => SERIES[n].family === 'sip' && SERIES[n].kind !== 'gauge' && n !== 'schedule_slip_ms');
+    const sip = SERIES_NAMES.filter((n) => (SERIES[n].family === 'sip' || SERIES[n].family === 'media') && SERIES[n].kind !== 'gauge' && n !== 'schedule_slip_ms');
     expect([...namesIn(d)].sort()).toEqual([...sip].sort());
     // Something landed in every path exercised above.
     const c = countersOf(d);
@@ -94,7 +94,7 @@ describe('series catalogue: what the workers emit', () => {
   it('the HTTP, flow and UAS buckets emit only catalogued series, and every one of their families', () => {
     const m = serviceInterval();
     expectCatalogued(m);
-    const services = SERIES_NAMES.filter((n) => SERIES[n].family !== 'sip' && SERIES[n].kind !== 'gauge');
+    const services = SERIES_NAMES.filter((n) => SERIES[n].family !== 'sip' && SERIES[n].family !== 'media' && SERIES[n].kind !== 'gauge');
     expect([...namesIn(m)].sort()).toEqual([...services].sort());
     expect(seriesKeys(m)).toContain('counter flow_step_responses{agent-call|login|500}');
   });
@@ -126,12 +126,13 @@ describe('series catalogue: what the workers emit', () => {
 });
 
 describe('series catalogue: its own rules', () => {
-  it('names are Prometheus-safe and trends are in ms', () => {
+  it('names are Prometheus-safe and trends are in ms, or a per-call ratio or MOS recorded × 1000', () => {
     for (const n of SERIES_NAMES) {
       expect(n).toMatch(/^[a-z][a-z0-9_]*$/);
       expect(SERIES[n].description.length, n).toBeGreaterThan(10);
-      if (SERIES[n].kind === 'trend') expect([n, SERIES[n].unit]).toEqual([n, 'ms']);
+      if (SERIES[n].kind === 'trend') expect(['ms', 'ratio', 'mos'], n).toContain(SERIES[n].unit);
     }
+    expect(SERIES_NAMES.filter((n) => SERIES[n].kind === 'trend' && SERIES[n].unit !== 'ms')).toEqual(['rtp_loss_ratio', 'mos_cqe']);
   });
 
   it('a criterion that judges a series as measured has its name, kind, unit and family; it may add up trailing tags', () => {
