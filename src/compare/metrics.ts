@@ -13,7 +13,7 @@ import type { Direction } from './types.js';
 export interface MetricSpec {
   /** Stable id used in output and in `--tolerance-for` (criteria metric names where one exists). */
   id: string;
-  unit: 'ms' | 'ratio' | 'calls' | 'channels' | 'cps' | 'rps';
+  unit: 'ms' | 'ratio' | 'calls' | 'channels' | 'cps' | 'rps' | 'mos';
   direction: Direction;
   read: (r: Results) => number | null;
 }
@@ -87,6 +87,18 @@ export const OUTBOUND_METRICS: readonly MetricSpec[] = [
   of('outbound_concurrency_sustained', 'outbound.sustained', (r) => r.summary.outbound?.concurrency.sustained ?? null),
 ];
 
+/** The caller legs' voice (summary.media): MOS, loss, jitter, one-way and crossed media; null in a signalling-only run. */
+export const MEDIA_METRICS: readonly MetricSpec[] = [
+  of('mos_cqe', 'media.mos_cqe.p5', (r) => r.summary.media?.mosCqe.p5 ?? null),
+  of('mos_cqe', 'media.mos_cqe.p50', (r) => r.summary.media?.mosCqe.p50 ?? null),
+  of('rtp_loss_ratio', 'media.loss_ratio', (r) => r.summary.media?.lossRatio ?? null),
+  of('rtp_loss_ratio', 'media.loss_ratio.p95', (r) => r.summary.media?.lossRatioPerCall.p95 ?? null),
+  of('rtp_jitter_ms', 'media.jitter_ms.p95', (r) => r.summary.media?.jitterMs.p95 ?? null),
+  of('rtp_first_media_ms', 'media.first_media_ms.p95', (r) => r.summary.media?.firstMediaMs.p95 ?? null),
+  of('rtp_one_way_audio', 'media.one_way_audio', (r) => r.summary.media?.calls.oneWayAudio ?? null),
+  of('rtp_crossed_media', 'media.crossed_media', (r) => r.summary.media?.calls.crossedMedia ?? null),
+];
+
 /** Keys of summary[section] in either run, in first-seen order (HTTP load or flow names). */
 function namesIn(section: 'http' | 'httpFlows', runs: Results[]): string[] {
   const names = new Set<string>();
@@ -106,5 +118,6 @@ export function metricsFor(baseline: Results, current: Results): MetricSpec[] {
     ...httpLoadNames(baseline, current).flatMap(httpMetrics),
     ...namesIn('httpFlows', [baseline, current]).flatMap(flowMetrics),
     ...OUTBOUND_METRICS,
+    ...MEDIA_METRICS,
   ];
 }

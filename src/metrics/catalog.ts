@@ -23,7 +23,7 @@
  */
 
 export type MetricKind = 'trend' | 'rate' | 'counter' | 'gauge';
-export type MetricUnit = 'ms' | 'ratio' | 'calls' | 'channels' | 'cps' | 'requests' | 'rps' | 'flows';
+export type MetricUnit = 'ms' | 'ratio' | 'calls' | 'channels' | 'cps' | 'requests' | 'rps' | 'flows' | 'mos';
 /** k6-style sub-metric tags: which HTTP load, flow or flow step a metric is about. */
 export type MetricTag = 'load' | 'flow' | 'step';
 /** Which part of a run measures it: the SIP caller, its media, an HTTP load, an HTTP flow, or callcert's own UAS. */
@@ -63,7 +63,14 @@ const counter = (unit: MetricUnit, family: MetricFamily, better: 'lower' | 'high
 const gauge = (unit: MetricUnit, family: MetricFamily, final: FinalWhen, tags: readonly MetricTag[], description: string): MetricDef =>
   ({ kind: 'gauge', unit, family, tags, better: 'higher', final, description });
 
-/** In this order in messages and in the scenario's JSON schema: SIP caller, HTTP loads, flows, outbound calls. */
+/**
+ * A per-call distribution that is no latency (a loss ratio, a MOS), judged like a trend (p(N), max, avg);
+ * its histogram holds value × 1000 "ms" (see SERIES `scaled`).
+ */
+const perCall = (unit: 'ratio' | 'mos', better: 'lower' | 'higher', description: string): MetricDef =>
+  ({ kind: 'trend', unit, family: 'media', tags: [], better, final: 'always', description });
+
+/** In this order in messages and in the scenario's JSON schema: SIP caller, caller media, HTTP loads, flows, outbound calls. */
 export const METRICS = {
   setup_ms: trend('sip', [], 'Call setup time in milliseconds (histogram: compare p(N), max or avg).'),
   pdd_ms: trend('sip', [], 'Post-dial delay in milliseconds (histogram: compare p(N), max or avg).'),
@@ -88,6 +95,13 @@ export const METRICS = {
     'calls', 'sip', 'lower', [],
     'Calls that got no response at all, not even 100 Trying (timed out, or aborted by the end of the run).',
   ),
+  mos_cqe: perCall('mos', 'higher', 'Per call: MOS-CQE of the ITU-T G.107 E-model, 1 to 4.5 (histogram over calls: compare p(N), e.g. p(5)>=4.0). Needs call.media.'),
+  rtp_loss_ratio: perCall('ratio', 'lower', 'Per call: RTP packets lost ÷ expected, between 0 and 1 (histogram over calls: compare p(N), max or avg). Needs call.media.'),
+  rtp_jitter_ms: trend('media', [], 'Per call: RFC 3550 interarrival jitter in milliseconds (histogram over calls). Needs call.media.'),
+  rtp_max_gap_ms: trend('media', [], 'Per call: longest gap between received RTP packets in milliseconds (histogram over calls). Needs call.media.'),
+  rtp_first_media_ms: trend('media', [], 'Per call: answer → first RTP packet received, in milliseconds (histogram over calls). Needs call.media.'),
+  rtp_one_way_audio: counter('calls', 'media', 'lower', [], 'Calls that sent media and received none. Needs call.media.'),
+  rtp_crossed_media: counter('calls', 'media', 'lower', [], "Calls that received another call's marker (heard someone else's audio). Needs call.media."),
   http_latency_ms: trend('http', ['load'], 'HTTP load latency in milliseconds, summary.http[load].latencyMs (histogram: compare p(N), max or avg).'),
   http_errors: counter(
     'requests', 'http', 'lower', ['load'],
@@ -151,11 +165,11 @@ const count = (
 const latency = (family: MetricFamily, tags: readonly SeriesTag[], description: string): SeriesDef<'trend'> =>
   ({ kind: 'trend', unit: 'ms', family, tags, description });
 /**
- * A per-call distribution that is no latency (a loss ratio, a MOS) in the µs HDR histograms:
- * recorded as value × 1000 "ms" (media/recording: ratio to 10⁻⁶, MOS to 10⁻³), read back ÷ 1000.
+ * The series of a per-call distribution that is no latency (a loss ratio, a MOS) in the µs HDR
+ * histograms: recorded as value × 1000 "ms" (a ratio to 10⁻⁶, a MOS to 10⁻³), read back ÷ 1000.
  */
-const scaled = (unit: SeriesUnit, family: MetricFamily, description: string): SeriesDef<'trend'> =>
-  ({ kind: 'trend', unit, family, tags: [], description });
+const judgedScaled = (m: MetricName): SeriesDef<'trend'> =>
+  ({ kind: 'trend', unit: METRICS[m].unit, family: METRICS[m].family, tags: [], description: METRICS[m].description });
 const level = (unit: SeriesUnit, family: MetricFamily, description: string): SeriesDef<'gauge'> =>
   ({ kind: 'gauge', unit, family, tags: [], description });
 /** The series a criterion trend judges, under the criterion's name: its family, tags and description. */
@@ -201,14 +215,14 @@ export const SERIES = {
   rtp_packets_received: count('packets', 'media', [], 'RTP packets the caller legs received (valid RTP of the negotiated payload types).'),
   rtp_packets_lost: count('packets', 'media', [], 'RTP packets the caller legs expected and never received (RFC 3550 A.3, distinct packets).'),
   rtp_packets_expected: count('packets', 'media', [], 'RTP packets the caller legs expected (RFC 3550 A.3: highest − first + 1).'),
-  rtp_one_way_audio: count('calls', 'media', [], 'Calls that sent media and received none.'),
-  rtp_crossed_media: count('calls', 'media', [], "Calls that received another call's marker: they heard someone else's audio."),
+  rtp_one_way_audio: judgedCounter('rtp_one_way_audio'),
+  rtp_crossed_media: judgedCounter('rtp_crossed_media'),
   rtp_send_skipped: count('packets', 'media', [], 'RTP packets the caller legs skipped after a stall of the generator (never sent).'),
-  rtp_loss_ratio: scaled('ratio', 'media', 'Per call: distinct RTP packets lost ÷ expected (RFC 3550 A.3).'),
-  rtp_jitter_ms: latency('media', [], 'Per call: RFC 3550 A.8 interarrival jitter at the end of the call, in milliseconds.'),
-  rtp_max_gap_ms: latency('media', [], 'Per call: the longest time between two received RTP packets, in milliseconds.'),
-  rtp_first_media_ms: latency('media', [], 'Per call: from the answer (200 OK) to the first RTP packet received, in milliseconds.'),
-  mos_cqe: scaled('mos', 'media', 'Per call: MOS-CQE of the ITU-T G.107 E-model from its loss and delay (docs/media.md).'),
+  rtp_loss_ratio: judgedScaled('rtp_loss_ratio'),
+  rtp_jitter_ms: judgedTrend('rtp_jitter_ms'),
+  rtp_max_gap_ms: judgedTrend('rtp_max_gap_ms'),
+  rtp_first_media_ms: judgedTrend('rtp_first_media_ms'),
+  mos_cqe: judgedScaled('mos_cqe'),
   media_send_slip_ms: latency('media', [], "The generator's RTP lateness: packet sent − its due time (one sample per 16 packets), in milliseconds."),
 
   http_requests: count('requests', 'http', ['load'], 'HTTP load: requests with an outcome (a response or an error).'),

@@ -5,7 +5,8 @@
  * criterion's `actual` is the figure printed beside it in results.json.
  */
 import type { Aggregator } from '../metrics/aggregate/aggregate.js';
-import type { FlowSource, HttpLoadSource, MetricSource, OutboundSource } from '../verdict/thresholds.js';
+import type { FlowSource, HttpLoadSource, MediaSource, MetricSource, OutboundSource } from '../verdict/thresholds.js';
+import { UNTAGGED } from '../metrics/measures.js';
 import type { Scenario } from '../scenario/types.js';
 import { createLatencyHistogram, type Histogram } from '../metrics/histograms.js';
 import { outboundConcurrency } from './flow-summary.js';
@@ -22,7 +23,7 @@ export function serviceMetricSources(
   elapsedMs: number,
   loadEndMs: number,
   httpTotals?: Readonly<Record<string, HttpRunTotals>>,
-): Required<Pick<MetricSource, 'http' | 'flow' | 'outbound'>> {
+): Required<Pick<MetricSource, 'http' | 'flow' | 'outbound' | 'media'>> {
   let empty: Histogram | null = null;
   // One shared empty histogram for names with no data yet (an HDR histogram is ~95 KB).
   const none = () => (empty ??= createLatencyHistogram());
@@ -48,6 +49,18 @@ export function serviceMetricSources(
     flow(name): FlowSource | null {
       if (!(s.http?.flows ?? []).some((f) => f.name === name)) return null;
       return agg.flow(name) ?? { hist: none(), completed: 0, failed: 0, steps: {} };
+    },
+    media(): MediaSource | null {
+      if (s.media.codec === null) return null;
+      const t = agg.totals.trends;
+      const c = agg.totals.counters;
+      return {
+        trends: {
+          mos_cqe: t.mos_cqe?.[UNTAGGED], rtp_loss_ratio: t.rtp_loss_ratio?.[UNTAGGED], rtp_jitter_ms: t.rtp_jitter_ms?.[UNTAGGED],
+          rtp_max_gap_ms: t.rtp_max_gap_ms?.[UNTAGGED], rtp_first_media_ms: t.rtp_first_media_ms?.[UNTAGGED],
+        },
+        counters: { rtp_one_way_audio: c.rtp_one_way_audio?.[UNTAGGED] ?? 0, rtp_crossed_media: c.rtp_crossed_media?.[UNTAGGED] ?? 0 },
+      };
     },
     outbound(): OutboundSource | null {
       if (s.uas === null) return null;

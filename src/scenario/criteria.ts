@@ -360,10 +360,12 @@ export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
   for (const c of s.criteria) {
     const sel = c.selector;
     const outbound = (OUTBOUND_METRICS as readonly string[]).includes(c.metric);
-    if (search && (sel?.flow !== undefined || outbound)) {
-      push(c, 'no flow or outbound criteria with model: search (each step is judged on its SIP calls and HTTP loads)', c.name);
+    const media = METRICS[c.metric].family === 'media';
+    if (search && (sel?.flow !== undefined || outbound || media)) {
+      push(c, 'no flow, outbound or media criteria with model: search (each step is judged on its SIP calls and HTTP loads)', c.name);
       continue;
     }
+    if (media && s.media.codec === null) push(c, `call.media pcmu or pcma (${c.metric} is measured on the calls' RTP; --media pcmu)`, 'none');
     if (outbound && s.uas === null) push(c, `a uas section (${c.metric} is measured by callcert's UAS, which answers the platform's outbound calls)`, undefined);
     if (sel?.load !== undefined && !loads.includes(sel.load)) {
       push(c, `an HTTP load among http.load[].name (${listOr(loads, 'none: the scenario has no http.load')})`, sel.load);

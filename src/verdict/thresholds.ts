@@ -22,7 +22,7 @@
 import type { Criterion } from '../scenario/types.js';
 import { evaluateCriterion } from '../scenario/criteria.js';
 import { METRICS } from '../metrics/catalog.js';
-import { percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
+import { LOWEST_US, percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
 import { computeRatios, type Ratios } from '../metrics/rfc6076.js';
 import { round3 } from '../metrics/round.js';
 import type { Counters } from '../metrics/interval.js';
@@ -44,6 +44,8 @@ export interface MetricSource {
   flow?(name: string): FlowSource | null;
   /** The run's UAS (null: the scenario has none). */
   outbound?(): OutboundSource | null;
+  /** The caller legs' media (null: call.media is none). */
+  media?(): MediaSource | null;
 }
 
 /** One HTTP load's requests so far (metrics/interval.ts HttpBucket, merged). */
@@ -64,6 +66,12 @@ export interface FlowSource {
   completed: number;
   failed: number;
   steps: Readonly<Record<string, { hist: Histogram } | undefined>>;
+}
+
+/** The caller legs' media so far: its per-call trends and counts (null without call.media). */
+export interface MediaSource {
+  trends: Readonly<Record<'mos_cqe' | 'rtp_loss_ratio' | 'rtp_jitter_ms' | 'rtp_max_gap_ms' | 'rtp_first_media_ms', Histogram | undefined>>;
+  counters: Readonly<Record<'rtp_one_way_audio' | 'rtp_crossed_media', number>>;
 }
 
 /** The calls callcert's UAS answered so far. */
@@ -105,6 +113,14 @@ function aggregateOf(hist: Histogram | null | undefined, a: Criterion['aggregate
   return a.kind === 'max' ? s.max : a.kind === 'mean' ? s.mean : s.p50;
 }
 
+/** A per-call ratio or MOS (recorded × 1000): the aggregate ÷ 1000, to `digits` decimals; a 0 held in the lowest bucket reads 0. */
+function scaledOf(hist: Histogram | null | undefined, a: Criterion['aggregate'], digits: number): number | null {
+  const v = aggregateOf(hist, a);
+  if (v === null) return null;
+  const f = 10 ** digits;
+  return v <= LOWEST_US / 1000 ? 0 : Math.round((v / 1000) * f) / f;
+}
+
 /** The measured value a criterion compares, or null when there is no data for it yet. */
 export function metricValue(c: Criterion, src: MetricSource): number | null {
   const a = c.aggregate;
@@ -136,6 +152,11 @@ export function metricValue(c: Criterion, src: MetricSource): number | null {
     case 'outbound_answered': return ob()?.answered ?? null;
     case 'outbound_concurrency_peak': return ob()?.concurrency().peak ?? null;
     case 'outbound_concurrency_sustained': return ob()?.concurrency().sustained ?? null;
+    // As summary.media prints them: a MOS to 3 decimals, a loss ratio to 6.
+    case 'mos_cqe': return scaledOf(src.media?.()?.trends.mos_cqe, a, 3);
+    case 'rtp_loss_ratio': return scaledOf(src.media?.()?.trends.rtp_loss_ratio, a, 6);
+    case 'rtp_jitter_ms': case 'rtp_max_gap_ms': case 'rtp_first_media_ms': return aggregateOf(src.media?.()?.trends[c.metric], a);
+    case 'rtp_one_way_audio': case 'rtp_crossed_media': return src.media?.()?.counters[c.metric] ?? null;
   }
 }
 

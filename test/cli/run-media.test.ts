@@ -30,7 +30,8 @@ describe('callcert run --media against the embedded call centre', () => {
   it('20 channels, 2 workers: every call sends and hears its own echo; summary.media is the sum of calls.jsonl', async () => {
     const out = join(root, 'out-echo');
     const cli = await runCli(
-      ['run', '--concurrency', '20', '--ramp', '1s', '--duration', '3s', '--hold', '2s', '--workers', '2', '--media', 'pcmu', '--quiet', '--out', out],
+      ['run', '--concurrency', '20', '--ramp', '1s', '--duration', '3s', '--hold', '2s', '--workers', '2', '--media', 'pcmu', '--quiet', '--out', out,
+        '--criterion', 'mos_cqe p(5)>=4.0', '--criterion', 'rtp_loss_ratio p(95)<0.01', '--criterion', 'rtp_one_way_audio==0'],
       { timeoutSec: 60, cwd: root },
     );
     const r = readResults(out);
@@ -74,6 +75,17 @@ describe('callcert run --media against the embedded call centre', () => {
     expect(m.mosCqe.p50!, why).toBeLessThanOrEqual(mos[mos.length - 1] + 0.01);
     expect(m.estimator.version, why).toMatch(/^callcert-emodel-1/);
     expect(cli.stdout, why).toMatch(/media \(pcmu\): \d+ calls/);
+    // Criteria on the media figures: each actual is the figure summary.media prints.
+    const crit = Object.fromEntries(r.criteria.map((c) => [c.metric, c]));
+    expect(crit.mos_cqe, why).toMatchObject({ actual: m.mosCqe.p5, pass: true });
+    expect(crit.rtp_loss_ratio, why).toMatchObject({ actual: 0, pass: true });
+    expect(crit.rtp_one_way_audio, why).toMatchObject({ actual: 0, pass: true });
+  });
+
+  it('a media criterion without call.media is a scenario error naming the field', async () => {
+    const cli = await runCli(['run', '--concurrency', '2', '--duration', '1s', '--criterion', 'mos_cqe p(5)>=4', '--quiet', '--out', join(root, 'out-x')], { timeoutSec: 30, cwd: root });
+    expect(cli.code, describeCli(cli)).toBe(2);
+    expect(cli.stderr, describeCli(cli)).toContain('criteria.mos_cqe: expected call.media pcmu or pcma');
   });
 
   it('a port range of 4 pairs per worker for 10 channels: the calls past it fail unsent as media_no_port', async () => {
