@@ -15,10 +15,17 @@ import type { NegotiatedMedia } from './sdp/answer.js';
 import type { PayloadSource } from './source.js';
 import { MARKER_BYTES, readMarker, writeMarker } from './source.js';
 import type { Scheduled, SendSchedule } from './send-schedule.js';
-import { RTP_HEADER_BYTES, RtpStatus, RtpView, decodeRtp, isRtcp, payloadTypeSet, writeRtpHeader } from './rtp/packet.js';
-import { RtpReceiverStats, RtpSenderStats } from './quality/receiver.js';
+import {
+  RTP_HEADER_BYTES, RtcpCompound, RtcpStatus, RtpStatus, RtpView, decodeRtp, isRtcp, parseRtcp, payloadTypeSet, rtcpIntervalMs,
+  writeRtcpCompound, writeRtpHeader, type ReportBlock, type SenderInfo,
+} from './rtp/packet.js';
+import { RtpReceiverStats, RtpSenderStats, ntpMiddle32FromUnixMs, rttMsFromReportBlock } from './quality/receiver.js';
 
 const RING = 8;
+/** RTCP bandwidth for the interval rule: 5 % of a G.711 session (RFC 3550 §6.2), and a typical compound's size. */
+const RTCP_BYTES_PER_SEC = 400;
+const RTCP_AVG_BYTES = 80;
+const CNAME = Buffer.from('callcert', 'latin1');
 
 export interface StreamOptions {
   pair: PortPair;
@@ -54,6 +61,10 @@ export interface MediaSummary {
   markerOther: number;
   /** Sends that failed at once (the socket refused them). */
   sendErrors: number;
+  /** RTCP compounds sent and received (valid ones), and the last round trip they gave (RFC 3550 §6.4.1); null: none. */
+  rtcpSent: number;
+  rtcpReceived: number;
+  rttMs: number | null;
   /** Packets the schedule skipped after a stall (counted in packetsSent's numbering, never sent). */
   sendSkipped: number;
   /** Where RTP went at the end: the SDP's address, or the one the peer's RTP came from. */
@@ -85,6 +96,16 @@ export class MediaStream {
   private readonly onSendDone = (err: Error | null) => {
     if (err) this.sendErrors++;
   };
+  // RTCP: reused parse and report records; where reports go (latched like RTP); when the next is due.
+  private readonly rtcp = new RtcpCompound();
+  private readonly block: ReportBlock = { ssrc: 0, fractionLost: 0, cumulativeLost: 0, extendedHighestSeq: 0, jitter: 0, lsr: 0, dlsr: 0 };
+  private readonly senderInfo: SenderInfo = { ntpSeconds: 0, ntpFraction: 0, rtpTimestamp: 0, packetCount: 0, octetCount: 0 };
+  private rtcpAddress: string;
+  private rtcpPort: number;
+  private nextRtcpAt = Number.NaN;
+  private rtcpSent = 0;
+  private rtcpReceived = 0;
+  private rttMs: number | null = null;
 
   constructor(private readonly o: StreamOptions) {
     const { media } = o;
@@ -103,7 +124,10 @@ export class MediaStream {
     this.samplesPerFrame = frameBytes > 0 ? frameBytes : (media.codec.clockRateHz * media.ptimeMs) / 1000;
     this.ptimeMs = (this.samplesPerFrame * 1000) / media.codec.clockRateHz;
     this.ring = Array.from({ length: o.send === 'echo' ? 0 : RING }, () => Buffer.alloc(RTP_HEADER_BYTES + frameBytes));
+    this.rtcpAddress = media.rtcpMux ? media.remoteAddress : media.remoteRtcpAddress;
+    this.rtcpPort = media.rtcpMux ? media.remoteRtpPort : media.remoteRtcpPort;
     o.pair.onRtp = (packet, from) => this.receive(packet, from);
+    o.pair.onRtcp = (packet, from) => this.receiveRtcp(packet, from);
   }
 
   /** Starts sending (if this side sends) and times first media from now. */
@@ -111,6 +135,14 @@ export class MediaStream {
     this.startedAt = this.o.now();
     const sends = this.o.media.direction === 'sendrecv' || this.o.media.direction === 'sendonly';
     if (sends && this.o.send !== null && this.o.send !== 'echo' && this.entry === null) this.entry = this.o.schedule.add(this, this.startedAt);
+    this.nextRtcpAt = this.startedAt + this.rtcpInterval(true);
+  }
+
+  private rtcpInterval(initial: boolean): number {
+    return rtcpIntervalMs({
+      members: 2, senders: 2, rtcpBandwidthBytesPerSec: RTCP_BYTES_PER_SEC, weSent: true, avgRtcpBytes: RTCP_AVG_BYTES,
+      initial, random: this.o.random,
+    });
   }
 
   /** The schedule's callback: packet n, due at dueAt. */
@@ -125,11 +157,54 @@ export class MediaStream {
     if (this.o.markerTag !== null) writeMarker(buf, RTP_HEADER_BYTES, this.o.markerTag);
     this.o.pair.rtp.send(buf, this.remotePort, this.remoteAddress, this.onSendDone);
     this.sender.onSent(src.frameBytes, ts, dueAt);
+    // RTCP rides on the send schedule: no timer of its own (RFC 3550 §6.3.1's randomised interval).
+    if (dueAt >= this.nextRtcpAt) {
+      this.sendReport(dueAt);
+      this.nextRtcpAt = dueAt + this.rtcpInterval(false);
+    }
+  }
+
+  /** A compound SR (we sent RTP) or RR, with a block about what we receive, and our CNAME. */
+  private sendReport(now: number): void {
+    const socket = this.o.media.rtcpMux ? this.o.pair.rtp : this.o.pair.rtcp;
+    if (socket === null || this.rtcpPort === 0) return;
+    const hasBlock = this.receiver.fillReportBlock(this.block, now);
+    const sent = this.sender.packetCount > 0;
+    if (sent) this.sender.fillSenderInfo(this.senderInfo, now, Date.now());
+    const spec = { ssrc: this.ssrc, sender: sent ? this.senderInfo : null, block: hasBlock ? this.block : null, cname: CNAME };
+    // Reports are rare (every ~5 s): a buffer per report, so a queued send never sees it change.
+    const buf = Buffer.allocUnsafe(128);
+    const len = writeRtcpCompound(buf, 0, spec);
+    socket.send(buf.subarray(0, len), this.rtcpPort, this.rtcpAddress, this.onSendDone);
+    this.rtcpSent++;
+  }
+
+  private receiveRtcp(packet: Buffer, from: RemoteInfo): void {
+    const now = this.o.now();
+    const rc = this.rtcp;
+    if (parseRtcp(packet, 0, packet.length, rc) !== RtcpStatus.OK) {
+      this.invalid++;
+      return;
+    }
+    this.rtcpReceived++;
+    if (!this.o.media.rtcpMux && (from.port !== this.rtcpPort || from.address !== this.rtcpAddress)) {
+      this.rtcpAddress = from.address;
+      this.rtcpPort = from.port;
+    }
+    if (rc.hasSenderReport) this.receiver.onSenderReport(rc.reporterSsrc, rc.ntpSeconds, rc.ntpFraction, now);
+    for (let i = 0; i < rc.blockCount; i++) {
+      const b = rc.blocks[i];
+      if (b.ssrc !== this.ssrc) continue;
+      const rtt = rttMsFromReportBlock(b.lsr, b.dlsr, ntpMiddle32FromUnixMs(Date.now()));
+      if (Number.isFinite(rtt) && rtt >= 0) this.rttMs = rtt;
+    }
+    // An echo sends no RTP of its own schedule: it answers each SR with its report, so the far end gets its round trip.
+    if (this.o.send === 'echo' && rc.hasSenderReport) this.sendReport(now);
   }
 
   private receive(packet: Buffer, from: RemoteInfo): void {
+    if (this.o.media.rtcpMux && isRtcp(packet, 0, packet.length)) return this.receiveRtcp(packet, from);
     const now = this.o.now();
-    if (this.o.media.rtcpMux && isRtcp(packet, 0, packet.length)) return; // RTCP is read elsewhere
     if (decodeRtp(packet, 0, packet.length, this.view, this.pts) !== RtpStatus.OK) {
       this.invalid++;
       return;
@@ -173,6 +248,7 @@ export class MediaStream {
   stop(): MediaSummary {
     if (this.entry !== null) this.o.schedule.remove(this.entry);
     this.o.pair.onRtp = () => {};
+    this.o.pair.onRtcp = () => {};
     const r = this.receiver.summary();
     const skipped = this.entry?.skipped ?? 0;
     this.entry = null;
@@ -191,6 +267,9 @@ export class MediaStream {
       markerOwn: this.markerOwn,
       markerOther: this.markerOther,
       sendErrors: this.sendErrors,
+      rtcpSent: this.rtcpSent,
+      rtcpReceived: this.rtcpReceived,
+      rttMs: this.rttMs,
       sendSkipped: skipped,
       remote: `${this.remoteAddress}:${this.remotePort}`,
       latched: this.latched,

@@ -100,6 +100,7 @@ export const METRICS = {
   rtp_jitter_ms: trend('media', [], 'Per call: RFC 3550 interarrival jitter in milliseconds (histogram over calls). Needs call.media.'),
   rtp_max_gap_ms: trend('media', [], 'Per call: longest gap between received RTP packets in milliseconds (histogram over calls). Needs call.media.'),
   rtp_first_media_ms: trend('media', [], 'Per call: answer → first RTP packet received, in milliseconds (histogram over calls). Needs call.media.'),
+  rtcp_rtt_ms: trend('media', [], 'Per call: the round trip of its last RTCP report (RFC 3550 §6.4.1), in milliseconds (histogram over calls). Needs call.media.'),
   rtp_one_way_audio: counter('calls', 'media', 'lower', [], 'Calls that sent media and received none. Needs call.media.'),
   rtp_crossed_media: counter('calls', 'media', 'lower', [], "Calls that received another call's marker (heard someone else's audio). Needs call.media."),
   http_latency_ms: trend('http', ['load'], 'HTTP load latency in milliseconds, summary.http[load].latencyMs (histogram: compare p(N), max or avg).'),
@@ -222,6 +223,7 @@ export const SERIES = {
   rtp_jitter_ms: judgedTrend('rtp_jitter_ms'),
   rtp_max_gap_ms: judgedTrend('rtp_max_gap_ms'),
   rtp_first_media_ms: judgedTrend('rtp_first_media_ms'),
+  rtcp_rtt_ms: judgedTrend('rtcp_rtt_ms'),
   mos_cqe: judgedScaled('mos_cqe'),
   media_send_slip_ms: latency('media', [], "The generator's RTP lateness: packet sent − its due time (one sample per 16 packets), in milliseconds."),
 

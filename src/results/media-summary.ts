@@ -51,6 +51,7 @@ export interface MediaResults {
   maxGapMs: LatencySummary;
   firstMediaMs: LatencySummary;
   mosCqe: ScaledSummary;
+  rttMs: LatencySummary;
   sendSlipMs: LatencySummary;
   estimator: { version: string; jitterBufferMs: number; rttMs: number; ptimeMs: number };
 }
@@ -74,6 +75,7 @@ export function mediaSummary(agg: Aggregator, s: Scenario): MediaResults | null 
     maxGapMs: ms('rtp_max_gap_ms'),
     firstMediaMs: ms('rtp_first_media_ms'),
     mosCqe: scaled(t('mos_cqe'), 3),
+    rttMs: ms('rtcp_rtt_ms'),
     sendSlipMs: ms('media_send_slip_ms'),
     estimator: {
       version: MOS_ASSUMPTIONS.estimator,

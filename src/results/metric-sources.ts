@@ -58,6 +58,7 @@ export function serviceMetricSources(
         trends: {
           mos_cqe: t.mos_cqe?.[UNTAGGED], rtp_loss_ratio: t.rtp_loss_ratio?.[UNTAGGED], rtp_jitter_ms: t.rtp_jitter_ms?.[UNTAGGED],
           rtp_max_gap_ms: t.rtp_max_gap_ms?.[UNTAGGED], rtp_first_media_ms: t.rtp_first_media_ms?.[UNTAGGED],
+          rtcp_rtt_ms: t.rtcp_rtt_ms?.[UNTAGGED],
         },
         counters: { rtp_one_way_audio: c.rtp_one_way_audio?.[UNTAGGED] ?? 0, rtp_crossed_media: c.rtp_crossed_media?.[UNTAGGED] ?? 0 },
       };

@@ -198,11 +198,12 @@ const MediaSchema = z
     maxGapMs: LatencySummarySchema.meta(d('per call: longest gap between received packets, ms')),
     firstMediaMs: LatencySummarySchema.meta(d('per call: answer → first RTP packet received, ms')),
     mosCqe: ScaledSummarySchema.meta(d('per call: MOS-CQE (ITU-T G.107 E-model, docs/media.md)')),
+    rttMs: LatencySummarySchema.meta(d('per call: round trip of its last RTCP report (RFC 3550 §6.4.1), ms; calls without one are not counted')),
     sendSlipMs: LatencySummarySchema.meta(d("the generator's RTP send slip (packet sent − due), ms")),
     estimator: z.object({
       version: z.string().meta(d('the E-model version string')),
       jitterBufferMs: num('assumed far-end jitter buffer, ms'),
-      rttMs: num('round-trip time used, ms (0: not measured)'),
+      rttMs: num('round trip assumed for a call whose RTCP gave none, ms (the others use their own, rttMs)'),
       ptimeMs: num('packetisation, ms'),
     }).meta(d('how MOS-CQE was estimated')),
   })

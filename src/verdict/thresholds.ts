@@ -70,7 +70,7 @@ export interface FlowSource {
 
 /** The caller legs' media so far: its per-call trends and counts (null without call.media). */
 export interface MediaSource {
-  trends: Readonly<Record<'mos_cqe' | 'rtp_loss_ratio' | 'rtp_jitter_ms' | 'rtp_max_gap_ms' | 'rtp_first_media_ms', Histogram | undefined>>;
+  trends: Readonly<Record<'mos_cqe' | 'rtp_loss_ratio' | 'rtp_jitter_ms' | 'rtp_max_gap_ms' | 'rtp_first_media_ms' | 'rtcp_rtt_ms', Histogram | undefined>>;
   counters: Readonly<Record<'rtp_one_way_audio' | 'rtp_crossed_media', number>>;
 }
 
@@ -155,7 +155,7 @@ export function metricValue(c: Criterion, src: MetricSource): number | null {
     // As summary.media prints them: a MOS to 3 decimals, a loss ratio to 6.
     case 'mos_cqe': return scaledOf(src.media?.()?.trends.mos_cqe, a, 3);
     case 'rtp_loss_ratio': return scaledOf(src.media?.()?.trends.rtp_loss_ratio, a, 6);
-    case 'rtp_jitter_ms': case 'rtp_max_gap_ms': case 'rtp_first_media_ms': return aggregateOf(src.media?.()?.trends[c.metric], a);
+    case 'rtp_jitter_ms': case 'rtp_max_gap_ms': case 'rtp_first_media_ms': case 'rtcp_rtt_ms': return aggregateOf(src.media?.()?.trends[c.metric], a);
     case 'rtp_one_way_audio': case 'rtp_crossed_media': return src.media?.()?.counters[c.metric] ?? null;
   }
 }

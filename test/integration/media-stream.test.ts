@@ -172,4 +172,43 @@ describe('media stream', () => {
     callerPool.release(pa);
     echoPool.release(pb);
   });
+
+  it('RTCP both ways: the caller sends SRs, the echo answers with a report about them, and the caller gets its round trip', async () => {
+    const a = await pool(44800);
+    const b = await pool(45200);
+    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
+    const offerBuilder = createOfferBuilder({ address: '127.0.0.1' });
+    const pa = a.take()!;
+    const pb = b.take()!;
+    const offered = parseSdp(offerBuilder.build(pa.rtpPort, 1, 1));
+    if (!offered.ok) throw new Error(offered.error.message);
+    const plan = createAnswerer({ address: '127.0.0.1' }).negotiate(offered.sdp);
+    if (!plan.ok) throw new Error(plan.message);
+    const answer = parseSdp(createAnswerer({ address: '127.0.0.1' }).render(plan, pb.rtpPort, 5, 5));
+    if (!answer.ok) throw new Error(answer.error.message);
+    const neg = negotiateAnswer(offerBuilder.offered, answer.sdp);
+    if (!neg.ok) throw new Error(neg.message);
+    const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(5) });
+    const caller = new MediaStream({
+      pair: pa, media: neg.media, send: createSource({ kind: 'silence' }, 'pcmu'), markerTag: null, schedule,
+      now: () => performance.now(), random: mulberry32(6),
+    });
+    echo.start();
+    caller.start();
+    // The first report is due within ~3.1 s (RFC 3550 §6.3.1: 2.5 s × [0.5, 1.5] ÷ 1.218).
+    await sleep(3600);
+    const c = caller.stop();
+    const e = echo.stop();
+    schedule.stop();
+    expect(c.rtcpSent).toBeGreaterThanOrEqual(1);
+    expect(e.rtcpReceived).toBe(c.rtcpSent);
+    expect(e.rtcpSent).toBe(e.rtcpReceived);
+    expect(c.rtcpReceived).toBe(e.rtcpSent);
+    // Loopback: a round trip of well under the RTCP clock's resolution plus a scheduling delay.
+    expect(c.rttMs).not.toBeNull();
+    expect(c.rttMs!).toBeGreaterThanOrEqual(0);
+    expect(c.invalidPackets).toBe(0);
+    a.release(pa);
+    b.release(pb);
+  });
 });

@@ -17,7 +17,7 @@ describe('metric catalogue', () => {
     expect(METRIC_NAMES).toEqual([
       'setup_ms', 'pdd_ms', 'ser', 'seer', 'isa', 'scr', 'asr', 'concurrency_peak', 'concurrency_sustained', 'cps_achieved',
       'failed_calls', 'blocked_calls', 'cut_at_end_calls', 'no_response_calls',
-      'mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms', 'rtp_one_way_audio', 'rtp_crossed_media',
+      'mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms', 'rtcp_rtt_ms', 'rtp_one_way_audio', 'rtp_crossed_media',
       'http_latency_ms', 'http_errors', 'http_error_rate', 'http_rps', 'flow_ms', 'flow_failures', 'flow_failure_rate', 'flow_step_ms',
       'dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained',
     ]);
@@ -26,7 +26,7 @@ describe('metric catalogue', () => {
 
   it('classifies trends (ms, or a per-call ratio or MOS) and rates (0..1) as the criteria parser expects', () => {
     expect(HISTOGRAM_METRICS).toEqual([
-      'setup_ms', 'pdd_ms', 'mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms',
+      'setup_ms', 'pdd_ms', 'mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms', 'rtcp_rtt_ms',
       'http_latency_ms', 'flow_ms', 'flow_step_ms', 'dial_latency_ms',
     ]);
     expect(RATIO_METRICS).toEqual(['ser', 'seer', 'isa', 'scr', 'asr', 'http_error_rate', 'flow_failure_rate']);

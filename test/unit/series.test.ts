@@ -138,7 +138,7 @@ describe('series catalogue: its own rules', () => {
   it('a criterion that judges a series as measured has its name, kind, unit and family; it may add up trailing tags', () => {
     const shared = SERIES_NAMES.filter((n) => Object.hasOwn(METRICS, n));
     expect(shared).toEqual([
-      'setup_ms', 'pdd_ms', 'rtp_one_way_audio', 'rtp_crossed_media', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms',
+      'setup_ms', 'pdd_ms', 'rtp_one_way_audio', 'rtp_crossed_media', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms', 'rtcp_rtt_ms',
       'mos_cqe', 'http_errors', 'http_latency_ms', 'flow_failures', 'flow_ms', 'flow_step_ms', 'outbound_answered', 'outbound_failed',
       'dial_latency_ms',
     ]);

@@ -152,7 +152,8 @@ export class CallerMedia implements SessionHook<DriverCall> {
 function scored(s: MediaSummary, ptimeMs: number): CallMediaSummary {
   if (s.lossRatio === null) return { ...s, mosCqe: null, mosLqe: null };
   const e = eModel({
-    oneWayDelayMs: oneWayDelayMs({ rttMs: MOS_ASSUMPTIONS.rttMs, jitterBufferMs: MOS_ASSUMPTIONS.jitterBufferMs, ptimeMs }),
+    // The round trip RTCP measured for this call, else none (the assumption printed with the result).
+    oneWayDelayMs: oneWayDelayMs({ rttMs: s.rttMs ?? MOS_ASSUMPTIONS.rttMs, jitterBufferMs: MOS_ASSUMPTIONS.jitterBufferMs, ptimeMs }),
     packetLossPercent: Math.min(100, Math.max(0, s.lossRatio * 100)),
   });
   return { ...s, mosCqe: e.mosCqe, mosLqe: e.mosLqe };

@@ -30,6 +30,7 @@ class MediaBucket {
   maxGap = createLatencyHistogram();
   firstMedia = createLatencyHistogram();
   mos = createLatencyHistogram();
+  rtt = createLatencyHistogram();
   slip = createLatencyHistogram();
 
   add(s: CallMediaSummary): void {
@@ -49,6 +50,7 @@ class MediaBucket {
     if (s.maxGapMs !== null) recordMs(this.maxGap, s.maxGapMs);
     if (s.firstMediaMs !== null) recordMs(this.firstMedia, s.firstMediaMs);
     if (s.mosCqe !== null) recordMs(this.mos, s.mosCqe * 1000);
+    if (s.rttMs !== null) recordMs(this.rtt, s.rttMs);
   }
 
   put(d: Measures): void {
@@ -61,7 +63,7 @@ class MediaBucket {
     const enc = (h: Histogram) => ({ [UNTAGGED]: encodeHistogram(h) });
     Object.assign(d.trends, {
       rtp_loss_ratio: enc(this.loss), rtp_jitter_ms: enc(this.jitter), rtp_max_gap_ms: enc(this.maxGap),
-      rtp_first_media_ms: enc(this.firstMedia), mos_cqe: enc(this.mos), media_send_slip_ms: enc(this.slip),
+      rtp_first_media_ms: enc(this.firstMedia), rtcp_rtt_ms: enc(this.rtt), mos_cqe: enc(this.mos), media_send_slip_ms: enc(this.slip),
     });
   }
 }
@@ -217,7 +219,8 @@ function mediaRecord(s: CallMediaSummary): Record<string, unknown> {
   return {
     codec: s.codec, sent: s.packetsSent, received: s.packetsReceived, expected: s.expectedPackets, lost: s.lostPackets,
     lossRatio: r6(s.lossRatio), jitterMs: r3(s.jitterMs), maxGapMs: r3(s.maxGapMs), firstMediaMs: r3(s.firstMediaMs),
-    mosCqe: r3(s.mosCqe), mosLqe: r3(s.mosLqe), invalid: s.invalidPackets, markerOwn: s.markerOwn, markerOther: s.markerOther,
+    mosCqe: r3(s.mosCqe), mosLqe: r3(s.mosLqe), rttMs: r3(s.rttMs), rtcpSent: s.rtcpSent, rtcpReceived: s.rtcpReceived,
+    invalid: s.invalidPackets, markerOwn: s.markerOwn, markerOther: s.markerOther,
     sendErrors: s.sendErrors, sendSkipped: s.sendSkipped, remote: s.remote, latched: s.latched,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * What callcert assumes when it scores a call with the E-model: the far end's jitter buffer (the
- * network does not reveal it; 40 ms is a common adaptive buffer's nominal depth) and, while RTCP
- * round-trip times are not measured yet, no network delay. Both are printed with every MOS.
+ * network does not reveal it; 40 ms is a common adaptive buffer's nominal depth), and for a call
+ * whose RTCP gave no round trip, none. Both are printed with every MOS.
  */
 import { EMODEL_VERSION } from './emodel.js';
 
