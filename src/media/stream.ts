@@ -59,8 +59,6 @@ export interface MediaSummary {
   /** Received payloads carrying our marker, another call's marker, or none. */
   markerOwn: number;
   markerOther: number;
-  /** Sends that failed at once (the socket refused them). */
-  sendErrors: number;
   /** RTCP compounds sent and received (valid ones), and the last round trip they gave (RFC 3550 §6.4.1); null: none. */
   rtcpSent: number;
   rtcpReceived: number;
@@ -92,10 +90,6 @@ export class MediaStream {
   private invalid = 0;
   private markerOwn = 0;
   private markerOther = 0;
-  private sendErrors = 0;
-  private readonly onSendDone = (err: Error | null) => {
-    if (err) this.sendErrors++;
-  };
   // RTCP: reused parse and report records; where reports go (latched like RTP); when the next is due.
   private readonly rtcp = new RtcpCompound();
   private readonly block: ReportBlock = { ssrc: 0, fractionLost: 0, cumulativeLost: 0, extendedHighestSeq: 0, jitter: 0, lsr: 0, dlsr: 0 };
@@ -155,7 +149,8 @@ export class MediaStream {
     writeRtpHeader(buf, 0, this.o.media.codec.pt, this.seqBase + this.sender.packetCount, ts, this.ssrc, n === 0);
     src.write(n, buf, RTP_HEADER_BYTES);
     if (this.o.markerTag !== null) writeMarker(buf, RTP_HEADER_BYTES, this.o.markerTag);
-    this.o.pair.rtp.send(buf, this.remotePort, this.remoteAddress, this.onSendDone);
+    // No callback: with one, dgram queues a nextTick per packet; a failed send is the socket's error event (ports.ts counts it).
+    this.o.pair.rtp.send(buf, this.remotePort, this.remoteAddress);
     this.sender.onSent(src.frameBytes, ts, dueAt);
     // RTCP rides on the send schedule: no timer of its own (RFC 3550 §6.3.1's randomised interval).
     if (dueAt >= this.nextRtcpAt) {
@@ -175,7 +170,7 @@ export class MediaStream {
     // Reports are rare (every ~5 s): a buffer per report, so a queued send never sees it change.
     const buf = Buffer.allocUnsafe(128);
     const len = writeRtcpCompound(buf, 0, spec);
-    socket.send(buf.subarray(0, len), this.rtcpPort, this.rtcpAddress, this.onSendDone);
+    socket.send(buf.subarray(0, len), this.rtcpPort, this.rtcpAddress);
     this.rtcpSent++;
   }
 
@@ -235,7 +230,7 @@ export class MediaStream {
    */
   private echo(packet: Buffer, now: number): void {
     packet.writeUInt32BE(this.ssrc, 8);
-    this.o.pair.rtp.send(packet, this.remotePort, this.remoteAddress, this.onSendDone);
+    this.o.pair.rtp.send(packet, this.remotePort, this.remoteAddress);
     this.sender.onSent(this.view.payloadBytes, this.view.timestamp, now);
   }
 
@@ -266,7 +261,6 @@ export class MediaStream {
       invalidPackets: this.invalid,
       markerOwn: this.markerOwn,
       markerOther: this.markerOther,
-      sendErrors: this.sendErrors,
       rtcpSent: this.rtcpSent,
       rtcpReceived: this.rtcpReceived,
       rttMs: this.rttMs,

@@ -221,6 +221,6 @@ function mediaRecord(s: CallMediaSummary): Record<string, unknown> {
     lossRatio: r6(s.lossRatio), jitterMs: r3(s.jitterMs), maxGapMs: r3(s.maxGapMs), firstMediaMs: r3(s.firstMediaMs),
     mosCqe: r3(s.mosCqe), mosLqe: r3(s.mosLqe), rttMs: r3(s.rttMs), rtcpSent: s.rtcpSent, rtcpReceived: s.rtcpReceived,
     invalid: s.invalidPackets, markerOwn: s.markerOwn, markerOther: s.markerOther,
-    sendErrors: s.sendErrors, sendSkipped: s.sendSkipped, remote: s.remote, latched: s.latched,
+    sendSkipped: s.sendSkipped, remote: s.remote, latched: s.latched,
   };
 }
