@@ -39,6 +39,11 @@ export interface PortPoolOptions {
   sendBufferBytes?: number;
   /** How long a released pair stays out of use. Default 1000 ms. */
   quarantineMs?: number;
+  /**
+   * When fewer than a quarter of this many pairs are free after a take(), bind this many more in
+   * the background (binding is asynchronous, take() is not). Default 0: the pool never grows by itself.
+   */
+  growBy?: number;
   /** Clock for the quarantine, in ms. Default performance.now. */
   now?: () => number;
 }
@@ -138,6 +143,8 @@ export class RtpPortPool {
   private stray = 0;
   private socketErrors = 0;
   private shortfall: string | null = null;
+  private readonly growBy: number;
+  private growing = false;
 
   constructor(o: PortPoolOptions) {
     const family = isIP(o.address);
@@ -160,6 +167,7 @@ export class RtpPortPool {
     this.maxPort = max;
     this.nextPort = first;
     this.quarantineMs = quarantineMs;
+    this.growBy = o.growBy ?? 0;
     this.now = o.now ?? (() => performance.now());
     this.recvBufferBytes = o.recvBufferBytes;
     this.sendBufferBytes = o.sendBufferBytes;
@@ -178,6 +186,12 @@ export class RtpPortPool {
 
   /** A free pair, synchronously, or null (none free, all quarantined, or closed). */
   take(): PortPair | null {
+    const pair = this.takeFree();
+    this.topUp();
+    return pair;
+  }
+
+  private takeFree(): PortPair | null {
     if (this.closed || this.head === this.free.length) return null;
     const slot = this.free[this.head];
     if (slot === undefined || this.now() - slot.releasedAtMs < this.quarantineMs) return null; // FIFO: the oldest is still too fresh
@@ -190,6 +204,14 @@ export class RtpPortPool {
     const lease = new Lease(this, slot, this.address, slot.rtpPort, rtcpPort, slot.rtp, slot.rtcp);
     slot.holder = lease;
     return lease;
+  }
+
+  /** Binds `growBy` more pairs in the background when few are free (see PortPoolOptions.growBy). */
+  private topUp(): void {
+    if (this.growBy <= 0 || this.growing || this.closed || this.shortfall !== null) return;
+    if (this.free.length - this.head >= this.growBy / 4) return;
+    this.growing = true;
+    void this.open(this.slots.length + this.growBy).finally(() => (this.growing = false));
   }
 
   /** Gives a pair back; its packets stop reaching the old handlers at once. A second release is a no-op. */

@@ -40,6 +40,7 @@ interface EchoCall {
   stream: MediaStream | null;
 }
 
+/** Pairs a pool binds at a time when it runs low. */
 const GROW_STEP = 256;
 
 export class MediaEcho implements SessionHook<IncomingCall> {
@@ -50,11 +51,10 @@ export class MediaEcho implements SessionHook<IncomingCall> {
   // An echo sends on receipt: the schedule only satisfies MediaStream's options and never runs.
   private readonly schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: () => {} });
   private readonly random = mulberry32(0x5eed);
-  private growing = false;
   private sessionId = 0;
 
   constructor(private readonly o: MediaEchoOptions) {
-    this.pool = new RtpPortPool({ address: o.address, range: o.ports });
+    this.pool = new RtpPortPool({ address: o.address, range: o.ports, growBy: GROW_STEP });
     this.answerer = createAnswerer({ address: o.address });
   }
 
@@ -79,7 +79,6 @@ export class MediaEcho implements SessionHook<IncomingCall> {
     const c = this.calls.get(call);
     if (c === undefined) return true; // no SDP offer to answer: nothing to reserve
     c.pair = this.pool.take();
-    this.topUp();
     if (c.pair === null) {
       this.counters.noPort++;
       return false;
@@ -124,11 +123,4 @@ export class MediaEcho implements SessionHook<IncomingCall> {
     this.counters.packetsSent += s.packetsSent;
   }
 
-  private topUp(): void {
-    if (this.growing) return;
-    const s = this.pool.stats();
-    if (s.free >= GROW_STEP / 4 || s.shortfall !== null) return;
-    this.growing = true;
-    void this.pool.open(s.pairs + GROW_STEP).finally(() => (this.growing = false));
-  }
 }

@@ -86,6 +86,19 @@ describe('RtpPortPool', () => {
     expect(p.stats()).toMatchObject({ free: 0, inUse: 4 });
   });
 
+  it('with growBy, a take() that leaves few pairs free binds growBy more in the background, up to the range', async () => {
+    const base = basePort();
+    const p = pool({ range: { min: base, max: base + 23 }, growBy: 4 });
+    expect(await p.open(2)).toBe(2);
+    taken(p, 2); // 0 free < 4/4: grows to 6
+    await until(() => p.stats().pairs === 6, 'the pool to grow to 6 pairs');
+    taken(p, 4); // 0 free again: grows to 10
+    await until(() => p.stats().pairs === 10, 'the pool to grow to 10 pairs');
+    taken(p, 2); // 2 free >= 1: no growth
+    await new Promise((r) => setTimeout(r, 50));
+    expect(p.stats()).toMatchObject({ pairs: 10, free: 2, inUse: 8 });
+  });
+
   it('a released pair is reused with its sockets still bound; release twice is a no-op', async () => {
     const base = basePort();
     const p = pool({ range: { min: base, max: base + 3 } });

@@ -49,6 +49,7 @@ export interface CallerMediaOptions {
   onSlip(ms: number): void;
 }
 
+/** Pairs a pool binds at a time when it runs low. */
 const GROW_STEP = 256;
 
 export class CallerMedia implements SessionHook<DriverCall> {
@@ -56,12 +57,11 @@ export class CallerMedia implements SessionHook<DriverCall> {
   private readonly offers: SdpOfferBuilder;
   private readonly source: PayloadSource;
   readonly schedule: SendSchedule<MediaStream>;
-  private growing = false;
   private sessionId = 0;
   private dropsAtOpen = 0;
 
   constructor(private readonly o: CallerMediaOptions) {
-    this.pool = new RtpPortPool({ address: o.address, range: o.ports });
+    this.pool = new RtpPortPool({ address: o.address, range: o.ports, growBy: GROW_STEP });
     const codecs = o.spec.codec === 'pcmu' ? [PCMU, PCMA] : [PCMA, PCMU];
     this.offers = createOfferBuilder({ address: o.address, codecs });
     this.source = createSource(o.spec.source, o.spec.codec);
@@ -84,7 +84,6 @@ export class CallerMedia implements SessionHook<DriverCall> {
   /** A pair for a call about to be sent, or null: the call fails unsent with `media_no_port`. */
   take(): CallMedia | null {
     const pair = this.pool.take();
-    this.topUp();
     return pair === null ? null : { pair, stream: null, failure: null, summary: null };
   }
 
@@ -138,14 +137,6 @@ export class CallerMedia implements SessionHook<DriverCall> {
     await this.pool.close();
   }
 
-  /** Binds more pairs in the background when fewer than a step's worth are free. */
-  private topUp(): void {
-    if (this.growing) return;
-    const s = this.pool.stats();
-    if (s.free >= GROW_STEP / 4 || s.shortfall !== null) return;
-    this.growing = true;
-    void this.pool.open(s.pairs + GROW_STEP).finally(() => (this.growing = false));
-  }
 }
 
 /** MOS-CQE and MOS-LQE of a call that received media (null for one without). */
