@@ -28,6 +28,20 @@ async function pool(min: number): Promise<RtpPortPool> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Our offer for `callerPort`, the answerer's plan and answer on `echoPort`, and the caller's negotiation of it. */
+function negotiate(callerPort: number, echoPort: number, sessionId: number) {
+  const offerBuilder = createOfferBuilder({ address: '127.0.0.1' });
+  const offered = parseSdp(offerBuilder.build(callerPort, 1, 1));
+  if (!offered.ok) throw new Error(offered.error.message);
+  const plan = createAnswerer({ address: '127.0.0.1' }).negotiate(offered.sdp);
+  if (!plan.ok) throw new Error(plan.message);
+  const answer = parseSdp(createAnswerer({ address: '127.0.0.1' }).render(plan, echoPort, sessionId, sessionId));
+  if (!answer.ok) throw new Error(answer.error.message);
+  const neg = negotiateAnswer(offerBuilder.offered, answer.sdp);
+  if (!neg.ok) throw new Error(neg.message);
+  return { plan, neg };
+}
+
 describe('media stream', () => {
   it('a caller and an echo: every packet sent comes back, the caller hears its own marker only', async () => {
     const callerPool = await pool(41000);
@@ -122,17 +136,9 @@ describe('media stream', () => {
     const callerPool = await pool(44000);
     const echoPool = await pool(44400);
     const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
-    const offerBuilder = createOfferBuilder({ address: '127.0.0.1' });
     const pa = callerPool.take()!;
     const pb = echoPool.take()!;
-    const offered = parseSdp(offerBuilder.build(pa.rtpPort, 1, 1));
-    if (!offered.ok) throw new Error(offered.error.message);
-    const plan = createAnswerer({ address: '127.0.0.1' }).negotiate(offered.sdp);
-    if (!plan.ok) throw new Error(plan.message);
-    const answer = parseSdp(createAnswerer({ address: '127.0.0.1' }).render(plan, pb.rtpPort, 4, 4));
-    if (!answer.ok) throw new Error(answer.error.message);
-    const neg = negotiateAnswer(offerBuilder.offered, answer.sdp);
-    if (!neg.ok) throw new Error(neg.message);
+    const { plan, neg } = negotiate(pa.rtpPort, pb.rtpPort, 4);
     const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(3) });
     const caller = new MediaStream({
       pair: pa, media: neg.media, send: createSource({ kind: 'tone', hz: 400, dbov: -20 }, 'pcmu'), markerTag: 7, schedule,
@@ -177,17 +183,9 @@ describe('media stream', () => {
     const a = await pool(44800);
     const b = await pool(45200);
     const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
-    const offerBuilder = createOfferBuilder({ address: '127.0.0.1' });
     const pa = a.take()!;
     const pb = b.take()!;
-    const offered = parseSdp(offerBuilder.build(pa.rtpPort, 1, 1));
-    if (!offered.ok) throw new Error(offered.error.message);
-    const plan = createAnswerer({ address: '127.0.0.1' }).negotiate(offered.sdp);
-    if (!plan.ok) throw new Error(plan.message);
-    const answer = parseSdp(createAnswerer({ address: '127.0.0.1' }).render(plan, pb.rtpPort, 5, 5));
-    if (!answer.ok) throw new Error(answer.error.message);
-    const neg = negotiateAnswer(offerBuilder.offered, answer.sdp);
-    if (!neg.ok) throw new Error(neg.message);
+    const { plan, neg } = negotiate(pa.rtpPort, pb.rtpPort, 5);
     const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(5) });
     const caller = new MediaStream({
       pair: pa, media: neg.media, send: createSource({ kind: 'silence' }, 'pcmu'), markerTag: null, schedule,
