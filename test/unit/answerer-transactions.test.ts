@@ -120,6 +120,21 @@ describe('non-INVITE transactions (RFC 3261 §17.2.2, §17.1.2)', () => {
     a.close();
   });
 
+  it('a BYE that overtakes the ACK (a proxy with several UDP children) ends the call; the late ACK is still counted, once', () => {
+    const { t, a, events, counters } = setup();
+    a.onMessage(request('INVITE', 'c9', 1), PEER);
+    const toTag = t.sent[2].msg.toTag;
+    a.onMessage(request('BYE', 'c9', 2, toTag), PEER);
+    a.onMessage(request('ACK', 'c9', 1, toTag, 'z9hG4bKack'), PEER);
+    expect(t.codes().slice(3)).toEqual(['200']);
+    expect(events).toEqual(['ended:bye']);
+    expect(counters.byesReceived).toBe(1);
+    expect(counters.acks).toBe(1);
+    a.onMessage(request('ACK', 'c-unknown', 1, toTag, 'z9hG4bKack2'), PEER);
+    expect(counters.acks).toBe(1);
+    a.close();
+  });
+
   it("its own BYE follows the route set to the caller's Contact, retransmitted with Timer E until answered", () => {
     const { t, a, events, calls } = setup();
     a.onMessage(request('INVITE', 'c5', 1), PEER);

@@ -278,7 +278,11 @@ export class Answerer implements TransactionUser<IncomingCall> {
 
   private onAck(msg: SipMessage): void {
     const call = this.calls.get(msg.callId);
-    if (call === undefined) return;
+    if (call === undefined) {
+      // A proxy with several UDP children can deliver the caller's BYE before its ACK; the ACK still arrived.
+      if (this.closedByes.get(msg.callId) !== undefined) this.counters.acks++;
+      return;
+    }
     this.counters.acks++;
     if (call.state === AnswerState.Answered) {
       this.tx.terminate(call);
