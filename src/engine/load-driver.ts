@@ -319,6 +319,7 @@ export class LoadDriver implements UacListener<CallSlot> {
     // One payload of series (catalogue names): the calls', the generator's slip, the HTTP loads', the flows'.
     const sip = this.m.take();
     sip.trends.schedule_slip_ms = { [UNTAGGED]: snap.slipHistogram };
+    this.o.media?.takeInterval(sip);
     this.httpRuns.takeInterval(sip);
     const flows = this.flowRuns.takeInterval(sip);
     const report: IntervalReport = {

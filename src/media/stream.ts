@@ -124,6 +124,11 @@ export class MediaStream {
     o.pair.onRtcp = (packet, from) => this.receiveRtcp(packet, from);
   }
 
+  /** The round trip of the last RTCP report that gave one (RFC 3550 §6.4.1), or null. */
+  get lastRttMs(): number | null {
+    return this.rttMs;
+  }
+
   /** Starts sending (if this side sends) and times first media from now. */
   start(): void {
     this.startedAt = this.o.now();

@@ -226,6 +226,19 @@ export const SERIES = {
   rtcp_rtt_ms: judgedTrend('rtcp_rtt_ms'),
   mos_cqe: judgedScaled('mos_cqe'),
   media_send_slip_ms: latency('media', [], "The generator's RTP lateness: packet sent − its due time (one sample per 16 packets), in milliseconds."),
+  // Second by second while calls last (engine/worker/media-live.ts); over a run they add up to the per-call rtp_packets_* above.
+  rtp_live_streams: count('calls', 'media', [], 'Live caller streams that expected packets over the whole interval (each gives a jitter and a MOS sample).'),
+  rtp_live_packets_sent: count('packets', 'media', [], 'RTP packets the caller legs sent in the interval.'),
+  rtp_live_packets_received: count('packets', 'media', [], 'RTP packets the caller legs received in the interval.'),
+  rtp_live_packets_expected: count('packets', 'media', [], 'RTP packets the caller legs expected in the interval (RFC 3550 A.3 over the interval).'),
+  rtp_live_packets_lost: count(
+    'packets', 'media', [], 'Change of the caller legs\' distinct lost packets over the interval (RFC 3550 A.3; negative when late packets filled earlier gaps).',
+  ),
+  rtp_live_jitter_ms: latency('media', [], "Each live caller stream's RFC 3550 jitter at the end of the interval, in milliseconds (a sample per stream per second)."),
+  mos_cqe_live: {
+    kind: 'trend', unit: 'mos', family: 'media', tags: [],
+    description: "Each live caller stream's MOS-CQE over the interval (its loss that second, its RTCP round trip), recorded × 1000 like mos_cqe.",
+  },
 
   http_requests: count('requests', 'http', ['load'], 'HTTP load: requests with an outcome (a response or an error).'),
   http_responses: count('responses', 'http', ['load', 'status'], 'HTTP load: responses, by status code (expected or not).'),

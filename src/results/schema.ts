@@ -292,6 +292,21 @@ const TimelinePointSchema = z.object({
     .object({ offered: count('INVITEs to the UAS'), answered: count('answered'), established: count('established at the end of the second'), dialMsP95: nullableNum('dial latency p95, ms') })
     .optional()
     .meta(d("callcert's UAS (absent without one)")),
+  media: z
+    .object({
+      streams: count('live caller streams sampled over the whole second'),
+      packetsSent: count('RTP packets sent'),
+      packetsReceived: count('RTP packets received'),
+      expected: count('RTP packets expected (RFC 3550 A.3)'),
+      lost: z.number().meta(d('change of distinct lost packets (negative when late packets filled earlier gaps)')),
+      lossRatio: nullableNum('max(0, lost) / expected'),
+      jitterMsP95: nullableNum("p95 over streams of each stream's jitter at the end of the second, ms"),
+      mosCqeP5: nullableNum('p5 over streams of MOS-CQE over the second'),
+      mosCqeP50: nullableNum('p50 over streams of MOS-CQE over the second'),
+      sendSlipMsP99: nullableNum('RTP send slip p99 of the second, ms'),
+    })
+    .optional()
+    .meta(d('the caller legs\' voice in this second (absent without call.media)')),
 });
 
 /** summary.ts's embedded simulator counters (simulator/call-centre.ts CallCentreCounters must fit). */

@@ -26,12 +26,19 @@ interface MediaRecord {
   jitterMs: number; markerOwn: number; markerOther: number; mosCqe: number | null; sendSkipped: number; invalid: number;
 }
 
+/**
+ * These tests count packets and causes; the generator's health has its own test below. With a few
+ * streams the send slip's p99 is its worst samples, and on a 2-core host shared with other test
+ * files two 11 ms timer delays marked a 4-channel run invalid: count with a 100 ms bound.
+ */
+const COUNTING = ['--set', 'generator.maxMediaSendSlipMsP99=100'];
+
 describe('callcert run --media against the embedded call centre', () => {
   it('20 channels, 2 workers: every call sends and hears its own echo; summary.media is the sum of calls.jsonl', async () => {
     const out = join(root, 'out-echo');
     const cli = await runCli(
       ['run', '--concurrency', '20', '--ramp', '1s', '--duration', '3s', '--hold', '2s', '--workers', '2', '--media', 'pcmu', '--quiet', '--out', out,
-        '--criterion', 'mos_cqe p(5)>=4.0', '--criterion', 'rtp_loss_ratio p(95)<0.01', '--criterion', 'rtp_one_way_audio==0'],
+        '--criterion', 'mos_cqe p(5)>=4.0', '--criterion', 'rtp_loss_ratio p(95)<0.01', '--criterion', 'rtp_one_way_audio==0', ...COUNTING],
       { timeoutSec: 60, cwd: root },
     );
     const r = readResults(out);
@@ -75,6 +82,19 @@ describe('callcert run --media against the embedded call centre', () => {
     expect(m.mosCqe.p50!, why).toBeLessThanOrEqual(mos[mos.length - 1] + 0.01);
     expect(m.estimator.version, why).toMatch(/^callcert-emodel-1/);
     expect(cli.stdout, why).toMatch(/media \(pcmu\): \d+ calls/);
+    // Second by second: the timeline's media adds up to the per-call counts, and a second with streams has its MOS.
+    const points = r.timeline.filter((p) => p.media !== undefined).map((p) => p.media!);
+    expect(points.length, why).toBeGreaterThan(2);
+    const per = (f: (p: (typeof points)[number]) => number) => points.reduce((a, p) => a + f(p), 0);
+    expect({ sent: per((p) => p.packetsSent), received: per((p) => p.packetsReceived), expected: per((p) => p.expected), lost: per((p) => p.lost) }, why)
+      .toEqual({ sent: m.packets.sent, received: m.packets.received, expected: m.packets.expected, lost: 0 });
+    for (const p of points) {
+      if (p.streams === 0) continue;
+      expect(p.mosCqeP5!, why).toBeGreaterThanOrEqual(4);
+      expect(p.mosCqeP50!, why).toBeLessThanOrEqual(4.5);
+      expect(p.lossRatio, why).toBe(0);
+    }
+    expect(Math.max(...points.map((p) => p.streams)), why).toBeGreaterThanOrEqual(15);
     // Criteria on the media figures: each actual is the figure summary.media prints.
     const crit = Object.fromEntries(r.criteria.map((c) => [c.metric, c]));
     expect(crit.mos_cqe, why).toMatchObject({ actual: m.mosCqe.p5, pass: true });
@@ -88,11 +108,30 @@ describe('callcert run --media against the embedded call centre', () => {
     expect(cli.stderr, describeCli(cli)).toContain('criteria.mos_cqe: expected call.media pcmu or pcma');
   });
 
+  it('a run whose RTP left later than generator.maxMediaSendSlipMsP99 allows is INVALID, and says the slip is why', async () => {
+    const out = join(root, 'out-slip');
+    // 1 µs: any real timer misses it, so the measured slip (not a stub) crosses the bound.
+    const cli = await runCli(
+      ['run', '--concurrency', '5', '--ramp', '0', '--duration', '2s', '--hold', '5s', '--workers', '1', '--media', 'pcmu',
+        '--set', 'generator.maxMediaSendSlipMsP99=0.001', '--set', 'load.gracefulStop=0s', '--quiet', '--out', out],
+      { timeoutSec: 60, cwd: root },
+    );
+    const r = readResults(out);
+    const why = describeCli(cli);
+    expect(cli.code, why).toBe(3);
+    expect(r.valid, why).toBe(false);
+    expect(r.verdict, why).toBe('invalid');
+    const reason = r.invalidReasons.find((x) => x.includes('RTP send slip'));
+    expect(reason, why).toBeDefined();
+    expect(reason, why).toContain(`p99 ${r.summary.media!.sendSlipMs.p99} ms > 0.001 ms`);
+    expect(cli.stdout, why).not.toContain('PASSED');
+  });
+
   it('a port range of 4 pairs per worker for 10 channels: the calls past it fail unsent as media_no_port', async () => {
     const out = join(root, 'out-noport');
     const cli = await runCli(
       ['run', '--concurrency', '10', '--ramp', '0', '--duration', '2s', '--hold', '5s', '--workers', '1', '--media', 'pcma',
-        '--set', 'media.ports.min=45000', '--set', 'media.ports.max=45007', '--set', 'load.gracefulStop=0s', '--quiet', '--out', out],
+        '--set', 'media.ports.min=45000', '--set', 'media.ports.max=45007', '--set', 'load.gracefulStop=0s', ...COUNTING, '--quiet', '--out', out],
       { timeoutSec: 60, cwd: root },
     );
     const r = readResults(out);

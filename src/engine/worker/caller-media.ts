@@ -24,6 +24,8 @@ import type { DriverCall } from './call-slot.js';
 import { eModel, oneWayDelayMs } from '../../media/quality/emodel.js';
 import { MOS_ASSUMPTIONS } from '../../media/quality/assumptions.js';
 import { socketDrops } from '../../metrics/udp-drops.js';
+import type { Measures } from '../../metrics/measures.js';
+import { MediaLiveMeter } from './media-live.js';
 
 /** A call's media summary with its E-model scores. */
 export type CallMediaSummary = MediaSummary & { mosCqe: number | null; mosLqe: number | null };
@@ -59,12 +61,14 @@ export class CallerMedia implements SessionHook<DriverCall> {
   readonly schedule: SendSchedule<MediaStream>;
   private sessionId = 0;
   private dropsAtOpen = 0;
+  private readonly live: MediaLiveMeter;
 
   constructor(private readonly o: CallerMediaOptions) {
     this.pool = new RtpPortPool({ address: o.address, range: o.ports, growBy: GROW_STEP });
     const codecs = o.spec.codec === 'pcmu' ? [PCMU, PCMA] : [PCMA, PCMU];
     this.offers = createOfferBuilder({ address: o.address, codecs });
     this.source = createSource(o.spec.source, o.spec.codec);
+    this.live = new MediaLiveMeter(() => o.clock.now());
     this.schedule = new SendSchedule<MediaStream>({
       periodMs: 20,
       clock: o.clock,
@@ -117,13 +121,22 @@ export class CallerMedia implements SessionHook<DriverCall> {
       schedule: this.schedule, now: () => this.o.clock.now(), random: this.o.random,
     });
     m.stream.start();
+    this.live.add(m.stream);
   }
 
   end(call: DriverCall): void {
     const m = call.slot.media;
     if (m === null) return;
-    if (m.stream !== null && m.summary === null) m.summary = scored(m.stream.stop(), m.stream.ptimeMs);
+    if (m.stream !== null && m.summary === null) {
+      this.live.end(m.stream);
+      m.summary = scored(m.stream.stop(), m.stream.ptimeMs);
+    }
     this.pool.release(m.pair);
+  }
+
+  /** The live streams' media over this interval (rtp_live_* series, mos_cqe_live), into `d`. */
+  takeInterval(d: Measures): void {
+    this.live.put(d);
   }
 
   /** Datagrams the kernel dropped on this pool's sockets since they were bound (null off Linux). */

@@ -20,6 +20,7 @@ import {
  */
 const SLOT_PERCENTILES: { readonly [N in TrendName]?: readonly number[] } = {
   setup_ms: [50, 95, 99], pdd_ms: [], schedule_slip_ms: [99], http_latency_ms: [95], flow_ms: [95], dial_latency_ms: [95],
+  rtp_live_jitter_ms: [95], mos_cqe_live: [5, 50], media_send_slip_ms: [99],
 };
 /** The trends window() merges: what a search step judges (setup_ms, pdd_ms, http_latency_ms criteria). */
 const WINDOW_TRENDS: ReadonlySet<TrendName> = new Set<TrendName>(['setup_ms', 'pdd_ms', 'http_latency_ms']);
@@ -58,6 +59,24 @@ export interface TimelinePoint {
   flows?: Record<string, FlowPoint>;
   /** The run's own UAS (outbound calls): INVITEs, answers, established at the end of the second, dial latency p95. */
   outbound?: OutboundPoint;
+  /** The caller legs' voice in this second (absent without call.media). */
+  media?: MediaPoint;
+}
+
+/** One second of the live streams' media (engine/worker/media-live.ts). */
+export interface MediaPoint {
+  /** Streams that gave a whole-second sample (their jitter and MOS are in the percentiles). */
+  streams: number;
+  packetsSent: number;
+  packetsReceived: number;
+  expected: number;
+  lost: number;
+  /** max(0, lost) ÷ expected over the second; null when nothing was expected. */
+  lossRatio: number | null;
+  jitterMsP95: number | null;
+  mosCqeP5: number | null;
+  mosCqeP50: number | null;
+  sendSlipMsP99: number | null;
 }
 
 /** Trend → tag key → percentile → ms: a settled slot's percentiles. */
@@ -274,6 +293,7 @@ export class Aggregator {
       eventLoopLagMsP99: s.lagP99,
       ...(loads.length > 0 ? { http: httpPoint(s.m, loads, t) } : {}),
       ...this.flows.point(seq, s.m, t),
+      ...(s.m.counters.rtp_live_packets_sent !== undefined ? { media: mediaPoint(s.m, t) } : {}),
     };
   }
 
@@ -351,4 +371,28 @@ function sum(values: Iterable<number>): number {
   let n = 0;
   for (const v of values) n += v;
   return n;
+}
+
+/** A slot's media second: the live counters, and the percentiles of its live trends (MOS read back ÷ 1000). */
+function mediaPoint(m: Measures<Histogram>, t: ReturnType<typeof slotTrends>): MediaPoint {
+  const c = (name: 'rtp_live_packets_sent' | 'rtp_live_packets_received' | 'rtp_live_packets_expected' | 'rtp_live_packets_lost') =>
+    m.counters[name]?.[UNTAGGED] ?? 0;
+  const expected = c('rtp_live_packets_expected');
+  const lost = c('rtp_live_packets_lost');
+  const mos = (p: number) => {
+    const v = t.pct('mos_cqe_live', UNTAGGED, p);
+    return v === null ? null : Math.round(v) / 1000;
+  };
+  return {
+    streams: m.counters.rtp_live_streams?.[UNTAGGED] ?? 0,
+    packetsSent: c('rtp_live_packets_sent'),
+    packetsReceived: c('rtp_live_packets_received'),
+    expected,
+    lost,
+    lossRatio: expected > 0 ? Math.round((Math.max(0, lost) / expected) * 1e6) / 1e6 : null,
+    jitterMsP95: t.pct('rtp_live_jitter_ms', UNTAGGED, 95),
+    mosCqeP5: mos(5),
+    mosCqeP50: mos(50),
+    sendSlipMsP99: t.pct('media_send_slip_ms', UNTAGGED, 99),
+  };
 }
