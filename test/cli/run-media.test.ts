@@ -86,8 +86,8 @@ describe('callcert run --media against the embedded call centre', () => {
     const points = r.timeline.filter((p) => p.media !== undefined).map((p) => p.media!);
     expect(points.length, why).toBeGreaterThan(2);
     const per = (f: (p: (typeof points)[number]) => number) => points.reduce((a, p) => a + f(p), 0);
-    expect({ sent: per((p) => p.packetsSent), received: per((p) => p.packetsReceived), expected: per((p) => p.expected), lost: per((p) => p.lost) }, why)
-      .toEqual({ sent: m.packets.sent, received: m.packets.received, expected: m.packets.expected, lost: 0 });
+    const seconds = { sent: per((p) => p.packetsSent), received: per((p) => p.packetsReceived), expected: per((p) => p.expected), lost: per((p) => p.lost) };
+    expect(seconds, why).toEqual({ sent: m.packets.sent, received: m.packets.received, expected: m.packets.expected, lost: 0 });
     for (const p of points) {
       if (p.streams === 0) continue;
       expect(p.mosCqeP5!, why).toBeGreaterThanOrEqual(4);

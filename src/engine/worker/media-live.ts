@@ -55,7 +55,10 @@ export class MediaLiveMeter {
       rtp_live_streams: one(this.streams), rtp_live_packets_sent: one(this.sent), rtp_live_packets_received: one(this.received),
       rtp_live_packets_expected: one(this.expected), rtp_live_packets_lost: one(this.lost),
     });
-    Object.assign(d.trends, { rtp_live_jitter_ms: { [UNTAGGED]: encodeHistogram(this.jitter) }, mos_cqe_live: { [UNTAGGED]: encodeHistogram(this.mos) } });
+    Object.assign(d.trends, {
+      rtp_live_jitter_ms: { [UNTAGGED]: encodeHistogram(this.jitter) },
+      mos_cqe_live: { [UNTAGGED]: encodeHistogram(this.mos) },
+    });
     this.streams = this.sent = this.received = this.expected = this.lost = 0;
     this.jitter = createLatencyHistogram();
     this.mos = createLatencyHistogram();
@@ -74,7 +77,9 @@ export class MediaLiveMeter {
     this.streams++;
     recordMs(this.jitter, r.jitterMs);
     const e = eModel({
-      oneWayDelayMs: oneWayDelayMs({ rttMs: stream.lastRttMs ?? MOS_ASSUMPTIONS.rttMs, jitterBufferMs: MOS_ASSUMPTIONS.jitterBufferMs, ptimeMs: stream.ptimeMs }),
+      oneWayDelayMs: oneWayDelayMs({
+        rttMs: stream.lastRttMs ?? MOS_ASSUMPTIONS.rttMs, jitterBufferMs: MOS_ASSUMPTIONS.jitterBufferMs, ptimeMs: stream.ptimeMs,
+      }),
       packetLossPercent: Math.min(100, r.lossPercent),
     });
     // A scaled trend (catalogue): MOS × 1000 recorded as "ms".
