@@ -86,7 +86,9 @@ describe('callcert run --media against the embedded call centre', () => {
     const points = r.timeline.filter((p) => p.media !== undefined).map((p) => p.media!);
     expect(points.length, why).toBeGreaterThan(2);
     const per = (f: (p: (typeof points)[number]) => number) => points.reduce((a, p) => a + f(p), 0);
-    const seconds = { sent: per((p) => p.packetsSent), received: per((p) => p.packetsReceived), expected: per((p) => p.expected), lost: per((p) => p.lost) };
+    const seconds = {
+      sent: per((p) => p.packetsSent), received: per((p) => p.packetsReceived), expected: per((p) => p.expected), lost: per((p) => p.lost),
+    };
     expect(seconds, why).toEqual({ sent: m.packets.sent, received: m.packets.received, expected: m.packets.expected, lost: 0 });
     for (const p of points) {
       if (p.streams === 0) continue;
