@@ -19,7 +19,7 @@ import {
   RTP_HEADER_BYTES, RtcpCompound, RtcpStatus, RtpStatus, RtpView, decodeRtp, isRtcp, parseRtcp, payloadTypeSet, rtcpIntervalMs,
   writeRtcpCompound, writeRtpHeader, type ReportBlock, type SenderInfo,
 } from './rtp/packet.js';
-import { RtpReceiverStats, RtpSenderStats, ntpMiddle32FromUnixMs, rttMsFromReportBlock } from './quality/receiver.js';
+import { PacketVerdict, RtpReceiverStats, RtpSenderStats, ntpMiddle32FromUnixMs, rttMsFromReportBlock } from './quality/receiver.js';
 
 const RING = 8;
 /** RTCP bandwidth for the interval rule: 5 % of a G.711 session (RFC 3550 §6.2), and a typical compound's size. */
@@ -210,9 +210,12 @@ export class MediaStream {
       return;
     }
     const v = this.view;
-    this.receiver.onPacket(v.sequenceNumber, v.timestamp, v.ssrc, now, v.payloadBytes);
+    const verdict = this.receiver.onPacket(v.sequenceNumber, v.timestamp, v.ssrc, now, v.payloadBytes);
     if (Number.isNaN(this.firstMediaAt)) this.firstMediaAt = now;
-    if (from.port !== this.remotePort || from.address !== this.remoteAddress) {
+    // Symmetric RTP follows the validated source (A.1: past probation, next in sequence), not any
+    // datagram that parses: one stray or spoofed packet of another SSRC, or a copy of one already
+    // received, would otherwise take the call's media away to its sender.
+    if (verdict === PacketVerdict.ACCEPTED && (from.port !== this.remotePort || from.address !== this.remoteAddress)) {
       this.remoteAddress = from.address;
       this.remotePort = from.port;
       this.latched = true;

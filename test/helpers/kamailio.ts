@@ -62,6 +62,8 @@ export interface KamailioOptions {
   cfgTemplate?: string;
   /** Users of a db_text subscriber table written into the work dir (its text:// URL fills __DB_URL__). */
   subscribers?: ReadonlyArray<{ username: string; password: string }>;
+  /** More placeholders of the template and their values (e.g. { __RTPENGINE_NG__: 'udp:127.0.0.1:2223' }). */
+  placeholders?: Record<string, string>;
 }
 
 export interface KamailioHandle {
@@ -139,7 +141,7 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
   const uasPorts = Array.isArray(opts.uasPort) ? opts.uasPort : [opts.uasPort];
   const tp = opts.transport === 'tcp' ? ';transport=tcp' : '';
   writeFileSync(listPath, uasPorts.map((p) => `1 sip:127.0.0.1:${p}${tp} 0 0\n`).join(''));
-  const extra: Record<string, string> = {};
+  const extra: Record<string, string> = { ...opts.placeholders };
   if (opts.subscribers !== undefined) {
     const dbDir = join(workDir, 'db');
     writeSubscriberTables(dbDir, opts.subscribers);

@@ -13,6 +13,7 @@ import { MediaStream } from '../../src/media/stream.js';
 import { createSource } from '../../src/media/source.js';
 import { realClock } from '../../src/load/clock.js';
 import { mulberry32 } from '../../src/util/random.js';
+import { encodeRtp } from '../../src/media/rtp/packet.js';
 
 const pools: RtpPortPool[] = [];
 afterEach(async () => {
@@ -127,8 +128,8 @@ describe('media stream', () => {
     schedule.stop();
     expect(s.latched).toBe(true);
     expect(s.remote).toBe(`127.0.0.1:${pb.rtpPort}`);
-    // Only what left before the peer's first packet arrived went to the SDP's port.
-    expect(decoyGot).toBeLessThanOrEqual(1);
+    // Only what left before the peer's source was validated (A.1 probation: its first two packets) went to the SDP's port.
+    expect(decoyGot).toBeLessThanOrEqual(2);
     for (const [p, x] of [[a, pa], [b, pb], [b, decoy]] as const) p.release(x);
   });
 
@@ -177,6 +178,58 @@ describe('media stream', () => {
     expect(s.packetsReceived).toBeGreaterThan(0);
     callerPool.release(pa);
     echoPool.release(pb);
+  });
+
+  it('one valid-looking RTP datagram from a third address (another SSRC, or a copy of a packet received) does not take the media away', async () => {
+    const a = await pool(46400);
+    const b = await pool(46800);
+    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
+    const pa = a.take()!;
+    const pb = b.take()!;
+    const { plan, neg } = negotiate(pa.rtpPort, pb.rtpPort, 6);
+    const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(8) });
+    const caller = new MediaStream({
+      pair: pa, media: neg.media, send: createSource({ kind: 'silence' }, 'pcmu'), markerTag: 9, schedule, now: () => performance.now(), random: mulberry32(9),
+    });
+    // Keep a copy of the first packet the caller receives (the echo's): replayed later, it is a duplicate.
+    let copy: Buffer | null = null;
+    const onRtp = pa.onRtp;
+    pa.onRtp = (packet, from) => {
+      copy ??= Buffer.from(packet);
+      onRtp(packet, from);
+    };
+    echo.start();
+    caller.start();
+    await sleep(300);
+    const { createSocket } = await import('node:dgram');
+    const third = createSocket('udp4');
+    let thirdGot = 0;
+    third.on('message', () => thirdGot++);
+    await new Promise<void>((r) => third.bind(0, '127.0.0.1', () => r()));
+    const foreign = Buffer.alloc(172);
+    encodeRtp(foreign, 0, { payloadType: 0, sequenceNumber: 4242, timestamp: 1, ssrc: 0xdeadbeef, marker: false }, Buffer.alloc(160));
+    expect(copy).not.toBeNull();
+    for (const [packet, port] of [[foreign, pa.rtpPort], [copy!, pa.rtpPort], [Buffer.from(foreign), pb.rtpPort]] as const) {
+      third.send(packet, port, '127.0.0.1');
+    }
+    await sleep(300);
+    const c = caller.stop();
+    const e = echo.stop();
+    schedule.stop();
+    third.close();
+    // Both parsed (they are valid RTP) and were handed to the statistics, which kept them out of the count.
+    expect(c.invalidPackets).toBe(0);
+    expect(e.invalidPackets).toBe(0);
+    // Nobody moved: both still send where the SDP said, the third address got nothing back.
+    expect([c.latched, c.remote]).toEqual([false, `127.0.0.1:${pb.rtpPort}`]);
+    expect([e.latched, e.remote]).toEqual([false, `127.0.0.1:${pa.rtpPort}`]);
+    expect(thirdGot).toBe(0);
+    // The real stream is whole: received = echoed back (+ the 2 third-party datagrams, handed in but not counted), nothing lost.
+    expect(c.lostPackets).toBe(0);
+    expect(c.packetsReceived).toBe(e.packetsSent + 2);
+    expect(c.markerOther).toBe(0);
+    a.release(pa);
+    b.release(pb);
   });
 
   it('RTCP both ways: the caller sends SRs, the echo answers with a report about them, and the caller gets its round trip', async () => {
