@@ -12,7 +12,7 @@ export const LAYERS = [
   ['scenario'],
   ['verdict'],
   ['results'],
-  ['simulator'],
+  ['simulator', 'probe'],
   ['engine'],
   ['outputs'],
   ['compare'],

@@ -51,6 +51,7 @@ Examples:
   $ callcert run scenarios/certify-1000.yaml --target sip:ivr@staging:5060 --set load.stages[2].target=1500
   $ callcert run scenarios/capacity-search.yaml --capacity 1400     # stepped search for the knee
   $ callcert simulate --sip-port 5080 --capacity 1200 --ring 2s --cti-port 8080
+  $ callcert simulate --recordings ./recordings --recording-retention 24h,500 --cti-port 8080
   $ callcert validate scenarios/smoke.yaml
   $ callcert compare baseline/results.json results/smoke --junit compare.xml --md compare.md
 ${EXIT_CODES}`);
@@ -103,6 +104,9 @@ ${EXIT_CODES}`);
     .option('--cti-port <n>', 'also serve the CTI REST API (originate, call state, agents, recordings) on this port; 0: any free port', num('--cti-port', true))
     .option('--cti-token <token>', 'bearer token the CTI API requires (default: random, printed at start)')
     .option('--cti-rate <n>', 'CTI API requests per second before 429', num('--cti-rate'), 50)
+    .option('--media', 'voice: answer each call with RTP ports of its own and echo its audio (on with --recordings)')
+    .option('--recordings <dir>', 'record every answered call (both directions, G.711 WAV, with metadata) into this directory; the CTI API serves them')
+    .option('--recording-retention <spec>', "with --recordings: max age and/or max count, e.g. '24h', '500', '24h,500' (default: 1000 calls, no age limit)")
     .action(async (flags: SimulateFlags) => {
       const { simulateCommand } = await import('./commands/simulate.js');
       dispatch(await simulateCommand(flags, rt));

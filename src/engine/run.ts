@@ -15,6 +15,7 @@ import type { Scenario } from '../scenario/types.js';
 import { DEFAULTS } from '../scenario/schema.js';
 import { CallCentre } from '../simulator/call-centre.js';
 import { startCtiApi, type CtiApi } from '../simulator/cti-api.js';
+import { runRecordingProbe } from './recording-step.js';
 import { resolveHttpFlows, resolveHttpLoads, redactScenario } from './http-setup.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
 import { buildResults, runMetricSource, type Results } from '../results/summary.js';
@@ -87,10 +88,12 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   let httpFlows: FlowWorkerSpec[] = [];
   let callData: CallData | null = null;
   try {
-    if (s.http !== null && s.http.baseUrl === null && embedded !== null) {
+    // The recording probe's paths go there too (scenario/recordings.ts).
+    const probePath = s.recordings?.source.kind === 'http' && s.recordings.source.url.startsWith('/') && (s.http === null || s.http.baseUrl === null);
+    if (((s.http !== null && s.http.baseUrl === null) || probePath) && embedded !== null) {
       // No 429s from our own stand-in: the load, not its rate limiter, is under test.
       ctiToken = randomBytes(12).toString('hex');
-      cti = await startCtiApi({ address: s.localAddress, port: 0, token: ctiToken, ratePerSec: 1e9 });
+      cti = await startCtiApi({ address: s.localAddress, port: 0, token: ctiToken, ratePerSec: 1e9, recordings: embedded.recorder });
     }
     // Feeders and call data are read here, once, before anything is written (a bad file is a scenario error).
     httpFlows = resolveHttpFlows(s.http, cti === null ? null : { url: cti.url, token: ctiToken });
@@ -151,8 +154,11 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     pool.stop(reason);
   };
 
+  // The recording probe reads the answered calls' records after the run: kept only when it will run.
+  const callChunks: string[] = [];
   const onReport = (r: IntervalReport) => {
     agg.add(r);
+    if (s.recordings !== null && r.calls !== '') callChunks.push(r.calls);
     emit({ type: 'interval', report: r });
   };
   const seed = (Date.now() ^ 0x5bd1e995) >>> 0;
@@ -277,7 +283,15 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     if (s.media.codec !== null) invalidReasons.push(...mediaHealthReasons(agg.totals.trends.media_send_slip_ms?.[''], mediaDrops, s.generator));
     // Let the call centre absorb the last BYEs before its counters are read.
     if (embedded !== null) await new Promise((r) => setTimeout(r, 200));
-    const results = buildResults(agg, facts('finished', unfinished));
+    // Last: the recording probe, on the calls' records (the embedded call centre's files written first).
+    let recordings = null;
+    if (s.recordings !== null) {
+      await embedded?.recorder?.idle();
+      recordings = await runRecordingProbe(s, callChunks, {
+        runStartEpochMs, cti: cti === null ? null : { url: cti.url, token: ctiToken }, onError: (m) => invalidReasons.push(m),
+      });
+    }
+    const results = buildResults(agg, { ...facts('finished', unfinished), recordings });
     emit({ type: 'finished', results });
     await Promise.all(outputs.map((out) => out.stop()));
     await cti?.close();

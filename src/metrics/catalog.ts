@@ -26,8 +26,8 @@ export type MetricKind = 'trend' | 'rate' | 'counter' | 'gauge';
 export type MetricUnit = 'ms' | 'ratio' | 'calls' | 'channels' | 'cps' | 'requests' | 'rps' | 'flows' | 'mos';
 /** k6-style sub-metric tags: which HTTP load, flow or flow step a metric is about. */
 export type MetricTag = 'load' | 'flow' | 'step';
-/** Which part of a run measures it: the SIP caller, its media, an HTTP load, an HTTP flow, or callcert's own UAS. */
-export type MetricFamily = 'sip' | 'media' | 'http' | 'flow' | 'outbound';
+/** Which part of a run measures it: the SIP caller, its media, an HTTP load, an HTTP flow, callcert's own UAS, or the recording probe. */
+export type MetricFamily = 'sip' | 'media' | 'http' | 'flow' | 'outbound' | 'recording';
 
 /**
  * When a criterion that fails mid-run has failed for good, so abortOnFail may stop the run:
@@ -103,6 +103,11 @@ export const METRICS = {
   rtcp_rtt_ms: trend('media', [], 'Per call: the round trip of its last RTCP report (RFC 3550 §6.4.1), in milliseconds (histogram over calls). Needs call.media.'),
   rtp_one_way_audio: counter('calls', 'media', 'lower', [], 'Calls that sent media and received none. Needs call.media.'),
   rtp_crossed_media: counter('calls', 'media', 'lower', [], "Calls that received another call's marker (heard someone else's audio). Needs call.media."),
+  // Measured once, after the calls (the probe fetches each recording): judged at the end only.
+  recording_completeness: {
+    kind: 'rate', unit: 'ratio', family: 'recording', tags: [], better: 'higher', final: 'end',
+    description: 'Recording completeness (录音完整率): calls with a valid recording ÷ calls checked, between 0 and 1 (summary.recordings). Needs a recordings section.',
+  },
   http_latency_ms: trend('http', ['load'], 'HTTP load latency in milliseconds, summary.http[load].latencyMs (histogram: compare p(N), max or avg).'),
   http_errors: counter(
     'requests', 'http', 'lower', ['load'],

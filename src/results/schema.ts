@@ -210,6 +210,23 @@ const MediaSchema = z
   .nullable()
   .meta(d('voice on the caller legs (call.media); null or absent for signalling-only runs'));
 
+/** The recording probe's causes of an invalid recording (probe/recording-check.ts), in this order. */
+export const RECORDING_FAILURE_CAUSES = ['missing', 'duration_mismatch', 'silent', 'wrong_call', 'fetch_error', 'unreadable'] as const;
+export type RecordingFailureCause = (typeof RECORDING_FAILURE_CAUSES)[number];
+
+const RecordingsSchema = z
+  .object({
+    source: z.enum(['http', 'directory']).meta(d('where the recordings were fetched from (scenario recordings.http or recordings.directory)')),
+    checked: count('answered calls whose recording was checked (all of them, or the sample)'),
+    answered: count('answered calls with a record in calls.jsonl'),
+    valid: count('checked calls whose recording exists, lasts the talk time within toleranceMs, is not silent and (with the marker) holds the call\'s own audio'),
+    completeness: z.number().min(0).max(1).meta(d('recording completeness (录音完整率) = valid ÷ checked, 6 decimals; 0 when nothing was checked')),
+    failures: counts('checked calls without a valid recording, by cause: missing, duration_mismatch, silent, wrong_call, fetch_error, unreadable (the first check each failed)'),
+    toleranceMs: num('allowed difference between a recording\'s duration and the call\'s talk time (answer → end), ms'),
+    sample: z.number().int().min(1).nullable().meta(d('recordings.sample: how many calls were to be checked (null: every answered call)')),
+  })
+  .meta(d('the recording probe (scenario recordings); absent without one'));
+
 const CallsSchema = z.object({
   attempted: count('calls started (INVITEs sent or due)'),
   answered: count('calls answered (200 OK)'),
@@ -261,6 +278,7 @@ const SummarySchema = z.object({
   httpFlows: z.record(z.string(), FlowSchema).meta(d('per http.flows entry, by name')),
   outbound: OutboundSchema,
   media: MediaSchema.optional(),
+  recordings: RecordingsSchema.optional(),
 }).meta(d('whole-run figures'));
 
 const TimelinePointSchema = z.object({
@@ -408,6 +426,7 @@ export type FlowResults = Results['summary']['httpFlows'][string];
 export type OutboundResults = NonNullable<Results['summary']['outbound']>;
 export type SearchResults = NonNullable<Results['search']>;
 export type EmbeddedTargetResults = NonNullable<Results['embeddedTarget']>;
+export type RecordingsResults = NonNullable<Results['summary']['recordings']>;
 
 /** The JSON Schema (draft-07) of results.json. */
 export function buildResultsJsonSchema(): Record<string, unknown> {

@@ -20,7 +20,7 @@ import { redactUrl } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { flatStageWindows } from '../load/stages.js';
-import { SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type Results } from './schema.js';
+import { SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type RecordingsResults, type Results } from './schema.js';
 
 /** The document's type is declared in schema.ts (ResultsSchema); buildResults is checked against it. */
 export { SCHEMA_VERSION, type Results };
@@ -70,6 +70,8 @@ export interface RunFacts {
   live?: LiveStatus;
   /** Capacity search outcome (load.model: search). */
   search?: SearchResult | null;
+  /** The recording probe's result (probe/), once it ran after the calls; absent: no probe. */
+  recordings?: RecordingsResults | null;
 }
 
 /**
@@ -84,10 +86,12 @@ export function runMetricSource(
   elapsedMs: number,
   loadEndMs: number,
   httpTotals?: Record<string, HttpRunTotals>,
+  recordings: RecordingsResults | null = null,
 ): MetricSource {
   let memo: { peak: number; sustained: number | null } | null = null;
   return {
     ...serviceMetricSources(agg, s, elapsedMs, loadEndMs, httpTotals),
+    recordings: () => recordings,
     counters: agg.counters(),
     setup: agg.setup,
     pdd: agg.pdd,
@@ -214,9 +218,10 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
     httpFlows: httpFlowsSummary(agg, f.scenario),
     outbound: outboundSummary(agg, f.scenario, f.loadEndMs),
     media: mediaSummary(agg, f.scenario),
+    ...(f.recordings ? { recordings: f.recordings } : {}),
   };
 
-  const criteria = criteriaResults(f, runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}));
+  const criteria = criteriaResults(f, runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}, f.recordings ?? null));
   const abortedBy = f.live?.abortedBy ?? null;
   const valid = f.invalidReasons.length === 0 && !f.interrupted;
   const verdict = verdictOf(f.state, valid, criteria, abortedBy);

@@ -361,10 +361,16 @@ export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
     const sel = c.selector;
     const outbound = (OUTBOUND_METRICS as readonly string[]).includes(c.metric);
     const media = METRICS[c.metric].family === 'media';
+    const recording = METRICS[c.metric].family === 'recording';
     if (search && (sel?.flow !== undefined || outbound || media)) {
       push(c, 'no flow, outbound or media criteria with model: search (each step is judged on its SIP calls and HTTP loads)', c.name);
       continue;
     }
+    if (search && recording) {
+      push(c, 'no recording criteria with model: search (the probe checks the whole run once, after it)', c.name);
+      continue;
+    }
+    if (recording && s.recordings === null) push(c, `a recordings section (${c.metric} is measured by the recording probe after the run)`, undefined);
     if (media && s.media.codec === null) push(c, `call.media pcmu or pcma (${c.metric} is measured on the calls' RTP; --media pcmu)`, 'none');
     if (outbound && s.uas === null) push(c, `a uas section (${c.metric} is measured by callcert's UAS, which answers the platform's outbound calls)`, undefined);
     if (sel?.load !== undefined && !loads.includes(sel.load)) {

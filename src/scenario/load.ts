@@ -17,7 +17,8 @@ import type { Criterion, Distribution, HttpLoadSpec, HttpSpec, LoadSpec, Scenari
 import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from '../util/duration.js';
 import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
 import { loadProblems, normalizeLoad } from '../load/models/registry.js';
-import { normalizeMedia } from '../media/schema.js';
+import { MEDIA_DEFAULTS, normalizeMedia } from '../media/schema.js';
+import { normalizeEmbeddedRecordings, normalizeRecordings, recordingsProblems } from './recordings.js';
 import { DEFAULTS, SIP_USER_RE, SIP_USER_TEMPLATE_RE, ScenarioSchema, formatPath, isHttpPath, unknownFieldMessage } from './schema.js';
 import { parseSipUri } from '../sip/message/uri.js';
 import { isTransportKind, type TransportKind } from '../sip/transport/types.js';
@@ -252,6 +253,7 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
       ringMs: ms(e.ring ?? DEFAULTS.embedded.ring),
       answerRatio: e.answerRatio ?? DEFAULTS.embedded.answerRatio,
       calleeHangupMs: e.calleeHangup === undefined || e.calleeHangup === null ? DEFAULTS.embedded.calleeHangup : ms(e.calleeHangup),
+      recordings: normalizeEmbeddedRecordings(e.recordings, (p) => resolveDataPath(p, source)),
     },
     load,
     call: {
@@ -268,6 +270,7 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
     criteria,
     http: input.http ? normalizeHttp(input.http, source) : null,
     uas: normalizeUas(input.uas),
+    recordings: normalizeRecordings(input.recordings, input.media?.marker ?? MEDIA_DEFAULTS.marker, (p) => resolveDataPath(p, source)),
     workers: input.workers ?? DEFAULTS.workers,
     localAddress: input.localAddress ?? DEFAULTS.localAddress,
     generator: {
@@ -353,6 +356,7 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
   }
   out.push(...callDataProblems(input, s));
   out.push(...httpProblems(input, s));
+  out.push(...recordingsProblems(input, s));
   // Selectors name existing HTTP loads / flows / steps; outbound metrics need a uas (scenario/criteria.ts).
   out.push(...criteriaTargetProblems(s));
   return out;

@@ -25,6 +25,7 @@ import { LoadSchema } from '../load/models/registry.js';
 import { OPEN_DEFAULTS } from '../load/models/open.js';
 import { CallMediaSchema, MediaSchema } from '../media/schema.js';
 import { SEARCH_DEFAULTS } from '../load/models/search.js';
+import { EmbeddedRecordingsSchema, RecordingsSchema } from './recordings.js';
 import {
   KNOWN_METRICS, METRIC_DESCRIPTIONS, METRIC_FORMS, PLAIN_METRICS, SELECTOR_METRICS, SELECTOR_TAGS, SELECTOR_VALUE_PATTERN,
   exampleOf, isHistogramMetric, metricForm, tryParseCriterionEntry, tryParseMetricName, type CriterionEntryInput,
@@ -136,8 +137,9 @@ const EmbeddedSchema = z
       ring: DurationSchema.optional().meta({ description: 'Time between 180 Ringing and 200 OK.', default: DEFAULTS.embedded.ring }),
       answerRatio: numberSchema({ min: 0, max: 1 }).optional().meta({ description: 'Share of calls answered (the rest are rejected).', default: DEFAULTS.embedded.answerRatio }),
       calleeHangup: PositiveDurationSchema.nullable().optional().meta({ description: 'Hang up answered calls after this long (null: never; the caller hangs up).', default: null }),
+      recordings: EmbeddedRecordingsSchema,
     },
-    { error: expect('a mapping of embedded call-centre options (capacity, ring, answerRatio, calleeHangup)') },
+    { error: expect('a mapping of embedded call-centre options (capacity, ring, answerRatio, calleeHangup, recordings)') },
   )
   .optional()
   .meta({ description: 'Options of the embedded call centre (used when there is no target, and by `callcert target`).' });
@@ -676,6 +678,7 @@ export const ScenarioSchema = z
       criteria: CriteriaSchema,
       http: HttpSchema,
       uas: UasSchema,
+      recordings: RecordingsSchema,
       workers: numberSchema({ int: true, min: 1 }).nullable().optional().meta({ description: 'Worker threads (default: CPU cores − 1, at least 1).' }),
       localAddress: z
         .string({ error: expect('an IPv4 or IPv6 address', quoteHint) })

@@ -37,6 +37,8 @@ export interface EmbeddedTargetSpec {
   answerRatio: number;
   /** When set, the call centre hangs up answered calls after this long. */
   calleeHangupMs: number | null;
+  /** Record every answered call (scenario/recordings.ts); null or absent: off (the default). */
+  recordings?: EmbeddedRecordingsSpec | null;
 }
 
 export type Distribution =
@@ -98,6 +100,7 @@ export interface Criterion {
 }
 
 import type { MediaSpec } from '../media/schema.js';
+import type { EmbeddedRecordingsSpec, RecordingsProbeSpec } from './recordings.js';
 
 export interface Scenario {
   name: string;
@@ -114,6 +117,8 @@ export interface Scenario {
   http: HttpSpec | null;
   /** callcert's own UAS, answering the platform's outbound calls (http.flows correlate with it); null: none. */
   uas: UasSpec | null;
+  /** The recording probe run after the calls (scenario/recordings.ts); null: none. */
+  recordings: RecordingsProbeSpec | null;
   /** Worker threads; null: cores - 1, at least 1. */
   workers: number | null;
   /** Local address to bind SIP sockets to; the default (127.0.0.1) follows the target's family (engine/preflight.ts chooseLocalAddress). */

@@ -20,6 +20,7 @@ import { AnswerState, Answerer, type AnswererCounters, type AnswererPolicy, type
 import { staticSdpSession } from '../sip/ua/session.js';
 import type { EmbeddedTargetSpec } from '../scenario/types.js';
 import { MediaEcho, type MediaEchoCounters, type MediaEchoOptions } from './media-echo.js';
+import { CallRecorder, type RecorderOptions } from './recorder.js';
 
 export interface CallCentreOptions extends EmbeddedTargetSpec {
   address: string;
@@ -36,7 +37,9 @@ export interface CallCentreOptions extends EmbeddedTargetSpec {
    */
   requestCheck?: Partial<CheckOptions>;
   /** Voice: each answered call echoes its RTP on ports of its own (media-echo.ts); null or absent: a static SDP answer. */
-  media?: Omit<MediaEchoOptions, 'address'> | null;
+  media?: Omit<MediaEchoOptions, 'address' | 'recorder'> | null;
+  /** Record every answered call into a directory (recorder.ts); needs `media`. null or absent: no recording. */
+  recordings?: RecorderOptions | null;
 }
 
 export interface CallCentreCounters extends AnswererCounters {
@@ -62,6 +65,8 @@ export class CallCentre implements AnswererPolicy {
     private readonly o: CallCentreOptions,
     private transport: SipTransport,
     private readonly echo: MediaEcho | null,
+    /** The call recorder (null: not recording): the CTI API serves its files. */
+    readonly recorder: CallRecorder | null,
   ) {}
 
   /** The echo's counts; null without media. */
@@ -83,14 +88,19 @@ export class CallCentre implements AnswererPolicy {
         transportError: (err, peer) => o.onError?.(`transport error${peer ? ` with ${formatHostPort(peer.address, peer.port)}` : ''}: ${err.message}`),
       },
     });
-    const echo = o.media ? new MediaEcho({ ...o.media, address: transport.localAddress }) : null;
+    let recorder: CallRecorder | null = null;
+    let echo: MediaEcho | null = null;
     try {
+      if (o.recordings && !o.media) throw new RangeError('recordings need media: the call centre records the RTP its echo receives');
+      recorder = o.recordings ? await CallRecorder.open(o.recordings) : null;
+      echo = o.media ? new MediaEcho({ ...o.media, address: transport.localAddress, recorder }) : null;
       await echo?.open();
     } catch (e) {
+      await recorder?.close();
       await transport.close();
       throw e;
     }
-    const self = new CallCentre(o, transport, echo);
+    const self = new CallCentre(o, transport, echo, recorder);
     self.answerer = new Answerer({
       transport,
       userAgent: 'callcert-callcentre',
@@ -186,5 +196,7 @@ export class CallCentre implements AnswererPolicy {
     this.answerer.close();
     await this.transport.close();
     await this.echo?.close();
+    // After the echo: the calls it ended on closing are written too.
+    await this.recorder?.close();
   }
 }

@@ -5,7 +5,9 @@
  *   POST /v1/calls              {to, from?, holdMs?} → 201 {id, state, to, createdAt}
  *   GET  /v1/calls/:id          → 200 {id, state, to, from, finalCode, createdAt, answeredAt, endedAt, cause}
  *   GET  /v1/agents             → 200 {agents: [{id, state}]}
- *   GET  /v1/recordings/:callId → 200 {callId, url, durationMs, format, createdAt} (answered and ended calls)
+ *   GET  /v1/recordings/:callId → 200 the recording's metadata (recorder.ts RecordingMeta + urls) for a SIP Call-ID
+ *                                 the call centre recorded; for an originated call's id {callId, url, durationMs, format, createdAt}
+ *   GET  /v1/recordings/:callId/audio?direction=caller|echo → 200 audio/wav (default caller: what the platform received)
  *   POST /v1/sessions           {agentId} → 201 {token, agentId, createdAt} (an agent's login; 404 for an unknown agent)
  *
  * A session token is a bearer token like the API's own, so a scripted flow can log
@@ -32,6 +34,8 @@ import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { errors } from '../errors.js';
 import { problem, sendProblem, type Problem } from './problem.js';
+import { serveRecording, recordingView } from './cti-recordings.js';
+import type { CallRecorder } from './recorder.js';
 import {
   CallRegistry, OriginateError, SipOriginator, staticAgentPool,
   type Agent, type CtiCall, type OriginateFn,
@@ -60,6 +64,8 @@ export interface CtiApiOptions {
   defaultHoldMs?: number;
   /** Monotonic clock (ms) of the rate limiter; performance.now by default (tests inject one). */
   now?: () => number;
+  /** The call centre's recorder: /v1/recordings serves its calls by SIP Call-ID; null or absent: none. */
+  recordings?: CallRecorder | null;
 }
 
 export interface CtiApiCounters {
@@ -134,6 +140,15 @@ function callView(c: CtiCall) {
     id: c.id, state: c.state, to: c.to, from: c.from, holdMs: c.holdMs, finalCode: c.finalCode,
     createdAt: iso(c.createdAt), answeredAt: iso(c.answeredAt), endedAt: iso(c.endedAt), cause: c.cause,
   };
+}
+
+/** A path segment percent-decoded (a SIP Call-ID holds "@"); one that does not decode is taken as written. */
+function decodeSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
 }
 
 function isJsonType(contentType: string | undefined): boolean {
@@ -297,16 +312,26 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
       only(req, 'GET');
       return json(res, 200, { agents: agents() });
     }
-    if (seg.length === 4 && seg[1] === 'v1' && seg[2] === 'recordings' && seg[3] !== '') {
+    if ((seg.length === 4 || (seg.length === 5 && seg[4] === 'audio')) && seg[1] === 'v1' && seg[2] === 'recordings' && seg[3] !== '') {
       only(req, 'GET');
-      const call = registry.get(seg[3]);
-      if (call === undefined) throw fail('notFound', `no call with id ${seg[3]}`);
+      const id = decodeSegment(seg[3]);
+      const meta = (await opts.recordings?.meta(id)) ?? null;
+      if (seg.length === 5) {
+        if (meta === null || opts.recordings == null) throw fail('notFound', `no recording of call ${id}${opts.recordings == null ? ' (this call centre does not record: callcert simulate --recordings DIR)' : ''}`);
+        const direction = new URL(req.url ?? '/', 'http://x').searchParams.get('direction') ?? 'caller';
+        if (direction !== 'caller' && direction !== 'echo') throw fail('badRequest', `query parameter \`direction\` must be caller or echo, not ${direction}`);
+        if (!(await serveRecording(res, opts.recordings.audioPath(id, direction)))) throw fail('notFound', `the ${direction} audio of call ${id} is gone (deleted by retention)`);
+        return;
+      }
+      if (meta !== null) return json(res, 200, recordingView(meta, `${baseUrl}/v1/recordings/${encodeURIComponent(id)}`));
+      const call = registry.get(id);
+      if (call === undefined) throw fail('notFound', `no recording and no call with id ${id}`);
       if (call.answeredAt === null) throw fail('notFound', `call ${call.id} was not answered: it has no recording`);
       if (call.endedAt === null) throw fail('notFound', `call ${call.id} is still in progress: its recording exists once it ends`);
       return json(res, 200, {
         callId: call.id,
-        // Metadata only for now: the audio itself is not served yet.
-        url: `${baseUrl}/v1/recordings/${call.id}/audio.wav`,
+        // An originated call's own record: its audio is kept by whoever answered it, under its SIP Call-ID.
+        url: `${baseUrl}/v1/recordings/${call.id}/audio`,
         durationMs: Math.max(0, call.endedAt - call.answeredAt),
         format: 'audio/wav',
         createdAt: iso(call.endedAt),

@@ -17,12 +17,15 @@ import { mulberry32 } from '../util/random.js';
 import type { SessionHook } from '../sip/ua/session.js';
 import type { IncomingCall } from '../sip/ua/answerer.js';
 import type { SipMessage } from '../sip/message/message.js';
+import type { ActiveRecording, CallRecorder } from './recorder.js';
 
 export interface MediaEchoOptions {
   address: string;
   ports: { min: number; max: number };
   /** Pairs bound before the first call; the pool grows when it runs low. */
   initialPairs: number;
+  /** Records every answered call (recorder.ts); null or absent: no recording. */
+  recorder?: CallRecorder | null;
 }
 
 export interface MediaEchoCounters {
@@ -38,6 +41,7 @@ interface EchoCall {
   plan: AnswerPlan;
   pair: PortPair | null;
   stream: MediaStream | null;
+  recording: ActiveRecording | null;
 }
 
 /** Pairs a pool binds at a time when it runs low. */
@@ -70,7 +74,7 @@ export class MediaEcho implements SessionHook<IncomingCall> {
       this.counters.refusedOffers++;
       return 488;
     }
-    this.calls.set(call, { plan, pair: null, stream: null });
+    this.calls.set(call, { plan, pair: null, stream: null, recording: null });
     return null;
   }
 
@@ -98,6 +102,7 @@ export class MediaEcho implements SessionHook<IncomingCall> {
         pair: c.pair, media: c.plan.media, send: 'echo', markerTag: null, schedule: this.schedule, now: () => performance.now(), random: this.random,
       });
       c.stream.start();
+      c.recording = this.o.recorder?.attach(call.callId, c.pair, c.plan.media) ?? null;
       this.counters.echoed++;
     }
     return this.answerer.render(c.plan, c.pair.rtpPort, ++this.sessionId, 1);
@@ -109,7 +114,10 @@ export class MediaEcho implements SessionHook<IncomingCall> {
     const c = this.calls.get(call);
     if (c === undefined) return;
     this.calls.delete(call);
-    if (c.stream !== null) this.count(c.stream.stop());
+    if (c.stream !== null) {
+      this.count(c.stream.stop());
+      if (c.recording !== null) this.o.recorder?.finish(c.recording, c.stream.receiver.summary());
+    }
     if (c.pair !== null) this.pool.release(c.pair);
   }
 

@@ -46,6 +46,8 @@ export interface MetricSource {
   outbound?(): OutboundSource | null;
   /** The caller legs' media (null: call.media is none). */
   media?(): MediaSource | null;
+  /** The recording probe's result (null: no probe, or not run yet: it runs after the calls). */
+  recordings?(): { completeness: number } | null;
 }
 
 /** One HTTP load's requests so far (metrics/interval.ts HttpBucket, merged). */
@@ -157,6 +159,7 @@ export function metricValue(c: Criterion, src: MetricSource): number | null {
     case 'rtp_loss_ratio': return scaledOf(src.media?.()?.trends.rtp_loss_ratio, a, 6);
     case 'rtp_jitter_ms': case 'rtp_max_gap_ms': case 'rtp_first_media_ms': case 'rtcp_rtt_ms': return aggregateOf(src.media?.()?.trends[c.metric], a);
     case 'rtp_one_way_audio': case 'rtp_crossed_media': return src.media?.()?.counters[c.metric] ?? null;
+    case 'recording_completeness': return src.recordings?.()?.completeness ?? null;
   }
 }
 

@@ -18,6 +18,7 @@ describe('metric catalogue', () => {
       'setup_ms', 'pdd_ms', 'ser', 'seer', 'isa', 'scr', 'asr', 'concurrency_peak', 'concurrency_sustained', 'cps_achieved',
       'failed_calls', 'blocked_calls', 'cut_at_end_calls', 'no_response_calls',
       'mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms', 'rtcp_rtt_ms', 'rtp_one_way_audio', 'rtp_crossed_media',
+      'recording_completeness',
       'http_latency_ms', 'http_errors', 'http_error_rate', 'http_rps', 'flow_ms', 'flow_failures', 'flow_failure_rate', 'flow_step_ms',
       'dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained',
     ]);
@@ -29,7 +30,7 @@ describe('metric catalogue', () => {
       'setup_ms', 'pdd_ms', 'mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms', 'rtcp_rtt_ms',
       'http_latency_ms', 'flow_ms', 'flow_step_ms', 'dial_latency_ms',
     ]);
-    expect(RATIO_METRICS).toEqual(['ser', 'seer', 'isa', 'scr', 'asr', 'http_error_rate', 'flow_failure_rate']);
+    expect(RATIO_METRICS).toEqual(['ser', 'seer', 'isa', 'scr', 'asr', 'recording_completeness', 'http_error_rate', 'flow_failure_rate']);
     for (const n of METRIC_NAMES) {
       const d = METRICS[n];
       expect(d.description.length, n).toBeGreaterThan(10);

@@ -1,11 +1,13 @@
 /** `callcert simulate` (alias `callcert target`): the embedded call centre in the foreground. */
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { CallCentre } from '../../simulator/call-centre.js';
 import { startCtiApi, type CtiApi } from '../../simulator/cti-api.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { ExitCode, errors } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { TransportKind } from '../../sip/transport/kinds.js';
+import { RECORDING_DEFAULTS } from '../../scenario/recordings.js';
 
 export interface SimulateFlags {
   sipPort: number;
@@ -21,6 +23,28 @@ export interface SimulateFlags {
   /** Bearer token of the CTI API (default: a random one, printed). */
   ctiToken?: string;
   ctiRate: number;
+  /** Echo RTP on ports of its own (implied by recordings). */
+  media?: boolean;
+  /** Record every answered call into this directory. */
+  recordings?: string;
+  /** "24h", "500" or "24h,500": max age and/or max count. */
+  recordingRetention?: string;
+}
+
+/** The call centre's RTP ports (as the embedded run's, engine/run.ts). */
+const SIMULATOR_MEDIA_PORTS = { min: 40000, max: 59999 };
+
+/** `--recording-retention`: comma-separated; a whole number is the max count, a duration the max age. */
+export function parseRetention(spec: string | undefined): { maxAgeMs: number | null; maxCount: number | null } {
+  if (spec === undefined) return { maxAgeMs: null, maxCount: RECORDING_DEFAULTS.maxCount };
+  let maxAgeMs: number | null = null;
+  let maxCount: number | null = null;
+  for (const part of spec.split(',').map((p) => p.trim())) {
+    if (/^\d+$/.test(part) && Number(part) >= 1) maxCount = Number(part);
+    else if (/^\d/.test(part) && !/^\d+$/.test(part)) maxAgeMs = flagDuration(part, '--recording-retention');
+    else throw errors.usage(`--recording-retention expects a max age (e.g. 24h) and/or a max count of calls (e.g. 500), comma-separated, got "${spec}"`);
+  }
+  return { maxAgeMs, maxCount };
 }
 
 function flagDuration(value: string, flag: string): number {
@@ -33,6 +57,12 @@ function flagDuration(value: string, flag: string): number {
 
 export async function simulateCommand(flags: SimulateFlags, rt: Runtime): Promise<ExitCode> {
   if (flags.answerRatio > 1) throw errors.usage(`--answer-ratio expects a number from 0 to 1, got ${flags.answerRatio}`);
+  if (flags.recordingRetention !== undefined && flags.recordings === undefined) throw errors.usage('--recording-retention applies with --recordings DIR');
+  const recordings = flags.recordings === undefined
+    ? null
+    : { dir: resolve(flags.recordings), ...parseRetention(flags.recordingRetention) };
+  const withMedia = flags.media === true || recordings !== null;
+  const media = withMedia ? { ports: SIMULATOR_MEDIA_PORTS, initialPairs: Math.min(flags.capacity, 256) } : null;
   const cc = await CallCentre.start({
     address: flags.address,
     port: flags.sipPort,
@@ -42,13 +72,16 @@ export async function simulateCommand(flags: SimulateFlags, rt: Runtime): Promis
     answerRatio: flags.answerRatio,
     calleeHangupMs: flags.calleeHangup === undefined ? null : flagDuration(flags.calleeHangup, '--callee-hangup'),
     onError: (m) => rt.stderr.write(`callcert simulate: ${m}\n`),
+    media,
+    recordings,
   });
   rt.stdout.write(`callcert simulate: embedded call centre listening on ${cc.uri} (capacity ${flags.capacity})\n`);
+  if (recordings !== null) rt.stdout.write(`callcert simulate: recording every answered call into ${recordings.dir}\n`);
   let cti: CtiApi | null = null;
   if (flags.ctiPort !== undefined) {
     const token = flags.ctiToken ?? randomBytes(12).toString('hex');
     try {
-      cti = await startCtiApi({ address: flags.address, port: flags.ctiPort, token, ratePerSec: flags.ctiRate });
+      cti = await startCtiApi({ address: flags.address, port: flags.ctiPort, token, ratePerSec: flags.ctiRate, recordings: cc.recorder });
     } catch (e) {
       await cc.close();
       throw e;
@@ -65,6 +98,7 @@ export async function simulateCommand(flags: SimulateFlags, rt: Runtime): Promis
   });
   await cti?.close();
   await cc.close();
-  rt.stdout.write(JSON.stringify(cti === null ? { counters: cc.counters } : { counters: cc.counters, cti: cti.counters }, null, 2) + '\n');
+  const extra = { ...(cc.mediaCounters ? { media: cc.mediaCounters } : {}), ...(cc.recorder ? { recordings: cc.recorder.counters } : {}) };
+  rt.stdout.write(JSON.stringify(cti === null ? { counters: cc.counters, ...extra } : { counters: cc.counters, cti: cti.counters, ...extra }, null, 2) + '\n');
   return ExitCode.Passed;
 }

@@ -43,6 +43,14 @@ export function formatSummary(r: Results, outDir: string): string {
         `one-way audio ${m.calls.oneWayAudio}, crossed media ${m.calls.crossedMedia}`,
     );
   }
+  const rec = s.recordings;
+  if (rec) {
+    const failed = Object.entries(rec.failures).filter(([, n]) => n > 0).map(([k, n]) => `${k}: ${n}`);
+    lines.push(
+      `recordings (${rec.source}): ${rec.valid} of ${rec.checked} checked valid, completeness ${rec.completeness}` +
+        `${rec.sample === null ? '' : ` (sample of ${rec.answered} answered)`}${failed.length > 0 ? `; ${failed.join(', ')}` : ''}`,
+    );
+  }
   const codes = Object.entries(s.failuresByCode);
   if (codes.length > 0) lines.push(`failures by code: ${codes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   const causes = Object.entries(s.failuresByCause);
