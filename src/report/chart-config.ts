@@ -35,6 +35,12 @@ export function minMaxDecimate(points: Pt[], buckets: number): Pt[] {
 
 export type JsonChartConfig = Record<string, unknown>;
 
+/**
+ * A `dots` series keeping more points than this is drawn as a line through them, in both formats (so
+ * one caption fits both): the PDF's vector renderer pays for every marker, a line is one path.
+ */
+export const MAX_DOTS = 300;
+
 /** `buckets`: points kept per series (min/max pairs, so up to twice this many). */
 export function chartConfig(spec: ChartSpec, lang: ReportLang, buckets: number): JsonChartConfig {
   if (spec.kind === 'bar') {
@@ -58,28 +64,34 @@ export function chartConfig(spec: ChartSpec, lang: ReportLang, buckets: number):
   return {
     type: 'line',
     data: {
-      datasets: spec.series.map((s) => ({
-        label: txt(lang, s.label),
-        data: s.points === undefined ? minMaxDecimate(s.data, buckets) : s.data,
-        yAxisID: s.axis ?? 'y',
-        borderColor: s.color,
-        backgroundColor: s.color,
-        borderWidth: 1.5,
-        borderDash: s.dashed ? [6, 4] : [],
-        showLine: !(s.noLine ?? false),
-        stepped: s.stepped ?? false,
-        spanGaps: false,
-        ...(s.points === undefined
-          ? { pointRadius: 0 }
-          : {
-              pointRadius: s.points.radius,
-              pointHoverRadius: s.points.radius + 2,
-              pointStyle: s.points.style,
-              pointBackgroundColor: s.points.color,
-              pointBorderColor: s.points.color,
-              pointBorderWidth: 2,
-            }),
-      })),
+      datasets: spec.series.map((s) => {
+        const data = s.points === undefined ? minMaxDecimate(s.data, buckets) : s.data;
+        const dots = s.dots !== undefined && data.length <= MAX_DOTS ? s.dots : 0;
+        const asLine = s.dots !== undefined && dots === 0;
+        return {
+          label: txt(lang, s.label),
+          data,
+          yAxisID: s.axis ?? 'y',
+          borderColor: s.color,
+          backgroundColor: s.color,
+          borderWidth: asLine ? 1 : 1.5,
+          borderDash: s.dashed ? [6, 4] : [],
+          showLine: asLine || !(s.noLine ?? false),
+          stepped: s.stepped ?? false,
+          spanGaps: false,
+          ...(s.points === undefined
+            // Squares: in the PDF's vector rendering a circle marker costs several times as much.
+            ? { pointRadius: dots, ...(dots > 0 ? { pointStyle: 'rect' } : {}) }
+            : {
+                pointRadius: s.points.radius,
+                pointHoverRadius: s.points.radius + 2,
+                pointStyle: s.points.style,
+                pointBackgroundColor: s.points.color,
+                pointBorderColor: s.points.color,
+                pointBorderWidth: 2,
+              }),
+        };
+      }),
     },
     options: { parsing: false, scales, plugins: { legend: { position: 'top' } } },
   };

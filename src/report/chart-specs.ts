@@ -25,6 +25,8 @@ export interface Series {
   points?: { color: string[]; style: string[]; radius: number };
   /** Markers only, no line between them. */
   noLine?: boolean;
+  /** Plain square markers of this radius (px) on every kept point; unlike `points`, the series is still decimated. */
+  dots?: number;
 }
 
 export interface Axis {
@@ -60,7 +62,7 @@ export type ChartSpec = LineSpec | BarSpec;
 
 const SECONDS = bi('时间（秒）', 'time (s)');
 const MS = bi('毫秒', 'ms');
-const PALETTE = ['#1f4e9c', '#e08a00', '#2a9d3a', '#c0392b', '#7d3c98', '#17a2b8'];
+export const PALETTE = ['#1f4e9c', '#e08a00', '#2a9d3a', '#c0392b', '#7d3c98', '#17a2b8'];
 const PASS_COLOR = '#1e7e34';
 const FAIL_COLOR = '#c0392b';
 

@@ -75,6 +75,38 @@ export const T = {
   page: bi('页', 'page'),
 } as const;
 
+/** The media section's labels (media-sections.ts, media-charts.ts); figures and names stay untranslated. */
+export const TM = {
+  title: bi('语音媒体', 'Voice media'),
+  callsWithMedia: bi('有媒体的呼叫 / 应答呼叫', 'Calls with media / answered'),
+  oneWay: bi('单向音频呼叫', 'One-way-audio calls'),
+  crossed: bi('串音呼叫（收到其他呼叫的标记）', "Crossed-media calls (another call's marker heard)"),
+  packets: bi('RTP 包：发送/接收/期望/丢失/跳过', 'RTP packets: sent/received/expected/lost/skipped'),
+  lossAll: bi('丢包率（全部呼叫合计）', 'Loss ratio (all calls together)'),
+  perCall: bi('每呼叫分布', 'Per-call distribution'),
+  figure: bi('指标', 'Figure'),
+  mos: bi('MOS-CQE', 'MOS-CQE'),
+  lossPerCall: bi('丢包率（每呼叫）', 'Loss ratio (per call)'),
+  jitter: bi('抖动（毫秒）', 'Jitter (ms)'),
+  maxGap: bi('最大包间隔（毫秒）', 'Largest gap (ms)'),
+  firstMedia: bi('首包时间（毫秒）', 'Time to first media (ms)'),
+  rtt: bi('RTCP 往返时延（毫秒）', 'RTCP round trip (ms)'),
+  sendSlip: bi('发生器 RTP 发送滞后（毫秒）', "Generator's RTP send slip (ms)"),
+  recordings: bi('录音完整率', 'Recording completeness'),
+  recSource: bi('录音来源', 'Recording source'),
+  recChecked: bi('检查/应答呼叫', 'Calls checked/answered'),
+  recValid: bi('有效录音', 'Valid recordings'),
+  recCompleteness: bi('完整率（0–1）', 'Completeness (0–1)'),
+  recFailures: bi('失败（按原因）', 'Failures by cause'),
+  recTolerance: bi('时长容差（毫秒）', 'Duration tolerance (ms)'),
+  recSample: bi('抽样', 'Sample'),
+  recAll: bi('全部应答呼叫', 'every answered call'),
+  definitions: bi('定义', 'Definitions'),
+  estimator: bi('MOS 估计方法', 'MOS estimator'),
+  callEnd: bi('呼叫结束时刻（秒）', 'call end (s)'),
+  calls: bi('呼叫数', 'calls'),
+} as const;
+
 /** "第 X 页 共 Y 页" (and the English equivalent). */
 export function pageLabel(lang: ReportLang, page: number, pages: number): string {
   const zh = `第 ${page} 页 共 ${pages} 页`;

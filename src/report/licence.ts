@@ -1,14 +1,16 @@
 /**
  * Licence-readiness (BRIEF §2.10): each technical requirement of the call-centre
  * licence guide mapped to evidence measured in this run, or to "not tested".
- * A plain SIP run measures only the channel count; everything else stays
- * "not tested" until the compliance probes put evidence into results.json —
- * never an unmeasured pass.
+ * A plain SIP run measures only the channel count; media (summary.media)
+ * evidences the voice-channel row, the recording probe (summary.recordings)
+ * the recording row; everything else stays "not tested" until the compliance
+ * probes put evidence into results.json — never an unmeasured pass.
  */
 import type { Results, SearchResults } from '../results/schema.js';
 import { bi, type Bi } from './i18n.js';
 import type { RunStatus } from './model.js';
-import { outboundOf, recordingEvidence } from './http-figures.js';
+import { outboundOf, recordingEvidence, counts } from './http-figures.js';
+import { mediaCriteria, mediaOf, type RecordingFigures } from './media-figures.js';
 
 export const LICENCE_MIN_CHANNELS = 1000;
 
@@ -30,8 +32,9 @@ export function searchOf(r: Results): SearchEvidence | null {
   return r.search;
 }
 
-export function licenceRows(r: Results, status: RunStatus): LicenceRow[] {
-  const rows = [channelsRow(r, status), ...otherRows(r, status)];
+/** `recordings`: summary.recordings as media-figures.ts read it (not in the parsed document on this schema version). */
+export function licenceRows(r: Results, status: RunStatus, recordings: RecordingFigures | null = null): LicenceRow[] {
+  const rows = [channelsRow(r, status), voiceRow(r, status), ...otherRows(r, status, recordings)];
   if (!r.target.embedded) return rows;
   // Evidence about callcert's own simulator is no evidence about a platform: say so on every measured row.
   return rows.map((row) => (row.state === 'not-tested' ? row : {
@@ -71,11 +74,36 @@ function channelsRow(r: Results, status: RunStatus): LicenceRow {
   return channels;
 }
 
-function otherRows(r: Results, status: RunStatus): LicenceRow[] {
+const shown = (status: RunStatus, ok: boolean): LicenceState => (!ok ? 'not-met' : status === 'invalid' || status === 'running' ? 'met-run-invalid' : 'met');
+
+/**
+ * Voice channels: the concurrency claim is about channels that carry voice. Measured when the run had
+ * media (summary.media): met when every answered call ran media, none was one-way or crossed, and
+ * every media criterion of the scenario passed; MOS-CQE p5 and the per-call loss p95 are quoted.
+ * Without media the channels carried signalling only: not tested.
+ */
+function voiceRow(r: Results, status: RunStatus): LicenceRow {
+  const requirement = bi('语音通道：并发通道承载双向语音', 'Voice channels: the concurrent channels carry two-way audio');
+  const m = mediaOf(r);
+  if (m === null) return { requirement, state: 'not-tested', evidence: bi('本次运行仅有信令，未携带语音媒体', 'signalling only: the run carried no media') };
+  const answered = r.summary.calls.answered;
+  const crit = mediaCriteria(r);
+  const critZh = crit.length === 0 ? '场景未规定语音质量判定准则' : `语音准则 ${crit.map((c) => `${c.metric} ${c.criterion}：${c.pass ? '通过' : '不通过'}`).join('，')}`;
+  const critEn = crit.length === 0 ? 'the scenario sets no media criterion' : `media criteria ${crit.map((c) => `${c.metric} ${c.criterion}: ${c.pass ? 'pass' : 'fail'}`).join(', ')}`;
+  const evidence = bi(
+    `${m.codec}：应答 ${answered} 通中 ${m.calls.withMedia} 通有媒体，单向音频 ${m.calls.oneWayAudio}，串音 ${m.calls.crossedMedia}；MOS-CQE p5 ${m.mosCqe.p5 ?? '—'}，每呼叫丢包率 p95 ${m.lossRatioPerCall.p95 ?? '—'}；${critZh}`,
+    `${m.codec}: ${m.calls.withMedia} of ${answered} answered calls carried media, ${m.calls.oneWayAudio} one-way audio, ${m.calls.crossedMedia} crossed media; MOS-CQE p5 ${m.mosCqe.p5 ?? '—'}, per-call loss ratio p95 ${m.lossRatioPerCall.p95 ?? '—'}; ${critEn}`,
+  );
+  const carried = m.calls.withMedia > 0 && m.calls.withMedia >= answered && m.calls.oneWayAudio === 0 && m.calls.crossedMedia === 0;
+  const ok = carried && crit.every((c) => c.pass);
+  return { requirement, state: shown(status, ok), evidence };
+}
+
+function otherRows(r: Results, status: RunStatus, recordings: RecordingFigures | null): LicenceRow[] {
   return [
     { requirement: bi('呼入业务', 'Inbound calls'), state: 'not-tested', evidence: NOT_TESTED },
     outboundRow(r, status),
-    recordingRow(r, status),
+    recordings === null ? recordingRow(r, status) : recordingProbeRow(r, status, recordings),
     { requirement: bi('数据存储', 'Data storage'), state: 'not-tested', evidence: NOT_TESTED },
     { requirement: bi('外呼规则（同一主叫间隔 ≥ 6 秒、每日上限）', 'Outbound-calling rules (≥ 6 s between calls per line, daily cap)'), state: 'not-tested', evidence: NOT_TESTED },
   ];
@@ -101,7 +129,7 @@ function outboundRow(r: Results, status: RunStatus): LicenceRow {
 }
 
 /**
- * Recording: what a run can show is that recording metadata was retrievable
+ * Recording without a recording probe: what a run can show is that recording metadata was retrievable
  * through the API — flow steps named like "recording" answered 2xx — so the
  * row claims exactly that, naming the steps and counts; the audio itself is
  * never checked. Without such a step: not tested.
@@ -116,4 +144,27 @@ function recordingRow(r: Results, status: RunStatus): LicenceRow {
   const ok = ev.every((e) => e.errors === 0 && e.succeeded > 0 && e.ok2xx >= e.succeeded);
   const state: LicenceState = !ok ? 'not-met' : status === 'invalid' || status === 'running' ? 'met-run-invalid' : 'met';
   return { requirement, state, evidence };
+}
+
+/**
+ * Recording, measured by the recording probe (summary.recordings): the calls it checked and how many
+ * had a valid recording. Met when a recording_completeness criterion passed, or, without one, when
+ * every checked call had a valid recording; a probe that checked no call is no evidence.
+ */
+function recordingProbeRow(r: Results, status: RunStatus, rec: RecordingFigures): LicenceRow {
+  const requirement = bi('通话录音：录音完整率（录音探针）', 'Call recording: recording completeness (recording probe)');
+  if (rec.checked === 0) return { requirement, state: 'not-tested', evidence: bi('录音探针未检查任何呼叫', 'the recording probe checked no call') };
+  const crit = r.criteria.filter((c) => c.metric === 'recording_completeness');
+  const src = rec.source === 'http' ? bi('HTTP 接口', 'HTTP') : bi('录音目录', 'directory');
+  const scopeZh = rec.sample === null ? `应答 ${rec.answered} 通中检查 ${rec.checked} 通` : `应答 ${rec.answered} 通中抽样检查 ${rec.checked} 通（抽样 ${rec.sample}）`;
+  const scopeEn = rec.sample === null ? `${rec.checked} of ${rec.answered} answered calls checked` : `${rec.checked} of ${rec.answered} answered calls checked (sample of ${rec.sample})`;
+  const fails = counts(rec.failures);
+  const ruleZh = crit.length > 0 ? `准则 ${crit.map((c) => `${c.criterion}：${c.pass ? '通过' : '不通过'}`).join('，')}` : '无准则：要求每通被检查的呼叫都有有效录音';
+  const ruleEn = crit.length > 0 ? `criterion ${crit.map((c) => `${c.criterion}: ${c.pass ? 'pass' : 'fail'}`).join(', ')}` : 'no criterion: every checked call must have a valid recording';
+  const evidence = bi(
+    `${src.zh}，${scopeZh}，有效 ${rec.valid}，完整率 ${rec.completeness}，时长容差 ${rec.toleranceMs} ms，失败 ${fails}；${ruleZh}`,
+    `${src.en}, ${scopeEn}, ${rec.valid} valid, completeness ${rec.completeness}, duration tolerance ${rec.toleranceMs} ms, failures ${fails}; ${ruleEn}`,
+  );
+  const ok = crit.length > 0 ? crit.every((c) => c.pass) : rec.valid === rec.checked;
+  return { requirement, state: shown(status, ok), evidence };
 }

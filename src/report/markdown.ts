@@ -7,10 +7,12 @@ import { verdictLabel, type Results } from '../results/summary.js';
 import type { Comparison, MetricDelta } from '../compare/types.js';
 import { evidenceProblem } from '../compare/compare.js';
 import { formatDelta, formatNumber, formatTolerance, formatValue } from '../compare/format.js';
+import { mediaOf, type RecordingFigures } from './media-figures.js';
 
 const VERDICT_ICON: Record<string, string> = { passed: '✅', failed: '❌', not_judged: '➖', invalid: '⚠️', running: '⏳' };
 
-export function markdownFromResults(results: Results): string {
+/** `recordings`: summary.recordings as media-figures.ts `recordingsOf` read it from the raw results.json. */
+export function markdownFromResults(results: Results, opts: { recordings?: RecordingFigures | null } = {}): string {
   const s = results.summary;
   const icon = VERDICT_ICON[results.verdict] ?? '❔';
   const out: string[] = [
@@ -35,6 +37,7 @@ export function markdownFromResults(results: Results): string {
   for (const [name, h] of Object.entries(s.http)) {
     out.push(row(`HTTP ${name}: rps / p95 / errors`, `${formatNumber(h.rps)} / ${formatValue(h.latencyMs.p95, 'ms')} / ${h.errors.total}`));
   }
+  out.push(...mediaLines(results, opts.recordings ?? null));
   out.push('', '### Pass criteria', '');
   if (results.criteria.length === 0) {
     out.push('_No pass criteria in this scenario._');
@@ -54,6 +57,30 @@ export function markdownFromResults(results: Results): string {
     for (const r of reasons) out.push(`- ${cell(r)}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** The media table (summary.media, summary.recordings), figures as recorded; nothing for a signalling-only run. */
+function mediaLines(results: Results, rec: RecordingFigures | null): string[] {
+  const m = mediaOf(results);
+  if (m === null && rec === null) return [];
+  const out = ['', '### Media', '', '| figure | value |', '| --- | ---: |'];
+  if (m !== null) {
+    // As recorded, not formatNumber's 3 decimals: a per-call loss ratio has 6.
+    const n = (v: number | null) => (v === null ? '—' : String(v));
+    out.push(
+      row(`calls with media / answered (${cell(m.codec)})`, `${m.calls.withMedia} / ${results.summary.calls.answered}`),
+      row('one-way audio / crossed media calls', `${m.calls.oneWayAudio} / ${m.calls.crossedMedia}`),
+      row('MOS-CQE p5 / p50 / min', `${n(m.mosCqe.p5)} / ${n(m.mosCqe.p50)} / ${n(m.mosCqe.min)}`),
+      row('loss ratio all calls / per-call p95 / max', `${n(m.lossRatio)} / ${n(m.lossRatioPerCall.p95)} / ${n(m.lossRatioPerCall.max)}`),
+      row('jitter p50 / p95 / max', `${n(m.jitterMs.p50)} / ${n(m.jitterMs.p95)} / ${n(m.jitterMs.max)} ms`),
+      row('largest gap p95 / max', `${n(m.maxGapMs.p95)} / ${n(m.maxGapMs.max)} ms`),
+      row('time to first media p95', `${n(m.firstMediaMs.p95)} ms`),
+      row('RTCP round trip p50 / p95', `${n(m.rttMs.p50)} / ${n(m.rttMs.p95)} ms (${m.rttMs.count} calls)`),
+      row('MOS estimator', cell(m.estimator.version)),
+    );
+  }
+  if (rec !== null) out.push(row('recording completeness (valid / checked)', `${rec.completeness} (${rec.valid} / ${rec.checked})`));
+  return out;
 }
 
 /** Order: regressed, missing, improved, new, ok — what needs attention first. */

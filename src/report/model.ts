@@ -15,6 +15,8 @@ import { redactScenarioYaml, findSecret, maskSecrets } from './redact.js';
 import { licenceRows, type LicenceRow } from './licence.js';
 import { toolDigest, type ToolDigest } from './tool-digest.js';
 import { recheckVerdicts } from './recheck.js';
+import { mediaOf, recordingsOf, type RecordingFigures } from './media-figures.js';
+import { mediaCallPoints, type MediaCallPoint } from './media-calls.js';
 
 /** A record file (calls.jsonl, flows.jsonl) larger than this is not attached (only its SHA-256 is printed): keeps the PDF mailable. */
 export const RECORDS_ATTACH_MAX_BYTES = 20 * 1024 * 1024;
@@ -57,6 +59,10 @@ export interface ReportModel {
   targetUri: string;
   licence: LicenceRow[];
   tool: ToolDigest;
+  /** summary.recordings (the recording probe), when the run has a well-formed one. */
+  recordings: RecordingFigures | null;
+  /** Each media call from the attached calls.jsonl; null without media or when calls.jsonl is not attached. */
+  mediaCalls: MediaCallPoint[] | null;
 }
 
 export const sha256Hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -103,6 +109,7 @@ export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
 
   const files: FileEvidence[] = [];
   const attachments: Attachment[] = [];
+  let mediaCalls: MediaCallPoint[] | null = null;
   const leak = findSecret(bytes, secrets);
   if (leak !== null) {
     throw errors.resultsInvalid(`${loaded.file}: contains a credential from scenario.yaml; refusing to attach it to a report (remove it from results.json)`, { path: loaded.file });
@@ -120,6 +127,7 @@ export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
       const secret = findSecret(data, secrets);
       files.push({ name, sha256: sha256Hex(data), bytes: data.length, attached: secret === null, note: secret === null ? null : 'contains a credential: not attached' });
       if (secret === null) attachments.push({ name, data, mime: 'application/x-ndjson', description });
+      if (secret === null && name === 'calls.jsonl' && mediaOf(results) !== null) mediaCalls = mediaCallPoints(data);
     } else {
       files.push({ name, sha256: await sha256File(file), bytes: size, attached: false, note: `larger than ${RECORDS_ATTACH_MAX_BYTES} bytes: hash only` });
     }
@@ -135,12 +143,15 @@ export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
     if (secret === null) attachments.push({ name: 'scenario.resolved.json', data: resolved, mime: 'application/json', description: 'the scenario as run, credentials redacted' });
   }
 
+  const recordings = recordingsOf(results, bytes);
   return {
     results, resultsSha256, status, invalidReasons, files, attachments,
     scenarioYaml: redacted?.text ?? null,
     targetUri: maskSecrets(results.target.uri, secrets),
-    licence: licenceRows(results, status),
+    licence: licenceRows(results, status, recordings),
     tool: await toolDigest(),
+    recordings,
+    mediaCalls,
   };
 }
 

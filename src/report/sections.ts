@@ -14,6 +14,8 @@ import { searchOf, type LicenceState, type SearchEvidence } from './licence.js';
 import type { Block, Cell, Section, Text } from './blocks.js';
 import { httpSections } from './http-sections.js';
 import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
+import { mediaOf } from './media-figures.js';
+import { mediaBlocks } from './media-sections.js';
 import { describeStages } from '../load/stages.js';
 
 type Dist = Results['summary']['setupMs'];
@@ -109,7 +111,18 @@ function keyFiguresRows(m: ReportModel): Cell[][] {
     [bi('峰值并发通道', 'Peak channels'), fmtNum(s.concurrency.peak)],
     ['SER', fmtNum(s.ratios.ser)],
     [bi('建立时间 p95（毫秒）', 'Setup time p95 (ms)'), fmtNum(s.setupMs.p95)],
+    ...mediaKeyFigures(m),
     [bi('测试时长', 'Duration'), fmtDurationMs(m.results.durationMs)],
+  ];
+}
+
+/** With media: MOS-CQE p5 and the per-call loss p95, the figures a voice-channel claim rests on. */
+function mediaKeyFigures(m: ReportModel): Cell[][] {
+  const md = mediaOf(m.results);
+  if (md === null) return [];
+  return [
+    [bi('MOS-CQE p5', 'MOS-CQE p5'), fmtNum(md.mosCqe.p5)],
+    [bi('每呼叫丢包率 p95', 'Per-call loss ratio p95'), fmtNum(md.lossRatioPerCall.p95)],
   ];
 }
 
@@ -134,14 +147,15 @@ function summary(m: ReportModel): Section {
 }
 
 /** Sub-section numbers of section 7, which depend on what the run measured. */
-interface ResultsLayout { search: string | null; http: string[]; licence: string; charts: string }
+interface ResultsLayout { search: string | null; http: string[]; media: string | null; licence: string; charts: string }
 
 function resultsLayout(m: ReportModel): ResultsLayout {
   let k = 2;
   const next = () => `7.${++k}`;
   const search = searchOf(m.results) === null ? null : next();
   const http = httpSections(m.results).map(() => next());
-  return { search, http, licence: next(), charts: next() };
+  const media = mediaOf(m.results) === null ? null : next();
+  return { search, http, media, licence: next(), charts: next() };
 }
 
 /** The HTTP side of the scope, when the run had one (names only; figures are in section 7). */
@@ -154,6 +168,13 @@ function httpScope(r: Results): Block[] {
   return [{ kind: 'p', text: bi(`同时测量：${zh.join('；')}。`, `Also measured: ${en.join('; ')}.`) }];
 }
 
+/** Voice media, when the run carried it (figures in its sub-section of section 7). */
+function mediaScope(r: Results, lay: ResultsLayout): Block[] {
+  const md = mediaOf(r);
+  if (md === null || lay.media === null) return [];
+  return [{ kind: 'p', text: bi(`语音媒体：每通应答呼叫双向 RTP（${md.codec}），测量见 ${lay.media}。`, `Voice media: RTP both ways on every answered call (${md.codec}), measured in ${lay.media}.`) }];
+}
+
 function purpose(m: ReportModel, lay: ResultsLayout): Section {
   const r = m.results;
   const stages = describeStages(r.scenario.stages, stageUnit(r));
@@ -164,6 +185,7 @@ function purpose(m: ReportModel, lay: ResultsLayout): Section {
       { kind: 'h2', title: bi('1.2 测试范围', '1.2 Scope') },
       { kind: 'p', text: bi(`SIP 信令负载：${stages}；目标 ${m.targetUri}，传输 ${r.target.transport}。本次运行未测得的许可技术要求见 ${lay.licence}。`, `SIP signalling load: ${stages}; target ${m.targetUri} over ${r.target.transport}. Licence requirements this run did not measure are listed in ${lay.licence}.`) },
       ...httpScope(r),
+      ...mediaScope(r, lay),
       { kind: 'h2', title: bi('1.3 判定准则', '1.3 Pass criteria') },
       r.criteria.length === 0
         ? { kind: 'p', text: bi('场景未规定判定准则。', 'The scenario sets no pass criteria.') }
@@ -294,6 +316,7 @@ function results(m: ReportModel, lay: ResultsLayout): Section {
   ];
   if (lay.search !== null) blocks.push(...searchBlocks(m, lay.search));
   httpSections(r).forEach((h, i) => blocks.push({ kind: 'h2', title: bi(`${lay.http[i]} ${h.title.zh}`, `${lay.http[i]} ${h.title.en}`) }, ...h.blocks));
+  if (lay.media !== null) blocks.push(...mediaBlocks(m, lay.media));
   blocks.push(
     { kind: 'h2', title: bi(`${lay.licence} 许可技术要求对照`, `${lay.licence} Licence-readiness`) },
     { kind: 'table', head: [T.requirement, T.status, T.evidence], widths: [150, 100, '*'], rows: m.licence.map((l) => [
@@ -338,6 +361,13 @@ function analysisLines(m: ReportModel): Bi[] {
   lines.push(s.calls.failed === 0
     ? bi('无失败呼叫。', 'No call failed.')
     : bi(`失败呼叫 ${fmtNum(s.calls.failed)} 次：${[...codes, ...causes].join('，')}。`, `${fmtNum(s.calls.failed)} calls failed: ${[...codes, ...causes].join(', ')}.`));
+  const md = mediaOf(r);
+  if (md !== null) {
+    lines.push(bi(
+      `语音媒体：应答 ${fmtNum(s.calls.answered)} 通中 ${fmtNum(md.calls.withMedia)} 通有媒体；MOS-CQE p5 ${fmtNum(md.mosCqe.p5)}、p50 ${fmtNum(md.mosCqe.p50)}；全部呼叫丢包率 ${fmtNum(md.lossRatio)}；单向音频 ${fmtNum(md.calls.oneWayAudio)} 通，串音 ${fmtNum(md.calls.crossedMedia)} 通。`,
+      `Voice media: ${fmtNum(md.calls.withMedia)} of ${fmtNum(s.calls.answered)} answered calls carried media; MOS-CQE p5 ${fmtNum(md.mosCqe.p5)}, p50 ${fmtNum(md.mosCqe.p50)}; loss ratio over all calls ${fmtNum(md.lossRatio)}; ${fmtNum(md.calls.oneWayAudio)} one-way-audio and ${fmtNum(md.calls.crossedMedia)} crossed-media calls.`,
+    ));
+  }
   const abortedBy = r.abortedBy;
   if (abortedBy !== null) {
     lines.push(bi(`运行因准则 ${abortedBy.metric} ${abortedBy.criterion} 未满足而提前停止（abortOnFail）。`, `The run was stopped early by criterion ${abortedBy.metric} ${abortedBy.criterion} (abortOnFail).`));

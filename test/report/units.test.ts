@@ -1,13 +1,15 @@
 /** Pure pieces of the report: ToUnicode parsing, decimation that keeps dips, the licence table's honesty. */
 import { describe, expect, it } from 'vitest';
 import { parseToUnicode } from '../../src/report/pdf-read.js';
-import { minMaxDecimate } from '../../src/report/chart-config.js';
+import { MAX_DOTS, chartConfig, minMaxDecimate } from '../../src/report/chart-config.js';
 import { licenceRows } from '../../src/report/licence.js';
 import { runStatus } from '../../src/report/model.js';
 import { recheckVerdicts } from '../../src/report/recheck.js';
 import { certifiedSentence, verdictText } from '../../src/report/sections.js';
 import { capacitySpec } from '../../src/report/chart-specs.js';
 import type { Results } from '../../src/results/summary.js';
+import { recordingsFrom, recordingsOf } from '../../src/report/media-figures.js';
+import { mosHistogramSpec, mosOverTimeSpec } from '../../src/report/media-charts.js';
 
 describe('parseToUnicode', () => {
   it('reads bfrange arrays whose entries hold several UTF-16 units (ligatures) without shifting the rest', () => {
@@ -46,7 +48,7 @@ describe('licence table and shown verdict', () => {
   it('measures only the channel count; everything else is not tested, never passed', () => {
     const rows = licenceRows(base, runStatus(base));
     expect(rows[0].state).toBe('met');
-    expect(rows.slice(1).map((r) => r.state)).toEqual(['not-tested', 'not-tested', 'not-tested', 'not-tested', 'not-tested']);
+    expect(rows.slice(1).map((r) => r.state)).toEqual(['not-tested', 'not-tested', 'not-tested', 'not-tested', 'not-tested', 'not-tested']);
   });
 
   it('an invalid run is never shown as passed, even if its criteria are met', () => {
@@ -147,5 +149,83 @@ describe('capacity search: certified sentence and curve', () => {
     // The 800 ms limit is far above sub-millisecond points: not drawn; the SER limit is.
     expect(rest.map((s) => (typeof s.label === 'string' ? s.label : s.label.en))).toEqual(['SER criterion >=0.999', 'certified 1200']);
     expect(rest[1].data.map((p) => p.x)).toEqual([1200, 1200]);
+  });
+});
+
+describe('media evidence', () => {
+  const rec = { source: 'directory', checked: 10, answered: 20, valid: 9, completeness: 0.9, failures: { missing: 1 }, toleranceMs: 1000, sample: 10 };
+  const media = (over: Record<string, unknown> = {}) => ({
+    codec: 'pcma', calls: { withMedia: 20, oneWayAudio: 0, crossedMedia: 0 }, mosCqe: { p5: 4.1 }, lossRatioPerCall: { p95: 0.002 }, ...over,
+  });
+  const base = {
+    state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, search: null, abortedBy: null,
+    criteria: [{ criterion: 'p(5)>=4.0', metric: 'mos_cqe', actual: 4.1, pass: true }],
+    summary: {
+      calls: { answered: 20 }, concurrency: { sustained: 20, peak: 20, target: 20 }, outbound: null, httpFlows: {}, media: media(),
+    },
+  } as unknown as Results;
+  const row = (r: Results, en: RegExp, recordings: unknown = null) =>
+    licenceRows(r, runStatus(r), recordingsFrom(recordings)).find((x) => en.test(x.requirement.en))!;
+
+  it('reads summary.recordings only when it has the probe\'s shape', () => {
+    expect(recordingsFrom(rec)).toEqual(rec);
+    for (const bad of [null, [], { ...rec, source: 'ftp' }, { ...rec, valid: 11 }, { ...rec, completeness: 1.2 }, { ...rec, checked: -1 },
+      { ...rec, failures: { x: 0.5 } }, { ...rec, sample: 'all' }, { ...rec, toleranceMs: undefined }]) {
+      expect(recordingsFrom(bad), JSON.stringify(bad)).toBeNull();
+    }
+    // Not declared by the schema yet: the parsed document lacks it, the bytes have it.
+    const bytes = Buffer.from(JSON.stringify({ summary: { recordings: rec } }));
+    expect(recordingsOf(base, bytes)).toEqual(rec);
+    expect(recordingsOf(base, Buffer.from('{"summary":{}}'))).toBeNull();
+  });
+
+  it('voice channels: met with media on every answered call and its criteria passed; not met on one-way audio or a failed media criterion', () => {
+    const ok = row(base, /^Voice channels/);
+    expect(ok.state).toBe('met');
+    expect(ok.evidence.en).toBe('pcma: 20 of 20 answered calls carried media, 0 one-way audio, 0 crossed media; MOS-CQE p5 4.1, per-call loss ratio p95 0.002; media criteria mos_cqe p(5)>=4.0: pass');
+    const oneWayMedia = media({ calls: { withMedia: 20, oneWayAudio: 1, crossedMedia: 0 } });
+    const oneWay = { ...base, summary: { ...base.summary, media: oneWayMedia } } as unknown as Results;
+    expect(row(oneWay, /^Voice channels/).state).toBe('not-met');
+    const failed = { ...base, verdict: 'failed', criteria: [{ criterion: 'p(5)>=4.2', metric: 'mos_cqe', actual: 4.1, pass: false }] } as unknown as Results;
+    expect(row(failed, /^Voice channels/).state).toBe('not-met');
+    const none = { ...base, criteria: [], verdict: 'not_judged', summary: { ...base.summary, media: null } } as unknown as Results;
+    expect(row(none, /^Voice channels/)).toMatchObject({ state: 'not-tested', evidence: { en: 'signalling only: the run carried no media' } });
+  });
+
+  it('recording: measured by the probe when summary.recordings is there; a recording_completeness criterion decides, else every checked call must be valid', () => {
+    expect(row(base, /^Call recording/).state).toBe('not-tested');
+    const partial = row(base, /^Call recording/, rec);
+    expect(partial.state).toBe('not-met');
+    expect(partial.evidence.en).toBe('directory, 10 of 20 answered calls checked (sample of 10), 9 valid, completeness 0.9, duration tolerance 1000 ms, failures missing×1; no criterion: every checked call must have a valid recording');
+    expect(row(base, /^Call recording/, { ...rec, valid: 10, completeness: 1, failures: {} }).state).toBe('met');
+    const crit = { ...base, criteria: [...base.criteria, { criterion: '>=0.9', metric: 'recording_completeness', actual: 0.9, pass: true }] } as unknown as Results;
+    expect(row(crit, /^Call recording/, rec).state).toBe('met');
+    expect(row({ ...base, valid: false, verdict: 'invalid', invalidReasons: ['x'] } as unknown as Results, /^Call recording/, { ...rec, valid: 10, completeness: 1 }).state).toBe('met-run-invalid');
+    expect(row(base, /^Call recording/, { ...rec, checked: 0, valid: 0 }).state).toBe('not-tested');
+  });
+
+  it('MOS histogram: bands of 0.1 on the recorded 3 decimals, 4.5 in the last band, the range widened down to the lowest call', () => {
+    const pts = [4.41, 4.4, 4.5, 4.399, 2.05].map((mosCqe, i) => ({ endS: i, mosCqe, lossRatio: 0, jitterMs: 0 }));
+    const h = mosHistogramSpec(pts)!;
+    expect(h.labels[0]).toBe('2.0–2.1');
+    expect(h.labels.at(-1)).toBe('4.4–4.5');
+    const at = (band: string) => h.values[h.labels.indexOf(band)];
+    expect([at('2.0–2.1'), at('4.3–4.4'), at('4.4–4.5')]).toEqual([1, 1, 3]);
+    expect(h.values.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(mosHistogramSpec([{ endS: 1, mosCqe: null, lossRatio: null, jitterMs: null }])).toBeNull();
+  });
+});
+
+describe('per-call dots', () => {
+  const spec = (n: number) => mosOverTimeSpec(Array.from({ length: n }, (_, i) => ({ endS: i, mosCqe: 4.4, lossRatio: 0, jitterMs: 0 })))!;
+  type Ds = { data: unknown[]; showLine: boolean; pointRadius: number };
+  const ds = (n: number, buckets: number) => (chartConfig(spec(n), 'en', buckets) as { data: { datasets: Ds[] } }).data.datasets[0];
+
+  it('are markers up to MAX_DOTS points and a line through the points beyond, in every format', () => {
+    expect(ds(MAX_DOTS, 4000)).toMatchObject({ showLine: false, pointRadius: 2 });
+    expect(ds(MAX_DOTS + 1, 4000)).toMatchObject({ showLine: true, pointRadius: 0 });
+    // Decimated to few buckets (the PDF's budget): markers again, each an interval's lowest or highest call.
+    expect(ds(10_000, 100).data.length).toBeLessThanOrEqual(200);
+    expect(ds(10_000, 100)).toMatchObject({ showLine: false, pointRadius: 2 });
   });
 });

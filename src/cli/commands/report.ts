@@ -87,7 +87,8 @@ export async function writeReports(resultsPath: string, flags: ReportFlags, cwd:
       data = junitFromResults(loaded.results);
     } else {
       const { markdownFromResults } = await import('../../report/markdown.js');
-      data = markdownFromResults(loaded.results);
+      const { recordingsOf } = await import('../../report/media-figures.js');
+      data = markdownFromResults(loaded.results, { recordings: recordingsOf(loaded.results, loaded.bytes) });
     }
     try {
       await writeFile(file, data);
