@@ -63,6 +63,8 @@ export interface MediaSummary {
   rtcpSent: number;
   rtcpReceived: number;
   rttMs: number | null;
+  /** The peer's RTCP BYE for the stream we received arrived (RFC 3550 §6.3.7: it left). */
+  rtcpByeReceived: boolean;
   /** Packets the schedule skipped after a stall (counted in packetsSent's numbering, never sent). */
   sendSkipped: number;
   /** Where RTP went at the end: the SDP's address, or the one the peer's RTP came from. */
@@ -100,6 +102,8 @@ export class MediaStream {
   private rtcpSent = 0;
   private rtcpReceived = 0;
   private rttMs: number | null = null;
+  private byeReceived = false;
+  private stopped = false;
 
   constructor(private readonly o: StreamOptions) {
     const { media } = o;
@@ -165,13 +169,13 @@ export class MediaStream {
   }
 
   /** A compound SR (we sent RTP) or RR, with a block about what we receive, and our CNAME. */
-  private sendReport(now: number): void {
+  private sendReport(now: number, bye = false): void {
     const socket = this.o.media.rtcpMux ? this.o.pair.rtp : this.o.pair.rtcp;
     if (socket === null || this.rtcpPort === 0) return;
     const hasBlock = this.receiver.fillReportBlock(this.block, now);
     const sent = this.sender.packetCount > 0;
     if (sent) this.sender.fillSenderInfo(this.senderInfo, now, Date.now());
-    const spec = { ssrc: this.ssrc, sender: sent ? this.senderInfo : null, block: hasBlock ? this.block : null, cname: CNAME };
+    const spec = { ssrc: this.ssrc, sender: sent ? this.senderInfo : null, block: hasBlock ? this.block : null, cname: CNAME, bye };
     // Reports are rare (every ~5 s): a buffer per report, so a queued send never sees it change.
     const buf = Buffer.allocUnsafe(128);
     const len = writeRtcpCompound(buf, 0, spec);
@@ -199,7 +203,9 @@ export class MediaStream {
       if (Number.isFinite(rtt) && rtt >= 0) this.rttMs = rtt;
     }
     // An echo sends no RTP of its own schedule: it answers each SR with its report, so the far end gets its round trip.
-    if (this.o.send === 'echo' && rc.hasSenderReport) this.sendReport(now);
+    if (rc.bye && rc.byeSsrc === this.receiver.sourceSsrc) this.byeReceived = true;
+    // A leaving peer's last report gets no answer: it would land on a released pair.
+    if (this.o.send === 'echo' && rc.hasSenderReport && !rc.bye) this.sendReport(now);
   }
 
   private receive(packet: Buffer, from: RemoteInfo): void {
@@ -250,6 +256,9 @@ export class MediaStream {
   /** Stops sending and receiving; the pair may be released after this. */
   stop(): MediaSummary {
     if (this.entry !== null) this.o.schedule.remove(this.entry);
+    // RFC 3550 §6.3.7: a participant leaving sends a BYE (with its last report) — once, and only if it got going.
+    if (!this.stopped && !Number.isNaN(this.startedAt)) this.sendReport(this.o.now(), true);
+    this.stopped = true;
     this.o.pair.onRtp = () => {};
     this.o.pair.onRtcp = () => {};
     const r = this.receiver.summary();
@@ -272,6 +281,7 @@ export class MediaStream {
       rtcpSent: this.rtcpSent,
       rtcpReceived: this.rtcpReceived,
       rttMs: this.rttMs,
+      rtcpByeReceived: this.byeReceived,
       sendSkipped: skipped,
       remote: `${this.remoteAddress}:${this.remotePort}`,
       latched: this.latched,

@@ -251,14 +251,47 @@ describe('media stream', () => {
     const c = caller.stop();
     const e = echo.stop();
     schedule.stop();
-    expect(c.rtcpSent).toBeGreaterThanOrEqual(1);
-    expect(e.rtcpReceived).toBe(c.rtcpSent);
-    expect(e.rtcpSent).toBe(e.rtcpReceived);
-    expect(c.rtcpReceived).toBe(e.rtcpSent);
+    // The caller's last compound is its BYE (RFC 3550 §6.3.7), sent as it stopped: the echo had stopped too before it landed.
+    expect(c.rtcpSent).toBeGreaterThanOrEqual(2);
+    expect(e.rtcpReceived).toBe(c.rtcpSent - 1);
+    // The echo answers each SR, and says BYE itself when it stops (after the caller stopped listening).
+    expect(e.rtcpSent).toBe(e.rtcpReceived + 1);
+    expect(c.rtcpReceived).toBe(e.rtcpSent - 1);
     // Loopback: a round trip of well under the RTCP clock's resolution plus a scheduling delay.
     expect(c.rttMs).not.toBeNull();
     expect(c.rttMs!).toBeGreaterThanOrEqual(0);
     expect(c.invalidPackets).toBe(0);
+    a.release(pa);
+    b.release(pb);
+  });
+
+  it('a stream that stops says BYE on RTCP (RFC 3550 §6.3.7): the peer still listening records it, and does not answer it', async () => {
+    const a = await pool(45600);
+    const b = await pool(46000);
+    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
+    const pa = a.take()!;
+    const pb = b.take()!;
+    const { plan, neg } = negotiate(pa.rtpPort, pb.rtpPort, 7);
+    const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(7) });
+    const caller = new MediaStream({
+      pair: pa, media: neg.media, send: createSource({ kind: 'silence' }, 'pcmu'), markerTag: null, schedule,
+      now: () => performance.now(), random: mulberry32(8),
+    });
+    echo.start();
+    caller.start();
+    await sleep(300);
+    const c = caller.stop();
+    await sleep(200);
+    const e = echo.stop();
+    schedule.stop();
+    // Within 300 ms no regular report was due (the first comes after ≥ 1 s): the one compound is the BYE.
+    expect(c.rtcpSent).toBe(1);
+    expect(e.rtcpReceived).toBe(1);
+    expect(e.rtcpByeReceived).toBe(true);
+    expect(c.rtcpByeReceived).toBe(false);
+    // The echo's only compound is its own BYE: it did not answer the caller's last report.
+    expect(e.rtcpSent).toBe(1);
+    expect(e.invalidPackets).toBe(0);
     a.release(pa);
     b.release(pb);
   });
