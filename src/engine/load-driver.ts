@@ -378,9 +378,10 @@ export class LoadDriver implements UacListener<CallSlot> {
       await this.transport.close();
       // Read before the sockets close: the kernel's counts go with them.
       const mediaSocketDrops = this.o.media?.socketDrops() ?? null;
+      const mediaPorts = this.o.media?.portTotals() ?? null;
       await this.o.media?.close();
       this.finished({
-        worker: this.o.worker, interrupted: this.interrupted, stopReason: this.stopReason, unfinished, mediaSocketDrops,
+        worker: this.o.worker, interrupted: this.interrupted, stopReason: this.stopReason, unfinished, mediaSocketDrops, mediaPorts,
         uacStats: { ...this.uac.stats }, http,
       });
     });

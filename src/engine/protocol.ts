@@ -42,6 +42,10 @@ export interface WorkerInit {
 }
 
 
+/** What a run's RTP port pools did, summed over workers (summary.media.ports). */
+export type { MediaPortTotals } from '../results/media-summary.js';
+import type { MediaPortTotals } from '../results/media-summary.js';
+
 export interface WorkerDone {
   worker: number;
   interrupted: boolean;
@@ -51,6 +55,8 @@ export interface WorkerDone {
   uacStats: { retransmissions: number; strayResponses: number; inDialogRequests: number };
   /** With call.media: datagrams the kernel dropped on this worker's RTP sockets (null: not known). */
   mediaSocketDrops?: number | null;
+  /** With call.media: this worker's RTP port pool at the end (media/ports.ts PortPoolStats). */
+  mediaPorts?: MediaPortTotals | null;
   http: Record<string, HttpRunTotals>;
 }
 

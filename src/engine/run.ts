@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { Aggregator } from '../metrics/aggregate/aggregate.js';
 import { startWorkers } from './pool.js';
 import { checkReachable, chooseLocalAddress, resolveHost } from './preflight.js';
-import type { ResolvedTarget } from './protocol.js';
+import type { MediaPortTotals, ResolvedTarget } from './protocol.js';
 import type { Scenario } from '../scenario/types.js';
 import { DEFAULTS } from '../scenario/schema.js';
 import { CallCentre } from '../simulator/call-centre.js';
@@ -268,10 +268,12 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     emitSearchSteps();
     let unfinished = 0;
     let mediaDrops: number | null = null;
+    let mediaPorts: MediaPortTotals | null = null;
     for (const r of outcomes) {
       if (r.ok) {
         unfinished += r.value.unfinished;
         if (r.value.mediaSocketDrops != null) mediaDrops = (mediaDrops ?? 0) + r.value.mediaSocketDrops;
+        if (r.value.mediaPorts != null) mediaPorts = addPortTotals(mediaPorts, r.value.mediaPorts);
         Object.assign(httpTotals, r.value.http);
         // Workers see any stop as an interruption; one decided by a criterion is a result, not an interruption.
         if (r.value.interrupted && !stoppedByCriterion) interrupted = true;
@@ -291,7 +293,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
         runStartEpochMs, cti: cti === null ? null : { url: cti.url, token: ctiToken }, onError: (m) => invalidReasons.push(m),
       });
     }
-    const results = buildResults(agg, { ...facts('finished', unfinished), recordings });
+    const results = buildResults(agg, { ...facts('finished', unfinished), recordings, mediaPorts, mediaSocketDrops: mediaDrops });
     emit({ type: 'finished', results });
     await Promise.all(outputs.map((out) => out.stop()));
     await cti?.close();
@@ -310,5 +312,13 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       emit({ type: 'stopping', reason, byCriterion: false });
       pool.stop(reason);
     },
+  };
+}
+
+function addPortTotals(a: MediaPortTotals | null, b: MediaPortTotals): MediaPortTotals {
+  if (a === null) return { ...b, shortfalls: [...b.shortfalls] };
+  return {
+    pairs: a.pairs + b.pairs, skippedPorts: a.skippedPorts + b.skippedPorts, strayPackets: a.strayPackets + b.strayPackets,
+    socketErrors: a.socketErrors + b.socketErrors, shortfalls: [...a.shortfalls, ...b.shortfalls],
   };
 }

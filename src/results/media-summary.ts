@@ -38,6 +38,16 @@ function scaled(h: Histogram | undefined, digits: number): ScaledSummary {
   };
 }
 
+/** The caller legs' RTP port pools at the end of the run, summed over workers. */
+export interface MediaPortTotals {
+  pairs: number;
+  skippedPorts: number;
+  strayPackets: number;
+  socketErrors: number;
+  /** Why a pool stopped short of the pairs it wanted (one line per worker that did), or none. */
+  shortfalls: string[];
+}
+
 export interface MediaResults {
   codec: string;
   source: string;
@@ -53,10 +63,15 @@ export interface MediaResults {
   mosCqe: ScaledSummary;
   rttMs: LatencySummary;
   sendSlipMs: LatencySummary;
+  /** Datagrams the kernel dropped on the RTP sockets (/proc/net/udp), null where not known; and the pools' figures. */
+  socketDrops: number | null;
+  ports: MediaPortTotals | null;
   estimator: { version: string; jitterBufferMs: number; rttMs: number; ptimeMs: number };
 }
 
-export function mediaSummary(agg: Aggregator, s: Scenario): MediaResults | null {
+export function mediaSummary(
+  agg: Aggregator, s: Scenario, sockets: { drops: number | null; ports: MediaPortTotals | null } = { drops: null, ports: null },
+): MediaResults | null {
   if (s.media.codec === null) return null;
   const c = (n: CounterName) => agg.totals.counters[n]?.[UNTAGGED] ?? 0;
   const t = (n: TrendName) => agg.totals.trends[n]?.[UNTAGGED];
@@ -77,6 +92,8 @@ export function mediaSummary(agg: Aggregator, s: Scenario): MediaResults | null 
     mosCqe: scaled(t('mos_cqe'), 3),
     rttMs: ms('rtcp_rtt_ms'),
     sendSlipMs: ms('media_send_slip_ms'),
+    socketDrops: sockets.drops,
+    ports: sockets.ports,
     estimator: {
       version: MOS_ASSUMPTIONS.estimator,
       jitterBufferMs: MOS_ASSUMPTIONS.jitterBufferMs,

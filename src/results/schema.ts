@@ -200,6 +200,19 @@ const MediaSchema = z
     mosCqe: ScaledSummarySchema.meta(d('per call: MOS-CQE (ITU-T G.107 E-model, docs/media.md)')),
     rttMs: LatencySummarySchema.meta(d('per call: round trip of its last RTCP report (RFC 3550 §6.4.1), ms; calls without one are not counted')),
     sendSlipMs: LatencySummarySchema.meta(d("the generator's RTP send slip (packet sent − due), ms")),
+    socketDrops: z.number().nullable().optional()
+      .meta(d("datagrams the kernel dropped for full receive buffers on callcert's RTP sockets (/proc/net/udp); null: not known")),
+    ports: z
+      .object({
+        pairs: count('RTP/RTCP port pairs bound'),
+        skippedPorts: count('candidate ports skipped as in use or not allowed'),
+        strayPackets: count('packets that reached a pair no call held (a late packet of an ended call)'),
+        socketErrors: count("'error' events of bound RTP/RTCP sockets"),
+        shortfalls: z.array(z.string()).meta(d('why a pool bound fewer pairs than it wanted, per worker that did')),
+      })
+      .nullable()
+      .optional()
+      .meta(d("the caller legs' RTP port pools at the end of the run, summed over workers; null: not known (an interrupted run)")),
     estimator: z.object({
       version: z.string().meta(d('the E-model version string')),
       jitterBufferMs: num('assumed far-end jitter buffer, ms'),

@@ -8,7 +8,7 @@ import type { Aggregator } from '../metrics/aggregate/aggregate.js';
 import type { Scenario } from '../scenario/types.js';
 import { computeRatios } from '../metrics/rfc6076.js';
 import { createLatencyHistogram, summarizeMs, percentileMs } from '../metrics/histograms.js';
-import { mediaSummary } from './media-summary.js';
+import { mediaSummary, type MediaPortTotals } from './media-summary.js';
 import { meanHoldMs } from '../scenario/hold.js';
 import { judge, SUSTAIN_SETTLE_MS, type LiveStatus, type MetricSource } from '../verdict/thresholds.js';
 import type { SearchResult } from '../verdict/search-steps.js';
@@ -72,6 +72,9 @@ export interface RunFacts {
   search?: SearchResult | null;
   /** The recording probe's result (probe/), once it ran after the calls; absent: no probe. */
   recordings?: RecordingsResults | null;
+  /** With call.media, once the workers finished: kernel drops on their RTP sockets, and their port pools' figures. */
+  mediaSocketDrops?: number | null;
+  mediaPorts?: MediaPortTotals | null;
 }
 
 /**
@@ -217,7 +220,7 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
     http: httpSummary(agg, f),
     httpFlows: httpFlowsSummary(agg, f.scenario),
     outbound: outboundSummary(agg, f.scenario, f.loadEndMs),
-    media: mediaSummary(agg, f.scenario),
+    media: mediaSummary(agg, f.scenario, { drops: f.mediaSocketDrops ?? null, ports: f.mediaPorts ?? null }),
     ...(f.recordings ? { recordings: f.recordings } : {}),
   };
 

@@ -73,6 +73,11 @@ describe('callcert run --media against the embedded call centre', () => {
     });
     expect(m.calls.oneWayAudio, why).toBe(0);
     expect(m.calls.crossedMedia, why).toBe(0);
+    // The sockets: each worker bound its peak's worth of pairs ahead; nothing dropped, no socket error.
+    expect(m.ports!.pairs, why).toBeGreaterThanOrEqual(20);
+    expect(m.ports!.socketErrors, why).toBe(0);
+    expect(m.ports!.shortfalls, why).toEqual([]);
+    expect(m.socketDrops, why).toBe(0);
     expect(m.lossRatio, why).toBe(0);
     expect(m.lossRatioPerCall.max, why).toBe(0);
     expect(m.mosCqe.count, why).toBe(media.length);
@@ -143,6 +148,9 @@ describe('callcert run --media against the embedded call centre', () => {
     report('run --media with too few ports', { exit: cli.code, byCause, failuresByCause: r.summary.failuresByCause });
     // 4 pairs: 4 calls held; the others fail unsent, counted, and are retried by the closed model.
     expect(r.summary.media!.calls.withMedia, why).toBe(4);
+    // The pool bound the whole range (4 pairs) and says why it stopped there.
+    expect(r.summary.media!.ports!.pairs, why).toBe(4);
+    expect(r.summary.media!.ports!.shortfalls.join(' '), why).toContain('the range ends at 45007');
     expect(byCause.media_no_port, why).toBeGreaterThan(0);
     expect(r.summary.failuresByCause.media_no_port, why).toBe(byCause.media_no_port);
     expect(calls.filter((c) => c.cause === 'media_no_port').every((c) => c.id === null && c.startMs === null), why).toBe(true);

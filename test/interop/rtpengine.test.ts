@@ -242,12 +242,17 @@ describe('callcert media → Kamailio + rtpengine (userspace relay) → call cen
         rtcpFromCaller: rtcpFromCaller.length, rtcpSent: m.rtcpSent,
       });
       const w = `${why}\ncall ${c.id}: ${JSON.stringify(figures.at(-1))}`;
-      expect(fromCaller.length, w).toBe(m.sent);
+      // With --delete-delay=0 the call (and its pcap) closes at Kamailio's delete on the SIP BYE: the caller's last
+      // packets, still on their way then, miss the recording (CI saw 100 of 101).
+      expect(fromCaller.length, w).toBeLessThanOrEqual(m.sent);
+      expect(fromCaller.length, w).toBeGreaterThanOrEqual(m.sent - 3);
       expect(new Set(fromEcho.map((d) => d.srcPort)).size, w).toBe(1);
       expect(inRange(fromEcho[0]!.srcPort, ECHO_PORTS), w).toBe(true);
       expect(fromEcho.length, w).toBeGreaterThanOrEqual(m.received);
       expect(fromEcho.length, w).toBeLessThanOrEqual(m.received + 3);
-      expect(rtcpFromCaller.length, w).toBe(m.rtcpSent);
+      // The same for RTCP: the last compound (its BYE, RFC 3550 §6.3.7) leaves as the stream stops, at the call's end.
+      expect(rtcpFromCaller.length, w).toBeLessThanOrEqual(m.rtcpSent);
+      expect(rtcpFromCaller.length, w).toBeGreaterThanOrEqual(m.rtcpSent - 1);
     }
     report('rtpengine recording spool', { spool, figures });
   }, 60_000);

@@ -10,6 +10,7 @@ import { METRICS, SERIES, SERIES_NAMES, type SeriesName } from '../../src/metric
 import { Call } from '../../src/sip/ua/caller.js';
 import { CallSlot } from '../../src/engine/worker/call-slot.js';
 import { IntervalCollector } from '../../src/engine/worker/interval-collector.js';
+import { MediaLiveMeter } from '../../src/engine/worker/media-live.js';
 import { recordMs } from '../../src/metrics/histograms.js';
 import {
   countersOf, emptyBucket, emptyFlowBucket, emptyOutboundBucket, flowOf, httpLoadOf, outboundOf, putFlow, putHttpLoad, putOutbound,
@@ -75,12 +76,21 @@ function serviceInterval(): Measures {
 
 const namesIn = (m: Measures<unknown>) => new Set([...Object.keys(m.counters), ...Object.keys(m.trends)]);
 
+/** What the live media meter ships each second (it has no streams here: its series are there, at 0). */
+function liveInterval(): Measures {
+  const out = emptyMeasures();
+  new MediaLiveMeter(() => 0).put(out);
+  return out;
+}
+
 describe('series catalogue: what the workers emit', () => {
   it('the interval collector emits only catalogued series, and every SIP and media counter and call trend', () => {
     const d = collectorInterval();
     expectCatalogued(d);
     // schedule_slip_ms comes from the driver's health monitor, beside the collector's.
-    const sip = SERIES_NAMES.filter((n) => (SERIES[n].family === 'sip' || SERIES[n].family === 'media') && SERIES[n].kind !== 'gauge' && n !== 'schedule_slip_ms');
+    // The live media series come from the live meter (below), one a second.
+    const live = namesIn(liveInterval());
+    const sip = SERIES_NAMES.filter((n) => (SERIES[n].family === 'sip' || SERIES[n].family === 'media') && SERIES[n].kind !== 'gauge' && n !== 'schedule_slip_ms' && !live.has(n));
     expect([...namesIn(d)].sort()).toEqual([...sip].sort());
     // Something landed in every path exercised above.
     const c = countersOf(d);
@@ -89,6 +99,16 @@ describe('series catalogue: what the workers emit', () => {
       retransmissions: 3, parseErrors: 1, transportErrors: 1,
     });
     expect(c.failuresByCause).toEqual({ rejected: 1, timeout: 1, drain_timeout: 1 });
+  });
+
+  it('the live media meter emits only catalogued media series, each second', () => {
+    const m = liveInterval();
+    expectCatalogued(m);
+    expect([...namesIn(m)].sort()).toEqual([
+      'mos_cqe_live', 'rtp_live_jitter_ms', 'rtp_live_packets_expected', 'rtp_live_packets_lost', 'rtp_live_packets_received',
+      'rtp_live_packets_sent', 'rtp_live_streams',
+    ]);
+    for (const n of namesIn(m)) expect(SERIES[n as SeriesName].family, n).toBe('media');
   });
 
   it('the HTTP, flow and UAS buckets emit only catalogued series, and every one of their families', () => {
@@ -100,7 +120,7 @@ describe('series catalogue: what the workers emit', () => {
   });
 
   it('between them, every counter and trend of the catalogue is emitted; gauges travel as typed fields', () => {
-    const emitted = new Set([...namesIn(collectorInterval()), ...namesIn(serviceInterval()), 'schedule_slip_ms']);
+    const emitted = new Set([...namesIn(collectorInterval()), ...namesIn(serviceInterval()), ...namesIn(liveInterval()), 'schedule_slip_ms']);
     expect(SERIES_NAMES.filter((n) => SERIES[n].kind !== 'gauge' && !emitted.has(n))).toEqual([]);
     expect(SERIES_NAMES.filter((n) => SERIES[n].kind === 'gauge')).toEqual([
       'calls_established', 'calls_in_progress', 'outbound_established', 'event_loop_lag_ms', 'heap_used_bytes',
@@ -132,7 +152,7 @@ describe('series catalogue: its own rules', () => {
       expect(SERIES[n].description.length, n).toBeGreaterThan(10);
       if (SERIES[n].kind === 'trend') expect(['ms', 'ratio', 'mos'], n).toContain(SERIES[n].unit);
     }
-    expect(SERIES_NAMES.filter((n) => SERIES[n].kind === 'trend' && SERIES[n].unit !== 'ms')).toEqual(['rtp_loss_ratio', 'mos_cqe']);
+    expect(SERIES_NAMES.filter((n) => SERIES[n].kind === 'trend' && SERIES[n].unit !== 'ms')).toEqual(['rtp_loss_ratio', 'mos_cqe', 'mos_cqe_live']);
   });
 
   it('a criterion that judges a series as measured has its name, kind, unit and family; it may add up trailing tags', () => {

@@ -26,6 +26,7 @@ import { MOS_ASSUMPTIONS } from '../../media/quality/assumptions.js';
 import { socketDrops } from '../../metrics/udp-drops.js';
 import type { Measures } from '../../metrics/measures.js';
 import { MediaLiveMeter } from './media-live.js';
+import type { MediaPortTotals } from '../protocol.js';
 
 /** A call's media summary with its E-model scores. */
 export type CallMediaSummary = MediaSummary & { mosCqe: number | null; mosLqe: number | null };
@@ -143,6 +144,15 @@ export class CallerMedia implements SessionHook<DriverCall> {
   socketDrops(): number | null {
     const now = socketDrops(this.pool.boundPorts());
     return now === null ? null : now - this.dropsAtOpen;
+  }
+
+  /** The pool's figures for summary.media.ports. */
+  portTotals(): MediaPortTotals {
+    const p = this.pool.stats();
+    return {
+      pairs: p.pairs, skippedPorts: p.skippedPorts, strayPackets: p.strayPackets, socketErrors: p.socketErrors,
+      shortfalls: p.shortfall === null ? [] : [p.shortfall],
+    };
   }
 
   async close(): Promise<void> {

@@ -219,7 +219,8 @@ function mediaRecord(s: CallMediaSummary): Record<string, unknown> {
   return {
     codec: s.codec, sent: s.packetsSent, received: s.packetsReceived, expected: s.expectedPackets, lost: s.lostPackets,
     lossRatio: r6(s.lossRatio), jitterMs: r3(s.jitterMs), maxGapMs: r3(s.maxGapMs), firstMediaMs: r3(s.firstMediaMs),
-    mosCqe: r3(s.mosCqe), mosLqe: r3(s.mosLqe), rttMs: r3(s.rttMs), rtcpSent: s.rtcpSent, rtcpReceived: s.rtcpReceived, rtcpBye: s.rtcpByeReceived,
+    mosCqe: r3(s.mosCqe), mosLqe: r3(s.mosLqe), rttMs: r3(s.rttMs),
+    rtcpSent: s.rtcpSent, rtcpReceived: s.rtcpReceived, rtcpBye: s.rtcpByeReceived,
     invalid: s.invalidPackets, markerOwn: s.markerOwn, markerOther: s.markerOther,
     sendSkipped: s.sendSkipped, remote: s.remote, latched: s.latched,
   };
