@@ -94,10 +94,17 @@ const EXHAUSTED = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM']);
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
 
+/** The last address ipLookup classified: a worker's streams mostly go to one peer, and isIP is a regex per packet. */
+let lastAddress = '';
+let lastFamily = 0;
+
 /** Sends to IP literals skip dns.lookup's deferred answer (our peers come from SDP c= lines, literals by then). */
 function ipLookup(address: string, options: dns.LookupOneOptions, callback: LookupCallback): void {
-  const family = isIP(address);
-  if (family !== 0) callback(null, address, family);
+  if (address !== lastAddress) {
+    lastFamily = isIP(address);
+    lastAddress = address;
+  }
+  if (lastFamily !== 0) callback(null, address, lastFamily);
   else dns.lookup(address, options, callback);
 }
 
