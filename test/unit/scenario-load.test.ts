@@ -478,6 +478,11 @@ describe('shipped scenarios', () => {
       { durationMs: 300_000, target: 1200 },
     ]);
     expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 60_000 });
+    // Voice channels: G.711 on every call, judged on MOS, loss and one-way audio.
+    expect(s.media.codec).toBe('pcmu');
+    expect(s.criteria.map((c) => `${c.metric} ${c.source}`).sort()).toEqual([
+      'concurrency_sustained >=1000', 'mos_cqe p(5)>=4.0', 'rtp_loss_ratio p(95)<0.01', 'rtp_one_way_audio ==0', 'ser >=0.999', 'setup_ms p(95)<1000',
+    ]);
     expect(readFileSync(SHIPPED('certify-1000.yaml'), 'utf8')).toMatch(/--target IS REQUIRED/);
     const withTarget = await loadScenarioFile(SHIPPED('certify-1000.yaml'), { overrides: ['target.uri=sip:ivr@10.0.0.5:5060'] });
     expect(withTarget.target).toMatchObject({ host: '10.0.0.5', port: 5060 });
