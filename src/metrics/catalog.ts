@@ -240,6 +240,10 @@ export const SERIES = {
     'packets', 'media', [], 'Change of the caller legs\' distinct lost packets over the interval (RFC 3550 A.3; negative when late packets filled earlier gaps).',
   ),
   rtp_live_jitter_ms: latency('media', [], "Each live caller stream's RFC 3550 jitter at the end of the interval, in milliseconds (a sample per stream per second)."),
+  rtp_live_loss_ratio: {
+    kind: 'trend', unit: 'ratio', family: 'media', tags: [],
+    description: "Each live caller stream's lost ÷ expected over the interval (RFC 3550 A.3), recorded × 1000 like rtp_loss_ratio.",
+  },
   mos_cqe_live: {
     kind: 'trend', unit: 'mos', family: 'media', tags: [],
     description: "Each live caller stream's MOS-CQE over the interval (its loss that second, its RTCP round trip), recorded × 1000 like mos_cqe.",

@@ -343,6 +343,9 @@ export interface CriterionTargetProblem {
 const namesOf = (xs: ReadonlyArray<{ name: string }>) => xs.map((x) => x.name);
 const listOr = (names: readonly string[], none: string) => (names.length === 0 ? none : names.join(', '));
 
+/** Media criteria a capacity-search step can judge: on the live streams' seconds within its hold (verdict/search-steps.ts). */
+const STEP_MEDIA_METRICS: ReadonlySet<string> = new Set(['mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_one_way_audio', 'rtp_crossed_media']);
+
 /**
  * Cross-field rules of criteria on HTTP and outbound metrics, all problems at once:
  * a selector names an existing http.load / http.flows entry (and a step of that
@@ -362,8 +365,12 @@ export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
     const outbound = (OUTBOUND_METRICS as readonly string[]).includes(c.metric);
     const media = METRICS[c.metric].family === 'media';
     const recording = METRICS[c.metric].family === 'recording';
-    if (search && (sel?.flow !== undefined || outbound || media)) {
-      push(c, 'no flow, outbound or media criteria with model: search (each step is judged on its SIP calls and HTTP loads)', c.name);
+    if (search && (sel?.flow !== undefined || outbound || (media && !STEP_MEDIA_METRICS.has(c.metric)))) {
+      push(
+        c,
+        `no flow, outbound or per-call-only media criteria with model: search (each step is judged on its SIP calls, HTTP loads and live media: ${[...STEP_MEDIA_METRICS].join(', ')})`,
+        c.name,
+      );
       continue;
     }
     if (search && recording) {

@@ -20,6 +20,7 @@ import type { Aggregator, WindowData } from '../metrics/aggregate/aggregate.js';
 import { intervalsWithin, searchStepWindows, type SearchStepWindow } from '../load/search.js';
 import { judge, ratiosOf, settledCounters, type CriterionVerdict, type MetricSource } from './thresholds.js';
 import { SETTLE_SLOTS } from '../metrics/interval.js';
+import { UNTAGGED } from '../metrics/measures.js';
 import { SUSTAIN_SETTLE_MS } from './thresholds.js';
 
 /** Judge a step with what has arrived when a worker's report is this late (a crashed worker never sends it). */
@@ -140,6 +141,19 @@ export class SearchJudge {
         };
       },
     };
+    // Voice at this level: every live stream's seconds within the hold (MOS and loss over each second, jitter at
+    // its end), not the calls that happened to end in it; one-way and crossed media as the calls that ended in it.
+    const t = data.measures.trends;
+    const n = data.measures.counters;
+    src.media = () => ({
+      trends: {
+        mos_cqe: t.mos_cqe_live?.[UNTAGGED],
+        rtp_loss_ratio: t.rtp_live_loss_ratio?.[UNTAGGED],
+        rtp_jitter_ms: t.rtp_live_jitter_ms?.[UNTAGGED],
+        rtp_max_gap_ms: undefined, rtp_first_media_ms: undefined, rtcp_rtt_ms: undefined,
+      },
+      counters: { rtp_one_way_audio: n.rtp_one_way_audio?.[UNTAGGED] ?? 0, rtp_crossed_media: n.rtp_crossed_media?.[UNTAGGED] ?? 0 },
+    });
     const criteria = this.criteria.map((cr) => judge(cr, src));
     return {
       level: w.level,

@@ -113,3 +113,51 @@ describe('callcert run scenarios/capacity-search.yaml --capacity 50 (steps 20..8
     expect(r.durationMs, why).toBeGreaterThanOrEqual(search.steps[search.steps.length - 1].startMs);
   });
 });
+
+/**
+ * Voice judged per step: each level's MOS, loss and jitter over the live streams' seconds within its hold.
+ * A clean loopback G.711 call scores MOS-CQE 4.375 (RTT ≈ 0, the 40 ms jitter buffer and 20 ms ptime
+ * assumed; docs/media.md), so a bound of 4.0 passes every level and one of 4.4 fails the first, with the
+ * measured value as the failing actual. Media slip bound 100 ms: this is about judging, not the host.
+ */
+describe('callcert run --media pcmu with model: search (levels 10 → 30 by 10): media criteria judged per step', () => {
+  const searchArgs = (out: string, criteria: string[]) => [
+    'run', 'scenarios/capacity-search.yaml', '--media', 'pcmu', '--workers', '1',
+    '--set', 'load.start=10', '--set', 'load.step=10', '--set', 'load.ceiling=30', '--set', 'load.require=10',
+    '--set', 'load.stepDuration=4s', '--set', 'load.ramp=1s', '--set', 'call.hold=20s', '--set', 'load.gracefulStop=0s',
+    '--set', 'criteria.setup_ms=["p(95)<5000"]', '--set', 'generator.maxMediaSendSlipMsP99=100',
+    ...criteria.flatMap((c) => ['--criterion', c]), '--out', out, '--quiet',
+  ];
+
+  it('MOS-CQE p(5)>=4.0 and loss p(95)<0.01 hold at every level: 30 certified, each step judged on its own streams', async () => {
+    const out = join(root, 'search-media-pass');
+    const cli = await runCli(searchArgs(out, ['mos_cqe p(5)>=4.0', 'rtp_loss_ratio p(95)<0.01']), { timeoutSec: 90 });
+    const r = readResults(out);
+    const why = `${describeCli(cli)}\nsearch: ${JSON.stringify(r.search)}\ninvalid: ${JSON.stringify(r.invalidReasons)}`;
+    report('run-search with media (pass)', { exit: cli.code, steps: r.search?.steps.map((s) => ({ level: s.level, criteria: s.criteria })) });
+    expect(r.search!.certifiedCapacity, why).toBe(30);
+    expect(r.search!.steps.map((s) => s.level), why).toEqual([10, 20, 30]);
+    for (const s of r.search!.steps) {
+      const mos = s.criteria.find((c) => c.metric === 'mos_cqe')!;
+      const loss = s.criteria.find((c) => c.metric === 'rtp_loss_ratio')!;
+      expect(mos.actual, why).toBeGreaterThanOrEqual(4);
+      expect(mos.actual, why).toBeLessThanOrEqual(4.5);
+      expect(mos.pass, why).toBe(true);
+      expect(loss.actual, why).toBe(0);
+    }
+  }, 120_000);
+
+  it('MOS-CQE p(5)>=4.4 fails the first level with the measured MOS, and nothing is certified', async () => {
+    const out = join(root, 'search-media-fail');
+    const cli = await runCli(searchArgs(out, ['mos_cqe p(5)>=4.4']), { timeoutSec: 90 });
+    const r = readResults(out);
+    const why = `${describeCli(cli)}\nsearch: ${JSON.stringify(r.search)}`;
+    expect(r.search!.failedStep, why).toBe(10);
+    expect(r.search!.certifiedCapacity, why).toBeNull();
+    expect(r.search!.failingCriterion, why).toMatchObject({ metric: 'mos_cqe' });
+    const actual = r.search!.failingCriterion!.actual!;
+    expect(actual, why).toBeGreaterThan(4);
+    expect(actual, why).toBeLessThan(4.4);
+    expect(cli.code, why).toBe(1);
+  }, 120_000);
+});

@@ -123,8 +123,8 @@ describe('criteria on HTTP, flows and outbound in a scenario', () => {
     ['ratio above 1', { 'http_error_rate{load:agents}': '<5' }, {}, 'sel.yaml: criteria.http_error_rate{load:agents}: expected a ratio between 0 and 1, got "<5" (write <0.05 or <5%)'],
     ['typo keeps the selector', { 'flw_ms{flow:agent-call}': ['max<1'] }, {}, 'sel.yaml: criteria: unknown metric "flw_ms{flow:agent-call}"; did you mean "flow_ms{flow:agent-call}"?'],
     ['k6 metric name', { http_req_duration: ['p(95)<1'] }, {}, 'sel.yaml: criteria: unknown metric "http_req_duration"; use http_latency_ms{load:<name>} (or flow_step_ms{flow:<name>,step:<name>})'],
-    ['flow criterion with a capacity search', { 'flow_failures{flow:agent-call}': '==0' }, { search: true }, 'sel.yaml: criteria.flow_failures{flow:agent-call}: expected no flow, outbound or media criteria with model: search (each step is judged on its SIP calls and HTTP loads), got "flow_failures{flow:agent-call}"'],
-    ['outbound criterion with a capacity search', { dial_latency_ms: 'p(95)<500' }, { search: true, uas: true }, 'sel.yaml: criteria.dial_latency_ms: expected no flow, outbound or media criteria with model: search (each step is judged on its SIP calls and HTTP loads), got "dial_latency_ms"'],
+    ['flow criterion with a capacity search', { 'flow_failures{flow:agent-call}': '==0' }, { search: true }, 'sel.yaml: criteria.flow_failures{flow:agent-call}: expected no flow, outbound or per-call-only media criteria with model: search (each step is judged on its SIP calls, HTTP loads and live media: mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_one_way_audio, rtp_crossed_media), got "flow_failures{flow:agent-call}"'],
+    ['outbound criterion with a capacity search', { dial_latency_ms: 'p(95)<500' }, { search: true, uas: true }, 'sel.yaml: criteria.dial_latency_ms: expected no flow, outbound or per-call-only media criteria with model: search (each step is judged on its SIP calls, HTTP loads and live media: mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_one_way_audio, rtp_crossed_media), got "dial_latency_ms"'],
   ])('%s', (_what, criteria, o, message) => {
     expect(messageOf(() => load(criteria, o))).toBe(message);
   });
@@ -132,6 +132,16 @@ describe('criteria on HTTP, flows and outbound in a scenario', () => {
   it('a capacity search takes HTTP-load criteria (each step judges the API at its channel level)', () => {
     const s = load({ 'http_latency_ms{load:agents}': 'p(95)<200', 'http_error_rate{load:agents}': '<1%' }, { search: true });
     expect(s.criteria.map((c) => c.name)).toEqual(['http_latency_ms{load:agents}', 'http_error_rate{load:agents}']);
+  });
+
+  it('a capacity search with media takes the criteria a step judges on its live streams, not the per-call-only ones', () => {
+    const withMedia = (criteria: Record<string, unknown>) =>
+      scenarioFromObject({ ...raw(criteria, { search: true }), call: { media: 'pcmu' } }, 'sel.yaml');
+    const s = withMedia({ mos_cqe: 'p(5)>=4.0', rtp_loss_ratio: 'p(95)<0.01', rtp_jitter_ms: 'p(95)<30', rtp_one_way_audio: '==0' });
+    expect(s.criteria.map((c) => c.name)).toEqual(['mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_one_way_audio']);
+    expect(messageOf(() => withMedia({ rtp_max_gap_ms: 'p(95)<100' }))).toBe(
+      'sel.yaml: criteria.rtp_max_gap_ms: expected no flow, outbound or per-call-only media criteria with model: search (each step is judged on its SIP calls, HTTP loads and live media: mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_one_way_audio, rtp_crossed_media), got "rtp_max_gap_ms"',
+    );
   });
 
   it('--set takes a key with a selector, and checks its name like the file', () => {

@@ -105,7 +105,7 @@ describe('series catalogue: what the workers emit', () => {
     const m = liveInterval();
     expectCatalogued(m);
     expect([...namesIn(m)].sort()).toEqual([
-      'mos_cqe_live', 'rtp_live_jitter_ms', 'rtp_live_packets_expected', 'rtp_live_packets_lost', 'rtp_live_packets_received',
+      'mos_cqe_live', 'rtp_live_jitter_ms', 'rtp_live_loss_ratio', 'rtp_live_packets_expected', 'rtp_live_packets_lost', 'rtp_live_packets_received',
       'rtp_live_packets_sent', 'rtp_live_streams',
     ]);
     for (const n of namesIn(m)) expect(SERIES[n as SeriesName].family, n).toBe('media');
@@ -152,7 +152,7 @@ describe('series catalogue: its own rules', () => {
       expect(SERIES[n].description.length, n).toBeGreaterThan(10);
       if (SERIES[n].kind === 'trend') expect(['ms', 'ratio', 'mos'], n).toContain(SERIES[n].unit);
     }
-    expect(SERIES_NAMES.filter((n) => SERIES[n].kind === 'trend' && SERIES[n].unit !== 'ms')).toEqual(['rtp_loss_ratio', 'mos_cqe', 'mos_cqe_live']);
+    expect(SERIES_NAMES.filter((n) => SERIES[n].kind === 'trend' && SERIES[n].unit !== 'ms')).toEqual(['rtp_loss_ratio', 'mos_cqe', 'rtp_live_loss_ratio', 'mos_cqe_live']);
   });
 
   it('a criterion that judges a series as measured has its name, kind, unit and family; it may add up trailing tags', () => {

@@ -27,6 +27,7 @@ export class MediaLiveMeter {
   private lost = 0;
   private jitter: Histogram = createLatencyHistogram();
   private mos: Histogram = createLatencyHistogram();
+  private loss: Histogram = createLatencyHistogram();
 
   constructor(private readonly now: () => number) {}
 
@@ -58,10 +59,12 @@ export class MediaLiveMeter {
     Object.assign(d.trends, {
       rtp_live_jitter_ms: { [UNTAGGED]: encodeHistogram(this.jitter) },
       mos_cqe_live: { [UNTAGGED]: encodeHistogram(this.mos) },
+      rtp_live_loss_ratio: { [UNTAGGED]: encodeHistogram(this.loss) },
     });
     this.streams = this.sent = this.received = this.expected = this.lost = 0;
     this.jitter = createLatencyHistogram();
     this.mos = createLatencyHistogram();
+    this.loss = createLatencyHistogram();
   }
 
   /** One stream's interval; `sample`: a whole second that also gives a jitter and a MOS sample. */
@@ -76,13 +79,14 @@ export class MediaLiveMeter {
     if (!sample || r.expected <= 0) return;
     this.streams++;
     recordMs(this.jitter, r.jitterMs);
+    // Scaled trends (catalogue): a ratio × 1000 and a MOS × 1000 recorded as "ms".
+    recordMs(this.loss, r.lossPercent * 10);
     const e = eModel({
       oneWayDelayMs: oneWayDelayMs({
         rttMs: stream.lastRttMs ?? MOS_ASSUMPTIONS.rttMs, jitterBufferMs: MOS_ASSUMPTIONS.jitterBufferMs, ptimeMs: stream.ptimeMs,
       }),
       packetLossPercent: Math.min(100, r.lossPercent),
     });
-    // A scaled trend (catalogue): MOS × 1000 recorded as "ms".
     recordMs(this.mos, e.mosCqe * 1000);
   }
 }
