@@ -60,8 +60,9 @@ export interface BarSpec {
 
 export type ChartSpec = LineSpec | BarSpec;
 
-const SECONDS = bi('时间（秒）', 'time (s)');
-const MS = bi('毫秒', 'ms');
+/** The x axis of every chart over time (timeline[].t, seconds since run start) and the ms axis. */
+export const SECONDS = bi('时间（秒）', 'time (s)');
+export const MS = bi('毫秒', 'ms');
 export const PALETTE = ['#1f4e9c', '#e08a00', '#2a9d3a', '#c0392b', '#7d3c98', '#17a2b8'];
 const PASS_COLOR = '#1e7e34';
 const FAIL_COLOR = '#c0392b';

@@ -103,7 +103,6 @@ export const TM = {
   recAll: bi('全部应答呼叫', 'every answered call'),
   definitions: bi('定义', 'Definitions'),
   estimator: bi('MOS 估计方法', 'MOS estimator'),
-  callEnd: bi('呼叫结束时刻（秒）', 'call end (s)'),
   calls: bi('呼叫数', 'calls'),
 } as const;
 

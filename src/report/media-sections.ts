@@ -1,7 +1,8 @@
 /**
  * The media sub-section of the results (present only when the run had media,
  * summary.media): what the calls' RTP did, the per-call distributions, the
- * charts from calls.jsonl, recording completeness when the recording probe ran
+ * per-second charts from results.json's timeline and the per-call MOS histogram
+ * from calls.jsonl, recording completeness when the recording probe ran
  * (summary.recordings), and how each figure is defined. Figures as recorded.
  */
 import { T, TM, bi, type Bi } from './i18n.js';
@@ -9,7 +10,8 @@ import { fmtNum, type ReportModel } from './model.js';
 import type { Block, Cell } from './blocks.js';
 import { counts, type Dist } from './http-figures.js';
 import { mediaOf, type MediaFigures, type RecordingFigures, type ScaledFigures } from './media-figures.js';
-import { mediaChartSpecs } from './media-charts.js';
+import { mediaQualityTimelineSpec, mosHistogramSpec, mosTimelineSpec } from './media-charts.js';
+import type { ChartSpec, LineSpec } from './chart-specs.js';
 
 const bad = (n: number): Cell => (n > 0 ? { text: fmtNum(n), tone: 'bad' } : fmtNum(n));
 
@@ -66,6 +68,8 @@ function definitions(m: MediaFigures, rec: RecordingFigures | null): Block[] {
     bi('MOS-CQE：ITU-T G.107 E 模型的 R 值按附录 B 换算；单向时延 Ta = RTT/2 + 抖动缓冲 + 打包时长，丢包率为 Ppl；估计器及参数如下，取自 results.json。',
       'MOS-CQE: the ITU-T G.107 E-model\'s R mapped by Annex B; one-way delay Ta = RTT/2 + jitter buffer + packetisation, Ppl = the loss; the estimator and its parameters below, from results.json.'),
     bi('分布为各呼叫数值的 HDR 直方图分位数（MOS 取 3 位小数，丢包率取 6 位）。', 'Distributions are HDR-histogram percentiles over calls (MOS to 3 decimals, loss ratios to 6).'),
+    bi('逐秒图（results.json timeline[].media）：每秒结束时对每条存活的媒体流取快照——该秒的发送、接收、期望与丢失包数，秒末的抖动，按该秒丢包计算的 MOS-CQE；在秒内结束的呼叫只计入其包数。分位数取自这些流。',
+      "Per-second charts (results.json timeline[].media): at each second's end every live stream is sampled — packets sent, received, expected and lost in that second, its jitter at the second's end, its MOS-CQE with that second's loss; a call that ended within the second adds only its packets. Percentiles are over those streams."),
   ];
   if (rec !== null) {
     items.push(bi('录音完整率：录音有效（存在、时长在容差内、非静音）的呼叫所占比例，数值为录音探针记录的值。',
@@ -77,6 +81,31 @@ function definitions(m: MediaFigures, rec: RecordingFigures | null): Block[] {
     { kind: 'p', text: [TM.estimator, ': ', version] },
     { kind: 'table', head: [T.item, T.value], widths: [250, '*'], rows: Object.entries(params).map(([k, v]): Cell[] => [ESTIMATOR_LABEL[k] ?? k, fmtNum(v)]) },
   ];
+}
+
+/**
+ * The per-second charts first (results.json alone, so their numbers do not depend on what is attached),
+ * then the per-call histogram; a note says what is missing and why.
+ */
+function chartBlocks(model: ReportModel, n: string): Block[] {
+  const r = model.results;
+  const overTime = [mosTimelineSpec(r), mediaQualityTimelineSpec(r)].filter((c): c is LineSpec => c !== null);
+  const hist = model.mediaCalls === null ? null : mosHistogramSpec(model.mediaCalls);
+  const specs: ChartSpec[] = [...overTime, ...(hist === null ? [] : [hist])];
+  const blocks: Block[] = specs.map((spec, i) => ({ kind: 'chart' as const, n: `${n}.${i + 1}`, spec }));
+  if (overTime.length === 0) {
+    blocks.push({ kind: 'p', tone: 'muted', small: true, text: bi(
+      'results.json 的时间轴没有逐秒媒体数据（timeline[].media，由较早版本写出）：不绘制媒体随时间变化图。',
+      'The results.json timeline has no per-second media figures (timeline[].media; written by an earlier version): no media charts over time.',
+    ) });
+  }
+  if (hist === null) {
+    blocks.push({ kind: 'p', tone: 'muted', small: true, text: bi(
+      'calls.jsonl 未附入本报告（或无 MOS 记录）：不绘制每呼叫 MOS-CQE 分布图；其分位数见上表（results.json）。',
+      'calls.jsonl is not attached to this report (or holds no MOS record): no per-call MOS-CQE distribution chart; its percentiles are in the table above (results.json).',
+    ) });
+  }
+  return blocks;
 }
 
 /** The media sub-section numbered `n`, or nothing for a run without media. */
@@ -104,9 +133,7 @@ export function mediaBlocks(model: ReportModel, n: string): Block[] {
       `No call got an RTCP round trip: their MOS uses the estimator's assumed RTT of ${m.estimator.rttMs} ms.`,
     ) });
   }
-  const specs = model.mediaCalls === null ? [] : mediaChartSpecs(model.mediaCalls);
-  if (specs.length > 0) specs.forEach((spec, i) => blocks.push({ kind: 'chart', n: `${n}.${i + 1}`, spec }));
-  else blocks.push({ kind: 'p', tone: 'muted', small: true, text: bi('calls.jsonl 未附入本报告（或无媒体记录）：不绘制每呼叫媒体图。', 'calls.jsonl is not attached to this report (or holds no media record): no per-call media charts.') });
+  blocks.push(...chartBlocks(model, n));
   if (model.recordings !== null) blocks.push(...recordingBlocks(model.recordings));
   blocks.push(...definitions(m, model.recordings));
   return blocks;

@@ -61,7 +61,7 @@ export interface ReportModel {
   tool: ToolDigest;
   /** summary.recordings (the recording probe), when the run has a well-formed one. */
   recordings: RecordingFigures | null;
-  /** Each media call from the attached calls.jsonl; null without media or when calls.jsonl is not attached. */
+  /** Each media call's MOS-CQE from the attached calls.jsonl (the histogram); null without media or calls.jsonl. */
   mediaCalls: MediaCallPoint[] | null;
 }
 

@@ -2,10 +2,11 @@
  * The report's media section on real runs: a short `run --media pcmu` against the
  * embedded call centre (its echo), whose section figures must be results.json's
  * summary.media as recorded, in the PDF text (pdftotext) and in the HTML page, with
- * the per-call charts carrying calls.jsonl's records; a signalling-only run has no
- * media section; a hand-added summary.recordings (the recording probe's shape,
- * not declared by this schema version) is shown and makes the recording licence
- * row measured evidence.
+ * the charts over time carrying results.json's timeline[].media second by second
+ * (with or without calls.jsonl attached) and the MOS histogram calls.jsonl's
+ * records; a signalling-only run has no media section; a hand-added
+ * summary.recordings (the recording probe's shape, not declared by this schema
+ * version) is shown and makes the recording licence row measured evidence.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,12 +14,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCli, describeCli } from '../helpers/cli.js';
-import { pageCharts } from './html-page.js';
+import { drawPageCharts, pageCharts, type PageChart } from './html-page.js';
 import { TM, tr, type Bi } from '../../src/report/i18n.js';
 import type { Results } from '../../src/results/summary.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'callcert-report-media-'));
-const flat = (file: string) => execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+/** The PDF's text on one line, read across page breaks: a page's footer and the next page's header are left out. */
+const flat = (file: string) => execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ')
+  .replace(/ 报告编号 \/ Report No\.: \S+ 第 \d+ 页 共 \d+ 页 \/ Page \d+ of \d+ 报告编号 \/ Report No\.: \S+ 呼叫中心系统压力测试报告 \/ Call-Centre Platform Pressure Test Report /g, ' ');
 const layout = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const htmlEsc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -29,6 +32,33 @@ const pdfRow = (label: Bi, values: Array<number | null>) => new RegExp(`${esc(la
 const htmlRow = (label: Bi, values: Array<number | null>) => `<tr><td>${htmlEsc(tr('bilingual', label))}</td>${values.map((v) => `<td>${shown(v)}</td>`).join('')}</tr>`;
 
 type Media = NonNullable<Results['summary']['media']>;
+type MediaSecond = NonNullable<Results['timeline'][number]['media']>;
+/** One timeline[].media figure per second as the chart should hold it: null where the second has none. */
+const perSecond = (r: Results, pick: (m: MediaSecond) => number | null) =>
+  r.timeline.map((p) => ({ x: p.t, y: p.media === undefined ? null : pick(p.media) }));
+const chart = (charts: PageChart[], id: string) => charts.find((c) => c.canvas.startsWith(`chart-${id}-`));
+/** The two per-second media charts hold results.json's timeline exactly, and the page's chart.js draws every second. */
+function expectPerSecondCharts(html: string, r: Results) {
+  const charts = pageCharts(html);
+  const mos = chart(charts, 'mos-time')!;
+  expect(mos.config.data.datasets.map((d) => [d.data, d.yAxisID])).toEqual([
+    [perSecond(r, (m) => m.mosCqeP5), 'y'],
+    [perSecond(r, (m) => m.mosCqeP50), 'y'],
+    [r.timeline.map((p) => ({ x: p.t, y: p.active })), 'y2'],
+  ]);
+  const q = chart(charts, 'media-quality-time')!;
+  expect(q.config.data.datasets.map((d) => [d.data, d.yAxisID])).toEqual([
+    [perSecond(r, (m) => m.jitterMsP95), 'y'],
+    [perSecond(r, (m) => m.sendSlipMsP99), 'y'],
+    [perSecond(r, (m) => m.lossRatio), 'y2'],
+  ]);
+  const n = r.timeline.length;
+  const drawn = drawPageCharts(html);
+  expect(drawn.find((d) => d.canvas === mos.canvas)!.lengths).toEqual([n, n, n]);
+  expect(drawn.find((d) => d.canvas === q.canvas)!.lengths).toEqual([n, n, n]);
+  // Neither a caption nor the note for older results says the timeline lacks media: this one has it.
+  expect(html).not.toContain('has no per-second media figures');
+}
 const scaled = (s: Media['mosCqe']) => [s.count, s.min, s.p5, s.p50, s.p95, s.max, s.mean];
 const ms = (s: Media['jitterMs']) => [s.count, s.min, s.p50, s.p90, s.p95, s.p99, s.max, s.mean];
 
@@ -39,7 +69,7 @@ describe('report of a run with media', () => {
   const out = path.join(dir, 'media');
   let r: Results;
   let m: Media;
-  let calls: Array<{ endMs: number; media?: { mosCqe: number | null; jitterMs: number | null; lossRatio: number | null } }>;
+  let calls: Array<{ media?: { mosCqe: number | null } }>;
   beforeAll(async () => {
     // Holds of 3 s: the first RTCP report goes out 1–3 s into a call, so most calls get a round trip.
     const cli = await runCli(['run', '--concurrency', '4', '--ramp', '0', '--duration', '4s', '--hold', '3s', '--workers', '1', '--media', 'pcmu',
@@ -86,7 +116,7 @@ describe('report of a run with media', () => {
     expect(f).toMatch(/Licence requirements not tested by this run: [^.]*Call recording/);
   });
 
-  it('shows the same figures in the HTML page, and charts every media call of calls.jsonl', () => {
+  it('shows the same figures in the HTML page, the MOS histogram of every media call of calls.jsonl, and the timeline per second', () => {
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('<h3>7.3 语音媒体 / 7.3 Voice media</h3>');
     expect(html).toContain(htmlRow(TM.mos, scaled(m.mosCqe)));
@@ -99,7 +129,7 @@ describe('report of a run with media', () => {
     }
     expect(html).toContain(htmlRow(TM.lossAll, [m.lossRatio]));
     expect(html).toContain(htmlEsc(`MOS 估计方法 / MOS estimator: ${m.estimator.version}`));
-    const media = calls.filter((c) => c.media !== undefined).sort((a, b) => a.endMs - b.endMs);
+    const media = calls.filter((c) => c.media !== undefined);
     expect(media.length).toBe(m.calls.withMedia);
     const charts = pageCharts(html);
     const hist = charts.find((c) => c.canvas.startsWith('chart-mos-histogram'))!;
@@ -111,14 +141,38 @@ describe('report of a run with media', () => {
       const inBand = (v: number) => v >= lo && (v < hi || (hi === 4.5 && v <= hi));
       expect(counts[i], band).toBe(media.filter((c) => inBand(c.media!.mosCqe!)).length);
     });
-    const mos = charts.find((c) => c.canvas.startsWith('chart-mos-time'))!;
-    expect(mos.config.data.datasets[0].data).toEqual(media.map((c) => ({ x: c.endMs / 1000, y: c.media!.mosCqe })));
-    const q = charts.find((c) => c.canvas.startsWith('chart-media-quality-time'))!;
-    expect(q.config.data.datasets.map((d) => d.data)).toEqual([
-      media.map((c) => ({ x: c.endMs / 1000, y: c.media!.jitterMs })),
-      media.map((c) => ({ x: c.endMs / 1000, y: c.media!.lossRatio })),
-    ]);
+    expectPerSecondCharts(html, r);
+    // Chart numbers: the per-second charts first, then the histogram.
+    expect(html).toContain('<b>7.3.1 MOS-CQE 随时间（每秒） / MOS-CQE over time (per second)</b>');
+    expect(html).toContain('<b>7.3.3 MOS-CQE 分布（每呼叫） / MOS-CQE distribution (per call)</b>');
   });
+
+  it('charts the timeline per second from results.json alone, without calls.jsonl attached', async () => {
+    // Not vacuous: seconds with sampled streams hold MOS and jitter values, and a second with none live at
+    // its end (the last: its calls ended within it, adding only their packets) holds none — a gap, not a zero.
+    const sampled = r.timeline.filter((p) => (p.media?.streams ?? 0) > 0);
+    expect(sampled.length).toBeGreaterThanOrEqual(2);
+    for (const p of sampled) expect([p.media!.mosCqeP5, p.media!.mosCqeP50, p.media!.jitterMsP95]).not.toContain(null);
+    const unsampled = r.timeline.filter((p) => (p.media?.streams ?? 0) === 0);
+    expect(unsampled.length).toBeGreaterThan(0);
+    for (const p of unsampled) expect([p.media?.mosCqeP5 ?? null, p.media?.jitterMsP95 ?? null]).toEqual([null, null]);
+    // The per-second packets add up to summary.media's: the timeline is the run's.
+    expect(r.timeline.reduce((a, p) => a + (p.media?.packetsReceived ?? 0), 0)).toBe(m.packets.received);
+
+    const d = path.join(dir, 'no-calls');
+    cpSync(out, d, { recursive: true });
+    rmSync(path.join(d, 'calls.jsonl'));
+    const g = await runCli(['report', d, '--format', 'pdf,html'], { timeoutSec: 60 });
+    expect(g.code, describeCli(g)).toBe(0);
+    const html = readFileSync(path.join(d, 'report.html'), 'utf8');
+    expectPerSecondCharts(html, r);
+    expect(chart(pageCharts(html), 'mos-histogram')).toBeUndefined();
+    expect(html).toContain(htmlEsc('calls.jsonl is not attached to this report (or holds no MOS record): no per-call MOS-CQE distribution chart'));
+    const f = flat(path.join(d, 'report.pdf'));
+    expect(f).toContain('7.3.1 MOS-CQE 随时间（每秒）');
+    expect(f).toContain('7.3.2 抖动、丢包率与 RTP 发送滞后随时间（每秒）');
+    expect(f).not.toContain('MOS-CQE 分布（每呼叫）');
+  }, 90_000);
 
   it('with a hand-added summary.recordings: shows the completeness, and the recording row is measured evidence', async () => {
     const d = path.join(dir, 'recordings');

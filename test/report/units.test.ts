@@ -9,7 +9,7 @@ import { certifiedSentence, verdictText } from '../../src/report/sections.js';
 import { capacitySpec } from '../../src/report/chart-specs.js';
 import type { Results } from '../../src/results/summary.js';
 import { recordingsFrom, recordingsOf } from '../../src/report/media-figures.js';
-import { mosHistogramSpec, mosOverTimeSpec } from '../../src/report/media-charts.js';
+import { mediaQualityTimelineSpec, mosHistogramSpec, mosTimelineSpec } from '../../src/report/media-charts.js';
 
 describe('parseToUnicode', () => {
   it('reads bfrange arrays whose entries hold several UTF-16 units (ligatures) without shifting the rest', () => {
@@ -205,27 +205,50 @@ describe('media evidence', () => {
   });
 
   it('MOS histogram: bands of 0.1 on the recorded 3 decimals, 4.5 in the last band, the range widened down to the lowest call', () => {
-    const pts = [4.41, 4.4, 4.5, 4.399, 2.05].map((mosCqe, i) => ({ endS: i, mosCqe, lossRatio: 0, jitterMs: 0 }));
+    const pts = [4.41, 4.4, 4.5, 4.399, 2.05].map((mosCqe) => ({ mosCqe }));
     const h = mosHistogramSpec(pts)!;
     expect(h.labels[0]).toBe('2.0–2.1');
     expect(h.labels.at(-1)).toBe('4.4–4.5');
     const at = (band: string) => h.values[h.labels.indexOf(band)];
     expect([at('2.0–2.1'), at('4.3–4.4'), at('4.4–4.5')]).toEqual([1, 1, 3]);
     expect(h.values.reduce((a, b) => a + b, 0)).toBe(5);
-    expect(mosHistogramSpec([{ endS: 1, mosCqe: null, lossRatio: null, jitterMs: null }])).toBeNull();
+    expect(mosHistogramSpec([{ mosCqe: null }])).toBeNull();
   });
 });
 
-describe('per-call dots', () => {
-  const spec = (n: number) => mosOverTimeSpec(Array.from({ length: n }, (_, i) => ({ endS: i, mosCqe: 4.4, lossRatio: 0, jitterMs: 0 })))!;
+/** A timeline second with media as aggregate.ts writes it (engine/worker/media-live.ts's figures). */
+const mediaSecond = (t: number, streams: number, mos: number | null) => ({
+  t, active: streams,
+  media: { streams, packetsSent: 50 * streams, packetsReceived: 50 * streams, expected: 50 * streams, lost: 0,
+    lossRatio: streams > 0 ? 0 : null, jitterMsP95: streams > 0 ? 0.4 : null, mosCqeP5: mos, mosCqeP50: mos, sendSlipMsP99: 0.2 },
+});
+const withTimeline = (timeline: unknown[]) => ({ timeline } as unknown as Results);
+
+describe('per-second media charts', () => {
+  const spec = (n: number) => mosTimelineSpec(withTimeline(Array.from({ length: n }, (_, i) => mediaSecond(i + 1, 2, 4.4))))!;
   type Ds = { data: unknown[]; showLine: boolean; pointRadius: number };
   const ds = (n: number, buckets: number) => (chartConfig(spec(n), 'en', buckets) as { data: { datasets: Ds[] } }).data.datasets[0];
 
-  it('are markers up to MAX_DOTS points and a line through the points beyond, in every format', () => {
-    expect(ds(MAX_DOTS, 4000)).toMatchObject({ showLine: false, pointRadius: 2 });
+  it('are lines with markers up to MAX_DOTS points and bare lines beyond, in every format', () => {
+    expect(ds(MAX_DOTS, 4000)).toMatchObject({ showLine: true, pointRadius: 2 });
     expect(ds(MAX_DOTS + 1, 4000)).toMatchObject({ showLine: true, pointRadius: 0 });
-    // Decimated to few buckets (the PDF's budget): markers again, each an interval's lowest or highest call.
+    // Decimated to few buckets (the PDF's budget): markers again, each an interval's lowest or highest second.
     expect(ds(10_000, 100).data.length).toBeLessThanOrEqual(200);
-    expect(ds(10_000, 100)).toMatchObject({ showLine: false, pointRadius: 2 });
+    expect(ds(10_000, 100)).toMatchObject({ pointRadius: 2 });
+  });
+
+  it('leave a gap, not a zero, for a second without a sampled stream or without media; channels on the second axis', () => {
+    const r = withTimeline([{ t: 1, active: 0 }, mediaSecond(2, 0, null), mediaSecond(3, 3, 4.39)]);
+    const [p5, p50, active] = mosTimelineSpec(r)!.series;
+    expect(p5.data).toEqual([{ x: 1, y: null }, { x: 2, y: null }, { x: 3, y: 4.39 }]);
+    expect(p50.data.map((p) => p.y)).toEqual([null, null, 4.39]);
+    expect(active).toMatchObject({ axis: 'y2', data: [{ x: 1, y: 0 }, { x: 2, y: 0 }, { x: 3, y: 3 }] });
+    const [jitter, slip, loss] = mediaQualityTimelineSpec(r)!.series;
+    expect(jitter.data.map((p) => p.y)).toEqual([null, null, 0.4]);
+    expect(slip.data.map((p) => p.y)).toEqual([null, 0.2, 0.2]);
+    expect(loss).toMatchObject({ axis: 'y2', data: [{ x: 1, y: null }, { x: 2, y: null }, { x: 3, y: 0 }] });
+    // A timeline written before timeline[].media: nothing to draw per second.
+    expect(mosTimelineSpec(withTimeline([{ t: 1, active: 2 }]))).toBeNull();
+    expect(mediaQualityTimelineSpec(withTimeline([{ t: 1, active: 2 }]))).toBeNull();
   });
 });
