@@ -458,13 +458,16 @@ describe('shipped scenarios', () => {
     expectDeepFrozen(s);
   });
 
-  it('quickstart: embedded call centre, ramp to 1000 then hold, 20 s calls', async () => {
+  it('quickstart: embedded call centre, ramp to 1000 then hold, 20 s voice calls', async () => {
     const s = await loadScenarioFile(SHIPPED('quickstart.yaml'));
     expect(s.target).toBeNull();
     expect(s.embedded.capacity).toBe(1500);
     expect(s.load).toEqual({ model: 'closed', stages: [{ durationMs: 60_000, target: 1000 }, { durationMs: 60_000, target: 1000 }], gracefulStopMs: 30_000 });
     expect(s.call.hold).toEqual({ dist: 'fixed', valueMs: 20_000 });
-    expect(s.criteria.map((c) => `${c.metric} ${c.source}`).sort()).toEqual(['concurrency_sustained >=1000', 'ser >=0.999', 'setup_ms p(95)<1000']);
+    expect(s.media.codec).toBe('pcmu');
+    expect(s.criteria.map((c) => `${c.metric} ${c.source}`).sort()).toEqual([
+      'concurrency_sustained >=1000', 'mos_cqe p(5)>=4.0', 'rtp_loss_ratio p(95)<0.01', 'ser >=0.999', 'setup_ms p(95)<1000',
+    ]);
   });
 
   it('certify-1000: no target in the file, 5 min ramp, 30 min at 1000, step to 1200 held 5 min', async () => {
