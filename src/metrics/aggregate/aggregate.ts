@@ -22,7 +22,10 @@ const SLOT_PERCENTILES: { readonly [N in TrendName]?: readonly number[] } = {
   setup_ms: [50, 95, 99], pdd_ms: [], schedule_slip_ms: [99], http_latency_ms: [95], flow_ms: [95], dial_latency_ms: [95],
   rtp_live_jitter_ms: [95], mos_cqe_live: [5, 50], media_send_slip_ms: [99], rtp_live_loss_ratio: [],
 };
-/** The trends window() merges: what a search step judges (setup_ms, pdd_ms, http_latency_ms criteria; the media ones on the live streams' seconds). */
+/**
+ * The trends window() merges: what a search step judges (setup_ms, pdd_ms, http_latency_ms criteria; the media
+ * ones on the live streams' seconds).
+ */
 const WINDOW_TRENDS: ReadonlySet<TrendName> = new Set<TrendName>([
   'setup_ms', 'pdd_ms', 'http_latency_ms', 'mos_cqe_live', 'rtp_live_loss_ratio', 'rtp_live_jitter_ms',
 ]);
