@@ -282,7 +282,10 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       }
     }
     invalidReasons.push(...saturationReasons(agg.slip, agg.eventLoopLagMsP99Run(), s.generator));
-    if (s.media.codec !== null) invalidReasons.push(...mediaHealthReasons(agg.totals.trends.media_send_slip_ms?.[''], mediaDrops, s.generator));
+    if (s.media.codec !== null) {
+      const noPort = agg.counters().failuresByCause.media_no_port ?? 0;
+      invalidReasons.push(...mediaHealthReasons(agg.totals.trends.media_send_slip_ms?.[''], mediaDrops, s.generator, noPort));
+    }
     // Let the call centre absorb the last BYEs before its counters are read.
     if (embedded !== null) await new Promise((r) => setTimeout(r, 200));
     // Last: the recording probe, on the calls' records (the embedded call centre's files written first).

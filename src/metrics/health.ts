@@ -153,12 +153,18 @@ export function saturationReasons(
 /**
  * Why a media run's own RTP measurement cannot be trusted: its send slip (jitter it added
  * itself) past the limit, as the SIP slip rule (p99 and a second sample past it); datagrams its
- * own RTP sockets dropped for full receive buffers (loss it caused itself).
+ * own RTP sockets dropped for full receive buffers (loss it caused itself); calls it could not
+ * place for want of a free RTP port pair (failures of its own, counted in the platform's SER).
  */
 export function mediaHealthReasons(
-  sendSlip: Histogram | undefined, socketDrops: number | null, lim: Pick<GeneratorLimits, 'maxMediaSendSlipMsP99'>,
+  sendSlip: Histogram | undefined, socketDrops: number | null, lim: Pick<GeneratorLimits, 'maxMediaSendSlipMsP99'>, noPortCalls = 0,
 ): string[] {
   const out: string[] = [];
+  if (noPortCalls > 0) {
+    out.push(
+      `generator short of RTP ports: ${noPortCalls} calls failed unsent (media_no_port), counted against SER though nothing reached the platform (widen media.ports, or fewer channels per worker)`,
+    );
+  }
   if (sendSlip !== undefined && sendSlip.totalCount >= 2) {
     const p99 = percentileMs(sendSlip, 99)!;
     const n = sendSlip.totalCount;

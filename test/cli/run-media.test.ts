@@ -154,6 +154,9 @@ describe('callcert run --media against the embedded call centre', () => {
     expect(byCause.media_no_port, why).toBeGreaterThan(0);
     expect(r.summary.failuresByCause.media_no_port, why).toBe(byCause.media_no_port);
     expect(calls.filter((c) => c.cause === 'media_no_port').every((c) => c.id === null && c.startMs === null), why).toBe(true);
-    expect(cli.code, why).toBe(1);
+    // The generator, not the platform, failed those calls: the run says so and is not a verdict on the platform.
+    expect(r.valid, why).toBe(false);
+    expect(r.invalidReasons.join('\n'), why).toContain(`generator short of RTP ports: ${byCause.media_no_port} calls failed unsent (media_no_port)`);
+    expect(cli.code, why).toBe(3);
   });
 });

@@ -2,7 +2,8 @@
  * How many calls a worker expects to have up at once at most: what its media port pool binds
  * ahead (it grows past this when needed). Closed model: its share of the highest stage target;
  * open model: its share of the cap, else of peak rate × (mean hold + a second of setup).
- * Make-before-break and ringing calls add some: 10 % and 32 more.
+ * Make-before-break and ringing calls add some: 10 % and 32 more; and a released pair rests 1 s
+ * before reuse (media/ports.ts quarantine), so a second's worth of call ends is bound besides.
  */
 import type { Scenario } from '../../scenario/types.js';
 import { shareOf, type Segment } from '../../load/segments.js';
@@ -17,9 +18,15 @@ function meanHoldMs(h: Scenario['call']['hold']): number {
 
 export function expectedPeakCalls(s: Scenario, seg: Segment): number {
   const peakTarget = Math.max(0, ...s.load.stages.map((st) => st.target));
+  const holdMs = Math.max(1, meanHoldMs(s.call.hold));
   let total: number;
-  if (s.load.model === 'closed') total = peakTarget;
-  else if (s.load.maxConcurrency !== null) total = s.load.maxConcurrency;
-  else total = (peakTarget * (meanHoldMs(s.call.hold) + 1000)) / 1000;
-  return Math.ceil(shareOf(Math.ceil(total * 1.1), seg)) + 32;
+  let endsPerSec: number;
+  if (s.load.model === 'closed') {
+    total = peakTarget;
+    endsPerSec = (peakTarget * 1000) / holdMs;
+  } else {
+    total = s.load.maxConcurrency ?? (peakTarget * (holdMs + 1000)) / 1000;
+    endsPerSec = peakTarget;
+  }
+  return Math.ceil(shareOf(Math.ceil((total + Math.min(total, endsPerSec)) * 1.1), seg)) + 32;
 }
