@@ -147,3 +147,13 @@ export function summarizeMs(h: Histogram): LatencySummary {
     max: toMs(Math.min(h.maxValue, HIGHEST_US)),
   };
 }
+
+/**
+ * A per-call ratio or MOS recorded × 1000 as "ms" (catalogue `scaled` trends), read back from a
+ * figure in ms to `digits` decimals; a 0 is held in the lowest bucket (1 µs) and reads 0.
+ */
+export function unscaleMs(ms: number | null, digits: number): number | null {
+  if (ms === null) return null;
+  const f = 10 ** digits;
+  return ms <= LOWEST_US / 1000 ? 0 : Math.round((ms / 1000) * f) / f;
+}

@@ -5,7 +5,7 @@
  * the E-model's estimator with the assumptions it was given. null for a signalling-only run.
  */
 import type { Aggregator } from '../metrics/aggregate/aggregate.js';
-import { LOWEST_US, createLatencyHistogram, summarizeMs, type Histogram, type LatencySummary } from '../metrics/histograms.js';
+import { createLatencyHistogram, summarizeMs, unscaleMs, type Histogram, type LatencySummary } from '../metrics/histograms.js';
 import { UNTAGGED } from '../metrics/measures.js';
 import type { CounterName, TrendName } from '../metrics/catalog.js';
 import type { Scenario } from '../scenario/types.js';
@@ -24,9 +24,7 @@ export interface ScaledSummary {
 
 function scaled(h: Histogram | undefined, digits: number): ScaledSummary {
   if (h === undefined || h.totalCount === 0) return { count: 0, min: null, p5: null, p50: null, p95: null, max: null, mean: null };
-  const f = 10 ** digits;
-  // Recorded in µs as value × 1000 "ms": value = µs / 1e6; a 0 is held in the lowest bucket (1 µs).
-  const v = (us: number) => (us <= LOWEST_US ? 0 : Math.round((us / 1e6) * f) / f);
+  const v = (us: number) => unscaleMs(us / 1000, digits);
   return {
     count: h.totalCount,
     min: v(h.getValueAtPercentile(0)),

@@ -22,7 +22,7 @@
 import type { Criterion } from '../scenario/types.js';
 import { evaluateCriterion } from '../scenario/criteria.js';
 import { METRICS } from '../metrics/catalog.js';
-import { LOWEST_US, percentileMs, summarizeMs, type Histogram } from '../metrics/histograms.js';
+import { percentileMs, summarizeMs, unscaleMs, type Histogram } from '../metrics/histograms.js';
 import { computeRatios, type Ratios } from '../metrics/rfc6076.js';
 import { round3 } from '../metrics/round.js';
 import type { Counters } from '../metrics/interval.js';
@@ -117,10 +117,7 @@ function aggregateOf(hist: Histogram | null | undefined, a: Criterion['aggregate
 
 /** A per-call ratio or MOS (recorded × 1000): the aggregate ÷ 1000, to `digits` decimals; a 0 held in the lowest bucket reads 0. */
 function scaledOf(hist: Histogram | null | undefined, a: Criterion['aggregate'], digits: number): number | null {
-  const v = aggregateOf(hist, a);
-  if (v === null) return null;
-  const f = 10 ** digits;
-  return v <= LOWEST_US / 1000 ? 0 : Math.round((v / 1000) * f) / f;
+  return unscaleMs(aggregateOf(hist, a), digits);
 }
 
 /** The measured value a criterion compares, or null when there is no data for it yet. */

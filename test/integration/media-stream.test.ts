@@ -43,6 +43,27 @@ function negotiate(callerPort: number, echoPort: number, sessionId: number) {
   return { plan, neg };
 }
 
+/** A caller stream sending `source` and an echo answering it, negotiated as above, on pairs from two fresh pools. */
+async function callerAndEcho(o: {
+  callerMin: number; echoMin: number; sessionId: number;
+  source: Parameters<typeof createSource>[0]; markerTag: number | null; seeds: [number, number];
+}) {
+  const a = await pool(o.callerMin);
+  const b = await pool(o.echoMin);
+  const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
+  const pa = a.take()!;
+  const pb = b.take()!;
+  const { plan, neg } = negotiate(pa.rtpPort, pb.rtpPort, o.sessionId);
+  const echo = new MediaStream({
+    pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(o.seeds[0]),
+  });
+  const caller = new MediaStream({
+    pair: pa, media: neg.media, send: createSource(o.source, 'pcmu'), markerTag: o.markerTag, schedule,
+    now: () => performance.now(), random: mulberry32(o.seeds[1]),
+  });
+  return { a, b, pa, pb, schedule, echo, caller };
+}
+
 describe('media stream', () => {
   it('a caller and an echo: every packet sent comes back, the caller hears its own marker only', async () => {
     const callerPool = await pool(41000);
@@ -134,16 +155,8 @@ describe('media stream', () => {
   });
 
   it('random and mutated datagrams at a call’s port are counted invalid and never stop its media', async () => {
-    const callerPool = await pool(44000);
-    const echoPool = await pool(44400);
-    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
-    const pa = callerPool.take()!;
-    const pb = echoPool.take()!;
-    const { plan, neg } = negotiate(pa.rtpPort, pb.rtpPort, 4);
-    const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(3) });
-    const caller = new MediaStream({
-      pair: pa, media: neg.media, send: createSource({ kind: 'tone', hz: 400, dbov: -20 }, 'pcmu'), markerTag: 7, schedule,
-      now: () => performance.now(), random: mulberry32(4),
+    const { a: callerPool, b: echoPool, pa, pb, schedule, echo, caller } = await callerAndEcho({
+      callerMin: 44000, echoMin: 44400, sessionId: 4, source: { kind: 'tone', hz: 400, dbov: -20 }, markerTag: 7, seeds: [3, 4],
     });
     echo.start();
     caller.start();
@@ -233,16 +246,8 @@ describe('media stream', () => {
   });
 
   it('RTCP both ways: the caller sends SRs, the echo answers with a report about them, and the caller gets its round trip', async () => {
-    const a = await pool(44800);
-    const b = await pool(45200);
-    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
-    const pa = a.take()!;
-    const pb = b.take()!;
-    const { plan, neg } = negotiate(pa.rtpPort, pb.rtpPort, 5);
-    const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(5) });
-    const caller = new MediaStream({
-      pair: pa, media: neg.media, send: createSource({ kind: 'silence' }, 'pcmu'), markerTag: null, schedule,
-      now: () => performance.now(), random: mulberry32(6),
+    const { a, b, pa, pb, schedule, echo, caller } = await callerAndEcho({
+      callerMin: 44800, echoMin: 45200, sessionId: 5, source: { kind: 'silence' }, markerTag: null, seeds: [5, 6],
     });
     echo.start();
     caller.start();
@@ -266,16 +271,8 @@ describe('media stream', () => {
   });
 
   it('a stream that stops says BYE on RTCP (RFC 3550 §6.3.7): the peer still listening records it, and does not answer it', async () => {
-    const a = await pool(45600);
-    const b = await pool(46000);
-    const schedule = new SendSchedule<MediaStream>({ periodMs: 20, clock: realClock, send: (s, n, due) => s.sendPacket(n, due) });
-    const pa = a.take()!;
-    const pb = b.take()!;
-    const { plan, neg } = negotiate(pa.rtpPort, pb.rtpPort, 7);
-    const echo = new MediaStream({ pair: pb, media: plan.media, send: 'echo', markerTag: null, schedule, now: () => performance.now(), random: mulberry32(7) });
-    const caller = new MediaStream({
-      pair: pa, media: neg.media, send: createSource({ kind: 'silence' }, 'pcmu'), markerTag: null, schedule,
-      now: () => performance.now(), random: mulberry32(8),
+    const { a, b, pa, pb, schedule, echo, caller } = await callerAndEcho({
+      callerMin: 45600, echoMin: 46000, sessionId: 7, source: { kind: 'silence' }, markerTag: null, seeds: [7, 8],
     });
     echo.start();
     caller.start();

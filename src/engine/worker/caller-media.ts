@@ -21,8 +21,7 @@ import type { SessionHook } from '../../sip/ua/session.js';
 import type { SipMessage } from '../../sip/message/message.js';
 import type { Clock } from '../../load/clock.js';
 import type { DriverCall } from './call-slot.js';
-import { eModel, oneWayDelayMs } from '../../media/quality/emodel.js';
-import { MOS_ASSUMPTIONS } from '../../media/quality/assumptions.js';
+import { scoreStream } from '../../media/quality/assumptions.js';
 import { socketDrops } from '../../metrics/udp-drops.js';
 import type { Measures } from '../../metrics/measures.js';
 import { MediaLiveMeter } from './media-live.js';
@@ -165,10 +164,7 @@ export class CallerMedia implements SessionHook<DriverCall> {
 /** MOS-CQE and MOS-LQE of a call that received media (null for one without). */
 function scored(s: MediaSummary, ptimeMs: number): CallMediaSummary {
   if (s.lossRatio === null) return { ...s, mosCqe: null, mosLqe: null };
-  const e = eModel({
-    // The round trip RTCP measured for this call, else none (the assumption printed with the result).
-    oneWayDelayMs: oneWayDelayMs({ rttMs: s.rttMs ?? MOS_ASSUMPTIONS.rttMs, jitterBufferMs: MOS_ASSUMPTIONS.jitterBufferMs, ptimeMs }),
-    packetLossPercent: Math.min(100, Math.max(0, s.lossRatio * 100)),
-  });
+  // The round trip RTCP measured for this call, else the assumed one (printed with the result).
+  const e = scoreStream(s.lossRatio * 100, s.rttMs, ptimeMs);
   return { ...s, mosCqe: e.mosCqe, mosLqe: e.mosLqe };
 }

@@ -8,8 +8,7 @@
 import { createLatencyHistogram, encodeHistogram, recordMs, type Histogram } from '../../metrics/histograms.js';
 import { UNTAGGED, type Measures } from '../../metrics/measures.js';
 import { ReceiverInterval } from '../../media/quality/receiver.js';
-import { eModel, oneWayDelayMs } from '../../media/quality/emodel.js';
-import { MOS_ASSUMPTIONS } from '../../media/quality/assumptions.js';
+import { scoreStream } from '../../media/quality/assumptions.js';
 import type { MediaStream } from '../../media/stream.js';
 
 interface Live {
@@ -81,12 +80,6 @@ export class MediaLiveMeter {
     recordMs(this.jitter, r.jitterMs);
     // Scaled trends (catalogue): a ratio × 1000 and a MOS × 1000 recorded as "ms".
     recordMs(this.loss, r.lossPercent * 10);
-    const e = eModel({
-      oneWayDelayMs: oneWayDelayMs({
-        rttMs: stream.lastRttMs ?? MOS_ASSUMPTIONS.rttMs, jitterBufferMs: MOS_ASSUMPTIONS.jitterBufferMs, ptimeMs: stream.ptimeMs,
-      }),
-      packetLossPercent: Math.min(100, r.lossPercent),
-    });
-    recordMs(this.mos, e.mosCqe * 1000);
+    recordMs(this.mos, scoreStream(r.lossPercent, stream.lastRttMs, stream.ptimeMs).mosCqe * 1000);
   }
 }

@@ -6,7 +6,7 @@
  * summed across workers by sample index.
  */
 import type { TrendName } from '../catalog.js';
-import { createLatencyHistogram, percentileMs, summarizeMs, type Histogram } from '../histograms.js';
+import { createLatencyHistogram, percentileMs, summarizeMs, unscaleMs, type Histogram } from '../histograms.js';
 import { addMeasures, decodeMeasures, emptyMeasures, lastTags, total, UNTAGGED, type Measures } from '../measures.js';
 import { FlowAggregate, type FlowPoint, type OutboundPoint, type SlotTrends } from './flow-aggregate.js';
 import {
@@ -384,10 +384,7 @@ function mediaPoint(m: Measures<Histogram>, t: ReturnType<typeof slotTrends>): M
     m.counters[name]?.[UNTAGGED] ?? 0;
   const expected = c('rtp_live_packets_expected');
   const lost = c('rtp_live_packets_lost');
-  const mos = (p: number) => {
-    const v = t.pct('mos_cqe_live', UNTAGGED, p);
-    return v === null ? null : Math.round(v) / 1000;
-  };
+  const mos = (p: number) => unscaleMs(t.pct('mos_cqe_live', UNTAGGED, p), 3);
   return {
     streams: m.counters.rtp_live_streams?.[UNTAGGED] ?? 0,
     packetsSent: c('rtp_live_packets_sent'),
