@@ -136,7 +136,8 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   let stoppedAtMs: number | null = null;
   const invalidReasons: string[] = [];
   // Criteria: a search judges each step (search-steps.ts); other runs evaluate every second on the data so far.
-  const search = searchSpec === undefined ? null : new SearchJudge(searchSpec, s.criteria, workers);
+  const searchHealth = { limits: s.generator, media: s.media.codec !== null };
+  const search = searchSpec === undefined ? null : new SearchJudge(searchSpec, s.criteria, workers, searchHealth);
   const live = new LiveCriteria(
     search === null ? s.criteria : [],
     sustainedWindowOf(flatStageWindows(s.load.stages), SUSTAIN_SETTLE_MS),
@@ -240,7 +241,13 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     if (search !== null) {
       const failed = search.poll(agg, elapsedMs);
       emitSearchSteps();
-      if (failed !== null) stopForCriterion(`capacity search: step ${failed.level} failed its criteria`);
+      if (failed !== null) {
+        stopForCriterion(
+          failed.generator.saturatedBy.length > 0
+            ? `capacity search: the generator saturated at step ${failed.level} (its limit, not the platform's)`
+            : `capacity search: step ${failed.level} failed its criteria`,
+        );
+      }
       return;
     }
     const src = runMetricSource(agg, s, dataMs, totalMs);
@@ -281,10 +288,18 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
         invalidReasons.push(`worker ${r.worker} crashed: ${r.error.code}: ${r.error.message}`);
       }
     }
-    invalidReasons.push(...saturationReasons(agg.slip, agg.eventLoopLagMsP99Run(), s.generator));
-    if (s.media.codec !== null) {
-      const noPort = agg.counters().failuresByCause.media_no_port ?? 0;
-      invalidReasons.push(...mediaHealthReasons(agg.totals.trends.media_send_slip_ms?.[''], mediaDrops, s.generator, noPort));
+    // A search judges its generator step by step (search-steps.ts): the run is valid when its certified steps
+    // were, and a step that saturated the generator ended the search there. It is invalid when the first
+    // step did (nothing healthy was measured), or when no step was judged (the whole run's figures decide).
+    const searchResult = search?.result() ?? null;
+    if (searchResult === null || searchResult.steps.length === 0) {
+      invalidReasons.push(...saturationReasons(agg.slip, agg.eventLoopLagMsP99Run(), s.generator));
+      if (s.media.codec !== null) {
+        const noPort = agg.counters().failuresByCause.media_no_port ?? 0;
+        invalidReasons.push(...mediaHealthReasons(agg.totals.trends.media_send_slip_ms?.[''], mediaDrops, s.generator, noPort));
+      }
+    } else if (searchResult.generatorLimit !== null && searchResult.certifiedCapacity === null) {
+      invalidReasons.push(...searchResult.generatorSaturatedBy.map((r) => `step ${searchResult.generatorLimit}: ${r}`));
     }
     // Let the call centre absorb the last BYEs before its counters are read.
     if (embedded !== null) await new Promise((r) => setTimeout(r, 200));

@@ -230,6 +230,9 @@ export const SERIES = {
   rtp_first_media_ms: judgedTrend('rtp_first_media_ms'),
   rtcp_rtt_ms: judgedTrend('rtcp_rtt_ms'),
   mos_cqe: judgedScaled('mos_cqe'),
+  rtp_socket_drops: count(
+    'packets', 'media', [], "Datagrams the kernel dropped on the generator's RTP sockets for full receive buffers (/proc/net/udp), read about once a second.",
+  ),
   media_send_slip_ms: latency('media', [], "The generator's RTP lateness: packet sent − its due time (one sample per 16 packets), in milliseconds."),
   // Second by second while calls last (engine/worker/media-live.ts); over a run they add up to the per-call rtp_packets_* above.
   rtp_live_streams: count('calls', 'media', [], 'Live caller streams that expected packets over the whole interval (each gives a jitter and a MOS sample).'),

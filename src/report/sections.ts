@@ -52,6 +52,12 @@ function verdictCell(m: ReportModel, pass: boolean, actual: number | null): Cell
   return { text: T.pass, tone: 'ok' };
 }
 
+/** A search step's verdict: a step that saturated the generator says so instead of FAIL (it judged nothing of the platform). */
+function stepCell(m: ReportModel, st: SearchEvidence['steps'][number]): Cell {
+  if ((st.generator?.saturatedBy.length ?? 0) > 0) return { text: bi('发生器饱和（不计）', 'generator saturated (not judged)'), tone: 'bad' };
+  return verdictCell(m, st.pass, st.sustained);
+}
+
 export const LICENCE_LABEL: Record<LicenceState, Bi> = {
   met: bi('已测量：满足', 'measured: met'),
   'not-met': bi('已测量：不满足', 'measured: not met'),
@@ -66,12 +72,18 @@ const stageUnit = (r: Results) => (r.scenario.model === 'closed' ? 'channels' : 
  * The certified figure of a capacity search in one sentence, numbers as in
  * results.json `search`: the certified level, and the step and criterion that ended it.
  */
-export function certifiedSentence(s: Pick<SearchEvidence, 'failingCriterion' | 'certifiedCapacity' | 'failedStep' | 'require'> & { stoppedBy: string | null; steps: readonly unknown[] }): Bi {
+export function certifiedSentence(
+  s: Pick<SearchEvidence, 'failingCriterion' | 'certifiedCapacity' | 'failedStep' | 'require' | 'generatorLimit' | 'generatorSaturatedBy'> & { stoppedBy: string | null; steps: readonly unknown[] },
+): Bi {
   const fc = s.failingCriterion;
   const cap = s.certifiedCapacity;
   let zh = cap === null ? '认证容量：无（没有通过的台阶）' : `认证容量：${fmtNum(cap)} 通道`;
   let en = cap === null ? 'Certified capacity: none (no step passed)' : `Certified capacity: ${fmtNum(cap)} channels`;
-  if (fc !== null) {
+  if (s.stoppedBy === 'generator') {
+    const why = (s.generatorSaturatedBy ?? []).join('; ');
+    zh += `；台阶 ${fmtNum(s.generatorLimit ?? null)} 压力发生器饱和（${why}），搜索在此停止：这是本发生器主机的极限而非被测平台的，平台容量不低于认证值`;
+    en += `; at step ${fmtNum(s.generatorLimit ?? null)} the generator saturated (${why}) and the search stopped: this is the generator host's limit, not the platform's — the platform's capacity is at least the certified figure`;
+  } else if (fc !== null) {
     zh += `；台阶 ${fmtNum(s.failedStep)} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fmtNum(fc.actual)}）`;
     en += `; step ${fmtNum(s.failedStep)} failed ${fc.metric} ${fc.criterion} (actual ${fmtNum(fc.actual)})`;
   } else if (s.stoppedBy === 'ceiling') {
@@ -277,7 +289,7 @@ function searchBlocks(m: ReportModel, n: string): Block[] {
     { kind: 'h2', title: bi(`${n} 容量搜索`, `${n} Capacity search`) },
     { kind: 'p', text: certifiedSentence(search) },
     { kind: 'table', head: [bi('台阶', 'Level'), T.result, bi('持续/峰值', 'sustained/peak'), bi('建立 p95（毫秒）', 'setup p95 (ms)'), 'SER', bi('尝试/失败', 'attempted/failed')], widths: [50, 110, 80, 70, 50, '*'],
-      rows: search.steps.map((st) => [fmtNum(st.level), verdictCell(m, st.pass, st.sustained), `${fmtNum(st.sustained)} / ${fmtNum(st.peak)}`, fmtNum(st.setupMs.p95), fmtNum(st.ser), `${fmtNum(st.attempted)} / ${fmtNum(st.failed)}`]) },
+      rows: search.steps.map((st) => [fmtNum(st.level), stepCell(m, st), `${fmtNum(st.sustained)} / ${fmtNum(st.peak)}`, fmtNum(st.setupMs.p95), fmtNum(st.ser), `${fmtNum(st.attempted)} / ${fmtNum(st.failed)}`]) },
     ...(chart === null ? [] : [{ kind: 'chart' as const, n: `${n}.1`, spec: chart }]),
   ];
 }

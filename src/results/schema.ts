@@ -82,7 +82,18 @@ const SearchSchema = z
           failed: count('calls failed in the window'),
           failuresByCode: counts('failures in the window per final status code'),
           criteria: z.array(StepVerdictSchema).meta(d('the scenario criteria judged on this step')),
-          pass: z.boolean().meta(d('every criterion held on the step')),
+          pass: z.boolean().meta(d('every criterion held on the step and the generator was healthy')),
+          generator: z
+            .object({
+              scheduleSlipMsP99: nullableNum('INVITE schedule slip p99 over the window, ms'),
+              eventLoopLagMsP99: nullableNum("90th percentile of the window's per-second event-loop lag p99s (worst worker), ms"),
+              mediaSendSlipMsP99: nullableNum('RTP send slip p99 over the window, ms (null without media)'),
+              mediaSocketDrops: nullableNum("datagrams the generator's RTP sockets dropped in the window (null without media or off Linux)"),
+              mediaNoPort: count('calls failed unsent in the window for want of an RTP port pair'),
+              saturatedBy: z.array(z.string()).meta(d('why the generator counts as saturated on this step (empty: it did not)')),
+            })
+            .optional()
+            .meta(d("the generator's health over the step window, judged with the run's generator limits (absent: results before it was judged per step)")),
         }),
       )
       .meta(d('steps judged, in order')),
@@ -92,7 +103,12 @@ const SearchSchema = z
       .object({ criterion: z.string().meta(d('threshold expression')), metric: z.string().meta(d('criterion name')), actual: nullableNum('value measured on the step') })
       .nullable()
       .meta(d('the first criterion that failed on the failed step')),
-    stoppedBy: z.enum(['criterion', 'ceiling']).nullable().meta(d('criterion: a step failed and the search stopped; ceiling: every level passed; null: stopped before either (interrupted)')),
+    stoppedBy: z
+      .enum(['criterion', 'generator', 'ceiling'])
+      .nullable()
+      .meta(d("criterion: a step failed and the search stopped; generator: the generator saturated on a step (this machine's limit, not the platform's); ceiling: every level passed; null: stopped before either (interrupted)")),
+    generatorLimit: nullableNum('level of the step on which the generator saturated (null: it never did)').optional(),
+    generatorSaturatedBy: z.array(z.string()).optional().meta(d('why the generator saturated on that step')),
     require: nullableNum('load.require: the capacity the search must certify, or null'),
   })
   .nullable()

@@ -13,8 +13,18 @@
  * In a step, concurrency_sustained is the share of the step's level held
  * (minimum established channels over the hold, after SUSTAIN_SETTLE_MS, divided
  * by the level), so ">=0.99" means the platform kept 99 % of the offered channels up.
+ *
+ * The generator's health is judged per step too, on the same window and with the run's limits
+ * (metrics/health.ts): a search is meant to go past what something can take, and that something
+ * may be this machine. A step on which the generator saturated is not a platform result: it
+ * certifies nothing, the search stops there (stoppedBy 'generator', generatorLimit its level), and
+ * the capacity certified is the last healthy passing step's — a lower bound of the platform's,
+ * and the knee of this generator. The event-loop rule per step: the 90th percentile of the
+ * step's per-second lag p99s (a second's p99 is all but its maximum, so one GC pause per step is
+ * not saturation; a loop behind a tenth of the time is).
  */
 import type { Criterion, SearchSpec } from '../scenario/types.js';
+import { mediaHealthReasons, saturationReasons, type GeneratorLimits } from '../metrics/health.js';
 import { createLatencyHistogram, percentileMs, type Histogram } from '../metrics/histograms.js';
 import type { Aggregator, WindowData } from '../metrics/aggregate/aggregate.js';
 import { intervalsWithin, searchStepWindows, type SearchStepWindow } from '../load/search.js';
@@ -41,7 +51,28 @@ export interface SearchStepResult {
   failed: number;
   failuresByCode: Record<string, number>;
   criteria: CriterionVerdict[];
+  /** Every criterion held and the generator was healthy. */
   pass: boolean;
+  generator: StepGeneratorHealth;
+}
+
+/** The generator's own figures over a step's window, and why it saturated there (empty: it did not). */
+export interface StepGeneratorHealth {
+  scheduleSlipMsP99: number | null;
+  /** 90th percentile of the window's per-second event-loop lag p99s (the worst worker's). */
+  eventLoopLagMsP99: number | null;
+  mediaSendSlipMsP99: number | null;
+  /** Datagrams the generator's RTP sockets dropped in the window (null: no media, or not readable). */
+  mediaSocketDrops: number | null;
+  /** Calls that failed unsent in the window for want of an RTP port pair. */
+  mediaNoPort: number;
+  saturatedBy: string[];
+}
+
+/** Whether the run has media, and the run's generator limits: what a step's health is judged against. */
+export interface SearchHealthSpec {
+  limits: GeneratorLimits;
+  media: boolean;
 }
 
 export interface SearchResult {
@@ -52,10 +83,20 @@ export interface SearchResult {
   /** Level of the step that failed (null: none failed). */
   failedStep: number | null;
   failingCriterion: { criterion: string; metric: string; actual: number | null } | null;
-  /** criterion: a step failed and the search stopped; ceiling: every level passed; null: stopped before either (interrupted). */
-  stoppedBy: 'criterion' | 'ceiling' | null;
+  /**
+   * criterion: a step failed and the search stopped; generator: the generator saturated on a step (its
+   * level is generatorLimit); ceiling: every level passed; null: stopped before either (interrupted).
+   */
+  stoppedBy: 'criterion' | 'generator' | 'ceiling' | null;
+  /** Level of the step on which the generator saturated (null: it never did). */
+  generatorLimit: number | null;
+  /** Its reasons (empty when generatorLimit is null). */
+  generatorSaturatedBy: string[];
   require: number | null;
 }
+
+/** No limits: a judge constructed without the run's (unit tests of the criteria alone). */
+const UNBOUNDED: GeneratorLimits = { maxScheduleSlipMsP99: Infinity, maxEventLoopLagMsP99: Infinity, maxMediaSendSlipMsP99: Infinity };
 
 export class SearchJudge {
   private readonly windows: SearchStepWindow[];
@@ -75,6 +116,7 @@ export class SearchJudge {
     private readonly spec: SearchSpec,
     private readonly criteria: readonly Criterion[],
     private readonly workers: number,
+    private readonly health: SearchHealthSpec = { limits: UNBOUNDED, media: false },
   ) {
     this.windows = searchStepWindows(spec);
   }
@@ -155,6 +197,7 @@ export class SearchJudge {
       counters: { rtp_one_way_audio: n.rtp_one_way_audio?.[UNTAGGED] ?? 0, rtp_crossed_media: n.rtp_crossed_media?.[UNTAGGED] ?? 0 },
     });
     const criteria = this.criteria.map((cr) => judge(cr, src));
+    const generator = this.stepHealth(data, c.failuresByCause.media_no_port ?? 0);
     return {
       level: w.level,
       startMs,
@@ -168,7 +211,31 @@ export class SearchJudge {
       failed: c.failures,
       failuresByCode: { ...c.failuresByCode },
       criteria,
-      pass: criteria.every((v) => v.pass),
+      pass: generator.saturatedBy.length === 0 && criteria.every((v) => v.pass),
+      generator,
+    };
+  }
+
+  private stepHealth(data: WindowData, noPort: number): StepGeneratorHealth {
+    const slip = data.measures.trends.schedule_slip_ms?.[UNTAGGED] ?? createLatencyHistogram();
+    const lags = [...data.lagMsP99s].sort((a, b) => a - b);
+    // Lower nearest rank: of a 5 s hold's seconds one may be slow, of a 30 s hold's three.
+    const lag = lags.length === 0 ? null : lags[Math.floor((lags.length - 1) * 0.9)];
+    const saturatedBy = saturationReasons(slip, lag ?? 0, this.health.limits);
+    let sendSlip: Histogram | undefined;
+    let drops: number | null = null;
+    if (this.health.media) {
+      sendSlip = data.measures.trends.media_send_slip_ms?.[UNTAGGED];
+      drops = data.measures.counters.rtp_socket_drops?.[UNTAGGED] ?? null;
+      saturatedBy.push(...mediaHealthReasons(sendSlip, drops, this.health.limits, noPort));
+    }
+    return {
+      scheduleSlipMsP99: percentileMs(slip, 99),
+      eventLoopLagMsP99: lag,
+      mediaSendSlipMsP99: sendSlip === undefined ? null : percentileMs(sendSlip, 99),
+      mediaSocketDrops: drops,
+      mediaNoPort: noPort,
+      saturatedBy,
     };
   }
 
@@ -177,13 +244,15 @@ export class SearchJudge {
     const w = this.windows.find((x) => elapsedMs < x.endMs) ?? this.windows[this.windows.length - 1];
     const passed = this.steps.filter((s) => s.pass);
     const certified = passed.length > 0 ? passed[passed.length - 1].level : 'none yet';
-    const failed = this.failed === null ? '' : `, step ${this.failed.level} failed`;
+    const failed = this.failed === null ? '' : `, step ${this.failed.level} ${this.failed.generator.saturatedBy.length > 0 ? 'saturated the generator' : 'failed'}`;
     return `level ${w.level} (${this.spec.start}→${this.windows[this.windows.length - 1].level} by ${this.spec.step}), certified ${certified}${failed}`;
   }
 
   result(): SearchResult {
     const passed = this.steps.filter((s) => s.pass);
-    const failing = this.failed?.criteria.find((v) => !v.pass) ?? null;
+    // A saturated step's criteria measured the generator as much as the platform: none of them is "the" failure.
+    const saturated = this.failed !== null && this.failed.generator.saturatedBy.length > 0 ? this.failed : null;
+    const failing = saturated !== null ? null : (this.failed?.criteria.find((v) => !v.pass) ?? null);
     const allRan = this.failed === null && this.steps.length === this.windows.length;
     return {
       levels: this.windows.map((w) => w.level),
@@ -191,7 +260,9 @@ export class SearchJudge {
       certifiedCapacity: passed.length > 0 ? passed[passed.length - 1].level : null,
       failedStep: this.failed?.level ?? null,
       failingCriterion: failing === null ? null : { criterion: failing.criterion, metric: failing.metric, actual: failing.actual },
-      stoppedBy: this.failed !== null ? 'criterion' : allRan ? 'ceiling' : null,
+      stoppedBy: saturated !== null ? 'generator' : this.failed !== null ? 'criterion' : allRan ? 'ceiling' : null,
+      generatorLimit: saturated?.level ?? null,
+      generatorSaturatedBy: saturated?.generator.saturatedBy ?? [],
       require: this.spec.require,
     };
   }

@@ -124,7 +124,9 @@ describe('callcert run --media pcmu with model: search (levels 10 → 30 by 10):
   const searchArgs = (out: string, criteria: string[]) => [
     'run', 'scenarios/capacity-search.yaml', '--media', 'pcmu', '--workers', '1',
     '--set', 'load.start=10', '--set', 'load.step=10', '--set', 'load.ceiling=30', '--set', 'load.require=10',
-    '--set', 'load.stepDuration=4s', '--set', 'load.ramp=1s', '--set', 'call.hold=20s', '--set', 'load.gracefulStop=0s',
+    // Calls of 2–4 s: each hold window has calls that start and end in it (with calls outliving the step, a
+    // step's SER could rest on no outcome at all when the last ramp call is answered before the hold starts).
+    '--set', 'load.stepDuration=4s', '--set', 'load.ramp=1s', '--set', 'call.hold={dist: uniform, min: 2s, max: 4s}', '--set', 'load.gracefulStop=0s',
     '--set', 'criteria.setup_ms=["p(95)<5000"]', '--set', 'generator.maxMediaSendSlipMsP99=100',
     ...criteria.flatMap((c) => ['--criterion', c]), '--out', out, '--quiet',
   ];
@@ -138,6 +140,9 @@ describe('callcert run --media pcmu with model: search (levels 10 → 30 by 10):
     expect(r.search!.certifiedCapacity, why).toBe(30);
     expect(r.search!.steps.map((s) => s.level), why).toEqual([10, 20, 30]);
     for (const s of r.search!.steps) {
+      // The generator judged on the step too: healthy (slip bound 100 ms), its own figures recorded.
+      expect(s.generator, why).toMatchObject({ saturatedBy: [], mediaNoPort: 0 });
+      expect(s.generator!.mediaSendSlipMsP99, why).not.toBeNull();
       const mos = s.criteria.find((c) => c.metric === 'mos_cqe')!;
       const loss = s.criteria.find((c) => c.metric === 'rtp_loss_ratio')!;
       expect(mos.actual, why).toBeGreaterThanOrEqual(4);
@@ -159,5 +164,29 @@ describe('callcert run --media pcmu with model: search (levels 10 → 30 by 10):
     expect(actual, why).toBeGreaterThan(4);
     expect(actual, why).toBeLessThan(4.4);
     expect(cli.code, why).toBe(1);
+  }, 120_000);
+
+  it('a generator saturated on the first step (send slip bound 1 µs) ends the search there: nothing healthy measured, INVALID', async () => {
+    const out = join(root, 'search-media-generator');
+    const args = searchArgs(out, ['mos_cqe p(5)>=4.0']).map((a) => (a === 'generator.maxMediaSendSlipMsP99=100' ? 'generator.maxMediaSendSlipMsP99=0.001' : a));
+    const cli = await runCli(args, { timeoutSec: 90 });
+    const r = readResults(out);
+    const why = `${describeCli(cli)}
+search: ${JSON.stringify(r.search)}
+invalid: ${JSON.stringify(r.invalidReasons)}`;
+    expect(r.search, why).toMatchObject({ stoppedBy: 'generator', generatorLimit: 10, certifiedCapacity: null, failingCriterion: null });
+    expect(r.search!.steps, why).toHaveLength(1);
+    const st = r.search!.steps[0];
+    // Its criterion held; the step is not a platform result all the same.
+    expect(st.criteria[st.criteria.length - 1], why).toMatchObject({ metric: 'mos_cqe', pass: true });
+    expect(st.pass, why).toBe(false);
+    expect(st.generator!.mediaSendSlipMsP99!, why).toBeGreaterThan(0.001);
+    expect(st.generator!.saturatedBy, why).toEqual([expect.stringMatching(/^generator saturated: RTP send slip p99 [\d.]+ ms > 0\.001 ms/)]);
+    expect(r.valid, why).toBe(false);
+    expect(r.invalidReasons, why).toEqual([expect.stringMatching(/^step 10: generator saturated: RTP send slip p99/)]);
+    expect(cli.stdout, why).toMatch(/^ {2}step 10: GENERATOR SATURATED/m);
+    expect(cli.stdout, why).toMatch(/the generator saturated at step 10 \(generator saturated: RTP send slip/);
+    // The search stopped at the first step, not at the ceiling (30's hold ends at 15 s).
+    expect(r.durationMs, why).toBeLessThan(15_000);
   }, 120_000);
 });

@@ -136,6 +136,13 @@ describe('capacity search: certified sentence and curve', () => {
       .toBe('Certified capacity: none (no step passed); step 1000 failed ser >=0.999 (actual 0.9893238434163701).');
     expect(certifiedSentence({ ...search, failingCriterion: null, failedStep: null, stoppedBy: 'ceiling', require: null }).en)
       .toBe('Certified capacity: 1200 channels; every step up to the ceiling passed (capacity at least this).');
+    const why = 'generator saturated: RTP send slip p99 16.5 ms > 10 ms (the jitter measured would be callcert\'s own)';
+    const host = certifiedSentence({ ...search, failingCriterion: null, stoppedBy: 'generator', generatorLimit: 1400, generatorSaturatedBy: [why] });
+    expect(host.en).toBe(
+      `Certified capacity: 1200 channels; at step 1400 the generator saturated (${why}) and the search stopped: this is the generator host's limit, ` +
+        "not the platform's — the platform's capacity is at least the certified figure; required ≥ 1000: met.",
+    );
+    expect(host.zh).toContain('台阶 1400 压力发生器饱和');
   });
 
   it('plots setup p95 (left) and SER (right) per level, marks failed steps, the certified level and the SER limit', () => {

@@ -206,6 +206,79 @@ describe('SearchJudge', () => {
     expect(api(150, 'http_rps')).toEqual({ criterion: '>=9', metric: 'http_rps{load:api}', actual: 10, pass: true });
   });
 
+  describe('the generator judged per step', () => {
+    const limits = { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50, maxMediaSendSlipMsP99: 10 };
+    /** A healthy platform of 1,000 channels, with the generator's own figures per level. */
+    function feedHealth(agg: Aggregator, health: (level: number) => { slipMs?: number; sendSlipMs?: number; drops?: number }): void {
+      const windows = searchStepWindows(spec);
+      for (let seq = 0; seq < 18; seq++) {
+        const level = windows.find((w) => seq * 1000 < w.endMs)!.level;
+        const h = health(level);
+        const r = interval(0, seq, { answers: level / 5, setupMs: 20, established: level });
+        const slip = createLatencyHistogram();
+        for (let i = 0; i < level / 5; i++) recordMs(slip, h.slipMs ?? 1);
+        const send = createLatencyHistogram();
+        for (let i = 0; i < 100; i++) recordMs(send, h.sendSlipMs ?? 1);
+        r.trends.schedule_slip_ms = { '': encodeHistogram(slip) };
+        r.trends.media_send_slip_ms = { '': encodeHistogram(send) };
+        r.counters.rtp_socket_drops = { '': h.drops ?? 0 };
+        agg.add(r);
+      }
+    }
+
+    it('stops where the generator saturated, certifies the last healthy step and names the reason', () => {
+      const agg = new Aggregator(SearchJudge.retainSlots(spec));
+      const judge = new SearchJudge(spec, criteria, 1, { limits, media: false });
+      // The platform would pass every level; the generator's INVITEs leave 45 ms late at 200.
+      feedHealth(agg, (level) => ({ slipMs: level >= 200 ? 45 : 2 }));
+      expect(judge.poll(agg, Infinity, true, 18_000)?.level).toBe(200);
+      const r = judge.result();
+      expect(r).toMatchObject({ certifiedCapacity: 150, failedStep: 200, failingCriterion: null, stoppedBy: 'generator', generatorLimit: 200 });
+      expect(r.generatorSaturatedBy).toEqual([expect.stringMatching(/^generator saturated: schedule slip p99 45\.\d+ ms > 20 ms/)]);
+      // Its criteria held: the step is not judged, for the generator's sake.
+      expect(r.steps[2].criteria.every((c) => c.pass)).toBe(true);
+      expect(r.steps[2]).toMatchObject({ pass: false, generator: { mediaNoPort: 0, mediaSendSlipMsP99: null, mediaSocketDrops: null } });
+      expect(r.steps[1]).toMatchObject({ pass: true, generator: { saturatedBy: [] } });
+      expect(r.steps[1].generator.scheduleSlipMsP99).toBeCloseTo(2, 1);
+    });
+
+    it('reads the event loop as the 90th percentile of the step’s seconds: one slow second is not saturation', () => {
+      const judge = new SearchJudge(spec, criteria, 1, { limits, media: false });
+      const windows = searchStepWindows(spec);
+      // One 200 ms second inside step 100's hold (a GC pause), then a loop 80 ms behind throughout step 200.
+      const agg = new Aggregator(SearchJudge.retainSlots(spec));
+      for (let seq = 0; seq < 18; seq++) {
+        const level = windows.find((w) => seq * 1000 < w.endMs)!.level;
+        const r = interval(0, seq, { answers: level / 5, setupMs: 20, established: level });
+        r.eventLoopLagMsP99 = seq === 3 ? 200 : level === 200 ? 80 : 3;
+        agg.add(r);
+      }
+      judge.poll(agg, Infinity, true, 18_000);
+      const r = judge.result();
+      expect(r.steps.map((st) => [st.level, st.generator.eventLoopLagMsP99])).toEqual([[100, 3], [150, 3], [200, 80]]);
+      expect(r).toMatchObject({ certifiedCapacity: 150, stoppedBy: 'generator', generatorLimit: 200 });
+      expect(r.generatorSaturatedBy).toEqual(['generator saturated: event-loop lag p99 80 ms > 50 ms']);
+    });
+
+    it('with media: RTP send slip and the sockets’ own drops in the step saturate it', () => {
+      for (const [h, reason] of [
+        [{ sendSlipMs: 30 }, /^generator saturated: RTP send slip p99 30\.\d+ ms > 10 ms/],
+        // 17 a second over the 5 s window.
+        [{ drops: 17 }, /^generator saturated: its RTP sockets dropped 85 datagrams/],
+      ] as const) {
+        const agg = new Aggregator(SearchJudge.retainSlots(spec));
+        const judge = new SearchJudge(spec, criteria, 1, { limits, media: true });
+        feedHealth(agg, (level) => (level === 150 ? h : {}));
+        judge.poll(agg, Infinity, true, 18_000);
+        const r = judge.result();
+        expect(r).toMatchObject({ certifiedCapacity: 100, generatorLimit: 150, stoppedBy: 'generator' });
+        expect(r.generatorSaturatedBy).toEqual([expect.stringMatching(reason)]);
+        expect(r.steps[0].generator).toMatchObject({ mediaSocketDrops: 0, saturatedBy: [] });
+        expect(r.steps[0].generator.mediaSendSlipMsP99).toBeCloseTo(1, 1);
+      }
+    });
+  });
+
   it('does not judge a step the run stopped inside', () => {
     // As run.ts builds it: per-second histograms kept for a whole step.
     const agg = new Aggregator(SearchJudge.retainSlots(spec));

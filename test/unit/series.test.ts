@@ -106,7 +106,7 @@ describe('series catalogue: what the workers emit', () => {
     expectCatalogued(m);
     expect([...namesIn(m)].sort()).toEqual([
       'mos_cqe_live', 'rtp_live_jitter_ms', 'rtp_live_loss_ratio', 'rtp_live_packets_expected', 'rtp_live_packets_lost', 'rtp_live_packets_received',
-      'rtp_live_packets_sent', 'rtp_live_streams',
+      'rtp_live_packets_sent', 'rtp_live_streams', 'rtp_socket_drops',
     ]);
     for (const n of namesIn(m)) expect(SERIES[n as SeriesName].family, n).toBe('media');
   });

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { hostRcvbufErrors, parseRcvbufErrors, parseSocketDrops, socketDrops } from '../../src/metrics/udp-drops.js';
+import { hostRcvbufErrors, parseRcvbufErrors, parseSocketDrops, socketDrops, socketDropsAsync } from '../../src/metrics/udp-drops.js';
 
 const SNMP = `Ip: Forwarding DefaultTTL
 Ip: 1 64
@@ -27,6 +27,15 @@ describe('UDP receive drops', () => {
     expect(parseSocketDrops(UDP, new Set([1]))).toBe(0);
   });
 
+  it('reads udp6 lines, a table without a trailing newline, and skips lines it cannot read', () => {
+    const v6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+  161: 00000000000000000000000001000000:1770 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 31 2 0000000000000000 21
+garbage
+  162: 00000000000000000000000001000000:1771 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 32 2 0000000000000000 4`;
+    expect(parseSocketDrops(v6, new Set([6000, 6001]))).toBe(25);
+    expect(parseSocketDrops('', new Set([6000]))).toBe(0);
+  });
+
   it('sees a real socket drop datagrams while its thread cannot read', async () => {
     if (hostRcvbufErrors() === null) return; // not Linux: nothing to read
     const rx = dgram.createSocket('udp4');
@@ -44,6 +53,8 @@ describe('UDP receive drops', () => {
     await new Promise((r) => setTimeout(r, 200));
     const dropped = socketDrops(new Set([port]))! - before!;
     expect(dropped).toBeGreaterThan(0);
+    // The off-loop reader the workers use each second reads the same table.
+    expect((await socketDropsAsync(new Set([port])))! - before!).toBe(dropped);
     expect(got + dropped).toBe(500);
     rx.close();
     tx.close();

@@ -7,10 +7,15 @@ const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(3)} ms`);
 
 function searchLines(s: NonNullable<Results['search']>): string[] {
   const out = s.steps.map(
-    (st) => `  step ${st.level}: ${st.pass ? 'pass' : 'FAIL'}  sustained ${st.sustained ?? 'n/a'}  setup p95 ${ms(st.setupMs.p95)}  SER ${pct(st.ser)}  ${st.attempted} attempted, ${st.failed} failed`,
+    (st) => `  step ${st.level}: ${(st.generator?.saturatedBy.length ?? 0) > 0 ? 'GENERATOR SATURATED' : st.pass ? 'pass' : 'FAIL'}  sustained ${st.sustained ?? 'n/a'}  setup p95 ${ms(st.setupMs.p95)}  SER ${pct(st.ser)}  ${st.attempted} attempted, ${st.failed} failed`,
   );
   const failing = s.failingCriterion === null ? '' : `; step ${s.failedStep} failed ${s.failingCriterion.metric} ${s.failingCriterion.criterion} (actual ${s.failingCriterion.actual ?? 'n/a'})`;
-  const stopped = s.stoppedBy === 'ceiling' ? '; every level up to the ceiling passed' : '';
+  const stopped =
+    s.stoppedBy === 'ceiling'
+      ? '; every level up to the ceiling passed'
+      : s.stoppedBy === 'generator'
+        ? `; the generator saturated at step ${s.generatorLimit} (${(s.generatorSaturatedBy ?? []).join('; ')}): this host's limit, the platform's capacity is at least the certified figure`
+        : '';
   return [`certified capacity: ${s.certifiedCapacity ?? 'none'} channels${failing}${stopped}`, ...out];
 }
 

@@ -47,13 +47,13 @@ export class MediaLiveMeter {
     this.live.delete(stream);
   }
 
-  /** This interval's series into `d`, and the next interval starts. */
-  put(d: Measures): void {
+  /** This interval's series into `d` (with the worker's RTP socket drops read in it), and the next interval starts. */
+  put(d: Measures, socketDrops = 0): void {
     for (const [stream, l] of this.live) this.count(stream, l, true);
     const one = (n: number) => ({ [UNTAGGED]: n });
     Object.assign(d.counters, {
       rtp_live_streams: one(this.streams), rtp_live_packets_sent: one(this.sent), rtp_live_packets_received: one(this.received),
-      rtp_live_packets_expected: one(this.expected), rtp_live_packets_lost: one(this.lost),
+      rtp_live_packets_expected: one(this.expected), rtp_live_packets_lost: one(this.lost), rtp_socket_drops: one(socketDrops),
     });
     Object.assign(d.trends, {
       rtp_live_jitter_ms: { [UNTAGGED]: encodeHistogram(this.jitter) },

@@ -28,6 +28,8 @@ const SLOT_PERCENTILES: { readonly [N in TrendName]?: readonly number[] } = {
  */
 const WINDOW_TRENDS: ReadonlySet<TrendName> = new Set<TrendName>([
   'setup_ms', 'pdd_ms', 'http_latency_ms', 'mos_cqe_live', 'rtp_live_loss_ratio', 'rtp_live_jitter_ms',
+  // The generator's own health over the step (verdict/search-steps.ts).
+  'schedule_slip_ms', 'media_send_slip_ms',
 ]);
 
 /** What Aggregator.window() merges for one capacity-search step. */
@@ -40,6 +42,8 @@ export interface WindowData {
   /** One HTTP load's requests within the window (rps = completed / window length); undefined: none. */
   http(name: string): HttpBucket | undefined;
   minWorkers: number;
+  /** Per interval of the window: its event-loop lag p99 (the worst worker's), in ms. */
+  lagMsP99s: number[];
 }
 
 export interface TimelinePoint {
@@ -310,10 +314,12 @@ export class Aggregator {
   window(firstSeq: number, endSeq: number): WindowData {
     const m = emptyMeasures<Histogram>();
     let minWorkers = Infinity;
+    const lagMsP99s: number[] = [];
     for (let seq = firstSeq; seq < endSeq; seq++) {
       const slot = this.slots.get(seq);
       minWorkers = Math.min(minWorkers, slot?.workers.size ?? 0);
       if (slot === undefined) continue;
+      lagMsP99s.push(slot.lagP99);
       if (slot.frozen !== null) throw new Error(`Aggregator.window: interval ${seq} was settled; construct the Aggregator with retainSlots covering the window`);
       addMeasures(m, slot.m, (name) => WINDOW_TRENDS.has(name));
     }
@@ -324,6 +330,7 @@ export class Aggregator {
       pdd: m.trends.pdd_ms?.[UNTAGGED] ?? createLatencyHistogram(),
       http: (name) => httpLoadOf(m, name),
       minWorkers: minWorkers === Infinity ? 0 : minWorkers,
+      lagMsP99s,
     };
   }
 
