@@ -229,7 +229,7 @@ export type RecordingFailureCause = (typeof RECORDING_FAILURE_CAUSES)[number];
 
 const RecordingsSchema = z
   .object({
-    source: z.enum(['http', 'directory']).meta(d('where the recordings were fetched from (scenario recordings.http or recordings.directory)')),
+    source: z.enum(['http', 'directory', 'rtpengine']).meta(d('where the recordings were fetched from (scenario recordings.http, recordings.directory or recordings.rtpengine: rtpengine\'s pcap spool)')),
     checked: count('answered calls whose recording was checked (all of them, or the sample)'),
     answered: count('answered calls with a record in calls.jsonl'),
     valid: count('checked calls whose recording exists, lasts the talk time within toleranceMs, is not silent and (with the marker) holds the call\'s own audio'),

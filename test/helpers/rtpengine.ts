@@ -26,6 +26,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readPcap, type PcapUdp } from '../../src/media/pcap.js';
 import { startKamailio, type KamailioHandle } from './kamailio.js';
 import { freeUdpPort, requireCommand, spawnBounded, tailLines, type BoundedProcess } from './procs.js';
 
@@ -335,43 +336,11 @@ export function recordingName(callId: string): string {
   return encodeURIComponent(callId);
 }
 
-/** One UDP datagram of a pcap file, as rtpengine recorded it: from the endpoint to its own local port. */
-export interface PcapUdp {
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-  /** UDP payload bytes (an RTP header + payload, or an RTCP compound). */
-  payloadBytes: number;
-}
-
-/** The IPv4/UDP datagrams of a classic pcap file (link type 101 raw IP, or 1 Ethernet); throws on any other layout. */
+/** The UDP datagrams of a pcap file (the one reader, media/pcap.ts); throws on a file it cannot read. */
 export function readPcapUdp(file: Buffer): PcapUdp[] {
-  if (file.length < 24) throw new Error(`pcap: ${file.length} bytes, shorter than its global header`);
-  const magic = file.readUInt32LE(0);
-  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!le && file.readUInt32BE(0) !== 0xa1b2c3d4 && file.readUInt32BE(0) !== 0xa1b23c4d) throw new Error(`pcap: bad magic 0x${magic.toString(16)}`);
-  const u32 = (at: number) => (le ? file.readUInt32LE(at) : file.readUInt32BE(at));
-  const link = u32(20);
-  if (link !== 101 && link !== 1) throw new Error(`pcap: link type ${link}, expected 101 (raw IP) or 1 (Ethernet)`);
-  const out: PcapUdp[] = [];
-  let at = 24;
-  while (at + 16 <= file.length) {
-    const incl = u32(at + 8);
-    const rec = file.subarray(at + 16, at + 16 + incl);
-    if (rec.length < incl) throw new Error(`pcap: record at byte ${at} runs past the end of the file`);
-    at += 16 + incl;
-    const ip = link === 1 ? rec.subarray(14) : rec;
-    if (ip.length < 28 || ip[0]! >> 4 !== 4 || ip[9] !== 17) continue; // IPv4 UDP only
-    const ihl = (ip[0]! & 0x0f) * 4;
-    const dot = (o: number) => `${ip[o]}.${ip[o + 1]}.${ip[o + 2]}.${ip[o + 3]}`;
-    out.push({
-      src: dot(12), dst: dot(16), srcPort: ip.readUInt16BE(ihl), dstPort: ip.readUInt16BE(ihl + 2),
-      payloadBytes: ip.readUInt16BE(ihl + 4) - 8,
-    });
-  }
-  if (at !== file.length) throw new Error(`pcap: ${file.length - at} bytes after the last whole record`);
-  return out;
+  const r = readPcap(file);
+  if ('error' in r) throw new Error(r.error);
+  return r.datagrams;
 }
 
 // ---- Kamailio in front of a UAS, with rtpengine relaying the media -------------------------

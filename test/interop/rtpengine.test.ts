@@ -13,12 +13,17 @@
  *     echo's port; it received every RTP packet and RTCP compound callcert sent, and what callcert
  *     received is what rtpengine received from the echo, less what was in flight at the BYE;
  *   - the echo (MediaEcho counters): it sent exactly what rtpengine received on the callee side;
- *   - Kamailio's log: one offer, answer and delete per call.
+ *   - Kamailio's log: one offer, answer and delete per call;
+ *   - rtpengine's pcap spool (record-call=on) as the recording store of callcert's recording probe
+ *     (`recordings: { rtpengine: DIR }`): every call's pcap valid (duration, level, marker both
+ *     ways), completeness 1; with pcaps removed afterwards, those calls `missing`.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkRecording } from '../../src/probe/recording-check.js';
+import { answeredCalls, probeRecordings } from '../../src/probe/recording-probe.js';
 import { CallCentre } from '../../src/simulator/call-centre.js';
 import { describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir, type CallLine } from '../helpers/cli.js';
 import { findKamailioModulesDir } from '../helpers/kamailio.js';
@@ -234,8 +239,8 @@ describe('callcert media → Kamailio + rtpengine (userspace relay) → call cen
       const udp = readPcapUdp(readFileSync(join(spool, 'pcaps', files[0]!)));
       const relayPort = portOf(m.remote);
       // Recorded as rtpengine received it: callcert → rtpengine's caller-side port, the echo → its callee-side port.
-      const fromCaller = udp.filter((d) => d.dstPort === relayPort && d.payloadBytes === 172);
-      const fromEcho = udp.filter((d) => d.dstPort !== relayPort && d.dstPort !== relayPort + 1 && d.payloadBytes === 172);
+      const fromCaller = udp.filter((d) => d.dstPort === relayPort && d.payload.length === 172);
+      const fromEcho = udp.filter((d) => d.dstPort !== relayPort && d.dstPort !== relayPort + 1 && d.payload.length === 172);
       const rtcpFromCaller = udp.filter((d) => d.dstPort === relayPort + 1);
       figures.push({
         file: files[0], datagrams: udp.length, fromCaller: fromCaller.length, sent: m.sent, fromEcho: fromEcho.length, received: m.received,
@@ -255,5 +260,88 @@ describe('callcert media → Kamailio + rtpengine (userspace relay) → call cen
       expect(rtcpFromCaller.length, w).toBeGreaterThanOrEqual(m.rtcpSent - 1);
     }
     report('rtpengine recording spool', { spool, figures });
+  }, 60_000);
+
+  it('the recording probe reads rtpengine\'s pcap spool: every relayed call valid (completeness 1), a removed pcap missing', async () => {
+    const { rtpe, kamailioPort } = await startPeers('probe', { recording: true, deleteDelaySec: 0 });
+    const spool = join(root, 'spool-probe');
+    const out = join(root, 'out-probe');
+    const file = join(root, 'probe.yaml');
+    // delay: rtpengine closes a pcap at the delete on the last BYE; its metadata follows.
+    writeFileSync(file, `name: rtpengine-probe
+target: { uri: "sip:ivr@127.0.0.1:${kamailioPort}" }
+load:
+  model: closed
+  stages:
+    - { duration: 0s, target: 3 }
+    - { duration: 3s, target: 3 }
+  gracefulStop: 10s
+call: { hold: 2s, media: pcmu }
+recordings: { rtpengine: ${JSON.stringify(spool)}, delay: 1s }
+criteria:
+  recording_completeness: [">=0.99"]
+workers: 1
+generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendSlipMsP99: 100 }
+`);
+    const cli = await runCli(['run', file, '--quiet', '--out', out], { timeoutSec: 45, cwd: root });
+    const r = readResults(out);
+    const calls = readCalls(out);
+    const answered = calls.filter((c) => c.cause === 'completed');
+    const why = `${describeCli(cli)}\nrecordings: ${JSON.stringify(r.summary.recordings)}\npcaps: ${JSON.stringify(readdirSync(join(spool, 'pcaps')))}\nrtpengine log:\n${rtpe.log().slice(-2000)}`;
+    // 3 channels of 2 s holds over 3 s, then the last calls run out: about 6 calls, all answered.
+    expect(answered.length, why).toBeGreaterThanOrEqual(4);
+    expect(answered.length, why).toBe(calls.length);
+    expect(r.summary.recordings, why).toMatchObject({ source: 'rtpengine', checked: answered.length, answered: answered.length, valid: answered.length, completeness: 1 });
+    expect(r.criteria.find((c) => c.metric === 'recording_completeness')?.pass, why).toBe(true);
+    expect(cli.code, why).toBe(0);
+
+    // The same spool through the probe in process, on the run's own calls.jsonl: the per-call checks.
+    const jsonl = readFileSync(join(out, 'calls.jsonl'), 'utf8');
+    const spec = (source: Parameters<typeof probeRecordings>[0]['source']) => ({
+      source, sample: null as number | null, toleranceMs: 1000, silenceDbov: -50, marker: true, delayMs: 0, concurrency: 4,
+    });
+    const ctx = { runStartEpochMs: Date.now(), law: 'pcmu' as const, http: { baseUrl: null, defaultToken: null } };
+    // A directory template finds the same files by name ({{callIdUrl}}: the Call-ID as rtpengine encodes it).
+    const byName = await probeRecordings(spec({ kind: 'directory', pattern: join(spool, 'pcaps', '{{callIdUrl}}-*.pcap') }), answeredCalls(jsonl), ctx);
+    expect(byName.summary.valid, JSON.stringify(byName.checks)).toBe(answered.length);
+
+    // What the check measured in each pcap: its span against the talk time, and both directions' markers (rtpengine relays bit-exact).
+    const measured = answered.map((c) => {
+      const name = readdirSync(join(spool, 'pcaps')).find((f) => f.startsWith(`${encodeURIComponent(c.id!)}-`))!;
+      const m = c.media as CallMedia;
+      const res = checkRecording(readFileSync(join(spool, 'pcaps', name)), { talkMs: c.durationMs!, toleranceMs: 1000, silenceDbov: -50, markerTag: c.i, law: 'pcmu' });
+      return { id: c.id, talkMs: c.durationMs!, sent: m.sent, received: m.received, ...res };
+    });
+    for (const x of measured) {
+      const w = JSON.stringify(x);
+      expect(x.ok, w).toBe(true);
+      if (!x.ok) continue;
+      // The pcap runs from the first packet rtpengine received after the answer to its delete at the BYE.
+      expect(Math.abs(x.durationMs - x.talkMs), w).toBeLessThan(200);
+      // One marker per packet, both directions: what callcert sent (less the last in flight) and what the echo returned.
+      expect(x.markerOwn, w).toBeGreaterThanOrEqual(x.sent + x.received - 6);
+      expect(x.markerOwn, w).toBeLessThanOrEqual(x.sent + x.received + 3);
+      expect(x.markerOther, w).toBe(0);
+      expect(x.levelDbov, w).toBeGreaterThan(-40); // the default prompt is about -30 dBov
+    }
+
+    // Remove one call's pcap (its metadata left, naming a file that is gone) and another's pcap and metadata.
+    const [a, b] = answered.map((c) => encodeURIComponent(c.id!));
+    const pcaps = readdirSync(join(spool, 'pcaps'));
+    const metas = readdirSync(join(spool, 'metadata'));
+    rmSync(join(spool, 'pcaps', pcaps.find((f) => f.startsWith(`${a}-`))!));
+    rmSync(join(spool, 'pcaps', pcaps.find((f) => f.startsWith(`${b}-`))!));
+    rmSync(join(spool, 'metadata', metas.find((f) => f.startsWith(`rtpengine-meta-${b}-`))!));
+    const after = await probeRecordings(spec({ kind: 'rtpengine', dir: spool }), answeredCalls(jsonl), ctx);
+    const figures = {
+      calls: answered.length, run: r.summary.recordings, afterRemoval: after.summary, measured,
+      talkMs: answered.map((c) => c.durationMs), missing: after.checks.filter((c) => !c.valid).map((c) => `${c.call.id}: ${c.detail}`),
+    };
+    report('recording probe on rtpengine\'s spool', figures);
+    expect(after.summary.valid, JSON.stringify(figures)).toBe(answered.length - 2);
+    expect(after.summary.failures.missing, JSON.stringify(figures)).toBe(2);
+    expect(after.summary.completeness, JSON.stringify(figures)).toBeCloseTo((answered.length - 2) / answered.length, 6);
+    const invalid = after.checks.filter((c) => !c.valid).map((c) => c.call.id);
+    expect(invalid.sort(), JSON.stringify(figures)).toEqual([answered[0]!.id, answered[1]!.id].sort());
   }, 60_000);
 });
