@@ -16,7 +16,10 @@
  *   - Kamailio's log: one offer, answer and delete per call;
  *   - rtpengine's pcap spool (record-call=on) as the recording store of callcert's recording probe
  *     (`recordings: { rtpengine: DIR }`): every call's pcap valid (duration, level, marker both
- *     ways), completeness 1; with pcaps removed afterwards, those calls `missing`.
+ *     ways), completeness 1; with pcaps removed afterwards, those calls `missing`;
+ *   - `platform.rtpengine`: the run's own ng watch (list + query while it goes) writes per call what
+ *     the test's own query reads afterwards, and its totals equal callcert's sent counts; with no
+ *     rtpengine at the address every request is counted as failed and the run stays valid.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,7 +30,7 @@ import { answeredCalls, probeRecordings } from '../../src/probe/recording-probe.
 import { CallCentre } from '../../src/simulator/call-centre.js';
 import { describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir, type CallLine } from '../helpers/cli.js';
 import { findKamailioModulesDir } from '../helpers/kamailio.js';
-import { requireCommand } from '../helpers/procs.js';
+import { freeUdpPort, requireCommand } from '../helpers/procs.js';
 import { queryStreams, readPcapUdp, recordingName, startKamailioWithRtpengine, startRtpengine, type RtpengineHandle, type RtpengineStream } from '../helpers/rtpengine.js';
 
 /** Three disjoint port ranges on 127.0.0.1, below the kernel's ephemeral range: who owns a port tells which side it is. */
@@ -344,4 +347,106 @@ generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendS
     const invalid = after.checks.filter((c) => !c.valid).map((c) => c.call.id);
     expect(invalid.sort(), JSON.stringify(figures)).toEqual([answered[0]!.id, answered[1]!.id].sort());
   }, 60_000);
+
+  it('platform.rtpengine: the run reads rtpengine\'s own per-call view over ng (list + query) and writes it beside callcert\'s counts', async () => {
+    // --delete-delay=10: longer than the interval, so a round reads every call after its BYE.
+    const { rtpe, kamailioPort } = await startPeers('watch', { recording: false, deleteDelaySec: 10 });
+    const out = join(root, 'out-watch');
+    const file = join(root, 'watch.yaml');
+    writeFileSync(file, `name: rtpengine-watch
+target: { uri: "sip:ivr@127.0.0.1:${kamailioPort}" }
+load:
+  model: closed
+  stages:
+    - { duration: 0s, target: 4 }
+    - { duration: 3s, target: 4 }
+  gracefulStop: 10s
+call: { hold: 2s, media: pcmu }
+platform: { rtpengine: { ng: "127.0.0.1:${rtpe.ngPort}", interval: 500ms } }
+workers: 1
+generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendSlipMsP99: 100 }
+`);
+    const cli = await runCli(['run', file, '--quiet', '--out', out], { timeoutSec: 45, cwd: root });
+    const r = readResults(out);
+    const calls = readCalls(out);
+    const pm = r.summary.platformMedia!;
+    const rows = readFileSync(join(out, 'platform-media.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PlatformRow);
+    const why = `${describeCli(cli)}\nplatformMedia: ${JSON.stringify(pm)}\nrtpengine log:\n${rtpe.log().slice(-2000)}`;
+    expect(cli.code, why).toBe(0);
+    expect(calls.length, why).toBeGreaterThanOrEqual(6);
+    expect(calls.every((c) => c.cause === 'completed'), why).toBe(true);
+    // Every call seen, its last figures read after its end, both sides told apart; nothing failed.
+    expect(pm, why).toMatchObject({
+      source: 'rtpengine', ng: `127.0.0.1:${rtpe.ngPort}`, intervalMs: 500, failures: { list: 0, query: 0 },
+      calls: { withMedia: calls.length, seen: calls.length, final: calls.length, split: calls.length, notSeen: 0, others: 0 },
+    });
+    // 3 s of rounds every 0.5 s plus the last one after the calls: each round lists the calls up or kept.
+    expect(pm.rounds, why).toBeGreaterThanOrEqual(6);
+    expect(pm.queries, why).toBeGreaterThanOrEqual(calls.length * 2);
+    // rtpengine received every packet callcert sent; callcert received what rtpengine received from the echo, less its last in flight.
+    const c = pm.callcert;
+    const p = pm.rtpengine;
+    expect(p.rtp.fromCaller.packets, why).toBe(c.rtpSent);
+    expect(c.rtpSent, why).toBeGreaterThan(calls.length * 95); // 2 s of 20 ms frames each
+    expect(c.rtpReceived, why).toBeLessThanOrEqual(p.rtp.fromCallee.packets);
+    expect(c.rtpReceived, why).toBeGreaterThanOrEqual(p.rtp.fromCallee.packets - 3 * calls.length);
+    expect(p.rtp.fromCaller.bytes, why).toBe(c.rtpSent * 172); // 12-byte header + 160 bytes of PCMU
+    expect(p.rtcp.fromCaller.packets, why).toBe(c.rtcpSent);
+    expect(p.rtp.fromCaller.errors + p.rtp.fromCallee.errors, why).toBe(0);
+
+    // Row by row, what the run wrote is what rtpengine answers the test now (the calls are over, kept 10 s).
+    expect(rows.map((x) => x.id).sort(), why).toEqual(calls.map((x) => x.id).sort());
+    for (const row of rows) {
+      const now = queryStreams(await rtpe.ng.command('query', { 'call-id': row.id }));
+      const w = `${why}\nrow: ${JSON.stringify(row)}\nnow: ${JSON.stringify(now)}`;
+      expect(row.final, w).toBe(true);
+      const figures = (xs: RtpengineStream[]) => xs.map((s) => [s.localPort, s.packets, s.bytes]).sort();
+      expect(figures(row.rtpengine.streams), w).toEqual(figures(now));
+      expect(row.rtpengine.rtp.fromCaller.packets, w).toBe(row.callcert.sent);
+      expect(row.rtpengine.totals.rtp.packets, w).toBe(row.rtpengine.rtp.fromCaller.packets + row.rtpengine.rtp.fromCallee.packets);
+    }
+    report('rtpengine view vs callcert', { calls: calls.length, platformMedia: pm });
+  }, 60_000);
+
+  it('platform.rtpengine with nothing listening: every request counted as failed, the run itself unaffected', async () => {
+    const out = join(root, 'out-watch-none');
+    const file = join(root, 'watch-none.yaml');
+    const port = await freeUdpPort();
+    writeFileSync(file, `name: rtpengine-watch-none
+load:
+  model: closed
+  stages:
+    - { duration: 0s, target: 2 }
+    - { duration: 2s, target: 2 }
+call: { hold: 1s, media: pcmu }
+platform: { rtpengine: { ng: "127.0.0.1:${port}", interval: 200ms, timeout: 300ms } }
+workers: 1
+generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendSlipMsP99: 100 }
+`);
+    const cli = await runCli(['run', file, '--quiet', '--out', out], { timeoutSec: 30, cwd: root });
+    const r = readResults(out);
+    const calls = readCalls(out);
+    const pm = r.summary.platformMedia!;
+    const why = `${describeCli(cli)}\nplatformMedia: ${JSON.stringify(pm)}`;
+    expect(cli.code, why).toBe(0);
+    expect(r.valid, why).toBe(true);
+    expect(pm.rounds, why).toBe(0);
+    // About 2 s of rounds, each a 300 ms timeout then 200 ms, and the last one.
+    expect(pm.failures.list, why).toBeGreaterThanOrEqual(3);
+    expect(pm.calls, why).toEqual({ withMedia: calls.length, seen: 0, final: 0, split: 0, notSeen: calls.length, others: 0 });
+    const rows = readFileSync(join(out, 'platform-media.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seen: boolean });
+    expect(rows.length, why).toBe(calls.length);
+    expect(rows.every((x) => !x.seen), why).toBe(true);
+  }, 40_000);
 });
+
+interface PlatformRow {
+  id: string;
+  final: boolean;
+  callcert: { sent: number; received: number };
+  rtpengine: {
+    rtp: { fromCaller: { packets: number }; fromCallee: { packets: number } };
+    totals: { rtp: { packets: number } };
+    streams: RtpengineStream[];
+  };
+}
