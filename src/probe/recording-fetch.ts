@@ -139,22 +139,36 @@ function directoryFetcher(pattern: string, fileStem: (callId: string) => string)
  * from matching it.
  */
 function rtpengineSpoolFetcher(dir: string): RecordingFetcher {
-  const listings = new Map<string, Promise<string[]>>();
-  const list = (d: string) => {
-    let p = listings.get(d);
+  // One listing per directory, indexed by the encoded Call-ID: thousands of calls, one readdir each, no scan per call.
+  const indexes = new Map<string, Promise<Map<string, string>>>();
+  const index = (d: string, re: RegExp) => {
+    let p = indexes.get(d);
     if (p === undefined) {
-      p = readdir(d).then((names) => names.sort(), (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
-      listings.set(d, p);
+      p = readdir(d).then(
+        (names) => {
+          const byId = new Map<string, string>();
+          for (const n of names.sort()) {
+            const m = re.exec(n);
+            if (m !== null && !byId.has(m[1]!)) byId.set(m[1]!, n);
+          }
+          return byId;
+        },
+        (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? new Map<string, string>() : Promise.reject(e)),
+      );
+      indexes.set(d, p);
     }
     return p;
   };
   const metaDir = join(dir, 'metadata');
   const pcapDir = join(dir, 'pcaps');
+  // The hex suffix is the name's last dash group, so a Call-ID holding dashes keeps them.
+  const META = /^rtpengine-meta-(.+)-[0-9a-f]+\.txt$/;
+  const PCAP = /^(.+)-[0-9a-f]+\.pcap$/;
   return {
     async fetch(v) {
-      const name = escapeRegExp(encodeURIComponent(v.callId));
+      const key = encodeURIComponent(v.callId);
       try {
-        const meta = (await list(metaDir)).find((n) => new RegExp(`^rtpengine-meta-${name}-[0-9a-f]+\\.txt$`).test(n));
+        const meta = (await index(metaDir, META)).get(key);
         if (meta !== undefined) {
           const named = (await readFile(join(metaDir, meta), 'utf8')).split('\n', 1)[0]!.trim();
           // The path as rtpengine wrote it, else the same name in this spool's pcaps/ (a spool copied elsewhere).
@@ -167,7 +181,7 @@ function rtpengineSpoolFetcher(dir: string): RecordingFetcher {
           }
           return { kind: 'missing', detail: `${join(metaDir, meta)} names ${named || 'no pcap'}, which does not exist` };
         }
-        const pcap = (await list(pcapDir)).find((n) => new RegExp(`^${name}-[0-9a-f]+\\.pcap$`).test(n));
+        const pcap = (await index(pcapDir, PCAP)).get(key);
         if (pcap === undefined) return { kind: 'missing', detail: `no rtpengine metadata or pcap for Call-ID ${v.callId} in ${dir}` };
         return { kind: 'found', bytes: await readFile(join(pcapDir, pcap)) };
       } catch (e) {
