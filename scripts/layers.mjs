@@ -12,7 +12,7 @@ export const LAYERS = [
   ['scenario'],
   ['verdict'],
   ['results'],
-  ['simulator', 'probe'],
+  ['simulator', 'probe', 'platform'],
   ['engine'],
   ['outputs'],
   ['compare'],

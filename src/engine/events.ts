@@ -63,6 +63,8 @@ export type RunEvent =
   | { type: 'searchStep'; level: number; pass: boolean }
   /** The run is stopping before its end: a signal, a criterion or a failed search step. */
   | { type: 'stopping'; reason: string; byCriterion: boolean }
+  /** With platform.rtpengine, once the calls are done: the platform's view per call (platform-media.jsonl lines). */
+  | { type: 'platformMedia'; rows: string }
   /** The final results (written by the results directory output before the run's `done` resolves). */
   | { type: 'finished'; results: Results };
 

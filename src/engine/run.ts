@@ -15,6 +15,7 @@ import type { Scenario } from '../scenario/types.js';
 import { DEFAULTS } from '../scenario/schema.js';
 import { CallCentre } from '../simulator/call-centre.js';
 import { startCtiApi, type CtiApi } from '../simulator/cti-api.js';
+import { startPlatformWatch } from './platform-step.js';
 import { runRecordingProbe } from './recording-step.js';
 import { resolveHttpFlows, resolveHttpLoads, redactScenario } from './http-setup.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
@@ -157,9 +158,12 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
 
   // The recording probe reads the answered calls' records after the run: kept only when it will run.
   const callChunks: string[] = [];
+  // rtpengine's view (scenario platform.rtpengine): polled on this thread from the start.
+  const platform = startPlatformWatch(s, () => runStartEpochMs);
   const onReport = (r: IntervalReport) => {
     agg.add(r);
     if (s.recordings !== null && r.calls !== '') callChunks.push(r.calls);
+    platform?.addCalls(r.calls);
     emit({ type: 'interval', report: r });
   };
   const seed = (Date.now() ^ 0x5bd1e995) >>> 0;
@@ -303,6 +307,10 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     }
     // Let the call centre absorb the last BYEs before its counters are read.
     if (embedded !== null) await new Promise((r) => setTimeout(r, 200));
+    // The platform's last figures, read now that every call has ended (before the probe's delay).
+    const platformView = platform === null ? null : await platform.finish();
+    // Its failures are counted in the summary, never a reason the run is invalid: the load was measured either way.
+    if (platformView !== null) emit({ type: 'platformMedia', rows: platformView.rows });
     // Last: the recording probe, on the calls' records (the embedded call centre's files written first).
     let recordings = null;
     if (s.recordings !== null) {
@@ -311,7 +319,9 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
         runStartEpochMs, cti: cti === null ? null : { url: cti.url, token: ctiToken }, onError: (m) => invalidReasons.push(m),
       });
     }
-    const results = buildResults(agg, { ...facts('finished', unfinished), recordings, mediaPorts, mediaSocketDrops: mediaDrops });
+    const results = buildResults(agg, {
+      ...facts('finished', unfinished), recordings, mediaPorts, mediaSocketDrops: mediaDrops, platformMedia: platformView?.summary ?? null,
+    });
     emit({ type: 'finished', results });
     await Promise.all(outputs.map((out) => out.stop()));
     await cti?.close();

@@ -1,6 +1,7 @@
 /**
  * The checks one recording must pass, on its bytes, in order (the first failed is the cause):
- * a WAV callcert can read (`unreadable`), a duration within tolerance of the call's talk time
+ * a WAV or a pcap capture of its RTP (a media server's spool, media/pcap.ts) callcert can read
+ * (`unreadable`; a pcap without G.711 RTP is unreadable too), a duration within tolerance of the call's talk time
  * (`duration_mismatch`), audio above the silence level (`silent`), and — with the media marker —
  * this call's own marker more often than any other call's (`wrong_call`: crossed or mixed-up
  * recordings). Pure: no I/O, so the probe's sources and these rules are tested apart.
@@ -9,9 +10,14 @@
  * sine), marker bytes left out — a silent call with markers on must still read as silent.
  * The marker is found in G.711 bytes (as stored, or re-encoded from 16-bit PCM with the call's
  * law, which is exact for PCM that was decoded from G.711).
+ *
+ * A pcap's channels are its G.711 RTP streams (one per SSRC and UDP 5-tuple: each direction the
+ * server received), their payloads in capture order; its duration is from the first G.711 packet
+ * captured to the end of the last (the recording's span, as a WAV's length is).
  */
 import { decoderOf, encoderOf, type G711Law } from '../media/g711.js';
 import { MARKER_BYTES, readMarker } from '../media/source.js';
+import { isPcap, readPcap, rtpStreams } from '../media/pcap.js';
 import { parseWav } from '../media/wav.js';
 import type { RecordingFailureCause } from '../results/schema.js';
 
@@ -34,13 +40,15 @@ export type CheckResult =
 const FULL_SCALE_SINE_RMS = 32767 / Math.SQRT2;
 
 export function checkRecording(buf: Buffer, e: CheckExpectations): CheckResult {
-  const info = parseWav(buf);
-  if ('error' in info) return { ok: false, cause: 'unreadable', detail: info.error };
-  const diff = info.durationMs - e.talkMs;
+  const audio = isPcap(buf) ? pcapAudio(buf) : wavAudio(buf, e.law);
+  if ('error' in audio) return { ok: false, cause: 'unreadable', detail: audio.error };
+  const diff = audio.durationMs - e.talkMs;
   if (Math.abs(diff) > e.toleranceMs) {
-    return { ok: false, cause: 'duration_mismatch', detail: `lasts ${round(info.durationMs)} ms, the call talked ${round(e.talkMs)} ms (tolerance ±${e.toleranceMs} ms)` };
+    return { ok: false, cause: 'duration_mismatch', detail: `lasts ${round(audio.durationMs)} ms, the call talked ${round(e.talkMs)} ms (tolerance ±${e.toleranceMs} ms)` };
   }
-  const { energy, samples, own, other } = scan(buf, info, e);
+  const acc = { energy: 0, samples: 0, own: 0, other: 0 };
+  for (const ch of audio.channels) scanChannel(ch.bytes, ch.linear, e.markerTag, acc);
+  const { energy, samples, own, other } = acc;
   const levelDbov = samples === 0 || energy === 0 ? -Infinity : 20 * Math.log10(Math.sqrt(energy / samples) / FULL_SCALE_SINE_RMS);
   if (!(levelDbov > e.silenceDbov)) {
     return { ok: false, cause: 'silent', detail: `level ${Number.isFinite(levelDbov) ? `${round(levelDbov)} dBov` : 'no signal'}, at or below ${e.silenceDbov} dBov` };
@@ -48,25 +56,27 @@ export function checkRecording(buf: Buffer, e: CheckExpectations): CheckResult {
   if (e.markerTag !== null && (own === 0 || other > own)) {
     return { ok: false, cause: 'wrong_call', detail: `marker of this call (${e.markerTag}) found ${own} times, other calls' ${other} times` };
   }
-  return { ok: true, durationMs: info.durationMs, levelDbov, markerOwn: own, markerOther: other };
+  return { ok: true, durationMs: audio.durationMs, levelDbov, markerOwn: own, markerOther: other };
 }
 
-const round = (v: number) => Math.round(v * 10) / 10;
+/** A recording's audio, one entry per channel: its G.711 bytes and their 16-bit samples. */
+interface Audio {
+  durationMs: number;
+  channels: Array<{ bytes: Uint8Array; linear: Int16Array }>;
+}
 
-/** One pass per channel over its G.711 bytes: energy of the decoded samples outside markers, and marker counts. */
-function scan(buf: Buffer, info: Exclude<ReturnType<typeof parseWav>, { error: string }>, e: CheckExpectations) {
-  const law = info.format === 'pcm16' ? e.law : info.format;
+function wavAudio(buf: Buffer, callLaw: G711Law): Audio | { error: string } {
+  const info = parseWav(buf);
+  if ('error' in info) return info;
+  const law = info.format === 'pcm16' ? callLaw : info.format;
   const decode = decoderOf(law);
   const encode = encoderOf(law);
   const bytesPerSample = info.format === 'pcm16' ? 2 : 1;
   const ch = info.channels;
-  const bytes = Buffer.allocUnsafe(info.frames);
-  const linear = new Int16Array(info.frames);
-  let energy = 0;
-  let samples = 0;
-  let own = 0;
-  let other = 0;
+  const channels: Audio['channels'] = [];
   for (let c = 0; c < ch; c++) {
+    const bytes = Buffer.allocUnsafe(info.frames);
+    const linear = new Int16Array(info.frames);
     for (let k = 0; k < info.frames; k++) {
       const at = info.dataOffset + (k * ch + c) * bytesPerSample;
       if (bytesPerSample === 2) {
@@ -77,18 +87,51 @@ function scan(buf: Buffer, info: Exclude<ReturnType<typeof parseWav>, { error: s
         linear[k] = decode(buf[at]);
       }
     }
-    for (let k = 0; k < info.frames; ) {
-      const tag = k + MARKER_BYTES <= info.frames ? readMarker(bytes, k, MARKER_BYTES) : -1;
-      if (tag >= 0) {
-        if (tag === e.markerTag) own++;
-        else other++;
-        k += MARKER_BYTES;
-        continue;
-      }
-      energy += linear[k] * linear[k];
-      samples++;
-      k++;
-    }
+    channels.push({ bytes, linear });
   }
-  return { energy, samples, own, other };
+  return { durationMs: info.durationMs, channels };
+}
+
+function pcapAudio(buf: Buffer): Audio | { error: string } {
+  const file = readPcap(buf);
+  if ('error' in file) return file;
+  const streams = rtpStreams(file.datagrams).filter((s) => s.audioPackets > 0);
+  if (streams.length === 0) return { error: `pcap: ${file.datagrams.length} UDP datagrams, no G.711 RTP stream (payload type 0 or 8)` };
+  let first = Infinity;
+  let end = -Infinity;
+  const channels: Audio['channels'] = [];
+  for (const s of streams) {
+    first = Math.min(first, s.firstUs);
+    end = Math.max(end, s.lastUs + s.lastFrameMs * 1000);
+    const decode = decoderOf(s.law!);
+    const linear = new Int16Array(s.audio.length);
+    for (let k = 0; k < s.audio.length; k++) linear[k] = decode(s.audio[k]);
+    channels.push({ bytes: s.audio, linear });
+  }
+  return { durationMs: (end - first) / 1000, channels };
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+
+/** One pass over a channel's G.711 bytes: energy of the decoded samples outside markers, and marker counts. */
+function scanChannel(
+  bytes: Uint8Array,
+  linear: Int16Array,
+  markerTag: number | null,
+  acc: { energy: number; samples: number; own: number; other: number },
+): void {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = bytes.length;
+  for (let k = 0; k < n; ) {
+    const tag = k + MARKER_BYTES <= n ? readMarker(buf, k, MARKER_BYTES) : -1;
+    if (tag >= 0) {
+      if (tag === markerTag) acc.own++;
+      else acc.other++;
+      k += MARKER_BYTES;
+      continue;
+    }
+    acc.energy += linear[k] * linear[k];
+    acc.samples++;
+    k++;
+  }
 }

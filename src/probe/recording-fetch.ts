@@ -1,6 +1,6 @@
 /**
- * Where the probe gets a call's recording: an HTTP(S) URL template (with bearer or Basic auth)
- * or a file path template whose last part may hold `*` wildcards. Each answer is the bytes, or
+ * Where the probe gets a call's recording: an HTTP(S) URL template (with bearer or Basic auth),
+ * a file path template whose last part may hold `*` wildcards, or rtpengine's pcap spool. Each answer is the bytes, or
  * `missing` (404/410, no such file), or `error` (any other status, a timeout, a refused
  * connection, an unreadable file) — the probe counts the last two apart: a platform that does not
  * have a recording and a platform the probe could not ask are different findings.
@@ -44,11 +44,14 @@ export async function openFetcher(
   fileStem: (callId: string) => string,
 ): Promise<RecordingFetcher> {
   if (src.kind === 'directory') return directoryFetcher(src.pattern, fileStem);
+  if (src.kind === 'rtpengine') return rtpengineSpoolFetcher(src.dir);
   return httpFetcher(src, http);
 }
 
 function varsMap(v: CallVars, callId: string): Map<string, VarValue> {
-  return new Map<string, VarValue>([['callId', callId], ['callIdRaw', v.callId], ['index', v.index], ['worker', v.worker], ['date', v.date]]);
+  return new Map<string, VarValue>([
+    ['callId', callId], ['callIdRaw', v.callId], ['callIdUrl', encodeURIComponent(v.callId)], ['index', v.index], ['worker', v.worker], ['date', v.date],
+  ]);
 }
 
 async function httpFetcher(src: Extract<RecordingSource, { kind: 'http' }>, ctx: HttpContext): Promise<RecordingFetcher> {
@@ -119,6 +122,72 @@ function directoryFetcher(pattern: string, fileStem: (callId: string) => string)
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'ENOENT') return { kind: 'missing', detail: `no file ${path}` };
         return { kind: 'error', detail: `${path}: ${err.code ?? ''} ${err.message}` };
+      }
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * rtpengine's spool (`--recording-dir=DIR --recording-method=pcap`), as rtpengine 10 writes it:
+ * `DIR/pcaps/<Call-ID>-<16 hex>.pcap` from the offer on, and once the call is gone for good
+ * (its `--delete-delay` after the delete) `DIR/metadata/rtpengine-meta-<same>.txt`, whose first
+ * line is the pcap's path; the Call-ID percent-encoded as encodeURIComponent does. The metadata
+ * file is asked first (rtpengine may have been told to put pcaps elsewhere, and its presence says
+ * the pcap is closed); then a pcap named after the Call-ID, still being written or without
+ * metadata. The exact name (Call-ID, dash, hex) keeps a Call-ID that is a prefix of another's
+ * from matching it.
+ */
+function rtpengineSpoolFetcher(dir: string): RecordingFetcher {
+  // One listing per directory, indexed by the encoded Call-ID: thousands of calls, one readdir each, no scan per call.
+  const indexes = new Map<string, Promise<Map<string, string>>>();
+  const index = (d: string, re: RegExp) => {
+    let p = indexes.get(d);
+    if (p === undefined) {
+      p = readdir(d).then(
+        (names) => {
+          const byId = new Map<string, string>();
+          for (const n of names.sort()) {
+            const m = re.exec(n);
+            if (m !== null && !byId.has(m[1]!)) byId.set(m[1]!, n);
+          }
+          return byId;
+        },
+        (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? new Map<string, string>() : Promise.reject(e)),
+      );
+      indexes.set(d, p);
+    }
+    return p;
+  };
+  const metaDir = join(dir, 'metadata');
+  const pcapDir = join(dir, 'pcaps');
+  // The hex suffix is the name's last dash group, so a Call-ID holding dashes keeps them.
+  const META = /^rtpengine-meta-(.+)-[0-9a-f]+\.txt$/;
+  const PCAP = /^(.+)-[0-9a-f]+\.pcap$/;
+  return {
+    async fetch(v) {
+      const key = encodeURIComponent(v.callId);
+      try {
+        const meta = (await index(metaDir, META)).get(key);
+        if (meta !== undefined) {
+          const named = (await readFile(join(metaDir, meta), 'utf8')).split('\n', 1)[0]!.trim();
+          // The path as rtpengine wrote it, else the same name in this spool's pcaps/ (a spool copied elsewhere).
+          for (const file of named === '' ? [] : [named, join(pcapDir, basename(named))]) {
+            try {
+              return { kind: 'found', bytes: await readFile(file) };
+            } catch (e) {
+              if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+            }
+          }
+          return { kind: 'missing', detail: `${join(metaDir, meta)} names ${named || 'no pcap'}, which does not exist` };
+        }
+        const pcap = (await index(pcapDir, PCAP)).get(key);
+        if (pcap === undefined) return { kind: 'missing', detail: `no rtpengine metadata or pcap for Call-ID ${v.callId} in ${dir}` };
+        return { kind: 'found', bytes: await readFile(join(pcapDir, pcap)) };
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'ENOENT') return { kind: 'missing', detail: `${dir}: ${err.message}` };
+        return { kind: 'error', detail: `${dir}: ${err.code ?? ''} ${err.message}` };
       }
     },
     close: async () => {},

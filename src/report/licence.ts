@@ -155,7 +155,7 @@ function recordingProbeRow(r: Results, status: RunStatus, rec: RecordingFigures)
   const requirement = bi('通话录音：录音完整率（录音探针）', 'Call recording: recording completeness (recording probe)');
   if (rec.checked === 0) return { requirement, state: 'not-tested', evidence: bi('录音探针未检查任何呼叫', 'the recording probe checked no call') };
   const crit = r.criteria.filter((c) => c.metric === 'recording_completeness');
-  const src = rec.source === 'http' ? bi('HTTP 接口', 'HTTP') : bi('录音目录', 'directory');
+  const src = rec.source === 'http' ? bi('HTTP 接口', 'HTTP') : rec.source === 'rtpengine' ? bi('rtpengine 录音目录（pcap）', 'rtpengine spool (pcap)') : bi('录音目录', 'directory');
   const scopeZh = rec.sample === null ? `应答 ${rec.answered} 通中检查 ${rec.checked} 通` : `应答 ${rec.answered} 通中抽样检查 ${rec.checked} 通（抽样 ${rec.sample}）`;
   const scopeEn = rec.sample === null ? `${rec.checked} of ${rec.answered} answered calls checked` : `${rec.checked} of ${rec.answered} answered calls checked (sample of ${rec.sample})`;
   const fails = counts(rec.failures);

@@ -16,7 +16,7 @@ export const mediaOf = (r: Results): MediaFigures | null => r.summary.media ?? n
 
 /** summary.recordings as the recording probe writes it. */
 export interface RecordingFigures {
-  source: 'http' | 'directory';
+  source: 'http' | 'directory' | 'rtpengine';
   checked: number;
   answered: number;
   valid: number;
@@ -35,7 +35,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 export function recordingsFrom(v: unknown): RecordingFigures | null {
   if (!isObj(v)) return null;
   const { source, checked, answered, valid, completeness, failures, toleranceMs, sample } = v;
-  if (source !== 'http' && source !== 'directory') return null;
+  if (source !== 'http' && source !== 'directory' && source !== 'rtpengine') return null;
   if (!isCount(checked) || !isCount(answered) || !isCount(valid) || valid > checked) return null;
   if (typeof completeness !== 'number' || !Number.isFinite(completeness) || completeness < 0 || completeness > 1) return null;
   if (!isObj(failures) || !Object.values(failures).every(isCount)) return null;

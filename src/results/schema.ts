@@ -245,7 +245,7 @@ export type RecordingFailureCause = (typeof RECORDING_FAILURE_CAUSES)[number];
 
 const RecordingsSchema = z
   .object({
-    source: z.enum(['http', 'directory']).meta(d('where the recordings were fetched from (scenario recordings.http or recordings.directory)')),
+    source: z.enum(['http', 'directory', 'rtpengine']).meta(d('where the recordings were fetched from (scenario recordings.http, recordings.directory or recordings.rtpengine: rtpengine\'s pcap spool)')),
     checked: count('answered calls whose recording was checked (all of them, or the sample)'),
     answered: count('answered calls with a record in calls.jsonl'),
     valid: count('checked calls whose recording exists, lasts the talk time within toleranceMs, is not silent and (with the marker) holds the call\'s own audio'),
@@ -255,6 +255,47 @@ const RecordingsSchema = z
     sample: z.number().int().min(1).nullable().meta(d('recordings.sample: how many calls were to be checked (null: every answered call)')),
   })
   .meta(d('the recording probe (scenario recordings); absent without one'));
+
+const TrafficSchema = (what: string) => z.object({
+  packets: count(`${what}: packets`),
+  bytes: count(`${what}: bytes`),
+  errors: count(`${what}: packets rtpengine counted as errors`),
+}).meta(d(what));
+
+const PlatformMediaSchema = z
+  .object({
+    source: z.enum(['rtpengine']).meta(d('whose view this is (scenario platform.rtpengine)')),
+    ng: z.string().meta(d('the ng control socket queried, host:port')),
+    intervalMs: num('time between rounds (list, then query each listed call)'),
+    rounds: count('rounds whose list answered (the last one after the calls)'),
+    queries: count('query requests sent'),
+    failures: z.object({
+      list: count('list requests that timed out or were refused'),
+      query: count('query requests that timed out or got an error other than an unknown call'),
+    }).meta(d('ng requests that failed: counted, never fatal')),
+    gone: count('calls listed, then unknown to rtpengine by their query (deleted in between)'),
+    calls: z.object({
+      withMedia: count('callcert calls with a media record'),
+      seen: count('of those, calls rtpengine answered a query for'),
+      final: count('seen calls whose last figures were read after callcert\'s end of the call'),
+      split: count('seen calls whose streams were told apart by direction (the caller side: the local port callcert\'s answer named)'),
+      notSeen: count('callcert calls with media rtpengine never reported (their media did not go through it, or its delete-delay was shorter than the interval)'),
+      others: count('calls rtpengine reported that are not callcert\'s'),
+    }).meta(d('which calls the figures cover')),
+    rtpengine: z.object({
+      rtp: z.object({ fromCaller: TrafficSchema('RTP rtpengine received from callcert'), fromCallee: TrafficSchema('RTP rtpengine received from the far end') })
+        .meta(d('RTP by direction')),
+      rtcp: z.object({ fromCaller: TrafficSchema('RTCP rtpengine received from callcert'), fromCallee: TrafficSchema('RTCP rtpengine received from the far end') })
+        .meta(d('RTCP by direction')),
+    }).meta(d('rtpengine\'s figures, summed over the split calls, each call\'s last query')),
+    callcert: z.object({
+      rtpSent: count('RTP packets callcert sent'),
+      rtpReceived: count('RTP packets callcert received'),
+      rtcpSent: count('RTCP compounds callcert sent'),
+      rtcpReceived: count('RTCP compounds callcert received'),
+    }).meta(d('callcert\'s own counts over the same calls: rtpSent against rtpengine.rtp.fromCaller, rtpReceived against rtpengine.rtp.fromCallee (less what was in flight at the BYE)')),
+  })
+  .meta(d('the platform\'s own per-call media view (scenario platform.rtpengine: ng list + query), per call in platform-media.jsonl; absent without one'));
 
 const CallsSchema = z.object({
   attempted: count('calls started (INVITEs sent or due)'),
@@ -308,6 +349,7 @@ const SummarySchema = z.object({
   outbound: OutboundSchema,
   media: MediaSchema.optional(),
   recordings: RecordingsSchema.optional(),
+  platformMedia: PlatformMediaSchema.optional(),
 }).meta(d('whole-run figures'));
 
 const TimelinePointSchema = z.object({
@@ -456,6 +498,7 @@ export type OutboundResults = NonNullable<Results['summary']['outbound']>;
 export type SearchResults = NonNullable<Results['search']>;
 export type EmbeddedTargetResults = NonNullable<Results['embeddedTarget']>;
 export type RecordingsResults = NonNullable<Results['summary']['recordings']>;
+export type PlatformMediaResults = NonNullable<Results['summary']['platformMedia']>;
 
 /** The JSON Schema (draft-07) of results.json. */
 export function buildResultsJsonSchema(): Record<string, unknown> {

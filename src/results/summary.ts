@@ -20,7 +20,7 @@ import { redactUrl } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { flatStageWindows } from '../load/stages.js';
-import { SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type RecordingsResults, type Results } from './schema.js';
+import { SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type PlatformMediaResults, type RecordingsResults, type Results } from './schema.js';
 
 /** The document's type is declared in schema.ts (ResultsSchema); buildResults is checked against it. */
 export { SCHEMA_VERSION, type Results };
@@ -72,6 +72,8 @@ export interface RunFacts {
   search?: SearchResult | null;
   /** The recording probe's result (probe/), once it ran after the calls; absent: no probe. */
   recordings?: RecordingsResults | null;
+  /** The platform's own media view (scenario platform.rtpengine), once the calls are done; absent: none. */
+  platformMedia?: PlatformMediaResults | null;
   /** With call.media, once the workers finished: kernel drops on their RTP sockets, and their port pools' figures. */
   mediaSocketDrops?: number | null;
   mediaPorts?: MediaPortTotals | null;
@@ -222,6 +224,7 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
     outbound: outboundSummary(agg, f.scenario, f.loadEndMs),
     media: mediaSummary(agg, f.scenario, { drops: f.mediaSocketDrops ?? null, ports: f.mediaPorts ?? null }),
     ...(f.recordings ? { recordings: f.recordings } : {}),
+    ...(f.platformMedia ? { platformMedia: f.platformMedia } : {}),
   };
 
   const criteria = criteriaResults(f, runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}, f.recordings ?? null));

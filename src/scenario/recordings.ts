@@ -11,15 +11,18 @@
  *   criterion.
  *
  * Templates take `{{callId}}` (the SIP Call-ID: percent-encoded in a URL, made a safe file name in
- * a directory template, media/recording-files.ts), `{{callIdRaw}}`, `{{index}}` (the call's
- * number in the run), `{{worker}}` and `{{date}}` (the answer's UTC date, YYYY-MM-DD).
+ * a directory template, media/recording-files.ts), `{{callIdRaw}}`, `{{callIdUrl}}` (percent-encoded
+ * as encodeURIComponent does, in both: how rtpengine names its spool's files), `{{index}}` (the
+ * call's number in the run), `{{worker}}` and `{{date}}` (the answer's UTC date, YYYY-MM-DD).
+ * A third source, `rtpengine`, is rtpengine's `--recording-dir` spool (pcap), found per Call-ID
+ * through its metadata files (probe/recording-fetch.ts).
  */
 import { z } from 'zod';
 import { DurationSchema, PositiveDurationSchema, expect, numberSchema } from '../util/schema-fields.js';
 import { expectedGot, parseDurationMs } from '../util/duration.js';
 import { compileTemplate, TemplateError } from '../http/flows/template.js';
 
-export const RECORDING_VARS = ['callId', 'callIdRaw', 'index', 'worker', 'date'] as const;
+export const RECORDING_VARS = ['callId', 'callIdRaw', 'callIdUrl', 'index', 'worker', 'date'] as const;
 
 export const RECORDING_DEFAULTS = {
   /** Calls' recordings kept by default when recording is on (~640 MB at 20 s holds). */
@@ -81,8 +84,8 @@ const templateCheck = (v: string, ctx: z.core.$RefinementCtx<string>) => {
     const t = compileTemplate(v);
     const bad = t.vars.find((n) => !(RECORDING_VARS as readonly string[]).includes(n));
     if (bad !== undefined) ctx.addIssue({ code: 'custom', message: expectedGot(`variables among ${RECORDING_VARS.map((n) => `{{${n}}}`).join(', ')}`, `{{${bad}}}`), input: v });
-    else if (!t.vars.includes('callId') && !t.vars.includes('callIdRaw') && !t.vars.includes('index')) {
-      ctx.addIssue({ code: 'custom', message: expectedGot('a template naming the call: {{callId}}, {{callIdRaw}} or {{index}}', v), input: v });
+    else if (!['callId', 'callIdRaw', 'callIdUrl', 'index'].some((n) => t.vars.includes(n))) {
+      ctx.addIssue({ code: 'custom', message: expectedGot('a template naming the call: {{callId}}, {{callIdRaw}}, {{callIdUrl}} or {{index}}', v), input: v });
     }
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
@@ -128,7 +131,13 @@ export const RecordingsSchema = z
         .optional()
         .meta({
           description: 'Read each call\'s recording from a file: a path template whose last part may hold * wildcards (relative to the scenario file).',
-          examples: ['./recordings/{{callId}}.caller.wav', '/var/spool/rec/{{date}}/*{{callIdRaw}}*.wav'],
+          examples: ['./recordings/{{callId}}.caller.wav', '/var/spool/rec/{{date}}/*{{callIdRaw}}*.wav', '/var/spool/rtpengine/pcaps/{{callIdUrl}}-*.pcap'],
+        }),
+      rtpengine: z.string({ error: expect('a directory path (rtpengine\'s --recording-dir)') }).min(1, { error: expect('a non-empty directory path (rtpengine\'s --recording-dir)') })
+        .optional()
+        .meta({
+          description: 'Read each call\'s recording from rtpengine\'s pcap spool (--recording-dir with --recording-method=pcap): the pcap its metadata/ file names for the Call-ID, else the one in pcaps/ named after it (relative to the scenario file).',
+          examples: ['/var/spool/rtpengine'],
         }),
       sample: numberSchema({ int: true, min: 1 }).nullable().optional()
         .meta({ description: 'Check this many answered calls, evenly spread over the run (null: every answered call).', default: null }),
@@ -140,7 +149,7 @@ export const RecordingsSchema = z
       delay: DurationSchema.optional().meta({ description: 'Wait this long after the last call before fetching (a platform may finalise recordings late).', default: RECORDING_DEFAULTS.delay }),
       concurrency: numberSchema({ int: true, min: 1, max: 64 }).optional().meta({ description: 'Recordings fetched at once.', default: RECORDING_DEFAULTS.concurrency }),
     },
-    { error: expect('a mapping { http | directory, sample, tolerance, silenceDbov, marker, delay, concurrency }') },
+    { error: expect('a mapping { http | directory | rtpengine, sample, tolerance, silenceDbov, marker, delay, concurrency }') },
   )
   .nullable()
   .optional()
@@ -152,7 +161,8 @@ export type RecordingAuth = { kind: 'bearer'; token: string } | { kind: 'basic';
 
 export type RecordingSource =
   | { kind: 'http'; url: string; auth: RecordingAuth; headers: Record<string, string>; timeoutMs: number }
-  | { kind: 'directory'; pattern: string };
+  | { kind: 'directory'; pattern: string }
+  | { kind: 'rtpengine'; dir: string };
 
 export interface RecordingsProbeSpec {
   source: RecordingSource;
@@ -180,6 +190,8 @@ export function normalizeRecordings(
       auth: a === undefined ? null : 'token' in a ? { kind: 'bearer', token: a.token } : { kind: 'basic', username: a.username, password: a.password },
       timeoutMs: ms(r.http.timeout ?? RECORDING_DEFAULTS.timeout, 'recordings.http.timeout'),
     };
+  } else if (r.rtpengine !== undefined) {
+    source = { kind: 'rtpengine', dir: resolvePath(r.rtpengine) };
   } else {
     // A missing source is a cross-field problem (recordingsProblems); normalise to something inert.
     source = { kind: 'directory', pattern: resolvePath(r.directory ?? '.') };
@@ -210,8 +222,9 @@ export function recordingsProblems(
   }
   const r = input.recordings;
   if (r === undefined || r === null) return out;
-  if ((r.http === undefined) === (r.directory === undefined)) {
-    out.push({ path: ['recordings'], message: expectedGot('exactly one source: http or directory', r.http === undefined ? 'neither' : 'both') });
+  const sources = (['http', 'directory', 'rtpengine'] as const).filter((k) => r[k] !== undefined);
+  if (sources.length !== 1) {
+    out.push({ path: ['recordings'], message: expectedGot('exactly one source: http, directory or rtpengine', sources.length === 0 ? 'none' : sources.join(' and ')) });
   }
   if (s.media.codec === null) {
     out.push({ path: ['recordings'], message: expectedGot('call.media pcmu or pcma (a recording of a call without audio cannot be told from a silent one; --media pcmu)', 'none') });

@@ -25,6 +25,7 @@ import { LoadSchema } from '../load/models/registry.js';
 import { OPEN_DEFAULTS } from '../load/models/open.js';
 import { CallMediaSchema, MediaSchema } from '../media/schema.js';
 import { SEARCH_DEFAULTS } from '../load/models/search.js';
+import { PlatformSchema } from './platform.js';
 import { EmbeddedRecordingsSchema, RecordingsSchema } from './recordings.js';
 import {
   KNOWN_METRICS, METRIC_DESCRIPTIONS, METRIC_FORMS, PLAIN_METRICS, SELECTOR_METRICS, SELECTOR_TAGS, SELECTOR_VALUE_PATTERN,
@@ -679,6 +680,7 @@ export const ScenarioSchema = z
       http: HttpSchema,
       uas: UasSchema,
       recordings: RecordingsSchema,
+      platform: PlatformSchema,
       workers: numberSchema({ int: true, min: 1 }).nullable().optional().meta({ description: 'Worker threads (default: CPU cores − 1, at least 1).' }),
       localAddress: z
         .string({ error: expect('an IPv4 or IPv6 address', quoteHint) })

@@ -101,6 +101,7 @@ export interface Criterion {
 
 import type { MediaSpec } from '../media/schema.js';
 import type { EmbeddedRecordingsSpec, RecordingsProbeSpec } from './recordings.js';
+import type { PlatformSpec } from './platform.js';
 
 export interface Scenario {
   name: string;
@@ -119,6 +120,8 @@ export interface Scenario {
   uas: UasSpec | null;
   /** The recording probe run after the calls (scenario/recordings.ts); null: none. */
   recordings: RecordingsProbeSpec | null;
+  /** What callcert reads from the platform about its calls (scenario/platform.ts): rtpengine's ng view. */
+  platform: PlatformSpec;
   /** Worker threads; null: cores - 1, at least 1. */
   workers: number | null;
   /** Local address to bind SIP sockets to; the default (127.0.0.1) follows the target's family (engine/preflight.ts chooseLocalAddress). */

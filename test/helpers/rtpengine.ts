@@ -1,6 +1,5 @@
 /**
- * rtpengine (Debian rtpengine-daemon, 10.x) as a real media relay in interop tests, and a
- * small client for its ng control protocol.
+ * rtpengine (Debian rtpengine-daemon, 10.x) as a real media relay in interop tests.
  *
  * How rtpengine runs here (startRtpengine)
  *   timeout -k 5 N rtpengine --config-file=none --foreground --log-stderr --table=-1 \
@@ -13,219 +12,21 @@
  *   - `--delete-delay`: a call the proxy deleted stays queryable that long (rtpengine's
  *     default is 30 s), so a test can read rtpengine's own counts after the run.
  *
- * The ng protocol (rtpengine's docs, "ng control protocol"): one UDP datagram per message,
- * `<cookie> <bencoded dictionary>`; the reply carries the same cookie. Commands used here:
- * `ping` → { result: "pong" }, `list` → { calls: [call-id, …] }, `query` { call-id } →
- * { result: "ok", totals: { RTP: { packets, bytes, errors }, RTCP: {…} }, tags: { <tag>: {
- * medias: [ { streams: [ { "local port", endpoint: { address, port }, stats: { packets,
- * bytes, errors } } ] } ] } } }. A stream's stats count what rtpengine *received* on that
- * local port (from the endpoint it learnt); it forwards it out of the peer side's port.
+ * The ng protocol client is callcert's own (src/platform/ng-client.ts, which documents the
+ * commands and the reply's shape); it is re-exported here for the tests.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readPcap, type PcapUdp } from '../../src/media/pcap.js';
+import { NgClient } from '../../src/platform/ng-client.js';
 import { startKamailio, type KamailioHandle } from './kamailio.js';
 import { freeUdpPort, requireCommand, spawnBounded, tailLines, type BoundedProcess } from './procs.js';
 
-// ---- bencode ---------------------------------------------------------------------------
-
-/** A bencode value: byte strings decode as latin1 strings (rtpengine's keys and values are ASCII). */
-export type Bencode = string | number | Bencode[] | { [key: string]: Bencode };
-
-/** Bencode `v` (BEP 3): dictionaries with their keys sorted as raw byte strings; integers only. */
-export function bencode(v: Bencode): Buffer {
-  const parts: Buffer[] = [];
-  const walk = (x: Bencode): void => {
-    if (typeof x === 'number') {
-      if (!Number.isSafeInteger(x)) throw new Error(`bencode: ${x} is not an integer`);
-      parts.push(Buffer.from(`i${x}e`, 'latin1'));
-    } else if (typeof x === 'string') {
-      const b = Buffer.from(x, 'latin1');
-      parts.push(Buffer.from(`${b.length}:`, 'latin1'), b);
-    } else if (Array.isArray(x)) {
-      parts.push(Buffer.from('l', 'latin1'));
-      for (const e of x) walk(e);
-      parts.push(Buffer.from('e', 'latin1'));
-    } else {
-      parts.push(Buffer.from('d', 'latin1'));
-      for (const k of Object.keys(x).sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')))) {
-        walk(k);
-        walk(x[k]!);
-      }
-      parts.push(Buffer.from('e', 'latin1'));
-    }
-  };
-  walk(v);
-  return Buffer.concat(parts);
-}
-
-/** Decode one bencoded value that fills `buf` exactly; throws with the offset on malformed input. */
-export function bdecode(buf: Buffer): Bencode {
-  let i = 0;
-  const fail = (why: string): never => {
-    throw new Error(`bdecode: ${why} at byte ${i}`);
-  };
-  const digitsUntil = (end: number): number => {
-    const stop = buf.indexOf(end, i);
-    if (stop < 0) fail('unterminated number');
-    const text = buf.toString('latin1', i, stop);
-    if (!/^(0|-?[1-9]\d*)$/.test(text)) fail(`bad number '${text}'`);
-    i = stop + 1;
-    return Number(text);
-  };
-  const value = (): Bencode => {
-    if (i >= buf.length) fail('unexpected end');
-    const c = buf[i]!;
-    if (c === 0x69 /* i */) {
-      i++;
-      return digitsUntil(0x65 /* e */);
-    }
-    if (c === 0x6c /* l */) {
-      i++;
-      const out: Bencode[] = [];
-      while (buf[i] !== 0x65) out.push(value());
-      i++;
-      return out;
-    }
-    if (c === 0x64 /* d */) {
-      i++;
-      const out: { [key: string]: Bencode } = {};
-      while (buf[i] !== 0x65) {
-        const k = value();
-        if (typeof k !== 'string') fail('dictionary key is not a string');
-        // defineProperty: a key named __proto__ is a key like any other, not the prototype.
-        Object.defineProperty(out, k as string, { value: value(), enumerable: true, writable: true, configurable: true });
-      }
-      i++;
-      return out;
-    }
-    if (c >= 0x30 && c <= 0x39) {
-      const len = digitsUntil(0x3a /* : */);
-      if (len < 0 || i + len > buf.length) fail('string runs past the end');
-      const s = buf.toString('latin1', i, i + len);
-      i += len;
-      return s;
-    }
-    return fail(`unexpected byte 0x${c.toString(16)}`);
-  };
-  const v = value();
-  if (i !== buf.length) fail('trailing bytes');
-  return v;
-}
-
-// ---- ng client -------------------------------------------------------------------------
-
-export type NgDict = { [key: string]: Bencode };
-
-/** One ng client on its own UDP socket: request/reply matched by cookie, each bounded in time. */
-export class NgClient {
-  private readonly sock: Socket;
-  private readonly pending = new Map<string, (reply: NgDict | Error) => void>();
-  private seq = 0;
-  private ready: Promise<void>;
-
-  constructor(
-    private readonly host: string,
-    private readonly port: number,
-  ) {
-    this.sock = createSocket('udp4');
-    this.sock.on('message', (msg) => {
-      const sp = msg.indexOf(0x20);
-      if (sp < 0) return;
-      const cookie = msg.toString('latin1', 0, sp);
-      const done = this.pending.get(cookie);
-      if (done === undefined) return;
-      this.pending.delete(cookie);
-      try {
-        const v = bdecode(msg.subarray(sp + 1));
-        done(typeof v === 'object' && !Array.isArray(v) ? v : new Error(`ng reply is not a dictionary: ${JSON.stringify(v)}`));
-      } catch (e) {
-        done(e as Error);
-      }
-    });
-    this.ready = new Promise((resolve, reject) => {
-      this.sock.once('error', reject);
-      this.sock.bind(0, '127.0.0.1', () => resolve());
-    });
-  }
-
-  /** Send `{ command, ...args }`; resolves with the reply dictionary (any `result`), rejects after timeoutMs. */
-  async command(command: string, args: NgDict = {}, timeoutMs = 2000): Promise<NgDict> {
-    await this.ready;
-    const cookie = `cc${process.pid}_${++this.seq}`;
-    const msg = Buffer.concat([Buffer.from(`${cookie} `, 'latin1'), bencode({ ...args, command })]);
-    return new Promise<NgDict>((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.pending.delete(cookie);
-        reject(new Error(`ng ${command}: no reply from ${this.host}:${this.port} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(cookie, (r) => {
-        clearTimeout(t);
-        if (r instanceof Error) reject(r);
-        else resolve(r);
-      });
-      this.sock.send(msg, this.port, this.host);
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.sock.close(() => resolve());
-      } catch {
-        resolve(); // already closed
-      }
-    });
-  }
-}
-
-/** One stream (one local port) of a call as rtpengine's `query` reports it. */
-export interface RtpengineStream {
-  tag: string;
-  mediaIndex: number;
-  localPort: number;
-  /** Where rtpengine last received from on this port ('' before anything came). */
-  endpoint: string;
-  /** What rtpengine received on this local port. */
-  packets: number;
-  bytes: number;
-  errors: number;
-  /** true for an RTCP stream (odd port; rtpengine's flags list it). */
-  rtcp: boolean;
-}
-
-const num = (v: Bencode | undefined): number => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : 0);
-const dict = (v: Bencode | undefined): NgDict => (v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : {});
-const list = (v: Bencode | undefined): Bencode[] => (Array.isArray(v) ? v : []);
-
-/** The streams of a `query` reply, flattened: every tag's medias' streams. */
-export function queryStreams(reply: NgDict): RtpengineStream[] {
-  const out: RtpengineStream[] = [];
-  for (const [tag, t] of Object.entries(dict(reply.tags))) {
-    for (const m of list(dict(t).medias)) {
-      const md = dict(m);
-      for (const s of list(md.streams)) {
-        const sd = dict(s);
-        const ep = dict(sd.endpoint);
-        const stats = dict(sd.stats);
-        const flags = list(sd.flags).filter((f): f is string => typeof f === 'string');
-        out.push({
-          tag,
-          mediaIndex: num(md.index),
-          localPort: num(sd['local port']),
-          endpoint: typeof ep.address === 'string' ? `${ep.address}:${num(ep.port)}` : '',
-          packets: num(stats.packets),
-          bytes: num(stats.bytes),
-          errors: num(stats.errors),
-          rtcp: flags.includes('RTCP'),
-        });
-      }
-    }
-  }
-  return out;
-}
+// The ng client is callcert's own (platform/): the tests drive rtpengine with what a run uses.
+export { bdecode, bencode, type Bencode } from '../../src/platform/bencode.js';
+export { NgClient, queryStreams, type NgDict, type RtpengineStream } from '../../src/platform/ng-client.js';
 
 // ---- the daemon ------------------------------------------------------------------------
 
@@ -335,43 +136,11 @@ export function recordingName(callId: string): string {
   return encodeURIComponent(callId);
 }
 
-/** One UDP datagram of a pcap file, as rtpengine recorded it: from the endpoint to its own local port. */
-export interface PcapUdp {
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-  /** UDP payload bytes (an RTP header + payload, or an RTCP compound). */
-  payloadBytes: number;
-}
-
-/** The IPv4/UDP datagrams of a classic pcap file (link type 101 raw IP, or 1 Ethernet); throws on any other layout. */
+/** The UDP datagrams of a pcap file (the one reader, media/pcap.ts); throws on a file it cannot read. */
 export function readPcapUdp(file: Buffer): PcapUdp[] {
-  if (file.length < 24) throw new Error(`pcap: ${file.length} bytes, shorter than its global header`);
-  const magic = file.readUInt32LE(0);
-  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!le && file.readUInt32BE(0) !== 0xa1b2c3d4 && file.readUInt32BE(0) !== 0xa1b23c4d) throw new Error(`pcap: bad magic 0x${magic.toString(16)}`);
-  const u32 = (at: number) => (le ? file.readUInt32LE(at) : file.readUInt32BE(at));
-  const link = u32(20);
-  if (link !== 101 && link !== 1) throw new Error(`pcap: link type ${link}, expected 101 (raw IP) or 1 (Ethernet)`);
-  const out: PcapUdp[] = [];
-  let at = 24;
-  while (at + 16 <= file.length) {
-    const incl = u32(at + 8);
-    const rec = file.subarray(at + 16, at + 16 + incl);
-    if (rec.length < incl) throw new Error(`pcap: record at byte ${at} runs past the end of the file`);
-    at += 16 + incl;
-    const ip = link === 1 ? rec.subarray(14) : rec;
-    if (ip.length < 28 || ip[0]! >> 4 !== 4 || ip[9] !== 17) continue; // IPv4 UDP only
-    const ihl = (ip[0]! & 0x0f) * 4;
-    const dot = (o: number) => `${ip[o]}.${ip[o + 1]}.${ip[o + 2]}.${ip[o + 3]}`;
-    out.push({
-      src: dot(12), dst: dot(16), srcPort: ip.readUInt16BE(ihl), dstPort: ip.readUInt16BE(ihl + 2),
-      payloadBytes: ip.readUInt16BE(ihl + 4) - 8,
-    });
-  }
-  if (at !== file.length) throw new Error(`pcap: ${file.length - at} bytes after the last whole record`);
-  return out;
+  const r = readPcap(file);
+  if ('error' in r) throw new Error(r.error);
+  return r.datagrams;
 }
 
 // ---- Kamailio in front of a UAS, with rtpengine relaying the media -------------------------

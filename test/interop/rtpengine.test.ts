@@ -13,16 +13,24 @@
  *     echo's port; it received every RTP packet and RTCP compound callcert sent, and what callcert
  *     received is what rtpengine received from the echo, less what was in flight at the BYE;
  *   - the echo (MediaEcho counters): it sent exactly what rtpengine received on the callee side;
- *   - Kamailio's log: one offer, answer and delete per call.
+ *   - Kamailio's log: one offer, answer and delete per call;
+ *   - rtpengine's pcap spool (record-call=on) as the recording store of callcert's recording probe
+ *     (`recordings: { rtpengine: DIR }`): every call's pcap valid (duration, level, marker both
+ *     ways), completeness 1; with pcaps removed afterwards, those calls `missing`;
+ *   - `platform.rtpengine`: the run's own ng watch (list + query while it goes) writes per call what
+ *     the test's own query reads afterwards, and its totals equal callcert's sent counts; with no
+ *     rtpengine at the address every request is counted as failed and the run stays valid.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkRecording } from '../../src/probe/recording-check.js';
+import { answeredCalls, probeRecordings } from '../../src/probe/recording-probe.js';
 import { CallCentre } from '../../src/simulator/call-centre.js';
 import { describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir, type CallLine } from '../helpers/cli.js';
 import { findKamailioModulesDir } from '../helpers/kamailio.js';
-import { requireCommand } from '../helpers/procs.js';
+import { freeUdpPort, requireCommand } from '../helpers/procs.js';
 import { queryStreams, readPcapUdp, recordingName, startKamailioWithRtpengine, startRtpengine, type RtpengineHandle, type RtpengineStream } from '../helpers/rtpengine.js';
 
 /** Three disjoint port ranges on 127.0.0.1, below the kernel's ephemeral range: who owns a port tells which side it is. */
@@ -234,8 +242,8 @@ describe('callcert media → Kamailio + rtpengine (userspace relay) → call cen
       const udp = readPcapUdp(readFileSync(join(spool, 'pcaps', files[0]!)));
       const relayPort = portOf(m.remote);
       // Recorded as rtpengine received it: callcert → rtpengine's caller-side port, the echo → its callee-side port.
-      const fromCaller = udp.filter((d) => d.dstPort === relayPort && d.payloadBytes === 172);
-      const fromEcho = udp.filter((d) => d.dstPort !== relayPort && d.dstPort !== relayPort + 1 && d.payloadBytes === 172);
+      const fromCaller = udp.filter((d) => d.dstPort === relayPort && d.payload.length === 172);
+      const fromEcho = udp.filter((d) => d.dstPort !== relayPort && d.dstPort !== relayPort + 1 && d.payload.length === 172);
       const rtcpFromCaller = udp.filter((d) => d.dstPort === relayPort + 1);
       figures.push({
         file: files[0], datagrams: udp.length, fromCaller: fromCaller.length, sent: m.sent, fromEcho: fromEcho.length, received: m.received,
@@ -256,4 +264,189 @@ describe('callcert media → Kamailio + rtpengine (userspace relay) → call cen
     }
     report('rtpengine recording spool', { spool, figures });
   }, 60_000);
+
+  it('the recording probe reads rtpengine\'s pcap spool: every relayed call valid (completeness 1), a removed pcap missing', async () => {
+    const { rtpe, kamailioPort } = await startPeers('probe', { recording: true, deleteDelaySec: 0 });
+    const spool = join(root, 'spool-probe');
+    const out = join(root, 'out-probe');
+    const file = join(root, 'probe.yaml');
+    // delay: rtpengine closes a pcap at the delete on the last BYE; its metadata follows.
+    writeFileSync(file, `name: rtpengine-probe
+target: { uri: "sip:ivr@127.0.0.1:${kamailioPort}" }
+load:
+  model: closed
+  stages:
+    - { duration: 0s, target: 3 }
+    - { duration: 3s, target: 3 }
+  gracefulStop: 10s
+call: { hold: 2s, media: pcmu }
+recordings: { rtpengine: ${JSON.stringify(spool)}, delay: 1s }
+criteria:
+  recording_completeness: [">=0.99"]
+workers: 1
+generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendSlipMsP99: 100 }
+`);
+    const cli = await runCli(['run', file, '--quiet', '--out', out], { timeoutSec: 45, cwd: root });
+    const r = readResults(out);
+    const calls = readCalls(out);
+    const answered = calls.filter((c) => c.cause === 'completed');
+    const why = `${describeCli(cli)}\nrecordings: ${JSON.stringify(r.summary.recordings)}\npcaps: ${JSON.stringify(readdirSync(join(spool, 'pcaps')))}\nrtpengine log:\n${rtpe.log().slice(-2000)}`;
+    // 3 channels of 2 s holds over 3 s, then the last calls run out: about 6 calls, all answered.
+    expect(answered.length, why).toBeGreaterThanOrEqual(4);
+    expect(answered.length, why).toBe(calls.length);
+    expect(r.summary.recordings, why).toMatchObject({ source: 'rtpengine', checked: answered.length, answered: answered.length, valid: answered.length, completeness: 1 });
+    expect(r.criteria.find((c) => c.metric === 'recording_completeness')?.pass, why).toBe(true);
+    expect(cli.code, why).toBe(0);
+
+    // The same spool through the probe in process, on the run's own calls.jsonl: the per-call checks.
+    const jsonl = readFileSync(join(out, 'calls.jsonl'), 'utf8');
+    const spec = (source: Parameters<typeof probeRecordings>[0]['source']) => ({
+      source, sample: null as number | null, toleranceMs: 1000, silenceDbov: -50, marker: true, delayMs: 0, concurrency: 4,
+    });
+    const ctx = { runStartEpochMs: Date.now(), law: 'pcmu' as const, http: { baseUrl: null, defaultToken: null } };
+    // A directory template finds the same files by name ({{callIdUrl}}: the Call-ID as rtpengine encodes it).
+    const byName = await probeRecordings(spec({ kind: 'directory', pattern: join(spool, 'pcaps', '{{callIdUrl}}-*.pcap') }), answeredCalls(jsonl), ctx);
+    expect(byName.summary.valid, JSON.stringify(byName.checks)).toBe(answered.length);
+
+    // What the check measured in each pcap: its span against the talk time, and both directions' markers (rtpengine relays bit-exact).
+    const measured = answered.map((c) => {
+      const name = readdirSync(join(spool, 'pcaps')).find((f) => f.startsWith(`${encodeURIComponent(c.id!)}-`))!;
+      const m = c.media as CallMedia;
+      const res = checkRecording(readFileSync(join(spool, 'pcaps', name)), { talkMs: c.durationMs!, toleranceMs: 1000, silenceDbov: -50, markerTag: c.i, law: 'pcmu' });
+      return { id: c.id, talkMs: c.durationMs!, sent: m.sent, received: m.received, ...res };
+    });
+    for (const x of measured) {
+      const w = JSON.stringify(x);
+      expect(x.ok, w).toBe(true);
+      if (!x.ok) continue;
+      // The pcap runs from the first packet rtpengine received after the answer to its delete at the BYE.
+      expect(Math.abs(x.durationMs - x.talkMs), w).toBeLessThan(200);
+      // One marker per packet, both directions: what callcert sent (less the last in flight) and what the echo returned.
+      expect(x.markerOwn, w).toBeGreaterThanOrEqual(x.sent + x.received - 6);
+      expect(x.markerOwn, w).toBeLessThanOrEqual(x.sent + x.received + 3);
+      expect(x.markerOther, w).toBe(0);
+      expect(x.levelDbov, w).toBeGreaterThan(-40); // the default prompt is about -30 dBov
+    }
+
+    // Remove one call's pcap (its metadata left, naming a file that is gone) and another's pcap and metadata.
+    const [a, b] = answered.map((c) => encodeURIComponent(c.id!));
+    const pcaps = readdirSync(join(spool, 'pcaps'));
+    const metas = readdirSync(join(spool, 'metadata'));
+    rmSync(join(spool, 'pcaps', pcaps.find((f) => f.startsWith(`${a}-`))!));
+    rmSync(join(spool, 'pcaps', pcaps.find((f) => f.startsWith(`${b}-`))!));
+    rmSync(join(spool, 'metadata', metas.find((f) => f.startsWith(`rtpengine-meta-${b}-`))!));
+    const after = await probeRecordings(spec({ kind: 'rtpengine', dir: spool }), answeredCalls(jsonl), ctx);
+    const figures = {
+      calls: answered.length, run: r.summary.recordings, afterRemoval: after.summary, measured,
+      talkMs: answered.map((c) => c.durationMs), missing: after.checks.filter((c) => !c.valid).map((c) => `${c.call.id}: ${c.detail}`),
+    };
+    report('recording probe on rtpengine\'s spool', figures);
+    expect(after.summary.valid, JSON.stringify(figures)).toBe(answered.length - 2);
+    expect(after.summary.failures.missing, JSON.stringify(figures)).toBe(2);
+    expect(after.summary.completeness, JSON.stringify(figures)).toBeCloseTo((answered.length - 2) / answered.length, 6);
+    const invalid = after.checks.filter((c) => !c.valid).map((c) => c.call.id);
+    expect(invalid.sort(), JSON.stringify(figures)).toEqual([answered[0]!.id, answered[1]!.id].sort());
+  }, 60_000);
+
+  it('platform.rtpengine: the run reads rtpengine\'s own per-call view over ng (list + query) and writes it beside callcert\'s counts', async () => {
+    // --delete-delay=10: longer than the interval, so a round reads every call after its BYE.
+    const { rtpe, kamailioPort } = await startPeers('watch', { recording: false, deleteDelaySec: 10 });
+    const out = join(root, 'out-watch');
+    const file = join(root, 'watch.yaml');
+    writeFileSync(file, `name: rtpengine-watch
+target: { uri: "sip:ivr@127.0.0.1:${kamailioPort}" }
+load:
+  model: closed
+  stages:
+    - { duration: 0s, target: 4 }
+    - { duration: 3s, target: 4 }
+  gracefulStop: 10s
+call: { hold: 2s, media: pcmu }
+platform: { rtpengine: { ng: "127.0.0.1:${rtpe.ngPort}", interval: 500ms } }
+workers: 1
+generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendSlipMsP99: 100 }
+`);
+    const cli = await runCli(['run', file, '--quiet', '--out', out], { timeoutSec: 45, cwd: root });
+    const r = readResults(out);
+    const calls = readCalls(out);
+    const pm = r.summary.platformMedia!;
+    const rows = readFileSync(join(out, 'platform-media.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PlatformRow);
+    const why = `${describeCli(cli)}\nplatformMedia: ${JSON.stringify(pm)}\nrtpengine log:\n${rtpe.log().slice(-2000)}`;
+    expect(cli.code, why).toBe(0);
+    expect(calls.length, why).toBeGreaterThanOrEqual(6);
+    expect(calls.every((c) => c.cause === 'completed'), why).toBe(true);
+    // Every call seen, its last figures read after its end, both sides told apart; nothing failed.
+    expect(pm, why).toMatchObject({
+      source: 'rtpengine', ng: `127.0.0.1:${rtpe.ngPort}`, intervalMs: 500, failures: { list: 0, query: 0 },
+      calls: { withMedia: calls.length, seen: calls.length, final: calls.length, split: calls.length, notSeen: 0, others: 0 },
+    });
+    // 3 s of rounds every 0.5 s plus the last one after the calls: each round lists the calls up or kept.
+    expect(pm.rounds, why).toBeGreaterThanOrEqual(6);
+    expect(pm.queries, why).toBeGreaterThanOrEqual(calls.length * 2);
+    // rtpengine received every packet callcert sent; callcert received what rtpengine received from the echo, less its last in flight.
+    const c = pm.callcert;
+    const p = pm.rtpengine;
+    expect(p.rtp.fromCaller.packets, why).toBe(c.rtpSent);
+    expect(c.rtpSent, why).toBeGreaterThan(calls.length * 95); // 2 s of 20 ms frames each
+    expect(c.rtpReceived, why).toBeLessThanOrEqual(p.rtp.fromCallee.packets);
+    expect(c.rtpReceived, why).toBeGreaterThanOrEqual(p.rtp.fromCallee.packets - 3 * calls.length);
+    expect(p.rtp.fromCaller.bytes, why).toBe(c.rtpSent * 172); // 12-byte header + 160 bytes of PCMU
+    expect(p.rtcp.fromCaller.packets, why).toBe(c.rtcpSent);
+    expect(p.rtp.fromCaller.errors + p.rtp.fromCallee.errors, why).toBe(0);
+
+    // Row by row, what the run wrote is what rtpengine answers the test now (the calls are over, kept 10 s).
+    expect(rows.map((x) => x.id).sort(), why).toEqual(calls.map((x) => x.id).sort());
+    for (const row of rows) {
+      const now = queryStreams(await rtpe.ng.command('query', { 'call-id': row.id }));
+      const w = `${why}\nrow: ${JSON.stringify(row)}\nnow: ${JSON.stringify(now)}`;
+      expect(row.final, w).toBe(true);
+      const figures = (xs: RtpengineStream[]) => xs.map((s) => [s.localPort, s.packets, s.bytes]).sort();
+      expect(figures(row.rtpengine.streams), w).toEqual(figures(now));
+      expect(row.rtpengine.rtp.fromCaller.packets, w).toBe(row.callcert.sent);
+      expect(row.rtpengine.totals.rtp.packets, w).toBe(row.rtpengine.rtp.fromCaller.packets + row.rtpengine.rtp.fromCallee.packets);
+    }
+    report('rtpengine view vs callcert', { calls: calls.length, platformMedia: pm });
+  }, 60_000);
+
+  it('platform.rtpengine with nothing listening: every request counted as failed, the run itself unaffected', async () => {
+    const out = join(root, 'out-watch-none');
+    const file = join(root, 'watch-none.yaml');
+    const port = await freeUdpPort();
+    writeFileSync(file, `name: rtpengine-watch-none
+load:
+  model: closed
+  stages:
+    - { duration: 0s, target: 2 }
+    - { duration: 2s, target: 2 }
+call: { hold: 1s, media: pcmu }
+platform: { rtpengine: { ng: "127.0.0.1:${port}", interval: 200ms, timeout: 300ms } }
+workers: 1
+generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendSlipMsP99: 100 }
+`);
+    const cli = await runCli(['run', file, '--quiet', '--out', out], { timeoutSec: 30, cwd: root });
+    const r = readResults(out);
+    const calls = readCalls(out);
+    const pm = r.summary.platformMedia!;
+    const why = `${describeCli(cli)}\nplatformMedia: ${JSON.stringify(pm)}`;
+    expect(cli.code, why).toBe(0);
+    expect(r.valid, why).toBe(true);
+    expect(pm.rounds, why).toBe(0);
+    // About 2 s of rounds, each a 300 ms timeout then 200 ms, and the last one.
+    expect(pm.failures.list, why).toBeGreaterThanOrEqual(3);
+    expect(pm.calls, why).toEqual({ withMedia: calls.length, seen: 0, final: 0, split: 0, notSeen: calls.length, others: 0 });
+    const rows = readFileSync(join(out, 'platform-media.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seen: boolean });
+    expect(rows.length, why).toBe(calls.length);
+    expect(rows.every((x) => !x.seen), why).toBe(true);
+  }, 40_000);
 });
+
+interface PlatformRow {
+  id: string;
+  final: boolean;
+  callcert: { sent: number; received: number };
+  rtpengine: {
+    rtp: { fromCaller: { packets: number }; fromCallee: { packets: number } };
+    totals: { rtp: { packets: number } };
+    streams: RtpengineStream[];
+  };
+}

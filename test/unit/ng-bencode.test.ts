@@ -1,10 +1,12 @@
 /**
- * The rtpengine test helper's bencode (its ng control protocol's encoding) and pcap reader:
- * known vectors, round trips over arbitrary values, and malformed input rejected with an error.
+ * Bencode (rtpengine's ng control protocol's encoding, platform/bencode.ts) and the query reply's
+ * streams: known vectors, round trips over arbitrary values, and malformed input rejected with an
+ * error. The pcap reader's tests are media-pcap.test.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bdecode, bencode, queryStreams, readPcapUdp, type Bencode } from '../helpers/rtpengine.js';
+import { bdecode, bencode, type Bencode } from '../../src/platform/bencode.js';
+import { queryStreams } from '../../src/platform/ng-client.js';
 
 const latin1 = fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 20 });
 const value: fc.Arbitrary<Bencode> = fc.letrec<{ v: Bencode }>((tie) => ({
@@ -61,43 +63,5 @@ describe('bencode (ng protocol)', () => {
       { tag: 't1', mediaIndex: 1, localPort: 12016, endpoint: '127.0.0.1:18648', packets: 100, bytes: 17200, errors: 0, rtcp: false },
       { tag: 't1', mediaIndex: 1, localPort: 12017, endpoint: '127.0.0.1:18649', packets: 1, bytes: 72, errors: 0, rtcp: true },
     ]);
-  });
-});
-
-describe('readPcapUdp', () => {
-  /** A raw-IP (link type 101) pcap of UDP datagrams, as rtpengine writes it. */
-  function pcap(datagrams: Array<{ sport: number; dport: number; payload: number }>): Buffer {
-    const head = Buffer.alloc(24);
-    head.writeUInt32LE(0xa1b2c3d4, 0);
-    head.writeUInt16LE(2, 4);
-    head.writeUInt16LE(4, 6);
-    head.writeUInt32LE(65535, 16);
-    head.writeUInt32LE(101, 20);
-    const recs = datagrams.map((d) => {
-      const ip = Buffer.alloc(28 + d.payload);
-      ip[0] = 0x45;
-      ip.writeUInt16BE(ip.length, 2);
-      ip[9] = 17;
-      ip.set([127, 0, 0, 1], 12);
-      ip.set([127, 0, 0, 1], 16);
-      ip.writeUInt16BE(d.sport, 20);
-      ip.writeUInt16BE(d.dport, 22);
-      ip.writeUInt16BE(8 + d.payload, 24);
-      const rh = Buffer.alloc(16);
-      rh.writeUInt32LE(ip.length, 8);
-      rh.writeUInt32LE(ip.length, 12);
-      return Buffer.concat([rh, ip]);
-    });
-    return Buffer.concat([head, ...recs]);
-  }
-
-  it('reads each datagram’s ports and payload size; a cut record is an error', () => {
-    const file = pcap([{ sport: 18648, dport: 12016, payload: 172 }, { sport: 14000, dport: 12000, payload: 72 }]);
-    expect(readPcapUdp(file)).toEqual([
-      { src: '127.0.0.1', srcPort: 18648, dst: '127.0.0.1', dstPort: 12016, payloadBytes: 172 },
-      { src: '127.0.0.1', srcPort: 14000, dst: '127.0.0.1', dstPort: 12000, payloadBytes: 72 },
-    ]);
-    expect(() => readPcapUdp(file.subarray(0, file.length - 5))).toThrow(/runs past the end/);
-    expect(() => readPcapUdp(Buffer.alloc(24))).toThrow(/bad magic/);
   });
 });

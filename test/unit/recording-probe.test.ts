@@ -177,3 +177,35 @@ describe('probeRecordings over a directory', () => {
     expect(same.summary).toMatchObject({ valid: 1, failures: { wrong_call: 5 } });
   });
 });
+
+describe('probeRecordings over an rtpengine spool', () => {
+  // The check goes by the bytes (a WAV or a pcap, media/pcap.ts has its own tests): WAV content keeps this about finding files.
+  const dir = join(tmpdir(), `callcert-probe-rtpe-${process.pid}`);
+  const enc = (i: number) => encodeURIComponent(`call${i}@127.0.0.1`);
+  beforeAll(() => {
+    for (const d of ['pcaps', 'metadata']) mkdirSync(join(dir, d), { recursive: true });
+    const pcap = (name: string, tag: number) => writeFileSync(join(dir, 'pcaps', name), wav(audio(2, 'tone', tag)));
+    const meta = (i: number, hex: string, path: string) => writeFileSync(join(dir, 'metadata', `rtpengine-meta-${enc(i)}-${hex}.txt`), `${path}\n\n\nTimestamp started ms: 1\n`);
+    pcap(`${enc(0)}-00aa.pcap`, 0);
+    meta(0, '00aa', join(dir, 'pcaps', `${enc(0)}-00aa.pcap`));
+    pcap(`${enc(1)}-01bb.pcap`, 1);
+    meta(1, '01bb', `/elsewhere/pcaps/${enc(1)}-01bb.pcap`); // a spool copied from another host
+    pcap(`${enc(2)}-02cc.pcap`, 2); // still being written: no metadata yet
+    meta(3, '03dd', join(dir, 'pcaps', `${enc(3)}-03dd.pcap`)); // its pcap removed
+    pcap(`${encodeURIComponent('call4@127.0.0.1-2')}-04ee.pcap`, 4); // another call whose Call-ID starts with call 4's
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('metadata first (the path it names, else the same name in pcaps/), then a pcap named after the Call-ID; nothing else is taken for it', async () => {
+    const { summary, checks } = await probeRecordings(spec({ kind: 'rtpengine', dir }), calls, ctx(null));
+    expect(summary).toMatchObject({ source: 'rtpengine', checked: 6, valid: 3, failures: { missing: 3 } });
+    expect(checks.map((c) => c.valid)).toEqual([true, true, true, false, false, false]);
+    expect(checks[3].detail).toMatch(/rtpengine-meta-call3%40127\.0\.0\.1-03dd\.txt names .*call3%40127\.0\.0\.1-03dd\.pcap, which does not exist$/);
+    expect(checks[4].detail).toBe(`no rtpengine metadata or pcap for Call-ID call4@127.0.0.1 in ${dir}`);
+  });
+
+  it('a missing spool is every call missing, not an error', async () => {
+    const { summary } = await probeRecordings(spec({ kind: 'rtpengine', dir: join(dir, 'nope') }), calls, ctx(null));
+    expect(summary).toMatchObject({ checked: 6, valid: 0, failures: { missing: 6, fetch_error: 0 } });
+  });
+});

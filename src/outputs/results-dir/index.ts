@@ -1,6 +1,7 @@
 /**
  * The results directory, as an output: scenario.yaml and scenario.resolved.json at the start,
- * calls.jsonl and flows.jsonl appended every second, results.json rewritten while the run goes
+ * calls.jsonl and flows.jsonl appended every second, platform-media.jsonl once the calls are done
+ * (with platform.rtpengine), results.json rewritten while the run goes
  * (state "running") and written last with the final results. An interrupted run leaves valid
  * files that say so.
  */
@@ -46,6 +47,9 @@ export class ResultsDirOutput implements Output {
         this.partialWrittenAtMs = elapsedMs;
         return;
       }
+      case 'platformMedia':
+        void w.writeQueued('platform-media.jsonl', e.rows);
+        return;
       case 'finished':
         void w.writeResults(e.results);
         return;

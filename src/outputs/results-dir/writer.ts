@@ -48,6 +48,12 @@ export class ResultsWriter {
     await writeFile(path.join(this.dir, name), content);
   }
 
+  /** A whole file, written in turn with results.json (so close() waits for it). */
+  writeQueued(name: string, content: string): Promise<void> {
+    this.writing = this.writing.then(() => writeFile(path.join(this.dir, name), content));
+    return this.writing;
+  }
+
   /** Serialised, atomic replacement of results.json. */
   writeResults(results: unknown): Promise<void> {
     const text = JSON.stringify(results, null, 2) + '\n';
