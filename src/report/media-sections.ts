@@ -12,6 +12,7 @@ import { counts, type Dist } from './http-figures.js';
 import { mediaOf, type MediaFigures, type RecordingFigures, type ScaledFigures } from './media-figures.js';
 import { mediaQualityTimelineSpec, mosHistogramSpec, mosTimelineSpec } from './media-charts.js';
 import type { ChartSpec, LineSpec } from './chart-specs.js';
+import type { PlatformMediaResults } from '../results/schema.js';
 
 const bad = (n: number): Cell => (n > 0 ? { text: fmtNum(n), tone: 'bad' } : fmtNum(n));
 
@@ -108,6 +109,32 @@ function chartBlocks(model: ReportModel, n: string): Block[] {
   return blocks;
 }
 
+/**
+ * The media server's own count beside callcert's (summary.platformMedia, scenario platform.rtpengine): what
+ * rtpengine received from callcert against what callcert sent, and from the far end against what callcert got.
+ */
+function platformMediaBlocks(pm: PlatformMediaResults): Block[] {
+  const c = pm.calls;
+  const r = pm.rtpengine;
+  const pair = (platform: number, own: number): Cell => (platform === own ? `${fmtNum(platform)} = ${fmtNum(own)}` : { text: `${fmtNum(platform)} ≠ ${fmtNum(own)}`, tone: 'bad' });
+  return [
+    { kind: 'p', strong: true, text: bi(`媒体服务器自身的统计（${pm.source}，ng ${pm.ng}）`, `The media server's own view (${pm.source}, ng ${pm.ng})`) },
+    { kind: 'table', head: [T.item, T.value], widths: [260, '*'], rows: [
+      [bi('呼叫：有媒体/被其统计/通话结束后读取/未出现', 'Calls: with media / seen by it / read after the call ended / not seen'),
+        `${fmtNum(c.withMedia)} / ${fmtNum(c.seen)} / ${fmtNum(c.final)} / ${c.notSeen > 0 ? `${fmtNum(c.notSeen)} ⚠` : fmtNum(c.notSeen)}`],
+      [bi('RTP：其自 callcert 收到 / callcert 发送', 'RTP: it received from callcert / callcert sent'), pair(r.rtp.fromCaller.packets, pm.callcert.rtpSent)],
+      [bi('RTP：其自对端收到 / callcert 收到', 'RTP: it received from the far end / callcert received'), `${fmtNum(r.rtp.fromCallee.packets)} / ${fmtNum(pm.callcert.rtpReceived)}`],
+      [bi('其计为错误的包（主叫侧/对端）', 'Packets it counted as errors (caller side / far end)'), `${fmtNum(r.rtp.fromCaller.errors)} / ${fmtNum(r.rtp.fromCallee.errors)}`],
+      [bi('ng 请求：轮次/查询/失败（list/query）', 'ng requests: rounds / queries / failed (list/query)'),
+        `${fmtNum(pm.rounds)} / ${fmtNum(pm.queries)} / ${fmtNum(pm.failures.list)}/${fmtNum(pm.failures.query)}`],
+    ] },
+    { kind: 'p', tone: 'muted', small: true, text: bi(
+      '数值取自每通呼叫最后一次 ng query（逐呼叫见 platform-media.jsonl）；对端方向上，BYE 时仍在途的包使两数可差几个。',
+      "Figures from each call's last ng query (per call in platform-media.jsonl); towards callcert, packets in flight at the BYE may leave the two a few apart.",
+    ) },
+  ];
+}
+
 /** The media sub-section numbered `n`, or nothing for a run without media. */
 export function mediaBlocks(model: ReportModel, n: string): Block[] {
   const m = mediaOf(model.results);
@@ -134,6 +161,8 @@ export function mediaBlocks(model: ReportModel, n: string): Block[] {
     ) });
   }
   blocks.push(...chartBlocks(model, n));
+  const pm = model.results.summary.platformMedia;
+  if (pm !== undefined) blocks.push(...platformMediaBlocks(pm));
   if (model.recordings !== null) blocks.push(...recordingBlocks(model.recordings));
   blocks.push(...definitions(m, model.recordings));
   return blocks;

@@ -21,6 +21,7 @@
  *     the test's own query reads afterwards, and its totals equal callcert's sent counts; with no
  *     rtpengine at the address every request is counted as failed and the run stays valid.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -406,7 +407,15 @@ generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendS
       expect(row.rtpengine.totals.rtp.packets, w).toBe(row.rtpengine.rtp.fromCaller.packets + row.rtpengine.rtp.fromCallee.packets);
     }
     report('rtpengine view vs callcert', { calls: calls.length, platformMedia: pm });
-  }, 60_000);
+
+    // The report prints the media server's count beside callcert's, equal where they are.
+    const pdf = join(out, 'report.pdf');
+    const rep = await runCli(['report', out, '--lang', 'en', '--output', pdf], { timeoutSec: 60, cwd: root });
+    expect(rep.code, describeCli(rep)).toBe(0);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    expect(text, why).toContain("The media server's own view (rtpengine");
+    expect(text, why).toMatch(new RegExp(`RTP: it received from callcert / callcert sent\\s+${pm.callcert.rtpSent} = ${pm.callcert.rtpSent}`));
+  }, 90_000);
 
   it('platform.rtpengine with nothing listening: every request counted as failed, the run itself unaffected', async () => {
     const out = join(root, 'out-watch-none');
