@@ -71,7 +71,7 @@ ${EXIT_CODES}`);
     .option('--auth-user <user>', 'digest auth user name')
     .option('--auth-password <password>', 'digest auth password')
     .option('--data <file>', "per-call data (call.data): a CSV with a header row, or a SIPp injection file; use its columns as '{{column}}' in --auth-user, --auth-password, --set call.from=...")
-    .addOption(new Option('--media <codec>', 'voice on every call (call.media): G.711 RTP both ways, measured per call; none: signalling only').choices(['pcmu', 'pcma', 'none']))
+    .addOption(new Option('--media <codec>', "voice on every call (call.media): G.711 RTP both ways, measured per call (default: pcmu; with a scenario file, the file's call.media); none: signalling only").choices(['pcmu', 'pcma', 'none']))
     .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', num('--workers', true))
     .option('--capacity <n>', 'embedded call centre only: channels it accepts before 503 (embedded.capacity)', num('--capacity', true))
     .option('--set <path=value>', 'override a scenario field, e.g. load.stages[1].target=1500 (repeatable)', collect, [])
