@@ -48,6 +48,7 @@ Examples:
   $ callcert run scenarios/quickstart.yaml              # 1,000 channels against the embedded call centre
   $ callcert run --target sip:ivr@10.0.0.5:5060 --concurrency 1000 --hold 20s --duration 60s
   $ callcert run --target sip:127.0.0.1:5080 --rate 200 --hold 1s --duration 30s --transport tcp
+  $ callcert run --target sip:ivr@10.0.0.5:5060 --rate 50 --duration 60s --media none   # signalling only (one-liners carry pcmu voice by default)
   $ callcert run scenarios/certify-1000.yaml --target sip:ivr@staging:5060 --set load.stages[2].target=1500
   $ callcert run scenarios/capacity-search.yaml --capacity 1400     # stepped search for the knee
   $ callcert simulate --sip-port 5080 --capacity 1200 --ring 2s --cti-port 8080
