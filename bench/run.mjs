@@ -282,7 +282,8 @@ async function runCallcert(name, loadFlags, { expectSec, settleMs = cfg.settleMs
   const dir = join(runDir, name);
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'out');
-  const args = [CALLCERT, 'run', '--target', `sip:service@127.0.0.1:${uas.port}`, ...loadFlags, '--workers', '1', '--quiet', '--out', out];
+  // Signalling only, as SIPp's UAC it is compared with (one-liners carry voice by default).
+  const args = [CALLCERT, 'run', '--target', `sip:service@127.0.0.1:${uas.port}`, ...loadFlags, '--media', 'none', '--workers', '1', '--quiet', '--out', out];
   const uas0 = uasCpuMs();
   const w0 = uasWakeups();
   const t0 = performance.now();

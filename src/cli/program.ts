@@ -48,6 +48,7 @@ Examples:
   $ callcert run scenarios/quickstart.yaml              # 1,000 channels against the embedded call centre
   $ callcert run --target sip:ivr@10.0.0.5:5060 --concurrency 1000 --hold 20s --duration 60s
   $ callcert run --target sip:127.0.0.1:5080 --rate 200 --hold 1s --duration 30s --transport tcp
+  $ callcert run --target sip:ivr@10.0.0.5:5060 --rate 50 --duration 60s --media none   # signalling only (one-liners carry pcmu voice by default)
   $ callcert run scenarios/certify-1000.yaml --target sip:ivr@staging:5060 --set load.stages[2].target=1500
   $ callcert run scenarios/capacity-search.yaml --capacity 1400     # stepped search for the knee
   $ callcert simulate --sip-port 5080 --capacity 1200 --ring 2s --cti-port 8080
@@ -71,7 +72,7 @@ ${EXIT_CODES}`);
     .option('--auth-user <user>', 'digest auth user name')
     .option('--auth-password <password>', 'digest auth password')
     .option('--data <file>', "per-call data (call.data): a CSV with a header row, or a SIPp injection file; use its columns as '{{column}}' in --auth-user, --auth-password, --set call.from=...")
-    .addOption(new Option('--media <codec>', 'voice on every call (call.media): G.711 RTP both ways, measured per call; none: signalling only').choices(['pcmu', 'pcma', 'none']))
+    .addOption(new Option('--media <codec>', "voice on every call (call.media): G.711 RTP both ways, measured per call (default: pcmu; with a scenario file, the file's call.media); none: signalling only").choices(['pcmu', 'pcma', 'none']))
     .option('--workers <n>', 'worker threads (default: cores - 1, at least 1)', num('--workers', true))
     .option('--capacity <n>', 'embedded call centre only: channels it accepts before 503 (embedded.capacity)', num('--capacity', true))
     .option('--set <path=value>', 'override a scenario field, e.g. load.stages[1].target=1500 (repeatable)', collect, [])

@@ -77,4 +77,9 @@ export interface Output {
   add(event: RunEvent): void;
   /** After `finished`: flush and close. The run's `done` waits for every output. */
   stop(): Promise<void>;
+  /**
+   * An output that writes calls.jsonl: the file's path once every record of the `interval`
+   * events so far is on disk. The recording probe reads the answered calls back from it.
+   */
+  callsFile?(): Promise<string>;
 }

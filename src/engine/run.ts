@@ -156,13 +156,10 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     pool.stop(reason);
   };
 
-  // The recording probe reads the answered calls' records after the run: kept only when it will run.
-  const callChunks: string[] = [];
   // rtpengine's view (scenario platform.rtpengine): polled on this thread from the start.
   const platform = startPlatformWatch(s, () => runStartEpochMs);
   const onReport = (r: IntervalReport) => {
     agg.add(r);
-    if (s.recordings !== null && r.calls !== '') callChunks.push(r.calls);
     platform?.addCalls(r.calls);
     emit({ type: 'interval', report: r });
   };
@@ -315,7 +312,9 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     let recordings = null;
     if (s.recordings !== null) {
       await embedded?.recorder?.idle();
-      recordings = await runRecordingProbe(s, callChunks, {
+      // The answered calls are read back from calls.jsonl, not kept in memory through the run.
+      const writer = outputs.find((out) => out.callsFile !== undefined);
+      recordings = await runRecordingProbe(s, writer === undefined ? null : () => writer.callsFile!(), {
         runStartEpochMs, cti: cti === null ? null : { url: cti.url, token: ctiToken }, onError: (m) => invalidReasons.push(m),
       });
     }

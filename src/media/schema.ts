@@ -20,7 +20,7 @@ export const MEDIA_DEFAULTS = {
 export const CallMediaSchema = z
   .enum(MEDIA_CODECS, { error: expect('pcmu, pcma or none') })
   .meta({
-    description: 'Voice on every call: G.711 µ-law (pcmu) or A-law (pcma) RTP both ways, measured per call; none: signalling only.',
+    description: 'Voice on every call: G.711 µ-law (pcmu) or A-law (pcma) RTP both ways, measured per call; none: signalling only. A scenario file without it is none; a run from flags alone (no file) defaults to pcmu.',
     default: MEDIA_DEFAULTS.codec,
   });
 

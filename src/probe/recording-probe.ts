@@ -7,6 +7,7 @@
  */
 import { recordingStem } from '../media/recording-files.js';
 import type { G711Law } from '../media/g711.js';
+import { readCallRecords } from '../results/calls-file.js';
 import { RECORDING_FAILURE_CAUSES, type RecordingFailureCause, type RecordingsResults } from '../results/schema.js';
 import type { RecordingsProbeSpec } from '../scenario/recordings.js';
 import { checkRecording } from './recording-check.js';
@@ -48,12 +49,11 @@ export interface ProbeResult {
   checks: CallCheck[];
 }
 
-/** Answered calls of a calls.jsonl text (records with an answer and a Call-ID), in call order. */
-export function answeredCalls(jsonl: string): AnsweredCall[] {
+/** Answered calls of calls.jsonl (a path, or its bytes): records with an answer and a Call-ID, in call order. */
+export async function answeredCalls(source: string | Buffer): Promise<AnsweredCall[]> {
   const out: AnsweredCall[] = [];
-  for (const line of jsonl.split('\n')) {
-    if (line === '') continue;
-    const r = JSON.parse(line) as {
+  for await (const rec of readCallRecords(source, { malformed: 'throw' })) {
+    const r = rec as {
       id?: string | null; i: number; w?: number; answerMs?: number | null; durationMs?: number; media?: { codec?: string };
     };
     if (typeof r.id !== 'string' || typeof r.answerMs !== 'number') continue;

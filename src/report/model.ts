@@ -127,7 +127,7 @@ export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
       const secret = findSecret(data, secrets);
       files.push({ name, sha256: sha256Hex(data), bytes: data.length, attached: secret === null, note: secret === null ? null : 'contains a credential: not attached' });
       if (secret === null) attachments.push({ name, data, mime: 'application/x-ndjson', description });
-      if (secret === null && name === 'calls.jsonl' && mediaOf(results) !== null) mediaCalls = mediaCallPoints(data);
+      if (secret === null && name === 'calls.jsonl' && mediaOf(results) !== null) mediaCalls = await mediaCallPoints(data);
     } else {
       files.push({ name, sha256: await sha256File(file), bytes: size, attached: false, note: `larger than ${RECORDS_ATTACH_MAX_BYTES} bytes: hash only` });
     }

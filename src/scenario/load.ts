@@ -325,7 +325,7 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
     });
   }
   if (s.media.codec !== null && !s.call.sdp) {
-    out.push({ path: ['call', 'sdp'], message: expectedGot(`true with call.media: ${s.media.codec} (the codec is negotiated in the SDP)`, false) });
+    out.push({ path: ['call', 'sdp'], message: expectedGot(`true with call.media: ${s.media.codec} (the codec is negotiated in the SDP; call.media none or --media none for signalling only)`, false) });
   }
   const hold = s.call.hold;
   if (hold.dist === 'uniform' && hold.minMs > hold.maxMs) {
@@ -441,15 +441,19 @@ export interface ScenarioFlags {
   authPassword?: string;
   /** --data: call.data.file (an absolute path). */
   dataFile?: string;
-  /** --media: call.media. */
+  /** --media: call.media (without a file: FLAG_DEFAULTS.media). */
   media?: 'pcmu' | 'pcma' | 'none';
   workers?: number;
   /** --capacity: the embedded call centre's capacity (embedded.capacity). */
   capacity?: number;
 }
 
-/** Defaults of a scenario built from flags alone (the hold time default is the schema's, 20s). */
-export const FLAG_DEFAULTS = { name: 'adhoc', durationMs: 60_000, rampMs: 10_000 } as const;
+/**
+ * Defaults of a scenario built from flags alone (the hold time default is the schema's, 20s).
+ * Voice is on (a channel without audio is not a channel); a scenario file keeps its own
+ * `call.media`, whose schema default stays none.
+ */
+export const FLAG_DEFAULTS = { name: 'adhoc', durationMs: 60_000, rampMs: 10_000, media: 'pcmu' } as const;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -483,6 +487,7 @@ function peakTarget(stages: unknown): number | undefined {
  * - --duration defaults to 60s, --ramp to 10s (a stage always ramps linearly from
  *   the previous target, so a flat load needs a ramp stage first; --ramp 0 makes
  *   it a 1ms step).
+ * - --media defaults to pcmu without a file; a file keeps its own call.media.
  *
  * Throws CC_ERR_CLI_USAGE for flag values that cannot work (no load given and no
  * file, negative rate, --transport without a target, ...).
@@ -562,7 +567,8 @@ export function buildScenarioFromFlags(base: unknown | null, flags: ScenarioFlag
     const call = isPlainObject(out.call) ? out.call : {};
     out.call = { ...call, data: { ...(isPlainObject(call.data) ? call.data : {}), file: flags.dataFile } };
   }
-  if (flags.media !== undefined) out.call = { ...(isPlainObject(out.call) ? out.call : {}), media: flags.media };
+  const media = flags.media ?? (hasBase ? undefined : FLAG_DEFAULTS.media);
+  if (media !== undefined) out.call = { ...(isPlainObject(out.call) ? out.call : {}), media };
   if (flags.workers !== undefined) out.workers = flags.workers;
   if (flags.capacity !== undefined) {
     if (isPlainObject(out.target)) throw errors.usage('--capacity sets the embedded call centre\'s capacity: it does not apply with a target (--target or the scenario\'s target)');

@@ -109,8 +109,8 @@ describe('callcert run --media against the embedded call centre', () => {
     expect(crit.rtp_one_way_audio, why).toMatchObject({ actual: 0, pass: true });
   });
 
-  it('a media criterion without call.media is a scenario error naming the field', async () => {
-    const cli = await runCli(['run', '--concurrency', '2', '--duration', '1s', '--criterion', 'mos_cqe p(5)>=4', '--quiet', '--out', join(root, 'out-x')], { timeoutSec: 30, cwd: root });
+  it('a media criterion with --media none is a scenario error naming the field', async () => {
+    const cli = await runCli(['run', '--concurrency', '2', '--duration', '1s', '--media', 'none', '--criterion', 'mos_cqe p(5)>=4', '--quiet', '--out', join(root, 'out-x')], { timeoutSec: 30, cwd: root });
     expect(cli.code, describeCli(cli)).toBe(2);
     expect(cli.stderr, describeCli(cli)).toContain('criteria.mos_cqe: expected call.media pcmu or pcma');
   });

@@ -154,7 +154,9 @@ describe('latencies in the raw data', () => {
     // 200 ramp steps 20 ms apart against a sub-millisecond answerer: before the fix, ~9 % of the
     // calls (an INVITE sent before its intended time, answered before it) had setupMs < 0.
     const dir = out('ramp');
-    const r = await runCli(['run', '--concurrency', '200', '--ramp', '4s', '--duration', '1s', '--hold', '500ms', '--quiet', '--out', dir], { timeoutSec: 60 });
+    // Signalling only: this is about SIP timings, and 400 calls/s of 500 ms media calls outrun the
+    // ports a worker binds ahead (media_no_port) and the send schedule on a shared box.
+    const r = await runCli(['run', '--concurrency', '200', '--ramp', '4s', '--duration', '1s', '--hold', '500ms', '--media', 'none', '--quiet', '--out', dir], { timeoutSec: 60 });
     expect(r.code, describeCli(r)).toBe(0);
     const calls = readCalls(dir);
     expect(calls.length).toBeGreaterThan(1000);

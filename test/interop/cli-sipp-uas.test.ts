@@ -65,6 +65,7 @@ async function runAgainstSipp(
         '--hold', load.hold,
         '--ramp', load.ramp,
         '--duration', load.duration,
+        '--media', 'none', // signalling only: SIPp's UAS here does not echo RTP
         '--out', out,
         '--quiet',
       ],

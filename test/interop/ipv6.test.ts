@@ -61,6 +61,15 @@ function expectAllCompleted(r: Results, calls: CallLine[], why: string): void {
   for (const l of calls) expect(l.id, why).toMatch(/@::1$/);
 }
 
+/** The one-liner's default voice (pcmu) went both ways over IPv6 on every call. */
+function expectEchoedMedia(r: Results, why: string): void {
+  const m = r.summary.media;
+  expect(m, why).not.toBeNull();
+  expect(m!.calls.withMedia, why).toBe(r.summary.calls.answered);
+  expect(m!.calls.oneWayAudio, why).toBe(0);
+  expect(m!.packets.received, why).toBeGreaterThan(0);
+}
+
 describe.each(['udp', 'tcp'] as const)('callcert run → SIPp UAS on [::1] over %s', (transport) => {
   let cli: CliResult;
   let uas: SippResult;
@@ -77,7 +86,8 @@ describe.each(['udp', 'tcp'] as const)('callcert run → SIPp UAS on [::1] over 
     });
     const out = join(root, `out-sipp-${transport}`);
     try {
-      cli = await runCli(['run', '--target', `sip:svc@[::1]:${port}`, ...(transport === 'tcp' ? ['--transport', 'tcp'] : []), ...LOAD, '--out', out], { timeoutSec: 30 });
+      // Signalling only: SIPp's UAS here does not echo RTP.
+      cli = await runCli(['run', '--target', `sip:svc@[::1]:${port}`, ...(transport === 'tcp' ? ['--transport', 'tcp'] : []), ...LOAD, '--media', 'none', '--out', out], { timeoutSec: 30 });
     } finally {
       uas = await handle.stop(5000);
     }
@@ -134,13 +144,15 @@ describe('callcert run against the embedded call centre on ::1 (--set localAddre
     const r = readResults(out);
     expect(r.target, why).toMatchObject({ uri: expect.stringMatching(/^sip:ivr@\[::1\]:\d+$/), embedded: true });
     expectAllCompleted(r, readCalls(out), why);
+    expectEchoedMedia(r, why);
   }, 40_000);
 });
 
 describe.each(['udp', 'tcp'] as const)('callcert target --address ::1 --transport %s', (transport) => {
   it('callcert run calls it: every call completes, the target counts them all', async () => {
     const port = await freeUdpTcpPort('::1');
-    const target = startCli(['target', '--address', '::1', '--sip-port', String(port), '--transport', transport, '--duration', '40s'], { timeoutSec: 50 });
+    // --media: it echoes the voice the one-liner sends by default, over IPv6 too.
+    const target = startCli(['target', '--address', '::1', '--sip-port', String(port), '--transport', transport, '--media', '--duration', '40s'], { timeoutSec: 50 });
     running.push(target);
     await target.waitForStdout(`listening on sip:ivr@[::1]:${port}`, 10_000);
     await waitForPortBound(transport, '::1', port, 5000, target.proc);
@@ -152,6 +164,7 @@ describe.each(['udp', 'tcp'] as const)('callcert target --address ::1 --transpor
     expect(cli.code, why).toBe(0);
     const r = readResults(out);
     expectAllCompleted(r, readCalls(out), why);
+    expectEchoedMedia(r, why);
     const counters = parseTargetCounters(t.stdout);
     report(`ipv6 callcert-target ${transport}`, { callcert: r.summary.calls, target: counters });
     expect(counters.invites, why).toBe(r.summary.calls.attempted);

@@ -168,7 +168,7 @@ call:
     const out = join(root, 'out-one');
     const { cli, r, c, why, invites } = await runThrough(peers, [
       'run', '--target', `sip:svc@127.0.0.1:${peers.proxy.port}`, '--auth-user', '1000', '--auth-password', 'pw1000',
-      '--rate', '5', '--hold', '1s', '--ramp', '0', '--duration', '3s',
+      '--rate', '5', '--hold', '1s', '--ramp', '0', '--duration', '3s', '--media', 'none', // signalling only: no rtpengine, SIPp does not echo
     ], out, 40);
     report('kamailio stock auth one-liner', { exit: cli.code, callcert: c, uasInvites: invites.length, from: header(invites[0] ?? '', 'From') });
 
@@ -189,7 +189,7 @@ call:
     const out = join(root, 'out-inf');
     const { cli, c, why, invites } = await runThrough(peers, [
       'run', '--target', `sip:svc@127.0.0.1:${peers.proxy.port}`, '--data', inf, '--auth-user', '{{field0}}', '--auth-password', '{{field1}}',
-      '--rate', '5', '--hold', '500ms', '--ramp', '0', '--duration', '4s',
+      '--rate', '5', '--hold', '500ms', '--ramp', '0', '--duration', '4s', '--media', 'none',
     ], out, 40);
     const fromByCall = invites.map((inv) => /<sip:([^@>]+)@/.exec(header(inv, 'From'))?.[1]).sort();
     report('kamailio SIPp injection file', { exit: cli.code, callcert: c, fromUsers: fromByCall });

@@ -56,6 +56,7 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
         '--hold', '2s',
         '--ramp', '1s',
         '--duration', '5s',
+        '--media', 'none', // signalling only: no rtpengine here, and SIPp's UAS does not echo RTP
         // This test is about auth and routing. Its 60 calls make the slip p99 their maximum,
         // and Kamailio's nine processes share the CI box's two cores: one 25 ms timer delay
         // there once made the run INVALID. Generator health has its own tests.
@@ -141,6 +142,7 @@ describe('callcert run → Kamailio (auth, record-route) → SIPp UAS', () => {
         '--hold', '1s',
         '--ramp', '0',
         '--duration', '2s',
+        '--media', 'none',
         '--quiet',
         '--out', out,
       ],

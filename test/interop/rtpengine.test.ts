@@ -306,7 +306,7 @@ generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendS
     });
     const ctx = { runStartEpochMs: Date.now(), law: 'pcmu' as const, http: { baseUrl: null, defaultToken: null } };
     // A directory template finds the same files by name ({{callIdUrl}}: the Call-ID as rtpengine encodes it).
-    const byName = await probeRecordings(spec({ kind: 'directory', pattern: join(spool, 'pcaps', '{{callIdUrl}}-*.pcap') }), answeredCalls(jsonl), ctx);
+    const byName = await probeRecordings(spec({ kind: 'directory', pattern: join(spool, 'pcaps', '{{callIdUrl}}-*.pcap') }), await answeredCalls(Buffer.from(jsonl)), ctx);
     expect(byName.summary.valid, JSON.stringify(byName.checks)).toBe(answered.length);
 
     // What the check measured in each pcap: its span against the talk time, and both directions' markers (rtpengine relays bit-exact).
@@ -336,7 +336,7 @@ generator: { maxScheduleSlipMsP99: 100, maxEventLoopLagMsP99: 200, maxMediaSendS
     rmSync(join(spool, 'pcaps', pcaps.find((f) => f.startsWith(`${a}-`))!));
     rmSync(join(spool, 'pcaps', pcaps.find((f) => f.startsWith(`${b}-`))!));
     rmSync(join(spool, 'metadata', metas.find((f) => f.startsWith(`rtpengine-meta-${b}-`))!));
-    const after = await probeRecordings(spec({ kind: 'rtpengine', dir: spool }), answeredCalls(jsonl), ctx);
+    const after = await probeRecordings(spec({ kind: 'rtpengine', dir: spool }), await answeredCalls(Buffer.from(jsonl)), ctx);
     const figures = {
       calls: answered.length, run: r.summary.recordings, afterRemoval: after.summary, measured,
       talkMs: answered.map((c) => c.durationMs), missing: after.checks.filter((c) => !c.valid).map((c) => `${c.call.id}: ${c.detail}`),

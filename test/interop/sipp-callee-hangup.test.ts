@@ -25,7 +25,7 @@ describe('callcert run → SIPp UAS that hangs up first (open model, 20 cps, 10 
     let cli;
     let sipp;
     try {
-      cli = await runCli(['run', '--target', `sip:service@127.0.0.1:${port}`, '--rate', '20', '--hold', '10s', '--duration', '20s', '--quiet', '--out', out], { timeoutSec: 90 });
+      cli = await runCli(['run', '--target', `sip:service@127.0.0.1:${port}`, '--rate', '20', '--hold', '10s', '--duration', '20s', '--media', 'none', '--quiet', '--out', out], { timeoutSec: 90 });
     } finally {
       sipp = await uas.stop(5000);
     }

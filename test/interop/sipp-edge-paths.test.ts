@@ -68,7 +68,8 @@ async function againstUas(
   const out = join(root, `out-${name}`);
   let cli: CliResult;
   try {
-    cli = await runCli(['run', '--target', `sip:service@127.0.0.1:${port}`, ...args, '--quiet', '--out', out], { timeoutSec: budgetSec });
+    // Signalling only: SIPp's UAS here does not echo RTP.
+    cli = await runCli(['run', '--target', `sip:service@127.0.0.1:${port}`, ...args, '--media', 'none', '--quiet', '--out', out], { timeoutSec: budgetSec });
   } finally {
     await uas.stop(5000);
   }

@@ -2,14 +2,15 @@
  * callcert's media against an independent echo: SIPp 3.6's built-in UAS with -rtp_echo answers
  * every call with its one media port and sends each RTP packet back to where it came from. What
  * callcert's caller legs received must be what they sent, call by call, and SIPp's answer SDP
- * (PCMU on its -mp port) must negotiate.
+ * (PCMU on its -mp port) must negotiate. And the one-liner's default voice against a UAS whose
+ * 200 carries no SDP: every call is hung up and counted by its cause, and the summary says why.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir } from '../helpers/cli.js';
+import { countByCause, describeCli, readCalls, readResults, report, requireBuiltCli, runCli, tempDir } from '../helpers/cli.js';
 import { freeUdpPort, requireCommand } from '../helpers/procs.js';
-import { describeSippResult, startSippUas } from '../helpers/sipp.js';
+import { describeSippResult, sippFixture, startSippUas } from '../helpers/sipp.js';
 
 let root = '';
 
@@ -54,5 +55,35 @@ describe('callcert media → SIPp UAS -rtp_echo', () => {
       expect(m.received as number, why).toBeLessThanOrEqual(m.sent as number);
     }
     expect(r.summary.media!.calls.oneWayAudio, why).toBe(0);
+  });
+});
+
+describe('the one-liner (voice by default) → SIPp UAS answering without SDP', () => {
+  it('every answered call is hung up as media_bad_sdp, counted and said, with --media none named', async () => {
+    const port = await freeUdpPort();
+    const uas = await startSippUas({ scenario: sippFixture('uas-no-sdp.xml'), localPort: port, timeoutSec: 40, workDir: tempDir('uas-no-sdp', root) });
+    const out = join(root, 'out-no-sdp');
+    // No --media: the one-liner's default (pcmu) offers voice.
+    const cli = await runCli(
+      ['run', '--target', `sip:s@127.0.0.1:${port}`, '--rate', '5', '--ramp', '0', '--duration', '2s', '--hold', '1s', '--workers', '1', '--quiet', '--out', out],
+      { timeoutSec: 40, cwd: root },
+    );
+    await uas.stop();
+    const sipp = await uas.finished;
+    const r = readResults(out);
+    const why = `${describeCli(cli)}\nSIPp: ${describeSippResult(sipp)}`;
+    report('default media vs SIPp without SDP', { exit: cli.code, calls: r.summary.calls, failuresByCause: r.summary.failuresByCause });
+
+    expect(r.summary.media?.codec, why).toBe('pcmu');
+    expect(r.summary.calls.attempted, why).toBe(10);
+    expect(r.summary.calls.answered, why).toBe(10);
+    expect(r.summary.calls.completed, why).toBe(0);
+    expect(r.summary.failuresByCause, why).toEqual({ media_bad_sdp: 10 });
+    expect(countByCause(readCalls(out)), why).toEqual({ media_bad_sdp: 10 });
+    expect(r.summary.media!.calls.withMedia, why).toBe(0);
+    expect(cli.code, why).toBe(1);
+    expect(cli.stdout, why).toContain('failures by cause: media_bad_sdp: 10');
+    expect(cli.stdout, why).toContain('media: 10 answered calls hung up for an SDP answer with no usable audio');
+    expect(cli.stdout, why).toContain('--media none runs signalling only');
   });
 });

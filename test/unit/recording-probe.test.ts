@@ -81,17 +81,30 @@ describe('sample and records', () => {
     expect(sampleCalls(xs.slice(0, 3), 10)).toEqual([0, 1, 2]);
   });
 
-  it('answered calls are the records with an answer and a Call-ID, in call order', () => {
+  it('answered calls are the records with an answer and a Call-ID, in call order', async () => {
     const jsonl = [
       { id: 'b@h', i: 2, w: 1, answerMs: 50, durationMs: 2000, media: { codec: 'PCMA' } },
       { id: null, i: 3, cause: 'media_no_port' },
       { id: 'c@h', i: 4, answerMs: null, durationMs: 0, code: 486 },
       { id: 'a@h', i: 0, w: 0, answerMs: 10, durationMs: 1999 },
     ].map((r) => JSON.stringify(r)).join('\n') + '\n';
-    expect(answeredCalls(jsonl)).toEqual([
+    const expected = [
       { id: 'a@h', i: 0, w: 0, answerMs: 10, durationMs: 1999, codec: null },
       { id: 'b@h', i: 2, w: 1, answerMs: 50, durationMs: 2000, codec: 'PCMA' },
-    ]);
+    ];
+    expect(await answeredCalls(Buffer.from(jsonl))).toEqual(expected);
+    // The same read from the file, streamed (what the run does after its calls).
+    const file = join(tmpdir(), `callcert-answered-${process.pid}.jsonl`);
+    writeFileSync(file, jsonl);
+    try {
+      expect(await answeredCalls(file)).toEqual(expected);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it('a calls.jsonl line that is not JSON stops the probe, naming the line', async () => {
+    await expect(answeredCalls(Buffer.from('{"id":"a@h","i":0,"answerMs":1}\n{"id":\n'))).rejects.toThrow(/^calls\.jsonl line 2: /);
   });
 });
 

@@ -605,6 +605,16 @@ describe('buildScenarioFromFlags', () => {
     expect(s.target).toBeNull();
   });
 
+  it('--media defaults to pcmu without a file; none is signalling only; a file keeps its own call.media', async () => {
+    expect(build({ concurrency: 10 }).media.codec).toBe('pcmu');
+    expect(build({ concurrency: 10, media: 'pcma' }).media.codec).toBe('pcma');
+    expect(build({ concurrency: 10, media: 'none' }).media.codec).toBeNull();
+    const raw = await readScenarioRaw(F('good-open.yaml'));
+    expect((raw as { call?: { media?: unknown } }).call?.media).toBeUndefined();
+    expect(build({ rate: 5 }, raw).media.codec).toBeNull();
+    expect(build({ rate: 5, media: 'pcmu' }, raw).media.codec).toBe('pcmu');
+  });
+
   it('--ramp 0 steps straight to the target', () => {
     expect(build({ concurrency: 10, rampMs: 0, durationMs: 1_500 }).load.stages).toEqual([
       { durationMs: 0, target: 10 },

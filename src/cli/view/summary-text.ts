@@ -2,6 +2,9 @@
 import { verdictLabel, type Results } from '../../results/summary.js';
 import { flowSummaryLines } from './flow-text.js';
 
+/** The causes of a 2xx whose SDP answer gives no audio stream we can run (engine/worker/caller-media.ts). */
+const SDP_ANSWER_CAUSES = ['media_bad_sdp', 'media_no_codec', 'media_no_stream', 'media_bad_answer'] as const;
+
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(3)} %`);
 const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(3)} ms`);
 
@@ -60,6 +63,9 @@ export function formatSummary(r: Results, outDir: string): string {
   if (codes.length > 0) lines.push(`failures by code: ${codes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   const causes = Object.entries(s.failuresByCause);
   if (causes.length > 0) lines.push(`failures by cause: ${causes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  const unusable = SDP_ANSWER_CAUSES.reduce((n, c) => n + (s.failuresByCause[c] ?? 0), 0);
+  // Media is on by default in one-liners: a signalling-only platform fails every call this way.
+  if (unusable > 0) lines.push(`media: ${unusable} answered calls hung up for an SDP answer with no usable audio (${SDP_ANSWER_CAUSES.join(', ')}); --media none runs signalling only`);
   lines.push(`generator: ${r.generator.workers} worker(s), schedule slip p99 ${ms(r.generator.scheduleSlipMsP99)}, event-loop lag p99 ${ms(r.generator.eventLoopLagMsP99)}, CPU ${r.generator.cpuPct.toFixed(1)} % of one core`);
   for (const [name, h] of Object.entries(s.http)) {
     lines.push(`HTTP ${name}: ${h.completed}/${h.requests} completed at ${h.rps}/s (${h.offeredRps === null ? 'closed loop, rate: max' : `offered ${h.offeredRps}/s`}), p50 ${ms(h.latencyMs.p50)} p95 ${ms(h.latencyMs.p95)} p99 ${ms(h.latencyMs.p99)}, errors ${h.errors.total}${h.errors.total > 0 ? ` (${Object.entries(h.errors.byCause).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`);

@@ -57,6 +57,11 @@ export class ResultsDirOutput implements Output {
     }
   }
 
+  async callsFile(): Promise<string> {
+    if (this.writer === null) throw new Error('the results directory was not started');
+    return this.writer.flushCalls();
+  }
+
   async stop(): Promise<void> {
     await this.writer?.close();
   }

@@ -38,6 +38,15 @@ export class ResultsWriter {
     if (lines !== '' && this.calls !== null) this.calls.write(lines);
   }
 
+  /** calls.jsonl's path, once every line appended so far is written. */
+  flushCalls(): Promise<string> {
+    const file = path.join(this.dir, 'calls.jsonl');
+    const calls = this.calls;
+    if (calls === null) return Promise.resolve(file);
+    // Writes complete in order: this one's callback means the earlier ones are on disk.
+    return new Promise((resolve, reject) => calls.write('', (e) => (e ? reject(e) : resolve(file))));
+  }
+
   appendFlows(lines: string): void {
     if (lines === '' || this.closed) return;
     this.flows ??= createWriteStream(path.join(this.dir, 'flows.jsonl'), { flags: 'a' });
