@@ -105,7 +105,7 @@ ${EXIT_CODES}`);
     .option('--cti-port <n>', 'also serve the CTI REST API (originate, call state, agents, recordings) on this port; 0: any free port', num('--cti-port', true))
     .option('--cti-token <token>', 'bearer token the CTI API requires (default: random, printed at start)')
     .option('--cti-rate <n>', 'CTI API requests per second before 429', num('--cti-rate'), 50)
-    .option('--media', 'voice: answer each call with RTP ports of its own and echo its audio (on with --recordings)')
+    .option('--no-media', 'signalling only: answer with a fixed SDP and no RTP (default: each call gets RTP ports of its own and its audio echoed, as callcert run sends voice by default)')
     .option('--recordings <dir>', 'record every answered call (both directions, G.711 WAV, with metadata) into this directory; the CTI API serves them')
     .option('--recording-retention <spec>', "with --recordings: max age and/or max count, e.g. '24h', '500', '24h,500' (default: 1000 calls, no age limit)")
     .action(async (flags: SimulateFlags) => {

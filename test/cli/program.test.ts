@@ -56,7 +56,7 @@ describe('argv → command options', () => {
     await parse([name]);
     expect(calls[0]).toEqual({
       command: 'simulate',
-      args: [{ sipPort: 5060, address: '127.0.0.1', transport: 'udp', capacity: 2000, ring: '0s', answerRatio: 1, ctiRate: 50 }],
+      args: [{ sipPort: 5060, address: '127.0.0.1', transport: 'udp', capacity: 2000, ring: '0s', answerRatio: 1, ctiRate: 50, media: true }],
     });
   });
 

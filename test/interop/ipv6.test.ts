@@ -151,8 +151,8 @@ describe('callcert run against the embedded call centre on ::1 (--set localAddre
 describe.each(['udp', 'tcp'] as const)('callcert target --address ::1 --transport %s', (transport) => {
   it('callcert run calls it: every call completes, the target counts them all', async () => {
     const port = await freeUdpTcpPort('::1');
-    // --media: it echoes the voice the one-liner sends by default, over IPv6 too.
-    const target = startCli(['target', '--address', '::1', '--sip-port', String(port), '--transport', transport, '--media', '--duration', '40s'], { timeoutSec: 50 });
+    // Both by default: the one-liner sends voice, the target echoes it on ports of its own — over IPv6 too.
+    const target = startCli(['target', '--address', '::1', '--sip-port', String(port), '--transport', transport, '--duration', '40s'], { timeoutSec: 50 });
     running.push(target);
     await target.waitForStdout(`listening on sip:ivr@[::1]:${port}`, 10_000);
     await waitForPortBound(transport, '::1', port, 5000, target.proc);

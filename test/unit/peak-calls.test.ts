@@ -18,8 +18,10 @@ describe('expectedPeakCalls', () => {
     expect(expectedPeakCalls(closed(1800, { dist: 'uniform', min: '4s', max: '6s' }), WHOLE)).toBe(Math.ceil((1800 + 360) * 1.1) + 32);
   });
 
-  it('holds under a second rest at most as many pairs as are held', () => {
-    expect(expectedPeakCalls(closed(100, '200ms'), WHOLE)).toBe(Math.ceil(200 * 1.1) + 32);
+  it('holds under a second: a second of ends, down to 250 ms holds (four times the held pairs), no more', () => {
+    // 200 channels of 500 ms end 400 times a second: all of them rest in quarantine at once.
+    expect(expectedPeakCalls(closed(200, '500ms'), WHOLE)).toBe(Math.ceil((200 + 400) * 1.1) + 32);
+    expect(expectedPeakCalls(closed(100, '200ms'), WHOLE)).toBe(Math.ceil((100 + 400) * 1.1) + 32);
   });
 
   it('each worker binds its share', () => {

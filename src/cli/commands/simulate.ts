@@ -23,7 +23,7 @@ export interface SimulateFlags {
   /** Bearer token of the CTI API (default: a random one, printed). */
   ctiToken?: string;
   ctiRate: number;
-  /** Echo RTP on ports of its own (implied by recordings). */
+  /** Echo RTP on ports of its own (commander: true unless --no-media). */
   media?: boolean;
   /** Record every answered call into this directory. */
   recordings?: string;
@@ -61,7 +61,9 @@ export async function simulateCommand(flags: SimulateFlags, rt: Runtime): Promis
   const recordings = flags.recordings === undefined
     ? null
     : { dir: resolve(flags.recordings), ...parseRetention(flags.recordingRetention) };
-  const withMedia = flags.media === true || recordings !== null;
+  // Voice by default, as the one-liners send it: a caller's RTP would otherwise go nowhere and read as one-way audio.
+  if (flags.media === false && recordings !== null) throw errors.usage('--recordings records the calls\' audio: it does not go with --no-media');
+  const withMedia = flags.media !== false;
   const media = withMedia ? { ports: SIMULATOR_MEDIA_PORTS, initialPairs: Math.min(flags.capacity, 256) } : null;
   const cc = await CallCentre.start({
     address: flags.address,

@@ -28,5 +28,7 @@ export function expectedPeakCalls(s: Scenario, seg: Segment): number {
     total = s.load.maxConcurrency ?? (peakTarget * (holdMs + 1000)) / 1000;
     endsPerSec = peakTarget;
   }
-  return Math.ceil(shareOf(Math.ceil((total + Math.min(total, endsPerSec)) * 1.1), seg)) + 32;
+  // Holds down to 250 ms get their whole second of ends bound ahead (a 500 ms hold ends twice its channels a
+  // second); below that the pool's background growth has to keep up, rather than binding without bound.
+  return Math.ceil(shareOf(Math.ceil((total + Math.min(4 * total, endsPerSec)) * 1.1), seg)) + 32;
 }
