@@ -72,6 +72,9 @@ beforeAll(() => {
   writeFileSync(at('signer.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n');
   openssl(['x509', '-req', '-in', 'signer.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'signer.pem', '-days', '30', '-extfile', 'signer.ext']);
   openssl(['pkcs12', '-export', '-inkey', 'signer.key', '-in', 'signer.pem', '-certfile', 'ca.pem', '-out', 'lab.p12', '-passout', 'env:LAB_P12_PASSWORD'], { LAB_P12_PASSWORD: P12_PASSWORD });
+  // An ECDSA P-256 signer from the same CA.
+  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.csr', '-subj', '/CN=Callcert Test EC Signer']);
+  openssl(['x509', '-req', '-in', 'ec.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'ec.pem', '-days', '30', '-extfile', 'signer.ext']);
   // Another CA, which issued nothing here.
   openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'other.key', '-out', 'other-ca.pem', '-days', '30', '-subj', '/CN=Other CA']);
 }, 60_000);
@@ -180,6 +183,19 @@ describe('PAdES-signed report (PKCS #12, password from the environment)', () => 
   }, 60_000);
 });
 
+describe('PAdES-signed report (ECDSA P-256)', () => {
+  it('is valid for pdfsig and verify', async () => {
+    const r = await cli(['report', '.', '-o', 'ec.pdf', '--sign-key', 'ec.key', '--sign-cert', 'ec.pem', '--sign-chain', 'ca.pem']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = pdfsig(at('ec.pdf'));
+    expect(out).toContain('Signer Certificate Common Name: Callcert Test EC Signer');
+    expect(out).toContain('Signature Validation: Signature is Valid.');
+    const v = await cli(['verify', 'ec.pdf', '--ca', 'ca.pem']);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toContain('chain checked to the CA: Callcert Test EC Signer ← Callcert Test Lab CA');
+  }, 60_000);
+});
+
 describe('unsigned report: the whole-file SHA-256', () => {
   beforeAll(async () => {
     const r = await cli(['report', '.', '-o', 'unsigned.pdf']);
@@ -191,6 +207,9 @@ describe('unsigned report: the whole-file SHA-256', () => {
     expect(v.code, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/whole file: SHA-256 over \/ByteRange \[0 \d+ \d+ \d+\] matches/);
     expect(pdfsig(at('unsigned.pdf'))).toContain('does not contain any signatures');
+    const ca = await cli(['verify', 'unsigned.pdf', '--ca', 'ca.pem']);
+    expect(ca.code).toBe(6);
+    expect(ca.stderr).toMatch(/--ca was given but the report has no PAdES signature/);
   });
 
   it('one flipped byte in a resource dictionary (read by no other check) makes verify exit 6', async () => {
