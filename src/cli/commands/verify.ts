@@ -48,9 +48,9 @@ export async function verifyCommand(file: string, flags: VerifyFlags, rt: Runtim
   const r = await verifyReport(path.resolve(rt.cwd, file), { pubkey: key, ca });
   if (ca !== undefined && r.seal.kind !== 'pades') throw errors.verifyFailed(`${file}: --ca was given but the report has no PAdES signature`, { path: file });
   const sig = r.signature === 'checked'
-    ? `signature OK (Ed25519, key SHA-256 ${r.signerKeySha256})`
+    ? `manifest signature OK (Ed25519, key SHA-256 ${r.signerKeySha256})`
     : r.signature === 'unchecked'
-      ? `signed (key SHA-256 ${r.signerKeySha256}) but not checked: pass --pubkey to check it`
+      ? `manifest signed (Ed25519 key SHA-256 ${r.signerKeySha256}) but not checked: pass --pubkey to check it`
       : 'manifest unsigned (Ed25519 --sign not used)';
   const lines = [
     `verified: ${file}`,
