@@ -131,7 +131,12 @@ ${EXIT_CODES}`);
     .option('--lang <lang>', 'bilingual (中文 / English), zh or en', 'bilingual')
     .option('--meta <file>', 'report.yaml: report number, client, system, lab, people, standards, topology image')
     .option('-o, --output <file>', 'output file (several formats: the stem each extension replaces; default: RESULTS_DIR/report.pdf …)')
-    .option('--sign <key>', 'Ed25519 private key (PEM) to sign the PDF\'s manifest with')
+    .option('--sign <key>', 'Ed25519 private key (PEM) to sign the PDF\'s manifest with (callcert verify --pubkey checks it)')
+    .option('--sign-p12 <file>', 'PAdES-sign the PDF (ETSI.CAdES.detached, any PDF reader checks it) with the lab\'s PKCS #12 key and certificates')
+    .option('--sign-key <key.pem>', 'PAdES-sign with this PEM private key (RSA or ECDSA; with --sign-cert)')
+    .option('--sign-cert <cert.pem>', 'the signer\'s PEM certificate (for --sign-key; more certificates in the file are its chain)')
+    .option('--sign-chain <chain.pem>', 'intermediate certificates (PEM) to embed with the signer\'s')
+    .option('--sign-password-env <VAR>', 'environment variable holding the --sign-p12 / --sign-key password (never pass a password on the command line)')
     .action(async (results: string, flags: ReportFlags) => {
       const { reportCommand } = await import('./commands/report.js');
       dispatch(await reportCommand(results, flags, rt));
@@ -141,7 +146,8 @@ ${EXIT_CODES}`);
     .command('verify')
     .description('check a report PDF: attachments, page content, printed hashes, verdicts (exit 6 on any mismatch)')
     .argument('<report>', 'report PDF written by callcert report')
-    .option('--pubkey <key>', 'Ed25519 public key (PEM): also require and check the signature')
+    .option('--pubkey <key>', 'Ed25519 public key (PEM): also require and check the manifest signature')
+    .option('--ca <ca.pem>', 'CA certificate(s) (PEM): the PAdES signer\'s certificate must chain to one')
     .action(async (report: string, flags: VerifyFlags) => {
       const { verifyCommand } = await import('./commands/verify.js');
       dispatch(await verifyCommand(report, flags, rt));

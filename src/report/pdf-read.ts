@@ -4,6 +4,9 @@
  * order, embedded files, and text through each font's ToUnicode map. It reads
  * what callcert's own writer (pdfkit via pdfmake) produces — classic xref,
  * direct /Length — and reports anything else as unreadable rather than guess.
+ * The seal's incremental update (pades.ts) redefines a few objects after the
+ * rendered ones: the last definition of an object number wins, as in a PDF
+ * reader, and the trailer read is the last one.
  */
 import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
@@ -125,9 +128,12 @@ export function literalString(body: string): string {
   });
 }
 
+/** The Info dictionary's object number (from the last trailer). */
+export const infoRef = (doc: PdfDoc) => refOf(doc.trailer, 'Info');
+
 /** A string-valued Info entry, direct or by reference. */
 export function infoString(doc: PdfDoc, key: string): string | null {
-  const infoNum = refOf(doc.trailer, 'Info');
+  const infoNum = infoRef(doc);
   if (infoNum === null) return null;
   const info = obj(doc, infoNum, 'Info').body;
   const ref = refOf(info, key);

@@ -5,7 +5,9 @@
  * document Info. pdfkit writes the Info strings uncompressed, so the PDF is
  * rendered once with a fixed-size placeholder there, the page hashes are read
  * from the finished bytes, and the placeholder is overwritten in place with a
- * value of the same length: no xref offset moves.
+ * value of the same length: no xref offset moves. Last, the whole file is
+ * sealed (pades.ts): an incremental update whose /ByteRange covers every byte
+ * but one hex string, holding a PAdES signature or, unsigned, a SHA-256.
  */
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
@@ -19,6 +21,8 @@ import { buildDocDefinition } from './pdf-doc.js';
 import { fix, replaceMissingGlyphs } from './glyphs.js';
 import { MANIFEST_FORMAT, MANIFEST_INFO_KEY, MANIFEST_RESERVED_CHARS, encodeEnvelope, signManifest, type Manifest } from './manifest.js';
 import { pageContent, pages, parsePdf, resourceStreamsSha256 } from './pdf-read.js';
+import { sealWithDigest, sealWithSignature } from './pades.js';
+import type { SignerCredentials } from './cms.js';
 
 interface PdfMake {
   virtualfs: { writeFileSync(name: string, data: Buffer): void; storage: Record<string, unknown> };
@@ -35,6 +39,8 @@ export interface PdfOptions {
   lang: ReportLang;
   meta: ReportMeta;
   signKey: KeyObject | null;
+  /** The lab's certificate and key: the file is sealed with a PAdES signature; null: with a file digest. */
+  pades?: SignerCredentials | null;
   now?: Date;
 }
 
@@ -107,5 +113,8 @@ export async function renderPdf(m: ReportModel, opts: PdfOptions): Promise<Rende
   const at = pdf.indexOf(`(${PLACEHOLDER})`, 0, 'latin1');
   if (at < 0 || pdf.indexOf(`(${PLACEHOLDER})`, at + 1, 'latin1') >= 0) throw errors.internal('report manifest placeholder not found exactly once in the rendered PDF');
   pdf.write(encoded.padEnd(MANIFEST_RESERVED_CHARS, ' '), at + 1, 'latin1');
-  return { pdf, manifest, replacedChars: [...replaced] };
+  const sealed = opts.pades === undefined || opts.pades === null
+    ? sealWithDigest(pdf)
+    : sealWithSignature(pdf, { credentials: opts.pades, signingTime: new Date(manifest.generatedAt), reason: `callcert pressure-test report ${meta.reportNumber}` });
+  return { pdf: sealed, manifest, replacedChars: [...replaced] };
 }

@@ -9,6 +9,8 @@ import { certifiedSentence, verdictText } from '../../src/report/sections.js';
 import { capacitySpec } from '../../src/report/chart-specs.js';
 import type { Results } from '../../src/results/summary.js';
 import { recordingsFrom, recordingsOf } from '../../src/report/media-figures.js';
+import { oid, oidString, readDer, setOf } from '../../src/report/der.js';
+import { readByteRangeSeal } from '../../src/report/pades.js';
 import { mediaQualityTimelineSpec, mosHistogramSpec, mosTimelineSpec } from '../../src/report/media-charts.js';
 
 describe('parseToUnicode', () => {
@@ -257,5 +259,30 @@ describe('per-second media charts', () => {
     // A timeline written before timeline[].media: nothing to draw per second.
     expect(mosTimelineSpec(withTimeline([{ t: 1, active: 2 }]))).toBeNull();
     expect(mediaQualityTimelineSpec(withTimeline([{ t: 1, active: 2 }]))).toBeNull();
+  });
+});
+
+describe('the whole-file seal\'s pieces', () => {
+  it('DER: OIDs encode and decode (multi-byte arcs), SET OF is in DER order', () => {
+    expect(oid('1.2.840.113549.1.9.16.2.47').toString('hex')).toBe('060b2a864886f70d010910022f');
+    expect(oidString(readDer(oid('2.16.840.1.101.3.4.2.1')).content)).toBe('2.16.840.1.101.3.4.2.1');
+    expect(setOf(Buffer.from('0401ff', 'hex'), Buffer.from('020100', 'hex')).toString('hex')).toBe('3106020100' + '0401ff');
+  });
+
+  it('a /ByteRange must cover the whole file but exactly the dictionary\'s own hex string', () => {
+    const dict = (br: string, hex: string) => `<< /ByteRange ${br} /SHA256 <${hex}> >>`;
+    const file = (br: string, hex = 'ab') => {
+      const body = `%PDF-1.3\n1 0 obj\n${dict(br, hex)}\nendobj\n%%EOF\n`;
+      return { bytes: Buffer.from(body, 'latin1'), body };
+    };
+    // Find the offsets of a two-hex-digit hole, then build the file with the right numbers (same width).
+    const probe = file('[0 00 00 00]').body;
+    const a = probe.indexOf('/SHA256 <') + 8;
+    const b = a + 4;
+    const ok = file(`[0 ${a} ${b} ${probe.length - b}]`);
+    const seal = readByteRangeSeal(ok.bytes, dict(`[0 ${a} ${b} ${probe.length - b}]`, 'ab'), '/SHA256');
+    expect(seal.value.toString('hex')).toBe('ab');
+    expect(() => readByteRangeSeal(Buffer.concat([ok.bytes, Buffer.from('x')]), dict(`[0 ${a} ${b} ${probe.length - b}]`, 'ab'), '/SHA256')).toThrow(/does not cover the whole/);
+    expect(() => readByteRangeSeal(ok.bytes, dict(`[0 ${a - 2} ${b} ${probe.length - b}]`, 'ab'), '/SHA256')).toThrow(/which are not the \/SHA256 hex string/);
   });
 });

@@ -16,6 +16,11 @@ export interface ReportFlags {
   meta?: string;
   output?: string;
   sign?: string;
+  signP12?: string;
+  signKey?: string;
+  signCert?: string;
+  signChain?: string;
+  signPasswordEnv?: string;
 }
 
 const DEFAULT_NAME: Record<ReportFormat, string> = { pdf: 'report.pdf', html: 'report.html', junit: 'junit.xml', md: 'summary.md' };
@@ -51,9 +56,21 @@ export interface WrittenReport {
 }
 
 /** Used by `report` and by `run --report`. */
-export async function writeReports(resultsPath: string, flags: ReportFlags, cwd: string): Promise<WrittenReport[]> {
+export async function writeReports(
+  resultsPath: string, flags: ReportFlags, cwd: string, env: NodeJS.ProcessEnv = process.env,
+): Promise<WrittenReport[]> {
   const formats = parseFormats(flags.format);
   const lang = parseLang(flags.lang);
+  const signerFlags = {
+    p12: flags.signP12, key: flags.signKey, cert: flags.signCert, chain: flags.signChain, passwordEnv: flags.signPasswordEnv,
+  };
+  const { loadSigner, wantsPades } = await import('../../report/signer.js');
+  if (flags.signPasswordEnv !== undefined && !wantsPades(signerFlags)) {
+    throw errors.usage('--sign-password-env is the password of --sign-p12 or --sign-key; neither was given');
+  }
+  if (wantsPades(signerFlags) && !formats.includes('pdf')) throw errors.usage('--sign-p12/--sign-key sign the PDF: add pdf to --format');
+  // Read (and checked) before anything is rendered: a wrong password fails fast. The key stays in memory only.
+  const pades = wantsPades(signerFlags) ? await loadSigner(signerFlags, (p) => path.resolve(cwd, p), env) : null;
   const loaded = await readResults(path.resolve(cwd, resultsPath));
   const out: WrittenReport[] = [];
   for (const f of formats) {
@@ -73,9 +90,10 @@ export async function writeReports(resultsPath: string, flags: ReportFlags, cwd:
         const { renderPdf } = await import('../../report/pdf.js');
         const { readPrivateKey } = await import('../../report/manifest.js');
         const key = flags.sign === undefined ? null : await readPrivateKey(path.resolve(cwd, flags.sign));
-        const r = await renderPdf(model, { lang, meta, signKey: key });
+        const r = await renderPdf(model, { lang, meta, signKey: key, pades });
         data = r.pdf;
-        detail = `${r.manifest.pages.length} pages, report ${meta.reportNumber}, verdict ${r.manifest.verdict}${key === null ? '' : ', signed'}`;
+        detail = `${r.manifest.pages.length} pages, report ${meta.reportNumber}, verdict ${r.manifest.verdict}${key === null ? '' : ', manifest signed (Ed25519)'}`;
+        detail += pades === null ? ', sealed with a whole-file SHA-256' : `, PAdES-signed by ${pades.chain[0].subject.replace(/\n/g, ', ')}`;
         if (r.replacedChars.length > 0) detail += `; characters the font lacks were printed as "?": ${r.replacedChars.join(' ')}`;
       } else {
         const { renderHtml } = await import('../../report/html.js');
@@ -105,6 +123,6 @@ export function formatWritten(w: WrittenReport): string {
 }
 
 export async function reportCommand(results: string, flags: ReportFlags, rt: Runtime): Promise<ExitCode> {
-  for (const w of await writeReports(results, flags, rt.cwd)) rt.stdout.write(formatWritten(w));
+  for (const w of await writeReports(results, flags, rt.cwd, rt.env)) rt.stdout.write(formatWritten(w));
   return ExitCode.Passed;
 }
