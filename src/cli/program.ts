@@ -10,6 +10,7 @@ import type { SimulateFlags } from './commands/simulate.js';
 import type { CompareFlags } from './commands/compare.js';
 import type { ReportFlags } from './commands/report.js';
 import type { VerifyFlags } from './commands/verify.js';
+import type { ProbeRecordingsFlags } from './commands/probe.js';
 import { ExitCode } from '../errors.js';
 
 const EXIT_CODES = `
@@ -151,6 +152,24 @@ ${EXIT_CODES}`);
     .action(async (report: string, flags: VerifyFlags) => {
       const { verifyCommand } = await import('./commands/verify.js');
       dispatch(await verifyCommand(report, flags, rt));
+    });
+
+  const probe = program.command('probe').description('re-check a past run against the platform, e.g. that its recordings are still kept');
+  probe
+    .command('recordings')
+    .description("re-fetch and check the recordings of a past run's answered calls, with that run's recording settings (retention evidence)")
+    .argument('<results>', "the run's results directory (results.json, scenario.resolved.json, calls.jsonl)")
+    .option('-o, --out <file>', 'where to write the probe\'s results (default: RESULTS_DIR/retention-<UTC time>.json, which `callcert report` includes)')
+    .option('--token-env <var>', 'HTTP source: the bearer token, from this environment variable (the results hold it blanked)')
+    .option('--username <user>', 'HTTP source: the Basic auth user (with --password-env)')
+    .option('--password-env <var>', 'HTTP source: the Basic auth password, from this environment variable')
+    .option('--base-url <url>', "where a path template goes (default: the run's http.baseUrl)")
+    .option('--sample <n>', "check this many calls, evenly spread (default: the run's recordings.sample, else all)", num('--sample', true))
+    .addHelpText('after', `
+Exit codes: 0 every call checked still has a valid recording; 1 some do not; 2 bad input.`)
+    .action(async (results: string, flags: ProbeRecordingsFlags) => {
+      const { probeRecordingsCommand } = await import('./commands/probe.js');
+      dispatch(await probeRecordingsCommand(results, flags, rt));
     });
 
   program

@@ -9,6 +9,7 @@ import { errors } from '../errors.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
 import { REDACTED, redactBody, redactHeaderValues, redactJson, redactUrl } from '../scenario/secrets.js';
 import type { FlowRequestSpec } from '../http/flows/spec.js';
+import type { RecordingAuth, RecordingSource } from '../scenario/recordings.js';
 
 export function resolveHttpLoads(http: HttpSpec | null, embedded: { url: string; token: string } | null): HttpLoadSpec[] {
   if (http === null) return [];
@@ -82,7 +83,16 @@ export function redactScenario(s: Scenario): unknown {
               steps: f.steps.map((st) => ('request' in st ? { ...st, request: redactFlowRequest(st.request) } : st)),
             })),
           },
+    recordings: s.recordings === null ? null : { ...s.recordings, source: redactRecordingSource(s.recordings.source) },
   };
+}
+
+/** The recording probe's HTTP store: its credentials blanked (`callcert probe recordings` asks for them again). */
+function redactRecordingSource(src: RecordingSource): RecordingSource {
+  if (src.kind !== 'http') return src;
+  const a = src.auth;
+  const auth: RecordingAuth = a === null ? null : a.kind === 'bearer' ? { kind: 'bearer', token: REDACTED } : { kind: 'basic', username: a.username, password: REDACTED };
+  return { ...src, url: redactUrl(src.url), headers: redactHeaderValues(src.headers), auth };
 }
 
 /** A password blanked, unless it only names call.data columns ({{password}}): then it is no credential. */
