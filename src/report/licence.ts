@@ -11,6 +11,7 @@ import { bi, type Bi } from './i18n.js';
 import type { RunStatus } from './model.js';
 import { outboundOf, recordingEvidence, counts } from './http-figures.js';
 import { mediaCriteria, mediaOf, type RecordingFigures } from './media-figures.js';
+import type { RetentionResults } from '../probe/retention.js';
 
 export const LICENCE_MIN_CHANNELS = 1000;
 
@@ -33,8 +34,10 @@ export function searchOf(r: Results): SearchEvidence | null {
 }
 
 /** `recordings`: summary.recordings as media-figures.ts read it (not in the parsed document on this schema version). */
-export function licenceRows(r: Results, status: RunStatus, recordings: RecordingFigures | null = null): LicenceRow[] {
-  const rows = [channelsRow(r, status), voiceRow(r, status), ...otherRows(r, status, recordings)];
+export function licenceRows(
+  r: Results, status: RunStatus, recordings: RecordingFigures | null = null, retention: readonly RetentionResults[] = [],
+): LicenceRow[] {
+  const rows = [channelsRow(r, status), voiceRow(r, status), ...otherRows(r, status, recordings, retention)];
   if (!r.target.embedded) return rows;
   // Evidence about callcert's own simulator is no evidence about a platform: say so on every measured row.
   return rows.map((row) => (row.state === 'not-tested' ? row : {
@@ -99,14 +102,40 @@ function voiceRow(r: Results, status: RunStatus): LicenceRow {
   return { requirement, state: shown(status, ok), evidence };
 }
 
-function otherRows(r: Results, status: RunStatus, recordings: RecordingFigures | null): LicenceRow[] {
+function otherRows(
+  r: Results, status: RunStatus, recordings: RecordingFigures | null, retention: readonly RetentionResults[],
+): LicenceRow[] {
   return [
     { requirement: bi('呼入业务', 'Inbound calls'), state: 'not-tested', evidence: NOT_TESTED },
     outboundRow(r, status),
     recordings === null ? recordingRow(r, status) : recordingProbeRow(r, status, recordings),
+    retentionRow(status, recordings, retention),
     { requirement: bi('数据存储', 'Data storage'), state: 'not-tested', evidence: NOT_TESTED },
     { requirement: bi('外呼规则（同一主叫间隔 ≥ 6 秒、每日上限）', 'Outbound-calling rules (≥ 6 s between calls per line, daily cap)'), state: 'not-tested', evidence: NOT_TESTED },
   ];
+}
+
+/**
+ * Recording retention: one run cannot show that recordings are kept (the licence asks ≥ 30 days), a later
+ * look can — the latest `callcert probe recordings` of this run: how many of its recordings were still
+ * valid, and how old the oldest confirmed one was then. Met when every call it checked still had one; the
+ * age is printed for the reader to set against the period required.
+ */
+function retentionRow(status: RunStatus, recordings: RecordingFigures | null, retention: readonly RetentionResults[]): LicenceRow {
+  const requirement = bi('录音保存期限：运行后复查录音仍在', 'Recording retention: recordings re-checked after the run');
+  const last = [...retention].sort((a, b) => a.probedAt.localeCompare(b.probedAt)).at(-1);
+  if (last === undefined) {
+    const how = recordings === null ? bi('未复查', 'not re-checked') : bi('未复查（运行若干天后执行 `callcert probe recordings`）', 'not re-checked (run `callcert probe recordings` days after the run)');
+    return { requirement, state: 'not-tested', evidence: how };
+  }
+  const s = last.summary;
+  if (s.checked === 0) return { requirement, state: 'not-tested', evidence: bi(`${last.probedAt} 复查：未检查任何呼叫`, `re-checked ${last.probedAt}: no call checked`) };
+  const age = last.oldestConfirmedAgeDays;
+  const evidence = bi(
+    `${last.probedAt} 复查（共 ${retention.length} 次）：${s.checked} 通中 ${s.valid} 通录音仍有效，最早一条确认时已保存 ${age ?? '—'} 天，失败 ${counts(s.failures)}`,
+    `re-checked ${last.probedAt} (${retention.length} re-check(s)): ${s.valid} of ${s.checked} recordings still valid, the oldest confirmed ${age ?? '—'} days old, failures ${counts(s.failures)}`,
+  );
+  return { requirement, state: shown(status, s.valid === s.checked), evidence };
 }
 
 /**

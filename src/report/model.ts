@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedResults } from '../results/read.js';
 import type { Results } from '../results/summary.js';
@@ -15,7 +15,8 @@ import { redactScenarioYaml, findSecret, maskSecrets } from './redact.js';
 import { licenceRows, type LicenceRow } from './licence.js';
 import { toolDigest, type ToolDigest } from './tool-digest.js';
 import { recheckVerdicts } from './recheck.js';
-import { mediaOf, recordingsOf, type RecordingFigures } from './media-figures.js';
+import { mediaOf, recordingsFrom, recordingsOf, type RecordingFigures } from './media-figures.js';
+import { RETENTION_KIND, type RetentionResults } from '../probe/retention.js';
 import { mediaCallPoints, type MediaCallPoint } from './media-calls.js';
 
 /** A record file (calls.jsonl, flows.jsonl) larger than this is not attached (only its SHA-256 is printed): keeps the PDF mailable. */
@@ -63,6 +64,23 @@ export interface ReportModel {
   recordings: RecordingFigures | null;
   /** Each media call's MOS-CQE from the attached calls.jsonl (the histogram); null without media or calls.jsonl. */
   mediaCalls: MediaCallPoint[] | null;
+  /** The retention re-checks of this run found beside it (retention-*.json), oldest first. */
+  retention: RetentionResults[];
+}
+
+/** A retention-*.json of `callcert probe recordings`, or null when it is not one (checked field by field). */
+export function retentionFrom(data: Buffer): RetentionResults | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(data.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const o = v as Partial<RetentionResults> | null;
+  if (o === null || typeof o !== 'object' || o.kind !== RETENTION_KIND || typeof o.probedAt !== 'string') return null;
+  if (typeof o.run?.resultsSha256 !== 'string' || recordingsFrom(o.summary) === null) return null;
+  if (o.oldestConfirmedAgeDays !== null && typeof o.oldestConfirmedAgeDays !== 'number') return null;
+  return o as RetentionResults;
 }
 
 export const sha256Hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -143,15 +161,31 @@ export async function buildModel(loaded: LoadedResults): Promise<ReportModel> {
     if (secret === null) attachments.push({ name: 'scenario.resolved.json', data: resolved, mime: 'application/json', description: 'the scenario as run, credentials redacted' });
   }
 
+  // Retention re-checks (`callcert probe recordings`), run later into the same directory: attached, hashed, cited.
+  const retention: RetentionResults[] = [];
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => /^retention-.*\.json$/.test(n)).sort()) {
+    const data = await readFile(path.join(dir, name));
+    const doc = retentionFrom(data);
+    if (doc === null || doc.run.resultsSha256 !== resultsSha256) {
+      files.push({ name, sha256: sha256Hex(data), bytes: data.length, attached: false, note: 'not a retention re-check of this run: not used' });
+      continue;
+    }
+    retention.push(doc);
+    files.push({ name, sha256: sha256Hex(data), bytes: data.length, attached: true, note: null });
+    attachments.push({ name, data, mime: 'application/json', description: `callcert probe recordings, ${doc.probedAt}: this run's recordings re-checked` });
+  }
+
   const recordings = recordingsOf(results, bytes);
   return {
     results, resultsSha256, status, invalidReasons, files, attachments,
     scenarioYaml: redacted?.text ?? null,
     targetUri: maskSecrets(results.target.uri, secrets),
-    licence: licenceRows(results, status, recordings),
+    licence: licenceRows(results, status, recordings, retention),
     tool: await toolDigest(),
     recordings,
     mediaCalls,
+    retention,
   };
 }
 

@@ -37,7 +37,7 @@ export interface CallCentreOptions extends EmbeddedTargetSpec {
    */
   requestCheck?: Partial<CheckOptions>;
   /** Voice: each answered call echoes its RTP on ports of its own (media-echo.ts); null or absent: a static SDP answer. */
-  media?: Omit<MediaEchoOptions, 'address' | 'recorder'> | null;
+  media?: Omit<MediaEchoOptions, 'address' | 'recorder' | 'noOfferSdp'> | null;
   /** Record every answered call into a directory (recorder.ts); needs `media`. null or absent: no recording. */
   recordings?: RecorderOptions | null;
 }
@@ -93,7 +93,8 @@ export class CallCentre implements AnswererPolicy {
     try {
       if (o.recordings && !o.media) throw new RangeError('recordings need media: the call centre records the RTP its echo receives');
       recorder = o.recordings ? await CallRecorder.open(o.recordings) : null;
-      echo = o.media ? new MediaEcho({ ...o.media, address: transport.localAddress, recorder }) : null;
+      const noOfferSdp = g711Sdp(transport.localAddress, 40000, 1);
+      echo = o.media ? new MediaEcho({ ...o.media, address: transport.localAddress, recorder, noOfferSdp }) : null;
       await echo?.open();
     } catch (e) {
       await recorder?.close();

@@ -21,6 +21,11 @@ import type { ActiveRecording, CallRecorder } from './recorder.js';
 
 export interface MediaEchoOptions {
   address: string;
+  /**
+   * The 2xx body for an INVITE that made no offer (a delayed-offer caller such as the CTI API's own UAC):
+   * the call centre's static SDP, as without media — the echo answers offers, it does not make them.
+   */
+  noOfferSdp?: string;
   ports: { min: number; max: number };
   /** Pairs bound before the first call; the pool grows when it runs low. */
   initialPairs: number;
@@ -68,6 +73,8 @@ export class MediaEcho implements SessionHook<IncomingCall> {
 
   /** When the INVITE arrives: null when its offer can be answered, else the status to reject it with (488). */
   check(call: IncomingCall, invite: SipMessage): number | null {
+    // No offer (RFC 3264 delayed offer): nothing to refuse; answer() gives the static SDP.
+    if (invite.body.length === 0) return null;
     const parsed = parseSdp(invite.body.toString('latin1'));
     const plan = parsed.ok ? this.answerer.negotiate(parsed.sdp) : null;
     if (plan === null || !plan.ok) {
@@ -96,7 +103,8 @@ export class MediaEcho implements SessionHook<IncomingCall> {
 
   answer(call: IncomingCall): string {
     const c = this.calls.get(call);
-    if (c === undefined || c.pair === null) return '';
+    if (c === undefined) return this.o.noOfferSdp ?? '';
+    if (c.pair === null) return '';
     if (c.stream === null) {
       c.stream = new MediaStream({
         pair: c.pair, media: c.plan.media, send: 'echo', markerTag: null, schedule: this.schedule, now: () => performance.now(), random: this.random,

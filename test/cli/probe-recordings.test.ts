@@ -5,6 +5,7 @@
  * with that run's settings — all still there; two deleted → missing, named, exit 1; the blanked
  * token asked for again, never written.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -93,6 +94,20 @@ describe('callcert probe recordings, directory source', () => {
     expect([...(r.examples.missing ?? [])].sort(), why).toEqual([...gone].sort());
     expect(cli.stdout, why).toMatch(/failed: missing 2/);
   }, 60_000);
+
+  it('the report cites the re-check beside the directory (attached, hashed), and verify accepts it', async () => {
+    const pdf = join(root, 'report-dir.pdf');
+    const rep = await runCli(['report', out(), '--lang', 'en', '--output', pdf], { timeoutSec: 60, cwd: root });
+    expect(rep.code, describeCli(rep)).toBe(0);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const r = retention(readdirSync(out()).filter((f) => /^retention-.*\.json$/.test(f)).map((f) => join(out(), f))[0]);
+    expect(text).toContain('Recording retention: recordings re-checked after the run');
+    expect(text).toContain(`${r.summary.valid} of ${r.summary.checked} recordings still valid, the oldest confirmed ${r.oldestConfirmedAgeDays} days old`);
+    const attached = execFileSync('pdfdetach', ['-list', pdf], { encoding: 'utf8' });
+    expect(attached).toMatch(/retention-.*\.json/);
+    const v = await runCli(['verify', pdf], { timeoutSec: 60, cwd: root });
+    expect(v.code, describeCli(v)).toBe(0);
+  }, 90_000);
 
   it('bad input: not a run directory, a run without a recording probe', async () => {
     const none = await runCli(['probe', 'recordings', join(root, 'nowhere')], { timeoutSec: 20, cwd: root });

@@ -36,7 +36,7 @@ describe('callcert run with call.data against the embedded call centre', () => {
     const out = join(root, 'out-unique');
     // 5 calls/s for 4 s: 20 arrivals; rows 0–9 are used by calls 0–9 (striped over 2 workers).
     const cli = await runCli(
-      ['run', '--rate', '5', '--ramp', '0', '--duration', '4s', '--hold', '500ms', '--workers', '2', '--data', 'users.inf',
+      ['run', '--media', 'none', '--rate', '5', '--ramp', '0', '--duration', '4s', '--hold', '500ms', '--workers', '2', '--data', 'users.inf',
         // About per-call data, not generator health (run-saturation's): 20 calls make the slip p99 their worst two, and
         // two workers share the box's two cores with the other test files.
         '--set', 'generator.maxScheduleSlipMsP99=100',

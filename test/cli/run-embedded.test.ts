@@ -134,7 +134,7 @@ describe('callcert run --concurrency 50 --hold 30s interrupted by SIGINT after 4
 
   beforeAll(async () => {
     const out = join(root, 'interrupted');
-    const p = startCli(['run', '--concurrency', '50', '--hold', '30s', '--ramp', '1s', '--duration', '30s', '--out', out, '--quiet'], { timeoutSec: 45 });
+    const p = startCli(['run', '--media', 'none', '--concurrency', '50', '--hold', '30s', '--ramp', '1s', '--duration', '30s', '--out', out, '--quiet'], { timeoutSec: 45 });
     running.push(p);
     await sleep(4000);
     if (p.proc.done) throw new Error(`callcert exited before the SIGINT:\n${p.proc.stdoutSoFar()}\n${p.proc.stderrSoFar()}`);

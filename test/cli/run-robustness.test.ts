@@ -18,7 +18,7 @@ function outDir(): string {
 describe('run robustness', () => {
   it('marks the run invalid when a worker crashes, and keeps what was measured', async () => {
     const out = outDir();
-    const p = spawnBounded(process.execPath, [CLI, 'run', '--concurrency', '40', '--hold', '2s', '--ramp', '1s', '--duration', '6s', '--workers', '2', '--quiet', '--out', out], {
+    const p = spawnBounded(process.execPath, [CLI, 'run', '--media', 'none', '--concurrency', '40', '--hold', '2s', '--ramp', '1s', '--duration', '6s', '--workers', '2', '--quiet', '--out', out], {
       timeoutSec: 60,
       env: { ...process.env, CALLCERT_TEST_CRASH_WORKER: '1:3000' },
     });
@@ -36,7 +36,7 @@ describe('run robustness', () => {
 
   it('stops on SIGTERM: hangs up, writes results flagged interrupted, exits 3', async () => {
     const out = outDir();
-    const p = spawnBounded(process.execPath, [CLI, 'run', '--concurrency', '30', '--hold', '30s', '--ramp', '1s', '--duration', '30s', '--quiet', '--out', out], {
+    const p = spawnBounded(process.execPath, [CLI, 'run', '--media', 'none', '--concurrency', '30', '--hold', '30s', '--ramp', '1s', '--duration', '30s', '--quiet', '--out', out], {
       timeoutSec: 60,
     });
     await new Promise((r) => setTimeout(r, 4000));
@@ -59,7 +59,7 @@ describe('run robustness', () => {
 
   it('closed model against a full platform: refused slots are redialled after a pause, not in a storm', async () => {
     const out = outDir();
-    const p = spawnBounded(process.execPath, [CLI, 'run', '--concurrency', '60', '--hold', '2s', '--ramp', '1s', '--duration', '5s', '--set', 'embedded.capacity=30', '--quiet', '--out', out], {
+    const p = spawnBounded(process.execPath, [CLI, 'run', '--media', 'none', '--concurrency', '60', '--hold', '2s', '--ramp', '1s', '--duration', '5s', '--set', 'embedded.capacity=30', '--quiet', '--out', out], {
       timeoutSec: 60,
     });
     const r = await p.exited;

@@ -16,7 +16,7 @@ describe('a run whose generator misses its schedule-slip limit', () => {
     const out = join(tempDir('saturation'), 'out');
     const cli = await runCli(
       [
-        'run', '--rate', '20', '--ramp', '0s', '--duration', '2s', '--hold', '500ms',
+        'run', '--media', 'none', '--rate', '20', '--ramp', '0s', '--duration', '2s', '--hold', '500ms',
         '--set', 'generator.maxScheduleSlipMsP99=0.001',
         '--criterion', 'setup_ms p(95)<5000',
         '--report', '--report-format', 'junit,md',

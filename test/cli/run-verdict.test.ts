@@ -25,7 +25,7 @@ function expectNoNegative(calls: readonly CallLine[], summary: unknown): void {
 describe('run with no pass criteria', () => {
   it('against a platform that answers every call: NOT JUDGED, exit 0, never PASSED', async () => {
     const dir = out('ok');
-    const r = await runCli(['run', '--rate', '20', '--ramp', '0s', '--duration', '2s', '--hold', '500ms', '--quiet', '--out', dir], { timeoutSec: 60 });
+    const r = await runCli(['run', '--media', 'none', '--rate', '20', '--ramp', '0s', '--duration', '2s', '--hold', '500ms', '--quiet', '--out', dir], { timeoutSec: 60 });
     expect(r.code, describeCli(r)).toBe(0);
     expect(r.stdout).toMatch(/verdict: NOT JUDGED \(no pass criteria set: every attempted call ended normally/);
     expect(r.stdout).not.toMatch(/PASSED/);
@@ -38,7 +38,7 @@ describe('run with no pass criteria', () => {
 
   it('against a platform that rejects every call: exit 1, and no output says PASSED', async () => {
     const dir = out('reject');
-    const r = await runCli(['run', '--rate', '20', '--ramp', '0s', '--duration', '2s', '--hold', '1s', '--set', 'embedded.answerRatio=0',
+    const r = await runCli(['run', '--media', 'none', '--rate', '20', '--ramp', '0s', '--duration', '2s', '--hold', '1s', '--set', 'embedded.answerRatio=0',
       '--report', '--report-format', 'junit,md', '--quiet', '--out', dir], { timeoutSec: 60 });
     expect(r.code, describeCli(r)).toBe(1);
     expect(r.stdout).toMatch(/verdict: NOT JUDGED .*40 of 40 attempted calls did not end normally \(exit 1\)/);
@@ -66,7 +66,7 @@ describe('run with no pass criteria', () => {
 
     it('exit 1: the calls that got no response at all are counted and said', async () => {
       const dir = out('silent');
-      const r = await runCli(['run', '--target', `sip:svc@127.0.0.1:${port}`, '--rate', '10', '--ramp', '0s', '--duration', '2s', '--hold', '1s',
+      const r = await runCli(['run', '--media', 'none', '--target', `sip:svc@127.0.0.1:${port}`, '--rate', '10', '--ramp', '0s', '--duration', '2s', '--hold', '1s',
         '--set', 'load.gracefulStop=0s', '--quiet', '--out', dir], { timeoutSec: 60 });
       expect(r.code, describeCli(r)).toBe(1);
       expect(r.stdout).not.toMatch(/PASSED/);
@@ -86,7 +86,7 @@ describe('run with no pass criteria', () => {
 describe('--criterion on the command line', () => {
   it('judges a one-liner as the scenario criteria do', async () => {
     const dir = out('crit');
-    const r = await runCli(['run', '--rate', '20', '--ramp', '0s', '--duration', '2s', '--hold', '500ms', '--set', 'embedded.answerRatio=0.5',
+    const r = await runCli(['run', '--media', 'none', '--rate', '20', '--ramp', '0s', '--duration', '2s', '--hold', '500ms', '--set', 'embedded.answerRatio=0.5',
       '--criterion', 'ser>=0.999', '--criterion', 'setup_ms p(95)<5000', '--quiet', '--out', dir], { timeoutSec: 60 });
     expect(r.code, describeCli(r)).toBe(1);
     const res = readResults(dir);
@@ -97,7 +97,7 @@ describe('--criterion on the command line', () => {
 
   it('passes when every criterion is met', async () => {
     const dir = out('crit-ok');
-    const r = await runCli(['run', '--rate', '20', '--ramp', '0s', '--duration', '1s', '--hold', '200ms', '--criterion', 'ser>=0.999', '--quiet', '--out', dir], { timeoutSec: 60 });
+    const r = await runCli(['run', '--media', 'none', '--rate', '20', '--ramp', '0s', '--duration', '1s', '--hold', '200ms', '--criterion', 'ser>=0.999', '--quiet', '--out', dir], { timeoutSec: 60 });
     expect(r.code, describeCli(r)).toBe(0);
     expect(readResults(dir).verdict).toBe('passed');
   });
@@ -115,7 +115,7 @@ describe('--criterion on the command line', () => {
 describe('calls at the end of the load', () => {
   it('open model: calls run to their own hold after the last arrival (default gracefulStop)', async () => {
     const dir = out('graceful');
-    const r = await runCli(['run', '--rate', '10', '--ramp', '0s', '--duration', '2s', '--hold', '3s', '--quiet', '--out', dir], { timeoutSec: 60 });
+    const r = await runCli(['run', '--media', 'none', '--rate', '10', '--ramp', '0s', '--duration', '2s', '--hold', '3s', '--quiet', '--out', dir], { timeoutSec: 60 });
     expect(r.code, describeCli(r)).toBe(0);
     const calls = readCalls(dir);
     expect(countByCause(calls)).toEqual({ completed: 20 });
@@ -126,7 +126,7 @@ describe('calls at the end of the load', () => {
 
   it('calls still up when gracefulStop is over are cut_at_end, never completed', async () => {
     const dir = out('cut');
-    const r = await runCli(['run', '--rate', '10', '--ramp', '0s', '--duration', '2s', '--hold', '10s', '--set', 'load.gracefulStop=1s', '--quiet', '--out', dir], { timeoutSec: 60 });
+    const r = await runCli(['run', '--media', 'none', '--rate', '10', '--ramp', '0s', '--duration', '2s', '--hold', '10s', '--set', 'load.gracefulStop=1s', '--quiet', '--out', dir], { timeoutSec: 60 });
     expect(r.code, describeCli(r)).toBe(0);
     const res = readResults(dir);
     expect(countByCause(readCalls(dir))).toEqual({ cut_at_end: 20 });
@@ -139,7 +139,7 @@ describe('calls at the end of the load', () => {
 
   it('closed model: the calls the stage end hangs up before their hold are cut_at_end', async () => {
     const dir = out('closed-cut');
-    const r = await runCli(['run', '--concurrency', '20', '--ramp', '0s', '--duration', '2s', '--hold', '1500ms', '--set', 'load.gracefulStop=0s', '--quiet', '--out', dir], { timeoutSec: 60 });
+    const r = await runCli(['run', '--media', 'none', '--concurrency', '20', '--ramp', '0s', '--duration', '2s', '--hold', '1500ms', '--set', 'load.gracefulStop=0s', '--quiet', '--out', dir], { timeoutSec: 60 });
     expect(r.code, describeCli(r)).toBe(0);
     const res = readResults(dir);
     const by = countByCause(readCalls(dir));

@@ -25,7 +25,7 @@ describe('run --report interrupted by SIGINT', () => {
   const out = path.join(dir, 'interrupted');
   let code: number | null = null;
   beforeAll(async () => {
-    const p = startCli(['run', '--concurrency', '20', '--hold', '10s', '--ramp', '1s', '--duration', '30s', '--workers', '1', '--out', out, '--quiet', '--report'], { timeoutSec: 60 });
+    const p = startCli(['run', '--media', 'none', '--concurrency', '20', '--hold', '10s', '--ramp', '1s', '--duration', '30s', '--workers', '1', '--out', out, '--quiet', '--report'], { timeoutSec: 60 });
     await new Promise((r) => setTimeout(r, 3000));
     if (!p.signal('SIGINT')) throw new Error('could not signal callcert');
     const res = await p.result;
