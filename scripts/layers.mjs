@@ -8,7 +8,7 @@ export const LAYERS = [
   ['util'],
   ['metrics'],
   ['load'],
-  ['sip', 'http', 'media'],
+  ['sip', 'http', 'media', 'platform'],
   ['scenario'],
   ['verdict'],
   ['results'],

@@ -35,6 +35,7 @@ import { expectedPeakCalls } from './worker/peak-calls.js';
 /** The embedded call centre's RTP ports: clear of the callers' default range (media.ports, 16384–32767). */
 const EMBEDDED_MEDIA_PORTS = { min: 40000, max: 59999 };
 import { readCallDataForRun, type CallData } from '../scenario/call-data.js';
+import { PlatformScraper } from '../platform/scraper.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -126,6 +127,12 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     await embedded?.close();
     throw e;
   }
+  // The platform's servers, scraped on this thread from the run's start to its end (never on the workers).
+  const scraper = s.platform === null ? null : new PlatformScraper(s.platform, {
+    onRaw: (line) => emit({ type: 'platformScrape', line }),
+    redact: redactUrl,
+  });
+  await scraper?.open();
   // The run's 0 is fixed once every worker thread has loaded (a loaded machine can take longer
   // than any fixed delay to start threads); until then the run has no elapsed time.
   let startedAt = new Date();
@@ -180,6 +187,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
     runStartEpochMs = startedAt.getTime();
     pool.start(runStartEpochMs);
+    scraper?.start(runStartEpochMs);
   });
 
   const httpTotals: Record<string, HttpRunTotals> = {};
@@ -194,6 +202,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     httpTotals,
     live: live.status(),
     search: search?.result() ?? null,
+    platform: scraper?.result() ?? null,
   });
   let lastCpu = 0;
   let cpuSum = 0;
@@ -250,7 +259,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       }
       return;
     }
-    const src = runMetricSource(agg, s, dataMs, totalMs);
+    const src = runMetricSource(agg, s, dataMs, totalMs, undefined, null, scraper?.result() ?? null);
     // Ratios over the calls with an outcome so far (thresholds.ts settledCounters), not over calls still ringing.
     const abort: AbortedBy | null = live.evaluate(dataMs, { ...src, counters: settledCounters(src.counters) });
     const failing = live.status().failing;
@@ -271,6 +280,8 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const done = (async () => {
     const outcomes = await pool.done;
     clearInterval(ticker);
+    // The last scrape at the run's end; a target that fails is counted in its results, never fatal.
+    await scraper?.stop();
     search?.poll(agg, Infinity, true, stoppedAtMs ?? totalMs);
     emitSearchSteps();
     let unfinished = 0;

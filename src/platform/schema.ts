@@ -1,0 +1,111 @@
+/**
+ * The scenario's `platform:` section: the platform's own servers, scraped while the run goes
+ * (docs/platform.md). Each target is a Prometheus endpoint — node_exporter on a platform server,
+ * or any exporter (Kamailio's, FreeSWITCH's): node_exporter's CPU, memory and network are read
+ * into series (node-exporter.ts), every scrape is kept raw in platform.jsonl.
+ *
+ *   platform:
+ *     interval: 5s
+ *     targets:
+ *       - { name: app1, url: http://10.0.0.11:9100/metrics }
+ *       - { name: kamailio, url: http://10.0.0.12:9494/metrics }
+ *
+ * The scenario schema composes it, as it does media's; `normalizePlatform` gives the spec
+ * the engine's scraper runs (platform/scraper.ts).
+ */
+import { z } from 'zod';
+import { PositiveDurationSchema, expect } from '../util/schema-fields.js';
+import { expectedGot, parseDurationMs } from '../util/duration.js';
+
+export const PLATFORM_DEFAULTS = {
+  interval: '5s',
+  /** A scrape that takes longer fails (`timeout`); never more than the interval. */
+  timeout: '2s',
+  excludeDevices: ['lo'] as readonly string[],
+} as const;
+
+/** A target's name: a criterion selector value (platform_cpu_pct{instance:app1}), so no ":", "," or braces. */
+export const PLATFORM_NAME_RE = /^[a-z0-9._-]{1,64}$/;
+const NAME_EXPECTED = 'a name of lower-case letters, digits, ".", "_" and "-" (at most 64), e.g. app1';
+
+const isHttpUrl = (v: string) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+
+const TargetSchema = z.strictObject(
+  {
+    name: z.string({ error: expect(NAME_EXPECTED) }).regex(PLATFORM_NAME_RE, { error: expect(NAME_EXPECTED) })
+      .meta({ description: 'The server\'s name in results.json (platform.instances.<name>), the report and criteria (platform_cpu_pct{instance:<name>}).' }),
+    url: z.string({ error: expect('an http(s) URL such as http://10.0.0.11:9100/metrics') })
+      .refine(isHttpUrl, { error: expect('an http(s) URL such as http://10.0.0.11:9100/metrics') })
+      .meta({ description: 'The Prometheus endpoint (text exposition format), e.g. node_exporter\'s http://HOST:9100/metrics.', examples: ['http://10.0.0.11:9100/metrics'] }),
+  },
+  { error: expect('a mapping { name, url }') },
+);
+
+export const PlatformSchema = z
+  .strictObject(
+    {
+      interval: PositiveDurationSchema.optional().meta({ description: 'Time between scrapes of each target, from the run\'s start to its end.', default: PLATFORM_DEFAULTS.interval }),
+      timeout: PositiveDurationSchema.optional().meta({ description: 'A scrape that has not completed after this long fails (cause timeout); at most the interval.', default: PLATFORM_DEFAULTS.timeout }),
+      targets: z.array(TargetSchema, { error: expect('a list of targets [{ name, url }, ...]') })
+        .min(1, { error: expect('at least one target { name, url }') })
+        .meta({ description: 'The Prometheus endpoints to scrape: node_exporter on each platform server, or any exporter (its metrics kept raw).' }),
+      excludeDevices: z.array(z.string({ error: expect('a network device name such as lo') }), { error: expect('a list of network device names such as [lo]') })
+        .optional()
+        .meta({ description: 'Network devices left out of the receive/transmit rates (node_network_*_bytes_total{device}).', default: [...PLATFORM_DEFAULTS.excludeDevices] }),
+    },
+    { error: expect('a mapping { interval, timeout, targets, excludeDevices }') },
+  )
+  .nullable()
+  .optional()
+  .meta({ description: 'The platform\'s servers, scraped over Prometheus while the run goes: CPU, memory and network per server in results.json (platform), criteria (platform_cpu_pct{instance:…}) and the report. A failed scrape is counted, never fatal. Omit for none.' });
+
+export type PlatformInput = z.infer<typeof PlatformSchema>;
+
+export interface PlatformTargetSpec {
+  name: string;
+  url: string;
+}
+
+export interface PlatformSpec {
+  intervalMs: number;
+  timeoutMs: number;
+  targets: readonly PlatformTargetSpec[];
+  excludeDevices: readonly string[];
+}
+
+export function normalizePlatform(p: PlatformInput): PlatformSpec | null {
+  if (p === undefined || p === null) return null;
+  const intervalMs = parseDurationMs(p.interval ?? PLATFORM_DEFAULTS.interval, 'platform.interval');
+  const timeoutMs = p.timeout === undefined
+    ? Math.min(intervalMs, parseDurationMs(PLATFORM_DEFAULTS.timeout, 'platform.timeout'))
+    : parseDurationMs(p.timeout, 'platform.timeout');
+  return {
+    intervalMs,
+    timeoutMs,
+    targets: p.targets.map((t) => ({ name: t.name, url: t.url })),
+    excludeDevices: [...(p.excludeDevices ?? PLATFORM_DEFAULTS.excludeDevices)],
+  };
+}
+
+type Path = Array<string | number>;
+
+/** Cross-field rules: names unique, the timeout within the interval, an interval a scrape can keep. */
+export function platformProblems(p: PlatformInput, s: PlatformSpec | null): Array<{ path: Path; message: string }> {
+  const out: Array<{ path: Path; message: string }> = [];
+  if (p === undefined || p === null || s === null) return out;
+  const seen = new Set<string>();
+  p.targets.forEach((t, i) => {
+    if (seen.has(t.name)) out.push({ path: ['platform', 'targets', i, 'name'], message: expectedGot('a name no other target has', t.name) });
+    seen.add(t.name);
+  });
+  if (s.intervalMs < 200) out.push({ path: ['platform', 'interval'], message: expectedGot('at least 200ms', p.interval) });
+  if (s.timeoutMs > s.intervalMs) out.push({ path: ['platform', 'timeout'], message: expectedGot(`at most platform.interval (${p.interval ?? PLATFORM_DEFAULTS.interval})`, p.timeout) });
+  return out;
+}
