@@ -36,6 +36,7 @@ import { expectedPeakCalls } from './worker/peak-calls.js';
 const EMBEDDED_MEDIA_PORTS = { min: 40000, max: 59999 };
 import { readCallDataForRun, type CallData } from '../scenario/call-data.js';
 import { PlatformScraper } from '../platform/scraper.js';
+import { CsvError, parseCsv, readTextFile } from '../http/flows/feeder.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -282,6 +283,8 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     clearInterval(ticker);
     // The last scrape at the run's end; a target that fails is counted in its results, never fatal.
     await scraper?.stop();
+    // The operator's monitoring exports (platform.csv), read now that the run is over; a bad file is counted, never fatal.
+    for (const c of s.platform?.csv ?? []) scraper?.addCsv(c.name, readPlatformCsv(c.file));
     search?.poll(agg, Infinity, true, stoppedAtMs ?? totalMs);
     emitSearchSteps();
     let unfinished = 0;
@@ -350,4 +353,18 @@ function addPortTotals(a: MediaPortTotals | null, b: MediaPortTotals): MediaPort
     pairs: a.pairs + b.pairs, skippedPorts: a.skippedPorts + b.skippedPorts, strayPackets: a.strayPackets + b.strayPackets,
     socketErrors: a.socketErrors + b.socketErrors, shortfalls: [...a.shortfalls, ...b.shortfalls],
   };
+}
+
+/** A platform.csv file, parsed (RFC 4180 with a header row), or why it cannot be used. */
+type PlatformCsv = { text: string; table: { columns: string[]; rows: string[][] } } | { text: string | null; error: string };
+
+function readPlatformCsv(file: string): PlatformCsv {
+  let text: string | null = null;
+  try {
+    text = readTextFile(file);
+    return { text, table: parseCsv(text) };
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    return { text, error: `${file}: ${e.message}` };
+  }
 }

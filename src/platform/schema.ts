@@ -10,6 +10,9 @@
  *       - { name: app1, url: http://10.0.0.11:9100/metrics }
  *       - { name: kamailio, url: http://10.0.0.12:9494/metrics }
  *
+ * A `csv:` entry imports a server's figures the operator exported from their own monitoring
+ * (platform/csv.ts: the column format), read once at the run's end.
+ *
  * The scenario schema composes it, as it does media's; `normalizePlatform` gives the spec
  * the engine's scraper runs (platform/scraper.ts).
  */
@@ -48,6 +51,16 @@ const TargetSchema = z.strictObject(
   { error: expect('a mapping { name, url }') },
 );
 
+const CsvSchema = z.strictObject(
+  {
+    name: z.string({ error: expect(NAME_EXPECTED) }).regex(PLATFORM_NAME_RE, { error: expect(NAME_EXPECTED) })
+      .meta({ description: 'The server\'s name, as a target\'s (platform.instances.<name>, platform_cpu_pct{instance:<name>}).' }),
+    file: z.string({ error: expect('a CSV file path') }).min(1, { error: expect('a non-empty CSV file path') })
+      .meta({ description: 'The operator\'s CSV export (relative to the scenario file), read at the run\'s end: a header row with time and any of cpu_pct, mem_used_pct, mem_used_bytes, net_rx_bytes_per_sec, net_tx_bytes_per_sec (docs/platform.md).' }),
+  },
+  { error: expect('a mapping { name, file }') },
+);
+
 export const PlatformSchema = z
   .strictObject(
     {
@@ -55,12 +68,17 @@ export const PlatformSchema = z
       timeout: PositiveDurationSchema.optional().meta({ description: 'A scrape that has not completed after this long fails (cause timeout); at most the interval.', default: PLATFORM_DEFAULTS.timeout }),
       targets: z.array(TargetSchema, { error: expect('a list of targets [{ name, url }, ...]') })
         .min(1, { error: expect('at least one target { name, url }') })
+        .optional()
         .meta({ description: 'The Prometheus endpoints to scrape: node_exporter on each platform server, or any exporter (its metrics kept raw).' }),
+      csv: z.array(CsvSchema, { error: expect('a list of CSV imports [{ name, file }, ...]') })
+        .min(1, { error: expect('at least one CSV import { name, file }') })
+        .optional()
+        .meta({ description: 'Servers whose figures come from the operator\'s own monitoring, as CSV exports read at the run\'s end (instead of, or beside, targets).' }),
       excludeDevices: z.array(z.string({ error: expect('a network device name such as lo') }), { error: expect('a list of network device names such as [lo]') })
         .optional()
         .meta({ description: 'Network devices left out of the receive/transmit rates (node_network_*_bytes_total{device}).', default: [...PLATFORM_DEFAULTS.excludeDevices] }),
     },
-    { error: expect('a mapping { interval, timeout, targets, excludeDevices }') },
+    { error: expect('a mapping { interval, timeout, targets, csv, excludeDevices }') },
   )
   .nullable()
   .optional()
@@ -73,14 +91,21 @@ export interface PlatformTargetSpec {
   url: string;
 }
 
+export interface PlatformCsvSpec {
+  name: string;
+  /** Resolved against the scenario file. */
+  file: string;
+}
+
 export interface PlatformSpec {
   intervalMs: number;
   timeoutMs: number;
   targets: readonly PlatformTargetSpec[];
+  csv: readonly PlatformCsvSpec[];
   excludeDevices: readonly string[];
 }
 
-export function normalizePlatform(p: PlatformInput): PlatformSpec | null {
+export function normalizePlatform(p: PlatformInput, resolvePath: (file: string) => string = (f) => f): PlatformSpec | null {
   if (p === undefined || p === null) return null;
   const intervalMs = parseDurationMs(p.interval ?? PLATFORM_DEFAULTS.interval, 'platform.interval');
   const timeoutMs = p.timeout === undefined
@@ -89,7 +114,8 @@ export function normalizePlatform(p: PlatformInput): PlatformSpec | null {
   return {
     intervalMs,
     timeoutMs,
-    targets: p.targets.map((t) => ({ name: t.name, url: t.url })),
+    targets: (p.targets ?? []).map((t) => ({ name: t.name, url: t.url })),
+    csv: (p.csv ?? []).map((c) => ({ name: c.name, file: resolvePath(c.file) })),
     excludeDevices: [...(p.excludeDevices ?? PLATFORM_DEFAULTS.excludeDevices)],
   };
 }
@@ -101,10 +127,15 @@ export function platformProblems(p: PlatformInput, s: PlatformSpec | null): Arra
   const out: Array<{ path: Path; message: string }> = [];
   if (p === undefined || p === null || s === null) return out;
   const seen = new Set<string>();
-  p.targets.forEach((t, i) => {
-    if (seen.has(t.name)) out.push({ path: ['platform', 'targets', i, 'name'], message: expectedGot('a name no other target has', t.name) });
-    seen.add(t.name);
-  });
+  if (p.targets === undefined && p.csv === undefined) {
+    out.push({ path: ['platform'], message: expectedGot('targets (Prometheus endpoints), csv (monitoring exports) or both', 'neither') });
+  }
+  for (const [key, list] of [['targets', p.targets ?? []], ['csv', p.csv ?? []]] as const) {
+    list.forEach((t, i) => {
+      if (seen.has(t.name)) out.push({ path: ['platform', key, i, 'name'], message: expectedGot('a name no other target or csv import has', t.name) });
+      seen.add(t.name);
+    });
+  }
   if (s.intervalMs < 200) out.push({ path: ['platform', 'interval'], message: expectedGot('at least 200ms', p.interval) });
   if (s.timeoutMs > s.intervalMs) out.push({ path: ['platform', 'timeout'], message: expectedGot(`at most platform.interval (${p.interval ?? PLATFORM_DEFAULTS.interval})`, p.timeout) });
   return out;

@@ -12,9 +12,10 @@ import { parseExposition } from './exposition.js';
 import { nodeCounters, nodeSample, type NodeCounters, type PlatformSample } from './node-exporter.js';
 import type { PlatformSpec } from './schema.js';
 import { summarizeSeries, type SeriesSummary } from './summary.js';
+import { csvColumnsProblem, importCsv } from './csv.js';
 
 /** Why a scrape failed, in this order in results.json and the report. */
-export const SCRAPE_FAILURE_CAUSES = ['refused', 'timeout', 'unreachable', 'http_status', 'too_large', 'no_samples', 'error'] as const;
+export const SCRAPE_FAILURE_CAUSES = ['refused', 'timeout', 'unreachable', 'http_status', 'too_large', 'no_samples', 'error', 'csv_unreadable', 'csv_columns'] as const;
 export type ScrapeFailureCause = (typeof SCRAPE_FAILURE_CAUSES)[number];
 
 /** A scrape body larger than this is refused (node_exporter serves ~60 kB). */
@@ -25,6 +26,9 @@ export const PLATFORM_FIGURES = ['cpuPct', 'memUsedPct', 'memUsedBytes', 'netRxB
 export type PlatformFigure = (typeof PLATFORM_FIGURES)[number];
 
 export interface PlatformInstanceResults {
+  /** prometheus: scraped while the run went; csv: the operator's monitoring export, read at its end. */
+  source: 'prometheus' | 'csv';
+  /** The endpoint, or the CSV file. */
   url: string;
   scrapes: {
     ok: number;
@@ -57,6 +61,7 @@ export interface PlatformResults {
 export const PLATFORM_RAW_FILE = 'platform.jsonl';
 
 interface TargetState {
+  source: 'prometheus' | 'csv';
   name: string;
   url: string;
   n: number;
@@ -109,8 +114,10 @@ export class PlatformScraper {
   private request: typeof import('undici').request | null = null;
 
   constructor(private readonly spec: PlatformSpec, private readonly o: PlatformScraperOptions) {
-    this.targets = spec.targets.map((t) => ({
-      name: t.name, url: t.url, n: 0, ok: 0, failed: 0, skipped: 0, failures: {}, lastFailure: null, unparsed: 0,
+    const prom = spec.targets.map((t) => ({ source: 'prometheus' as const, name: t.name, url: t.url }));
+    const csv = spec.csv.map((c) => ({ source: 'csv' as const, name: c.name, url: c.file }));
+    this.targets = [...prom, ...csv].map((t) => ({
+      ...t, n: 0, ok: 0, failed: 0, skipped: 0, failures: {}, lastFailure: null, unparsed: 0,
       inFlight: null, prev: null, nodeExporter: false, cpus: null, memTotalBytes: null, samples: [],
     }));
   }
@@ -141,6 +148,7 @@ export class PlatformScraper {
 
   private scrapeAll(): void {
     for (const t of this.targets) {
+      if (t.source !== 'prometheus') continue;
       if (t.inFlight !== null) {
         t.skipped++;
         continue;
@@ -213,13 +221,53 @@ export class PlatformScraper {
     await this.agent?.close();
   }
 
+  /**
+   * A CSV import (platform.csv) at the run's end: `text` the file as read and `table` its RFC 4180
+   * parse, or `error` why it could not be read or parsed. Its rows within the run become the
+   * server's samples; the whole file goes to the raw file. A file that cannot be used is counted
+   * (csv_unreadable, csv_columns), never fatal.
+   */
+  addCsv(
+    name: string,
+    got: { text: string; table: { columns: string[]; rows: string[][] } } | { text: string | null; error: string },
+  ): void {
+    const t = this.targets.find((x) => x.name === name && x.source === 'csv');
+    if (t === undefined) return;
+    const n = ++t.n;
+    const start = this.runStartEpochMs;
+    const tMs = start === null ? 0 : Math.max(0, Date.now() - start);
+    const base = { instance: name, n, tMs, at: new Date().toISOString(), source: 'csv', file: t.url };
+    const fail = (cause: ScrapeFailureCause, message: string) => {
+      t.failed++;
+      t.failures[cause] = (t.failures[cause] ?? 0) + 1;
+      t.lastFailure = { cause, message, tMs };
+      this.o.onRaw(`${JSON.stringify({ ...base, ok: false, cause, error: message, ...(got.text === null ? {} : { body: got.text }) })}\n`);
+    };
+    if ('error' in got) return fail('csv_unreadable', got.error);
+    const problem = csvColumnsProblem(got.table.columns);
+    if (problem !== null) return fail('csv_columns', problem);
+    const imp = start === null
+      ? { samples: [], outsideRun: got.table.rows.length, badRows: 0, firstBadRow: null }
+      : importCsv(got.table, start, tMs);
+    // For a CSV: ok = rows imported, skipped = rows outside the run, unparsedLines = rows that did not parse.
+    t.ok += imp.samples.length;
+    t.skipped += imp.outsideRun;
+    t.unparsed += imp.badRows;
+    if (imp.firstBadRow !== null) t.lastFailure = { cause: 'csv_row', message: imp.firstBadRow, tMs };
+    t.samples.push(...imp.samples);
+    t.nodeExporter = imp.samples.some((x) => x.cpuPct !== null || x.memUsedPct !== null);
+    const counts = { rows: got.table.rows.length, imported: imp.samples.length, outsideRun: imp.outsideRun, badRows: imp.badRows };
+    this.o.onRaw(`${JSON.stringify({ ...base, ok: true, ...counts, body: got.text })}\n`);
+  }
+
   /** Each target's series so far, as results.json's platform part. */
   result(): PlatformResults {
     const instances: Record<string, PlatformInstanceResults> = {};
     for (const t of this.targets) {
       const samples = [...t.samples];
       instances[t.name] = {
-        url: this.o.redact?.(t.url) ?? t.url,
+        source: t.source,
+        url: t.source === 'prometheus' ? (this.o.redact?.(t.url) ?? t.url) : t.url,
         scrapes: {
           ok: t.ok, failed: t.failed, skipped: t.skipped,
           failuresByCause: Object.fromEntries(

@@ -18,6 +18,7 @@ export const platformOf = (r: Results): Platform | null => r.platform ?? null;
 export const TP = {
   title: bi('服务器资源占用', 'Server resources'),
   scrapes: bi('抓取：成功/失败/跳过', 'Scrapes: ok/failed/skipped'),
+  csvRows: bi('CSV：导入行/读取失败/运行时段外行', 'CSV: rows imported/read failures/rows outside the run'),
   causes: bi('失败原因', 'Failures by cause'),
   lastFailure: bi('最后一次失败', 'Last failure'),
   cpus: bi('CPU 数 / 内存总量（字节）', 'CPUs / memory total (bytes)'),
@@ -46,9 +47,9 @@ function rows(i: Instance): Cell[][] {
 function instanceBlocks(r: Results, name: string, i: Instance, n: string, chartN: { k: number }): Block[] {
   const sc = i.scrapes;
   const blocks: Block[] = [
-    { kind: 'p', text: [name, ' — ', i.url], strong: true },
+    { kind: 'p', text: i.source === 'csv' ? [name, ' — ', bi('运维监控导出的 CSV：', 'CSV export of the operator\'s monitoring: '), i.url] : [name, ' — ', i.url], strong: true },
     { kind: 'table', head: [T.item, T.value], widths: [170, '*'], rows: [
-      [TP.scrapes, { text: `${fmtNum(sc.ok)} / ${fmtNum(sc.failed)} / ${fmtNum(sc.skipped)}`, tone: sc.failed > 0 ? 'bad' : 'ok' }],
+      [i.source === 'csv' ? TP.csvRows : TP.scrapes, { text: `${fmtNum(sc.ok)} / ${fmtNum(sc.failed)} / ${fmtNum(sc.skipped)}`, tone: sc.failed > 0 ? 'bad' : 'ok' }],
       [TP.causes, sc.failed > 0 ? { text: causes(sc.failuresByCause), tone: 'bad' } : '—'],
       [TP.lastFailure, sc.lastFailure === null ? '—' : `${sc.lastFailure.cause} @ ${fmtNum(sc.lastFailure.tMs)} ms: ${sc.lastFailure.message}`],
       [TP.cpus, `${fmtNum(i.cpus)} / ${fmtNum(i.memTotalBytes)}`],
@@ -56,8 +57,12 @@ function instanceBlocks(r: Results, name: string, i: Instance, n: string, chartN
   ];
   if (!i.nodeExporter) {
     blocks.push({ kind: 'p', tone: 'muted', small: true, text: bi(
-      sc.ok === 0 ? '没有一次抓取成功：无资源数据（未测得）。' : '该端点不是 node_exporter（无 node_cpu_seconds_total / node_memory_*）：其指标仅保存在原始抓取文件中。',
-      sc.ok === 0 ? 'No scrape succeeded: no resource figures (not measured).' : 'This endpoint is not node_exporter (no node_cpu_seconds_total / node_memory_*): its metrics are kept in the raw scrape file only.',
+      sc.ok === 0 ? '没有一次抓取成功：无资源数据（未测得）。'
+        : i.source === 'csv' ? 'CSV 中没有 CPU 或内存数据：其数值仅保存在原始文件中。'
+          : '该端点不是 node_exporter（无 node_cpu_seconds_total / node_memory_*）：其指标仅保存在原始抓取文件中。',
+      sc.ok === 0 ? 'No scrape succeeded: no resource figures (not measured).'
+        : i.source === 'csv' ? 'The CSV holds no CPU or memory figure: its values are kept in the raw file only.'
+          : 'This endpoint is not node_exporter (no node_cpu_seconds_total / node_memory_*): its metrics are kept in the raw scrape file only.',
     ) });
     return blocks;
   }
@@ -74,13 +79,21 @@ export function platformBlocks(model: ReportModel, n: string): Block[] {
   const r = model.results;
   const names = Object.keys(p.instances);
   const failed = names.filter((x) => p.instances[x].scrapes.failed > 0);
-  const blocks: Block[] = [
-    { kind: 'h2', title: bi(`${n} ${TP.title.zh}`, `${n} ${TP.title.en}`) },
+  const csv = names.filter((x) => p.instances[x].source === 'csv');
+  const scraped = names.filter((x) => p.instances[x].source === 'prometheus');
+  const blocks: Block[] = [{ kind: 'h2', title: bi(`${n} ${TP.title.zh}`, `${n} ${TP.title.en}`) }];
+  if (scraped.length > 0) blocks.push(
     { kind: 'p', text: bi(
-      `运行期间每 ${fmtNum(p.intervalMs / 1000)} 秒抓取一次平台服务器的 Prometheus 端点（超时 ${fmtNum(p.timeoutMs)} ms）：${names.join('、')}。原始抓取内容保存在 ${p.rawFile}（SHA-256 见附录）。抓取失败只计数，不影响运行。`,
-      `The platform servers' Prometheus endpoints were scraped every ${fmtNum(p.intervalMs / 1000)} s during the run (timeout ${fmtNum(p.timeoutMs)} ms): ${names.join(', ')}. The raw scrapes are in ${p.rawFile} (SHA-256 in the appendix). A failed scrape is counted, never fatal to the run.`,
+      `运行期间每 ${fmtNum(p.intervalMs / 1000)} 秒抓取一次平台服务器的 Prometheus 端点（超时 ${fmtNum(p.timeoutMs)} ms）：${scraped.join('、')}。原始抓取内容保存在 ${p.rawFile}（SHA-256 见附录）。抓取失败只计数，不影响运行。`,
+      `The platform servers' Prometheus endpoints were scraped every ${fmtNum(p.intervalMs / 1000)} s during the run (timeout ${fmtNum(p.timeoutMs)} ms): ${scraped.join(', ')}. The raw scrapes are in ${p.rawFile} (SHA-256 in the appendix). A failed scrape is counted, never fatal to the run.`,
     ) },
-  ];
+  );
+  if (csv.length > 0) {
+    blocks.push({ kind: 'p', text: bi(
+      `${csv.join('、')} 的数据来自运维方自有监控导出的 CSV，运行结束时读取，按时间对齐到本次运行的时间轴（运行时段外的行不计入）；CSV 全文保存在 ${p.rawFile}。`,
+      `${csv.join(', ')}: figures from CSV exports of the operator's own monitoring, read at the run's end and aligned on its timeline (rows outside the run left out); each CSV is kept whole in ${p.rawFile}.`,
+    ) });
+  }
   if (failed.length > 0) {
     blocks.push({ kind: 'p', tone: 'bad', text: bi(
       `抓取失败：${failed.map((x) => `${x}（${p.instances[x].scrapes.failed} 次：${causes(p.instances[x].scrapes.failuresByCause)}）`).join('；')}。`,

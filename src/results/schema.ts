@@ -266,12 +266,13 @@ const SeriesSummarySchema = (what: string) => z
   .meta(d(`${what} over the samples that have it (null: none)`));
 
 const PlatformInstanceSchema = z.object({
-  url: z.string().meta(d('the Prometheus endpoint scraped (platform.targets[].url, credentials blanked)')),
+  source: z.enum(['prometheus', 'csv']).meta(d('prometheus: scraped during the run (platform.targets); csv: the operator\'s monitoring export read at its end (platform.csv; then scrapes.ok counts rows imported, skipped rows outside the run, unparsedLines rows that did not parse)')),
+  url: z.string().meta(d('the Prometheus endpoint scraped (platform.targets[].url, credentials blanked), or the CSV file')),
   scrapes: z.object({
     ok: count('scrapes answered 2xx with at least one sample'),
     failed: count('scrapes that failed (any cause; never fatal to the run)'),
     skipped: count('rounds skipped because the previous scrape of this target had not completed'),
-    failuresByCause: counts('failed scrapes by cause: refused, timeout, unreachable, http_status, too_large, no_samples, error'),
+    failuresByCause: counts('failed scrapes by cause: refused, timeout, unreachable, http_status, too_large, no_samples, error; for a CSV csv_unreadable, csv_columns'),
     lastFailure: z.object({
       cause: z.string().meta(d('its cause')),
       message: z.string().meta(d('what the connection or the server said')),
@@ -279,7 +280,7 @@ const PlatformInstanceSchema = z.object({
     }).nullable().meta(d('the last failed scrape (null: none failed)')),
     unparsedLines: count('lines of successful scrapes that were not valid exposition format (skipped)'),
   }).meta(d('how the scrapes of this target went')),
-  nodeExporter: z.boolean().meta(d("its scrapes held node_exporter's CPU or memory metrics (else its metrics are only in the raw file)")),
+  nodeExporter: z.boolean().meta(d("its scrapes held node_exporter's CPU or memory metrics, or its CSV rows a CPU or memory figure (else its metrics are only in the raw file)")),
   cpus: z.number().int().min(0).nullable().meta(d('CPUs in node_cpu_seconds_total{cpu} (null: not seen)')),
   memTotalBytes: nullableNum('node_memory_MemTotal_bytes (null: not seen)'),
   samples: z.array(z.object({

@@ -379,9 +379,9 @@ export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
       continue;
     }
     if (platform) {
-      const names = (s.platform?.targets ?? []).map((t) => t.name);
+      const names = [...(s.platform?.targets ?? []), ...(s.platform?.csv ?? [])].map((t) => t.name);
       if (s.platform === null) push(c, `a platform section (${c.metric} is measured by scraping the platform's servers: platform.targets)`, undefined);
-      else if (sel?.instance !== undefined && !names.includes(sel.instance)) push(c, `a platform target among platform.targets[].name (${names.join(', ')})`, sel.instance);
+      else if (sel?.instance !== undefined && !names.includes(sel.instance)) push(c, `a platform server among platform.targets[].name and platform.csv[].name (${names.join(', ')})`, sel.instance);
       continue;
     }
     if (search && (sel?.flow !== undefined || outbound || (media && !STEP_MEDIA_METRICS.has(c.metric)))) {

@@ -272,7 +272,7 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
     http: input.http ? normalizeHttp(input.http, source) : null,
     uas: normalizeUas(input.uas),
     recordings: normalizeRecordings(input.recordings, input.media?.marker ?? MEDIA_DEFAULTS.marker, (p) => resolveDataPath(p, source)),
-    platform: normalizePlatform(input.platform),
+    platform: normalizePlatform(input.platform, (p) => resolveDataPath(p, source)),
     workers: input.workers ?? DEFAULTS.workers,
     localAddress: input.localAddress ?? DEFAULTS.localAddress,
     generator: {

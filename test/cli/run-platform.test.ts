@@ -7,7 +7,8 @@
  * the platform criteria judged on the same samples (the dead server's not measured, so failed);
  * platform.jsonl must hold every scrape raw; `callcert report` must print the server-resources
  * section (服务器资源占用) with the failures and list platform.jsonl with its SHA-256, which
- * `callcert verify` accepts.
+ * `callcert verify` accepts. A CSV export of "the operator's monitoring" (rows a second apart
+ * around the run) is imported on the run's timeline, and a missing one counted.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -60,6 +61,11 @@ beforeAll(async () => {
   closedUrl = `http://127.0.0.1:${await freePort()}/metrics`;
   exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
   await waitForExporter(exporterUrl);
+  // The operator's monitoring export: a row a second from 5 s before now to 60 s after, so the run's
+  // seconds are covered and rows fall on both sides of it (left out).
+  const t0 = Math.floor(Date.now() / 1000) - 5;
+  const rows = Array.from({ length: 66 }, (_, k) => `${new Date((t0 + k) * 1000).toISOString()},${(k % 10) * 5},${40 + (k % 3)}`);
+  writeFileSync(path.join(dir, 'ops.csv'), ['time,cpu_pct,mem_used_pct', ...rows, ''].join('\n'));
   const scenario = path.join(dir, 'platform.yaml');
   writeFileSync(scenario, [
     'name: platform-e2e',
@@ -76,6 +82,9 @@ beforeAll(async () => {
     '  targets:',
     `    - { name: app1, url: "${exporterUrl}" }`,
     `    - { name: dead, url: "${closedUrl}" }`,
+    '  csv:',
+    '    - { name: ops, file: ops.csv }',
+    '    - { name: gone, file: no-such-export.csv }',
     'criteria:',
     '  "platform_cpu_pct{instance:app1}": ["max<=100"]',
     '  "platform_mem_used_pct{instance:app1}": ["avg<=100"]',
@@ -152,6 +161,27 @@ describe('a run with platform: a real node_exporter and a closed port', () => {
     expect(r.verdict).toBe('failed');
   });
 
+  it('imports the operator\'s CSV on the run\'s timeline; a missing export is counted, not fatal', () => {
+    const ops = r.platform!.instances.ops;
+    expect(ops).toMatchObject({ source: 'csv', url: path.join(dir, 'ops.csv'), nodeExporter: true });
+    expect(ops.scrapes.failed).toBe(0);
+    expect(ops.scrapes.ok).toBe(ops.samples.length);
+    expect(ops.samples.length).toBeGreaterThanOrEqual(4);
+    // Rows before the run's start and after its end are left out, and counted.
+    expect(ops.scrapes.skipped).toBe(66 - ops.samples.length);
+    expect(ops.scrapes.skipped).toBeGreaterThan(0);
+    const startMs = Date.parse(r.startedAt);
+    for (const s of ops.samples) {
+      expect(s.tMs).toBeGreaterThanOrEqual(0);
+      expect(s.tMs % 1000).toBe((1000 - (startMs % 1000)) % 1000);
+      expect([0, 5, 10, 15, 20, 25, 30, 35, 40, 45]).toContain(s.cpuPct);
+      expect([40, 41, 42]).toContain(s.memUsedPct);
+    }
+    const gone = r.platform!.instances.gone;
+    expect(gone).toMatchObject({ source: 'csv', samples: [], scrapes: { ok: 0, failed: 1, failuresByCause: { csv_unreadable: 1 } } });
+    expect(gone.scrapes.lastFailure?.message).toMatch(/no-such-export\.csv: file not found/);
+  });
+
   it('keeps every scrape raw in platform.jsonl, line by line', () => {
     const lines = readFileSync(path.join(out, 'platform.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {
       instance: string; n: number; tMs: number; ok: boolean; body?: string; cause?: string;
@@ -163,6 +193,8 @@ describe('a run with platform: a real node_exporter and a closed port', () => {
     for (const l of app) expect(l.body).toMatch(/^node_cpu_seconds_total\{cpu="0",mode="idle"\} /m);
     expect(dead).toHaveLength(r.platform!.instances.dead.scrapes.failed);
     for (const l of dead) expect(l).toMatchObject({ ok: false, cause: 'refused' });
+    // The CSV export whole, as read.
+    expect(lines.find((l) => l.instance === 'ops')).toMatchObject({ ok: true, body: readFileSync(path.join(dir, 'ops.csv'), 'utf8') });
   });
 
   it('the report shows 服务器资源占用 with the failures, and lists platform.jsonl with its SHA-256', async () => {

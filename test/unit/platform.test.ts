@@ -15,6 +15,7 @@ import { parseExposition } from '../../src/platform/exposition.js';
 import { nodeCounters, nodeSample } from '../../src/platform/node-exporter.js';
 import { percentileOf, seriesValue, summarizeSeries } from '../../src/platform/summary.js';
 import { PlatformScraper } from '../../src/platform/scraper.js';
+import { csvColumnsProblem, csvTimeMs, importCsv } from '../../src/platform/csv.js';
 import { isCallcertError, type CallcertError } from '../../src/errors.js';
 import { scenarioFromObject } from '../../src/scenario/load.js';
 import { judge, metricValue, type MetricSource } from '../../src/verdict/thresholds.js';
@@ -194,16 +195,77 @@ function issues(mutate: (o: Raw) => void): string[] {
   throw new Error('expected a scenario error');
 }
 
+describe('CSV import (the operator\'s monitoring export)', () => {
+  const start = Date.parse('2026-12-03T18:00:00Z');
+  it('reads time as ISO 8601 with a zone or Unix seconds/ms; nothing else', () => {
+    expect(csvTimeMs('2026-12-03T18:00:05Z')).toBe(start + 5000);
+    expect(csvTimeMs('2026-12-03 20:00:05.5+02:00')).toBe(start + 5500);
+    expect(csvTimeMs(String(start / 1000 + 7))).toBe(start + 7000);
+    expect(csvTimeMs(`${start / 1000 + 7}.25`)).toBe(start + 7250);
+    expect(csvTimeMs(String(start + 9))).toBe(start + 9);
+    expect(csvTimeMs('2026-12-03 18:00:05')).toBeNull();
+    expect(csvTimeMs('yesterday')).toBeNull();
+  });
+
+  it('aligns rows on the run\'s timeline: outside the run left out, bad rows counted, empty cells null, other columns ignored', () => {
+    const table = {
+      columns: ['time', 'host', 'cpu_pct', 'mem_used_pct', 'net_rx_bytes_per_sec'],
+      rows: [
+        ['2026-12-03T18:00:04Z', 'a', '20', '50.5', ''],
+        ['2026-12-03T17:59:59Z', 'a', '99', '99', '1'],
+        ['2026-12-03T18:00:02Z', 'a', '10', '', '300'],
+        ['2026-12-03T18:00:03Z', 'a', 'high', '1', '1'],
+        ['noon', 'a', '1', '1', '1'],
+        ['2026-12-03T18:00:11Z', 'a', '1', '1', '1'],
+      ],
+    };
+    const imp = importCsv(table, start, 10_000);
+    expect(imp.samples).toEqual([
+      { tMs: 2000, cpuPct: 10, memUsedPct: null, memUsedBytes: null, netRxBytesPerSec: 300, netTxBytesPerSec: null },
+      { tMs: 4000, cpuPct: 20, memUsedPct: 50.5, memUsedBytes: null, netRxBytesPerSec: null, netTxBytesPerSec: null },
+    ]);
+    expect(imp).toMatchObject({ outsideRun: 2, badRows: 2 });
+    expect(imp.firstBadRow).toBe('line 5: cpu_pct "high" is not a number >= 0');
+    expect(csvColumnsProblem(['time', 'cpu_pct'])).toBeNull();
+    expect(csvColumnsProblem(['ts', 'cpu_pct'])).toMatch(/no "time" column/);
+    expect(csvColumnsProblem(['time', 'load1'])).toMatch(/no figure column: expected at least one of cpu_pct, mem_used_pct/);
+  });
+
+  it('the scraper keeps a CSV import as a server of its own; a file it cannot use is counted, not thrown', () => {
+    const raw: string[] = [];
+    const sc = new PlatformScraper(
+      { intervalMs: 5000, timeoutMs: 2000, excludeDevices: [], targets: [], csv: [{ name: 'ops', file: '/x/ops.csv' }, { name: 'bad', file: '/x/bad.csv' }] },
+      { onRaw: (l) => raw.push(l) },
+    );
+    sc.start(Date.now() - 10_000);
+    const now = new Date().toISOString();
+    sc.addCsv('ops', { text: `time,cpu_pct\n${now},42\n`, table: { columns: ['time', 'cpu_pct'], rows: [[now, '42']] } });
+    sc.addCsv('bad', { text: null, error: '/x/bad.csv: file not found' });
+    void sc.stop();
+    const r = sc.result().instances;
+    expect(r.ops).toMatchObject({ source: 'csv', url: '/x/ops.csv', nodeExporter: true, scrapes: { ok: 1, failed: 0 } });
+    expect(r.ops.summary.cpuPct).toEqual({ count: 1, max: 42, mean: 42, p95: 42 });
+    expect(r.bad).toMatchObject({ source: 'csv', samples: [], scrapes: { ok: 0, failed: 1, failuresByCause: { csv_unreadable: 1 } } });
+    expect(raw.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ instance: 'ops', source: 'csv', ok: true, imported: 1, body: `time,cpu_pct\n${now},42\n` }),
+      expect.objectContaining({ instance: 'bad', source: 'csv', ok: false, cause: 'csv_unreadable', error: '/x/bad.csv: file not found' }),
+    ]);
+  });
+});
+
 describe('the scenario\'s platform section', () => {
   it('defaults: every 5 s, a 2 s timeout, lo excluded; absent: null', () => {
     expect(scenarioFromObject(base(), 'x.yaml').platform).toEqual({
-      intervalMs: 5000, timeoutMs: 2000, targets: [{ name: 'app1', url: 'http://127.0.0.1:9100/metrics' }], excludeDevices: ['lo'],
+      intervalMs: 5000, timeoutMs: 2000, targets: [{ name: 'app1', url: 'http://127.0.0.1:9100/metrics' }], csv: [], excludeDevices: ['lo'],
     });
     const short = base();
     short.platform.interval = '1s';
     expect(scenarioFromObject(short, 'x.yaml').platform).toMatchObject({ intervalMs: 1000, timeoutMs: 1000 });
     const { platform: _p, ...none } = base();
     expect(scenarioFromObject(none, 'x.yaml').platform).toBeNull();
+    // CSV imports only, the file relative to the scenario's.
+    const csv = scenarioFromObject({ ...none, platform: { csv: [{ name: 'ops', file: 'mon/ops.csv' }] } }, '/tmp/s/x.yaml');
+    expect(csv.platform).toMatchObject({ targets: [], csv: [{ name: 'ops', file: '/tmp/s/mon/ops.csv' }] });
   });
 
   it('errors name the file, the field and what was expected', () => {
@@ -214,8 +276,10 @@ describe('the scenario\'s platform section', () => {
     expect(issues((o) => { o.platform.targets = []; })).toEqual([expect.stringMatching(/platform\.targets: expected at least one target/)]);
     expect(issues((o) => { o.platform.intervl = '1s'; })).toEqual([expect.stringMatching(/platform: unknown field "intervl".*interval/)]);
     expect(issues((o) => { o.platform.interval = '1s'; o.platform.timeout = '3s'; })).toEqual([expect.stringMatching(/platform\.timeout: expected at most platform\.interval \(1s\), got "3s"/)]);
-    expect(issues((o) => { o.platform.targets.push({ name: 'app1', url: 'http://127.0.0.1:9101/metrics' }); })).toEqual([expect.stringMatching(/platform\.targets\[1\]\.name: expected a name no other target has, got "app1"/)]);
+    expect(issues((o) => { o.platform.targets.push({ name: 'app1', url: 'http://127.0.0.1:9101/metrics' }); })).toEqual([expect.stringMatching(/platform\.targets\[1\]\.name: expected a name no other target or csv import has, got "app1"/)]);
     expect(issues((o) => { o.platform.interval = '100ms'; })).toEqual([expect.stringMatching(/platform\.interval: expected at least 200ms/)]);
+    expect(issues((o) => { o.platform = { interval: '1s' }; })).toEqual([expect.stringMatching(/^x\.yaml: platform: expected targets \(Prometheus endpoints\), csv \(monitoring exports\) or both, got "neither"/)]);
+    expect(issues((o) => { o.platform.csv = [{ name: 'app1', file: 'a.csv' }]; })).toEqual([expect.stringMatching(/platform\.csv\[0\]\.name: expected a name no other target or csv import has, got "app1"/)]);
   });
 
   it('criteria name a target of the section; none without it, nor with a capacity search', () => {
@@ -224,7 +288,7 @@ describe('the scenario\'s platform section', () => {
       'platform_cpu_pct{instance:app1} max<80', 'platform_cpu_pct{instance:app1} p(95)<70', 'platform_mem_used_pct{instance:app1} avg<90',
     ]);
     expect(issues((o) => { o.criteria = { 'platform_cpu_pct{instance:db}': ['max<80'] }; })).toEqual([
-      expect.stringMatching(/criteria\.platform_cpu_pct\{instance:db\}: expected a platform target among platform\.targets\[\]\.name \(app1\), got "db"/),
+      expect.stringMatching(/criteria\.platform_cpu_pct\{instance:db\}: expected a platform server among platform\.targets\[\]\.name and platform\.csv\[\]\.name \(app1\), got "db"/),
     ]);
     expect(issues((o) => { delete o.platform; o.criteria = { 'platform_cpu_pct{instance:app1}': ['max<80'] }; })).toEqual([
       expect.stringMatching(/criteria\.platform_cpu_pct\{instance:app1\}: expected a platform section/),
@@ -259,7 +323,7 @@ describe('the scraper, against a bad server and a closed port', () => {
   it('counts each failure by cause, writes every scrape raw, keeps another exporter\'s metrics raw only', async () => {
     const raw: string[] = [];
     const scraper = new PlatformScraper({
-      intervalMs: 200, timeoutMs: 200, excludeDevices: ['lo'],
+      intervalMs: 200, timeoutMs: 200, excludeDevices: ['lo'], csv: [],
       targets: [
         { name: 'ok', url: `http://127.0.0.1:${port}/metrics` },
         { name: 'e500', url: `http://127.0.0.1:${port}/500` },
