@@ -18,6 +18,7 @@ import { tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCli, readResults, requireBuiltCli, runCli } from '../helpers/cli.js';
+import { pageCharts } from '../report/html-page.js';
 import type { Results } from '../../src/results/schema.js';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -198,7 +199,7 @@ describe('a run with platform: a real node_exporter and a closed port', () => {
   });
 
   it('the report shows 服务器资源占用 with the failures, and lists platform.jsonl with its SHA-256', async () => {
-    const g = await runCli(['report', out, '--format', 'pdf'], { timeoutSec: 90 });
+    const g = await runCli(['report', out, '--format', 'pdf,html'], { timeoutSec: 90 });
     expect(g.code, describeCli(g)).toBe(0);
     const pdf = path.join(out, 'report.pdf');
     const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
@@ -212,5 +213,13 @@ describe('a run with platform: a real node_exporter and a closed port', () => {
     expect(text.replace(/\s+/g, '')).toContain(`platform.jsonlSHA-256:${sha}`);
     const v = await runCli(['verify', pdf], { timeoutSec: 60 });
     expect(v.code, describeCli(v)).toBe(0);
+    // The HTML page's chart holds results.json's samples as they are, with the channels on the second axis.
+    const app = r.platform!.instances.app1;
+    const chart = pageCharts(readFileSync(path.join(out, 'report.html'), 'utf8')).find((c) => c.canvas.startsWith('chart-platform-cpu-mem-app1-'));
+    expect(chart?.config.data.datasets.map((d) => [d.data, d.yAxisID])).toEqual([
+      [app.samples.map((x) => ({ x: x.tMs / 1000, y: x.cpuPct })), 'y'],
+      [app.samples.map((x) => ({ x: x.tMs / 1000, y: x.memUsedPct })), 'y'],
+      [r.timeline.map((p) => ({ x: p.t, y: p.active })), 'y2'],
+    ]);
   });
 });
