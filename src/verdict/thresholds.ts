@@ -130,6 +130,16 @@ const PLATFORM_FIGURE = {
   platform_net_rx_bytes_per_sec: 'netRxBytesPerSec', platform_net_tx_bytes_per_sec: 'netTxBytesPerSec',
 } as const;
 
+/**
+ * A platform criterion's value over a server's samples (null: no such server, no sample with the
+ * figure, or not a platform metric). `report/recheck.ts` recomputes it from results.json's platform part.
+ */
+export function platformMetricValue(c: Criterion, server: { samples: readonly PlatformSample[] } | null): number | null {
+  if (server === null || !Object.hasOwn(PLATFORM_FIGURE, c.metric)) return null;
+  const figure = PLATFORM_FIGURE[c.metric as keyof typeof PLATFORM_FIGURE];
+  return seriesValue(server.samples.map((x) => x[figure]), c.aggregate);
+}
+
 /** The measured value a criterion compares, or null when there is no data for it yet. */
 export function metricValue(c: Criterion, src: MetricSource): number | null {
   const a = c.aggregate;
@@ -168,11 +178,8 @@ export function metricValue(c: Criterion, src: MetricSource): number | null {
     case 'rtp_one_way_audio': case 'rtp_crossed_media': return src.media?.()?.counters[c.metric] ?? null;
     case 'recording_completeness': return src.recordings?.()?.completeness ?? null;
     // Over the samples that have the figure; a server no scrape reached has none: null, not measured.
-    case 'platform_cpu_pct': case 'platform_mem_used_pct': case 'platform_net_rx_bytes_per_sec': case 'platform_net_tx_bytes_per_sec': {
-      const figure = PLATFORM_FIGURE[c.metric];
-      const p = sel.instance === undefined ? null : (src.platform?.(sel.instance) ?? null);
-      return p === null ? null : seriesValue(p.samples.map((x) => x[figure]), a);
-    }
+    case 'platform_cpu_pct': case 'platform_mem_used_pct': case 'platform_net_rx_bytes_per_sec': case 'platform_net_tx_bytes_per_sec':
+      return platformMetricValue(c, sel.instance === undefined ? null : (src.platform?.(sel.instance) ?? null));
   }
 }
 
