@@ -51,6 +51,7 @@ async function waitForExporter(url: string): Promise<void> {
 }
 
 let r: Results;
+let summary = '';
 let exporterUrl = '';
 let closedUrl = '';
 
@@ -95,6 +96,7 @@ beforeAll(async () => {
   const cli = await runCli(['run', scenario, '--quiet', '--out', out], { timeoutSec: 90 });
   // The dead server's criterion is not measured, so failed: the run is valid, its verdict failed (exit 1).
   expect(cli.code, describeCli(cli)).toBe(1);
+  summary = cli.stdout;
   r = readResults(out);
 }, 120_000);
 
@@ -115,6 +117,9 @@ describe('a run with platform: a real node_exporter and a closed port', () => {
     expect(dead.scrapes.lastFailure?.message).toMatch(/ECONNREFUSED/);
     expect(dead.samples).toEqual([]);
     expect(dead.nodeExporter).toBe(false);
+    // The terminal summary says so too.
+    expect(summary).toMatch(new RegExp(`platform dead \\(scraped\\): 0 ok, ${dead.scrapes.failed} failed \\(refused: ${dead.scrapes.failed}\\)`));
+    expect(summary).toMatch(/platform app1 \(scraped\): \d+ ok, 0 failed; CPU max [\d.]+ %/);
   });
 
   it('holds the node_exporter\'s CPU and memory samples on the run\'s timeline', () => {
