@@ -82,6 +82,8 @@ export function redactScenario(s: Scenario): unknown {
               steps: f.steps.map((st) => ('request' in st ? { ...st, request: redactFlowRequest(st.request) } : st)),
             })),
           },
+    // An exporter URL may carry a password (http://user:pass@host:9100/metrics) or a token in its query.
+    platform: s.platform === null ? null : { ...s.platform, targets: s.platform.targets.map((t) => ({ ...t, url: redactUrl(t.url) })) },
   };
 }
 

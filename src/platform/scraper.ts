@@ -97,6 +97,16 @@ export function classifyError(e: unknown): { cause: ScrapeFailureCause; message:
   return { cause: 'error', message };
 }
 
+/** An exporter URL's user:password (undici ignores them) as a Basic Authorization header, and the URL without them. */
+export function basicAuthOf(raw: string): { url: string; authorization: string | null } {
+  const u = new URL(raw);
+  if (u.username === '' && u.password === '') return { url: raw, authorization: null };
+  const cred = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization: `Basic ${Buffer.from(cred, 'utf8').toString('base64')}` };
+}
+
 export interface PlatformScraperOptions {
   /** One raw scrape, a JSON line with its newline. */
   onRaw(line: string): void;
@@ -167,9 +177,13 @@ export class PlatformScraper {
     const base = { instance: t.name, n, tMs, at: new Date(sentAt).toISOString() };
     try {
       if (this.request === null) throw new ScrapeError('error', 'scraper not opened');
-      const res = await this.request(t.url, {
+      const { url, authorization } = basicAuthOf(t.url);
+      const res = await this.request(url, {
         dispatcher: this.agent ?? undefined,
-        headers: { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1', 'user-agent': 'callcert platform scraper' },
+        headers: {
+          accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1', 'user-agent': 'callcert platform scraper',
+          ...(authorization === null ? {} : { authorization }),
+        },
         signal: AbortSignal.timeout(this.spec.timeoutMs),
       });
       if (res.statusCode < 200 || res.statusCode > 299) {

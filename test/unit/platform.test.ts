@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition } from '../../src/platform/exposition.js';
 import { nodeCounters, nodeSample } from '../../src/platform/node-exporter.js';
 import { percentileOf, seriesValue, summarizeSeries } from '../../src/platform/summary.js';
-import { PlatformScraper } from '../../src/platform/scraper.js';
+import { PlatformScraper, basicAuthOf } from '../../src/platform/scraper.js';
 import { csvColumnsProblem, csvTimeMs, importCsv } from '../../src/platform/csv.js';
 import { isCallcertError, type CallcertError } from '../../src/errors.js';
 import { scenarioFromObject } from '../../src/scenario/load.js';
@@ -306,6 +306,7 @@ describe('the scraper, against a bad server and a closed port', () => {
   let closedPort = 0;
   beforeAll(async () => {
     server = createServer((req, res) => {
+      if (req.url === '/auth') { res.statusCode = req.headers.authorization === `Basic ${Buffer.from('prom:s3cr%t').toString('base64')}` ? 200 : 401; res.end('up 1\n'); return; }
       if (req.url === '/500') { res.statusCode = 500; res.end('oops'); return; }
       if (req.url === '/empty') { res.end('# nothing here\n'); return; }
       res.end('some_metric{a="1"} 3\nbroken{ 1\n');
@@ -329,8 +330,10 @@ describe('the scraper, against a bad server and a closed port', () => {
         { name: 'e500', url: `http://127.0.0.1:${port}/500` },
         { name: 'empty', url: `http://127.0.0.1:${port}/empty` },
         { name: 'closed', url: `http://127.0.0.1:${closedPort}/metrics` },
+        // user:password in the URL become Basic auth (percent-decoded), and never reach results.json.
+        { name: 'auth', url: `http://prom:s3cr%25t@127.0.0.1:${port}/auth` },
       ],
-    }, { onRaw: (l) => raw.push(l) });
+    }, { onRaw: (l) => raw.push(l), redact: (u) => u.replace(/\/\/[^@/]*@/, '//***@') });
     await scraper.open();
     scraper.start(Date.now());
     // Wait on what happened, not on time: until every target has been tried at least twice.
@@ -348,8 +351,12 @@ describe('the scraper, against a bad server and a closed port', () => {
     expect(i.closed.scrapes).toMatchObject({ ok: 0, failuresByCause: { refused: i.closed.scrapes.failed } });
     expect(i.closed.samples).toEqual([]);
     expect(i.closed.summary.cpuPct).toEqual({ count: 0, max: null, mean: null, p95: null });
+    expect(i.auth.scrapes).toMatchObject({ failed: 0 });
+    expect(i.auth.url).toBe(`http://***@127.0.0.1:${port}/auth`);
+    expect(raw.join('')).not.toContain('s3cr');
+    expect(basicAuthOf('http://127.0.0.1:9100/metrics')).toEqual({ url: 'http://127.0.0.1:9100/metrics', authorization: null });
     const lines = raw.map((l) => JSON.parse(l) as { instance: string; ok: boolean; body?: string; cause?: string });
-    for (const name of ['ok', 'e500', 'empty', 'closed']) {
+    for (const name of ['ok', 'e500', 'empty', 'closed', 'auth']) {
       const inst = i[name];
       expect(lines.filter((l) => l.instance === name)).toHaveLength(inst.scrapes.ok + inst.scrapes.failed);
     }
