@@ -59,6 +59,8 @@ export type RunEvent =
   | { type: 'progress'; progress: Progress; partialResults: () => Results }
   /** A per-second criteria evaluation that changed something: what fails now, and the abort if one stops the run. */
   | { type: 'criteria'; elapsedMs: number; failing: readonly string[]; abortedBy: AbortedBy | null }
+  /** A platform target's scrape completed or failed (platform/scraper.ts): one raw JSON line for platform.jsonl. */
+  | { type: 'platformScrape'; line: string }
   /** A capacity-search step was judged. */
   | { type: 'searchStep'; level: number; pass: boolean }
   /** The run is stopping before its end: a signal, a criterion or a failed search step. */

@@ -84,6 +84,8 @@ export function redactScenario(s: Scenario): unknown {
             })),
           },
     recordings: s.recordings === null ? null : { ...s.recordings, source: redactRecordingSource(s.recordings.source) },
+    // An exporter URL may carry a password (http://user:pass@host:9100/metrics) or a token in its query.
+    platform: s.platform === null ? null : { ...s.platform, targets: s.platform.targets.map((t) => ({ ...t, url: redactUrl(t.url) })) },
   };
 }
 

@@ -5,7 +5,7 @@
  * (platform/platform-media.ts). Main thread only; the workers never see it. A failed request, even
  * every one (rtpengine not there), is counted in the summary, never fatal.
  */
-import { callMediaRecords, platformMediaView, type CallMediaRecord, type PlatformMediaView } from '../platform/platform-media.js';
+import { callMediaRecords, platformMediaView, type CallMediaRecord, type PlatformMediaView } from '../results/platform-media.js';
 import { RtpengineWatch } from '../platform/rtpengine-watch.js';
 import type { Scenario } from '../scenario/types.js';
 
@@ -17,7 +17,7 @@ export interface PlatformWatch {
 
 /** `runStartEpochMs`: read at each reply (the start is fixed once the workers are ready, after this starts). */
 export function startPlatformWatch(s: Scenario, runStartEpochMs: () => number): PlatformWatch | null {
-  const spec = s.platform.rtpengine;
+  const spec = s.platform?.rtpengine ?? null;
   if (spec === null) return null;
   const watch = new RtpengineWatch(spec, () => Date.now() - runStartEpochMs());
   const calls: CallMediaRecord[] = [];

@@ -36,6 +36,8 @@ import { expectedPeakCalls } from './worker/peak-calls.js';
 /** The embedded call centre's RTP ports: clear of the callers' default range (media.ports, 16384–32767). */
 const EMBEDDED_MEDIA_PORTS = { min: 40000, max: 59999 };
 import { readCallDataForRun, type CallData } from '../scenario/call-data.js';
+import { PlatformScraper } from '../platform/scraper.js';
+import { CsvError, parseCsv, readTextFile } from '../http/flows/feeder.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -127,6 +129,14 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     await embedded?.close();
     throw e;
   }
+  // The platform's servers, scraped on this thread from the run's start to its end (never on the workers);
+  // rtpengine's view of the media has its own watch (platform-step.ts).
+  const scrapes = s.platform !== null && (s.platform.targets.length > 0 || s.platform.csv.length > 0) ? s.platform : null;
+  const scraper = scrapes === null ? null : new PlatformScraper(scrapes, {
+    onRaw: (line) => emit({ type: 'platformScrape', line }),
+    redact: redactUrl,
+  });
+  await scraper?.open();
   // The run's 0 is fixed once every worker thread has loaded (a loaded machine can take longer
   // than any fixed delay to start threads); until then the run has no elapsed time.
   let startedAt = new Date();
@@ -181,6 +191,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     startedAt = new Date(Date.now() + (o.startDelayMs ?? 300));
     runStartEpochMs = startedAt.getTime();
     pool.start(runStartEpochMs);
+    scraper?.start(runStartEpochMs);
   });
 
   const httpTotals: Record<string, HttpRunTotals> = {};
@@ -195,6 +206,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     httpTotals,
     live: live.status(),
     search: search?.result() ?? null,
+    platform: scraper?.result() ?? null,
   });
   let lastCpu = 0;
   let cpuSum = 0;
@@ -251,7 +263,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       }
       return;
     }
-    const src = runMetricSource(agg, s, dataMs, totalMs);
+    const src = runMetricSource(agg, s, dataMs, totalMs, undefined, null, scraper?.result() ?? null);
     // Ratios over the calls with an outcome so far (thresholds.ts settledCounters), not over calls still ringing.
     const abort: AbortedBy | null = live.evaluate(dataMs, { ...src, counters: settledCounters(src.counters) });
     const failing = live.status().failing;
@@ -272,6 +284,10 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const done = (async () => {
     const outcomes = await pool.done;
     clearInterval(ticker);
+    // The last scrape at the run's end; a target that fails is counted in its results, never fatal.
+    await scraper?.stop();
+    // The operator's monitoring exports (platform.csv), read now that the run is over; a bad file is counted, never fatal.
+    for (const c of s.platform?.csv ?? []) scraper?.addCsv(c.name, readPlatformCsv(c.file));
     search?.poll(agg, Infinity, true, stoppedAtMs ?? totalMs);
     emitSearchSteps();
     let unfinished = 0;
@@ -348,4 +364,18 @@ function addPortTotals(a: MediaPortTotals | null, b: MediaPortTotals): MediaPort
     pairs: a.pairs + b.pairs, skippedPorts: a.skippedPorts + b.skippedPorts, strayPackets: a.strayPackets + b.strayPackets,
     socketErrors: a.socketErrors + b.socketErrors, shortfalls: [...a.shortfalls, ...b.shortfalls],
   };
+}
+
+/** A platform.csv file, parsed (RFC 4180 with a header row), or why it cannot be used. */
+type PlatformCsv = { text: string; table: { columns: string[]; rows: string[][] } } | { text: string | null; error: string };
+
+function readPlatformCsv(file: string): PlatformCsv {
+  let text: string | null = null;
+  try {
+    text = readTextFile(file);
+    return { text, table: parseCsv(text) };
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    return { text, error: `${file}: ${e.message}` };
+  }
 }

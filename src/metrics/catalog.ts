@@ -23,11 +23,14 @@
  */
 
 export type MetricKind = 'trend' | 'rate' | 'counter' | 'gauge';
-export type MetricUnit = 'ms' | 'ratio' | 'calls' | 'channels' | 'cps' | 'requests' | 'rps' | 'flows' | 'mos';
-/** k6-style sub-metric tags: which HTTP load, flow or flow step a metric is about. */
-export type MetricTag = 'load' | 'flow' | 'step';
-/** Which part of a run measures it: the SIP caller, its media, an HTTP load, an HTTP flow, callcert's own UAS, or the recording probe. */
-export type MetricFamily = 'sip' | 'media' | 'http' | 'flow' | 'outbound' | 'recording';
+export type MetricUnit = 'ms' | 'ratio' | 'calls' | 'channels' | 'cps' | 'requests' | 'rps' | 'flows' | 'mos' | 'percent' | 'bytes_per_sec';
+/** k6-style sub-metric tags: which HTTP load, flow or flow step a metric is about, or which platform server. */
+export type MetricTag = 'load' | 'flow' | 'step' | 'instance';
+/**
+ * Which part of a run measures it: the SIP caller, its media, an HTTP load, an HTTP flow, callcert's own UAS,
+ * the recording probe, or the platform scraper (the platform's own servers over Prometheus, platform/).
+ */
+export type MetricFamily = 'sip' | 'media' | 'http' | 'flow' | 'outbound' | 'recording' | 'platform';
 
 /**
  * When a criterion that fails mid-run has failed for good, so abortOnFail may stop the run:
@@ -70,7 +73,17 @@ const gauge = (unit: MetricUnit, family: MetricFamily, final: FinalWhen, tags: r
 const perCall = (unit: 'ratio' | 'mos', better: 'lower' | 'higher', description: string): MetricDef =>
   ({ kind: 'trend', unit, family: 'media', tags: [], better, final: 'always', description });
 
-/** In this order in messages and in the scenario's JSON schema: SIP caller, caller media, HTTP loads, flows, outbound calls. */
+/**
+ * A platform server's series, one sample per scrape (platform/scraper.ts): judged like a trend (p(N), max, avg)
+ * over the samples of the run; no sample (every scrape failed) is not measured and fails.
+ */
+const platform = (unit: 'percent' | 'bytes_per_sec', description: string): MetricDef =>
+  ({ kind: 'trend', unit, family: 'platform', tags: ['instance'], better: 'lower', final: 'always', description });
+
+/**
+ * In this order in messages and in the scenario's JSON schema: SIP caller, caller media, HTTP loads, flows, outbound calls,
+ * platform servers.
+ */
 export const METRICS = {
   setup_ms: trend('sip', [], 'Call setup time in milliseconds (histogram: compare p(N), max or avg).'),
   pdd_ms: trend('sip', [], 'Post-dial delay in milliseconds (histogram: compare p(N), max or avg).'),
@@ -130,6 +143,10 @@ export const METRICS = {
     'channels', 'outbound', 'outbound_end', [],
     "Outbound: minimum established calls at callcert's UAS from the first sample at the peak to the end of the flows' stages.",
   ),
+  platform_cpu_pct: platform('percent', 'Platform server (platform.targets[].name): CPU busy %, 100 × (1 − Δidle ÷ Δtotal) of node_cpu_seconds_total over all CPUs between scrapes (samples over the run: compare max, avg or p(N), e.g. max<80).'),
+  platform_mem_used_pct: platform('percent', 'Platform server: memory used %, (MemTotal − MemAvailable) ÷ MemTotal × 100 from node_exporter, per scrape (samples over the run: max, avg or p(N)).'),
+  platform_net_rx_bytes_per_sec: platform('bytes_per_sec', 'Platform server: bytes received per second over its network devices (lo excluded by default), between scrapes (samples over the run: max, avg or p(N)).'),
+  platform_net_tx_bytes_per_sec: platform('bytes_per_sec', 'Platform server: bytes sent per second over its network devices (lo excluded by default), between scrapes (samples over the run: max, avg or p(N)).'),
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;

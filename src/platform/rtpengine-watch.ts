@@ -11,7 +11,7 @@
  * figures after its BYE.
  */
 import { NgClient, queryStreams, queryTotals, type RtpengineStream, type Traffic } from './ng-client.js';
-import type { RtpengineWatchSpec } from '../scenario/platform.js';
+import type { RtpengineWatchSpec } from './schema.js';
 
 export interface RtpengineSnapshot {
   /** When the reply came, ms after the run's start. */

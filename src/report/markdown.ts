@@ -38,6 +38,7 @@ export function markdownFromResults(results: Results, opts: { recordings?: Recor
     out.push(row(`HTTP ${name}: rps / p95 / errors`, `${formatNumber(h.rps)} / ${formatValue(h.latencyMs.p95, 'ms')} / ${h.errors.total}`));
   }
   out.push(...mediaLines(results, opts.recordings ?? null));
+  out.push(...platformLines(results));
   out.push('', '### Pass criteria', '');
   if (results.criteria.length === 0) {
     out.push('_No pass criteria in this scenario._');
@@ -80,6 +81,20 @@ function mediaLines(results: Results, rec: RecordingFigures | null): string[] {
     );
   }
   if (rec !== null) out.push(row('recording completeness (valid / checked)', `${rec.completeness} (${rec.valid} / ${rec.checked})`));
+  return out;
+}
+
+/** Server resources (results.json platform), one row per server, figures as recorded; nothing without a platform section. */
+function platformLines(results: Results): string[] {
+  const p = results.platform;
+  if (p === undefined) return [];
+  const n = (v: number | null) => (v === null ? '—' : String(v));
+  const out = ['', '### Server resources', '', '| server | scrapes ok / failed | CPU % max / mean | memory % max / mean | failures |', '| --- | ---: | ---: | ---: | --- |'];
+  for (const [name, i] of Object.entries(p.instances)) {
+    const causes = Object.entries(i.scrapes.failuresByCause).map(([c, k]) => `${c} ${k}`).join(', ');
+    out.push(`| ${cell(name)} | ${i.scrapes.ok} / ${i.scrapes.failed} | ${n(i.summary.cpuPct.max)} / ${n(i.summary.cpuPct.mean)} | ` +
+      `${n(i.summary.memUsedPct.max)} / ${n(i.summary.memUsedPct.mean)} | ${causes === '' ? '—' : cell(causes)} |`);
+  }
   return out;
 }
 

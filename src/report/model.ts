@@ -19,12 +19,16 @@ import { mediaOf, recordingsFrom, recordingsOf, type RecordingFigures } from './
 import { RETENTION_KIND, type RetentionResults } from '../probe/retention.js';
 import { mediaCallPoints, type MediaCallPoint } from './media-calls.js';
 
-/** A record file (calls.jsonl, flows.jsonl) larger than this is not attached (only its SHA-256 is printed): keeps the PDF mailable. */
+/**
+ * A record file (calls.jsonl, flows.jsonl, platform.jsonl) larger than this is not attached (only its SHA-256 is printed):
+ * keeps the PDF mailable.
+ */
 export const RECORDS_ATTACH_MAX_BYTES = 20 * 1024 * 1024;
 /** Record files attached when present and not larger than RECORDS_ATTACH_MAX_BYTES (else listed with their hash). */
 const RECORD_FILES: ReadonlyArray<[string, string]> = [
   ['calls.jsonl', 'callcert calls.jsonl (one record per call)'],
   ['flows.jsonl', 'callcert flows.jsonl (one record per HTTP flow instance, with its steps and outbound call)'],
+  ['platform.jsonl', 'callcert platform.jsonl (one raw Prometheus scrape of a platform server per line)'],
 ];
 
 export type RunStatus = 'passed' | 'failed' | 'not_judged' | 'invalid' | 'running';

@@ -7,6 +7,8 @@
  */
 import { verdictOf, type Results } from '../results/summary.js';
 import { tryParseCriterion, evaluateCriterion } from '../scenario/criteria.js';
+import { METRICS } from '../metrics/catalog.js';
+import { platformMetricValue } from '../verdict/thresholds.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '==';
 const OPS: Record<Op, (a: number, b: number) => boolean> = { '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b, '==': (a, b) => a === b };
@@ -33,6 +35,15 @@ export function recheckVerdicts(r: Results): { problems: string[]; verdict: stri
     }
     // The criterion that stopped the run (abortOnFail) failed, whatever the drain phase did to its value.
     if (abortedBy !== null && abortedBy.criterion === c.criterion && abortedBy.metric === c.metric) pass = false;
+    // A platform criterion's actual must be what results.json's own samples of that server give.
+    const parsed = tryParseCriterion(c.metric, c.criterion);
+    if (parsed.ok && METRICS[parsed.criterion.metric].family === 'platform' && c.step === null) {
+      const inst = parsed.criterion.selector?.instance;
+      const servers = r.platform?.instances ?? {};
+      const server = inst !== undefined && Object.hasOwn(servers, inst) ? servers[inst] : null;
+      const expected = platformMetricValue(parsed.criterion, server);
+      if (expected !== c.actual) problems.push(`criteria[${i}] ${c.metric} ${c.criterion}: results.json platform samples give ${expected}, the criterion says ${c.actual}`);
+    }
     if (pass !== c.pass) problems.push(`criteria[${i}] ${c.metric} ${c.criterion}: measured ${c.actual} gives ${pass ? 'pass' : 'fail'}, results.json says ${c.pass ? 'pass' : 'fail'}`);
   }
   const valid = r.invalidReasons.length === 0 && !r.interrupted;

@@ -16,6 +16,7 @@ import { httpSections } from './http-sections.js';
 import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
 import { mediaOf } from './media-figures.js';
 import { mediaBlocks } from './media-sections.js';
+import { platformBlocks, platformOf } from './platform-sections.js';
 import { describeStages } from '../load/stages.js';
 
 type Dist = Results['summary']['setupMs'];
@@ -159,7 +160,9 @@ function summary(m: ReportModel): Section {
 }
 
 /** Sub-section numbers of section 7, which depend on what the run measured. */
-interface ResultsLayout { search: string | null; http: string[]; media: string | null; licence: string; charts: string }
+interface ResultsLayout {
+  search: string | null; http: string[]; media: string | null; platform: string | null; licence: string; charts: string;
+}
 
 function resultsLayout(m: ReportModel): ResultsLayout {
   let k = 2;
@@ -167,7 +170,8 @@ function resultsLayout(m: ReportModel): ResultsLayout {
   const search = searchOf(m.results) === null ? null : next();
   const http = httpSections(m.results).map(() => next());
   const media = mediaOf(m.results) === null ? null : next();
-  return { search, http, media, licence: next(), charts: next() };
+  const platform = platformOf(m.results) === null ? null : next();
+  return { search, http, media, platform, licence: next(), charts: next() };
 }
 
 /** The HTTP side of the scope, when the run had one (names only; figures are in section 7). */
@@ -198,6 +202,7 @@ function purpose(m: ReportModel, lay: ResultsLayout): Section {
       { kind: 'p', text: bi(`SIP 信令负载：${stages}；目标 ${m.targetUri}，传输 ${r.target.transport}。本次运行未测得的许可技术要求见 ${lay.licence}。`, `SIP signalling load: ${stages}; target ${m.targetUri} over ${r.target.transport}. Licence requirements this run did not measure are listed in ${lay.licence}.`) },
       ...httpScope(r),
       ...mediaScope(r, lay),
+      ...(lay.platform === null ? [] : [{ kind: 'p' as const, text: bi(`平台服务器资源（CPU、内存、网络）：运行期间通过 Prometheus 抓取，见 ${lay.platform}。`, `Platform server resources (CPU, memory, network): scraped over Prometheus during the run, in ${lay.platform}.`) }]),
       { kind: 'h2', title: bi('1.3 判定准则', '1.3 Pass criteria') },
       r.criteria.length === 0
         ? { kind: 'p', text: bi('场景未规定判定准则。', 'The scenario sets no pass criteria.') }
@@ -329,6 +334,7 @@ function results(m: ReportModel, lay: ResultsLayout): Section {
   if (lay.search !== null) blocks.push(...searchBlocks(m, lay.search));
   httpSections(r).forEach((h, i) => blocks.push({ kind: 'h2', title: bi(`${lay.http[i]} ${h.title.zh}`, `${lay.http[i]} ${h.title.en}`) }, ...h.blocks));
   if (lay.media !== null) blocks.push(...mediaBlocks(m, lay.media));
+  if (lay.platform !== null) blocks.push(...platformBlocks(m, lay.platform));
   blocks.push(
     { kind: 'h2', title: bi(`${lay.licence} 许可技术要求对照`, `${lay.licence} Licence-readiness`) },
     { kind: 'table', head: [T.requirement, T.status, T.evidence], widths: [150, 100, '*'], rows: m.licence.map((l) => [

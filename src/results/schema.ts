@@ -297,6 +297,59 @@ const PlatformMediaSchema = z
   })
   .meta(d('the platform\'s own per-call media view (scenario platform.rtpengine: ng list + query), per call in platform-media.jsonl; absent without one'));
 
+const SeriesSummarySchema = (what: string) => z
+  .object({
+    count: count('samples with a value'),
+    max: nullableNum(`largest, ${what}`),
+    mean: nullableNum(`mean, ${what} (3 decimals)`),
+    p95: nullableNum(`95th percentile (nearest rank), ${what}`),
+  })
+  .meta(d(`${what} over the samples that have it (null: none)`));
+
+const PlatformInstanceSchema = z.object({
+  source: z.enum(['prometheus', 'csv']).meta(d('prometheus: scraped during the run (platform.targets); csv: the operator\'s monitoring export read at its end (platform.csv; then scrapes.ok counts rows imported, skipped rows outside the run, unparsedLines rows that did not parse)')),
+  url: z.string().meta(d('the Prometheus endpoint scraped (platform.targets[].url, credentials blanked), or the CSV file')),
+  scrapes: z.object({
+    ok: count('scrapes answered 2xx with at least one sample'),
+    failed: count('scrapes that failed (any cause; never fatal to the run)'),
+    skipped: count('rounds skipped because the previous scrape of this target had not completed'),
+    failuresByCause: counts('failed scrapes by cause: refused, timeout, unreachable, http_status, too_large, no_samples, error; for a CSV csv_unreadable, csv_columns'),
+    lastFailure: z.object({
+      cause: z.string().meta(d('its cause')),
+      message: z.string().meta(d('what the connection or the server said')),
+      tMs: num('ms after run start the scrape was sent'),
+    }).nullable().meta(d('the last failed scrape (null: none failed)')),
+    unparsedLines: count('lines of successful scrapes that were not valid exposition format (skipped)'),
+  }).meta(d('how the scrapes of this target went')),
+  nodeExporter: z.boolean().meta(d("its scrapes held node_exporter's CPU or memory metrics, or its CSV rows a CPU or memory figure (else its metrics are only in the raw file)")),
+  cpus: z.number().int().min(0).nullable().meta(d('CPUs in node_cpu_seconds_total{cpu} (null: not seen)')),
+  memTotalBytes: nullableNum('node_memory_MemTotal_bytes (null: not seen)'),
+  samples: z.array(z.object({
+    tMs: num('ms after run start the scrape was sent'),
+    cpuPct: nullableNum('CPU busy %, 100 × (1 − Δidle ÷ Δtotal) of node_cpu_seconds_total over all CPUs since the previous scrape (null: first scrape, or none before it)'),
+    memUsedPct: nullableNum('(MemTotal − MemAvailable) ÷ MemTotal × 100'),
+    memUsedBytes: nullableNum('MemTotal − MemAvailable, bytes'),
+    netRxBytesPerSec: nullableNum('node_network_receive_bytes_total over the devices not excluded, Δ ÷ Δt since the previous scrape'),
+    netTxBytesPerSec: nullableNum('node_network_transmit_bytes_total, likewise'),
+  })).meta(d('one per successful scrape, on the run\'s timeline')),
+  summary: z.object({
+    cpuPct: SeriesSummarySchema('CPU %'),
+    memUsedPct: SeriesSummarySchema('memory used %'),
+    memUsedBytes: SeriesSummarySchema('memory used, bytes'),
+    netRxBytesPerSec: SeriesSummarySchema('received bytes/s'),
+    netTxBytesPerSec: SeriesSummarySchema('sent bytes/s'),
+  }).meta(d('the samples summed up; the platform_* criteria read the same samples')),
+});
+
+const PlatformSchema = z
+  .object({
+    intervalMs: num('time between scrapes, ms (platform.interval)'),
+    timeoutMs: num('a scrape not completed after this long failed as timeout, ms'),
+    rawFile: z.string().meta(d('the raw scrapes beside results.json, one JSON line per scrape (instance, n, tMs, ok, body or cause)')),
+    instances: z.record(z.string(), PlatformInstanceSchema).meta(d('per platform.targets entry, by name')),
+  })
+  .meta(d('the platform\'s servers, scraped over Prometheus during the run (scenario platform); absent without one'));
+
 const CallsSchema = z.object({
   attempted: count('calls started (INVITEs sent or due)'),
   answered: count('calls answered (200 OK)'),
@@ -486,6 +539,7 @@ export const ResultsSchema = z
       })
       .meta(d('the load generator itself: if it was saturated the run is invalid')),
     embeddedTarget: EmbeddedTargetSchema,
+    platform: PlatformSchema.optional(),
     definitions: z.record(z.string(), z.string()).meta(d('how each figure is defined, in words, as of the callcert that wrote the file')),
   })
   .meta({ title: 'callcert results.json', description: 'The results of one callcert run (results.json), as written by the run and read by report, verify and compare.' });
@@ -499,6 +553,8 @@ export type SearchResults = NonNullable<Results['search']>;
 export type EmbeddedTargetResults = NonNullable<Results['embeddedTarget']>;
 export type RecordingsResults = NonNullable<Results['summary']['recordings']>;
 export type PlatformMediaResults = NonNullable<Results['summary']['platformMedia']>;
+
+export type PlatformResultsJson = NonNullable<Results['platform']>;
 
 /** The JSON Schema (draft-07) of results.json. */
 export function buildResultsJsonSchema(): Record<string, unknown> {

@@ -20,7 +20,11 @@ import { redactUrl } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { flatStageWindows } from '../load/stages.js';
-import { SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type PlatformMediaResults, type RecordingsResults, type Results } from './schema.js';
+import {
+  SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type PlatformMediaResults, type PlatformResultsJson,
+  type RecordingsResults, type Results,
+} from './schema.js';
+import type { PlatformResults } from '../platform/scraper.js';
 
 /** The document's type is declared in schema.ts (ResultsSchema); buildResults is checked against it. */
 export { SCHEMA_VERSION, type Results };
@@ -43,6 +47,9 @@ export const DEFINITIONS = {
   httpLatencyMs: `HTTP: response end − INTENDED send time (request k intended at start + k/rate), so queueing behind a slow server counts (${MEASUREMENT_METHOD})`,
   httpLatencyMsMax: `HTTP with rate: max: response end − ACTUAL send time, per request, in a closed loop of connections × pipelining (${CLOSED_LOOP_METHOD}); a throughput figure, not latency under a stated load`,
   ...FLOW_DEFINITIONS,
+  platformCpuPct: 'platform server CPU busy % between two scrapes: 100 × (1 − Δidle ÷ Δtotal) of node_cpu_seconds_total summed over all CPUs and modes (iowait and steal count as busy)',
+  platformMemUsed: 'platform server memory used: node_memory_MemTotal_bytes − node_memory_MemAvailable_bytes, and that ÷ MemTotal × 100',
+  platformNet: 'platform server network: Δ node_network_{receive,transmit}_bytes_total over the devices not excluded (platform.excludeDevices, default lo) ÷ the time between the two scrapes\' sends',
 } as const;
 
 export interface RunFacts {
@@ -77,6 +84,8 @@ export interface RunFacts {
   /** With call.media, once the workers finished: kernel drops on their RTP sockets, and their port pools' figures. */
   mediaSocketDrops?: number | null;
   mediaPorts?: MediaPortTotals | null;
+  /** The platform scraper's series so far (scenario platform); absent or null: none. */
+  platform?: PlatformResults | null;
 }
 
 /**
@@ -92,11 +101,13 @@ export function runMetricSource(
   loadEndMs: number,
   httpTotals?: Record<string, HttpRunTotals>,
   recordings: RecordingsResults | null = null,
+  platform: PlatformResults | null = null,
 ): MetricSource {
   let memo: { peak: number; sustained: number | null } | null = null;
   return {
     ...serviceMetricSources(agg, s, elapsedMs, loadEndMs, httpTotals),
     recordings: () => recordings,
+    platform: (instance) => (platform !== null && Object.hasOwn(platform.instances, instance) ? platform.instances[instance] : null),
     counters: agg.counters(),
     setup: agg.setup,
     pdd: agg.pdd,
@@ -227,7 +238,8 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
     ...(f.platformMedia ? { platformMedia: f.platformMedia } : {}),
   };
 
-  const criteria = criteriaResults(f, runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}, f.recordings ?? null));
+  const src = runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}, f.recordings ?? null, f.platform ?? null);
+  const criteria = criteriaResults(f, src);
   const abortedBy = f.live?.abortedBy ?? null;
   const valid = f.invalidReasons.length === 0 && !f.interrupted;
   const verdict = verdictOf(f.state, valid, criteria, abortedBy);
@@ -270,6 +282,7 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
       host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', totalMemBytes: os.totalmem(), platform: `${os.type()} ${os.release()}`, node: process.version },
     },
     embeddedTarget: f.embeddedCounters ?? null,
+    ...(f.platform ? { platform: f.platform satisfies PlatformResultsJson } : {}),
     definitions: DEFINITIONS,
   };
 }

@@ -128,7 +128,7 @@ export function tryParseMetricName(key: string): MetricNameResult {
   const body = m[2];
   if (body === undefined) {
     if (tags.length === 0) return { ok: true, name: base, metric: base, selector: null };
-    const which = tags.map((t) => (t === 'load' ? 'http.load[].name' : t === 'flow' ? 'http.flows[].name' : 'a step name of that flow')).join(' and ');
+    const which = tags.map((t) => (t === 'load' ? 'http.load[].name' : t === 'flow' ? 'http.flows[].name' : t === 'instance' ? 'platform.targets[].name' : 'a step name of that flow')).join(' and ');
     return { ok: false, unknown: false, expected: `${form} (${base} is per ${tags.join(' and ')}: name it with ${which})` };
   }
   if (tags.length === 0) {
@@ -186,6 +186,11 @@ function parseThreshold(
   text: string,
 ): { ok: true; value: number } | { ok: false; expected: string; hint?: string } {
   if (NUMBER.test(text)) return { ok: true, value: Number(text) };
+  const unit = METRICS[metric].unit;
+  if (unit === 'percent' && /%$/.test(text) && NUMBER.test(text.slice(0, -1).trim())) return { ok: true, value: Number(text.slice(0, -1).trim()) };
+  if (unit === 'percent' || unit === 'bytes_per_sec') {
+    return { ok: false, expected: unit === 'percent' ? 'a percentage such as 80 or 80% after the operator' : 'a number of bytes per second after the operator' };
+  }
   if (HISTOGRAM.has(metric) && /^[\d.]+[a-z]+$/.test(text)) {
     const d = tryParseDurationMs(text);
     if (d.ok) return { ok: true, value: d.ms };
@@ -200,6 +205,8 @@ function parseThreshold(
 
 /** An expression the metric accepts, for messages: "p(95)<800", ">=0.999", "==0", ">=1000". */
 export function exampleOf(metric: CriterionMetric): string {
+  if (METRICS[metric].unit === 'percent') return '"max<80"';
+  if (METRICS[metric].unit === 'bytes_per_sec') return '"max<100000000"';
   return HISTOGRAM.has(metric) ? '"p(95)<800"' : RATIO.has(metric) ? '">=0.999"' : COUNT_EXAMPLE.has(metric) ? '"==0"' : '">=1000"';
 }
 
@@ -330,7 +337,8 @@ function aggregateLabel(a: Aggregate): string {
 
 /** For reports and logs: "setup_ms p(95) < 800 ms", "ser >= 0.999", "flow_ms{flow:a} max < 900 ms". */
 export function describeCriterion(c: Criterion): string {
-  const unit = HISTOGRAM.has(c.metric) ? ' ms' : '';
+  const u = METRICS[c.metric].unit;
+  const unit = u === 'percent' ? ' %' : u === 'bytes_per_sec' ? ' B/s' : HISTOGRAM.has(c.metric) ? ' ms' : '';
   return `${c.name}${aggregateLabel(c.aggregate)} ${c.op} ${c.threshold}${unit}`;
 }
 
@@ -365,6 +373,17 @@ export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
     const outbound = (OUTBOUND_METRICS as readonly string[]).includes(c.metric);
     const media = METRICS[c.metric].family === 'media';
     const recording = METRICS[c.metric].family === 'recording';
+    const platform = METRICS[c.metric].family === 'platform';
+    if (search && platform) {
+      push(c, 'no platform criteria with model: search (a step is judged on its own hold window; the platform series covers the whole run)', c.name);
+      continue;
+    }
+    if (platform) {
+      const names = [...(s.platform?.targets ?? []), ...(s.platform?.csv ?? [])].map((t) => t.name);
+      if (s.platform === null) push(c, `a platform section (${c.metric} is measured by scraping the platform's servers: platform.targets)`, undefined);
+      else if (sel?.instance !== undefined && !names.includes(sel.instance)) push(c, `a platform server among platform.targets[].name and platform.csv[].name (${names.join(', ')})`, sel.instance);
+      continue;
+    }
     if (search && (sel?.flow !== undefined || outbound || (media && !STEP_MEDIA_METRICS.has(c.metric)))) {
       push(
         c,

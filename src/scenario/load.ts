@@ -18,8 +18,8 @@ import { describeValue, expectedGot, formatDurationMs, tryParseDurationMs } from
 import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry, type CriterionEntryInput } from './criteria.js';
 import { loadProblems, normalizeLoad } from '../load/models/registry.js';
 import { MEDIA_DEFAULTS, normalizeMedia } from '../media/schema.js';
-import { normalizePlatform, platformProblems } from './platform.js';
 import { normalizeEmbeddedRecordings, normalizeRecordings, recordingsProblems } from './recordings.js';
+import { normalizePlatform, platformProblems } from '../platform/schema.js';
 import { DEFAULTS, SIP_USER_RE, SIP_USER_TEMPLATE_RE, ScenarioSchema, formatPath, isHttpPath, unknownFieldMessage } from './schema.js';
 import { parseSipUri } from '../sip/message/uri.js';
 import { isTransportKind, type TransportKind } from '../sip/transport/types.js';
@@ -272,7 +272,7 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
     http: input.http ? normalizeHttp(input.http, source) : null,
     uas: normalizeUas(input.uas),
     recordings: normalizeRecordings(input.recordings, input.media?.marker ?? MEDIA_DEFAULTS.marker, (p) => resolveDataPath(p, source)),
-    platform: normalizePlatform(input.platform),
+    platform: normalizePlatform(input.platform, (p) => resolveDataPath(p, source)),
     workers: input.workers ?? DEFAULTS.workers,
     localAddress: input.localAddress ?? DEFAULTS.localAddress,
     generator: {
@@ -359,7 +359,7 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
   out.push(...callDataProblems(input, s));
   out.push(...httpProblems(input, s));
   out.push(...recordingsProblems(input, s));
-  out.push(...platformProblems(s));
+  out.push(...platformProblems(input.platform, s.platform, s.media.codec));
   // Selectors name existing HTTP loads / flows / steps; outbound metrics need a uas (scenario/criteria.ts).
   out.push(...criteriaTargetProblems(s));
   return out;

@@ -25,8 +25,8 @@ import { LoadSchema } from '../load/models/registry.js';
 import { OPEN_DEFAULTS } from '../load/models/open.js';
 import { CallMediaSchema, MediaSchema } from '../media/schema.js';
 import { SEARCH_DEFAULTS } from '../load/models/search.js';
-import { PlatformSchema } from './platform.js';
 import { EmbeddedRecordingsSchema, RecordingsSchema } from './recordings.js';
+import { PlatformSchema } from '../platform/schema.js';
 import {
   KNOWN_METRICS, METRIC_DESCRIPTIONS, METRIC_FORMS, PLAIN_METRICS, SELECTOR_METRICS, SELECTOR_TAGS, SELECTOR_VALUE_PATTERN,
   exampleOf, isHistogramMetric, metricForm, tryParseCriterionEntry, tryParseMetricName, type CriterionEntryInput,
@@ -350,7 +350,7 @@ const CriteriaSchema = z
   .meta({
     description:
       'Pass criteria, k6-style: metric: ["p(95)<800", ...], or entries { threshold, abortOnFail, delayAbortEval }. The run fails when any is not met. ' +
-      'HTTP loads, flows and flow steps are named with a k6 selector: http_latency_ms{load:agents}, flow_failures{flow:agent-call}, flow_step_ms{flow:agent-call,step:login} (names from http.load / http.flows); dial_latency_ms and outbound_* need a uas section. ' +
+      'HTTP loads, flows and flow steps are named with a k6 selector: http_latency_ms{load:agents}, flow_failures{flow:agent-call}, flow_step_ms{flow:agent-call,step:login} (names from http.load / http.flows); dial_latency_ms and outbound_* need a uas section; platform servers as platform_cpu_pct{instance:app1} (names from platform.targets). ' +
       'Evaluated every second on the data so far and at the end; abortOnFail stops the run once a failure is decided (never for cps_achieved or http_rps; counts only above their bound; concurrency_sustained once its hold window has begun; outbound_concurrency_sustained once the flows are over). ' +
       'With load.model: search each step is judged on its own hold window (default: setup_ms p(95)<800 and ser >=0.999; SIP metrics only), and concurrency_sustained is the share of the step level held (e.g. ">=0.99").',
     additionalProperties: false,

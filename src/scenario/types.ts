@@ -79,6 +79,8 @@ export interface CriterionSelector {
   load?: string;
   flow?: string;
   step?: string;
+  /** A platform server: platform.targets[].name. */
+  instance?: string;
 }
 
 export interface Criterion {
@@ -101,7 +103,7 @@ export interface Criterion {
 
 import type { MediaSpec } from '../media/schema.js';
 import type { EmbeddedRecordingsSpec, RecordingsProbeSpec } from './recordings.js';
-import type { PlatformSpec } from './platform.js';
+import type { PlatformSpec } from '../platform/schema.js';
 
 export interface Scenario {
   name: string;
@@ -120,8 +122,8 @@ export interface Scenario {
   uas: UasSpec | null;
   /** The recording probe run after the calls (scenario/recordings.ts); null: none. */
   recordings: RecordingsProbeSpec | null;
-  /** What callcert reads from the platform about its calls (scenario/platform.ts): rtpengine's ng view. */
-  platform: PlatformSpec;
+  /** The platform as it reports itself (platform/schema.ts): its servers scraped, rtpengine's view of the media; null: none. */
+  platform: PlatformSpec | null;
   /** Worker threads; null: cores - 1, at least 1. */
   workers: number | null;
   /** Local address to bind SIP sockets to; the default (127.0.0.1) follows the target's family (engine/preflight.ts chooseLocalAddress). */

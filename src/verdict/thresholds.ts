@@ -26,6 +26,8 @@ import { percentileMs, summarizeMs, unscaleMs, type Histogram } from '../metrics
 import { computeRatios, type Ratios } from '../metrics/rfc6076.js';
 import { round3 } from '../metrics/round.js';
 import type { Counters } from '../metrics/interval.js';
+import type { PlatformSample } from '../platform/node-exporter.js';
+import { seriesValue } from '../platform/summary.js';
 
 export type RatioCounters = Pick<Counters, 'attempts' | 'aborted' | 'timeouts' | 'completed' | 'cutAtEnd' | 'finalByCode'>;
 
@@ -48,6 +50,8 @@ export interface MetricSource {
   media?(): MediaSource | null;
   /** The recording probe's result (null: no probe, or not run yet: it runs after the calls). */
   recordings?(): { completeness: number } | null;
+  /** A platform server's samples so far (platform/scraper.ts; results.json platform.instances); null: no such target. */
+  platform?(instance: string): { samples: readonly PlatformSample[] } | null;
 }
 
 /** One HTTP load's requests so far (metrics/interval.ts HttpBucket, merged). */
@@ -120,6 +124,22 @@ function scaledOf(hist: Histogram | null | undefined, a: Criterion['aggregate'],
   return unscaleMs(aggregateOf(hist, a), digits);
 }
 
+/** The sample figure each platform criterion reads. */
+const PLATFORM_FIGURE = {
+  platform_cpu_pct: 'cpuPct', platform_mem_used_pct: 'memUsedPct',
+  platform_net_rx_bytes_per_sec: 'netRxBytesPerSec', platform_net_tx_bytes_per_sec: 'netTxBytesPerSec',
+} as const;
+
+/**
+ * A platform criterion's value over a server's samples (null: no such server, no sample with the
+ * figure, or not a platform metric). `report/recheck.ts` recomputes it from results.json's platform part.
+ */
+export function platformMetricValue(c: Criterion, server: { samples: readonly PlatformSample[] } | null): number | null {
+  if (server === null || !Object.hasOwn(PLATFORM_FIGURE, c.metric)) return null;
+  const figure = PLATFORM_FIGURE[c.metric as keyof typeof PLATFORM_FIGURE];
+  return seriesValue(server.samples.map((x) => x[figure]), c.aggregate);
+}
+
 /** The measured value a criterion compares, or null when there is no data for it yet. */
 export function metricValue(c: Criterion, src: MetricSource): number | null {
   const a = c.aggregate;
@@ -157,6 +177,9 @@ export function metricValue(c: Criterion, src: MetricSource): number | null {
     case 'rtp_jitter_ms': case 'rtp_max_gap_ms': case 'rtp_first_media_ms': case 'rtcp_rtt_ms': return aggregateOf(src.media?.()?.trends[c.metric], a);
     case 'rtp_one_way_audio': case 'rtp_crossed_media': return src.media?.()?.counters[c.metric] ?? null;
     case 'recording_completeness': return src.recordings?.()?.completeness ?? null;
+    // Over the samples that have the figure; a server no scrape reached has none: null, not measured.
+    case 'platform_cpu_pct': case 'platform_mem_used_pct': case 'platform_net_rx_bytes_per_sec': case 'platform_net_tx_bytes_per_sec':
+      return platformMetricValue(c, sel.instance === undefined ? null : (src.platform?.(sel.instance) ?? null));
   }
 }
 

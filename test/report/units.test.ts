@@ -76,6 +76,23 @@ describe('licence table and shown verdict', () => {
     expect(recheckVerdicts(lie).problems[0]).toMatch(/measured 999 gives fail, results\.json says pass/);
   });
 
+  it('a platform criterion\'s actual must be what results.json\'s own samples of that server give', () => {
+    const rest = { memUsedPct: 10, memUsedBytes: 1, netRxBytesPerSec: 0, netTxBytesPerSec: 0 };
+    const sample = (tMs: number, cpuPct: number | null) => ({ tMs, cpuPct, ...rest });
+    const app1 = { samples: [sample(0, null), sample(1000, 30), sample(2000, 70)] };
+    const platform = { intervalMs: 1000, timeoutMs: 500, rawFile: 'platform.jsonl', instances: { app1 } };
+    const withCpu = (actual: number | null, pass: boolean, instance = 'app1') => ({
+      ...base, platform, verdict: pass ? 'passed' : 'failed',
+      criteria: [{ criterion: 'max<80', metric: `platform_cpu_pct{instance:${instance}}`, actual, pass, step: null }],
+    }) as unknown as Results;
+    expect(recheckVerdicts(withCpu(70, true)).problems).toEqual([]);
+    expect(recheckVerdicts(withCpu(null, false, 'gone')).problems).toEqual([]);
+    expect(recheckVerdicts(withCpu(50, true)).problems).toEqual([
+      'criteria[0] platform_cpu_pct{instance:app1} max<80: results.json platform samples give 70, the criterion says 50',
+    ]);
+    expect(recheckVerdicts(withCpu(10, true, 'gone')).problems[0]).toMatch(/samples give null, the criterion says 10/);
+  });
+
   it('takes the search criterion certified_capacity as a plain comparison', () => {
     const s = { ...base, criteria: [{ criterion: '>=1200', metric: 'certified_capacity', actual: 1100, pass: false }], verdict: 'failed' } as unknown as Results;
     expect(recheckVerdicts(s)).toEqual({ problems: [], verdict: 'failed' });

@@ -21,20 +21,22 @@ describe('metric catalogue', () => {
       'recording_completeness',
       'http_latency_ms', 'http_errors', 'http_error_rate', 'http_rps', 'flow_ms', 'flow_failures', 'flow_failure_rate', 'flow_step_ms',
       'dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained',
+      'platform_cpu_pct', 'platform_mem_used_pct', 'platform_net_rx_bytes_per_sec', 'platform_net_tx_bytes_per_sec',
     ]);
     expect(KNOWN_METRICS).toEqual(METRIC_NAMES);
   });
 
-  it('classifies trends (ms, or a per-call ratio or MOS) and rates (0..1) as the criteria parser expects', () => {
+  it('classifies trends (ms, a per-call ratio or MOS, or a platform series) and rates (0..1) as the criteria parser expects', () => {
     expect(HISTOGRAM_METRICS).toEqual([
       'setup_ms', 'pdd_ms', 'mos_cqe', 'rtp_loss_ratio', 'rtp_jitter_ms', 'rtp_max_gap_ms', 'rtp_first_media_ms', 'rtcp_rtt_ms',
       'http_latency_ms', 'flow_ms', 'flow_step_ms', 'dial_latency_ms',
+      'platform_cpu_pct', 'platform_mem_used_pct', 'platform_net_rx_bytes_per_sec', 'platform_net_tx_bytes_per_sec',
     ]);
     expect(RATIO_METRICS).toEqual(['ser', 'seer', 'isa', 'scr', 'asr', 'recording_completeness', 'http_error_rate', 'flow_failure_rate']);
     for (const n of METRIC_NAMES) {
       const d = METRICS[n];
       expect(d.description.length, n).toBeGreaterThan(10);
-      if (d.kind === 'trend') expect(['ms', 'ratio', 'mos'], n).toContain(d.unit);
+      if (d.kind === 'trend') expect(['ms', 'ratio', 'mos', 'percent', 'bytes_per_sec'], n).toContain(d.unit);
       if (d.kind === 'rate') expect([n, d.unit]).toEqual([n, 'ratio']);
     }
   });
@@ -43,6 +45,7 @@ describe('metric catalogue', () => {
     expect(SELECTOR_TAGS).toEqual({
       http_latency_ms: ['load'], http_errors: ['load'], http_error_rate: ['load'], http_rps: ['load'],
       flow_ms: ['flow'], flow_failures: ['flow'], flow_failure_rate: ['flow'], flow_step_ms: ['flow', 'step'],
+      platform_cpu_pct: ['instance'], platform_mem_used_pct: ['instance'], platform_net_rx_bytes_per_sec: ['instance'], platform_net_tx_bytes_per_sec: ['instance'],
     });
     expect(OUTBOUND_METRICS).toEqual(['dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained']);
   });

@@ -66,7 +66,7 @@ describe('tryParseMetricName', () => {
   });
 
   it.each<[string, boolean, RegExp]>([
-    ['latency', true, /^a metric among setup_ms, .*http_latency_ms\{load:<name>\}.*flow_step_ms\{flow:<name>,step:<name>\}.*outbound_concurrency_sustained$/],
+    ['latency', true, /^a metric among setup_ms, .*http_latency_ms\{load:<name>\}.*flow_step_ms\{flow:<name>,step:<name>\}.*outbound_concurrency_sustained, platform_cpu_pct\{instance:<name>\}.*platform_net_tx_bytes_per_sec\{instance:<name>\}$/],
     ['flow_ms', false, /^flow_ms\{flow:<name>\} \(flow_ms is per flow: name it with http\.flows\[\]\.name\)$/],
     ['flow_ms{flow:a', false, /^flow_ms\{flow:<name>\} \(a selector is/],
     ['dial_latency_ms{flow:a}', false, /^dial_latency_ms without a selector$/],
@@ -119,7 +119,7 @@ describe('criteria on HTTP, flows and outbound in a scenario', () => {
     ['outbound without uas', { outbound_failed: '==0' }, { uas: false }, "sel.yaml: criteria.outbound_failed: expected a uas section (outbound_failed is measured by callcert's UAS, which answers the platform's outbound calls), got nothing"],
     ['no selector', { flow_failures: '==0' }, {}, 'sel.yaml: criteria.flow_failures: expected flow_failures{flow:<name>} (flow_failures is per flow: name it with http.flows[].name), got "flow_failures"'],
     ['wrong tag', { 'http_errors{flow:agents}': '==0' }, {}, 'sel.yaml: criteria.http_errors{flow:agents}: expected http_errors{load:<name>}, got "http_errors{flow:agents}" (http_errors takes load, not flow)'],
-    ['aggregate on a count', { 'flow_failures{flow:agent-call}': ['p(95)<1'] }, {}, 'sel.yaml: criteria.flow_failures{flow:agent-call}[0]: expected a plain comparison such as "==0", got "p(95)<1" (p(N), max and avg apply only to setup_ms, pdd_ms, mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_max_gap_ms, rtp_first_media_ms, rtcp_rtt_ms, http_latency_ms, flow_ms, flow_step_ms, dial_latency_ms; flow_failures is a single value)'],
+    ['aggregate on a count', { 'flow_failures{flow:agent-call}': ['p(95)<1'] }, {}, 'sel.yaml: criteria.flow_failures{flow:agent-call}[0]: expected a plain comparison such as "==0", got "p(95)<1" (p(N), max and avg apply only to setup_ms, pdd_ms, mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_max_gap_ms, rtp_first_media_ms, rtcp_rtt_ms, http_latency_ms, flow_ms, flow_step_ms, dial_latency_ms, platform_cpu_pct, platform_mem_used_pct, platform_net_rx_bytes_per_sec, platform_net_tx_bytes_per_sec; flow_failures is a single value)'],
     ['ratio above 1', { 'http_error_rate{load:agents}': '<5' }, {}, 'sel.yaml: criteria.http_error_rate{load:agents}: expected a ratio between 0 and 1, got "<5" (write <0.05 or <5%)'],
     ['typo keeps the selector', { 'flw_ms{flow:agent-call}': ['max<1'] }, {}, 'sel.yaml: criteria: unknown metric "flw_ms{flow:agent-call}"; did you mean "flow_ms{flow:agent-call}"?'],
     ['k6 metric name', { http_req_duration: ['p(95)<1'] }, {}, 'sel.yaml: criteria: unknown metric "http_req_duration"; use http_latency_ms{load:<name>} (or flow_step_ms{flow:<name>,step:<name>})'],

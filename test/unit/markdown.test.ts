@@ -64,6 +64,25 @@ describe('markdownFromResults', () => {
     (r.summary.http as Record<string, unknown>) = { agents: { rps: 49.8, latencyMs: { p95: 12.5 }, errors: { total: 2 } } };
     expect(Object.fromEntries(table(markdownFromResults(r), '### Key figures'))['HTTP agents: rps / p95 / errors']).toBe('49.8 / 12.5 ms / 2');
   });
+
+  it('a server-resources table per platform server, failures by cause; none without a platform section', () => {
+    const r = load();
+    expect(markdownFromResults(r)).not.toContain('### Server resources');
+    const sum = (max: number | null, mean: number | null) => ({ count: max === null ? 0 : 3, max, mean, p95: max });
+    const inst = (ok: number, failed: number, causes: Record<string, number>, cpu: number | null, mem: number | null) => ({
+      source: 'prometheus' as const, url: 'http://127.0.0.1:9100/metrics', nodeExporter: cpu !== null, cpus: 2, memTotalBytes: 1e9, samples: [],
+      scrapes: { ok, failed, skipped: 0, failuresByCause: causes, lastFailure: null, unparsedLines: 0 },
+      summary: {
+        cpuPct: sum(cpu, cpu), memUsedPct: sum(mem, mem),
+        memUsedBytes: sum(null, null), netRxBytesPerSec: sum(null, null), netTxBytesPerSec: sum(null, null),
+      },
+    });
+    r.platform = { intervalMs: 5000, timeoutMs: 2000, rawFile: 'platform.jsonl', instances: { app1: inst(12, 0, {}, 61.5, 40.25), dead: inst(0, 12, { refused: 12 }, null, null) } };
+    expect(table(markdownFromResults(r), '### Server resources')).toEqual([
+      ['app1', '12 / 0', '61.5 / 61.5', '40.25 / 40.25', '—'],
+      ['dead', '0 / 12', '— / —', '— / —', 'refused 12'],
+    ]);
+  });
 });
 
 describe('markdownFromComparison', () => {

@@ -11,10 +11,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isCallcertError, type CallcertError } from '../../src/errors.js';
 import { bdecode, bencode, type Bencode } from '../../src/platform/bencode.js';
 import type { RtpengineStream } from '../../src/platform/ng-client.js';
-import { byDirection, callMediaRecords, platformMediaView } from '../../src/platform/platform-media.js';
+import { byDirection, callMediaRecords, platformMediaView } from '../../src/results/platform-media.js';
 import { RtpengineWatch, type RtpengineSnapshot } from '../../src/platform/rtpengine-watch.js';
 import { scenarioFromObject } from '../../src/scenario/load.js';
-import type { RtpengineWatchSpec } from '../../src/scenario/platform.js';
+import type { RtpengineWatchSpec } from '../../src/platform/schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
@@ -40,12 +40,12 @@ const NG = 'expected "host:port" of rtpengine\'s ng control socket (its --listen
 
 describe('platform.rtpengine in a scenario', () => {
   it('off by default; set, its defaults; an IPv6 socket in brackets', () => {
-    expect(scenarioFromObject(base(), 'x.yaml').platform).toEqual({ rtpengine: null });
-    expect(scenarioFromObject({ ...base(), platform: { rtpengine: { ng: '127.0.0.1:2223' } } }, 'x.yaml').platform.rtpengine).toEqual({
+    expect(scenarioFromObject(base(), 'x.yaml').platform).toBeNull();
+    expect(scenarioFromObject({ ...base(), platform: { rtpengine: { ng: '127.0.0.1:2223' } } }, 'x.yaml').platform?.rtpengine).toEqual({
       host: '127.0.0.1', port: 2223, ng: '127.0.0.1:2223', intervalMs: 2000, timeoutMs: 1000, concurrency: 4, maxCalls: 10_000,
     });
     const v6 = scenarioFromObject({ ...base(), platform: { rtpengine: { ng: '[::1]:9', interval: '500ms', concurrency: 2 } } }, 'x.yaml');
-    expect(v6.platform.rtpengine).toMatchObject({ host: '::1', port: 9, intervalMs: 500, concurrency: 2 });
+    expect(v6.platform?.rtpengine).toMatchObject({ host: '::1', port: 9, intervalMs: 500, concurrency: 2 });
   });
 
   it.each<[string, (o: Raw) => void, string]>([

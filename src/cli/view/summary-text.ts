@@ -59,6 +59,15 @@ export function formatSummary(r: Results, outDir: string): string {
         `${rec.sample === null ? '' : ` (sample of ${rec.answered} answered)`}${failed.length > 0 ? `; ${failed.join(', ')}` : ''}`,
     );
   }
+  for (const [name, i] of Object.entries(r.platform?.instances ?? {})) {
+    const n = (v: number | null, unit: string) => (v === null ? 'n/a' : `${v}${unit}`);
+    const sc = i.scrapes;
+    const failed = Object.entries(sc.failuresByCause).map(([k, v]) => `${k}: ${v}`).join(', ');
+    lines.push(
+      `platform ${name} (${i.source === 'csv' ? 'csv' : 'scraped'}): ${sc.ok} ok, ${sc.failed} failed${failed === '' ? '' : ` (${failed})`}; ` +
+        `CPU max ${n(i.summary.cpuPct.max, ' %')} mean ${n(i.summary.cpuPct.mean, ' %')}, memory max ${n(i.summary.memUsedPct.max, ' %')}`,
+    );
+  }
   const codes = Object.entries(s.failuresByCode);
   if (codes.length > 0) lines.push(`failures by code: ${codes.map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   const causes = Object.entries(s.failuresByCause);
@@ -79,6 +88,6 @@ export function formatSummary(r: Results, outDir: string): string {
     lines.push(`aborted by criterion ${r.abortedBy.metric} ${r.abortedBy.criterion} at ${(r.abortedBy.atMs / 1000).toFixed(1)} s (actual ${r.abortedBy.actual})`);
   }
   if (r.search !== null) lines.push(...searchLines(r.search));
-  lines.push(`results: ${outDir}/results.json, ${outDir}/calls.jsonl`, '');
+  lines.push(`results: ${outDir}/results.json, ${outDir}/calls.jsonl${r.platform === undefined ? '' : `, ${outDir}/${r.platform.rawFile}`}`, '');
   return lines.join('\n');
 }

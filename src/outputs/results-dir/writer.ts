@@ -1,6 +1,6 @@
 /**
  * Writes a run's files as it goes: calls.jsonl (and flows.jsonl, created on the
- * first flow record) is appended every second,
+ * first flow record) is appended every second, platform.jsonl at each platform scrape,
  * results.json is replaced atomically (write + rename) so a reader or a crash
  * never sees half a file. An interrupted run keeps everything written so far.
  */
@@ -12,6 +12,7 @@ import { errors } from '../../errors.js';
 export class ResultsWriter {
   private calls: WriteStream | null = null;
   private flows: WriteStream | null = null;
+  private platform: WriteStream | null = null;
   private closed = false;
   private writing: Promise<void> = Promise.resolve();
 
@@ -53,6 +54,13 @@ export class ResultsWriter {
     this.flows.write(lines);
   }
 
+  /** Raw platform scrapes (platform.jsonl, created on the first one). */
+  appendPlatform(line: string): void {
+    if (line === '' || this.closed) return;
+    this.platform ??= createWriteStream(path.join(this.dir, 'platform.jsonl'), { flags: 'a' });
+    this.platform.write(line);
+  }
+
   async writeFile(name: string, content: string): Promise<void> {
     await writeFile(path.join(this.dir, name), content);
   }
@@ -77,8 +85,9 @@ export class ResultsWriter {
   async close(): Promise<void> {
     await this.writing;
     this.closed = true;
-    for (const c of [this.calls, this.flows]) if (c !== null) await new Promise<void>((resolve) => c.end(() => resolve()));
+    for (const c of [this.calls, this.flows, this.platform]) if (c !== null) await new Promise<void>((resolve) => c.end(() => resolve()));
     this.calls = null;
     this.flows = null;
+    this.platform = null;
   }
 }

@@ -8,10 +8,10 @@
  * `remote`); every other tag is the far end. A call whose streams cannot be told apart that way
  * keeps rtpengine's totals in its row and stays out of the per-direction sums.
  */
-import type { RtpengineStream, Traffic } from './ng-client.js';
-import type { RtpengineSnapshot, WatchCounters } from './rtpengine-watch.js';
-import type { PlatformMediaResults } from '../results/schema.js';
-import type { RtpengineWatchSpec } from '../scenario/platform.js';
+import type { RtpengineStream, Traffic } from '../platform/ng-client.js';
+import type { RtpengineSnapshot, WatchCounters } from '../platform/rtpengine-watch.js';
+import type { PlatformMediaResults } from './schema.js';
+import type { RtpengineWatchSpec } from '../platform/schema.js';
 
 /** What the join needs of a calls.jsonl record with media (engine/worker/interval-collector.ts). */
 export interface CallMediaRecord {
