@@ -8,7 +8,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isCallcertError, type CallcertError } from '../../src/errors.js';
+import { scenarioIssues, type RawScenario } from '../helpers/scenario-issues.js';
 import { bdecode, bencode, type Bencode } from '../../src/platform/bencode.js';
 import type { RtpengineStream } from '../../src/platform/ng-client.js';
 import { byDirection, callMediaRecords, platformMediaView } from '../../src/results/platform-media.js';
@@ -16,25 +16,14 @@ import { RtpengineWatch, type RtpengineSnapshot } from '../../src/platform/rtpen
 import { scenarioFromObject } from '../../src/scenario/load.js';
 import type { RtpengineWatchSpec } from '../../src/platform/schema.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Raw = Record<string, any>;
+type Raw = RawScenario;
 const base = (): Raw => ({
   name: 'x',
   load: { model: 'closed', stages: [{ duration: '1s', target: 2 }, { duration: '2s', target: 2 }] },
   call: { hold: '1s', media: 'pcmu' },
 });
 
-function issues(mutate: (o: Raw) => void): string[] {
-  const o = base();
-  mutate(o);
-  try {
-    scenarioFromObject(o, 'x.yaml');
-  } catch (e) {
-    if (isCallcertError(e)) return (e as CallcertError).details.issues as string[];
-    throw e;
-  }
-  throw new Error('expected a scenario error');
-}
+const issues = (mutate: (o: Raw) => void): string[] => scenarioIssues(base, mutate);
 
 const NG = 'expected "host:port" of rtpengine\'s ng control socket (its --listen-ng, e.g. "127.0.0.1:2223" or "[::1]:2223")';
 

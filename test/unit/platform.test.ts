@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioIssues, type RawScenario } from '../helpers/scenario-issues.js';
 import { parseExposition } from '../../src/platform/exposition.js';
 import { nodeCounters, nodeSample } from '../../src/platform/node-exporter.js';
 import { percentileOf, seriesValue, summarizeSeries } from '../../src/platform/summary.js';
 import { PlatformScraper, basicAuthOf } from '../../src/platform/scraper.js';
 import { csvColumnsProblem, csvTimeMs, importCsv } from '../../src/platform/csv.js';
-import { isCallcertError, type CallcertError } from '../../src/errors.js';
 import { scenarioFromObject } from '../../src/scenario/load.js';
 import { judge, metricValue, type MetricSource } from '../../src/verdict/thresholds.js';
 import { describeCriterion, tryParseCriterion } from '../../src/scenario/criteria.js';
@@ -175,25 +175,14 @@ describe('series summaries and criteria values', () => {
   });
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Raw = Record<string, any>;
+type Raw = RawScenario;
 const base = (): Raw => ({
   name: 'x',
   load: { model: 'closed', stages: [{ duration: '1s', target: 2 }, { duration: '2s', target: 2 }] },
   call: { hold: '1s' },
   platform: { targets: [{ name: 'app1', url: 'http://127.0.0.1:9100/metrics' }] },
 });
-function issues(mutate: (o: Raw) => void): string[] {
-  const o = base();
-  mutate(o);
-  try {
-    scenarioFromObject(o, 'x.yaml');
-  } catch (e) {
-    if (isCallcertError(e)) return (e as CallcertError).details.issues as string[];
-    throw e;
-  }
-  throw new Error('expected a scenario error');
-}
+const issues = (mutate: (o: Raw) => void): string[] => scenarioIssues(base, mutate);
 
 describe('CSV import (the operator\'s monitoring export)', () => {
   const start = Date.parse('2026-12-03T18:00:00Z');

@@ -6,28 +6,17 @@
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isCallcertError, type CallcertError } from '../../src/errors.js';
+import { scenarioIssues, type RawScenario } from '../helpers/scenario-issues.js';
 import { scenarioFromObject } from '../../src/scenario/load.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Raw = Record<string, any>;
+type Raw = RawScenario;
 const base = (): Raw => ({
   name: 'x',
   load: { model: 'closed', stages: [{ duration: '1s', target: 2 }, { duration: '2s', target: 2 }] },
   call: { hold: '1s', media: 'pcmu' },
 });
 
-function issues(mutate: (o: Raw) => void): string[] {
-  const o = base();
-  mutate(o);
-  try {
-    scenarioFromObject(o, 'x.yaml');
-  } catch (e) {
-    if (isCallcertError(e)) return (e as CallcertError).details.issues as string[];
-    throw e;
-  }
-  throw new Error('expected a scenario error');
-}
+const issues = (mutate: (o: Raw) => void): string[] => scenarioIssues(base, mutate);
 
 describe('recordings in a scenario', () => {
   it('off by default; set, the directory resolves against the scenario file and maxCount defaults to 1000', () => {
