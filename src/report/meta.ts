@@ -36,6 +36,8 @@ const MetaSchema = z
     topology: text.optional(),
     /** Report date (YYYY-MM-DD); default: today. */
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    /** The recording retention the platform's operator declares, e.g. "90 days": printed as declared, never as measured. */
+    recordingRetention: text.optional(),
   })
   .strict();
 
@@ -52,6 +54,8 @@ export interface ReportMeta {
   /** Absolute path of the topology image, checked to exist. */
   topologyFile: string | null;
   date: string;
+  /** Declared recording retention (report.yaml), or null. */
+  recordingRetention: string | null;
   /** The file the meta came from, or null for defaults. */
   source: string | null;
 }
@@ -65,7 +69,7 @@ export function defaultMeta(resultsSha256: string, now = new Date()): ReportMeta
   return {
     reportNumber: defaultReportNumber(resultsSha256), title: null, client: null, system: null, lab: null,
     testers: [], reviewers: [], approver: null, standards: DEFAULT_STANDARDS, topologyFile: null,
-    date: now.toISOString().slice(0, 10), source: null,
+    date: now.toISOString().slice(0, 10), recordingRetention: null, source: null,
   };
 }
 
@@ -122,6 +126,7 @@ export async function loadMeta(file: string, resultsSha256: string, now = new Da
     standards: m.standards ?? DEFAULT_STANDARDS,
     topologyFile,
     date: m.date ?? d.date,
+    recordingRetention: m.recordingRetention ?? null,
     source: path.resolve(file),
   };
 }

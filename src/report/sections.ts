@@ -299,7 +299,7 @@ function searchBlocks(m: ReportModel, n: string): Block[] {
   ];
 }
 
-function results(m: ReportModel, lay: ResultsLayout): Section {
+function results(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section {
   const r = m.results;
   const s = r.summary;
   const g = r.generator;
@@ -343,6 +343,11 @@ function results(m: ReportModel, lay: ResultsLayout): Section {
       l.evidence,
     ]) },
     { kind: 'p', tone: 'muted', small: true, text: bi('“未测试”表示本次运行未产生该项证据，不代表满足或不满足。', '"Not tested" means this run produced no evidence for the item: neither met nor not met.') },
+    // What the operator says of retention is not evidence: printed as theirs, apart from the measured rows.
+    ...(meta.recordingRetention === null ? [] : [{ kind: 'p' as const, text: bi(
+      `平台声明的录音保存期限（report.yaml，声明值，未经测量）：${meta.recordingRetention}`,
+      `Recording retention the platform declares (report.yaml; declared, not measured): ${meta.recordingRetention}`,
+    ) }]),
     ...resultSpecs(r).map((spec, i): Block => ({
       kind: 'chart', n: `${lay.charts}.${i + 1}`, spec,
       ...(i === 0 ? { heading: bi(`${lay.charts} 时序图`, `${lay.charts} Charts over time`) } : {}),
@@ -445,7 +450,7 @@ function appendices(m: ReportModel, lay: ResultsLayout): Section[] {
 export function reportSections(m: ReportModel, meta: ReportMeta): Section[] {
   const lay = resultsLayout(m);
   return [
-    notices(), summary(m), purpose(m, lay), standards(meta), sut(m, meta), environment(m), tools(m), method(m), results(m, lay),
+    notices(), summary(m), purpose(m, lay), standards(meta), sut(m, meta), environment(m), tools(m), method(m), results(m, lay, meta),
     { id: 'analysis', n: '8', title: T.analysis, blocks: [{ kind: 'list', items: analysisLines(m) }] },
     conclusion(m), ...appendices(m, lay),
   ];

@@ -97,12 +97,16 @@ describe('callcert probe recordings, directory source', () => {
 
   it('the report cites the re-check beside the directory (attached, hashed), and verify accepts it', async () => {
     const pdf = join(root, 'report-dir.pdf');
-    const rep = await runCli(['report', out(), '--lang', 'en', '--output', pdf], { timeoutSec: 60, cwd: root });
+    const meta = join(root, 'report.yaml');
+    writeFileSync(meta, 'recordingRetention: 90 days (operator policy)\n');
+    const rep = await runCli(['report', out(), '--lang', 'en', '--meta', meta, '--output', pdf], { timeoutSec: 60, cwd: root });
     expect(rep.code, describeCli(rep)).toBe(0);
     const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     const r = retention(readdirSync(out()).filter((f) => /^retention-.*\.json$/.test(f)).map((f) => join(out(), f))[0]);
     expect(text).toContain('Recording retention: recordings re-checked after the run');
     expect(text).toContain(`${r.summary.valid} of ${r.summary.checked} recordings still valid, the oldest confirmed ${r.oldestConfirmedAgeDays} days old`);
+    // What the operator declares is printed as declared, apart from the measured row.
+    expect(text).toContain('Recording retention the platform declares (report.yaml; declared, not measured): 90 days (operator policy)');
     const attached = execFileSync('pdfdetach', ['-list', pdf], { encoding: 'utf8' });
     expect(attached).toMatch(/retention-.*\.json/);
     const v = await runCli(['verify', pdf], { timeoutSec: 60, cwd: root });
