@@ -226,9 +226,12 @@ describe('media stream', () => {
       third.send(packet, port, '127.0.0.1');
     }
     await sleep(300);
+    // Sending stops first, and what is in flight lands, before either side's counts are read: the echo
+    // returns a packet the moment it arrives, so one still on its way back would be sent but not received.
+    schedule.stop();
+    await sleep(100);
     const c = caller.stop();
     const e = echo.stop();
-    schedule.stop();
     third.close();
     // Both parsed (they are valid RTP) and were handed to the statistics, which kept them out of the count.
     expect(c.invalidPackets).toBe(0);
