@@ -166,9 +166,11 @@ export function evaluateOutboundRules(spec: OutboundRulesSpec, records: readonly
       }
     }
     const pass = worst === undefined || worst.minIntervalMs! >= limit;
+    let violations = 0;
+    for (const calls of byLine.values()) for (let k = 1; k < calls.length; k++) if (calls[k].atMs - calls[k - 1].atMs < limit) violations++;
     rules.push({
       rule: 'minInterval', limit, unit: 'ms', source: spec.minIntervalMs.source, state: state(pass),
-      measured: worst?.minIntervalMs ?? null,
+      measured: worst?.minIntervalMs ?? null, violations,
       ...asked(over),
       violation: pass || worst === undefined ? null
         : { line: worst.line, callee: null, day: null, count: null, calls: worst.closest ?? [] },
@@ -198,6 +200,7 @@ export function evaluateOutboundRules(spec: OutboundRulesSpec, records: readonly
     rules.push({
       rule: 'maxPerLinePerDay', limit: cap, unit: 'calls', source: spec.maxPerLinePerDay.source, state: state(pass),
       measured: worst?.maxPerDay ?? null, ...asked(over), violation,
+      violations: lines.reduce((n, l) => n + Object.values(l.perDay).reduce((m, c) => m + Math.max(0, c - cap), 0), 0),
     });
   }
   if (spec.window !== null) {
@@ -205,7 +208,7 @@ export function evaluateOutboundRules(spec: OutboundRulesSpec, records: readonly
     const out = invites.filter((c) => outside(c.atMs));
     rules.push({
       rule: 'window', limit: `${w.from}–${w.to} ${w.tz}`, unit: 'window', source: spec.window.source, state: state(out.length === 0),
-      measured: out.length, ...asked(requests.filter((q) => outside(q.atMs))),
+      measured: out.length, violations: out.length, ...asked(requests.filter((q) => outside(q.atMs))),
       violation: out.length === 0 ? null
         : { line: out[0].line, callee: null, day: null, count: out.length, calls: out.slice(0, 2).map(ref) },
     });
@@ -217,6 +220,7 @@ export function evaluateOutboundRules(spec: OutboundRulesSpec, records: readonly
     rules.push({
       rule: 'maxPerCallee', limit: cap, unit: 'calls', source: spec.maxPerCallee.source, state: state(pass),
       measured: worst?.maxInWindow ?? null, asked: 0, refused: 0, accepted: 0,
+      violations: callees.reduce((n, c) => n + Math.max(0, c.maxInWindow - cap), 0),
       violation: pass ? null : {
         line: null, callee: worst.callee, day: null, count: worst.maxInWindow,
         calls: invites.filter((c) => c.callee === worst.callee).slice(0, 2).map(ref),
@@ -226,6 +230,7 @@ export function evaluateOutboundRules(spec: OutboundRulesSpec, records: readonly
 
   return {
     tz,
+    violations: tested ? rules.reduce((n, x) => n + x.violations, 0) : null,
     perCalleeWindowMs: perMs,
     invites: invites.length,
     requests: requests.length,

@@ -265,6 +265,8 @@ const CallRefSchema = z.object({
 const OutboundRulesSchema = z
   .object({
     tz: z.string().meta(d('time zone of the calendar days (outboundRules.tz, else the window\'s, else Asia/Shanghai)')),
+    violations: z.number().int().min(0).nullable()
+      .meta(d('calls that broke a limit, summed over the rules (the outbound_rule_violations criterion); null: no INVITE was received')),
     perCalleeWindowMs: nullableNum('outboundRules.maxPerCallee.per: callee counts are the most in any window this long, ms (null: the whole run)'),
     invites: count('INVITEs callcert\'s UAS received while the probe was on'),
     requests: count('originate requests the flows sent (the first step naming {{uas.*}} of each flow instance)'),
@@ -298,6 +300,7 @@ const OutboundRulesSchema = z
       source: z.string().meta(d('where the limit comes from, as the scenario states it')),
       state: z.enum(['pass', 'fail', 'not-tested']).meta(d('pass: no INVITE broke the limit; not-tested: no INVITE was received')),
       measured: z.union([z.number(), z.null()]).meta(d('least interval (ms), most calls of a line in a day, calls outside the window, most calls of a callee')),
+      violations: count('calls that broke it: sooner than the interval after the line\'s previous call, beyond the cap of their line\'s day or their callee, outside the window'),
       asked: count('requests that asked for more than the limit allows: sooner than the interval after the line\'s last accepted (2xx) request, after the line\'s cap of accepted requests that day, outside the window'),
       refused: count('of them, answered with a non-2xx status'),
       accepted: count('of them, answered 2xx (placed: paced when the rule still passed)'),

@@ -241,7 +241,10 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
     ...(f.outboundRules ? { outboundRules: f.outboundRules } : {}),
   };
 
-  const src = runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}, f.recordings ?? null, f.platform ?? null);
+  const src = {
+    ...runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}, f.recordings ?? null, f.platform ?? null),
+    outboundRules: () => f.outboundRules ?? null,
+  };
   const criteria = criteriaResults(f, src);
   const abortedBy = f.live?.abortedBy ?? null;
   const valid = f.invalidReasons.length === 0 && !f.interrupted;

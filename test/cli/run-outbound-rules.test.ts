@@ -47,6 +47,9 @@ describe('callcert run scenarios/outbound-rules.yaml', () => {
     expect(r.code, r.stderr).toBe(0);
     const res = readResults(out);
     const o = res.summary.outboundRules!;
+    expect(res.verdict).toBe('passed');
+    expect(res.criteria.map((c) => [c.metric, c.criterion, c.actual, c.pass])).toEqual([['outbound_rule_violations', '==0', 0, true]]);
+    expect(o.violations).toBe(0);
     report('outbound rules, compliant dialer', { lines: o.lines.map((l) => [l.line, l.calls, l.minIntervalMs, l.requests.answers]), rules: o.rules.map((x) => [x.rule, x.state, x.measured]) });
     expect(o.requests).toBe(20);
     expect(o.invites).toBe(10);
@@ -92,9 +95,12 @@ describe('callcert run scenarios/outbound-rules.yaml', () => {
       ['run', 'scenarios/outbound-rules.yaml', '--quiet', '--out', out, '--set', 'embedded.dialer.violate=true', '--report', ...GENERATOR],
       { timeoutSec: 90 },
     );
-    expect(r.code, r.stderr).toBe(0);
+    // The scenario's criterion outbound_rule_violations ==0 fails: exit 1.
+    expect(r.code, r.stderr).toBe(1);
     const res = readResults(out);
     const o = res.summary.outboundRules!;
+    expect(res.verdict).toBe('failed');
+    expect(res.criteria.map((c) => [c.metric, c.actual, c.pass])).toEqual([['outbound_rule_violations', o.violations, false]]);
     report('outbound rules, violating dialer', { lines: o.lines.map((l) => [l.line, l.calls, l.minIntervalMs]), rules: o.rules.map((x) => [x.rule, x.state, x.measured, x.violation?.line]) });
     expect(o.lines.map((l) => [l.line, l.calls, l.requests.answers])).toEqual([
       ['95001', 10, { '201': 10 }],
@@ -113,7 +119,11 @@ describe('callcert run scenarios/outbound-rules.yaml', () => {
     expect(ofLine[k + 1].callId).toBe(v.calls[1].callId);
     expect(Math.round((ofLine[k + 1].atMs - ofLine[k].atMs) * 1000) / 1000).toBeCloseTo(interval.measured!, 2);
     expect(interval).toMatchObject({ asked: 18, accepted: 18, refused: 0 });
-    expect(rule(o, 'maxPerLinePerDay')).toMatchObject({ state: 'fail', measured: 10, asked: 10, accepted: 10, refused: 0, violation: { count: 10 } });
+    expect(rule(o, 'maxPerLinePerDay')).toMatchObject({ state: 'fail', measured: 10, asked: 10, accepted: 10, refused: 0, violations: 10, violation: { count: 10 } });
+    // Calls 200 ms apart: up to 9 per line too soon (a stall may stretch a gap past 300 ms), 5 per line over the cap.
+    expect(interval.violations).toBeGreaterThan(0);
+    expect(interval.violations).toBeLessThanOrEqual(18);
+    expect(o.violations).toBe(o.rules.reduce((n, x) => n + x.violations, 0));
 
     const rows = licenceRows(res, 'not_judged').filter((x) => x.requirement.en.startsWith('Outbound-calling rules'));
     expect(rows.map((x) => x.state)).toEqual(['not-met', 'not-met', 'met', 'met']);

@@ -61,6 +61,7 @@ describe('outboundRules in a scenario', () => {
     ['no uas', (o) => { delete o.uas; o.outboundRules = {}; }, /x\.yaml: outboundRules: expected a uas section/],
     ['a dialer with a target', (o) => { o.target = { uri: 'sip:a@127.0.0.1:5060' }; o.embedded = { dialer: { minInterval: '1s' } }; }, /x\.yaml: embedded\.dialer: expected no target/],
     ['a bad dialer mode', (o) => { o.embedded = { dialer: { mode: 'drop' } }; }, /embedded\.dialer\.mode: expected refuse or pace/],
+    ['the criterion without the probe', (o) => { o.criteria = { outbound_rule_violations: ['==0'] }; }, /criteria\.outbound_rule_violations: expected an outboundRules section/],
   ])('%s is refused naming the field', (_name, mutate, message) => {
     const found = scenarioIssues(base, mutate);
     expect(found.some((m) => message.test(m)), found.join('\n')).toBe(true);
@@ -110,6 +111,7 @@ describe('evaluateOutboundRules', () => {
     ]);
     // The requests 200 ms after the line's last accepted one asked for too much: all three were refused.
     expect(r.rules[0]).toMatchObject({ asked: 3, refused: 3, accepted: 0, violation: null });
+    expect([r.violations, ...r.rules.map((x) => x.violations)]).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('a violating platform: the line and the two calls closest together; the call over the cap; the calls outside the window', () => {
@@ -127,6 +129,8 @@ describe('evaluateOutboundRules', () => {
     expect(cap).toMatchObject({ state: 'fail', measured: 4, violation: { line: '95001', day: '2026-12-03', count: 4 } });
     expect(cap.violation!.calls.map((c) => c.callId)).toEqual([recs[2].callId, recs[3].callId]);
     expect(window).toMatchObject({ state: 'fail', measured: 1, violation: { line: '95002', count: 1 } });
+    // One call too soon, one over the cap, one outside the window.
+    expect([r.violations, ...r.rules.map((x) => x.violations)]).toEqual([3, 1, 1, 1, 0]);
   });
 
   it('days are calendar days in tz: 23:59 and 00:01 Shanghai are two days', () => {
@@ -142,12 +146,13 @@ describe('evaluateOutboundRules', () => {
     expect(r.callees).toEqual({ distinct: 2, top: [{ callee: 'x', calls: 3, maxInWindow: 2 }, { callee: 'y', calls: 1, maxInWindow: 1 }] });
     expect(r.rules[0].state).toBe('pass');
     const all = evaluateOutboundRules(spec({ maxPerCallee: { value: 2, source: 's' } }), recs);
-    expect(all.rules[0]).toMatchObject({ state: 'fail', measured: 3, violation: { callee: 'x', count: 3 } });
+    expect(all.rules[0]).toMatchObject({ state: 'fail', measured: 3, violations: 1, violation: { callee: 'x', count: 3 } });
   });
 
   it('no INVITE: not tested, whatever the API answered', () => {
     const r = evaluateOutboundRules(spec({ minInterval: { value: '1s', source: 's' } }), [req('A', T0, 429), req('A', T0 + 10, 429)]);
-    expect(r.rules[0]).toMatchObject({ state: 'not-tested', measured: null, asked: 0, refused: 0 });
+    expect(r.rules[0]).toMatchObject({ state: 'not-tested', measured: null, asked: 0, refused: 0, violations: 0 });
+    expect(r.violations).toBeNull();
     expect(r.lines).toEqual([expect.objectContaining({ line: 'A', calls: 0, requests: expect.objectContaining({ sent: 2, answers: { '429': 2 } }) })]);
   });
 
