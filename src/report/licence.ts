@@ -126,7 +126,7 @@ const RULE_REQUIREMENT: Record<RuleResult['rule'], Bi> = {
   maxPerCallee: bi('外呼规则：同一被叫号码呼叫次数', 'Outbound-calling rules: calls per callee'),
 };
 
-const callRef = (c: CallRef) => `${c.callId} @ ${c.at}`;
+const callRef = (c: CallRef, tz: string) => `${c.callId} @ ${c.local} ${tz}`;
 
 /**
  * The outbound-rule probe (summary.outboundRules): one row per limit the scenario set, each with the
@@ -160,7 +160,7 @@ function outboundRulesRows(r: Results, status: RunStatus): LicenceRow[] {
     );
     const answers = rule.asked === 0 ? '' : ` [${Object.entries(mergeAnswers(o)).map(([k, n]) => `${k}×${n}`).join(' ')}]`;
     const v = rule.violation;
-    const fail = v === null ? bi('', '') : violationText(rule, v);
+    const fail = v === null ? bi('', '') : violationText(rule, v, o.tz);
     const evidence = bi(
       `限值 ${lim.zh}（来源：${rule.source}）；实测 ${m.zh}${asked.zh}${answers}${fail.zh}；${observed.zh}`,
       `limit ${lim.en} (source: ${rule.source}); measured ${m.en}${asked.en}${answers}${fail.en}; ${observed.en}`,
@@ -190,8 +190,8 @@ function measuredText(rule: RuleResult, o: OutboundRulesResults): Bi {
   }
 }
 
-function violationText(rule: RuleResult, v: NonNullable<RuleResult['violation']>): Bi {
-  const calls = v.calls.map(callRef).join(' / ');
+function violationText(rule: RuleResult, v: NonNullable<RuleResult['violation']>, tz: string): Bi {
+  const calls = v.calls.map((c) => callRef(c, tz)).join(' / ');
   switch (rule.rule) {
     case 'minInterval': {
       const gap = v.calls.length === 2 ? Math.round((v.calls[1].atMs - v.calls[0].atMs) * 1000) / 1000 : null;

@@ -10,7 +10,7 @@
  * Times are epoch ms (the UAS's clock: an INVITE's arrival, never an API timestamp).
  */
 import type { OutboundRulesSpec } from '../scenario/outbound-rules.js';
-import { inWindow, localDayMinute } from '../util/local-time.js';
+import { inWindow, localDayMinute, localTimestamp } from '../util/local-time.js';
 import type { OutboundRulesResults } from './schema.js';
 
 export interface InviteObservation {
@@ -50,9 +50,7 @@ export function parseRuleRecord(line: string): RuleObservation | null {
 }
 
 type Rules = OutboundRulesResults;
-type CallRef = { callId: string; atMs: number; at: string };
-
-const ref = (c: InviteObservation): CallRef => ({ callId: c.callId, atMs: c.atMs, at: new Date(c.atMs).toISOString() });
+type CallRef = NonNullable<Rules['lines'][number]['closest']>[number];
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const ok2xx = (s: number | null) => s !== null && s >= 200 && s < 300;
 
@@ -71,6 +69,9 @@ export function evaluateOutboundRules(spec: OutboundRulesSpec, records: readonly
   const invites = records.filter((r): r is InviteObservation => r.kind === 'invite').sort((a, b) => a.atMs - b.atMs);
   const requests = records.filter((r): r is RequestObservation => r.kind === 'request').sort((a, b) => a.atMs - b.atMs);
   const tz = spec.tz;
+  const ref = (c: InviteObservation): CallRef => ({
+    callId: c.callId, atMs: c.atMs, at: new Date(c.atMs).toISOString(), local: localTimestamp(c.atMs, tz),
+  });
   const win = spec.window?.value ?? null;
   const outside = (t: number) => win !== null && !inWindow(localDayMinute(t, win.tz).minute, win);
 

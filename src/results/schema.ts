@@ -260,6 +260,7 @@ const CallRefSchema = z.object({
   callId: z.string().meta(d('the INVITE\'s SIP Call-ID')),
   atMs: num('its arrival at callcert\'s UAS, epoch ms (µs precision)'),
   at: z.string().meta(d('the same instant, ISO 8601 UTC')),
+  local: z.string().meta(d('the same instant as wall-clock time in tz, YYYY-MM-DD HH:MM:SS.mmm')),
 });
 
 const OutboundRulesSchema = z

@@ -21,6 +21,15 @@ export function localDayMinute(epochMs: number, tz: string): { day: string; minu
   return { day: `${get('year')}-${get('month')}-${get('day')}`, minute: Number(get('hour')) * 60 + Number(get('minute')) };
 }
 
+/** The wall-clock time of an epoch ms in `tz`, to the millisecond: "2026-12-04 03:21:30.335". */
+export function localTimestamp(epochMs: number, tz: string): string {
+  const { day } = localDayMinute(epochMs, tz);
+  const t = new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3, hourCycle: 'h23',
+  }).format(new Date(epochMs));
+  return `${day} ${t}`;
+}
+
 /** Whether a minute of the day lies in [fromMin, toMin); a window with fromMin > toMin spans midnight. */
 export function inWindow(minute: number, w: { fromMin: number; toMin: number }): boolean {
   return w.fromMin <= w.toMin ? minute >= w.fromMin && minute < w.toMin : minute >= w.fromMin || minute < w.toMin;

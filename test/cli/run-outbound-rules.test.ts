@@ -127,7 +127,9 @@ describe('callcert run scenarios/outbound-rules.yaml', () => {
 
     const rows = licenceRows(res, 'not_judged').filter((x) => x.requirement.en.startsWith('Outbound-calling rules'));
     expect(rows.map((x) => x.state)).toEqual(['not-met', 'not-met', 'met', 'met']);
-    expect(rows[0].evidence.en).toContain(`broken by line ${v.line}: its two calls closest together ${v.calls[0].callId} @ ${v.calls[0].at} / ${v.calls[1].callId} @ ${v.calls[1].at}`);
+    expect(rows[0].evidence.en).toContain(
+      `broken by line ${v.line}: its two calls closest together ${v.calls[0].callId} @ ${v.calls[0].local} Asia/Shanghai / ${v.calls[1].callId} @ ${v.calls[1].local} Asia/Shanghai`,
+    );
     // The PDF's licence table says the same.
     const text = execFileSync('pdftotext', [join(out, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     expect(text).toContain(`broken by line ${v.line}`);

@@ -12,7 +12,7 @@ import { scenarioFromObject } from '../../src/scenario/load.js';
 import { normalizeOutboundRules, type OutboundRulesSpec } from '../../src/scenario/outbound-rules.js';
 import { evaluateOutboundRules, parseRuleRecord, type InviteObservation, type RequestObservation } from '../../src/results/outbound-rules.js';
 import { DialerLimits } from '../../src/simulator/dialer.js';
-import { inWindow, localDayMinute } from '../../src/util/local-time.js';
+import { inWindow, localDayMinute, localTimestamp } from '../../src/util/local-time.js';
 import { inviteParties } from '../../src/engine/flow-runs.js';
 import { parseMessage } from '../../src/sip/message/parser.js';
 import { SipParseError } from '../../src/sip/message/message.js';
@@ -126,6 +126,7 @@ describe('evaluateOutboundRules', () => {
     expect(interval.measured).toBe(120.5);
     expect(interval.violation).toMatchObject({ line: '95001', calls: [{ callId: recs[1].callId, atMs: T0 + 1000 }, { callId: recs[2].callId, atMs: T0 + 1120.5 }] });
     expect(interval.violation!.calls[0].at).toBe(new Date(T0 + 1000).toISOString());
+    expect(interval.violation!.calls[1].local).toBe('2026-12-03 10:00:01.120');
     expect(cap).toMatchObject({ state: 'fail', measured: 4, violation: { line: '95001', day: '2026-12-03', count: 4 } });
     expect(cap.violation!.calls.map((c) => c.callId)).toEqual([recs[2].callId, recs[3].callId]);
     expect(window).toMatchObject({ state: 'fail', measured: 1, violation: { line: '95002', count: 1 } });
@@ -199,6 +200,7 @@ describe('the embedded dialer', () => {
   it('local days and windows (a window may span midnight)', () => {
     expect(localDayMinute(T0, 'Asia/Shanghai')).toEqual({ day: '2026-12-03', minute: 600 });
     expect(localDayMinute(T0, 'UTC')).toEqual({ day: '2026-12-03', minute: 120 });
+    expect(localTimestamp(Date.UTC(2026, 11, 3, 15, 59, 59, 7), 'Asia/Shanghai')).toBe('2026-12-03 23:59:59.007');
     expect(inWindow(600, { fromMin: 480, toMin: 1260 })).toBe(true);
     expect(inWindow(1260, { fromMin: 480, toMin: 1260 })).toBe(false);
     expect(inWindow(30, { fromMin: 1320, toMin: 60 })).toBe(true);
