@@ -6,6 +6,8 @@
  * - compliant dialer: each line gets exactly 5 calls, every other request (the 1st, 3rd, … 9th,
  *   400 ms apart), the rest refused with 429; every rule reads pass with the measured least
  *   interval and the per-line counts;
+ * - `mode: pace` (450 ms): the requests too soon are accepted and placed later — the rule passes,
+ *   the report says the excess was paced; the ones over the cap are still refused;
  * - `embedded.dialer.violate: true`: every request is placed, 10 calls per line about 200 ms
  *   apart; the interval and daily-cap rows read fail, naming the line and the two calls closest
  *   together (their Call-IDs, as in outbound-rules.jsonl), and the PDF says so.
@@ -87,6 +89,28 @@ describe('callcert run scenarios/outbound-rules.yaml', () => {
     expect(rows[0].evidence.en).toContain('10 request(s) asked for more than the limit: 10 refused, 0 accepted [201×10 429×10]');
     expect(rows[0].evidence.en).toMatch(/callcert's UAS received 10 INVITEs on 2 line\(s\): 95001 5 calls \(least interval [\d.]+ ms\), 95002 5 calls/);
     expect(rows[1].evidence.en).toContain('at most 5 calls of one line in a day (95001 5, 95002 5)');
+  });
+
+  it('a pacing dialer: the requests too soon are accepted and placed later, the rule still passes (paced); over the cap, 429', async () => {
+    const out = join(root, 'pacing');
+    const r = await runCli(
+      ['run', 'scenarios/outbound-rules.yaml', '--quiet', '--out', out, '--set', 'embedded.dialer.mode=pace', '--set', 'embedded.dialer.minInterval=450ms', ...GENERATOR],
+      { timeoutSec: 60 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const o = readResults(out).summary.outboundRules!;
+    report('outbound rules, pacing dialer', { lines: o.lines.map((l) => [l.line, l.calls, l.minIntervalMs, l.requests.answers]) });
+    // The first five requests of a line accepted (four of them paced), the next five over the daily cap.
+    expect(o.lines.map((l) => [l.line, l.calls, l.requests.answers, l.requests.acceptedWithoutInvite])).toEqual([
+      ['95001', 5, { '201': 5, '429': 5 }, 0],
+      ['95002', 5, { '201': 5, '429': 5 }, 0],
+    ]);
+    for (const l of o.lines) expect(l.minIntervalMs!).toBeGreaterThanOrEqual(300);
+    // Too soon after the line's last accepted request: the 2nd to 5th (accepted, paced) and the 6th (refused: over the cap).
+    expect(rule(o, 'minInterval')).toMatchObject({ state: 'pass', asked: 10, accepted: 8, refused: 2 });
+    const row = licenceRows(readResults(out), 'passed').find((x) => x.requirement.en.includes('least interval'))!;
+    expect(row.state).toBe('met');
+    expect(row.evidence.en).toContain('10 request(s) asked for more than the limit: 2 refused, 8 accepted (paced)');
   });
 
   it('a violating dialer: 10 calls per line; the rows read fail naming the line and the two calls closest together', async () => {
