@@ -47,6 +47,9 @@ describe('callcert run scenarios/outbound-rules.yaml', () => {
     const out = join(root, 'compliant');
     const r = await runCli(['run', 'scenarios/outbound-rules.yaml', '--quiet', '--out', out, ...GENERATOR], { timeoutSec: 60 });
     expect(r.code, r.stderr).toBe(0);
+    // The end-of-run summary says it too.
+    expect(r.stdout).toMatch(/^outbound rules: 10 INVITEs on 2 line\(s\): 95001 5 \(least interval [\d.]+ ms\), 95002 5 .*; 0 call\(s\) broke a limit$/m);
+    expect(r.stdout).toMatch(/^ {2}minInterval 300 ms: PASS \(measured [\d.]+; source: scaled-down/m);
     const res = readResults(out);
     const o = res.summary.outboundRules!;
     expect(res.verdict).toBe('passed');
