@@ -8,6 +8,8 @@
  *   interval and the per-line counts;
  * - `mode: pace` (450 ms): the requests too soon are accepted and placed later — the rule passes,
  *   the report says the excess was paced; the ones over the cap are still refused;
+ * - a calling window that excludes now, with the violating dialer: every call outside it, the window
+ *   row fails naming the first;
  * - `embedded.dialer.violate: true`: every request is placed, 10 calls per line about 200 ms
  *   apart; the interval and daily-cap rows read fail, naming the line and the two calls closest
  *   together (their Call-IDs, as in outbound-rules.jsonl), and the PDF says so.
@@ -21,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResults, report, requireBuiltCli, runCli, tempDir } from '../helpers/cli.js';
 import { licenceRows } from '../../src/report/licence.js';
 import type { OutboundRulesResults } from '../../src/results/schema.js';
+import { localDayMinute } from '../../src/util/local-time.js';
 
 let root = '';
 beforeAll(() => {
@@ -114,6 +117,31 @@ describe('callcert run scenarios/outbound-rules.yaml', () => {
     const row = licenceRows(readResults(out), 'passed').find((x) => x.requirement.en.includes('least interval'))!;
     expect(row.state).toBe('met');
     expect(row.evidence.en).toContain('10 request(s) asked for more than the limit: 2 refused, 8 accepted (paced)');
+  });
+
+  it('calls outside the calling window: the window row reads fail naming the first calls and their local time', async () => {
+    // A window that excludes now (Shanghai time): from two to three hours ahead.
+    const { minute } = localDayMinute(Date.now(), 'Asia/Shanghai');
+    const hhmm = (m: number) => `${String(Math.floor((m % 1440) / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    const win = `{ from: "${hhmm(minute + 120)}", to: "${hhmm(minute + 180)}", tz: Asia/Shanghai`;
+    const out = join(root, 'window');
+    const r = await runCli(
+      [
+        'run', 'scenarios/outbound-rules.yaml', '--quiet', '--out', out, '--set', 'embedded.dialer.violate=true',
+        '--set', `outboundRules.window=${win}, source: "test window" }`, '--set', `embedded.dialer.window=${win} }`, ...GENERATOR,
+      ],
+      { timeoutSec: 60 },
+    );
+    expect(r.code, r.stderr).toBe(1);
+    const o = readResults(out).summary.outboundRules!;
+    const w = rule(o, 'window');
+    expect(w).toMatchObject({ state: 'fail', measured: 20, violations: 20, asked: 20, accepted: 20, source: 'test window' });
+    expect(o.lines.map((l) => l.outsideWindow)).toEqual([10, 10]);
+    const first = records(out).filter((x) => x.kind === 'invite').sort((a, b) => a.atMs - b.atMs)[0];
+    expect(w.violation!.calls[0].callId).toBe(first.callId);
+    const row = licenceRows(readResults(out), 'failed').find((x) => x.requirement.en.includes('calling window'))!;
+    expect(row.state).toBe('not-met');
+    expect(row.evidence.en).toContain(`; broken: 20 call(s) outside the window, first by line ${first.line} (${first.callId} @ ${w.violation!.calls[0].local} Asia/Shanghai`);
   });
 
   it('a violating dialer: 10 calls per line; the rows read fail naming the line and the two calls closest together', async () => {
