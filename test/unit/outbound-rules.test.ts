@@ -14,6 +14,7 @@ import { evaluateOutboundRules, parseRuleRecord, type InviteObservation, type Re
 import { DialerLimits } from '../../src/simulator/dialer.js';
 import { inWindow, localDayMinute, localTimestamp } from '../../src/util/local-time.js';
 import { inviteParties } from '../../src/engine/flow-runs.js';
+import { parseDialerFlag } from '../../src/cli/commands/simulate.js';
 import { parseMessage } from '../../src/sip/message/parser.js';
 import { SipParseError } from '../../src/sip/message/message.js';
 
@@ -205,6 +206,18 @@ describe('the embedded dialer', () => {
     expect(inWindow(1260, { fromMin: 480, toMin: 1260 })).toBe(false);
     expect(inWindow(30, { fromMin: 1320, toMin: 60 })).toBe(true);
     expect(inWindow(1439, { fromMin: 0, toMin: 1440 })).toBe(true);
+  });
+});
+
+describe('callcert simulate --dialer', () => {
+  it('takes embedded.dialer as a YAML mapping; a bad one is a usage error naming the field', () => {
+    expect(parseDialerFlag('{ minInterval: 6s, maxPerLinePerDay: 300, window: { from: "08:00", to: "21:00" }, violate: true }')).toEqual({
+      minIntervalMs: 6000, maxPerLinePerDay: 300, window: { from: '08:00', to: '21:00', fromMin: 480, toMin: 1260, tz: 'Asia/Shanghai' },
+      tz: 'Asia/Shanghai', mode: 'refuse', violate: true,
+    });
+    expect(() => parseDialerFlag('{ minInterval: soon }')).toThrow(/^--dialer\.minInterval: /);
+    expect(() => parseDialerFlag('{ mode: drop }')).toThrow(/^--dialer\.mode: expected refuse or pace/);
+    expect(() => parseDialerFlag('{ a: [')).toThrow(/^--dialer expects a mapping/);
   });
 });
 
