@@ -54,6 +54,7 @@ Examples:
   $ callcert run scenarios/capacity-search.yaml --capacity 1400     # stepped search for the knee
   $ callcert simulate --sip-port 5080 --capacity 1200 --ring 2s --cti-port 8080
   $ callcert simulate --recordings ./recordings --recording-retention 24h,500 --cti-port 8080
+  $ callcert simulate --cti-port 8080 --dialer '{ minInterval: 6s, maxPerLinePerDay: 300 }'
   $ callcert validate scenarios/smoke.yaml
   $ callcert compare baseline/results.json results/smoke --junit compare.xml --md compare.md
 ${EXIT_CODES}`);
@@ -109,6 +110,7 @@ ${EXIT_CODES}`);
     .option('--no-media', 'signalling only: answer with a fixed SDP and no RTP (default: each call gets RTP ports of its own and its audio echoed, as callcert run sends voice by default)')
     .option('--recordings <dir>', 'record every answered call (both directions, G.711 WAV, with metadata) into this directory; the CTI API serves them')
     .option('--recording-retention <spec>', "with --recordings: max age and/or max count, e.g. '24h', '500', '24h,500' (default: 1000 calls, no age limit)")
+    .option('--dialer <mapping>', 'with --cti-port: outbound limits the originate enforces per line, as embedded.dialer in a scenario, e.g. \'{ minInterval: 6s, maxPerLinePerDay: 300, window: { from: "08:00", to: "21:00" } }\' (add violate: true to break them)')
     .action(async (flags: SimulateFlags) => {
       const { simulateCommand } = await import('./commands/simulate.js');
       dispatch(await simulateCommand(flags, rt));

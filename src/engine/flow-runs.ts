@@ -20,6 +20,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Agent } from 'undici';
 import type { FlowSpec, UasSpec } from '../scenario/types.js';
+import type { OutboundRulesSpec } from '../scenario/outbound-rules.js';
 import { compileFlow, FlowInstance, runFlowInstance, type CompiledFlow, type FlowEnv, type FlowOutcome } from '../http/flows/engine.js';
 import { pickRow, type FeederData } from '../http/flows/feeder.js';
 import type { VarValue } from '../http/flows/template.js';
@@ -29,7 +30,7 @@ import { shareOf, type Segment } from '../load/segments.js';
 import { mulberry32 } from '../util/random.js';
 import { recordMs } from '../metrics/histograms.js';
 import { CallCentre, type CallCentreCounters } from '../simulator/call-centre.js';
-import { getHeader } from '../sip/message/headers.js';
+import { getHeader, nameAddrUri, splitHeaderList } from '../sip/message/headers.js';
 import { bracketHost, formatHostPort } from '../sip/message/builder.js';
 import type { SipMessage } from '../sip/message/message.js';
 import { sipUriUser } from '../sip/message/uri.js';
@@ -69,6 +70,40 @@ interface Running {
   cap: number;
   active: number;
   bucket: FlowBucket;
+  /** The first step whose request names {{uas.*}}: its answer is the API's answer to the originate. */
+  originStep: string | null;
+  /** Its place in the scenario's flows (correlation keys of two flows must not collide). */
+  no: number;
+}
+
+/**
+ * The calling line of an INVITE: P-Asserted-Identity's user (or tel: number) when the platform
+ * asserts one, else From's user; and the callee, To's user (else the Request-URI's).
+ */
+export function inviteParties(msg: SipMessage): { line: string; lineFrom: 'pai' | 'from'; callee: string } {
+  const pai = getHeader(msg, 'p-asserted-identity');
+  let line = '';
+  let lineFrom: 'pai' | 'from' = 'from';
+  if (pai !== undefined) {
+    // The sip: identity when both a sip: and a tel: one are asserted (RFC 3325 §9.1), else the first.
+    const ids = splitHeaderList(pai).map(nameAddrUri);
+    const pick = ids.find((u) => /^sips?:/i.test(u)) ?? ids[0];
+    if (pick !== undefined) line = uriNumber(pick);
+    if (line !== '') lineFrom = 'pai';
+  }
+  if (line === '') line = uriNumber(nameAddrUri(getHeader(msg, 'from') ?? ''));
+  const to = uriNumber(nameAddrUri(getHeader(msg, 'to') ?? ''));
+  return { line, lineFrom, callee: to !== '' ? to : sipUriUser(msg.requestUri) };
+}
+
+/** The user of a sip:/sips: URI, or the number of a tel: URI (parameters dropped). */
+function uriNumber(uri: string): string {
+  if (/^tel:/i.test(uri)) {
+    const n = uri.slice(4);
+    const semi = n.indexOf(';');
+    return semi < 0 ? n : n.slice(0, semi);
+  }
+  return sipUriUser(uri);
 }
 
 export class FlowRuns {
@@ -77,8 +112,10 @@ export class FlowRuns {
   private agent: Agent | null = null;
   private readonly random: () => number;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Correlation key (the user part of {{uas.uri}}) → the instance waiting for its INVITE. */
-  private readonly byKey = new Map<string, FlowInstance>();
+  /** Correlation key (the user part of {{uas.uri}}) → the instance waiting for its INVITE, and its flow. */
+  private readonly byKey = new Map<string, { inst: FlowInstance; flow: string }>();
+  /** outbound-rules.jsonl lines since the last interval (scenario outboundRules): every INVITE, every originate. */
+  private ruleRecords: string[] = [];
   private uas: CallCentre | null = null;
   private uasBase = { offered: 0, answered: 0, completed: 0, failed: 0 };
   private outbound = emptyOutboundBucket();
@@ -91,7 +128,11 @@ export class FlowRuns {
 
   constructor(
     private readonly specs: readonly FlowWorkerSpec[],
-    private readonly o: { segment: Segment; seed: number; startAt: number; uas: UasSpec | null; localAddress: string; worker: number },
+    private readonly o: {
+      segment: Segment; seed: number; startAt: number; uas: UasSpec | null; localAddress: string; worker: number;
+      /** The outbound-rule probe: null, no INVITE or originate is written down. */
+      rules?: OutboundRulesSpec | null;
+    },
   ) {
     this.random = mulberry32((o.seed ^ 0x2545f491) >>> 0);
     // One signal is shared by every request and pause in progress.
@@ -127,6 +168,8 @@ export class FlowRuns {
       const r: Running = {
         w, flow, arrivals: null, cap: Math.max(1, shareOf(w.spec.maxConcurrent, this.o.segment)), active: 0,
         bucket: emptyFlowBucket(flow.stepNames),
+        originStep: flow.steps.find((st) => (st.kind === 'request' || st.kind === 'poll') && st.req.originates)?.name ?? null,
+        no: this.runs.length,
       };
       const iter = createArrivalIterator({ arrivals: w.spec.arrivals, stages: w.spec.stages }, this.o.segment, this.o.seed);
       r.arrivals = new ArrivalLoop(iter, { startAt: this.o.startAt, onArrival: (index, intended) => this.arrive(r, index, intended) });
@@ -146,7 +189,8 @@ export class FlowRuns {
     const vars = new Map<string, VarValue>(Object.entries(r.w.spec.vars));
     vars.set('flowId', index);
     vars.set('worker', this.o.worker);
-    const key = `cc${index}`;
+    // Unique across the worker's flows: the first flow's instances are cc<flowId>, the k-th's cc<flowId>-f<k>.
+    const key = r.no === 0 ? `cc${index}` : `cc${index}-f${r.no}`;
     if (this.uas !== null) {
       vars.set('uas.user', key);
       // As it goes into a URI: an IPv6 address in brackets.
@@ -164,7 +208,7 @@ export class FlowRuns {
       }
       f.columns.forEach((c, i) => vars.set(c, row[i]));
     }
-    if (this.uas !== null) this.byKey.set(key, inst);
+    if (this.uas !== null) this.byKey.set(key, { inst, flow: r.w.spec.name });
     r.active++;
     const env: FlowEnv = { dispatcher: this.agent!, now: () => performance.now(), random: this.random, signal: this.abort.signal };
     const steps: StepRecord[] = [];
@@ -184,6 +228,7 @@ export class FlowRuns {
     const p = runFlowInstance(r.flow, inst, env, sink).then((out) => {
       r.active--;
       this.byKey.delete(key);
+      if (this.o.rules != null) this.ruleRequest(r, inst, steps);
       this.ended(r, inst, steps, out);
     });
     this.inFlight.add(p);
@@ -234,11 +279,43 @@ export class FlowRuns {
     });
   }
 
+  /** Epoch ms of a performance.now() time, µs precision: the wall clock the rules' days and windows need. */
+  private epoch(t: number): number {
+    return round3(performance.timeOrigin + t);
+  }
+
+  /**
+   * outbound-rules.jsonl: one originate request — the line it asked for (the flow's `lineVar`), when it
+   * was sent (intended), the API's answer to it, and whether its INVITE came.
+   */
+  private ruleRequest(r: Running, inst: FlowInstance, steps: StepRecord[]): void {
+    if (r.originStep === null || inst.originateAt === 0) return;
+    const v = inst.vars.get(this.o.rules!.lineVar);
+    const step = steps.find((st) => st.step === r.originStep);
+    this.ruleRecords.push(JSON.stringify({
+      kind: 'request', flow: r.w.spec.name, i: inst.id, w: this.o.worker,
+      line: v === undefined || v === null ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v),
+      atMs: this.epoch(inst.originateAt), tMs: this.rel(inst.originateAt),
+      status: step?.status ?? null, cause: step?.cause ?? null,
+      inviteAtMs: inst.inviteAt > 0 ? this.epoch(inst.inviteAt) : null,
+    }));
+  }
+
   private onInvite(msg: SipMessage): void {
     const at = performance.now();
     const c = this.o.uas!.correlate;
     const key = c.kind === 'user' ? sipUriUser(msg.requestUri) : (getHeader(msg, c.name) ?? '').trim();
-    const inst = this.byKey.get(key);
+    const hit = this.byKey.get(key);
+    const inst = hit?.inst;
+    if (this.o.rules != null) {
+      // Every INVITE, matched or not: what the platform did is the evidence, whoever asked for it.
+      const p = inviteParties(msg);
+      this.ruleRecords.push(JSON.stringify({
+        kind: 'invite', w: this.o.worker, atMs: this.epoch(at), tMs: this.rel(at), callId: msg.callId,
+        line: p.line, lineFrom: p.lineFrom, callee: p.callee,
+        flow: inst === undefined || inst.inviteAt !== 0 ? null : hit!.flow, i: inst === undefined || inst.inviteAt !== 0 ? null : inst.id,
+      }));
+    }
     if (inst === undefined || inst.inviteAt !== 0) {
       this.outbound.uncorrelated++;
       return;
@@ -263,9 +340,11 @@ export class FlowRuns {
    * Writes this interval's series of each flow (tags `flow`, `step`) and of the UAS into `out`, starts fresh
    * buckets, and returns what is not a series: the UAS's samples, each flow's failure examples, the flows.jsonl lines.
    */
-  takeInterval(out: Measures): Pick<IntervalReport, 'outboundSamples' | 'flowExamples' | 'flowRecords'> {
+  takeInterval(out: Measures): Pick<IntervalReport, 'outboundSamples' | 'flowExamples' | 'flowRecords' | 'outboundRuleRecords'> {
     const flowRecords = this.records.length > 0 ? this.records.join('\n') + '\n' : '';
     this.records = [];
+    const outboundRuleRecords = this.ruleRecords.length > 0 ? this.ruleRecords.join('\n') + '\n' : undefined;
+    this.ruleRecords = [];
     let flowExamples: Record<string, Record<string, string>> | undefined;
     for (const r of this.runs) {
       const b = r.bucket;
@@ -291,6 +370,7 @@ export class FlowRuns {
     }
     return {
       flowRecords,
+      ...(outboundRuleRecords === undefined ? {} : { outboundRuleRecords }),
       ...(flowExamples === undefined ? {} : { flowExamples }),
       ...(outboundSamples === undefined ? {} : { outboundSamples }),
     };

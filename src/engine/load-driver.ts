@@ -127,7 +127,7 @@ export class LoadDriver implements UacListener<CallSlot> {
     this.httpRuns = new HttpRuns(o.http, o.startAt);
     this.flowRuns = new FlowRuns(o.flows ?? [], {
       segment: o.segment, seed: o.seed, startAt: o.startAt, uas: o.scenario.uas ?? null, localAddress: o.localAddress,
-      worker: o.worker,
+      worker: o.worker, rules: o.scenario.outboundRules ?? null,
     });
   }
 

@@ -17,6 +17,7 @@ import { CallCentre } from '../simulator/call-centre.js';
 import { startCtiApi, type CtiApi } from '../simulator/cti-api.js';
 import { startPlatformWatch } from './platform-step.js';
 import { runRecordingProbe } from './recording-step.js';
+import { evaluateOutboundRules, parseRuleRecord, type RuleObservation } from '../results/outbound-rules.js';
 import { resolveHttpFlows, resolveHttpLoads, redactScenario } from './http-setup.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
 import { buildResults, runMetricSource, type Results } from '../results/summary.js';
@@ -96,7 +97,10 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     if (((s.http !== null && s.http.baseUrl === null) || probePath) && embedded !== null) {
       // No 429s from our own stand-in: the load, not its rate limiter, is under test.
       ctiToken = randomBytes(12).toString('hex');
-      cti = await startCtiApi({ address: s.localAddress, port: 0, token: ctiToken, ratePerSec: 1e9, recordings: embedded.recorder });
+      cti = await startCtiApi({
+        address: s.localAddress, port: 0, token: ctiToken, ratePerSec: 1e9, recordings: embedded.recorder,
+        dialer: s.embedded.dialer ?? null,
+      });
     }
     // Feeders and call data are read here, once, before anything is written (a bad file is a scenario error).
     httpFlows = resolveHttpFlows(s.http, cti === null ? null : { url: cti.url, token: ctiToken });
@@ -168,9 +172,18 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
 
   // rtpengine's view (scenario platform.rtpengine): polled on this thread from the start.
   const platform = startPlatformWatch(s, () => runStartEpochMs);
+  // The outbound-rule probe's records (scenario outboundRules): kept for the evaluation at the end — one
+  // small record per INVITE and per originate, a licence run's 300 calls a line a day are a few hundred kB.
+  const ruleRecords: RuleObservation[] = [];
   const onReport = (r: IntervalReport) => {
     agg.add(r);
     platform?.addCalls(r.calls);
+    if (s.outboundRules !== null && r.outboundRuleRecords !== undefined) {
+      for (const line of r.outboundRuleRecords.split('\n')) {
+        const rec = line === '' ? null : parseRuleRecord(line);
+        if (rec !== null) ruleRecords.push(rec);
+      }
+    }
     emit({ type: 'interval', report: r });
   };
   const seed = (Date.now() ^ 0x5bd1e995) >>> 0;
@@ -334,8 +347,10 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
         runStartEpochMs, cti: cti === null ? null : { url: cti.url, token: ctiToken }, onError: (m) => invalidReasons.push(m),
       });
     }
+    const outboundRules = s.outboundRules === null ? null : evaluateOutboundRules(s.outboundRules, ruleRecords);
     const results = buildResults(agg, {
       ...facts('finished', unfinished), recordings, mediaPorts, mediaSocketDrops: mediaDrops, platformMedia: platformView?.summary ?? null,
+      outboundRules,
     });
     emit({ type: 'finished', results });
     await Promise.all(outputs.map((out) => out.stop()));

@@ -143,6 +143,11 @@ export const METRICS = {
     'channels', 'outbound', 'outbound_end', [],
     "Outbound: minimum established calls at callcert's UAS from the first sample at the peak to the end of the flows' stages.",
   ),
+  // Judged once, after the calls (the outbound-rule probe reads the whole run): at the end only.
+  outbound_rule_violations: {
+    kind: 'counter', unit: 'calls', family: 'outbound', tags: [], better: 'lower', final: 'end',
+    description: "Outbound-rule probe: calls that broke a limit of outboundRules (summary.outboundRules.violations: each call sooner than minInterval after its line's previous one, beyond a line's daily cap, outside the window, beyond a callee's cap). Needs an outboundRules section.",
+  },
   platform_cpu_pct: platform('percent', 'Platform server (platform.targets[].name): CPU busy %, 100 × (1 − Δidle ÷ Δtotal) of node_cpu_seconds_total over all CPUs between scrapes (samples over the run: compare max, avg or p(N), e.g. max<80).'),
   platform_mem_used_pct: platform('percent', 'Platform server: memory used %, (MemTotal − MemAvailable) ÷ MemTotal × 100 from node_exporter, per scrape (samples over the run: max, avg or p(N)).'),
   platform_net_rx_bytes_per_sec: platform('bytes_per_sec', 'Platform server: bytes received per second over its network devices (lo excluded by default), between scrapes (samples over the run: max, avg or p(N)).'),

@@ -37,6 +37,8 @@ export interface IntervalReport extends Measures {
   flowExamples?: Record<string, Record<string, string>>;
   /** Flow records (JSON lines, flows.jsonl) of flow instances that ended or were blocked in this interval. */
   flowRecords?: string;
+  /** outbound-rules.jsonl lines (scenario outboundRules): the INVITEs the UAS received, the originates the flows sent, this interval. */
+  outboundRuleRecords?: string;
 }
 
 /**

@@ -3,10 +3,11 @@
  * licence guide mapped to evidence measured in this run, or to "not tested".
  * A plain SIP run measures only the channel count; media (summary.media)
  * evidences the voice-channel row, the recording probe (summary.recordings)
- * the recording row; everything else stays "not tested" until the compliance
+ * the recording row, the outbound-rule probe (summary.outboundRules) the outbound-calling rows;
+ * everything else stays "not tested" until the compliance
  * probes put evidence into results.json — never an unmeasured pass.
  */
-import type { Results, SearchResults } from '../results/schema.js';
+import type { OutboundRulesResults, Results, SearchResults } from '../results/schema.js';
 import { bi, type Bi } from './i18n.js';
 import type { RunStatus } from './model.js';
 import { outboundOf, recordingEvidence, counts } from './http-figures.js';
@@ -111,8 +112,102 @@ function otherRows(
     recordings === null ? recordingRow(r, status) : recordingProbeRow(r, status, recordings),
     retentionRow(status, recordings, retention),
     { requirement: bi('数据存储', 'Data storage'), state: 'not-tested', evidence: NOT_TESTED },
-    { requirement: bi('外呼规则（同一主叫间隔 ≥ 6 秒、每日上限）', 'Outbound-calling rules (≥ 6 s between calls per line, daily cap)'), state: 'not-tested', evidence: NOT_TESTED },
+    ...outboundRulesRows(r, status),
   ];
+}
+
+type RuleResult = OutboundRulesResults['rules'][number];
+type CallRef = NonNullable<RuleResult['violation']>['calls'][number];
+
+const RULE_REQUIREMENT: Record<RuleResult['rule'], Bi> = {
+  minInterval: bi('外呼规则：同一主叫号码两次呼叫的最小间隔', 'Outbound-calling rules: least interval between two calls of one line'),
+  maxPerLinePerDay: bi('外呼规则：同一主叫号码每日呼叫上限', 'Outbound-calling rules: calls per line per day'),
+  window: bi('外呼规则：允许呼叫时段', 'Outbound-calling rules: calling window'),
+  maxPerCallee: bi('外呼规则：同一被叫号码呼叫次数', 'Outbound-calling rules: calls per callee'),
+};
+
+const callRef = (c: CallRef, tz: string) => `${c.callId} @ ${c.local} ${tz}`;
+
+/**
+ * The outbound-rule probe (summary.outboundRules): one row per limit the scenario set, each with the
+ * limit and its source as the scenario states them (callcert hard-codes none), what was measured at
+ * callcert's UAS — the least interval and the per-line counts —, what the API answered to requests
+ * that asked for more than the limit, and on a failure the line and the two calls that break it.
+ * Without the probe (or without a limit) one row, not tested.
+ */
+function outboundRulesRows(r: Results, status: RunStatus): LicenceRow[] {
+  const o = r.summary.outboundRules;
+  const single = bi('外呼规则（同一主叫间隔、每日上限、呼叫时段、同一被叫次数）', 'Outbound-calling rules (interval and daily cap per line, calling window, calls per callee)');
+  if (o === undefined) return [{ requirement: single, state: 'not-tested', evidence: NOT_TESTED }];
+  if (o.rules.length === 0) return [{ requirement: single, state: 'not-tested', evidence: bi('场景 outboundRules 未设定任何限值', 'the scenario\'s outboundRules sets no limit') }];
+  const perLine = o.lines.filter((l) => l.calls > 0);
+  const linesZh = perLine.map((l) => `${l.line} ${l.calls} 次（最小间隔 ${l.minIntervalMs ?? '—'} ms）`).join('，');
+  const linesEn = perLine.map((l) => `${l.line} ${l.calls} calls (least interval ${l.minIntervalMs ?? '—'} ms)`).join(', ');
+  const observed = bi(
+    `callcert 被叫端收到 ${o.invites} 次 INVITE，${perLine.length} 条主叫线路：${linesZh || '—'}`,
+    `callcert's UAS received ${o.invites} INVITEs on ${perLine.length} line(s): ${linesEn || '—'}`,
+  );
+  return o.rules.map((rule) => {
+    const requirement = RULE_REQUIREMENT[rule.rule];
+    if (rule.state === 'not-tested') {
+      return { requirement, state: 'not-tested' as const, evidence: bi(`未收到任何 INVITE（平台未外呼）；限值 ${limitText(rule).zh}，来源：${rule.source}`, `no INVITE was received (the platform placed no call); limit ${limitText(rule).en}, source: ${rule.source}`) };
+    }
+    const lim = limitText(rule);
+    const m = measuredText(rule, o);
+    const asked = rule.asked === 0 ? bi('', '') : bi(
+      `；超限请求 ${rule.asked} 次：拒绝 ${rule.refused} 次，受理 ${rule.accepted} 次${rule.state === 'pass' && rule.accepted > 0 ? '（已节流）' : ''}`,
+      `; ${rule.asked} request(s) asked for more than the limit: ${rule.refused} refused, ${rule.accepted} accepted${rule.state === 'pass' && rule.accepted > 0 ? ' (paced)' : ''}`,
+    );
+    const answers = rule.asked === 0 ? '' : ` [${Object.entries(mergeAnswers(o)).map(([k, n]) => `${k}×${n}`).join(' ')}]`;
+    const v = rule.violation;
+    const fail = v === null ? bi('', '') : violationText(rule, v, o.tz);
+    const evidence = bi(
+      `限值 ${lim.zh}（来源：${rule.source}）；实测 ${m.zh}${asked.zh}${answers}${fail.zh}；${observed.zh}`,
+      `limit ${lim.en} (source: ${rule.source}); measured ${m.en}${asked.en}${answers}${fail.en}; ${observed.en}`,
+    );
+    return { requirement, state: shown(status, rule.state === 'pass'), evidence };
+  });
+}
+
+function limitText(rule: RuleResult): Bi {
+  switch (rule.rule) {
+    case 'minInterval': return bi(`≥ ${rule.limit} ms`, `≥ ${rule.limit} ms`);
+    case 'maxPerLinePerDay': return bi(`每线路每日 ≤ ${rule.limit} 次`, `≤ ${rule.limit} calls per line per day`);
+    case 'window': return bi(`${rule.limit}`, `${rule.limit}`);
+    case 'maxPerCallee': return bi(`每被叫 ≤ ${rule.limit} 次`, `≤ ${rule.limit} calls per callee`);
+  }
+}
+
+function measuredText(rule: RuleResult, o: OutboundRulesResults): Bi {
+  switch (rule.rule) {
+    case 'minInterval': return bi(`最小间隔 ${rule.measured ?? '—'} ms`, `least interval ${rule.measured ?? '—'} ms`);
+    case 'maxPerLinePerDay': {
+      const per = o.lines.filter((l) => l.calls > 0).map((l) => `${l.line} ${l.maxPerDay}`).join(', ');
+      return bi(`单日单线路最多 ${rule.measured ?? '—'} 次（${per}）`, `at most ${rule.measured ?? '—'} calls of one line in a day (${per})`);
+    }
+    case 'window': return bi(`时段外呼叫 ${rule.measured ?? 0} 次`, `${rule.measured ?? 0} call(s) outside the window`);
+    case 'maxPerCallee': return bi(`单一被叫最多 ${rule.measured ?? '—'} 次（${o.callees.distinct} 个被叫）`, `at most ${rule.measured ?? '—'} calls to one callee (${o.callees.distinct} callees)`);
+  }
+}
+
+function violationText(rule: RuleResult, v: NonNullable<RuleResult['violation']>, tz: string): Bi {
+  const calls = v.calls.map((c) => callRef(c, tz)).join(' / ');
+  switch (rule.rule) {
+    case 'minInterval': {
+      const gap = v.calls.length === 2 ? Math.round((v.calls[1].atMs - v.calls[0].atMs) * 1000) / 1000 : null;
+      return bi(`；违规：线路 ${v.line} 相距最近的两次呼叫 ${calls}，间隔 ${gap ?? '—'} ms`, `; broken by line ${v.line}: its two calls closest together ${calls}, ${gap ?? '—'} ms apart`);
+    }
+    case 'maxPerLinePerDay': return bi(`；违规：线路 ${v.line} 在 ${v.day} 呼叫 ${v.count} 次（第 ${rule.limit} 次与第 ${Number(rule.limit) + 1} 次：${calls}）`, `; broken by line ${v.line}: ${v.count} calls on ${v.day} (call ${rule.limit} and ${Number(rule.limit) + 1}: ${calls})`);
+    case 'window': return bi(`；违规：线路 ${v.line} 等 ${v.count} 次时段外呼叫（${calls}）`, `; broken: ${v.count} call(s) outside the window, first by line ${v.line} (${calls})`);
+    case 'maxPerCallee': return bi(`；违规：被叫 ${v.callee} 被呼叫 ${v.count} 次（${calls}）`, `; broken: callee ${v.callee} called ${v.count} times (${calls})`);
+  }
+}
+
+/** The API's answers to every originate, by status, over all lines. */
+function mergeAnswers(o: OutboundRulesResults): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const l of o.lines) for (const [k, n] of Object.entries(l.requests.answers)) out[k] = (out[k] ?? 0) + n;
+  return out;
 }
 
 /**

@@ -39,6 +39,7 @@ export function markdownFromResults(results: Results, opts: { recordings?: Recor
   }
   out.push(...mediaLines(results, opts.recordings ?? null));
   out.push(...platformLines(results));
+  out.push(...outboundRulesLines(results));
   out.push('', '### Pass criteria', '');
   if (results.criteria.length === 0) {
     out.push('_No pass criteria in this scenario._');
@@ -94,6 +95,25 @@ function platformLines(results: Results): string[] {
     const causes = Object.entries(i.scrapes.failuresByCause).map(([c, k]) => `${c} ${k}`).join(', ');
     out.push(`| ${cell(name)} | ${i.scrapes.ok} / ${i.scrapes.failed} | ${n(i.summary.cpuPct.max)} / ${n(i.summary.cpuPct.mean)} | ` +
       `${n(i.summary.memUsedPct.max)} / ${n(i.summary.memUsedPct.mean)} | ${causes === '' ? '—' : cell(causes)} |`);
+  }
+  return out;
+}
+
+/** The outbound-rule probe (summary.outboundRules), one row per limit with its source; nothing without the probe. */
+function outboundRulesLines(results: Results): string[] {
+  const o = results.summary.outboundRules;
+  if (o === undefined) return [];
+  const lines = o.lines.filter((l) => l.calls > 0).map((l) => `${l.line} ${l.calls}`).join(', ');
+  const out = [
+    '', '### Outbound-calling rules', '',
+    `${o.invites} INVITEs at callcert's UAS on ${o.lines.filter((l) => l.calls > 0).length} line(s)${lines === '' ? '' : ` (${cell(lines)})`}; ${o.requests} originate requests.`, '',
+    '| rule | limit | source | measured | violating calls | result | where |', '| --- | ---: | --- | ---: | ---: | :---: | --- |',
+  ];
+  const state = { pass: '✅ pass', fail: '❌ fail', 'not-tested': '— not tested' } as const;
+  for (const r of o.rules) {
+    const v = r.violation;
+    const where = v === null ? '—' : cell(`${v.line !== null ? `line ${v.line}` : `callee ${v.callee}`}: ${v.calls.map((c) => `${c.callId} @ ${c.local}`).join(' / ')}`);
+    out.push(`| ${r.rule} | ${cell(`${r.limit}${r.unit === 'ms' ? ' ms' : ''}`)} | ${cell(r.source)} | ${r.measured ?? '—'} | ${r.violations} | ${state[r.state]} | ${where} |`);
   }
   return out;
 }

@@ -20,7 +20,8 @@ import { RETENTION_KIND, type RetentionResults } from '../probe/retention.js';
 import { mediaCallPoints, type MediaCallPoint } from './media-calls.js';
 
 /**
- * A record file (calls.jsonl, flows.jsonl, platform.jsonl) larger than this is not attached (only its SHA-256 is printed):
+ * A record file (calls.jsonl, flows.jsonl, platform.jsonl, outbound-rules.jsonl) larger than this is not attached
+ * (only its SHA-256 is printed):
  * keeps the PDF mailable.
  */
 export const RECORDS_ATTACH_MAX_BYTES = 20 * 1024 * 1024;
@@ -29,6 +30,7 @@ const RECORD_FILES: ReadonlyArray<[string, string]> = [
   ['calls.jsonl', 'callcert calls.jsonl (one record per call)'],
   ['flows.jsonl', 'callcert flows.jsonl (one record per HTTP flow instance, with its steps and outbound call)'],
   ['platform.jsonl', 'callcert platform.jsonl (one raw Prometheus scrape of a platform server per line)'],
+  ['outbound-rules.jsonl', 'callcert outbound-rules.jsonl (the outbound-rule probe: every INVITE at callcert\'s UAS with its calling line, every originate with the API\'s answer)'],
 ];
 
 export type RunStatus = 'passed' | 'failed' | 'not_judged' | 'invalid' | 'running';

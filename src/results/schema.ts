@@ -256,6 +256,66 @@ const RecordingsSchema = z
   })
   .meta(d('the recording probe (scenario recordings); absent without one'));
 
+const CallRefSchema = z.object({
+  callId: z.string().meta(d('the INVITE\'s SIP Call-ID')),
+  atMs: num('its arrival at callcert\'s UAS, epoch ms (µs precision)'),
+  at: z.string().meta(d('the same instant, ISO 8601 UTC')),
+  local: z.string().meta(d('the same instant as wall-clock time in tz, YYYY-MM-DD HH:MM:SS.mmm')),
+});
+
+const OutboundRulesSchema = z
+  .object({
+    tz: z.string().meta(d('time zone of the calendar days (outboundRules.tz, else the window\'s, else Asia/Shanghai)')),
+    violations: z.number().int().min(0).nullable()
+      .meta(d('calls that broke a limit, summed over the rules (the outbound_rule_violations criterion); null: no INVITE was received')),
+    perCalleeWindowMs: nullableNum('outboundRules.maxPerCallee.per: callee counts are the most in any window this long, ms (null: the whole run)'),
+    invites: count('INVITEs callcert\'s UAS received while the probe was on'),
+    requests: count('originate requests the flows sent (the first step naming {{uas.*}} of each flow instance)'),
+    uncorrelatedInvites: count('INVITEs no flow instance was waiting for (still counted per line: the platform placed them)'),
+    lines: z.array(z.object({
+      line: z.string().meta(d('the calling line: P-Asserted-Identity\'s user or tel: number when present, else From\'s user; for requests, the flow variable outboundRules.lineVar')),
+      calls: count('INVITEs of this line'),
+      viaPai: count('of them, with the line taken from P-Asserted-Identity'),
+      minIntervalMs: nullableNum('least time between two consecutive INVITEs of this line, ms (null: fewer than two)'),
+      closest: z.array(CallRefSchema).nullable().meta(d('the two consecutive calls closest together (null: fewer than two)')),
+      perDay: counts('INVITEs per calendar day (YYYY-MM-DD in tz)'),
+      maxPerDay: count('the most INVITEs of this line in one day'),
+      outsideWindow: count('INVITEs outside the calling window (0 without one)'),
+      requests: z.object({
+        sent: count('originate requests that asked for this line'),
+        answers: counts('their API answers by HTTP status ("none": no answer)'),
+        accepted: count('answered 2xx'),
+        acceptedWithoutInvite: count('answered 2xx but no INVITE reached the flow before it ended (dropped, or placed after the flow stopped waiting)'),
+        minIntervalMs: nullableNum('least time between two consecutive requests for this line (intended send), ms'),
+      }).meta(d('the originate requests that asked for this line, and what the API answered')),
+    })).meta(d('per calling line, sorted by line')),
+    callees: z.object({
+      distinct: count('distinct callees (To user)'),
+      top: z.array(z.object({ callee: z.string().meta(d('the callee: To\'s user, else the Request-URI\'s')), calls: count('INVITEs to this callee'), maxInWindow: count('the most in any perCalleeWindowMs (all of them without one)') }))
+        .meta(d('the ten callees called most')),
+    }).meta(d('calls per callee')),
+    rules: z.array(z.object({
+      rule: z.enum(['minInterval', 'maxPerLinePerDay', 'window', 'maxPerCallee']).meta(d('the limit judged (scenario outboundRules)')),
+      limit: z.union([z.number(), z.string()]).meta(d('the limit: ms, calls, or "HH:MM–HH:MM tz"')),
+      unit: z.enum(['ms', 'calls', 'window']).meta(d('unit of limit and measured')),
+      source: z.string().meta(d('where the limit comes from, as the scenario states it')),
+      state: z.enum(['pass', 'fail', 'not-tested']).meta(d('pass: no INVITE broke the limit; not-tested: no INVITE was received')),
+      measured: z.union([z.number(), z.null()]).meta(d('least interval (ms), most calls of a line in a day, calls outside the window, most calls of a callee')),
+      violations: count('calls that broke it: sooner than the interval after the line\'s previous call, beyond the cap of their line\'s day or their callee, outside the window'),
+      asked: count('requests that asked for more than the limit allows: sooner than the interval after the line\'s last accepted (2xx) request, after the line\'s cap of accepted requests that day, outside the window'),
+      refused: count('of them, answered with a non-2xx status'),
+      accepted: count('of them, answered 2xx (placed: paced when the rule still passed)'),
+      violation: z.object({
+        line: z.string().nullable().meta(d('the line that broke it (null: a callee rule)')),
+        callee: z.string().nullable().meta(d('the callee (maxPerCallee only)')),
+        day: z.string().nullable().meta(d('the day in tz (maxPerLinePerDay only)')),
+        count: z.number().int().nullable().meta(d('calls of the line that day, outside the window, or to the callee (null: minInterval)')),
+        calls: z.array(CallRefSchema).meta(d('the two calls closest together (minInterval), the cap-th and the next (maxPerLinePerDay), the first outside the window, the first two to the callee')),
+      }).nullable().meta(d('on fail: where the limit was broken')),
+    })).meta(d('one per limit set in outboundRules')),
+  })
+  .meta(d('the outbound-rule probe (scenario outboundRules), from outbound-rules.jsonl; absent without one'));
+
 const TrafficSchema = (what: string) => z.object({
   packets: count(`${what}: packets`),
   bytes: count(`${what}: bytes`),
@@ -403,6 +463,7 @@ const SummarySchema = z.object({
   media: MediaSchema.optional(),
   recordings: RecordingsSchema.optional(),
   platformMedia: PlatformMediaSchema.optional(),
+  outboundRules: OutboundRulesSchema.optional(),
 }).meta(d('whole-run figures'));
 
 const TimelinePointSchema = z.object({
@@ -553,6 +614,7 @@ export type SearchResults = NonNullable<Results['search']>;
 export type EmbeddedTargetResults = NonNullable<Results['embeddedTarget']>;
 export type RecordingsResults = NonNullable<Results['summary']['recordings']>;
 export type PlatformMediaResults = NonNullable<Results['summary']['platformMedia']>;
+export type OutboundRulesResults = NonNullable<Results['summary']['outboundRules']>;
 
 export type PlatformResultsJson = NonNullable<Results['platform']>;
 

@@ -22,7 +22,7 @@ import type { HttpRunTotals } from '../http/run-totals.js';
 import { flatStageWindows } from '../load/stages.js';
 import {
   SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type PlatformMediaResults, type PlatformResultsJson,
-  type RecordingsResults, type Results,
+  type OutboundRulesResults, type RecordingsResults, type Results,
 } from './schema.js';
 import type { PlatformResults } from '../platform/scraper.js';
 
@@ -81,6 +81,8 @@ export interface RunFacts {
   recordings?: RecordingsResults | null;
   /** The platform's own media view (scenario platform.rtpengine), once the calls are done; absent: none. */
   platformMedia?: PlatformMediaResults | null;
+  /** The outbound-rule probe's evaluation (results/outbound-rules.ts), once the calls are done; absent: none. */
+  outboundRules?: OutboundRulesResults | null;
   /** With call.media, once the workers finished: kernel drops on their RTP sockets, and their port pools' figures. */
   mediaSocketDrops?: number | null;
   mediaPorts?: MediaPortTotals | null;
@@ -236,9 +238,13 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
     media: mediaSummary(agg, f.scenario, { drops: f.mediaSocketDrops ?? null, ports: f.mediaPorts ?? null }),
     ...(f.recordings ? { recordings: f.recordings } : {}),
     ...(f.platformMedia ? { platformMedia: f.platformMedia } : {}),
+    ...(f.outboundRules ? { outboundRules: f.outboundRules } : {}),
   };
 
-  const src = runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}, f.recordings ?? null, f.platform ?? null);
+  const src = {
+    ...runMetricSource(agg, f.scenario, f.elapsedMs, f.loadEndMs, f.httpTotals ?? {}, f.recordings ?? null, f.platform ?? null),
+    outboundRules: () => f.outboundRules ?? null,
+  };
   const criteria = criteriaResults(f, src);
   const abortedBy = f.live?.abortedBy ?? null;
   const valid = f.invalidReasons.length === 0 && !f.interrupted;

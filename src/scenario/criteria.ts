@@ -396,6 +396,9 @@ export function criteriaTargetProblems(s: Scenario): CriterionTargetProblem[] {
       push(c, 'no recording criteria with model: search (the probe checks the whole run once, after it)', c.name);
       continue;
     }
+    if (c.metric === 'outbound_rule_violations' && s.outboundRules === null) {
+      push(c, 'an outboundRules section (outbound_rule_violations is measured by the outbound-rule probe after the run)', undefined);
+    }
     if (recording && s.recordings === null) push(c, `a recordings section (${c.metric} is measured by the recording probe after the run)`, undefined);
     if (media && s.media.codec === null) push(c, `call.media pcmu or pcma (${c.metric} is measured on the calls' RTP; --media pcmu)`, 'none');
     if (outbound && s.uas === null) push(c, `a uas section (${c.metric} is measured by callcert's UAS, which answers the platform's outbound calls)`, undefined);

@@ -19,6 +19,7 @@ import { SEARCH_DEFAULT_CRITERIA, criteriaTargetProblems, tryParseCriterionEntry
 import { loadProblems, normalizeLoad } from '../load/models/registry.js';
 import { MEDIA_DEFAULTS, normalizeMedia } from '../media/schema.js';
 import { normalizeEmbeddedRecordings, normalizeRecordings, recordingsProblems } from './recordings.js';
+import { normalizeEmbeddedDialer, normalizeOutboundRules, outboundRulesProblems } from './outbound-rules.js';
 import { normalizePlatform, platformProblems } from '../platform/schema.js';
 import { DEFAULTS, SIP_USER_RE, SIP_USER_TEMPLATE_RE, ScenarioSchema, formatPath, isHttpPath, unknownFieldMessage } from './schema.js';
 import { parseSipUri } from '../sip/message/uri.js';
@@ -255,6 +256,7 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
       answerRatio: e.answerRatio ?? DEFAULTS.embedded.answerRatio,
       calleeHangupMs: e.calleeHangup === undefined || e.calleeHangup === null ? DEFAULTS.embedded.calleeHangup : ms(e.calleeHangup),
       recordings: normalizeEmbeddedRecordings(e.recordings, (p) => resolveDataPath(p, source)),
+      dialer: normalizeEmbeddedDialer(e.dialer),
     },
     load,
     call: {
@@ -272,6 +274,7 @@ export function normalize(input: ScenarioInput, source = 'command line'): Scenar
     http: input.http ? normalizeHttp(input.http, source) : null,
     uas: normalizeUas(input.uas),
     recordings: normalizeRecordings(input.recordings, input.media?.marker ?? MEDIA_DEFAULTS.marker, (p) => resolveDataPath(p, source)),
+    outboundRules: normalizeOutboundRules(input.outboundRules),
     platform: normalizePlatform(input.platform, (p) => resolveDataPath(p, source)),
     workers: input.workers ?? DEFAULTS.workers,
     localAddress: input.localAddress ?? DEFAULTS.localAddress,
@@ -359,6 +362,7 @@ export function crossFieldProblems(input: ScenarioInput, s: Scenario): ScenarioP
   out.push(...callDataProblems(input, s));
   out.push(...httpProblems(input, s));
   out.push(...recordingsProblems(input, s));
+  out.push(...outboundRulesProblems(input, s));
   out.push(...platformProblems(input.platform, s.platform, s.media.codec));
   // Selectors name existing HTTP loads / flows / steps; outbound metrics need a uas (scenario/criteria.ts).
   out.push(...criteriaTargetProblems(s));

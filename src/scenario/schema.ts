@@ -26,6 +26,7 @@ import { OPEN_DEFAULTS } from '../load/models/open.js';
 import { CallMediaSchema, MediaSchema } from '../media/schema.js';
 import { SEARCH_DEFAULTS } from '../load/models/search.js';
 import { EmbeddedRecordingsSchema, RecordingsSchema } from './recordings.js';
+import { EmbeddedDialerSchema, OutboundRulesSchema } from './outbound-rules.js';
 import { PlatformSchema } from '../platform/schema.js';
 import {
   KNOWN_METRICS, METRIC_DESCRIPTIONS, METRIC_FORMS, PLAIN_METRICS, SELECTOR_METRICS, SELECTOR_TAGS, SELECTOR_VALUE_PATTERN,
@@ -139,8 +140,9 @@ const EmbeddedSchema = z
       answerRatio: numberSchema({ min: 0, max: 1 }).optional().meta({ description: 'Share of calls answered (the rest are rejected).', default: DEFAULTS.embedded.answerRatio }),
       calleeHangup: PositiveDurationSchema.nullable().optional().meta({ description: 'Hang up answered calls after this long (null: never; the caller hangs up).', default: null }),
       recordings: EmbeddedRecordingsSchema,
+      dialer: EmbeddedDialerSchema,
     },
-    { error: expect('a mapping of embedded call-centre options (capacity, ring, answerRatio, calleeHangup, recordings)') },
+    { error: expect('a mapping of embedded call-centre options (capacity, ring, answerRatio, calleeHangup, recordings, dialer)') },
   )
   .optional()
   .meta({ description: 'Options of the embedded call centre (used when there is no target, and by `callcert target`).' });
@@ -680,6 +682,7 @@ export const ScenarioSchema = z
       http: HttpSchema,
       uas: UasSchema,
       recordings: RecordingsSchema,
+      outboundRules: OutboundRulesSchema,
       platform: PlatformSchema,
       workers: numberSchema({ int: true, min: 1 }).nullable().optional().meta({ description: 'Worker threads (default: CPU cores − 1, at least 1).' }),
       localAddress: z

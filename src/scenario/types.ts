@@ -39,6 +39,8 @@ export interface EmbeddedTargetSpec {
   calleeHangupMs: number | null;
   /** Record every answered call (scenario/recordings.ts); null or absent: off (the default). */
   recordings?: EmbeddedRecordingsSpec | null;
+  /** Outbound limits the CTI API's originate enforces (scenario/outbound-rules.ts); null or absent: none. */
+  dialer?: DialerLimitsSpec | null;
 }
 
 export type Distribution =
@@ -103,6 +105,7 @@ export interface Criterion {
 
 import type { MediaSpec } from '../media/schema.js';
 import type { EmbeddedRecordingsSpec, RecordingsProbeSpec } from './recordings.js';
+import type { DialerLimitsSpec, OutboundRulesSpec } from './outbound-rules.js';
 import type { PlatformSpec } from '../platform/schema.js';
 
 export interface Scenario {
@@ -122,6 +125,8 @@ export interface Scenario {
   uas: UasSpec | null;
   /** The recording probe run after the calls (scenario/recordings.ts); null: none. */
   recordings: RecordingsProbeSpec | null;
+  /** The outbound-rule probe checked on the UAS's INVITEs after the run (scenario/outbound-rules.ts); null: none. */
+  outboundRules: OutboundRulesSpec | null;
   /** The platform as it reports itself (platform/schema.ts): its servers scraped, rtpengine's view of the media; null: none. */
   platform: PlatformSpec | null;
   /** Worker threads; null: cores - 1, at least 1. */

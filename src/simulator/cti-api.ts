@@ -2,7 +2,9 @@
  * The embedded call centre's CTI REST API, on loopback: originate real SIP calls,
  * follow them, list agents, read recording metadata.
  *
- *   POST /v1/calls              {to, from?, holdMs?} → 201 {id, state, to, createdAt}
+ *   POST /v1/calls              {to, from?, holdMs?} → 201 {id, state, to, createdAt, pacedMs?}; with dialer rules
+ *                               (dialer.ts) 429 outbound-rule / 403 outside-calling-window problem+json naming the
+ *                               rule, or accepted and placed `pacedMs` later
  *   GET  /v1/calls/:id          → 200 {id, state, to, from, finalCode, createdAt, answeredAt, endedAt, cause}
  *   GET  /v1/agents             → 200 {agents: [{id, state}]}
  *   GET  /v1/recordings/:callId → 200 the recording's metadata (recorder.ts RecordingMeta + urls) for a SIP Call-ID
@@ -36,8 +38,10 @@ import { errors } from '../errors.js';
 import { problem, sendProblem, type Problem } from './problem.js';
 import { serveRecording, recordingView } from './cti-recordings.js';
 import type { CallRecorder } from './recorder.js';
+import { DialerLimits } from './dialer.js';
+import type { DialerLimitsSpec } from '../scenario/outbound-rules.js';
 import {
-  CallRegistry, OriginateError, SipOriginator, staticAgentPool,
+  CallRegistry, OriginateError, SipOriginator, parseTarget, staticAgentPool,
   type Agent, type CtiCall, type OriginateFn,
 } from './cti-calls.js';
 
@@ -66,6 +70,10 @@ export interface CtiApiOptions {
   now?: () => number;
   /** The call centre's recorder: /v1/recordings serves its calls by SIP Call-ID; null or absent: none. */
   recordings?: CallRecorder | null;
+  /** Outbound limits per line (the request's `from`, else "cti") the originate enforces; null or absent: none. */
+  dialer?: DialerLimitsSpec | null;
+  /** Wall clock (epoch ms) of the dialer's rules; Date.now by default (tests inject one). */
+  wallNow?: () => number;
 }
 
 export interface CtiApiCounters {
@@ -77,6 +85,8 @@ export interface CtiApiCounters {
   sessions: number;
   unauthorized: number;
   rateLimited: number;
+  /** The dialer's decisions (options.dialer): calls placed, of them paced, refused by rule. */
+  dialer: { placed: number; paced: number; refused: Record<string, number> } | null;
 }
 
 export interface CtiApi {
@@ -123,7 +133,7 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 class HttpProblem extends Error {
   constructor(
-    readonly problem: Problem,
+    readonly problem: Problem & { rule?: string; line?: string },
     readonly headers: Record<string, string> = {},
   ) {
     super(problem.detail);
@@ -241,7 +251,13 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
     originate = owned.originate;
   }
   const agents = opts.agents ?? staticAgentPool(opts.agentCount ?? 10, () => registry.busyAgents());
-  const counters: CtiApiCounters = { requests: 0, responses: {}, originated: 0, sessions: 0, unauthorized: 0, rateLimited: 0 };
+  const dialer = opts.dialer == null ? null : new DialerLimits(opts.dialer);
+  const wallNow = opts.wallNow ?? (() => Date.now());
+  /** Paced calls waiting to be placed: cleared (the call failed, cause aborted) when the API closes. */
+  const pacing = new Map<NodeJS.Timeout, () => void>();
+  const counters: CtiApiCounters = {
+    requests: 0, responses: {}, originated: 0, sessions: 0, unauthorized: 0, rateLimited: 0, dialer: dialer?.counters ?? null,
+  };
   /** "Bearer <session token>" digest (hex) → agent id; insertion-ordered for eviction. */
   const sessions = new Map<string, string>();
   let baseUrl = '';
@@ -256,6 +272,27 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
       throw new HttpProblem(problem('methodNotAllowed', `${req.method} is not allowed here; use ${method}`), { allow: method });
     }
   };
+
+  /** Places the call `delayMs` from now (the dialer paces its line); a failure then ends it as failed. */
+  function paced(delayMs: number): OriginateFn {
+    return (call, onEnd) => {
+      const endFailed = (cause: string) => {
+        call.state = 'failed';
+        call.cause = cause;
+        call.endedAt = Date.now();
+        onEnd();
+      };
+      const t = setTimeout(() => {
+        pacing.delete(t);
+        try {
+          originate(call, onEnd);
+        } catch (e) {
+          endFailed(e instanceof OriginateError ? 'rejected' : 'error');
+        }
+      }, delayMs);
+      pacing.set(t, () => endFailed('aborted'));
+    };
+  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const wait = bucket.take();
@@ -279,15 +316,37 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
         throw fail('unsupportedMediaType', `Content-Type must be application/json, not ${req.headers['content-type'] ?? '(none)'}`);
       }
       const body = parseOriginate(await readBody(req), defaultHoldMs);
+      let place = originate;
+      let pacedMs = 0;
+      if (dialer !== null) {
+        const line = body.from ?? 'cti';
+        // The target is checked before a rule books the line: a bad request is no call of it.
+        if (opts.originate === undefined) {
+          try {
+            parseTarget(body.to, false);
+          } catch (e) {
+            if (e instanceof OriginateError) throw fail('badRequest', e.message);
+            throw e;
+          }
+        }
+        const d = dialer.decide(line, wallNow());
+        if (d.kind === 'refuse') {
+          const p = { ...problem(d.status === 403 ? 'outsideWindow' : 'outboundRule', d.detail), rule: d.rule, line };
+          throw new HttpProblem(p, d.retryAfterS === null ? {} : { 'retry-after': String(d.retryAfterS) });
+        }
+        pacedMs = Math.round(d.delayMs);
+        if (pacedMs > 0) place = paced(pacedMs);
+      }
       let call: CtiCall;
       try {
-        call = registry.create(body, originate);
+        call = registry.create(body, place);
       } catch (e) {
         if (e instanceof OriginateError) throw fail(e.status === 400 ? 'badRequest' : 'unavailable', e.message);
         throw e;
       }
       counters.originated++;
-      return json(res, 201, { id: call.id, state: call.state, to: call.to, createdAt: iso(call.createdAt) }, { location: `/v1/calls/${call.id}` });
+      const view = { id: call.id, state: call.state, to: call.to, createdAt: iso(call.createdAt), ...(pacedMs > 0 ? { pacedMs } : {}) };
+      return json(res, 201, view, { location: `/v1/calls/${call.id}` });
     }
     if (seg.length === 4 && seg[1] === 'v1' && seg[2] === 'calls' && seg[3] !== '') {
       only(req, 'GET');
@@ -384,6 +443,11 @@ export async function startCtiApi(opts: CtiApiOptions): Promise<CtiApi> {
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        for (const [t, abort] of pacing) {
+          clearTimeout(t);
+          abort();
+        }
+        pacing.clear();
         await owned?.close();
       })();
       return closing;

@@ -25,6 +25,8 @@ export const PROBLEMS = {
   payloadTooLarge: { status: 413, slug: 'payload-too-large', title: 'Request body too large' },
   unsupportedMediaType: { status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
   tooManyRequests: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
+  outboundRule: { status: 429, slug: 'outbound-rule', title: 'The call would break an outbound-calling limit of its line' },
+  outsideWindow: { status: 403, slug: 'outside-calling-window', title: 'Outside the calling window' },
   internal: { status: 500, slug: 'internal', title: 'Internal error' },
   unavailable: { status: 503, slug: 'unavailable', title: 'Service unavailable' },
 } as const;

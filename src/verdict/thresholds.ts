@@ -50,6 +50,8 @@ export interface MetricSource {
   media?(): MediaSource | null;
   /** The recording probe's result (null: no probe, or not run yet: it runs after the calls). */
   recordings?(): { completeness: number } | null;
+  /** The outbound-rule probe's result (null: no probe, no INVITE to judge, or not run yet: it runs after the calls). */
+  outboundRules?(): { violations: number | null } | null;
   /** A platform server's samples so far (platform/scraper.ts; results.json platform.instances); null: no such target. */
   platform?(instance: string): { samples: readonly PlatformSample[] } | null;
 }
@@ -177,6 +179,7 @@ export function metricValue(c: Criterion, src: MetricSource): number | null {
     case 'rtp_jitter_ms': case 'rtp_max_gap_ms': case 'rtp_first_media_ms': case 'rtcp_rtt_ms': return aggregateOf(src.media?.()?.trends[c.metric], a);
     case 'rtp_one_way_audio': case 'rtp_crossed_media': return src.media?.()?.counters[c.metric] ?? null;
     case 'recording_completeness': return src.recordings?.()?.completeness ?? null;
+    case 'outbound_rule_violations': return src.outboundRules?.()?.violations ?? null;
     // Over the samples that have the figure; a server no scrape reached has none: null, not measured.
     case 'platform_cpu_pct': case 'platform_mem_used_pct': case 'platform_net_rx_bytes_per_sec': case 'platform_net_tx_bytes_per_sec':
       return platformMetricValue(c, sel.instance === undefined ? null : (src.platform?.(sel.instance) ?? null));

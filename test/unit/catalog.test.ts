@@ -21,6 +21,7 @@ describe('metric catalogue', () => {
       'recording_completeness',
       'http_latency_ms', 'http_errors', 'http_error_rate', 'http_rps', 'flow_ms', 'flow_failures', 'flow_failure_rate', 'flow_step_ms',
       'dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained',
+      'outbound_rule_violations',
       'platform_cpu_pct', 'platform_mem_used_pct', 'platform_net_rx_bytes_per_sec', 'platform_net_tx_bytes_per_sec',
     ]);
     expect(KNOWN_METRICS).toEqual(METRIC_NAMES);
@@ -47,7 +48,9 @@ describe('metric catalogue', () => {
       flow_ms: ['flow'], flow_failures: ['flow'], flow_failure_rate: ['flow'], flow_step_ms: ['flow', 'step'],
       platform_cpu_pct: ['instance'], platform_mem_used_pct: ['instance'], platform_net_rx_bytes_per_sec: ['instance'], platform_net_tx_bytes_per_sec: ['instance'],
     });
-    expect(OUTBOUND_METRICS).toEqual(['dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained']);
+    expect(OUTBOUND_METRICS).toEqual([
+      'dial_latency_ms', 'outbound_failed', 'outbound_answered', 'outbound_concurrency_peak', 'outbound_concurrency_sustained', 'outbound_rule_violations',
+    ]);
   });
 
   it("gives compare the same units and directions it always had (users' tolerances depend on them)", () => {

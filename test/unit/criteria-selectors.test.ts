@@ -66,7 +66,7 @@ describe('tryParseMetricName', () => {
   });
 
   it.each<[string, boolean, RegExp]>([
-    ['latency', true, /^a metric among setup_ms, .*http_latency_ms\{load:<name>\}.*flow_step_ms\{flow:<name>,step:<name>\}.*outbound_concurrency_sustained, platform_cpu_pct\{instance:<name>\}.*platform_net_tx_bytes_per_sec\{instance:<name>\}$/],
+    ['latency', true, /^a metric among setup_ms, .*http_latency_ms\{load:<name>\}.*flow_step_ms\{flow:<name>,step:<name>\}.*outbound_concurrency_sustained, outbound_rule_violations, platform_cpu_pct\{instance:<name>\}.*platform_net_tx_bytes_per_sec\{instance:<name>\}$/],
     ['flow_ms', false, /^flow_ms\{flow:<name>\} \(flow_ms is per flow: name it with http\.flows\[\]\.name\)$/],
     ['flow_ms{flow:a', false, /^flow_ms\{flow:<name>\} \(a selector is/],
     ['dial_latency_ms{flow:a}', false, /^dial_latency_ms without a selector$/],

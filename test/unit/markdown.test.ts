@@ -28,6 +28,30 @@ function table(md: string, heading: string): string[][] {
 }
 
 describe('markdownFromResults', () => {
+  it('an outbound-rule probe gets its table: each limit with its source, the measured figure and where it broke', () => {
+    const r = load();
+    const call = (callId: string, local: string) => ({ callId, atMs: 0, at: '2026-12-03T02:00:00.000Z', local });
+    r.summary.outboundRules = {
+      tz: 'Asia/Shanghai', violations: 1, perCalleeWindowMs: null, invites: 3, requests: 4, uncorrelatedInvites: 0,
+      lines: [{
+        line: '95001', calls: 3, viaPai: 0, minIntervalMs: 120.5, closest: [call('a@h', '2026-12-03 10:00:00.000'), call('b@h', '2026-12-03 10:00:00.120')],
+        perDay: { '2026-12-03': 3 }, maxPerDay: 3, outsideWindow: 0,
+        requests: { sent: 4, answers: { '201': 3, '429': 1 }, accepted: 3, acceptedWithoutInvite: 0, minIntervalMs: 100 },
+      }],
+      callees: { distinct: 3, top: [] },
+      rules: [{
+        rule: 'minInterval', limit: 300, unit: 'ms', source: 'contract | §3', state: 'fail', measured: 120.5, violations: 1, asked: 2, refused: 1, accepted: 1,
+        violation: { line: '95001', callee: null, day: null, count: null, calls: [call('a@h', '2026-12-03 10:00:00.000'), call('b@h', '2026-12-03 10:00:00.120')] },
+      }],
+    };
+    const md = markdownFromResults(r);
+    expect(md).toContain("3 INVITEs at callcert's UAS on 1 line(s) (95001 3); 4 originate requests.");
+    expect(table(md, '### Outbound-calling rules')).toEqual([
+      ['minInterval', '300 ms', 'contract \\| §3', '120.5', '1', '❌ fail', 'line 95001: a@h @ 2026-12-03 10:00:00.000 / b@h @ 2026-12-03 10:00:00.120'],
+    ]);
+    expect(markdownFromResults(load())).not.toContain('Outbound-calling rules');
+  });
+
   it('verdict heading, key figures, criteria and validity of a passed run', () => {
     const md = markdownFromResults(load());
     expect(md.split('\n')[0]).toBe('## callcert: smoke — ✅ PASSED');

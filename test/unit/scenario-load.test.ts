@@ -159,9 +159,9 @@ describe('scenarioFromObject: messages', () => {
     ['renamed hold_ms at top level', (o) => (o.hold_ms = 20000), 'unknown field "hold_ms"; use call.hold (e.g. hold: 20s)'],
     ['top-level duration', (o) => (o.duration = '60s'), 'unknown field "duration"; use load.stages (each stage has a duration)'],
     ['case/underscore typo', (o) => (o.call = { ring_timeout: '5s' }), 'call: unknown field "ring_timeout"; did you mean "ringTimeout"?'],
-    ['nothing close', (o) => (o.zzz = 1), 'unknown field "zzz"; expected one of name, description, target, embedded, load, call, media, criteria, http, uas, recordings, platform, workers, localAddress, generator'],
+    ['nothing close', (o) => (o.zzz = 1), 'unknown field "zzz"; expected one of name, description, target, embedded, load, call, media, criteria, http, uas, recordings, outboundRules, platform, workers, localAddress, generator'],
     ['stage rate', (o) => (o.load.stages[0].rate = 5), 'load.stages[0]: unknown field "rate"; use target (calls per second with model: open)'],
-    ['unknown metric', (o) => (o.criteria = { latency: ['<1'] }), 'criteria: unknown metric "latency"; known metrics: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls, cut_at_end_calls, no_response_calls, mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_max_gap_ms, rtp_first_media_ms, rtcp_rtt_ms, rtp_one_way_audio, rtp_crossed_media, recording_completeness, http_latency_ms{load:<name>}, http_errors{load:<name>}, http_error_rate{load:<name>}, http_rps{load:<name>}, flow_ms{flow:<name>}, flow_failures{flow:<name>}, flow_failure_rate{flow:<name>}, flow_step_ms{flow:<name>,step:<name>}, dial_latency_ms, outbound_failed, outbound_answered, outbound_concurrency_peak, outbound_concurrency_sustained, platform_cpu_pct{instance:<name>}, platform_mem_used_pct{instance:<name>}, platform_net_rx_bytes_per_sec{instance:<name>}, platform_net_tx_bytes_per_sec{instance:<name>}'],
+    ['unknown metric', (o) => (o.criteria = { latency: ['<1'] }), 'criteria: unknown metric "latency"; known metrics: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls, cut_at_end_calls, no_response_calls, mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_max_gap_ms, rtp_first_media_ms, rtcp_rtt_ms, rtp_one_way_audio, rtp_crossed_media, recording_completeness, http_latency_ms{load:<name>}, http_errors{load:<name>}, http_error_rate{load:<name>}, http_rps{load:<name>}, flow_ms{flow:<name>}, flow_failures{flow:<name>}, flow_failure_rate{flow:<name>}, flow_step_ms{flow:<name>,step:<name>}, dial_latency_ms, outbound_failed, outbound_answered, outbound_concurrency_peak, outbound_concurrency_sustained, outbound_rule_violations, platform_cpu_pct{instance:<name>}, platform_mem_used_pct{instance:<name>}, platform_net_rx_bytes_per_sec{instance:<name>}, platform_net_tx_bytes_per_sec{instance:<name>}'],
     ['metric alias', (o) => (o.criteria = { pdd: ['p(95)<1'] }), 'criteria: unknown metric "pdd"; use pdd_ms'],
     ['metric typo', (o) => (o.criteria = { sre: ['>=1'] }), 'criteria: unknown metric "sre"; did you mean "ser"?'],
     ['criterion number', (o) => (o.criteria = { ser: 0.999 }), 'criteria.ser: expected an expression such as ">=0.999", or a list of them, got 0.999'],
@@ -373,7 +373,7 @@ describe('good scenarios', () => {
       name: 'minimal',
       description: '',
       target: null,
-      embedded: { capacity: 2000, ringMs: 0, answerRatio: 1, calleeHangupMs: null, recordings: null },
+      embedded: { capacity: 2000, ringMs: 0, answerRatio: 1, calleeHangupMs: null, recordings: null, dialer: null },
       load: { model: 'closed', stages: [{ durationMs: 10_000, target: 10 }], gracefulStopMs: 30_000 },
       call: { hold: { dist: 'fixed', valueMs: 20_000 }, ringTimeoutMs: 30_000, fromUser: 'callcert', displayName: null, toUser: null, headers: {}, data: null, sdp: true },
       media: { codec: null, source: { kind: 'prompt' }, marker: true, ports: { min: 16384, max: 32767 } },
@@ -382,6 +382,7 @@ describe('good scenarios', () => {
       http: null,
       uas: null,
       recordings: null,
+      outboundRules: null,
       workers: null,
       localAddress: '127.0.0.1',
       generator: { maxScheduleSlipMsP99: 20, maxEventLoopLagMsP99: 50, maxMediaSendSlipMsP99: 10 },
@@ -397,7 +398,7 @@ describe('good scenarios', () => {
       transport: 'tcp',
       auth: { username: 'loadtest', password: '0123' },
     });
-    expect(s.embedded).toEqual({ capacity: 100, ringMs: 500, answerRatio: 0.9, calleeHangupMs: 90_000, recordings: null });
+    expect(s.embedded).toEqual({ capacity: 100, ringMs: 500, answerRatio: 0.9, calleeHangupMs: 90_000, recordings: null, dialer: null });
     expect(s.load).toEqual({
       model: 'open',
       arrivals: 'poisson',
@@ -543,8 +544,8 @@ describe('--set overrides', () => {
   it.each([
     ['load.stagez[1].target=1500', 'load.stagez: unknown key "stagez"; valid keys in load: model, arrivals, maxConcurrency, gracefulStop, stages, start, step, stepDuration, ramp, ceiling, require; did you mean "stages"?'],
     ['load.rate=100', 'load.rate: unknown key "rate"; valid keys in load: model, arrivals, maxConcurrency, gracefulStop, stages, start, step, stepDuration, ramp, ceiling, require; use load.stages[].target with model: open (calls per second)'],
-    ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, media, criteria, http, uas, recordings, platform, workers, localAddress, generator'],
-    ['criteria.setup=["p(95)<1"]', 'criteria.setup: unknown metric "setup"; valid keys in criteria: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls, cut_at_end_calls, no_response_calls, mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_max_gap_ms, rtp_first_media_ms, rtcp_rtt_ms, rtp_one_way_audio, rtp_crossed_media, recording_completeness, dial_latency_ms, outbound_failed, outbound_answered, outbound_concurrency_peak, outbound_concurrency_sustained; use setup_ms'],
+    ['foo=1', 'foo: unknown key "foo"; valid keys at the top level: name, description, target, embedded, load, call, media, criteria, http, uas, recordings, outboundRules, platform, workers, localAddress, generator'],
+    ['criteria.setup=["p(95)<1"]', 'criteria.setup: unknown metric "setup"; valid keys in criteria: setup_ms, pdd_ms, ser, seer, isa, scr, asr, concurrency_peak, concurrency_sustained, cps_achieved, failed_calls, blocked_calls, cut_at_end_calls, no_response_calls, mos_cqe, rtp_loss_ratio, rtp_jitter_ms, rtp_max_gap_ms, rtp_first_media_ms, rtcp_rtt_ms, rtp_one_way_audio, rtp_crossed_media, recording_completeness, dial_latency_ms, outbound_failed, outbound_answered, outbound_concurrency_peak, outbound_concurrency_sustained, outbound_rule_violations; use setup_ms'],
     ['load.stages[5].target=1', 'load.stages has 2 entries; index 5 is out of range (use [2] to append)'],
     ['load.model[0]=open', 'load.model is not a list'],
     ['name.first=x', 'name has no fields (it is a single value)'],

@@ -8,6 +8,8 @@ import { ExitCode, errors } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { TransportKind } from '../../sip/transport/kinds.js';
 import { RECORDING_DEFAULTS } from '../../scenario/recordings.js';
+import { EmbeddedDialerSchema, normalizeEmbeddedDialer, type DialerLimitsSpec } from '../../scenario/outbound-rules.js';
+import YAML from 'yaml';
 
 export interface SimulateFlags {
   sipPort: number;
@@ -29,6 +31,26 @@ export interface SimulateFlags {
   recordings?: string;
   /** "24h", "500" or "24h,500": max age and/or max count. */
   recordingRetention?: string;
+  /** The CTI API's dialer limits, a YAML mapping as scenario embedded.dialer. */
+  dialer?: string;
+}
+
+/** `--dialer`: a YAML flow mapping validated as a scenario's embedded.dialer; a usage error names the field. */
+export function parseDialerFlag(spec: string): DialerLimitsSpec {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(spec);
+  } catch (e) {
+    throw errors.usage(`--dialer expects a mapping such as '{ minInterval: 6s, maxPerLinePerDay: 300 }': ${(e as Error).message.split('\n')[0]}`);
+  }
+  const r = EmbeddedDialerSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw errors.usage(`--dialer${i.path.length > 0 ? `.${i.path.join('.')}` : ''}: ${i.message}`);
+  }
+  const d = normalizeEmbeddedDialer(r.data);
+  if (d === null) throw errors.usage('--dialer expects a mapping such as \'{ minInterval: 6s, maxPerLinePerDay: 300 }\'');
+  return d;
 }
 
 /** The call centre's RTP ports (as the embedded run's, engine/run.ts). */
@@ -58,6 +80,8 @@ function flagDuration(value: string, flag: string): number {
 export async function simulateCommand(flags: SimulateFlags, rt: Runtime): Promise<ExitCode> {
   if (flags.answerRatio > 1) throw errors.usage(`--answer-ratio expects a number from 0 to 1, got ${flags.answerRatio}`);
   if (flags.recordingRetention !== undefined && flags.recordings === undefined) throw errors.usage('--recording-retention applies with --recordings DIR');
+  if (flags.dialer !== undefined && flags.ctiPort === undefined) throw errors.usage('--dialer applies to the CTI API\'s originate: add --cti-port');
+  const dialer = flags.dialer === undefined ? null : parseDialerFlag(flags.dialer);
   const recordings = flags.recordings === undefined
     ? null
     : { dir: resolve(flags.recordings), ...parseRetention(flags.recordingRetention) };
@@ -83,12 +107,15 @@ export async function simulateCommand(flags: SimulateFlags, rt: Runtime): Promis
   if (flags.ctiPort !== undefined) {
     const token = flags.ctiToken ?? randomBytes(12).toString('hex');
     try {
-      cti = await startCtiApi({ address: flags.address, port: flags.ctiPort, token, ratePerSec: flags.ctiRate, recordings: cc.recorder });
+      cti = await startCtiApi({
+        address: flags.address, port: flags.ctiPort, token, ratePerSec: flags.ctiRate, recordings: cc.recorder, dialer,
+      });
     } catch (e) {
       await cc.close();
       throw e;
     }
     rt.stdout.write(`callcert simulate: CTI API on ${cti.url} (Authorization: Bearer ${token})\n`);
+    if (dialer !== null) rt.stdout.write(`callcert simulate: dialer rules per line: ${JSON.stringify(dialer)}\n`);
   }
   const durationMs = flags.duration === undefined ? null : flagDuration(flags.duration, '--duration');
   await new Promise<void>((resolve) => {

@@ -59,6 +59,16 @@ export function formatSummary(r: Results, outDir: string): string {
         `${rec.sample === null ? '' : ` (sample of ${rec.answered} answered)`}${failed.length > 0 ? `; ${failed.join(', ')}` : ''}`,
     );
   }
+  const or = s.outboundRules;
+  if (or) {
+    const perLine = or.lines.filter((l) => l.calls > 0).map((l) => `${l.line} ${l.calls} (least interval ${ms(l.minIntervalMs)})`).join(', ');
+    lines.push(`outbound rules: ${or.invites} INVITEs on ${or.lines.filter((l) => l.calls > 0).length} line(s): ${perLine || 'none'}; ${or.violations ?? 'n/a'} call(s) broke a limit`);
+    for (const x of or.rules) {
+      const v = x.violation;
+      const where = v === null ? '' : v.line !== null ? ` — line ${v.line}: ${v.calls.map((c) => c.callId).join(' / ')}` : ` — callee ${v.callee}`;
+      lines.push(`  ${x.rule} ${x.limit}${x.unit === 'ms' ? ' ms' : ''}: ${x.state.toUpperCase()} (measured ${x.measured ?? 'n/a'}; source: ${x.source})${where}`);
+    }
+  }
   for (const [name, i] of Object.entries(r.platform?.instances ?? {})) {
     const n = (v: number | null, unit: string) => (v === null ? 'n/a' : `${v}${unit}`);
     const sc = i.scrapes;

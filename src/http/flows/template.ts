@@ -10,8 +10,9 @@
  *
  * Built-ins (see BUILTIN_VARS): flowId (unique across workers), worker,
  * uas.uri / uas.user / uas.host / uas.port (callcert's own UAS, with a user
- * part unique to the flow instance, so the INVITE the platform sends back can
- * be matched to the flow that asked for it).
+ * part unique to the flow instance — cc<flowId> for the scenario's first flow,
+ * cc<flowId>-f<k> for its k-th — so the INVITE the platform sends back can be
+ * matched to the flow that asked for it).
  */
 
 export type VarValue = string | number | boolean | null | readonly unknown[] | { readonly [k: string]: unknown };

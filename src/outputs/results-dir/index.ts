@@ -1,6 +1,7 @@
 /**
  * The results directory, as an output: scenario.yaml and scenario.resolved.json at the start,
- * calls.jsonl and flows.jsonl appended every second, platform.jsonl at each platform scrape,
+ * calls.jsonl and flows.jsonl (and outbound-rules.jsonl with scenario outboundRules) appended every second,
+ * platform.jsonl at each platform scrape,
  * platform-media.jsonl once the calls are done (with platform.rtpengine), results.json rewritten while the run goes
  * (state "running") and written last with the final results. An interrupted run leaves valid
  * files that say so.
@@ -35,6 +36,7 @@ export class ResultsDirOutput implements Output {
       case 'interval':
         w.appendCalls(e.report.calls);
         if (e.report.flowRecords) w.appendFlows(e.report.flowRecords);
+        if (e.report.outboundRuleRecords) w.appendOutboundRules(e.report.outboundRuleRecords);
         return;
       case 'platformScrape':
         w.appendPlatform(e.line);

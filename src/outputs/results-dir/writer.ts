@@ -13,6 +13,7 @@ export class ResultsWriter {
   private calls: WriteStream | null = null;
   private flows: WriteStream | null = null;
   private platform: WriteStream | null = null;
+  private rules: WriteStream | null = null;
   private closed = false;
   private writing: Promise<void> = Promise.resolve();
 
@@ -54,6 +55,13 @@ export class ResultsWriter {
     this.flows.write(lines);
   }
 
+  /** The outbound-rule probe's raw records (outbound-rules.jsonl, created on the first one): every INVITE and originate. */
+  appendOutboundRules(lines: string): void {
+    if (lines === '' || this.closed) return;
+    this.rules ??= createWriteStream(path.join(this.dir, 'outbound-rules.jsonl'), { flags: 'a' });
+    this.rules.write(lines);
+  }
+
   /** Raw platform scrapes (platform.jsonl, created on the first one). */
   appendPlatform(line: string): void {
     if (line === '' || this.closed) return;
@@ -85,9 +93,12 @@ export class ResultsWriter {
   async close(): Promise<void> {
     await this.writing;
     this.closed = true;
-    for (const c of [this.calls, this.flows, this.platform]) if (c !== null) await new Promise<void>((resolve) => c.end(() => resolve()));
+    for (const c of [this.calls, this.flows, this.platform, this.rules]) {
+      if (c !== null) await new Promise<void>((resolve) => c.end(() => resolve()));
+    }
     this.calls = null;
     this.flows = null;
     this.platform = null;
+    this.rules = null;
   }
 }
