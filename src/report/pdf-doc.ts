@@ -6,11 +6,12 @@
  */
 import { FONT_FAMILY } from './fonts.js';
 import { T, bi, tr, pageLabel, type Bi, type ReportLang } from './i18n.js';
-import type { ReportMeta } from './meta.js';
 import { isValidStatus, type ReportModel } from './model.js';
 import { chartSvg } from './charts.js';
 import { cellOf, txt, type Block, type Section, type Text, type Tone } from './blocks.js';
-import { reportSections, verdictText } from './sections.js';
+import { reportSections, SIMULATOR_BANNER, verdictText } from './sections.js';
+import { timeIn, type ReportMeta } from './meta.js';
+import { isLoopbackTarget, LOOPBACK_NOTE, reportTitle, SUBTITLE } from './run-kind.js';
 
 /** pdfmake content nodes (kept loose: pdfmake 0.3 ships no types of its own). */
 export type Node = string | { [k: string]: unknown } | Node[];
@@ -102,25 +103,34 @@ function cover(c: Ctx): Node[] {
   const v = verdictText(c.m);
   const sys = c.meta.system === null ? c.L(T.notProvided) : `${c.meta.system.name}${c.meta.system.version ? ` ${c.meta.system.version}` : ''}`;
   const row = (k: Bi, val: string) => [{ text: c.L(k), style: 'coverKey' }, { text: val, style: 'coverVal' }];
+  const title = reportTitle(r, c.meta);
+  const tz = c.meta.timeZone;
+  const when = `${timeIn(r.startedAt, tz)}${r.endedAt === null ? '' : ` — ${timeIn(r.endedAt, tz).slice(11)}`}`;
+  const simulator = r.target.embedded;
+  const loopback = isLoopbackTarget(r.target.uri);
+  // A banner, a loopback note or an invalid-run notice: the cover's spacing shrinks so it stays one page.
+  const crowded = simulator || loopback || !isValidStatus(c.m.status);
   return [
-    { text: `${c.L(T.reportNumber)}: ${c.meta.reportNumber}`, alignment: 'right', fontSize: 10, margin: [0, 0, 0, 90] },
-    { text: c.meta.title ?? T.title.zh, style: 'coverTitle' },
-    ...(c.lang === 'zh' ? [] : [{ text: c.meta.title === null ? T.title.en : '', style: 'coverSubtitle' }]),
-    { text: c.L(bi('（SIP 呼叫负载与容量认证）', '(SIP call load and capacity certification)')), alignment: 'center', fontSize: 11, color: GREY, margin: [0, 6, 0, 70] },
+    { text: `${c.L(T.reportNumber)}: ${c.meta.reportNumber}`, alignment: 'right', fontSize: 10, margin: [0, 0, 0, crowded ? 16 : 90] },
+    ...(simulator ? [{ margin: [0, 0, 0, 30], table: { widths: ['*'], body: [[{ text: c.L(SIMULATOR_BANNER), color: RED, bold: true, fontSize: 12, alignment: 'center', margin: [4, 6, 4, 6] }]] }, layout: { hLineColor: RED, vLineColor: RED, hLineWidth: () => 1.5, vLineWidth: () => 1.5 } }] : []),
+    { text: c.meta.title ?? title.zh, style: 'coverTitle' },
+    ...(c.lang === 'zh' ? [] : [{ text: c.meta.title === null ? title.en : '', style: 'coverSubtitle' }]),
+    { text: c.L(SUBTITLE), alignment: 'center', fontSize: 11, color: GREY, margin: [0, 6, 0, crowded ? 30 : 70] },
     {
       margin: [60, 0, 60, 0],
       table: { widths: [150, '*'], body: [
         row(T.system, sys),
         row(T.client, notProvided(c, c.meta.client)),
         row(T.lab, notProvided(c, c.meta.lab)),
-        row(T.runDate, r.startedAt.slice(0, 10)),
+        row(T.runDate, when),
         row(T.date, c.meta.date),
       ] },
       layout: 'noBorders',
     },
-    { text: `${c.L(T.verdict)}: ${c.L(v.text)}`, color: TONE[v.tone], bold: true, fontSize: 13, alignment: 'center', margin: [0, 50, 0, 0] },
+    ...(loopback ? [{ text: c.L(LOOPBACK_NOTE), color: RED, fontSize: 9, alignment: 'center', margin: [40, 12, 40, 0] }] : []),
+    { text: `${c.L(T.verdict)}: ${c.L(v.text)}`, color: TONE[v.tone], bold: true, fontSize: 13, alignment: 'center', margin: [0, crowded ? 20 : 50, 0, 0] },
     ...(isValidStatus(c.m.status) ? [] : [notice(c, bi('运行无效', 'Run not valid'), c.m.invalidReasons)]),
-    { text: notProvided(c, c.meta.lab), alignment: 'center', fontSize: 11, margin: [0, 60, 0, 0], pageBreak: 'after' },
+    { text: notProvided(c, c.meta.lab), alignment: 'center', fontSize: 11, margin: [0, crowded ? 20 : 60, 0, 0], pageBreak: 'after' },
   ];
 }
 
@@ -162,11 +172,11 @@ export function buildDocDefinition(m: ReportModel, meta: ReportMeta, lang: Repor
     pageSize: 'A4',
     pageMargins: [40, 50, 40, 50],
     defaultStyle: { font: FONT_FAMILY, fontSize: 9.5, lineHeight: 1.2 },
-    info: { title: `${tr(lang, T.title)} ${meta.reportNumber}`, author: meta.lab ?? 'callcert', subject: m.results.scenario.name, creator: `callcert ${m.tool.version}`, producer: 'callcert (pdfmake)' },
+    info: { title: `${tr(lang, reportTitle(m.results, meta))} ${meta.reportNumber}`, author: meta.lab ?? 'callcert', subject: m.results.scenario.name, creator: `callcert ${m.tool.version}`, producer: 'callcert (pdfmake)' },
     header: (page: number) => (page === 1 ? null : {
       columns: [
         { text: `${c.L(T.reportNumber)}: ${meta.reportNumber}`, fontSize: 7.5, color: GREY },
-        { text: c.L(T.title), fontSize: 7.5, color: GREY, alignment: 'right' },
+        { text: c.L(reportTitle(m.results, meta)), fontSize: 7.5, color: GREY, alignment: 'right' },
       ],
       margin: [40, 22, 40, 0],
     }),

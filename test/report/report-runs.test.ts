@@ -40,7 +40,7 @@ describe('run --report interrupted by SIGINT', () => {
     expect(results.interrupted).toBe(true);
     const t = text(pdf);
     expect(t).not.toMatch(/PASS/);
-    expect(t).toMatch(/无效：运行中断或压力发生器饱和/);
+    expect(t).toMatch(/无效：测试中断或负载发生器饱和/);
     expect(t).toContain('run was interrupted before the end of its last stage');
     const v = await runCli(['verify', pdf], { timeoutSec: 30 });
     expect(v.code, v.stderr).toBe(0);

@@ -44,7 +44,10 @@ describe('licence table and shown verdict', () => {
   const base = {
     state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, search: null, abortedBy: null,
     criteria: [{ criterion: '>=1000', metric: 'concurrency_sustained', actual: 1000, pass: true }],
-    summary: { concurrency: { sustained: 1000, peak: 1004, target: 1000 }, outbound: null, httpFlows: {} },
+    summary: {
+      concurrency: { sustained: 1000, peak: 1004, target: 1000 }, calls: { attempted: 0, answered: 0, failed: 0 },
+      outbound: null, httpFlows: {},
+    },
   } as unknown as Results;
 
   it('measures only the channel count; everything else is not tested, never passed', () => {
@@ -64,7 +67,7 @@ describe('licence table and shown verdict', () => {
     const none = { ...base, criteria: [], verdict: 'not_judged' } as unknown as Results;
     expect(runStatus(none)).toBe('not_judged');
     expect(recheckVerdicts(none)).toEqual({ problems: [], verdict: 'not_judged' });
-    const v = verdictText({ status: runStatus(none) } as never);
+    const v = verdictText({ results: none, status: runStatus(none) } as never);
     expect(v.text).toMatchObject({ zh: expect.stringMatching(/^未判定/), en: expect.stringMatching(/^NOT JUDGED/) });
     const claimed = { ...none, verdict: 'passed' } as unknown as Results;
     expect(recheckVerdicts(claimed).problems[0]).toMatch(/verdict "passed" does not follow from the data \(expected "not_judged"\)/);
@@ -102,7 +105,10 @@ describe('licence table and shown verdict', () => {
 describe('licence rows from HTTP evidence', () => {
   const base = {
     state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, criteria: [], search: null, abortedBy: null,
-    summary: { concurrency: { sustained: null, peak: 0, target: null }, outbound: null, httpFlows: {} },
+    summary: {
+      concurrency: { sustained: null, peak: 0, target: null }, calls: { attempted: 0, answered: 0, failed: 0 },
+      outbound: null, httpFlows: {},
+    },
   } as unknown as Results;
   const withFlows = (steps: Record<string, unknown>, outbound: unknown = null) =>
     ({
