@@ -45,9 +45,7 @@ export function licenceRows(
   return rows.map((row) => ({
     ...row,
     state: 'not-applicable',
-    evidence: row.state === 'not-tested'
-      ? bi('对象为 callcert 内置模拟呼叫中心，不构成对任何平台的证据', "target: callcert's embedded simulator, evidence of no platform")
-      : bi(`对象为 callcert 内置模拟呼叫中心，不构成对任何平台的证据（${row.evidence.zh}）`, `target: callcert's embedded simulator, evidence of no platform (${row.evidence.en})`),
+    evidence: bi(`对象为 callcert 内置模拟呼叫中心，不构成对任何平台的证据（${row.evidence.zh}）`, `target: callcert's embedded simulator, evidence of no platform (${row.evidence.en})`),
   }));
 }
 

@@ -81,7 +81,7 @@ function pointsIn(r: Results, startMs: number, endMs: number) {
   return r.timeline.filter((p) => p.t * 1000 > startMs && p.t * 1000 <= endMs);
 }
 
-/** Per-stage call rates (attempts and answers per second over each stage), not a whole-run average. */
+/** Per-stage call rates (attempts and answers per second over each stage), not a whole-run average; a 0 s step is no stage of its own. */
 export function stageRates(r: Results): StageRate[] {
   let start = 0;
   let prev = 0;
@@ -97,7 +97,7 @@ export function stageRates(r: Results): StageRate[] {
     start = end;
     prev = s.target;
     return row;
-  });
+  }).filter((s) => s.endMs > s.startMs);
 }
 
 /**

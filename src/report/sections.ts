@@ -32,7 +32,9 @@ export const SIMULATOR_BANNER: Bi = bi(
 /** The verdict as shown: an invalid or unfinished run never reads PASS; a simulator run never reads PASS either. */
 export function verdictText(m: ReportModel): { text: Bi; tone: 'ok' | 'bad' | 'muted' } {
   if (m.results.target.embedded && isValidStatus(m.status)) {
-    return { text: bi('自检完成（不适用于许可）', 'SELF-CHECK COMPLETE (not for licensing)'), tone: 'bad' };
+    return m.status === 'failed'
+      ? { text: bi('自检完成（不适用于许可）：判定准则未满足', 'SELF-CHECK COMPLETE (not for licensing): criteria not met'), tone: 'bad' }
+      : { text: bi('自检完成（不适用于许可）', 'SELF-CHECK COMPLETE (not for licensing)'), tone: 'bad' };
   }
   switch (m.status) {
     case 'passed': return { text: T.pass, tone: 'ok' };
@@ -312,10 +314,10 @@ function method(m: ReportModel): Section {
   const r = m.results;
   const search = searchOf(r) !== null;
   const model: Bi = search
-    ? bi('容量搜索：逐级提高保持的并发通道数，每级按其保持窗口判定，首个未通过的台阶结束搜索', 'capacity search: channels held stepped up level by level, each step judged on its own hold window; the first failing step ends the search')
+    ? bi('容量搜索：逐级提高保持的并发呼叫数（路），每级按其保持时段判定，首个未通过的台阶结束搜索', 'capacity search: channels held stepped up level by level, each step judged on its own hold window; the first failing step ends the search')
     : r.scenario.model === 'closed'
-      ? bi('闭环：保持 N 个并发通道，通话结束即补呼', 'closed: hold N channels, replacing each call as it ends')
-      : bi('开环：按计划速率发起呼叫', 'open: calls started at a scheduled rate');
+      ? bi('固定并发（封闭）模型：保持 N 路并发呼叫，每路通话结束后立即补呼', 'closed: hold N channels, replacing each call as it ends')
+      : bi('开放模型：按计划速率发起呼叫', 'open: calls started at a scheduled rate');
   return {
     id: 'method', n: '6', title: T.method, blocks: [
       { kind: 'table', head: [T.item, T.value], widths: [110, '*'], rows: [
@@ -481,6 +483,10 @@ function conclusion(m: ReportModel): Section {
       { kind: 'p', text: verdictLine(m), tone: v.tone, strong: true },
       ...(search === null ? [] : [{ kind: 'p' as const, text: certifiedSentence(search) }]),
       ...tested.map((l): Block => ({ kind: 'p', text: bi(`许可要求“${l.requirement.zh}”：${LICENCE_LABEL[l.state].zh}（${l.evidence.zh}）。`, `Licence requirement "${l.requirement.en}": ${LICENCE_LABEL[l.state].en} (${l.evidence.en}).`) })),
+      ...(m.results.target.embedded ? [{ kind: 'p' as const, text: bi(
+        '许可技术要求：全部不适用（对象为 callcert 内置模拟呼叫中心，不构成对任何平台的证据）。',
+        "Licence requirements: not applicable, every one (target: callcert's embedded simulator, evidence of no platform).",
+      ) }] : []),
       ...(untested.length === 0 ? [] : [{ kind: 'p' as const, text: bi(
         `本次未测试的许可技术要求：${untested.map((l) => l.requirement.zh).join('、')}。`,
         `Licence requirements not tested by this run: ${untested.map((l) => l.requirement.en).join('; ')}.`,
