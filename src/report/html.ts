@@ -102,6 +102,11 @@ function headerHtml(c: Ctx, m: ReportModel): string {
     [T.system, sys],
     [T.client, meta.client ?? c.L(T.notProvided)],
     [T.lab, meta.lab ?? c.L(T.notProvided)],
+    ...(meta.labAddress === null ? [] : [[bi('测试单位地址', 'Laboratory address'), meta.labAddress] as [Text, string]]),
+    ...(meta.labContact === null ? [] : [[bi('联系方式', 'Contact'), meta.labContact] as [Text, string]]),
+    [bi('检测类别', 'Test category'), meta.category],
+    ...(meta.testLocation === null ? [] : [[bi('测试地点', 'Test location'), meta.testLocation] as [Text, string]]),
+    ...(meta.receiptDate === null ? [] : [[bi('样品（环境）接收日期', 'System received'), meta.receiptDate] as [Text, string]]),
     [T.runDate, timeIn(m.results.startedAt, meta.timeZone)],
     [T.date, meta.date],
   ];

@@ -72,7 +72,7 @@ function channelsRow(r: Results, status: RunStatus): LicenceRow {
     if (step === null || step.sustained === null) {
       return { requirement, state: search.steps.length === 0 ? 'not-tested' : 'not-met', evidence: bi('容量搜索没有通过的台阶', 'capacity search: no step passed') };
     }
-    const ev = bi(`容量搜索认证台阶 ${step.level}：持续并发 ${step.sustained}`, `capacity search certified level ${step.level}: sustained ${step.sustained}`);
+    const ev = bi(`容量搜索验证台阶 ${step.level}：持续并发 ${step.sustained}`, `capacity search certified level ${step.level}: sustained ${step.sustained}`);
     const state: LicenceState = step.sustained < LICENCE_MIN_CHANNELS ? 'not-met' : invalid ? 'met-run-invalid' : 'met';
     return { requirement, state, evidence: ev };
   }

@@ -73,6 +73,17 @@ const MetaSchema = z
     /** IANA time zone the report's times are printed in (e.g. Asia/Shanghai); default: the machine's. */
     timeZone: text.refine(validTimeZone).optional(),
     lab: text.optional(),
+    labAddress: text.optional(),
+    /** Phone and/or e-mail of the laboratory, for enquiries and objections. */
+    labContact: text.optional(),
+    /** Where the test was done: the lab, the client's data centre, remote over the Internet — with the address. */
+    testLocation: text.optional(),
+    /** 检测类别; default 委托测试. */
+    category: text.optional(),
+    /** The date the system (environment, accounts) was handed over for the test, YYYY-MM-DD. */
+    receiptDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    /** Days after receipt within which objections are heard (the notice); default 15. */
+    objectionDays: z.number().int().positive().optional(),
     testers: names.optional(),
     reviewers: names.optional(),
     approver: text.optional(),
@@ -106,6 +117,12 @@ export interface ReportMeta {
   /** IANA time zone every time and date of the report is printed in. */
   timeZone: string;
   lab: string | null;
+  labAddress: string | null;
+  labContact: string | null;
+  testLocation: string | null;
+  category: string;
+  receiptDate: string | null;
+  objectionDays: number;
   testers: string[];
   reviewers: string[];
   approver: string | null;
@@ -127,6 +144,7 @@ export function defaultReportNumber(resultsSha256: string): string {
 export function defaultMeta(resultsSha256: string, now = new Date(), timeZone = machineTimeZone()): ReportMeta {
   return {
     reportNumber: defaultReportNumber(resultsSha256), mode: 'demo', title: null, client: null, system: null, ratedChannels: null, criteriaSource: 'scenario', timeZone, lab: null,
+    labAddress: null, labContact: null, testLocation: null, category: '委托测试', receiptDate: null, objectionDays: 15,
     testers: [], reviewers: [], approver: null, standards: DEFAULT_STANDARDS, topologyFile: null,
     date: dateIn(now, timeZone), recordingRetention: null, source: null,
   };
@@ -165,6 +183,8 @@ const EXPECTED: Record<string, string> = {
   standards: 'a non-empty list of strings',
   topology: 'a PNG or JPEG path relative to report.yaml',
   date: 'a date YYYY-MM-DD',
+  receiptDate: 'a date YYYY-MM-DD',
+  objectionDays: 'a positive whole number of days',
 };
 
 export async function loadMeta(file: string, resultsSha256: string, now = new Date()): Promise<ReportMeta> {
@@ -210,6 +230,12 @@ export async function loadMeta(file: string, resultsSha256: string, now = new Da
     criteriaSource: m.criteriaSource ?? 'scenario',
     timeZone: d.timeZone,
     lab: m.lab ?? null,
+    labAddress: m.labAddress ?? null,
+    labContact: m.labContact ?? null,
+    testLocation: m.testLocation ?? null,
+    category: m.category ?? d.category,
+    receiptDate: m.receiptDate ?? null,
+    objectionDays: m.objectionDays ?? d.objectionDays,
     testers: m.testers ?? [],
     reviewers: m.reviewers ?? [],
     approver: m.approver ?? null,

@@ -122,6 +122,11 @@ function cover(c: Ctx): Node[] {
         row(T.system, sys),
         row(T.client, notProvided(c, c.meta.client)),
         row(T.lab, notProvided(c, c.meta.lab)),
+        ...(c.meta.labAddress === null ? [] : [row(bi('测试单位地址', 'Laboratory address'), c.meta.labAddress)]),
+        ...(c.meta.labContact === null ? [] : [row(bi('联系方式', 'Contact'), c.meta.labContact)]),
+        row(bi('检测类别', 'Test category'), c.meta.category),
+        ...(c.meta.testLocation === null ? [] : [row(bi('测试地点', 'Test location'), c.meta.testLocation)]),
+        ...(c.meta.receiptDate === null ? [] : [row(bi('样品（环境）接收日期', 'System received'), c.meta.receiptDate)]),
         row(T.runDate, when),
         row(T.date, c.meta.date),
       ] },
@@ -129,8 +134,10 @@ function cover(c: Ctx): Node[] {
     },
     ...(loopback ? [{ text: c.L(LOOPBACK_NOTE), color: RED, fontSize: 9, alignment: 'center', margin: [40, 12, 40, 0] }] : []),
     { text: `${c.L(T.verdict)}: ${c.L(v.text)}`, color: TONE[v.tone], bold: true, fontSize: 13, alignment: 'center', margin: [0, crowded ? 20 : 50, 0, 0] },
-    ...(isValidStatus(c.m.status) ? [] : [notice(c, bi('运行无效', 'Run not valid'), c.m.invalidReasons)]),
-    { text: notProvided(c, c.meta.lab), alignment: 'center', fontSize: 11, margin: [0, crowded ? 20 : 60, 0, 0], pageBreak: 'after' },
+    ...(isValidStatus(c.m.status) ? [] : [notice(c, bi('测试无效', 'Run not valid'), c.m.invalidReasons)]),
+    // The lab's name where its seal goes; without a lab there is nothing to seal (the table says 未填写).
+    ...(c.meta.lab === null ? [] : [{ text: `${c.meta.lab}  ${c.L(T.seal)}`, alignment: 'center', fontSize: 11, margin: [0, crowded ? 16 : 60, 0, 0] }]),
+    { text: '', pageBreak: 'after' },
   ];
 }
 
@@ -155,12 +162,24 @@ function signatureBlock(c: Ctx): Node {
   };
 }
 
+function conclusionSeal(c: Ctx): Node {
+  return {
+    unbreakable: true, margin: [0, 12, 0, 0],
+    columns: [
+      { width: '*', text: `${c.L(T.lab)}: ${notProvided(c, c.meta.lab)}`, margin: [0, 40, 0, 0] },
+      { width: 120, table: { widths: ['*'], heights: [90], body: [[{ text: c.L(T.seal), alignment: 'center', color: GREY, margin: [0, 36, 0, 0] }]] } },
+    ],
+  };
+}
+
 /** Body sections; the notices and the summary (with its signature boxes) each end their page. */
 function body(c: Ctx): Node[] {
   const out: Node[] = [];
   for (const s of reportSections(c.m, c.meta)) {
     out.push(...sectionNodes(c, s));
     if (s.id === 'summary') out.push(signatureBlock(c));
+    // The seal at the conclusion (检验检测专用章), beside the lab's name.
+    if (s.id === 'conclusion') out.push(conclusionSeal(c));
     if (s.id === 'notices' || s.id === 'summary') out.push({ text: '', pageBreak: 'after' });
   }
   return out;
@@ -173,6 +192,11 @@ export function buildDocDefinition(m: ReportModel, meta: ReportMeta, lang: Repor
     pageMargins: [40, 50, 40, 50],
     defaultStyle: { font: FONT_FAMILY, fontSize: 9.5, lineHeight: 1.2 },
     info: { title: `${tr(lang, reportTitle(m.results, meta))} ${meta.reportNumber}`, author: meta.lab ?? 'callcert', subject: m.results.scenario.name, creator: `callcert ${m.tool.version}`, producer: 'callcert (pdfmake)' },
+    // The 骑缝章 (perforation seal) strip in the right margin of every page: stamped across the edges of the stacked pages.
+    background: () => ({ stack: [
+      { canvas: [{ type: 'rect', x: 563, y: 330, w: 24, h: 180, dash: { length: 3 }, lineColor: '#bbbbbb', lineWidth: 0.5 }] },
+      { text: '骑\n缝\n章', fontSize: 6.5, color: '#bbbbbb', lineHeight: 1, absolutePosition: { x: 572, y: 408 } },
+    ] }),
     header: (page: number) => (page === 1 ? null : {
       columns: [
         { text: `${c.L(T.reportNumber)}: ${meta.reportNumber}`, fontSize: 7.5, color: GREY },

@@ -50,7 +50,7 @@ export const verdictLine = (m: ReportModel): Text => [T.verdict, ': ', verdictTe
 
 export function invalidNotice(m: ReportModel): Block[] {
   if (isValidStatus(m.status)) return [];
-  return [{ kind: 'notice', title: bi('运行无效', 'Run not valid'), items: m.invalidReasons }];
+  return [{ kind: 'notice', title: bi('测试无效', 'Run not valid'), items: m.invalidReasons }];
 }
 
 export function dist(s: Dist | null | undefined): string {
@@ -105,11 +105,11 @@ export function certifiedSentence(
 ): Bi {
   const fc = s.failingCriterion;
   const cap = s.certifiedCapacity;
-  let zh = cap === null ? '认证容量：无（没有通过的台阶）' : `认证容量：${fmtNum(cap)} 通道`;
+  let zh = cap === null ? '验证容量：无（没有通过的台阶）' : `验证容量：${fmtNum(cap)} 路`;
   let en = cap === null ? 'Certified capacity: none (no step passed)' : `Certified capacity: ${fmtNum(cap)} channels`;
   if (s.stoppedBy === 'generator') {
     const why = (s.generatorSaturatedBy ?? []).join('; ');
-    zh += `；台阶 ${fmtNum(s.generatorLimit ?? null)} 压力发生器饱和（${why}），搜索在此停止：这是本发生器主机的极限而非被测平台的，平台容量不低于认证值`;
+    zh += `；台阶 ${fmtNum(s.generatorLimit ?? null)} 负载发生器饱和（${why}），搜索在此停止：这是本发生器主机的极限而非被测平台的，平台容量不低于认证值`;
     en += `; at step ${fmtNum(s.generatorLimit ?? null)} the generator saturated (${why}) and the search stopped: this is the generator host's limit, not the platform's — the platform's capacity is at least the certified figure`;
   } else if (fc !== null) {
     zh += `；台阶 ${fmtNum(s.failedStep)} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fmtNum(fc.actual)}）`;
@@ -129,7 +129,9 @@ export function certifiedSentence(
   return bi(`${zh}。`, `${en}.`);
 }
 
-function notices(tz: string): Section {
+function notices(meta: ReportMeta): Section {
+  const tz = meta.timeZone;
+  const contact = [meta.lab, meta.labAddress, meta.labContact].filter((x) => x !== null).join('，');
   const items: Bi[] = [
     bi('本报告的测试结果仅对被测系统的所测版本及本报告所述测试环境有效。', 'The results apply only to the tested version of the system under test and to the environment described in this report.'),
     bi('本报告无编制、审核、批准人签字及测试单位盖章无效。', 'This report is invalid without the signatures of the preparer, reviewer and approver and the seal of the test laboratory.'),
@@ -138,6 +140,11 @@ function notices(tz: string): Section {
     bi('判定所依据的测量值即 results.json 中记录的数值，未作改变判定结果的舍入；时延分布按 0.1 ms 修约（GB/T 8170）。', 'The measured values verdicts rest on are those recorded in results.json, without rounding that could change a verdict; delay distributions are rounded to 0.1 ms (GB/T 8170).'),
     bi('测试被中断或负载发生器饱和的测试不能得出“通过”结论，并在封面与摘要中注明；对象为内置模拟器的测试不得出具许可用结论。', 'A test that was interrupted or whose load generator saturated cannot conclude in a pass, and the cover and summary say so; a test against the embedded simulator gives no conclusion usable for a licence.'),
     bi(`本报告所列时间均为 ${tz} 时间，并注明与 UTC 的时差。`, `Times in this report are in ${tz}, with their offset from UTC.`),
+    bi('复制报告未重新加盖测试单位检验检测专用章无效。', 'A copy of this report is invalid unless re-stamped with the laboratory\'s test seal.'),
+    bi(
+      `对本报告若有异议，应于收到报告之日起 ${meta.objectionDays} 日内向测试单位提出${contact === '' ? '' : `（${contact}）`}，逾期不予受理。`,
+      `Objections to this report must reach the laboratory within ${meta.objectionDays} days of its receipt${contact === '' ? '' : ` (${contact})`}.`,
+    ),
   ];
   return { id: 'notices', n: null, title: T.notices, blocks: [{ kind: 'list', ordered: true, items }] };
 }
@@ -518,15 +525,19 @@ function appendices(m: ReportModel, lay: ResultsLayout): Section[] {
     { id: 'appendix-definitions', n: null, title: T.appendixDefinitions, blocks: [
       { kind: 'table', head: [bi('指标', 'Metric'), bi('定义（摘自 results.json）', 'Definition (from results.json)')], widths: [80, '*'], rows: defs.map(([k, v]): Cell[] => [k, v]) },
       { kind: 'p', small: true, text: bi(`逐秒 SER（图 ${lay.charts}）：该秒内收到最终响应的呼叫中 200 应答 /（应答 + 失败 − 3xx）。`, `Per-second SER (charts ${lay.charts}): answers / (answers + failures − 3xx) among calls whose final response arrived in that second.`) },
+      { kind: 'p', text: END_OF_REPORT },
     ] },
   ];
 }
+
+/** The end-of-report mark after the last appendix. */
+export const END_OF_REPORT: Bi = bi('（以下空白）—— 报告结束 ——', '(blank below) —— End of report ——');
 
 /** Every section after the cover, in report order. */
 export function reportSections(m: ReportModel, meta: ReportMeta): Section[] {
   const lay = resultsLayout(m);
   return [
-    notices(meta.timeZone), summary(m, meta), purpose(m, lay, meta), standards(meta), sut(m, meta),
+    notices(meta), summary(m, meta), purpose(m, lay, meta), standards(meta), sut(m, meta),
     environment(m), tools(m), method(m), results(m, lay, meta),
     { id: 'analysis', n: '8', title: T.analysis, blocks: [{ kind: 'list', items: analysisLines(m) }] },
     conclusion(m), ...appendices(m, lay),

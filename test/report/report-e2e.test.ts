@@ -357,12 +357,18 @@ describe('report of a run that is not valid evidence', () => {
 describe('report options', () => {
   it('takes report.yaml for the cover and rejects an unknown key naming file and field', async () => {
     const meta = path.join(dir, 'report.yaml');
-    writeFileSync(meta, 'reportNumber: BJ-2026-0042\nclient: 北京某某呼叫中心有限公司\nsystem: { name: 智能客服平台, version: 3.2.1 }\nlab: 某某通信测试实验室\ntesters: [张三]\nreviewers: 李四\napprover: 王五\n');
+    writeFileSync(meta, 'reportNumber: BJ-2026-0042\nclient: 北京某某呼叫中心有限公司\nsystem: { name: 智能客服平台, version: 3.2.1 }\nlab: 某某通信测试实验室\ntesters: [张三]\nreviewers: 李四\napprover: 王五\n'
+      + 'labAddress: 北京市海淀区某某路 1 号\nlabContact: 010-12345678\ntestLocation: 委托方数据中心（上海）\nreceiptDate: 2026-11-30\nobjectionDays: 10\ntimeZone: Asia/Shanghai\n');
     const file = path.join(dir, 'meta.pdf');
     const g = await cli(['report', out, '--meta', meta, '-o', file]);
     expect(g.code, g.stderr).toBe(0);
     const t = text(file, false);
     for (const s of ['BJ-2026-0042', '北京某某呼叫中心有限公司', '智能客服平台 3.2.1', '某某通信测试实验室', '张三', '李四', '王五']) expect(t).toContain(s);
+    // Third-party identity and sign-off from report.yaml: lab address and contact, category, location, receipt date,
+    // the copy and objection notices, the end-of-report mark; times in Beijing time with the offset.
+    for (const s of ['北京市海淀区某某路 1 号', '010-12345678', '委托测试', '委托方数据中心（上海）', '2026-11-30', '复制报告未重新加盖测试单位检验检测专用章无效', '10 日内', '（以下空白）—— 报告结束 ——', 'UTC+08:00', '骑']) {
+      expect(t, s).toContain(s);
+    }
 
     // A topology image: drawn in the PDF (pdfimages lists it) and covered by verify.
     const { Canvas } = await import('@napi-rs/canvas');

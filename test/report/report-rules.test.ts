@@ -99,6 +99,16 @@ describe('licence mode (report.yaml mode: licence)', () => {
   });
 });
 
+describe('third-party identity (report.yaml)', () => {
+  it('defaults: category 委托测试, objections within 15 days, no address, contact, location or receipt date', async () => {
+    const f = path.join(dir, 'identity.yaml');
+    writeFileSync(f, 'lab: L\n');
+    expect(await loadMeta(f, SHA)).toMatchObject({ category: '委托测试', objectionDays: 15, labAddress: null, labContact: null, testLocation: null, receiptDate: null });
+    writeFileSync(f, 'receiptDate: 30.11.2026\n');
+    await expect(loadMeta(f, SHA)).rejects.toThrow(/identity\.yaml: receiptDate: expected a date YYYY-MM-DD/);
+  });
+});
+
 describe('title: 压力测试 only with a stage above the specified capacity', () => {
   it('a run that only reaches 1000 路 is a 负载测试（容量验证）', () => {
     expect(hasOverloadStage(run(), meta())).toBe(false);

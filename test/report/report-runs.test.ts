@@ -133,7 +133,7 @@ describe('run --report of a capacity search', () => {
     expect(s.failingCriterion?.metric).toBe('ser');
     const fc = s.failingCriterion!;
     const pdf = path.join(out, 'report.pdf');
-    const zh = `认证容量：${s.certifiedCapacity} 通道；台阶 ${s.failedStep} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fc.actual}）`;
+    const zh = `验证容量：${s.certifiedCapacity} 路；台阶 ${s.failedStep} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fc.actual}）`;
     const en = `Certified capacity: ${s.certifiedCapacity} channels; step ${s.failedStep} failed ${fc.metric} ${fc.criterion} (actual ${fc.actual})`;
     const summaryPage = flat(pdf, 3, 3);
     expect(summaryPage).toContain('报告摘要');

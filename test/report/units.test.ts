@@ -154,7 +154,7 @@ describe('capacity search: certified sentence and curve', () => {
   it('states the figure and the failing step with the numbers as recorded', () => {
     const s = certifiedSentence(search);
     expect(s.en).toBe('Certified capacity: 1200 channels; step 1400 failed ser >=0.999 (actual 0.9893238434163701); required ≥ 1000: met.');
-    expect(s.zh).toBe('认证容量：1200 通道；台阶 1400 未满足 ser >=0.999（实测 0.9893238434163701）；要求 ≥ 1000：满足。');
+    expect(s.zh).toBe('验证容量：1200 路；台阶 1400 未满足 ser >=0.999（实测 0.9893238434163701）；要求 ≥ 1000：满足。');
     expect(certifiedSentence({
       ...search, certifiedCapacity: null, failedStep: 1000, require: null, steps: [step(1000, false, 1, 0.5)],
     }).en)
@@ -167,7 +167,7 @@ describe('capacity search: certified sentence and curve', () => {
       `Certified capacity: 1200 channels; at step 1400 the generator saturated (${why}) and the search stopped: this is the generator host's limit, ` +
         "not the platform's — the platform's capacity is at least the certified figure; required ≥ 1000: met.",
     );
-    expect(host.zh).toContain('台阶 1400 压力发生器饱和');
+    expect(host.zh).toContain('台阶 1400 负载发生器饱和');
   });
 
   it('plots setup p95 (left) and SER (right) per level, marks failed steps, the certified level and the SER limit', () => {
