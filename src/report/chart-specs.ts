@@ -76,7 +76,7 @@ function stagePoints(r: Results): Pt[] {
 }
 
 export function loadProfileSpec(r: Results): LineSpec {
-  const unit = r.scenario.model === 'open' ? bi('目标呼叫速率（次/秒）', 'target calls per second') : bi('目标并发通道', 'target channels');
+  const unit = r.scenario.model === 'open' ? bi('目标呼叫速率（次/秒）', 'target calls per second') : bi('目标并发呼叫数（路）', 'target channels');
   return {
     id: 'load-profile', kind: 'line', title: bi('负载曲线', 'Load profile'),
     caption: bi('场景各阶段的目标值（阶段之间线性爬升）', 'scenario stage targets (linear ramps between stages)'),
@@ -89,7 +89,7 @@ export function channelsSpec(r: Results): LineSpec {
   const series: Series[] = [{ label: bi('已建立通道', 'established channels'), data: r.concurrencySeries.rows.map(([tMs, e]) => ({ x: tMs / 1000, y: e })), color: PALETTE[0] }];
   if (r.scenario.model === 'closed') series.push({ label: bi('目标', 'target'), data: stagePoints(r), color: '#888', dashed: true });
   return {
-    id: 'channels', kind: 'line', title: bi('并发通道与目标', 'Active channels vs target'),
+    id: 'channels', kind: 'line', title: bi('并发呼叫数（路）与目标', 'Active channels vs target'),
     caption: bi(`每 ${r.concurrencySeries.sampleMs} ms 采样的已建立（ACK 后）通话数，长序列按区间取最小/最大值`, `established (ACKed) calls sampled every ${r.concurrencySeries.sampleMs} ms; long series shown as per-bucket min/max`),
     x: { label: SECONDS }, y: { label: bi('通道', 'channels') }, series,
   };
@@ -111,7 +111,7 @@ export function cpsSpec(r: Results): LineSpec {
 export function setupSpec(r: Results): LineSpec {
   const tl = r.timeline;
   return {
-    id: 'setup', kind: 'line', title: bi('呼叫建立时间 p50/p95/p99', 'Setup time p50/p95/p99'),
+    id: 'setup', kind: 'line', title: bi('呼叫建立时延 p50/p95/p99', 'Setup time p50/p95/p99'),
     caption: bi('每秒内建立成功的呼叫的建立时间分位数（计划发送 INVITE → 200 OK）', 'per-second percentiles of setup time of calls answered in that second (intended INVITE → 200 OK)'),
     x: { label: SECONDS }, y: { label: MS },
     series: [
@@ -160,7 +160,7 @@ export function healthSpec(r: Results): LineSpec {
   const lim = r.generator.limits;
   const end = tl.length > 0 ? tl[tl.length - 1].t : 0;
   return {
-    id: 'health', kind: 'line', title: bi('压力发生器健康状况', 'Generator health'),
+    id: 'health', kind: 'line', title: bi('负载发生器自检：发送时刻偏差与进程延迟', 'Generator health'),
     caption: bi('发生器每秒的调度滞后与事件循环延迟 p99，虚线为判定运行有效的上限', 'generator schedule slip and event-loop lag p99 per second; dashed: the limits beyond which the run is invalid'),
     x: { label: SECONDS }, y: { label: MS },
     series: [
@@ -246,13 +246,13 @@ export function capacitySpec(r: Results): LineSpec | null {
   }
   if (search.certifiedCapacity !== null) {
     const top = Math.max(1, ...steps.map((st) => st.setupMs.p95 ?? 0));
-    series.push({ label: bi(`认证容量 ${search.certifiedCapacity}`, `certified ${search.certifiedCapacity}`), data: [{ x: search.certifiedCapacity, y: 0 }, { x: search.certifiedCapacity, y: top }], color: PASS_COLOR, dashed: true });
+    series.push({ label: bi(`验证容量 ${search.certifiedCapacity}`, `certified ${search.certifiedCapacity}`), data: [{ x: search.certifiedCapacity, y: 0 }, { x: search.certifiedCapacity, y: top }], color: PASS_COLOR, dashed: true });
   }
   const pad = levels.length > 1 ? (x1 - x0) / (levels.length - 1) / 2 : Math.max(1, x0 * 0.1);
   return {
     id: 'capacity', kind: 'line', title: bi('容量曲线：各台阶建立时间 p95 与 SER', 'Capacity curve: setup p95 and SER per step'),
     caption: bi(
-      '横轴为台阶的提供通道数；每台阶按其保持窗口判定。圆点：台阶通过；叉：台阶未通过；竖虚线：认证容量；横虚线：判定准则的限值（建立时间限值仅在接近测量值时画出）',
+      '横轴为台阶的提供通道数；每台阶按其保持窗口判定。圆点：台阶通过；叉：台阶未通过；竖虚线：验证容量；横虚线：判定准则的限值（建立时间限值仅在接近测量值时画出）',
       "x: each step's offered channels; each step judged on its own hold window. Dot: step passed; cross: step failed; vertical dashed line: certified capacity; horizontal dashed lines: the criteria's limits (the setup limit only when near the measured values)",
     ),
     x: { label: bi('提供通道数', 'offered channels'), min: x0 - pad, max: x1 + pad },

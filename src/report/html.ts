@@ -12,10 +12,11 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { T, bi, tr, type ReportLang } from './i18n.js';
-import type { ReportMeta } from './meta.js';
+import { timeIn, type ReportMeta } from './meta.js';
 import type { ReportModel } from './model.js';
 import { cellOf, txt, type Block, type Section, type Text } from './blocks.js';
-import { reportSections, verdictText } from './sections.js';
+import { reportSections, SIMULATOR_BANNER, verdictText } from './sections.js';
+import { reportTitle, SUBTITLE } from './run-kind.js';
 import { chartConfig, type JsonChartConfig } from './chart-config.js';
 import { FONT_BOLD, FONT_REGULAR } from './fonts.js';
 
@@ -101,10 +102,17 @@ function headerHtml(c: Ctx, m: ReportModel): string {
     [T.system, sys],
     [T.client, meta.client ?? c.L(T.notProvided)],
     [T.lab, meta.lab ?? c.L(T.notProvided)],
-    [T.runDate, m.results.startedAt.slice(0, 10)],
+    ...(meta.labAddress === null ? [] : [[bi('测试单位地址', 'Laboratory address'), meta.labAddress] as [Text, string]]),
+    ...(meta.labContact === null ? [] : [[bi('联系方式', 'Contact'), meta.labContact] as [Text, string]]),
+    [bi('检测类别', 'Test category'), meta.category],
+    ...(meta.testLocation === null ? [] : [[bi('测试地点', 'Test location'), meta.testLocation] as [Text, string]]),
+    ...(meta.receiptDate === null ? [] : [[bi('样品（环境）接收日期', 'System received'), meta.receiptDate] as [Text, string]]),
+    [T.runDate, timeIn(m.results.startedAt, meta.timeZone)],
     [T.date, meta.date],
   ];
-  return `<header><h1>${esc(meta.title ?? c.L(T.title))}</h1>
+  const banner = m.results.target.embedded ? `<p class="verdict bad">${esc(c.L(SIMULATOR_BANNER))}</p>` : '';
+  return `<header>${banner}<h1>${esc(meta.title ?? c.L(reportTitle(m.results, meta)))}</h1>
+<p class="muted">${esc(c.L(SUBTITLE))}</p>
 <table class="cover">${rows.map(([k, val]) => `<tr><th>${esc(c.L(k))}</th><td>${esc(val)}</td></tr>`).join('')}</table>
 <p class="verdict ${v.tone}">${esc(c.L(T.verdict))}: ${esc(c.L(v.text))}</p></header>`;
 }
@@ -194,7 +202,7 @@ export async function renderHtml(m: ReportModel, opts: { lang: ReportLang; meta:
     '本页与同一 results.json 生成的 PDF 报告内容相同；原始文件作为附件嵌入 PDF（附录 B），本页嵌入 results.json（附录 D）。图表可交互：悬停查看数值，点击图例隐藏或显示曲线。',
     'This page carries the same report as the PDF made from the same results.json; the raw files are attached inside the PDF (Appendix B), and this page embeds results.json (Appendix D). Charts are interactive: hover for values, click a legend entry to hide or show a series.',
   )))}</p>`;
-  const title = `${esc(tr(lang, T.title))} ${esc(opts.meta.reportNumber)}`;
+  const title = `${esc(tr(lang, reportTitle(m.results, opts.meta)))} ${esc(opts.meta.reportNumber)}`;
   const body = `${headerHtml(c, m)}
 ${about}
 ${nav}

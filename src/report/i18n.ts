@@ -23,7 +23,6 @@ export function tr(lang: ReportLang, s: Bi): string {
 
 /** Section titles: the Chinese ones are what a reviewer (and the e2e test) looks for. */
 export const T = {
-  title: bi('呼叫中心系统压力测试报告', 'Call-Centre Platform Pressure Test Report'),
   reportNumber: bi('报告编号', 'Report No.'),
   system: bi('被测系统', 'System under test'),
   version: bi('版本', 'Version'),
@@ -40,16 +39,16 @@ export const T = {
   seal: bi('（盖章）', '(Seal)'),
   signDate: bi('日期', 'Date'),
   purpose: bi('测试目的、范围与判定准则', 'Purpose, scope and pass criteria'),
-  standards: bi('引用标准', 'Standards cited'),
+  standards: bi('测试依据', 'Test basis'),
   sut: bi('被测系统与拓扑', 'System under test and topology'),
   environment: bi('测试环境', 'Test environment'),
   tools: bi('测试工具', 'Test tools'),
   method: bi('测试方法与场景', 'Method and scenario'),
   results: bi('测试结果', 'Results'),
   requirements: bi('指标判定', 'Requirements and verdicts'),
-  keyFigures: bi('主要测量值', 'Key measurements'),
+  keyFigures: bi('主要测试结果', 'Key results'),
   licence: bi('许可技术要求对照', 'Licence-readiness'),
-  charts: bi('时序图', 'Charts over time'),
+  charts: bi('随时间变化曲线', 'Charts over time'),
   analysis: bi('结果分析', 'Analysis'),
   conclusion: bi('结论', 'Conclusion'),
   appendixScenario: bi('附录A 测试场景', 'Appendix A: Scenario'),

@@ -16,7 +16,8 @@ import type { RetentionResults } from '../probe/retention.js';
 
 export const LICENCE_MIN_CHANNELS = 1000;
 
-export type LicenceState = 'met' | 'not-met' | 'met-run-invalid' | 'not-tested';
+/** not-applicable: the run's object was callcert's own simulator, evidence of no platform. */
+export type LicenceState = 'met' | 'not-met' | 'met-run-invalid' | 'not-tested' | 'not-applicable';
 
 export interface LicenceRow {
   requirement: Bi;
@@ -40,11 +41,25 @@ export function licenceRows(
 ): LicenceRow[] {
   const rows = [channelsRow(r, status), voiceRow(r, status), ...otherRows(r, status, recordings, retention)];
   if (!r.target.embedded) return rows;
-  // Evidence about callcert's own simulator is no evidence about a platform: say so on every measured row.
-  return rows.map((row) => (row.state === 'not-tested' ? row : {
+  // Evidence about callcert's own simulator is no evidence about a platform: every row is not applicable,
+  // what was measured kept as the reason's detail.
+  return rows.map((row) => ({
     ...row,
-    evidence: bi(`${row.evidence.zh}（对象为 callcert 内置模拟呼叫中心）`, `${row.evidence.en} (target: callcert's embedded simulator)`),
+    state: 'not-applicable',
+    evidence: bi(`对象为 callcert 内置模拟呼叫中心，不构成对任何平台的证据（${row.evidence.zh}）`, `target: callcert's embedded simulator, evidence of no platform (${row.evidence.en})`),
   }));
+}
+
+/** The run's own calls are inbound calls to the platform: measured at the SIP signalling level; IVR and agents are not. */
+function inboundRow(r: Results, status: RunStatus): LicenceRow {
+  const requirement = bi('呼入业务（SIP 信令层）', 'Inbound calls (SIP signalling)');
+  const c = r.summary.calls;
+  if (c.attempted === 0) return { requirement, state: 'not-tested', evidence: NOT_TESTED };
+  const evidence = bi(
+    `呼入 ${c.attempted} 次，应答 ${c.answered} 次，失败 ${c.failed} 次；IVR 流程与坐席接续未测试`,
+    `${c.attempted} inbound calls, ${c.answered} answered, ${c.failed} failed; IVR flow and agent connection not tested`,
+  );
+  return { requirement, state: shown(status, c.answered > 0 && c.failed === 0), evidence };
 }
 
 function channelsRow(r: Results, status: RunStatus): LicenceRow {
@@ -58,7 +73,7 @@ function channelsRow(r: Results, status: RunStatus): LicenceRow {
     if (step === null || step.sustained === null) {
       return { requirement, state: search.steps.length === 0 ? 'not-tested' : 'not-met', evidence: bi('容量搜索没有通过的台阶', 'capacity search: no step passed') };
     }
-    const ev = bi(`容量搜索认证台阶 ${step.level}：持续并发 ${step.sustained}`, `capacity search certified level ${step.level}: sustained ${step.sustained}`);
+    const ev = bi(`容量搜索验证台阶 ${step.level}：持续并发 ${step.sustained}`, `capacity search certified level ${step.level}: sustained ${step.sustained}`);
     const state: LicenceState = step.sustained < LICENCE_MIN_CHANNELS ? 'not-met' : invalid ? 'met-run-invalid' : 'met';
     return { requirement, state, evidence: ev };
   }
@@ -107,7 +122,7 @@ function otherRows(
   r: Results, status: RunStatus, recordings: RecordingFigures | null, retention: readonly RetentionResults[],
 ): LicenceRow[] {
   return [
-    { requirement: bi('呼入业务', 'Inbound calls'), state: 'not-tested', evidence: NOT_TESTED },
+    inboundRow(r, status),
     outboundRow(r, status),
     recordings === null ? recordingRow(r, status) : recordingProbeRow(r, status, recordings),
     retentionRow(status, recordings, retention),

@@ -4,6 +4,7 @@
  * key is an error naming the file and field rather than a silently empty cover.
  * Without --meta every field is "未填写 / not provided" and the report number
  * is derived from the results hash, so two reports of one run share a number.
+ * Times are printed in `timeZone` (default the machine's) with their UTC offset.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,35 @@ export const DEFAULT_STANDARDS: readonly string[] = [
 ];
 
 const text = z.string().trim().min(1);
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The machine's IANA time zone (UTC when it has none). */
+export const machineTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** `d`'s calendar date (YYYY-MM-DD) in time zone `tz`. */
+export function dateIn(d: Date, tz: string): string {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** "2026-12-03 01:46:31 UTC+08:00": an instant as local time in `tz`, with its offset. */
+export function timeIn(iso: string, tz: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset',
+  }).formatToParts(d).map((x) => [x.type, x.value]));
+  const off = String(p.timeZoneName).replace(/^GMT$/, 'GMT+00:00').replace(/^GMT/, 'UTC');
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${off}`;
+}
 const names = z.union([text.transform((s) => [s]), z.array(text).min(1)]);
 
 const MetaSchema = z
@@ -26,8 +56,34 @@ const MetaSchema = z
     reportNumber: text.max(64).optional(),
     title: text.optional(),
     client: text.optional(),
-    system: z.object({ name: text, version: text.optional() }).strict().optional(),
+    /**
+     * licence: the report is filed with a licence application, so it refuses the embedded simulator as its
+     * object and an empty system identity (checkLicenceMode); demo (default): any run, simulator runs marked.
+     */
+    mode: z.enum(['demo', 'licence']).optional(),
+    system: z.object({
+      name: text, version: text.optional(), vendor: text.optional(),
+      /** 自建 / 租用 / 云, or the operator's own words. */
+      deployment: text.optional(),
+    }).strict().optional(),
+    /** The system's specified capacity (channels, 委托方声明): a stage above it makes the run a 压力测试. */
+    ratedChannels: z.number().int().positive().optional(),
+    /** Who set the pass criteria: client (委托方要求) or scenario (场景设定, the default). */
+    criteriaSource: z.enum(['client', 'scenario']).optional(),
+    /** IANA time zone the report's times are printed in (e.g. Asia/Shanghai); default: the machine's. */
+    timeZone: text.refine(validTimeZone).optional(),
     lab: text.optional(),
+    labAddress: text.optional(),
+    /** Phone and/or e-mail of the laboratory, for enquiries and objections. */
+    labContact: text.optional(),
+    /** Where the test was done: the lab, the client's data centre, remote over the Internet — with the address. */
+    testLocation: text.optional(),
+    /** 检测类别; default 委托测试. */
+    category: text.optional(),
+    /** The date the system (environment, accounts) was handed over for the test, YYYY-MM-DD. */
+    receiptDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    /** Days after receipt within which objections are heard (the notice); default 15. */
+    objectionDays: z.number().int().positive().optional(),
     testers: names.optional(),
     reviewers: names.optional(),
     approver: text.optional(),
@@ -41,12 +97,32 @@ const MetaSchema = z
   })
   .strict();
 
+export type ReportMode = 'demo' | 'licence';
+
+export interface SystemIdentity {
+  name: string;
+  version: string | null;
+  vendor: string | null;
+  deployment: string | null;
+}
+
 export interface ReportMeta {
   reportNumber: string;
+  mode: ReportMode;
   title: string | null;
   client: string | null;
-  system: { name: string; version: string | null } | null;
+  system: SystemIdentity | null;
+  ratedChannels: number | null;
+  criteriaSource: 'client' | 'scenario';
+  /** IANA time zone every time and date of the report is printed in. */
+  timeZone: string;
   lab: string | null;
+  labAddress: string | null;
+  labContact: string | null;
+  testLocation: string | null;
+  category: string;
+  receiptDate: string | null;
+  objectionDays: number;
   testers: string[];
   reviewers: string[];
   approver: string | null;
@@ -65,22 +141,50 @@ export function defaultReportNumber(resultsSha256: string): string {
   return `CC-${resultsSha256.slice(0, 12).toUpperCase()}`;
 }
 
-export function defaultMeta(resultsSha256: string, now = new Date()): ReportMeta {
+export function defaultMeta(resultsSha256: string, now = new Date(), timeZone = machineTimeZone()): ReportMeta {
   return {
-    reportNumber: defaultReportNumber(resultsSha256), title: null, client: null, system: null, lab: null,
+    reportNumber: defaultReportNumber(resultsSha256), mode: 'demo', title: null, client: null, system: null, ratedChannels: null, criteriaSource: 'scenario', timeZone, lab: null,
+    labAddress: null, labContact: null, testLocation: null, category: '委托测试', receiptDate: null, objectionDays: 15,
     testers: [], reviewers: [], approver: null, standards: DEFAULT_STANDARDS, topologyFile: null,
-    date: now.toISOString().slice(0, 10), recordingRetention: null, source: null,
+    date: dateIn(now, timeZone), recordingRetention: null, source: null,
   };
+}
+
+/** What a licence-mode report needs and the run does not say: the system's identity, each in report.yaml. */
+const IDENTITY_FIELDS = ['name', 'version', 'vendor', 'deployment'] as const;
+
+/**
+ * A licence-mode report (report.yaml `mode: licence`) is about one identified platform: it refuses a run
+ * against callcert's embedded simulator and a system identity with an empty field. One error naming the
+ * file and the field.
+ */
+export function checkLicenceMode(meta: ReportMeta, target: { embedded: boolean; uri: string }): void {
+  if (meta.mode !== 'licence') return;
+  const file = meta.source ?? 'report.yaml';
+  if (target.embedded) {
+    throw errors.reportMetaInvalid(`${file}: mode: licence refuses this run: its target was callcert's embedded simulated call centre, not the platform under test (run against the platform, or drop mode: licence for a self-check report)`, { path: file, field: 'mode' });
+  }
+  for (const f of IDENTITY_FIELDS) {
+    if (meta.system === null || meta.system[f] === null) {
+      throw errors.reportMetaInvalid(`${file}: system.${f}: expected a non-empty string (mode: licence needs the system's name, version, vendor and deployment)`, { path: file, field: `system.${f}` });
+    }
+  }
 }
 
 const EXPECTED: Record<string, string> = {
   reportNumber: 'a string of at most 64 characters',
-  system: 'a mapping { name, version }',
+  system: 'a mapping { name, version, vendor, deployment }',
+  mode: 'demo or licence',
+  ratedChannels: 'a positive whole number of channels',
+  criteriaSource: 'client or scenario',
+  timeZone: 'an IANA time zone such as Asia/Shanghai',
   testers: 'a name or a list of names',
   reviewers: 'a name or a list of names',
   standards: 'a non-empty list of strings',
   topology: 'a PNG or JPEG path relative to report.yaml',
   date: 'a date YYYY-MM-DD',
+  receiptDate: 'a date YYYY-MM-DD',
+  objectionDays: 'a positive whole number of days',
 };
 
 export async function loadMeta(file: string, resultsSha256: string, now = new Date()): Promise<ReportMeta> {
@@ -113,13 +217,25 @@ export async function loadMeta(file: string, resultsSha256: string, now = new Da
     const ok = /\.(png|jpe?g)$/i.test(topologyFile) && (await stat(topologyFile).then((s) => s.isFile(), () => false));
     if (!ok) throw errors.reportMetaInvalid(`${file}: topology: expected ${EXPECTED.topology}, got "${m.topology}" (${topologyFile})`, { path: file, field: 'topology' });
   }
-  const d = defaultMeta(resultsSha256, now);
+  const d = defaultMeta(resultsSha256, now, m.timeZone);
   return {
     reportNumber: m.reportNumber ?? d.reportNumber,
+    mode: m.mode ?? 'demo',
     title: m.title ?? null,
     client: m.client ?? null,
-    system: m.system ? { name: m.system.name, version: m.system.version ?? null } : null,
+    system: m.system
+      ? { name: m.system.name, version: m.system.version ?? null, vendor: m.system.vendor ?? null, deployment: m.system.deployment ?? null }
+      : null,
+    ratedChannels: m.ratedChannels ?? null,
+    criteriaSource: m.criteriaSource ?? 'scenario',
+    timeZone: d.timeZone,
     lab: m.lab ?? null,
+    labAddress: m.labAddress ?? null,
+    labContact: m.labContact ?? null,
+    testLocation: m.testLocation ?? null,
+    category: m.category ?? d.category,
+    receiptDate: m.receiptDate ?? null,
+    objectionDays: m.objectionDays ?? d.objectionDays,
     testers: m.testers ?? [],
     reviewers: m.reviewers ?? [],
     approver: m.approver ?? null,

@@ -6,11 +6,12 @@
  */
 import { FONT_FAMILY } from './fonts.js';
 import { T, bi, tr, pageLabel, type Bi, type ReportLang } from './i18n.js';
-import type { ReportMeta } from './meta.js';
 import { isValidStatus, type ReportModel } from './model.js';
 import { chartSvg } from './charts.js';
 import { cellOf, txt, type Block, type Section, type Text, type Tone } from './blocks.js';
-import { reportSections, verdictText } from './sections.js';
+import { reportSections, SIMULATOR_BANNER, verdictText } from './sections.js';
+import { timeIn, type ReportMeta } from './meta.js';
+import { isLoopbackTarget, LOOPBACK_NOTE, reportTitle, SUBTITLE } from './run-kind.js';
 
 /** pdfmake content nodes (kept loose: pdfmake 0.3 ships no types of its own). */
 export type Node = string | { [k: string]: unknown } | Node[];
@@ -102,25 +103,41 @@ function cover(c: Ctx): Node[] {
   const v = verdictText(c.m);
   const sys = c.meta.system === null ? c.L(T.notProvided) : `${c.meta.system.name}${c.meta.system.version ? ` ${c.meta.system.version}` : ''}`;
   const row = (k: Bi, val: string) => [{ text: c.L(k), style: 'coverKey' }, { text: val, style: 'coverVal' }];
+  const title = reportTitle(r, c.meta);
+  const tz = c.meta.timeZone;
+  const when = `${timeIn(r.startedAt, tz)}${r.endedAt === null ? '' : ` — ${timeIn(r.endedAt, tz).slice(11)}`}`;
+  const simulator = r.target.embedded;
+  const loopback = isLoopbackTarget(r.target.uri);
+  // A banner, a loopback note or an invalid-run notice: the cover's spacing shrinks so it stays one page.
+  const crowded = simulator || loopback || !isValidStatus(c.m.status);
   return [
-    { text: `${c.L(T.reportNumber)}: ${c.meta.reportNumber}`, alignment: 'right', fontSize: 10, margin: [0, 0, 0, 90] },
-    { text: c.meta.title ?? T.title.zh, style: 'coverTitle' },
-    ...(c.lang === 'zh' ? [] : [{ text: c.meta.title === null ? T.title.en : '', style: 'coverSubtitle' }]),
-    { text: c.L(bi('（SIP 呼叫负载与容量认证）', '(SIP call load and capacity certification)')), alignment: 'center', fontSize: 11, color: GREY, margin: [0, 6, 0, 70] },
+    { text: `${c.L(T.reportNumber)}: ${c.meta.reportNumber}`, alignment: 'right', fontSize: 10, margin: [0, 0, 0, crowded ? 16 : 90] },
+    ...(simulator ? [{ margin: [0, 0, 0, 30], table: { widths: ['*'], body: [[{ text: c.L(SIMULATOR_BANNER), color: RED, bold: true, fontSize: 12, alignment: 'center', margin: [4, 6, 4, 6] }]] }, layout: { hLineColor: RED, vLineColor: RED, hLineWidth: () => 1.5, vLineWidth: () => 1.5 } }] : []),
+    { text: c.meta.title ?? title.zh, style: 'coverTitle' },
+    ...(c.lang === 'zh' ? [] : [{ text: c.meta.title === null ? title.en : '', style: 'coverSubtitle' }]),
+    { text: c.L(SUBTITLE), alignment: 'center', fontSize: 11, color: GREY, margin: [0, 6, 0, crowded ? 30 : 70] },
     {
       margin: [60, 0, 60, 0],
       table: { widths: [150, '*'], body: [
         row(T.system, sys),
         row(T.client, notProvided(c, c.meta.client)),
         row(T.lab, notProvided(c, c.meta.lab)),
-        row(T.runDate, r.startedAt.slice(0, 10)),
+        ...(c.meta.labAddress === null ? [] : [row(bi('测试单位地址', 'Laboratory address'), c.meta.labAddress)]),
+        ...(c.meta.labContact === null ? [] : [row(bi('联系方式', 'Contact'), c.meta.labContact)]),
+        row(bi('检测类别', 'Test category'), c.meta.category),
+        ...(c.meta.testLocation === null ? [] : [row(bi('测试地点', 'Test location'), c.meta.testLocation)]),
+        ...(c.meta.receiptDate === null ? [] : [row(bi('样品（环境）接收日期', 'System received'), c.meta.receiptDate)]),
+        row(T.runDate, when),
         row(T.date, c.meta.date),
       ] },
       layout: 'noBorders',
     },
-    { text: `${c.L(T.verdict)}: ${c.L(v.text)}`, color: TONE[v.tone], bold: true, fontSize: 13, alignment: 'center', margin: [0, 50, 0, 0] },
-    ...(isValidStatus(c.m.status) ? [] : [notice(c, bi('运行无效', 'Run not valid'), c.m.invalidReasons)]),
-    { text: notProvided(c, c.meta.lab), alignment: 'center', fontSize: 11, margin: [0, 60, 0, 0], pageBreak: 'after' },
+    ...(loopback ? [{ text: c.L(LOOPBACK_NOTE), color: RED, fontSize: 9, alignment: 'center', margin: [40, 12, 40, 0] }] : []),
+    { text: `${c.L(T.verdict)}: ${c.L(v.text)}`, color: TONE[v.tone], bold: true, fontSize: 13, alignment: 'center', margin: [0, crowded ? 20 : 50, 0, 0] },
+    ...(isValidStatus(c.m.status) ? [] : [notice(c, bi('测试无效', 'Run not valid'), c.m.invalidReasons)]),
+    // The lab's name where its seal goes; without a lab there is nothing to seal (the table says 未填写).
+    ...(c.meta.lab === null ? [] : [{ text: `${c.meta.lab}  ${c.L(T.seal)}`, alignment: 'center', fontSize: 11, margin: [0, crowded ? 16 : 60, 0, 0] }]),
+    { text: '', pageBreak: 'after' },
   ];
 }
 
@@ -145,12 +162,24 @@ function signatureBlock(c: Ctx): Node {
   };
 }
 
+function conclusionSeal(c: Ctx): Node {
+  return {
+    unbreakable: true, margin: [0, 12, 0, 0],
+    columns: [
+      { width: '*', text: `${c.L(T.lab)}: ${notProvided(c, c.meta.lab)}`, margin: [0, 40, 0, 0] },
+      { width: 120, table: { widths: ['*'], heights: [90], body: [[{ text: c.L(T.seal), alignment: 'center', color: GREY, margin: [0, 36, 0, 0] }]] } },
+    ],
+  };
+}
+
 /** Body sections; the notices and the summary (with its signature boxes) each end their page. */
 function body(c: Ctx): Node[] {
   const out: Node[] = [];
   for (const s of reportSections(c.m, c.meta)) {
     out.push(...sectionNodes(c, s));
     if (s.id === 'summary') out.push(signatureBlock(c));
+    // The seal at the conclusion (检验检测专用章), beside the lab's name.
+    if (s.id === 'conclusion') out.push(conclusionSeal(c));
     if (s.id === 'notices' || s.id === 'summary') out.push({ text: '', pageBreak: 'after' });
   }
   return out;
@@ -162,11 +191,16 @@ export function buildDocDefinition(m: ReportModel, meta: ReportMeta, lang: Repor
     pageSize: 'A4',
     pageMargins: [40, 50, 40, 50],
     defaultStyle: { font: FONT_FAMILY, fontSize: 9.5, lineHeight: 1.2 },
-    info: { title: `${tr(lang, T.title)} ${meta.reportNumber}`, author: meta.lab ?? 'callcert', subject: m.results.scenario.name, creator: `callcert ${m.tool.version}`, producer: 'callcert (pdfmake)' },
+    info: { title: `${tr(lang, reportTitle(m.results, meta))} ${meta.reportNumber}`, author: meta.lab ?? 'callcert', subject: m.results.scenario.name, creator: `callcert ${m.tool.version}`, producer: 'callcert (pdfmake)' },
+    // The 骑缝章 (perforation seal) strip in the right margin of every page: stamped across the edges of the stacked pages.
+    background: () => ({ stack: [
+      { canvas: [{ type: 'rect', x: 563, y: 330, w: 24, h: 180, dash: { length: 3 }, lineColor: '#bbbbbb', lineWidth: 0.5 }] },
+      { text: '骑\n缝\n章', fontSize: 6.5, color: '#bbbbbb', lineHeight: 1, absolutePosition: { x: 572, y: 408 } },
+    ] }),
     header: (page: number) => (page === 1 ? null : {
       columns: [
         { text: `${c.L(T.reportNumber)}: ${meta.reportNumber}`, fontSize: 7.5, color: GREY },
-        { text: c.L(T.title), fontSize: 7.5, color: GREY, alignment: 'right' },
+        { text: c.L(reportTitle(m.results, meta)), fontSize: 7.5, color: GREY, alignment: 'right' },
       ],
       margin: [40, 22, 40, 0],
     }),

@@ -18,17 +18,30 @@ import { mediaOf } from './media-figures.js';
 import { mediaBlocks } from './media-sections.js';
 import { platformBlocks, platformOf } from './platform-sections.js';
 import { describeStages } from '../load/stages.js';
+import { timeIn } from './meta.js';
+import { isLoopbackTarget, littleOverHold, LOOPBACK_NOTE, stageRates, testKind } from './run-kind.js';
 
 type Dist = Results['summary']['setupMs'];
 
-/** The verdict as shown: an invalid or unfinished run never reads PASS. */
-export function verdictText(m: ReportModel): { text: Bi; tone: 'ok' | 'bad' } {
+/** The cover banner of a run against the embedded simulator (red, Chinese first). */
+export const SIMULATOR_BANNER: Bi = bi(
+  '本报告为内置模拟呼叫中心的自检/演示报告，不得用于电信业务许可申请',
+  "This report is a self-check/demonstration against callcert's embedded simulated call centre and must not be used in a telecom licence application",
+);
+
+/** The verdict as shown: an invalid or unfinished run never reads PASS; a simulator run never reads PASS either. */
+export function verdictText(m: ReportModel): { text: Bi; tone: 'ok' | 'bad' | 'muted' } {
+  if (m.results.target.embedded && isValidStatus(m.status)) {
+    return m.status === 'failed'
+      ? { text: bi('自检完成（不适用于许可）：判定准则未满足', 'SELF-CHECK COMPLETE (not for licensing): criteria not met'), tone: 'bad' }
+      : { text: bi('自检完成（不适用于许可）', 'SELF-CHECK COMPLETE (not for licensing)'), tone: 'bad' };
+  }
   switch (m.status) {
     case 'passed': return { text: T.pass, tone: 'ok' };
     case 'failed': return { text: T.fail, tone: 'bad' };
     case 'not_judged': return { text: T.notJudged, tone: 'bad' };
     case 'running': return { text: bi('未完成：运行尚未结束，本报告不作为合格依据', 'NOT FINISHED: the run had not ended; this report is not evidence of conformity'), tone: 'bad' };
-    default: return { text: bi('无效：运行中断或压力发生器饱和，本报告不作为合格依据', 'INVALID: the run was interrupted or the generator saturated; this report is not evidence of conformity'), tone: 'bad' };
+    default: return { text: bi('无效：测试中断或负载发生器饱和，本报告不作为合格依据', 'INVALID: the run was interrupted or the load generator saturated; this report is not evidence of conformity'), tone: 'bad' };
   }
 }
 
@@ -37,12 +50,12 @@ export const verdictLine = (m: ReportModel): Text => [T.verdict, ': ', verdictTe
 
 export function invalidNotice(m: ReportModel): Block[] {
   if (isValidStatus(m.status)) return [];
-  return [{ kind: 'notice', title: bi('运行无效', 'Run not valid'), items: m.invalidReasons }];
+  return [{ kind: 'notice', title: bi('测试无效', 'Run not valid'), items: m.invalidReasons }];
 }
 
 export function dist(s: Dist | null | undefined): string {
   if (s === null || s === undefined) return '—';
-  return `p50 ${fmtNum(s.p50)} · p90 ${fmtNum(s.p90)} · p95 ${fmtNum(s.p95)} · p99 ${fmtNum(s.p99)} · max ${fmtNum(s.max)} · mean ${fmtNum(s.mean)} (n=${fmtNum(s.count)})`;
+  return `p50 ${fmtMs(s.p50)} · p90 ${fmtMs(s.p90)} · p95 ${fmtMs(s.p95)} · p99 ${fmtMs(s.p99)} · max ${fmtMs(s.max)} · mean ${fmtMs(s.mean)} (n=${fmtNum(s.count)})`;
 }
 
 /** "Verdict" cell of a criterion or a search step: PASS only for a met threshold in a valid run. */
@@ -50,6 +63,8 @@ function verdictCell(m: ReportModel, pass: boolean, actual: number | null): Cell
   if (actual === null) return { text: bi(`${T.notMeasured.zh} — ${T.fail.zh}`, `${T.notMeasured.en} — ${T.fail.en}`), tone: 'bad' };
   if (!pass) return { text: T.fail, tone: 'bad' };
   if (!isValidStatus(m.status)) return { text: T.metButInvalid, tone: 'bad' };
+  // Against the simulator a met threshold is a self-check result, never a green PASS.
+  if (m.results.target.embedded) return { text: bi('达到阈值（自检）', 'threshold met (self-check)'), tone: 'muted' };
   return { text: T.pass, tone: 'ok' };
 }
 
@@ -60,13 +75,25 @@ function stepCell(m: ReportModel, st: SearchEvidence['steps'][number]): Cell {
 }
 
 export const LICENCE_LABEL: Record<LicenceState, Bi> = {
-  met: bi('已测量：满足', 'measured: met'),
-  'not-met': bi('已测量：不满足', 'measured: not met'),
-  'met-run-invalid': bi('已测量：达到数值，但运行无效', 'measured: value reached, run invalid'),
-  'not-tested': T.notTested,
+  met: bi('符合', 'conforms'),
+  'not-met': bi('不符合', 'does not conform'),
+  'met-run-invalid': bi('数值达到，但测试无效', 'value reached, test invalid'),
+  'not-tested': bi('未测试（原因见证据栏）', 'not tested (reason under evidence)'),
+  'not-applicable': bi('不适用', 'not applicable'),
 };
 
-const modelText = (r: Results): Bi => (r.scenario.model === 'closed' ? bi('闭环模型：保持并发通道', 'closed model: channels held') : bi('开环模型：呼叫到达速率', 'open model: call arrival rate'));
+/** Where the pass criteria come from, printed beside each (report.yaml criteriaSource). */
+export const criteriaSourceLabel = (meta: ReportMeta): Bi => (meta.criteriaSource === 'client' ? bi('委托方要求', "client's requirement") : bi('场景设定', 'set by the scenario'));
+
+/** A criterion as printed: the expression and its source. */
+const criterionText = (x: { metric: string; criterion: string }, meta: ReportMeta): Text => [`${x.metric} ${x.criterion}（`, criteriaSourceLabel(meta), '）'];
+
+/** Milliseconds to 0.1 ms (GB/T 8170): below the generator's own timing resolution finer digits mean nothing. */
+export function fmtMs(n: number | null | undefined): string {
+  return n === null || n === undefined || Number.isNaN(n) ? '—' : (Math.round(n * 10) / 10).toFixed(1);
+}
+
+const modelText = (r: Results): Bi => (r.scenario.model === 'closed' ? bi('固定并发（封闭）模型：每路通话结束后立即补呼', 'closed model: channels held, each call replaced as it ends') : bi('开放模型：按计划速率发起呼叫', 'open model: call arrival rate'));
 const stageUnit = (r: Results) => (r.scenario.model === 'closed' ? 'channels' : 'cps');
 
 /**
@@ -78,11 +105,11 @@ export function certifiedSentence(
 ): Bi {
   const fc = s.failingCriterion;
   const cap = s.certifiedCapacity;
-  let zh = cap === null ? '认证容量：无（没有通过的台阶）' : `认证容量：${fmtNum(cap)} 通道`;
+  let zh = cap === null ? '验证容量：无（没有通过的台阶）' : `验证容量：${fmtNum(cap)} 路`;
   let en = cap === null ? 'Certified capacity: none (no step passed)' : `Certified capacity: ${fmtNum(cap)} channels`;
   if (s.stoppedBy === 'generator') {
     const why = (s.generatorSaturatedBy ?? []).join('; ');
-    zh += `；台阶 ${fmtNum(s.generatorLimit ?? null)} 压力发生器饱和（${why}），搜索在此停止：这是本发生器主机的极限而非被测平台的，平台容量不低于认证值`;
+    zh += `；台阶 ${fmtNum(s.generatorLimit ?? null)} 负载发生器饱和（${why}），搜索在此停止：这是本发生器主机的极限而非被测平台的，平台容量不低于认证值`;
     en += `; at step ${fmtNum(s.generatorLimit ?? null)} the generator saturated (${why}) and the search stopped: this is the generator host's limit, not the platform's — the platform's capacity is at least the certified figure`;
   } else if (fc !== null) {
     zh += `；台阶 ${fmtNum(s.failedStep)} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fmtNum(fc.actual)}）`;
@@ -102,14 +129,22 @@ export function certifiedSentence(
   return bi(`${zh}。`, `${en}.`);
 }
 
-function notices(): Section {
+function notices(meta: ReportMeta): Section {
+  const tz = meta.timeZone;
+  const contact = [meta.lab, meta.labAddress, meta.labContact].filter((x) => x !== null).join('，');
   const items: Bi[] = [
     bi('本报告的测试结果仅对被测系统的所测版本及本报告所述测试环境有效。', 'The results apply only to the tested version of the system under test and to the environment described in this report.'),
     bi('本报告无编制、审核、批准人签字及测试单位盖章无效。', 'This report is invalid without the signatures of the preparer, reviewer and approver and the seal of the test laboratory.'),
     bi('本报告涂改、增删无效；未经测试单位书面同意，不得部分复制本报告。', 'Altered reports are invalid; the report may not be reproduced in part without the laboratory\'s written consent.'),
-    bi('原始数据（results.json 等）作为附件嵌入本 PDF，其 SHA-256 列于附录 B；可用 `callcert verify` 校验附件、页面内容与判定的一致性。', 'The raw data (results.json and others) is attached inside this PDF with its SHA-256 in Appendix B; `callcert verify` checks the attachments, the page content and the verdicts against each other.'),
-    bi('报告中的数值即 results.json 中记录的数值，未作改变判定结果的舍入。', 'Figures in this report are the values recorded in results.json, without rounding that could change a verdict.'),
-    bi('运行被中断或压力发生器饱和的测试不能得出"通过"结论，并在封面与摘要中注明。', 'A run that was interrupted or whose generator saturated cannot conclude in a pass; the cover and summary say so.'),
+    bi('原始数据（results.json 等）作为附件嵌入本 PDF，其 SHA-256 列于附录 B；可用 callcert verify 命令校验附件、页面内容与判定的一致性。', 'The raw data (results.json and others) is attached inside this PDF with its SHA-256 in Appendix B; the callcert verify command checks the attachments, the page content and the verdicts against each other.'),
+    bi('判定所依据的测量值即 results.json 中记录的数值，未作改变判定结果的舍入；时延分布按 0.1 ms 修约（GB/T 8170）。', 'The measured values verdicts rest on are those recorded in results.json, without rounding that could change a verdict; delay distributions are rounded to 0.1 ms (GB/T 8170).'),
+    bi('测试被中断或负载发生器饱和的测试不能得出“通过”结论，并在封面与摘要中注明；对象为内置模拟器的测试不得出具许可用结论。', 'A test that was interrupted or whose load generator saturated cannot conclude in a pass, and the cover and summary say so; a test against the embedded simulator gives no conclusion usable for a licence.'),
+    bi(`本报告所列时间均为 ${tz} 时间，并注明与 UTC 的时差。`, `Times in this report are in ${tz}, with their offset from UTC.`),
+    bi('复制报告未重新加盖测试单位检验检测专用章无效。', 'A copy of this report is invalid unless re-stamped with the laboratory\'s test seal.'),
+    bi(
+      `对本报告若有异议，应于收到报告之日起 ${meta.objectionDays} 日内向测试单位提出${contact === '' ? '' : `（${contact}）`}，逾期不予受理。`,
+      `Objections to this report must reach the laboratory within ${meta.objectionDays} days of its receipt${contact === '' ? '' : ` (${contact})`}.`,
+    ),
   ];
   return { id: 'notices', n: null, title: T.notices, blocks: [{ kind: 'list', ordered: true, items }] };
 }
@@ -120,10 +155,10 @@ function keyFiguresRows(m: ReportModel): Cell[][] {
     [bi('呼叫尝试', 'Calls attempted'), fmtNum(s.calls.attempted)],
     [bi('应答', 'Answered'), fmtNum(s.calls.answered)],
     [bi('失败', 'Failed'), fmtNum(s.calls.failed)],
-    [bi('持续并发通道', 'Sustained channels'), fmtNum(s.concurrency.sustained)],
-    [bi('峰值并发通道', 'Peak channels'), fmtNum(s.concurrency.peak)],
-    ['SER', fmtNum(s.ratios.ser)],
-    [bi('建立时间 p95（毫秒）', 'Setup time p95 (ms)'), fmtNum(s.setupMs.p95)],
+    [bi('稳定保持并发呼叫数（路）', 'Sustained concurrent calls'), fmtNum(s.concurrency.sustained)],
+    [bi('峰值并发呼叫数（路）', 'Peak concurrent calls'), fmtNum(s.concurrency.peak)],
+    [bi('呼叫建立成功率（SER）', 'Session establishment ratio (SER)'), fmtNum(s.ratios.ser)],
+    [bi('呼叫建立时延 p95（毫秒）', 'Call setup delay p95 (ms)'), fmtMs(s.setupMs.p95)],
     ...mediaKeyFigures(m),
     [bi('测试时长', 'Duration'), fmtDurationMs(m.results.durationMs)],
   ];
@@ -140,23 +175,36 @@ function mediaKeyFigures(m: ReportModel): Cell[][] {
 }
 
 /** The summary page's body (the PDF adds the signature boxes after it). */
-function summary(m: ReportModel): Section {
+function summary(m: ReportModel, meta: ReportMeta): Section {
   const r = m.results;
   const v = verdictText(m);
   const failing = r.criteria.filter((x) => !x.pass).map((x) => `${x.metric} ${x.criterion}`);
   const search = searchOf(r);
+  const kind = testKind(r, meta);
   const blocks: Block[] = [
+    ...simulatorBanner(m),
     { kind: 'p', text: verdictLine(m), tone: v.tone, strong: true },
     ...invalidNotice(m),
     { kind: 'p', text: bi(
-      `场景“${r.scenario.name}”（${modelText(r).zh}）于 ${r.startedAt} 开始，运行 ${fmtDurationMs(r.durationMs)}，目标 ${m.targetUri}（${r.target.transport}）。`,
-      `Scenario "${r.scenario.name}" (${modelText(r).en}) started ${r.startedAt}, ran ${fmtDurationMs(r.durationMs)} against ${m.targetUri} (${r.target.transport}).`,
+      `${kind.zh}：场景“${r.scenario.name}”（${modelText(r).zh}）于 ${timeIn(r.startedAt, meta.timeZone)} 开始，持续 ${fmtDurationMs(r.durationMs)}，目标 ${m.targetUri}（${r.target.transport}）。`,
+      `${kind.en}: scenario "${r.scenario.name}" (${modelText(r).en}) started ${timeIn(r.startedAt, meta.timeZone)}, ran ${fmtDurationMs(r.durationMs)} against ${m.targetUri} (${r.target.transport}).`,
     ) },
+    ...loopbackNote(m),
     ...(search === null ? [] : [{ kind: 'p' as const, text: certifiedSentence(search), strong: true }]),
     ...(failing.length > 0 ? [{ kind: 'p' as const, text: bi(`未满足的判定准则：${failing.join('；')}`, `Criteria not met: ${failing.join('; ')}`), tone: 'bad' as const }] : []),
     { kind: 'table', head: [T.item, T.value], rows: keyFiguresRows(m), widths: ['*', 160] },
   ];
   return { id: 'summary', n: null, title: T.summary, blocks };
+}
+
+/** The simulator banner, as a block (the summary; the PDF cover prints it too). */
+export function simulatorBanner(m: ReportModel): Block[] {
+  return m.results.target.embedded ? [{ kind: 'p', text: SIMULATOR_BANNER, tone: 'bad', strong: true }] : [];
+}
+
+/** A target on the generator's own host, said where the target is named. */
+export function loopbackNote(m: ReportModel): Block[] {
+  return isLoopbackTarget(m.results.target.uri) ? [{ kind: 'p', text: LOOPBACK_NOTE, tone: 'bad' }] : [];
 }
 
 /** Sub-section numbers of section 7, which depend on what the run measured. */
@@ -191,13 +239,13 @@ function mediaScope(r: Results, lay: ResultsLayout): Block[] {
   return [{ kind: 'p', text: bi(`语音媒体：每通应答呼叫双向 RTP（${md.codec}），测量见 ${lay.media}。`, `Voice media: RTP both ways on every answered call (${md.codec}), measured in ${lay.media}.`) }];
 }
 
-function purpose(m: ReportModel, lay: ResultsLayout): Section {
+function purpose(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section {
   const r = m.results;
   const stages = describeStages(r.scenario.stages, stageUnit(r));
   return {
     id: 'purpose', n: '1', title: T.purpose, blocks: [
       { kind: 'h2', title: bi('1.1 测试目的', '1.1 Purpose') },
-      { kind: 'p', text: bi('在规定负载下测量被测呼叫中心平台的 SIP 呼叫处理能力（并发通道、呼叫速率、建立时间、建立成功率），并按判定准则给出结论。', 'Measure the SIP call-handling capacity of the platform under test (concurrent channels, call rate, setup time, establishment ratio) under a defined load, and conclude against the pass criteria.') },
+      { kind: 'p', text: bi(`${testKind(r, meta).zh}：在规定负载下测量被测呼叫中心系统的 SIP 呼叫处理能力（并发呼叫数、呼叫速率、呼叫建立时延、呼叫建立成功率），并按判定准则给出结论。`, `${testKind(r, meta).en}: measure the SIP call-handling capacity of the platform under test (concurrent calls, call rate, setup delay, establishment ratio) under a defined load, and conclude against the pass criteria.`) },
       { kind: 'h2', title: bi('1.2 测试范围', '1.2 Scope') },
       { kind: 'p', text: bi(`SIP 信令负载：${stages}；目标 ${m.targetUri}，传输 ${r.target.transport}。本次运行未测得的许可技术要求见 ${lay.licence}。`, `SIP signalling load: ${stages}; target ${m.targetUri} over ${r.target.transport}. Licence requirements this run did not measure are listed in ${lay.licence}.`) },
       ...httpScope(r),
@@ -206,8 +254,9 @@ function purpose(m: ReportModel, lay: ResultsLayout): Section {
       { kind: 'h2', title: bi('1.3 判定准则', '1.3 Pass criteria') },
       r.criteria.length === 0
         ? { kind: 'p', text: bi('场景未规定判定准则。', 'The scenario sets no pass criteria.') }
-        : { kind: 'list', items: r.criteria.map((x) => `${x.metric} ${x.criterion}`) },
-      { kind: 'p', tone: 'muted', text: bi('运行有效的前提：运行未被中断，压力发生器的调度滞后 p99 与事件循环延迟 p99 不超过第 4 节所列上限。', 'A run is valid evidence only if it was not interrupted and the generator\'s schedule slip p99 and event-loop lag p99 stayed within the limits in section 4.') },
+        : { kind: 'list', items: r.criteria.map((x) => criterionText(x, meta)) },
+      { kind: 'p', tone: 'muted', text: bi('判定规则：按实测值直接判定，不考虑测量不确定度。', 'Decision rule: each criterion is judged on the measured value as it is, without allowance for measurement uncertainty.') },
+      { kind: 'p', tone: 'muted', text: bi('测试有效性条件：测试未被中断，负载发生器的发送时刻偏差 p99 与发生器进程延迟 p99 不超过第 4 节所列上限。', 'A test is valid evidence only if it was not interrupted and the generator\'s schedule slip p99 and event-loop lag p99 stayed within the limits in section 4.') },
     ],
   };
 }
@@ -221,12 +270,15 @@ function sut(m: ReportModel, meta: ReportMeta): Section {
   const blocks: Block[] = [{ kind: 'table', head: [T.item, T.value], widths: [150, '*'], rows: [
     [T.system, meta.system?.name ?? T.notProvided],
     [T.version, meta.system?.version ?? T.notProvided],
+    [bi('生产/开发单位', 'Vendor'), meta.system?.vendor ?? T.notProvided],
+    [bi('部署方式', 'Deployment'), meta.system?.deployment ?? T.notProvided],
     [bi('SIP 目标', 'SIP target'), m.targetUri],
     [bi('传输协议', 'Transport'), r.target.transport],
   ] }];
   if (r.target.embedded) {
     blocks.push({ kind: 'p', tone: 'bad', text: bi('注意：本次被测对象为 callcert 内置的模拟呼叫中心（演示或自检），不是真实平台。', 'Note: the target was callcert\'s embedded simulated call centre (a demonstration or self-check), not a real platform.') });
   }
+  blocks.push(...loopbackNote(m));
   blocks.push({ kind: 'h2', title: bi('网络拓扑', 'Topology') }, { kind: 'topology' });
   return { id: 'sut', n: '3', title: T.sut, blocks };
 }
@@ -235,15 +287,16 @@ function environment(m: ReportModel): Section {
   const g = m.results.generator;
   return {
     id: 'environment', n: '4', title: T.environment, blocks: [
-      { kind: 'p', text: bi('压力发生器主机（运行时记录于 results.json）：', 'Load generator host (as recorded in results.json by the run):') },
+      { kind: 'p', text: bi('负载发生器主机（测试时记录于 results.json）：', 'Load generator host (as recorded in results.json by the run):') },
+      ...loopbackNote(m),
       { kind: 'table', head: [T.item, T.value], widths: [180, '*'], rows: [
         ['CPU', `${g.host.cpuModel} × ${g.host.cpus}`],
         [bi('内存', 'Memory'), fmtBytes(g.host.totalMemBytes)],
         [bi('操作系统', 'OS'), g.host.platform],
         ['Node.js', g.host.node],
         [bi('工作线程', 'Worker threads'), fmtNum(g.workers)],
-        [bi('调度滞后 p99 上限（毫秒）', 'Schedule slip p99 limit (ms)'), fmtNum(g.limits.maxScheduleSlipMsP99)],
-        [bi('事件循环延迟 p99 上限（毫秒）', 'Event-loop lag p99 limit (ms)'), fmtNum(g.limits.maxEventLoopLagMsP99)],
+        [bi('发送时刻偏差 p99 上限（毫秒）', 'Schedule slip p99 limit (ms)'), fmtNum(g.limits.maxScheduleSlipMsP99)],
+        [bi('发生器进程延迟 p99 上限（毫秒）', 'Event-loop lag p99 limit (ms)'), fmtNum(g.limits.maxEventLoopLagMsP99)],
       ] },
     ],
   };
@@ -268,10 +321,10 @@ function method(m: ReportModel): Section {
   const r = m.results;
   const search = searchOf(r) !== null;
   const model: Bi = search
-    ? bi('容量搜索：逐级提高保持的并发通道数，每级按其保持窗口判定，首个未通过的台阶结束搜索', 'capacity search: channels held stepped up level by level, each step judged on its own hold window; the first failing step ends the search')
+    ? bi('容量搜索：逐级提高保持的并发呼叫数（路），每级按其保持时段判定，首个未通过的台阶结束搜索', 'capacity search: channels held stepped up level by level, each step judged on its own hold window; the first failing step ends the search')
     : r.scenario.model === 'closed'
-      ? bi('闭环：保持 N 个并发通道，通话结束即补呼', 'closed: hold N channels, replacing each call as it ends')
-      : bi('开环：按计划速率发起呼叫', 'open: calls started at a scheduled rate');
+      ? bi('固定并发（封闭）模型：保持 N 路并发呼叫，每路通话结束后立即补呼', 'closed: hold N channels, replacing each call as it ends')
+      : bi('开放模型：按计划速率发起呼叫', 'open: calls started at a scheduled rate');
   return {
     id: 'method', n: '6', title: T.method, blocks: [
       { kind: 'table', head: [T.item, T.value], widths: [110, '*'], rows: [
@@ -279,11 +332,31 @@ function method(m: ReportModel): Section {
         [bi('场景文件', 'Scenario file'), r.scenario.file ?? bi('（命令行参数）', '(command-line flags)')],
         [bi('负载模型', 'Load model'), model],
         [bi('阶段', 'Stages'), describeStages(r.scenario.stages, stageUnit(r))],
-        [bi('计时方法', 'Timing'), bi('所有延迟从计划发送时刻计时（无协调遗漏）', 'every delay is timed from the intended send time (no coordinated omission)')],
+        [bi('计时方法', 'Timing'), bi('时延自计划发送时刻起算，发生器自身排队延迟计入结果（避免协调遗漏 coordinated omission 导致的低估）', 'every delay is timed from the intended send time, so the generator\'s own queueing counts (no coordinated omission)')],
+        [bi('各阶段呼叫速率（次/秒，尝试/应答）', 'Call rate per stage (calls/s, attempted/answered)'), stageRateText(r)],
       ] },
       { kind: 'chart', n: '6.1', spec: loadProfileSpec(r) },
     ],
   };
+}
+
+/** Per-stage call rates from the timeline: "阶段 1 0→1000：16.7 / 16.7；阶段 2 …". */
+function stageRateText(r: Results): Bi {
+  const rows = stageRates(r);
+  if (rows.length === 0) return bi('—', '—');
+  const zh = rows.map((s) => `阶段 ${s.n}（${fmtNum(s.startMs / 1000)}–${fmtNum(s.endMs / 1000)} s，${fmtNum(s.from)}→${fmtNum(s.target)}）：${fmtNum(s.attemptsPerS)} / ${fmtNum(s.answersPerS)}`).join('；');
+  const en = rows.map((s) => `stage ${s.n} (${fmtNum(s.startMs / 1000)}–${fmtNum(s.endMs / 1000)} s, ${fmtNum(s.from)}→${fmtNum(s.target)}): ${fmtNum(s.attemptsPerS)} / ${fmtNum(s.answersPerS)}`).join('; ');
+  return bi(zh, en);
+}
+
+/** Little's law over the hold window, with what it rests on; the whole-run figure would mix in the ramp. */
+function littleText(r: Results): Bi {
+  const l = littleOverHold(r);
+  if (l === null) return bi('—（无稳定保持时段）', '— (no hold window)');
+  return bi(
+    `${fmtNum(l.expected)}（保持时段应答速率 ${fmtNum(l.answersPerS)} 次/秒 × 平均通话时长 ${fmtNum(l.meanHoldS)} s）`,
+    `${fmtNum(l.expected)} (answers ${fmtNum(l.answersPerS)}/s over the hold window × mean hold ${fmtNum(l.meanHoldS)} s)`,
+  );
 }
 
 function searchBlocks(m: ReportModel, n: string): Block[] {
@@ -309,26 +382,29 @@ function results(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section 
     // null in results.json files written before these counts were recorded (schema 1, migrated): shown as —.
     [bi('呼叫：运行结束时截断/完全无响应/无临时响应即应答', 'Calls: cut at end/no response at all/answered without provisional'),
       `${fmtNum(s.calls.cutAtEnd)} / ${fmtNum(s.calls.noResponse)} / ${fmtNum(s.calls.noProvisional)}`],
-    [bi('并发：峰值/持续/目标', 'Channels: peak/sustained/target'), `${fmtNum(s.concurrency.peak)} / ${fmtNum(s.concurrency.sustained)} / ${fmtNum(s.concurrency.target)}`],
-    [bi('持续窗口（毫秒）', 'Sustained window (ms)'), s.concurrency.sustainedWindowMs === null ? '—' : `${fmtNum(s.concurrency.sustainedWindowMs[0])} – ${fmtNum(s.concurrency.sustainedWindowMs[1])}`],
-    [bi('利特尔定律预期并发', 'Little\'s law expected channels'), fmtNum(s.concurrency.littlesLawExpected)],
-    [bi('呼叫速率：提供/实际/应答（次/秒）', 'CPS: offered/achieved/answered'), `${fmtNum(s.cps.offered)} / ${fmtNum(s.cps.achieved)} / ${fmtNum(s.cps.answered)}`],
+    [bi('并发呼叫数（路）：峰值/稳定保持/目标', 'Concurrent calls: peak/sustained/target'), `${fmtNum(s.concurrency.peak)} / ${fmtNum(s.concurrency.sustained)} / ${fmtNum(s.concurrency.target)}`],
+    [bi('稳定保持时段', 'Hold window'), s.concurrency.sustainedWindowMs === null ? '—' : bi(
+      `第 ${fmtNum(s.concurrency.sustainedWindowMs[0] / 1000)} s 至第 ${fmtNum(s.concurrency.sustainedWindowMs[1] / 1000)} s（共 ${fmtNum((s.concurrency.sustainedWindowMs[1] - s.concurrency.sustainedWindowMs[0]) / 1000)} s）`,
+      `${fmtNum(s.concurrency.sustainedWindowMs[0] / 1000)} s to ${fmtNum(s.concurrency.sustainedWindowMs[1] / 1000)} s (${fmtNum((s.concurrency.sustainedWindowMs[1] - s.concurrency.sustainedWindowMs[0]) / 1000)} s)`,
+    )],
+    [bi('利特尔定律预期并发（保持时段）', 'Little\'s law expected calls (hold window)'), littleText(r)],
+    [bi('各阶段呼叫速率（次/秒，尝试/应答）', 'Call rate per stage (calls/s, attempted/answered)'), stageRateText(r)],
     ['SER / SEER / ISA / SCR / ASR', `${fmtNum(s.ratios.ser)} / ${fmtNum(s.ratios.seer)} / ${fmtNum(s.ratios.isa)} / ${fmtNum(s.ratios.scr)} / ${fmtNum(s.ratios.asr)}`],
-    [bi('建立时间（毫秒）', 'Setup time (ms)'), dist(s.setupMs)],
-    [bi('PDD（毫秒）', 'PDD (ms)'), dist(s.pddMs)],
-    [bi('失败呼叫 PDD（毫秒）', 'PDD of failed calls (ms)'), dist(s.pddFailedMs)],
-    [bi('拆线时延 SDD（毫秒）', 'SDD (ms)'), dist(s.sddMs)],
+    [bi('呼叫建立时延（毫秒）', 'Call setup delay (ms)'), dist(s.setupMs)],
+    [bi('拨号后时延 PDD（毫秒）', 'Post-dial delay PDD (ms)'), dist(s.pddMs)],
+    [bi('失败呼叫拨号后时延（毫秒）', 'PDD of failed calls (ms)'), dist(s.pddFailedMs)],
+    [bi('会话释放时延 SDD（BYE→200 OK，毫秒）', 'Session disconnect delay SDD (BYE→200 OK, ms)'), dist(s.sddMs)],
     [bi('重传/解析错误/传输错误', 'Retransmissions/parse/transport errors'), `${fmtNum(s.retransmissions)} / ${fmtNum(s.parseErrors)} / ${fmtNum(s.transportErrors)}`],
-    [bi('发生器：调度滞后 p99/最大（毫秒）', 'Generator: schedule slip p99/max (ms)'), `${fmtNum(g.scheduleSlipMsP99)} / ${fmtNum(g.scheduleSlipMsMax)}`],
-    [bi('发生器：事件循环延迟 p99/最大（毫秒）', 'Generator: event-loop lag p99/max (ms)'), `${fmtNum(g.eventLoopLagMsP99)} / ${fmtNum(g.eventLoopLagMsMax)}`],
+    [bi('发生器：发送时刻偏差 p99/最大（毫秒）', 'Generator: schedule slip p99/max (ms)'), `${fmtNum(g.scheduleSlipMsP99)} / ${fmtNum(g.scheduleSlipMsMax)}`],
+    [bi('发生器：进程延迟 p99/最大（毫秒）', 'Generator: event-loop lag p99/max (ms)'), `${fmtNum(g.eventLoopLagMsP99)} / ${fmtNum(g.eventLoopLagMsMax)}`],
     [bi('发生器：CPU（%）/堆峰值', 'Generator: CPU (%)/heap max'), `${fmtNum(g.cpuPct)} / ${fmtBytes(g.heapUsedBytesMax)}`],
   ];
   const blocks: Block[] = [
     { kind: 'h2', title: bi('7.1 指标判定', '7.1 Requirements and verdicts') },
     r.criteria.length === 0
       ? { kind: 'p', text: bi('无判定准则。', 'No criteria.') }
-      : { kind: 'table', head: [T.requirement, T.measured, T.result], widths: ['*', 90, 130], rows: r.criteria.map((x) => [`${x.metric} ${x.criterion}`, fmtNum(x.actual), verdictCell(m, x.pass, x.actual)]) },
-    { kind: 'h2', title: bi('7.2 主要测量值', '7.2 Key measurements') },
+      : { kind: 'table', head: [T.requirement, T.measured, T.result], widths: ['*', 90, 130], rows: r.criteria.map((x) => [criterionText(x, meta), fmtNum(x.actual), verdictCell(m, x.pass, x.actual)]) },
+    { kind: 'h2', title: bi('7.2 主要测试结果', '7.2 Key results') },
     { kind: 'table', head: [T.item, T.value], widths: [170, '*'], rows: figures },
   ];
   if (lay.search !== null) blocks.push(...searchBlocks(m, lay.search));
@@ -339,10 +415,10 @@ function results(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section 
     { kind: 'h2', title: bi(`${lay.licence} 许可技术要求对照`, `${lay.licence} Licence-readiness`) },
     { kind: 'table', head: [T.requirement, T.status, T.evidence], widths: [150, 100, '*'], rows: m.licence.map((l) => [
       l.requirement,
-      { text: LICENCE_LABEL[l.state], tone: l.state === 'met' ? 'ok' : l.state === 'not-tested' ? 'muted' : 'bad' },
+      { text: LICENCE_LABEL[l.state], tone: l.state === 'met' ? 'ok' : l.state === 'not-tested' || l.state === 'not-applicable' ? 'muted' : 'bad' },
       l.evidence,
     ]) },
-    { kind: 'p', tone: 'muted', small: true, text: bi('“未测试”表示本次运行未产生该项证据，不代表满足或不满足。', '"Not tested" means this run produced no evidence for the item: neither met nor not met.') },
+    { kind: 'p', tone: 'muted', small: true, text: bi('“未测试”表示本次测试未产生该项证据，不代表符合或不符合；“不适用”表示测试对象为内置模拟器，不构成对任何平台的证据。', '"Not tested" means this test produced no evidence for the item: it neither conforms nor fails to; "not applicable" means the object was the embedded simulator, evidence of no platform.') },
     // What the operator says of retention is not evidence: printed as theirs, apart from the measured rows.
     ...(meta.recordingRetention === null ? [] : [{ kind: 'p' as const, text: bi(
       `平台声明的录音保存期限（report.yaml，声明值，未经测量）：${meta.recordingRetention}`,
@@ -350,7 +426,7 @@ function results(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section 
     ) }]),
     ...resultSpecs(r).map((spec, i): Block => ({
       kind: 'chart', n: `${lay.charts}.${i + 1}`, spec,
-      ...(i === 0 ? { heading: bi(`${lay.charts} 时序图`, `${lay.charts} Charts over time`) } : {}),
+      ...(i === 0 ? { heading: bi(`${lay.charts} 随时间变化曲线`, `${lay.charts} Charts over time`) } : {}),
     })),
   );
   return { id: 'results', n: '7', title: T.results, blocks };
@@ -363,21 +439,22 @@ function analysisLines(m: ReportModel): Bi[] {
   const g = r.generator;
   const lines: Bi[] = [];
   lines.push(m.invalidReasons.length === 0
-    ? bi('运行有效：未中断，压力发生器未超出健康上限。', 'The run is valid: not interrupted, generator within its health limits.')
-    : bi(`运行无效：${m.invalidReasons.join('；')}。`, `The run is not valid: ${m.invalidReasons.join('; ')}.`));
+    ? bi('测试有效：未中断，负载发生器未超出健康上限。', 'The test is valid: not interrupted, generator within its health limits.')
+    : bi(`测试无效：${m.invalidReasons.join('；')}。`, `The test is not valid: ${m.invalidReasons.join('; ')}.`));
   lines.push(bi(
-    `压力发生器调度滞后 p99 为 ${fmtNum(g.scheduleSlipMsP99)} ms（上限 ${fmtNum(g.limits.maxScheduleSlipMsP99)} ms），事件循环延迟 p99 为 ${fmtNum(g.eventLoopLagMsP99)} ms（上限 ${fmtNum(g.limits.maxEventLoopLagMsP99)} ms）。`,
+    `负载发生器发送时刻偏差 p99 为 ${fmtNum(g.scheduleSlipMsP99)} ms（上限 ${fmtNum(g.limits.maxScheduleSlipMsP99)} ms），发生器进程延迟 p99 为 ${fmtNum(g.eventLoopLagMsP99)} ms（上限 ${fmtNum(g.limits.maxEventLoopLagMsP99)} ms）。`,
     `Generator schedule slip p99 ${fmtNum(g.scheduleSlipMsP99)} ms (limit ${fmtNum(g.limits.maxScheduleSlipMsP99)} ms), event-loop lag p99 ${fmtNum(g.eventLoopLagMsP99)} ms (limit ${fmtNum(g.limits.maxEventLoopLagMsP99)} ms).`,
   ));
-  if (s.concurrency.sustained !== null) {
+  const little = littleOverHold(r);
+  if (s.concurrency.sustained !== null && little !== null) {
     lines.push(bi(
-      `持续并发 ${fmtNum(s.concurrency.sustained)}（目标 ${fmtNum(s.concurrency.target)}），按利特尔定律（应答速率 × 平均保持时长）预期 ${fmtNum(s.concurrency.littlesLawExpected)}。`,
-      `Sustained channels ${fmtNum(s.concurrency.sustained)} (target ${fmtNum(s.concurrency.target)}); Little's law (answer rate × mean hold) expects ${fmtNum(s.concurrency.littlesLawExpected)}.`,
+      `稳定保持并发 ${fmtNum(s.concurrency.sustained)} 路（目标 ${fmtNum(s.concurrency.target)}），按利特尔定律（保持时段应答速率 ${fmtNum(little.answersPerS)} 次/秒 × 平均通话时长 ${fmtNum(little.meanHoldS)} s）预期 ${fmtNum(little.expected)} 路。`,
+      `Sustained ${fmtNum(s.concurrency.sustained)} concurrent calls (target ${fmtNum(s.concurrency.target)}); Little's law (answers ${fmtNum(little.answersPerS)}/s over the hold window × mean hold ${fmtNum(little.meanHoldS)} s) expects ${fmtNum(little.expected)}.`,
     ));
   }
   lines.push(bi(
-    `提供呼叫速率 ${fmtNum(s.cps.offered)} 次/秒，实际 ${fmtNum(s.cps.achieved)} 次/秒；阻塞 ${fmtNum(s.calls.blocked)} 次。`,
-    `Offered ${fmtNum(s.cps.offered)} calls/s, achieved ${fmtNum(s.cps.achieved)} calls/s; ${fmtNum(s.calls.blocked)} blocked.`,
+    `各阶段呼叫速率（尝试/应答，次/秒）：${stageRateText(r).zh}；阻塞 ${fmtNum(s.calls.blocked)} 次。`,
+    `Call rate per stage (attempted/answered, calls/s): ${stageRateText(r).en}; ${fmtNum(s.calls.blocked)} blocked.`,
   ));
   const codes = Object.entries(s.failuresByCode).map(([k, v]) => `${k}×${v}`);
   const causes = Object.entries(s.failuresByCause).map(([k, v]) => `${k}×${v}`);
@@ -403,14 +480,20 @@ function analysisLines(m: ReportModel): Bi[] {
 
 function conclusion(m: ReportModel): Section {
   const v = verdictText(m);
-  const tested = m.licence.filter((l) => l.state !== 'not-tested');
+  const banner = simulatorBanner(m);
+  const tested = m.licence.filter((l) => l.state !== 'not-tested' && l.state !== 'not-applicable');
   const untested = m.licence.filter((l) => l.state === 'not-tested');
   const search = searchOf(m.results);
   return {
     id: 'conclusion', n: '9', title: T.conclusion, blocks: [
+      ...banner,
       { kind: 'p', text: verdictLine(m), tone: v.tone, strong: true },
       ...(search === null ? [] : [{ kind: 'p' as const, text: certifiedSentence(search) }]),
       ...tested.map((l): Block => ({ kind: 'p', text: bi(`许可要求“${l.requirement.zh}”：${LICENCE_LABEL[l.state].zh}（${l.evidence.zh}）。`, `Licence requirement "${l.requirement.en}": ${LICENCE_LABEL[l.state].en} (${l.evidence.en}).`) })),
+      ...(m.results.target.embedded ? [{ kind: 'p' as const, text: bi(
+        '许可技术要求：全部不适用（对象为 callcert 内置模拟呼叫中心，不构成对任何平台的证据）。',
+        "Licence requirements: not applicable, every one (target: callcert's embedded simulator, evidence of no platform).",
+      ) }] : []),
       ...(untested.length === 0 ? [] : [{ kind: 'p' as const, text: bi(
         `本次未测试的许可技术要求：${untested.map((l) => l.requirement.zh).join('、')}。`,
         `Licence requirements not tested by this run: ${untested.map((l) => l.requirement.en).join('; ')}.`,
@@ -442,15 +525,20 @@ function appendices(m: ReportModel, lay: ResultsLayout): Section[] {
     { id: 'appendix-definitions', n: null, title: T.appendixDefinitions, blocks: [
       { kind: 'table', head: [bi('指标', 'Metric'), bi('定义（摘自 results.json）', 'Definition (from results.json)')], widths: [80, '*'], rows: defs.map(([k, v]): Cell[] => [k, v]) },
       { kind: 'p', small: true, text: bi(`逐秒 SER（图 ${lay.charts}）：该秒内收到最终响应的呼叫中 200 应答 /（应答 + 失败 − 3xx）。`, `Per-second SER (charts ${lay.charts}): answers / (answers + failures − 3xx) among calls whose final response arrived in that second.`) },
+      { kind: 'p', text: END_OF_REPORT },
     ] },
   ];
 }
+
+/** The end-of-report mark after the last appendix. */
+export const END_OF_REPORT: Bi = bi('（以下空白）—— 报告结束 ——', '(blank below) —— End of report ——');
 
 /** Every section after the cover, in report order. */
 export function reportSections(m: ReportModel, meta: ReportMeta): Section[] {
   const lay = resultsLayout(m);
   return [
-    notices(), summary(m), purpose(m, lay), standards(meta), sut(m, meta), environment(m), tools(m), method(m), results(m, lay, meta),
+    notices(meta), summary(m, meta), purpose(m, lay, meta), standards(meta), sut(m, meta),
+    environment(m), tools(m), method(m), results(m, lay, meta),
     { id: 'analysis', n: '8', title: T.analysis, blocks: [{ kind: 'list', items: analysisLines(m) }] },
     conclusion(m), ...appendices(m, lay),
   ];

@@ -74,9 +74,11 @@ describe('run --report: the PDF', () => {
 
   it('has the Chinese section titles, page numbering and the figures of results.json as recorded', () => {
     const t = text(pdfFile);
-    for (const title of ['呼叫中心系统压力测试报告', '注意事项', '报告摘要', '编制', '审核', '批准', '测试目的、范围与判定准则', '引用标准', '被测系统与拓扑', '测试环境', '测试工具', '测试方法与场景', '测试结果', '许可技术要求对照', '结果分析', '结论', '附录A 测试场景', '附录B 原始数据与校验值', '附录C 指标定义']) {
+    for (const title of ['呼叫中心系统负载测试（容量验证）报告', '（SIP 呼叫负载与容量测试）', '注意事项', '报告摘要', '编制', '审核', '批准', '测试目的、范围与判定准则', '测试依据', '被测系统与拓扑', '测试环境', '测试工具', '测试方法与场景', '测试结果', '许可技术要求对照', '结果分析', '结论', '附录A 测试场景', '附录B 原始数据与校验值', '附录C 指标定义']) {
       expect(t, title).toContain(title);
     }
+    // 20 channels, never above the licence's 1000: a load test, and no certification wording.
+    expect(t).not.toMatch(/压力测试报告|认证）|certification\)/);
     const pageCount = Number(/Pages:\s+(\d+)/.exec(poppler('pdfinfo', [pdfFile]))![1]);
     expect(pageCount).toBeGreaterThan(8);
     expect(t).toMatch(new RegExp(`第\\s*1\\s*页\\s*共\\s*${pageCount}\\s*页`));
@@ -84,17 +86,25 @@ describe('run --report: the PDF', () => {
     const s = results.summary;
     expect(s.calls.attempted).toBeGreaterThan(20);
     expect(t).toMatch(new RegExp(`Calls attempted\\s+${s.calls.attempted}\\b`));
-    expect(t).toMatch(new RegExp(`Sustained channels\\s+${s.concurrency.sustained}\\b`));
-    expect(t).toMatch(new RegExp(`Setup time p95 \\(ms\\)\\s+${esc(String(s.setupMs.p95))}\\b`));
-    // Not vacuous: the scenario's three criteria, each on its row.
+    expect(t).toMatch(new RegExp(`Sustained concurrent calls\\s+${s.concurrency.sustained}\\b`));
+    // Delays to 0.1 ms.
+    expect(t).toMatch(new RegExp(`Call setup delay p95 \\(ms\\)\\s+${esc((Math.round(s.setupMs.p95 * 10) / 10).toFixed(1))}\\b`));
+    // Not vacuous: the scenario's three criteria, each on its row with its source; against the simulator a met
+    // threshold is a self-check result, never a PASS.
     expect(results.criteria).toHaveLength(3);
     for (const c of results.criteria) {
-      expect(t).toMatch(new RegExp(`${c.metric} ${esc(c.criterion)}\\s+${esc(String(c.actual))}\\s+通过 / PASS`));
+      expect(t).toMatch(new RegExp(`${c.metric} ${esc(c.criterion)}（场景设定 / set by the scenario）\\s+${esc(String(c.actual))}\\s+达到阈值（自检）`));
     }
+    expect(t).not.toMatch(/PASS|符合 \/ conforms|已测量/);
     expect(t).toContain(`results.json SHA-256: ${sha256Hex(resultsBytes)}`);
-    // Licence table: the channel count is measured (20 < 1000: not met), the rest is not tested.
-    expect(t).toMatch(/已测量：不满足/);
-    expect((t.match(/未测试 \/ not tested/g) ?? []).length).toBeGreaterThanOrEqual(5);
+    // The simulator run says so on the cover, and every licence row is not applicable.
+    const cover = poppler('pdftotext', ['-f', '1', '-l', '1', pdfFile, '-']).replace(/\s+/g, '');
+    expect(cover).toContain('本报告为内置模拟呼叫中心的自检/演示报告，不得用于电信业务许可申请');
+    expect(cover).toContain('自检完成（不适用于许可）');
+    // The target is on the generator's own host (loopback): said on the cover.
+    expect(cover).toContain('被测目标地址为负载发生器本机（回环地址）');
+    expect((t.match(/不适用 \/ not applicable/g) ?? []).length).toBeGreaterThanOrEqual(7);
+    expect(t).not.toMatch(/未测试（原因见证据栏）/);
   });
 
   it('embeds every font it uses (pdffonts) and uses only Noto Sans SC', () => {
@@ -332,7 +342,7 @@ describe('report of a run that is not valid evidence', () => {
       const cover = poppler('pdftotext', ['-f', '1', '-l', '1', pdf, '-']);
       const summary = poppler('pdftotext', ['-f', '3', '-l', '3', pdf, '-']);
       for (const page of [cover, summary]) {
-        expect(page).toMatch(/无效：运行中断或压力发生器饱和/);
+        expect(page).toMatch(/无效：测试中断或负载发生器饱和/);
         expect(page).toMatch(/INVALID/);
       }
       // Threshold met, but not a pass.
@@ -347,12 +357,18 @@ describe('report of a run that is not valid evidence', () => {
 describe('report options', () => {
   it('takes report.yaml for the cover and rejects an unknown key naming file and field', async () => {
     const meta = path.join(dir, 'report.yaml');
-    writeFileSync(meta, 'reportNumber: BJ-2026-0042\nclient: 北京某某呼叫中心有限公司\nsystem: { name: 智能客服平台, version: 3.2.1 }\nlab: 某某通信测试实验室\ntesters: [张三]\nreviewers: 李四\napprover: 王五\n');
+    writeFileSync(meta, 'reportNumber: BJ-2026-0042\nclient: 北京某某呼叫中心有限公司\nsystem: { name: 智能客服平台, version: 3.2.1 }\nlab: 某某通信测试实验室\ntesters: [张三]\nreviewers: 李四\napprover: 王五\n'
+      + 'labAddress: 北京市海淀区某某路 1 号\nlabContact: 010-12345678\ntestLocation: 委托方数据中心（上海）\nreceiptDate: 2026-11-30\nobjectionDays: 10\ntimeZone: Asia/Shanghai\n');
     const file = path.join(dir, 'meta.pdf');
     const g = await cli(['report', out, '--meta', meta, '-o', file]);
     expect(g.code, g.stderr).toBe(0);
     const t = text(file, false);
     for (const s of ['BJ-2026-0042', '北京某某呼叫中心有限公司', '智能客服平台 3.2.1', '某某通信测试实验室', '张三', '李四', '王五']) expect(t).toContain(s);
+    // Third-party identity and sign-off from report.yaml: lab address and contact, category, location, receipt date,
+    // the copy and objection notices, the end-of-report mark; times in Beijing time with the offset.
+    for (const s of ['北京市海淀区某某路 1 号', '010-12345678', '委托测试', '委托方数据中心（上海）', '2026-11-30', '复制报告未重新加盖测试单位检验检测专用章无效', '10 日内', '（以下空白）—— 报告结束 ——', 'UTC+08:00', '骑']) {
+      expect(t, s).toContain(s);
+    }
 
     // A topology image: drawn in the PDF (pdfimages lists it) and covered by verify.
     const { Canvas } = await import('@napi-rs/canvas');
@@ -367,6 +383,12 @@ describe('report options', () => {
     expect(gt.code, gt.stderr).toBe(0);
     expect(poppler('pdfimages', ['-list', topo])).toMatch(/\s200\s+80\s/);
     expect((await cli(['verify', topo])).code).toBe(0);
+
+    // Licence mode: the embedded simulator is refused as the report's object, with the file and field named.
+    writeFileSync(meta, 'mode: licence\nsystem: { name: 智能客服平台, version: 3.2.1, vendor: 某某科技, deployment: 自建 }\n');
+    const lic = await cli(['report', out, '--meta', meta, '-o', file]);
+    expect(lic.code).toBe(2);
+    expect(lic.stderr).toMatch(/report\.yaml: mode: licence refuses this run: its target was callcert's embedded simulated call centre.*\[CC_ERR_REPORT_META\]/);
 
     writeFileSync(meta, 'reportNumber: X\nclinet: typo\n');
     const bad = await cli(['report', out, '--meta', meta, '-o', file]);

@@ -21,7 +21,7 @@ import type { Results } from '../../src/results/summary.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'callcert-report-media-'));
 /** The PDF's text on one line, read across page breaks: a page's footer and the next page's header are left out. */
 const flat = (file: string) => execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ')
-  .replace(/ 报告编号 \/ Report No\.: \S+ 第 \d+ 页 共 \d+ 页 \/ Page \d+ of \d+ 报告编号 \/ Report No\.: \S+ 呼叫中心系统压力测试报告 \/ Call-Centre Platform Pressure Test Report /g, ' ');
+  .replace(/ 报告编号 \/ Report No\.: \S+ 第 \d+ 页 共 \d+ 页 \/ Page \d+ of \d+ 报告编号 \/ Report No\.: \S+ 呼叫中心系统(?:负载测试（容量验证）|压力测试)报告 \/ Call Centre System (?:Load Test \(Capacity Verification\)|Stress Test) Report /g, ' ');
 const layout = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const htmlEsc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -110,11 +110,12 @@ describe('report of a run with media', () => {
     // Summary page, analysis and the voice licence row quote the same figures.
     expect(t).toMatch(new RegExp(`MOS-CQE p5\\s+${esc(String(m.mosCqe.p5))}\\b`));
     expect(f).toContain(`Voice media: ${m.calls.withMedia} of ${r.summary.calls.answered} answered calls carried media; MOS-CQE p5 ${m.mosCqe.p5}, p50 ${m.mosCqe.p50}; loss ratio over all calls ${m.lossRatio}`);
-    expect(f).toContain('Licence requirement "Voice channels: the concurrent channels carry two-way audio": measured: met '
-      + `(pcmu: ${m.calls.withMedia} of ${r.summary.calls.answered} answered calls carried media, 0 one-way audio, 0 crossed media; `
-      + `MOS-CQE p5 ${m.mosCqe.p5}, per-call loss ratio p95 ${m.lossRatioPerCall.p95}; media criteria mos_cqe p(5)>=4.0: pass, rtp_loss_ratio p(95)<0.01: pass (target: callcert's embedded simulator))`);
-    // No probe ran: the recording row has no evidence.
-    expect(f).toMatch(/Licence requirements not tested by this run: [^.]*Call recording/);
+    // Against the embedded simulator the voice row is not applicable, its measured figures kept as the detail (HTML: one cell).
+    expect(f).toContain("Licence requirements: not applicable, every one (target: callcert's embedded simulator, evidence of no platform).");
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<td>语音通道：并发通道承载双向语音 / Voice channels: the concurrent channels carry two-way audio</td><td class="muted">不适用 / not applicable</td>');
+    expect(html).toContain(htmlEsc(`target: callcert's embedded simulator, evidence of no platform (pcmu: ${m.calls.withMedia} of ${r.summary.calls.answered} answered calls carried media, 0 one-way audio, 0 crossed media; `
+      + `MOS-CQE p5 ${m.mosCqe.p5}, per-call loss ratio p95 ${m.lossRatioPerCall.p95}; media criteria mos_cqe p(5)>=4.0: pass, rtp_loss_ratio p(95)<0.01: pass)`));
   });
 
   it('shows the same figures in the HTML page, the MOS histogram of every media call of calls.jsonl, and the timeline per second', () => {
@@ -190,19 +191,24 @@ describe('report of a run with media', () => {
     expect(t).toMatch(new RegExp(`${esc(TM.recFailures.zh)}[^\\n]*too_short×1`));
     const f = flat(pdf);
     // 5 of 6 checked calls valid, no criterion: measured, not met.
-    expect(f).toContain(`Licence requirement "Call recording: recording completeness (recording probe)": measured: not met (HTTP, 6 of ${r.summary.calls.answered} answered calls checked (sample of 6), 5 valid, completeness 0.833333, duration tolerance 1000 ms, failures too_short×1; no criterion: every checked call must have a valid recording (target: callcert's embedded simulator))`);
+    expect(f).toContain("Licence requirements: not applicable, every one (target: callcert's embedded simulator, evidence of no platform).");
     const html = readFileSync(path.join(d, 'report.html'), 'utf8');
     expect(html).toContain(htmlRow(TM.recCompleteness, [0.833333]).replace('<td>0.833333</td>', '<td class="bad">0.833333</td>'));
-    expect(html).toContain('已测量：不满足 / measured: not met');
+    expect(html).toContain(htmlEsc(`evidence of no platform (HTTP, 6 of ${r.summary.calls.answered} answered calls checked (sample of 6), 5 valid, completeness 0.833333, duration tolerance 1000 ms, failures too_short×1; no criterion: every checked call must have a valid recording)`));
     const md = readFileSync(path.join(d, 'summary.md'), 'utf8');
     expect(md).toContain('| recording completeness (valid / checked) | 0.833333 (5 / 6) |');
     expect(md).toContain(`| MOS-CQE p5 / p50 / min | ${m.mosCqe.p5} / ${m.mosCqe.p50} / ${m.mosCqe.min} |`);
     expect((await runCli(['verify', pdf], { timeoutSec: 30 })).code).toBe(0);
 
-    // Every checked call valid: met.
-    writeFileSync(path.join(d, 'results.json'), JSON.stringify({ ...r, summary: { ...r.summary, recordings: { ...recordings, valid: 6, completeness: 1, failures: {}, sample: null } } }));
+    // The same figures from a real platform (target.embedded false): 5 of 6 does not conform; every checked call valid conforms.
+    const real = { ...r, target: { ...r.target, embedded: false }, summary: { ...r.summary, recordings } };
+    writeFileSync(path.join(d, 'results.json'), JSON.stringify(real));
     expect((await runCli(['report', d, '--format', 'html'], { timeoutSec: 60 })).code).toBe(0);
-    expect(readFileSync(path.join(d, 'report.html'), 'utf8')).toMatch(/Call recording: recording completeness \(recording probe\)<\/td><td class="ok">已测量：满足 \/ measured: met<\/td>/);
+    const recRow = () => /Call recording: recording completeness \(recording probe\)<\/td><td[^>]*>[^<]*<\/td>/.exec(readFileSync(path.join(d, 'report.html'), 'utf8'))?.[0];
+    expect(recRow()).toMatch(/<td class="bad">不符合 \/ does not conform<\/td>$/);
+    writeFileSync(path.join(d, 'results.json'), JSON.stringify({ ...real, summary: { ...r.summary, recordings: { ...recordings, valid: 6, completeness: 1, failures: {}, sample: null } } }));
+    expect((await runCli(['report', d, '--format', 'html'], { timeoutSec: 60 })).code).toBe(0);
+    expect(readFileSync(path.join(d, 'report.html'), 'utf8')).toMatch(/Call recording: recording completeness \(recording probe\)<\/td><td class="ok">符合 \/ conforms<\/td>/);
   }, 90_000);
 });
 

@@ -44,7 +44,10 @@ describe('licence table and shown verdict', () => {
   const base = {
     state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, search: null, abortedBy: null,
     criteria: [{ criterion: '>=1000', metric: 'concurrency_sustained', actual: 1000, pass: true }],
-    summary: { concurrency: { sustained: 1000, peak: 1004, target: 1000 }, outbound: null, httpFlows: {} },
+    summary: {
+      concurrency: { sustained: 1000, peak: 1004, target: 1000 }, calls: { attempted: 0, answered: 0, failed: 0 },
+      outbound: null, httpFlows: {},
+    },
   } as unknown as Results;
 
   it('measures only the channel count; everything else is not tested, never passed', () => {
@@ -64,7 +67,7 @@ describe('licence table and shown verdict', () => {
     const none = { ...base, criteria: [], verdict: 'not_judged' } as unknown as Results;
     expect(runStatus(none)).toBe('not_judged');
     expect(recheckVerdicts(none)).toEqual({ problems: [], verdict: 'not_judged' });
-    const v = verdictText({ status: runStatus(none) } as never);
+    const v = verdictText({ results: none, status: runStatus(none) } as never);
     expect(v.text).toMatchObject({ zh: expect.stringMatching(/^未判定/), en: expect.stringMatching(/^NOT JUDGED/) });
     const claimed = { ...none, verdict: 'passed' } as unknown as Results;
     expect(recheckVerdicts(claimed).problems[0]).toMatch(/verdict "passed" does not follow from the data \(expected "not_judged"\)/);
@@ -102,7 +105,10 @@ describe('licence table and shown verdict', () => {
 describe('licence rows from HTTP evidence', () => {
   const base = {
     state: 'finished', valid: true, interrupted: false, invalidReasons: [], verdict: 'passed', target: { embedded: false }, criteria: [], search: null, abortedBy: null,
-    summary: { concurrency: { sustained: null, peak: 0, target: null }, outbound: null, httpFlows: {} },
+    summary: {
+      concurrency: { sustained: null, peak: 0, target: null }, calls: { attempted: 0, answered: 0, failed: 0 },
+      outbound: null, httpFlows: {},
+    },
   } as unknown as Results;
   const withFlows = (steps: Record<string, unknown>, outbound: unknown = null) =>
     ({
@@ -148,7 +154,7 @@ describe('capacity search: certified sentence and curve', () => {
   it('states the figure and the failing step with the numbers as recorded', () => {
     const s = certifiedSentence(search);
     expect(s.en).toBe('Certified capacity: 1200 channels; step 1400 failed ser >=0.999 (actual 0.9893238434163701); required ≥ 1000: met.');
-    expect(s.zh).toBe('认证容量：1200 通道；台阶 1400 未满足 ser >=0.999（实测 0.9893238434163701）；要求 ≥ 1000：满足。');
+    expect(s.zh).toBe('验证容量：1200 路；台阶 1400 未满足 ser >=0.999（实测 0.9893238434163701）；要求 ≥ 1000：满足。');
     expect(certifiedSentence({
       ...search, certifiedCapacity: null, failedStep: 1000, require: null, steps: [step(1000, false, 1, 0.5)],
     }).en)
@@ -161,7 +167,7 @@ describe('capacity search: certified sentence and curve', () => {
       `Certified capacity: 1200 channels; at step 1400 the generator saturated (${why}) and the search stopped: this is the generator host's limit, ` +
         "not the platform's — the platform's capacity is at least the certified figure; required ≥ 1000: met.",
     );
-    expect(host.zh).toContain('台阶 1400 压力发生器饱和');
+    expect(host.zh).toContain('台阶 1400 负载发生器饱和');
   });
 
   it('plots setup p95 (left) and SER (right) per level, marks failed steps, the certified level and the SER limit', () => {

@@ -80,12 +80,13 @@ export async function writeReports(
     let detail = '';
     if (f === 'pdf' || f === 'html') {
       const { buildModel, sha256Hex } = await import('../../report/model.js');
-      const { defaultMeta, loadMeta } = await import('../../report/meta.js');
+      const { defaultMeta, loadMeta, checkLicenceMode } = await import('../../report/meta.js');
       const model = await buildModel(loaded);
       const meta =
         flags.meta === undefined
           ? defaultMeta(sha256Hex(loaded.bytes))
           : await loadMeta(path.resolve(cwd, flags.meta), sha256Hex(loaded.bytes));
+      checkLicenceMode(meta, loaded.results.target);
       if (f === 'pdf') {
         const { renderPdf } = await import('../../report/pdf.js');
         const { readPrivateKey } = await import('../../report/manifest.js');
