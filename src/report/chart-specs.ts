@@ -86,12 +86,12 @@ export function loadProfileSpec(r: Results): LineSpec {
 }
 
 export function channelsSpec(r: Results): LineSpec {
-  const series: Series[] = [{ label: bi('已建立通道', 'established channels'), data: r.concurrencySeries.rows.map(([tMs, e]) => ({ x: tMs / 1000, y: e })), color: PALETTE[0] }];
+  const series: Series[] = [{ label: bi('已建立呼叫（路）', 'established calls'), data: r.concurrencySeries.rows.map(([tMs, e]) => ({ x: tMs / 1000, y: e })), color: PALETTE[0] }];
   if (r.scenario.model === 'closed') series.push({ label: bi('目标', 'target'), data: stagePoints(r), color: '#888', dashed: true });
   return {
     id: 'channels', kind: 'line', title: bi('并发呼叫数（路）与目标', 'Active channels vs target'),
     caption: bi(`每 ${r.concurrencySeries.sampleMs} ms 采样的已建立（ACK 后）通话数，长序列按区间取最小/最大值`, `established (ACKed) calls sampled every ${r.concurrencySeries.sampleMs} ms; long series shown as per-bucket min/max`),
-    x: { label: SECONDS }, y: { label: bi('通道', 'channels') }, series,
+    x: { label: SECONDS }, y: { label: bi('并发呼叫数（路）', 'concurrent calls') }, series,
   };
 }
 
@@ -112,7 +112,7 @@ export function setupSpec(r: Results): LineSpec {
   const tl = r.timeline;
   return {
     id: 'setup', kind: 'line', title: bi('呼叫建立时延 p50/p95/p99', 'Setup time p50/p95/p99'),
-    caption: bi('每秒内建立成功的呼叫的建立时间分位数（计划发送 INVITE → 200 OK）', 'per-second percentiles of setup time of calls answered in that second (intended INVITE → 200 OK)'),
+    caption: bi('每秒内建立成功的呼叫的呼叫建立时延分位数（计划发送 INVITE → 200 OK）', 'per-second percentiles of setup time of calls answered in that second (intended INVITE → 200 OK)'),
     x: { label: SECONDS }, y: { label: MS },
     series: [
       { label: 'p50', data: tl.map((p) => ({ x: p.t, y: p.setupMsP50 })), color: PALETTE[2] },
@@ -161,13 +161,13 @@ export function healthSpec(r: Results): LineSpec {
   const end = tl.length > 0 ? tl[tl.length - 1].t : 0;
   return {
     id: 'health', kind: 'line', title: bi('负载发生器自检：发送时刻偏差与进程延迟', 'Generator health'),
-    caption: bi('发生器每秒的调度滞后与事件循环延迟 p99，虚线为判定运行有效的上限', 'generator schedule slip and event-loop lag p99 per second; dashed: the limits beyond which the run is invalid'),
+    caption: bi('负载发生器每秒的发送时刻偏差与发生器进程延迟 p99，虚线为判定测试有效的上限', 'generator schedule slip and event-loop lag p99 per second; dashed: the limits beyond which the run is invalid'),
     x: { label: SECONDS }, y: { label: MS },
     series: [
-      { label: bi('调度滞后 p99', 'schedule slip p99'), data: tl.map((p) => ({ x: p.t, y: p.scheduleSlipMsP99 })), color: PALETTE[0] },
-      { label: bi('事件循环延迟 p99', 'event-loop lag p99'), data: tl.map((p) => ({ x: p.t, y: p.eventLoopLagMsP99 })), color: PALETTE[1] },
-      { label: bi('调度滞后上限', 'slip limit'), data: [{ x: 0, y: lim.maxScheduleSlipMsP99 }, { x: end, y: lim.maxScheduleSlipMsP99 }], color: PALETTE[0], dashed: true },
-      { label: bi('延迟上限', 'lag limit'), data: [{ x: 0, y: lim.maxEventLoopLagMsP99 }, { x: end, y: lim.maxEventLoopLagMsP99 }], color: PALETTE[1], dashed: true },
+      { label: bi('发送时刻偏差 p99', 'schedule slip p99'), data: tl.map((p) => ({ x: p.t, y: p.scheduleSlipMsP99 })), color: PALETTE[0] },
+      { label: bi('发生器进程延迟 p99', 'event-loop lag p99'), data: tl.map((p) => ({ x: p.t, y: p.eventLoopLagMsP99 })), color: PALETTE[1] },
+      { label: bi('发送时刻偏差上限', 'slip limit'), data: [{ x: 0, y: lim.maxScheduleSlipMsP99 }, { x: end, y: lim.maxScheduleSlipMsP99 }], color: PALETTE[0], dashed: true },
+      { label: bi('进程延迟上限', 'lag limit'), data: [{ x: 0, y: lim.maxEventLoopLagMsP99 }, { x: end, y: lim.maxEventLoopLagMsP99 }], color: PALETTE[1], dashed: true },
     ],
   };
 }
@@ -205,9 +205,9 @@ export function outboundSpec(r: Results): LineSpec | null {
   return {
     id: 'outbound', kind: 'line', title: bi('外呼并发与拨号时延', 'Outbound channels and dial latency'),
     caption: bi('callcert 被叫端已应答未结束的外呼数（100 ms 采样）；右轴：每秒拨号时延 p95（计划发送发起请求 → INVITE 到达）', "outbound calls answered by callcert's UAS and not yet ended (100 ms samples); right axis: dial latency p95 per second (intended send of the originate → INVITE arrival)"),
-    x: { label: SECONDS }, y: { label: bi('外呼通道', 'outbound channels') }, y2: { label: MS },
+    x: { label: SECONDS }, y: { label: bi('外呼并发呼叫数（路）', 'outbound calls') }, y2: { label: MS },
     series: [
-      { label: bi('外呼通道', 'outbound channels'), data: ob.concurrencySeries.rows.map(([tMs, n]) => ({ x: tMs / 1000, y: n })), color: PALETTE[0] },
+      { label: bi('外呼并发呼叫数（路）', 'outbound calls'), data: ob.concurrencySeries.rows.map(([tMs, n]) => ({ x: tMs / 1000, y: n })), color: PALETTE[0] },
       { label: bi('拨号时延 p95', 'dial latency p95'), data: tl.map((p) => ({ x: p.t, y: p.outbound?.dialMsP95 ?? null })), color: PALETTE[1], axis: 'y2' },
     ],
   };
@@ -229,7 +229,7 @@ export function capacitySpec(r: Results): LineSpec | null {
     radius,
   });
   const series: Series[] = [
-    { label: bi('建立时间 p95（毫秒）', 'setup p95 (ms)'), data: steps.map((st) => ({ x: st.level, y: st.setupMs.p95 })), color: PALETTE[1], points: markers(6) },
+    { label: bi('呼叫建立时延 p95（毫秒）', 'setup p95 (ms)'), data: steps.map((st) => ({ x: st.level, y: st.setupMs.p95 })), color: PALETTE[1], points: markers(6) },
     { label: 'SER', data: steps.map((st) => ({ x: st.level, y: st.ser })), color: PALETTE[0], axis: 'y2', points: markers(6) },
   ];
   const levels = steps.map((st) => st.level);
@@ -250,13 +250,13 @@ export function capacitySpec(r: Results): LineSpec | null {
   }
   const pad = levels.length > 1 ? (x1 - x0) / (levels.length - 1) / 2 : Math.max(1, x0 * 0.1);
   return {
-    id: 'capacity', kind: 'line', title: bi('容量曲线：各台阶建立时间 p95 与 SER', 'Capacity curve: setup p95 and SER per step'),
+    id: 'capacity', kind: 'line', title: bi('容量曲线：各台阶呼叫建立时延 p95 与 SER', 'Capacity curve: setup p95 and SER per step'),
     caption: bi(
-      '横轴为台阶的提供通道数；每台阶按其保持窗口判定。圆点：台阶通过；叉：台阶未通过；竖虚线：验证容量；横虚线：判定准则的限值（建立时间限值仅在接近测量值时画出）',
-      "x: each step's offered channels; each step judged on its own hold window. Dot: step passed; cross: step failed; vertical dashed line: certified capacity; horizontal dashed lines: the criteria's limits (the setup limit only when near the measured values)",
+      '横轴为台阶的提供并发呼叫数（路）；每台阶按其保持窗口判定。圆点：台阶通过；叉：台阶未通过；竖虚线：验证容量；横虚线：判定准则的限值（呼叫建立时延限值仅在接近测量值时画出）',
+      "x: each step's offered channels; each step judged on its own hold window. Dot: step passed; cross: step failed; vertical dashed line: verified capacity; horizontal dashed lines: the criteria's limits (the setup limit only when near the measured values)",
     ),
-    x: { label: bi('提供通道数', 'offered channels'), min: x0 - pad, max: x1 + pad },
-    y: { label: bi('建立时间 p95（毫秒）', 'setup p95 (ms)') },
+    x: { label: bi('提供并发呼叫数（路）', 'offered channels'), min: x0 - pad, max: x1 + pad },
+    y: { label: bi('呼叫建立时延 p95（毫秒）', 'setup p95 (ms)') },
     y2: { label: bi('SER（右轴）', 'SER (right axis)') },
     series,
   };

@@ -107,6 +107,7 @@ function headerHtml(c: Ctx, m: ReportModel): string {
     [bi('检测类别', 'Test category'), meta.category],
     ...(meta.testLocation === null ? [] : [[bi('测试地点', 'Test location'), meta.testLocation] as [Text, string]]),
     ...(meta.receiptDate === null ? [] : [[bi('样品（环境）接收日期', 'System received'), meta.receiptDate] as [Text, string]]),
+    ...meta.accreditation.map((a) => [bi('资质', 'Accreditation'), `${a.scheme} ${a.number}`] as [Text, string]),
     [T.runDate, timeIn(m.results.startedAt, meta.timeZone)],
     [T.date, meta.date],
   ];

@@ -63,7 +63,7 @@ function inboundRow(r: Results, status: RunStatus): LicenceRow {
 }
 
 function channelsRow(r: Results, status: RunStatus): LicenceRow {
-  const requirement = bi('并发通道数 ≥ 1000', '≥ 1,000 concurrent channels');
+  const requirement = bi('并发处理能力 ≥ 1000 路', '≥ 1,000 concurrent channels');
   const invalid = status === 'invalid' || status === 'running';
   // A capacity search's evidence is the certified step (the last one that met every criterion), not the
   // run-wide minimum, which includes the step that failed.
@@ -73,14 +73,14 @@ function channelsRow(r: Results, status: RunStatus): LicenceRow {
     if (step === null || step.sustained === null) {
       return { requirement, state: search.steps.length === 0 ? 'not-tested' : 'not-met', evidence: bi('容量搜索没有通过的台阶', 'capacity search: no step passed') };
     }
-    const ev = bi(`容量搜索验证台阶 ${step.level}：持续并发 ${step.sustained}`, `capacity search certified level ${step.level}: sustained ${step.sustained}`);
+    const ev = bi(`容量搜索验证台阶 ${step.level}：持续并发 ${step.sustained}`, `capacity search verified level ${step.level}: sustained ${step.sustained}`);
     const state: LicenceState = step.sustained < LICENCE_MIN_CHANNELS ? 'not-met' : invalid ? 'met-run-invalid' : 'met';
     return { requirement, state, evidence: ev };
   }
   const sustained = r.summary.concurrency.sustained;
   let channels: LicenceRow;
   if (sustained === null) {
-    channels = { requirement: bi('并发通道数 ≥ 1000', '≥ 1,000 concurrent channels'), state: 'not-tested', evidence: bi('本次运行无保持阶段，未测得持续并发', 'no hold stage in this run: sustained concurrency not measured') };
+    channels = { requirement: bi('并发处理能力 ≥ 1000 路', '≥ 1,000 concurrent channels'), state: 'not-tested', evidence: bi('本次运行无保持阶段，未测得持续并发', 'no hold stage in this run: sustained concurrency not measured') };
   } else {
     const reached = sustained >= LICENCE_MIN_CHANNELS;
     const ev = bi(
@@ -88,7 +88,7 @@ function channelsRow(r: Results, status: RunStatus): LicenceRow {
       `sustained ${sustained} (peak ${r.summary.concurrency.peak}, target ${r.summary.concurrency.target ?? '—'})`,
     );
     const state: LicenceState = !reached ? 'not-met' : status === 'invalid' || status === 'running' ? 'met-run-invalid' : 'met';
-    channels = { requirement: bi('并发通道数 ≥ 1000', '≥ 1,000 concurrent channels'), state, evidence: ev };
+    channels = { requirement: bi('并发处理能力 ≥ 1000 路', '≥ 1,000 concurrent channels'), state, evidence: ev };
   }
   return channels;
 }
@@ -102,7 +102,7 @@ const shown = (status: RunStatus, ok: boolean): LicenceState => (!ok ? 'not-met'
  * Without media the channels carried signalling only: not tested.
  */
 function voiceRow(r: Results, status: RunStatus): LicenceRow {
-  const requirement = bi('语音通道：并发通道承载双向语音', 'Voice channels: the concurrent channels carry two-way audio');
+  const requirement = bi('语音：并发呼叫承载双向语音', 'Voice: the concurrent calls carry two-way audio');
   const m = mediaOf(r);
   if (m === null) return { requirement, state: 'not-tested', evidence: bi('本次运行仅有信令，未携带语音媒体', 'signalling only: the run carried no media') };
   const answered = r.summary.calls.answered;

@@ -39,14 +39,14 @@ export function mosTimelineSpec(r: Results): LineSpec | null {
   return {
     id: 'mos-time', kind: 'line', title: bi('MOS-CQE 随时间（每秒）', 'MOS-CQE over time (per second)'),
     caption: bi(
-      `results.json timeline[].media：每秒内有整秒采样的媒体流，其该秒 MOS-CQE（E 模型：该秒丢包，呼叫最近的 RTCP 往返时延或其假设值）的 p5 与 p50；右轴：每秒结束时已建立的通道（timeline[].active）。${gapsNote.zh}`,
+      `results.json timeline[].media：每秒内有整秒采样的媒体流，其该秒 MOS-CQE（E 模型：该秒丢包，呼叫最近的 RTCP 往返时延或其假设值）的 p5 与 p50；右轴：每秒结束时已建立的呼叫数（timeline[].active）。${gapsNote.zh}`,
       `results.json timeline[].media: p5 and p50, over the streams sampled for the whole second, of each stream's MOS-CQE over that second (the E-model with that second's loss and the call's last RTCP round trip, or the assumed one); right axis: established channels at the end of each second (timeline[].active); ${gapsNote.en}`,
     ),
-    x: { label: SECONDS }, y: { label: TM.mos, min: MOS_MIN, max: MOS_MAX }, y2: { label: bi('通道', 'channels'), min: 0 },
+    x: { label: SECONDS }, y: { label: TM.mos, min: MOS_MIN, max: MOS_MAX }, y2: { label: bi('并发呼叫数（路）', 'concurrent calls'), min: 0 },
     series: [
       { label: 'MOS-CQE p5', data: perSecond(r, (m) => m.mosCqeP5), color: PALETTE[3], dots: DOTS },
       { label: 'MOS-CQE p50', data: perSecond(r, (m) => m.mosCqeP50), color: PALETTE[0], dots: DOTS },
-      { label: bi('已建立通道', 'established channels'), data: r.timeline.map((p) => ({ x: p.t, y: p.active })), color: '#888', dashed: true, axis: 'y2' },
+      { label: bi('已建立呼叫（路）', 'established calls'), data: r.timeline.map((p) => ({ x: p.t, y: p.active })), color: '#888', dashed: true, axis: 'y2' },
     ],
   };
 }

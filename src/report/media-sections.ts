@@ -140,7 +140,7 @@ export function mediaBlocks(model: ReportModel, n: string): Block[] {
   const m = mediaOf(model.results);
   if (m === null) return [];
   const blocks: Block[] = [
-    { kind: 'h2', title: bi(`${n} ${TM.title.zh}`, `${n} ${TM.title.en}`) },
+    { kind: 'h2', title: [`${n} `, TM.title] },
     { kind: 'p', text: bi(
       `主叫侧每通应答呼叫双向承载 RTP：编解码 ${m.codec}，发送内容 ${m.source}，呼叫标记${m.marker ? '开启' : '关闭'}。`,
       `Each answered call carried RTP both ways on the caller side: codec ${m.codec}, source ${m.source}, call marker ${m.marker ? 'on' : 'off'}.`,

@@ -90,6 +90,16 @@ const MetaSchema = z
     standards: z.array(text).min(1).optional(),
     /** PNG or JPEG, relative to report.yaml. */
     topology: text.optional(),
+    /**
+     * The lab's accreditation marks for the cover (资质认定 CMA, CNAS): printed only as report.yaml gives them —
+     * whether the test is within the lab's accredited scope is the lab's statement, not callcert's.
+     */
+    accreditation: z.array(z.object({
+      scheme: z.enum(['CMA', 'CNAS']),
+      number: text,
+      /** PNG or JPEG of the mark, relative to report.yaml; without it the scheme's name is printed in a box. */
+      image: text.optional(),
+    }).strict()).min(1).max(4).optional(),
     /** Report date (YYYY-MM-DD); default: today. */
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
     /** The recording retention the platform's operator declares, e.g. "90 days": printed as declared, never as measured. */
@@ -98,6 +108,13 @@ const MetaSchema = z
   .strict();
 
 export type ReportMode = 'demo' | 'licence';
+
+export interface AccreditationMark {
+  scheme: 'CMA' | 'CNAS';
+  number: string;
+  /** Absolute path of the mark's image, checked to exist; null: the scheme's name in a box. */
+  imageFile: string | null;
+}
 
 export interface SystemIdentity {
   name: string;
@@ -129,6 +146,8 @@ export interface ReportMeta {
   standards: readonly string[];
   /** Absolute path of the topology image, checked to exist. */
   topologyFile: string | null;
+  /** The accreditation marks for the cover, in report.yaml's order (empty: none). */
+  accreditation: AccreditationMark[];
   date: string;
   /** Declared recording retention (report.yaml), or null. */
   recordingRetention: string | null;
@@ -145,7 +164,7 @@ export function defaultMeta(resultsSha256: string, now = new Date(), timeZone = 
   return {
     reportNumber: defaultReportNumber(resultsSha256), mode: 'demo', title: null, client: null, system: null, ratedChannels: null, criteriaSource: 'scenario', timeZone, lab: null,
     labAddress: null, labContact: null, testLocation: null, category: '委托测试', receiptDate: null, objectionDays: 15,
-    testers: [], reviewers: [], approver: null, standards: DEFAULT_STANDARDS, topologyFile: null,
+    testers: [], reviewers: [], approver: null, standards: DEFAULT_STANDARDS, topologyFile: null, accreditation: [],
     date: dateIn(now, timeZone), recordingRetention: null, source: null,
   };
 }
@@ -182,6 +201,7 @@ const EXPECTED: Record<string, string> = {
   reviewers: 'a name or a list of names',
   standards: 'a non-empty list of strings',
   topology: 'a PNG or JPEG path relative to report.yaml',
+  accreditation: 'a list of 1 to 4 marks { scheme: CMA or CNAS, number, image: a PNG or JPEG path relative to report.yaml (optional) }',
   date: 'a date YYYY-MM-DD',
   receiptDate: 'a date YYYY-MM-DD',
   objectionDays: 'a positive whole number of days',
@@ -211,11 +231,12 @@ export async function loadMeta(file: string, resultsSha256: string, now = new Da
     throw errors.reportMetaInvalid(`${file}: ${field}: expected ${expected}`, { path: file, field });
   }
   const m = parsed.data;
-  let topologyFile: string | null = null;
-  if (m.topology !== undefined) {
-    topologyFile = path.resolve(path.dirname(file), m.topology);
-    const ok = /\.(png|jpe?g)$/i.test(topologyFile) && (await stat(topologyFile).then((s) => s.isFile(), () => false));
-    if (!ok) throw errors.reportMetaInvalid(`${file}: topology: expected ${EXPECTED.topology}, got "${m.topology}" (${topologyFile})`, { path: file, field: 'topology' });
+  const topologyFile = m.topology === undefined ? null : await imageFile(file, 'topology', m.topology, EXPECTED.topology!);
+  const accreditation: AccreditationMark[] = [];
+  for (const [i, a] of (m.accreditation ?? []).entries()) {
+    const field = `accreditation.${i}.image`;
+    const img = a.image === undefined ? null : await imageFile(file, field, a.image, 'a PNG or JPEG path relative to report.yaml');
+    accreditation.push({ scheme: a.scheme, number: a.number, imageFile: img });
   }
   const d = defaultMeta(resultsSha256, now, m.timeZone);
   return {
@@ -241,8 +262,17 @@ export async function loadMeta(file: string, resultsSha256: string, now = new Da
     approver: m.approver ?? null,
     standards: m.standards ?? DEFAULT_STANDARDS,
     topologyFile,
+    accreditation,
     date: m.date ?? d.date,
     recordingRetention: m.recordingRetention ?? null,
     source: path.resolve(file),
   };
+}
+
+/** An image path of report.yaml, resolved beside it and checked to be a PNG or JPEG file that exists. */
+async function imageFile(file: string, field: string, given: string, expected: string): Promise<string> {
+  const abs = path.resolve(path.dirname(file), given);
+  const ok = /\.(png|jpe?g)$/i.test(abs) && (await stat(abs).then((st) => st.isFile(), () => false));
+  if (!ok) throw errors.reportMetaInvalid(`${file}: ${field}: expected ${expected}, got "${given}" (${abs})`, { path: file, field });
+  return abs;
 }

@@ -72,7 +72,7 @@ function chartNode(c: Ctx, b: Extract<Block, { kind: 'chart' }>): Node {
 
 function blockNode(c: Ctx, b: Block): Node {
   switch (b.kind) {
-    case 'h2': return { text: c.L(b.title), style: 'h2' };
+    case 'h2': return { text: c.L(b.title), style: 'h2', tocItem: true, tocMargin: [14, 0, 0, 0], tocStyle: { fontSize: 8.5 }, headlineLevel: 2 };
     case 'p': return {
       text: c.L(b.text), style: 'p',
       ...(b.tone === undefined ? {} : { color: TONE[b.tone] }),
@@ -93,7 +93,7 @@ function blockNode(c: Ctx, b: Block): Node {
 
 function sectionNodes(c: Ctx, s: Section): Node[] {
   const title = s.n === null ? c.L(s.title) : `${s.n} ${c.L(s.title)}`;
-  const out: Node[] = [{ text: title, style: 'h1', ...(s.pageBreakBefore ? { pageBreak: 'before' } : {}) }];
+  const out: Node[] = [{ text: title, style: 'h1', tocItem: true, headlineLevel: 1, ...(s.pageBreakBefore ? { pageBreak: 'before' } : {}) }];
   for (const b of s.blocks) out.push(blockNode(c, b));
   return out;
 }
@@ -110,12 +110,16 @@ function cover(c: Ctx): Node[] {
   const loopback = isLoopbackTarget(r.target.uri);
   // A banner, a loopback note or an invalid-run notice: the cover's spacing shrinks so it stays one page.
   const crowded = simulator || loopback || !isValidStatus(c.m.status);
+  // Marks on top of a banner or notice: the tightest spacing.
+  const tight = crowded && c.meta.accreditation.length > 0;
+  const number = { text: `${c.L(T.reportNumber)}: ${c.meta.reportNumber}`, alignment: 'right', fontSize: 10, margin: [0, 0, 0, crowded ? 16 : 90] };
   return [
-    { text: `${c.L(T.reportNumber)}: ${c.meta.reportNumber}`, alignment: 'right', fontSize: 10, margin: [0, 0, 0, crowded ? 16 : 90] },
-    ...(simulator ? [{ margin: [0, 0, 0, 30], table: { widths: ['*'], body: [[{ text: c.L(SIMULATOR_BANNER), color: RED, bold: true, fontSize: 12, alignment: 'center', margin: [4, 6, 4, 6] }]] }, layout: { hLineColor: RED, vLineColor: RED, hLineWidth: () => 1.5, vLineWidth: () => 1.5 } }] : []),
+    // The marks share the report number's line, so the cover keeps to one page.
+    ...(c.meta.accreditation.length === 0 ? [number] : [{ columns: [...accreditationMarks(c), { width: '*', ...number, margin: [0, 30, 0, 0] }], margin: [0, 0, 0, crowded ? 8 : 60] }]),
+    ...(simulator ? [{ margin: [0, 0, 0, tight ? 12 : 30], table: { widths: ['*'], body: [[{ text: c.L(SIMULATOR_BANNER), color: RED, bold: true, fontSize: 12, alignment: 'center', margin: [4, 6, 4, 6] }]] }, layout: { hLineColor: RED, vLineColor: RED, hLineWidth: () => 1.5, vLineWidth: () => 1.5 } }] : []),
     { text: c.meta.title ?? title.zh, style: 'coverTitle' },
     ...(c.lang === 'zh' ? [] : [{ text: c.meta.title === null ? title.en : '', style: 'coverSubtitle' }]),
-    { text: c.L(SUBTITLE), alignment: 'center', fontSize: 11, color: GREY, margin: [0, 6, 0, crowded ? 30 : 70] },
+    { text: c.L(SUBTITLE), alignment: 'center', fontSize: 11, color: GREY, margin: [0, 6, 0, tight ? 12 : crowded ? 30 : 70] },
     {
       margin: [60, 0, 60, 0],
       table: { widths: [150, '*'], body: [
@@ -133,10 +137,31 @@ function cover(c: Ctx): Node[] {
       layout: 'noBorders',
     },
     ...(loopback ? [{ text: c.L(LOOPBACK_NOTE), color: RED, fontSize: 9, alignment: 'center', margin: [40, 12, 40, 0] }] : []),
-    { text: `${c.L(T.verdict)}: ${c.L(v.text)}`, color: TONE[v.tone], bold: true, fontSize: 13, alignment: 'center', margin: [0, crowded ? 20 : 50, 0, 0] },
+    { text: `${c.L(T.verdict)}: ${c.L(v.text)}`, color: TONE[v.tone], bold: true, fontSize: 13, alignment: 'center', margin: [0, tight ? 8 : crowded ? 20 : 50, 0, 0] },
     ...(isValidStatus(c.m.status) ? [] : [notice(c, bi('测试无效', 'Run not valid'), c.m.invalidReasons)]),
     // The lab's name where its seal goes; without a lab there is nothing to seal (the table says 未填写).
-    ...(c.meta.lab === null ? [] : [{ text: `${c.meta.lab}  ${c.L(T.seal)}`, alignment: 'center', fontSize: 11, margin: [0, crowded ? 16 : 60, 0, 0] }]),
+    ...(c.meta.lab === null ? [] : [{ text: `${c.meta.lab}  ${c.L(T.seal)}`, alignment: 'center', fontSize: 11, margin: [0, tight ? 6 : crowded ? 16 : 60, 0, 0] }]),
+    { text: '', pageBreak: 'after' },
+  ];
+}
+
+/** The lab's CMA/CNAS marks, top left of the cover, each with its certificate number (report.yaml accreditation): one column each. */
+function accreditationMarks(c: Ctx): Node[] {
+  return c.meta.accreditation.map((a, i) => ({
+    width: 80,
+    stack: [
+      a.imageFile === null
+        ? { table: { widths: [56], heights: [34], body: [[{ text: a.scheme, bold: true, fontSize: 13, alignment: 'center', margin: [0, 8, 0, 0] }]] } }
+        : { image: `mark${i}`, fit: [56, 34] },
+      { text: a.number, fontSize: 7 },
+    ],
+  }));
+}
+
+/** 目录: section titles with their page numbers (pdfmake's toc, from the h1 and h2 headings). */
+function tableOfContents(c: Ctx): Node[] {
+  return [
+    { toc: { title: { text: c.L(bi('目录', 'Contents')), style: 'h1' }, numberStyle: { fontSize: 9 } } },
     { text: '', pageBreak: 'after' },
   ];
 }
@@ -181,6 +206,7 @@ function body(c: Ctx): Node[] {
     // The seal at the conclusion (检验检测专用章), beside the lab's name.
     if (s.id === 'conclusion') out.push(conclusionSeal(c));
     if (s.id === 'notices' || s.id === 'summary') out.push({ text: '', pageBreak: 'after' });
+    if (s.id === 'notices') out.push(...tableOfContents(c));
   }
   return out;
 }
@@ -228,5 +254,8 @@ export function buildDocDefinition(m: ReportModel, meta: ReportMeta, lang: Repor
     content: [
       ...cover(c), ...body(c),
     ],
+    // A heading never ends a page: with nothing after it on the page it moves to the next one.
+    pageBreakBefore: (node: { headlineLevel?: number }, followingNodesOnPage: unknown[]) =>
+      node.headlineLevel !== undefined && followingNodesOnPage.length === 0,
   };
 }

@@ -68,11 +68,11 @@ export async function renderPdf(m: ReportModel, opts: PdfOptions): Promise<Rende
   const doc = buildDocDefinition(m, meta, opts.lang);
   replaceMissingGlyphs(doc.content, replaced);
   (doc.info as Record<string, string>)[MANIFEST_INFO_KEY] = PLACEHOLDER;
-  if (opts.meta.topologyFile !== null) {
-    const img = await readFile(opts.meta.topologyFile);
-    const mime = /\.png$/i.test(opts.meta.topologyFile) ? 'image/png' : 'image/jpeg';
-    doc.images = { topology: `data:${mime};base64,${img.toString('base64')}` };
-  }
+  const dataUri = async (f: string) => `data:${/\.png$/i.test(f) ? 'image/png' : 'image/jpeg'};base64,${(await readFile(f)).toString('base64')}`;
+  const images: Record<string, string> = {};
+  if (opts.meta.topologyFile !== null) images.topology = await dataUri(opts.meta.topologyFile);
+  for (const [i, a] of opts.meta.accreditation.entries()) if (a.imageFile !== null) images[`mark${i}`] = await dataUri(a.imageFile);
+  if (Object.keys(images).length > 0) doc.images = images;
   // pdfmake resolves attachment sources by name through its virtual file system (Buffers are not accepted).
   const prefix = `callcert-${randomUUID()}`;
   const files: Record<string, unknown> = {};

@@ -81,7 +81,7 @@ export function platformBlocks(model: ReportModel, n: string): Block[] {
   const failed = names.filter((x) => p.instances[x].scrapes.failed > 0);
   const csv = names.filter((x) => p.instances[x].source === 'csv');
   const scraped = names.filter((x) => p.instances[x].source === 'prometheus');
-  const blocks: Block[] = [{ kind: 'h2', title: bi(`${n} ${TP.title.zh}`, `${n} ${TP.title.en}`) }];
+  const blocks: Block[] = [{ kind: 'h2', title: [`${n} `, TP.title] }];
   if (scraped.length > 0) blocks.push(
     { kind: 'p', text: bi(
       `运行期间每 ${fmtNum(p.intervalMs / 1000)} 秒抓取一次平台服务器的 Prometheus 端点（超时 ${fmtNum(p.timeoutMs)} ms）：${scraped.join('、')}。原始抓取内容保存在 ${p.rawFile}（SHA-256 见附录）。抓取失败只计数，不影响运行。`,

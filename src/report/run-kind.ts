@@ -116,3 +116,29 @@ export function littleOverHold(r: Results): { expected: number; answersPerS: num
   const answersPerS = pts.reduce((a, p) => a + p.answers, 0) / windowS;
   return { expected: round1(answersPerS * meanHoldS), answersPerS: round1(answersPerS), meanHoldS, windowS: round1(windowS) };
 }
+
+/** The stages in both languages: "60 s 内由 0 线性增至 1000 路，保持 1000 路 60 s" / "0→1000 channels over 60 s, hold 1000 channels for 60 s". */
+export function stagesText(r: Results): Bi {
+  const closed = r.scenario.model === 'closed';
+  const zhUnit = closed ? '路' : '次/秒';
+  const enUnit = closed ? 'channels' : 'cps';
+  const secs = (ms: number) => `${Math.round(ms) / 1000} s`;
+  if (r.scenario.stages.length === 0) return bi('无阶段', 'no stages');
+  const zh: string[] = [];
+  const en: string[] = [];
+  let from = 0;
+  for (const s of r.scenario.stages) {
+    if (s.durationMs <= 0) {
+      zh.push(`跃升至 ${s.target} ${zhUnit}`);
+      en.push(`step to ${s.target} ${enUnit}`);
+    } else if (s.target === from) {
+      zh.push(`保持 ${s.target} ${zhUnit} ${secs(s.durationMs)}`);
+      en.push(`hold ${s.target} ${enUnit} for ${secs(s.durationMs)}`);
+    } else {
+      zh.push(`${secs(s.durationMs)} 内由 ${from} 线性${s.target > from ? '增' : '降'}至 ${s.target} ${zhUnit}`);
+      en.push(`${from}→${s.target} ${enUnit} over ${secs(s.durationMs)}`);
+    }
+    from = s.target;
+  }
+  return bi(zh.join('，'), en.join(', '));
+}

@@ -8,7 +8,7 @@
 import type { Results } from '../results/summary.js';
 import { T, bi, type Bi } from './i18n.js';
 import type { ReportMeta } from './meta.js';
-import { fmtBytes, fmtDurationMs, fmtNum, isValidStatus, type ReportModel } from './model.js';
+import { fmtBytes, fmtDurationMs, fmtMs, fmtNum, isValidStatus, type ReportModel } from './model.js';
 import { capacitySpec, loadProfileSpec, resultSpecs } from './chart-specs.js';
 import { searchOf, type LicenceState, type SearchEvidence } from './licence.js';
 import type { Block, Cell, Section, Text } from './blocks.js';
@@ -17,11 +17,14 @@ import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
 import { mediaOf } from './media-figures.js';
 import { mediaBlocks } from './media-sections.js';
 import { platformBlocks, platformOf } from './platform-sections.js';
-import { describeStages } from '../load/stages.js';
 import { timeIn } from './meta.js';
-import { isLoopbackTarget, littleOverHold, LOOPBACK_NOTE, stageRates, testKind } from './run-kind.js';
+import { answerTimeText, callLoss, errorFreeText, lossText, maxErrorFree, ratioText, SUMMARY_DEFINITIONS } from './key-figures.js';
+import { isLoopbackTarget, littleOverHold, LOOPBACK_NOTE, stageRates, stagesText, testKind } from './run-kind.js';
 
 type Dist = Results['summary']['setupMs'];
+
+/** A hold shorter than this is no stability run (the licence reports ask for 24 h; 1 h is the least called one). */
+const STABILITY_MIN_HOLD_MS = 3_600_000;
 
 /** The cover banner of a run against the embedded simulator (red, Chinese first). */
 export const SIMULATOR_BANNER: Bi = bi(
@@ -88,13 +91,9 @@ export const criteriaSourceLabel = (meta: ReportMeta): Bi => (meta.criteriaSourc
 /** A criterion as printed: the expression and its source. */
 const criterionText = (x: { metric: string; criterion: string }, meta: ReportMeta): Text => [`${x.metric} ${x.criterion}（`, criteriaSourceLabel(meta), '）'];
 
-/** Milliseconds to 0.1 ms (GB/T 8170): below the generator's own timing resolution finer digits mean nothing. */
-export function fmtMs(n: number | null | undefined): string {
-  return n === null || n === undefined || Number.isNaN(n) ? '—' : (Math.round(n * 10) / 10).toFixed(1);
-}
+export { fmtMs } from './model.js';
 
 const modelText = (r: Results): Bi => (r.scenario.model === 'closed' ? bi('固定并发（封闭）模型：每路通话结束后立即补呼', 'closed model: channels held, each call replaced as it ends') : bi('开放模型：按计划速率发起呼叫', 'open model: call arrival rate'));
-const stageUnit = (r: Results) => (r.scenario.model === 'closed' ? 'channels' : 'cps');
 
 /**
  * The certified figure of a capacity search in one sentence, numbers as in
@@ -106,11 +105,11 @@ export function certifiedSentence(
   const fc = s.failingCriterion;
   const cap = s.certifiedCapacity;
   let zh = cap === null ? '验证容量：无（没有通过的台阶）' : `验证容量：${fmtNum(cap)} 路`;
-  let en = cap === null ? 'Certified capacity: none (no step passed)' : `Certified capacity: ${fmtNum(cap)} channels`;
+  let en = cap === null ? 'Verified capacity: none (no step passed)' : `Verified capacity: ${fmtNum(cap)} channels`;
   if (s.stoppedBy === 'generator') {
     const why = (s.generatorSaturatedBy ?? []).join('; ');
-    zh += `；台阶 ${fmtNum(s.generatorLimit ?? null)} 负载发生器饱和（${why}），搜索在此停止：这是本发生器主机的极限而非被测平台的，平台容量不低于认证值`;
-    en += `; at step ${fmtNum(s.generatorLimit ?? null)} the generator saturated (${why}) and the search stopped: this is the generator host's limit, not the platform's — the platform's capacity is at least the certified figure`;
+    zh += `；台阶 ${fmtNum(s.generatorLimit ?? null)} 负载发生器饱和（${why}），搜索在此停止：这是本发生器主机的极限而非被测平台的，平台容量不低于验证值`;
+    en += `; at step ${fmtNum(s.generatorLimit ?? null)} the generator saturated (${why}) and the search stopped: this is the generator host's limit, not the platform's — the platform's capacity is at least the verified figure`;
   } else if (fc !== null) {
     zh += `；台阶 ${fmtNum(s.failedStep)} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fmtNum(fc.actual)}）`;
     en += `; step ${fmtNum(s.failedStep)} failed ${fc.metric} ${fc.criterion} (actual ${fmtNum(fc.actual)})`;
@@ -149,19 +148,55 @@ function notices(meta: ReportMeta): Section {
   return { id: 'notices', n: null, title: T.notices, blocks: [{ kind: 'list', ordered: true, items }] };
 }
 
-function keyFiguresRows(m: ReportModel): Cell[][] {
-  const s = m.results.summary;
+/**
+ * The summary table: the figures a licence reviewer reads first (key-figures.ts), each with the
+ * counts it is computed from, then the run's size. `lay` names the sections with the detail.
+ */
+function keyFiguresRows(m: ReportModel, lay: ResultsLayout): Cell[][] {
+  const r = m.results;
+  const s = r.summary;
+  const loss = callLoss(r);
+  const dropped = loss.droppedAfterAnswer.map((d) => `${d.cause} ×${d.count}`).join(', ');
   return [
+    [bi('最大无差错并发数（路）', 'Maximum error-free concurrent calls'), errorFreeText(maxErrorFree(r))],
+    [bi('稳定保持并发呼叫数（路）', 'Sustained concurrent calls'), fmtNum(s.concurrency.sustained)],
+    [bi('峰值并发呼叫数（路）', 'Peak concurrent calls'), fmtNum(s.concurrency.peak)],
+    [bi('接通率（应答/呼叫尝试）', 'Answer ratio (answered/attempted)'), ratioText(loss.answered, loss.attempted, loss.answerRatio)],
+    [bi('呼损率（未接通/呼叫尝试）及其构成', 'Call-loss ratio (not answered/attempted) and its parts'), lossText(loss, s.failuresByCode)],
+    [bi('应答后异常结束（不计入呼损）', 'Answered calls that ended abnormally (not in the loss)'), dropped === '' ? '0' : dropped],
+    [bi('呼叫建立成功率 SER（RFC 6076）', 'Session establishment ratio SER (RFC 6076)'), fmtNum(s.ratios.ser)],
+    [bi('平均应答时间（INVITE→200 OK，毫秒）', 'Mean answer time (INVITE→200 OK, ms)'), answerTimeText(s.setupMs)],
+    [bi('呼叫建立时延 p95（毫秒）', 'Call setup delay p95 (ms)'), fmtMs(s.setupMs.p95)],
+    ...mediaKeyFigures(m),
+    [bi('服务器资源占用', 'Server resources'), serverResourcesCell(m, lay)],
+    [bi('稳定性', 'Stability'), stabilityCell(r)],
     [bi('呼叫尝试', 'Calls attempted'), fmtNum(s.calls.attempted)],
     [bi('应答', 'Answered'), fmtNum(s.calls.answered)],
     [bi('失败', 'Failed'), fmtNum(s.calls.failed)],
-    [bi('稳定保持并发呼叫数（路）', 'Sustained concurrent calls'), fmtNum(s.concurrency.sustained)],
-    [bi('峰值并发呼叫数（路）', 'Peak concurrent calls'), fmtNum(s.concurrency.peak)],
-    [bi('呼叫建立成功率（SER）', 'Session establishment ratio (SER)'), fmtNum(s.ratios.ser)],
-    [bi('呼叫建立时延 p95（毫秒）', 'Call setup delay p95 (ms)'), fmtMs(s.setupMs.p95)],
-    ...mediaKeyFigures(m),
-    [bi('测试时长', 'Duration'), fmtDurationMs(m.results.durationMs)],
+    [bi('测试时长', 'Duration'), fmtDurationMs(r.durationMs)],
   ];
+}
+
+/** Each platform server's CPU and memory peaks, or why there are none. */
+function serverResourcesCell(m: ReportModel, lay: ResultsLayout): Cell {
+  const p = platformOf(m.results);
+  if (p === null || lay.platform === null) return { text: bi('未测试（场景未配置平台监控 platform:）', 'not tested (the scenario has no platform: monitoring)'), tone: 'muted' };
+  const per = Object.entries(p.instances).map(([name, i]) => {
+    const cpu = i.summary.cpuPct.max;
+    const mem = i.summary.memUsedPct.max;
+    return `${name}: CPU max ${cpu === null ? '—' : `${cpu.toFixed(1)} %`}, mem max ${mem === null ? '—' : `${mem.toFixed(1)} %`}`;
+  });
+  return bi(`${per.join('；')}（见 ${lay.platform}）`, `${per.join('; ')} (see ${lay.platform})`);
+}
+
+/** A stability claim needs a long hold: the longest flat stage, and whether it is long enough. */
+function stabilityCell(r: Results): Cell {
+  const flat = r.scenario.stages.filter((st, i, all) => i > 0 && st.target === all[i - 1]!.target && st.target > 0);
+  const longestMs = flat.reduce((a, st) => Math.max(a, st.durationMs), 0);
+  if (longestMs < STABILITY_MIN_HOLD_MS) {
+    return { text: bi(`未测试（最长保持阶段 ${fmtDurationMs(longestMs)}，不足 1 小时）`, `not tested (longest hold ${fmtDurationMs(longestMs)}, under 1 h)`), tone: 'muted' };
+  }
+  return bi(`保持 ${fmtDurationMs(longestMs)}`, `held ${fmtDurationMs(longestMs)}`);
 }
 
 /** With media: MOS-CQE p5 and the per-call loss p95, the figures a voice-channel claim rests on. */
@@ -192,7 +227,7 @@ function summary(m: ReportModel, meta: ReportMeta): Section {
     ...loopbackNote(m),
     ...(search === null ? [] : [{ kind: 'p' as const, text: certifiedSentence(search), strong: true }]),
     ...(failing.length > 0 ? [{ kind: 'p' as const, text: bi(`未满足的判定准则：${failing.join('；')}`, `Criteria not met: ${failing.join('; ')}`), tone: 'bad' as const }] : []),
-    { kind: 'table', head: [T.item, T.value], rows: keyFiguresRows(m), widths: ['*', 160] },
+    { kind: 'table', head: [T.item, T.value], rows: keyFiguresRows(m, resultsLayout(m)), widths: ['*', 240] },
   ];
   return { id: 'summary', n: null, title: T.summary, blocks };
 }
@@ -241,17 +276,17 @@ function mediaScope(r: Results, lay: ResultsLayout): Block[] {
 
 function purpose(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section {
   const r = m.results;
-  const stages = describeStages(r.scenario.stages, stageUnit(r));
+  const stages = stagesText(r);
   return {
     id: 'purpose', n: '1', title: T.purpose, blocks: [
-      { kind: 'h2', title: bi('1.1 测试目的', '1.1 Purpose') },
+      { kind: 'h2', title: ['1.1 ', bi('测试目的', 'Purpose')] },
       { kind: 'p', text: bi(`${testKind(r, meta).zh}：在规定负载下测量被测呼叫中心系统的 SIP 呼叫处理能力（并发呼叫数、呼叫速率、呼叫建立时延、呼叫建立成功率），并按判定准则给出结论。`, `${testKind(r, meta).en}: measure the SIP call-handling capacity of the platform under test (concurrent calls, call rate, setup delay, establishment ratio) under a defined load, and conclude against the pass criteria.`) },
-      { kind: 'h2', title: bi('1.2 测试范围', '1.2 Scope') },
-      { kind: 'p', text: bi(`SIP 信令负载：${stages}；目标 ${m.targetUri}，传输 ${r.target.transport}。本次运行未测得的许可技术要求见 ${lay.licence}。`, `SIP signalling load: ${stages}; target ${m.targetUri} over ${r.target.transport}. Licence requirements this run did not measure are listed in ${lay.licence}.`) },
+      { kind: 'h2', title: ['1.2 ', bi('测试范围', 'Scope')] },
+      { kind: 'p', text: bi(`SIP 信令负载：${stages.zh}；目标 ${m.targetUri}，传输 ${r.target.transport}。本次运行未测得的许可技术要求见 ${lay.licence}。`, `SIP signalling load: ${stages.en}; target ${m.targetUri} over ${r.target.transport}. Licence requirements this run did not measure are listed in ${lay.licence}.`) },
       ...httpScope(r),
       ...mediaScope(r, lay),
       ...(lay.platform === null ? [] : [{ kind: 'p' as const, text: bi(`平台服务器资源（CPU、内存、网络）：运行期间通过 Prometheus 抓取，见 ${lay.platform}。`, `Platform server resources (CPU, memory, network): scraped over Prometheus during the run, in ${lay.platform}.`) }]),
-      { kind: 'h2', title: bi('1.3 判定准则', '1.3 Pass criteria') },
+      { kind: 'h2', title: ['1.3 ', bi('判定准则', 'Pass criteria')] },
       r.criteria.length === 0
         ? { kind: 'p', text: bi('场景未规定判定准则。', 'The scenario sets no pass criteria.') }
         : { kind: 'list', items: r.criteria.map((x) => criterionText(x, meta)) },
@@ -331,7 +366,7 @@ function method(m: ReportModel): Section {
         [bi('场景', 'Scenario'), r.scenario.name],
         [bi('场景文件', 'Scenario file'), r.scenario.file ?? bi('（命令行参数）', '(command-line flags)')],
         [bi('负载模型', 'Load model'), model],
-        [bi('阶段', 'Stages'), describeStages(r.scenario.stages, stageUnit(r))],
+        [bi('阶段', 'Stages'), stagesText(r)],
         [bi('计时方法', 'Timing'), bi('时延自计划发送时刻起算，发生器自身排队延迟计入结果（避免协调遗漏 coordinated omission 导致的低估）', 'every delay is timed from the intended send time, so the generator\'s own queueing counts (no coordinated omission)')],
         [bi('各阶段呼叫速率（次/秒，尝试/应答）', 'Call rate per stage (calls/s, attempted/answered)'), stageRateText(r)],
       ] },
@@ -364,7 +399,7 @@ function searchBlocks(m: ReportModel, n: string): Block[] {
   if (search === null) return [];
   const chart = capacitySpec(m.results);
   return [
-    { kind: 'h2', title: bi(`${n} 容量搜索`, `${n} Capacity search`) },
+    { kind: 'h2', title: [`${n} `, bi('容量搜索', 'Capacity search')] },
     { kind: 'p', text: certifiedSentence(search) },
     { kind: 'table', head: [bi('台阶', 'Level'), T.result, bi('持续/峰值', 'sustained/peak'), bi('建立 p95（毫秒）', 'setup p95 (ms)'), 'SER', bi('尝试/失败', 'attempted/failed')], widths: [50, 110, 80, 70, 50, '*'],
       rows: search.steps.map((st) => [fmtNum(st.level), stepCell(m, st), `${fmtNum(st.sustained)} / ${fmtNum(st.peak)}`, fmtNum(st.setupMs.p95), fmtNum(st.ser), `${fmtNum(st.attempted)} / ${fmtNum(st.failed)}`]) },
@@ -400,19 +435,19 @@ function results(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section 
     [bi('发生器：CPU（%）/堆峰值', 'Generator: CPU (%)/heap max'), `${fmtNum(g.cpuPct)} / ${fmtBytes(g.heapUsedBytesMax)}`],
   ];
   const blocks: Block[] = [
-    { kind: 'h2', title: bi('7.1 指标判定', '7.1 Requirements and verdicts') },
+    { kind: 'h2', title: ['7.1 ', bi('指标判定', 'Requirements and verdicts')] },
     r.criteria.length === 0
       ? { kind: 'p', text: bi('无判定准则。', 'No criteria.') }
       : { kind: 'table', head: [T.requirement, T.measured, T.result], widths: ['*', 90, 130], rows: r.criteria.map((x) => [criterionText(x, meta), fmtNum(x.actual), verdictCell(m, x.pass, x.actual)]) },
-    { kind: 'h2', title: bi('7.2 主要测试结果', '7.2 Key results') },
+    { kind: 'h2', title: ['7.2 ', bi('主要测试结果', 'Key results')] },
     { kind: 'table', head: [T.item, T.value], widths: [170, '*'], rows: figures },
   ];
   if (lay.search !== null) blocks.push(...searchBlocks(m, lay.search));
-  httpSections(r).forEach((h, i) => blocks.push({ kind: 'h2', title: bi(`${lay.http[i]} ${h.title.zh}`, `${lay.http[i]} ${h.title.en}`) }, ...h.blocks));
+  httpSections(r).forEach((h, i) => blocks.push({ kind: 'h2', title: [`${lay.http[i]} `, h.title] }, ...h.blocks));
   if (lay.media !== null) blocks.push(...mediaBlocks(m, lay.media));
   if (lay.platform !== null) blocks.push(...platformBlocks(m, lay.platform));
   blocks.push(
-    { kind: 'h2', title: bi(`${lay.licence} 许可技术要求对照`, `${lay.licence} Licence-readiness`) },
+    { kind: 'h2', title: [`${lay.licence} `, bi('许可技术要求对照', 'Licence-readiness')] },
     { kind: 'table', head: [T.requirement, T.status, T.evidence], widths: [150, 100, '*'], rows: m.licence.map((l) => [
       l.requirement,
       { text: LICENCE_LABEL[l.state], tone: l.state === 'met' ? 'ok' : l.state === 'not-tested' || l.state === 'not-applicable' ? 'muted' : 'bad' },
@@ -525,6 +560,7 @@ function appendices(m: ReportModel, lay: ResultsLayout): Section[] {
     { id: 'appendix-definitions', n: null, title: T.appendixDefinitions, blocks: [
       { kind: 'table', head: [bi('指标', 'Metric'), bi('定义（摘自 results.json）', 'Definition (from results.json)')], widths: [80, '*'], rows: defs.map(([k, v]): Cell[] => [k, v]) },
       { kind: 'p', small: true, text: bi(`逐秒 SER（图 ${lay.charts}）：该秒内收到最终响应的呼叫中 200 应答 /（应答 + 失败 − 3xx）。`, `Per-second SER (charts ${lay.charts}): answers / (answers + failures − 3xx) among calls whose final response arrived in that second.`) },
+      ...SUMMARY_DEFINITIONS.map((text): Block => ({ kind: 'p', small: true, text })),
       { kind: 'p', text: END_OF_REPORT },
     ] },
   ];

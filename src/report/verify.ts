@@ -120,8 +120,9 @@ function check(file: string, bytes: Buffer, doc: PdfDoc, opts: VerifyOptions): V
   if (pageObjs.length !== manifest.pages.length) fail(file, `${pageObjs.length} pages, the manifest lists ${manifest.pages.length}: pages were added or removed`);
   const texts: string[] = [];
   pageObjs.forEach((p, i) => {
-    // callcert writes no annotations: one added later could overlay a figure without touching the content stream.
-    if (/\/Annots\b/.test(p.body) && !onlySignatureWidget(doc, p.body, sigFields[0])) fail(file, `page ${i + 1} has annotations added after the report was written (they can cover printed text)`, { page: i + 1 });
+    // callcert writes no annotations but the table of contents' links (internal, invisible): any other one added later
+    // could overlay a figure without touching the content stream.
+    if (/\/Annots\b/.test(p.body) && !onlySignatureWidget(doc, p.body, sigFields[0]) && !onlyInternalLinks(doc, p.body)) fail(file, `page ${i + 1} has annotations added after the report was written (they can cover printed text)`, { page: i + 1 });
     if (sha256Hex(pageContent(doc, p)) !== manifest.pages[i]) fail(file, `page ${i + 1} content differs from the manifest: text or drawing on that page was altered`, { page: i + 1 });
     texts.push(pageText(doc, p));
   });
@@ -182,6 +183,19 @@ function onlySignatureWidget(doc: PdfDoc, pageBody: string, field: SignatureFiel
   if (field === undefined || annots === null || Number(annots[1]) !== field.field) return false;
   const w = doc.objects.get(field.field)?.body ?? '';
   return /\/Rect\s*\[\s*0\s+0\s+0\s+0\s*\]/.test(w) && !/\/AP\b/.test(w);
+}
+
+/** A page whose annotations are all invisible links to a place in the document (the table of contents'): they draw nothing. */
+function onlyInternalLinks(doc: PdfDoc, pageBody: string): boolean {
+  const list = /\/Annots\s*\[([\d\s R]*)\]/.exec(pageBody);
+  if (list === null) return false;
+  const refs = [...list[1]!.matchAll(/(\d+)\s+0\s+R/g)].map((x) => Number(x[1]));
+  return refs.length > 0 && refs.every((n) => {
+    const a = doc.objects.get(n)?.body ?? '';
+    const action = /\/A\s+(\d+)\s+0\s+R/.exec(a);
+    const target = action === null ? '' : doc.objects.get(Number(action[1]))?.body ?? '';
+    return /\/Subtype\s*\/Link\b/.test(a) && !/\/AP\b/.test(a) && /\/Border\s*\[\s*0\s+0\s+0\s*\]/.test(a) && /\/S\s*\/GoTo\b/.test(target) && !/\/(URI|F)\b/.test(target);
+  });
 }
 
 function checkDigest(file: string, bytes: Buffer, doc: PdfDoc): FileSeal {

@@ -113,7 +113,7 @@ describe('report of a run with media', () => {
     // Against the embedded simulator the voice row is not applicable, its measured figures kept as the detail (HTML: one cell).
     expect(f).toContain("Licence requirements: not applicable, every one (target: callcert's embedded simulator, evidence of no platform).");
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
-    expect(html).toContain('<td>语音通道：并发通道承载双向语音 / Voice channels: the concurrent channels carry two-way audio</td><td class="muted">不适用 / not applicable</td>');
+    expect(html).toContain('<td>语音：并发呼叫承载双向语音 / Voice: the concurrent calls carry two-way audio</td><td class="muted">不适用 / not applicable</td>');
     expect(html).toContain(htmlEsc(`target: callcert's embedded simulator, evidence of no platform (pcmu: ${m.calls.withMedia} of ${r.summary.calls.answered} answered calls carried media, 0 one-way audio, 0 crossed media; `
       + `MOS-CQE p5 ${m.mosCqe.p5}, per-call loss ratio p95 ${m.lossRatioPerCall.p95}; media criteria mos_cqe p(5)>=4.0: pass, rtp_loss_ratio p(95)<0.01: pass)`));
   });

@@ -107,6 +107,21 @@ describe('third-party identity (report.yaml)', () => {
     writeFileSync(f, 'receiptDate: 30.11.2026\n');
     await expect(loadMeta(f, SHA)).rejects.toThrow(/identity\.yaml: receiptDate: expected a date YYYY-MM-DD/);
   });
+
+  it('accreditation marks: CMA/CNAS with their numbers, an image beside report.yaml; a missing image or scheme is an error naming the field', async () => {
+    const f = path.join(dir, 'marks.yaml');
+    writeFileSync(path.join(dir, 'cma.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
+    writeFileSync(f, 'accreditation:\n  - { scheme: CMA, number: "2026001234", image: cma.png }\n  - { scheme: CNAS, number: L1234 }\n');
+    expect((await loadMeta(f, SHA)).accreditation).toEqual([
+      { scheme: 'CMA', number: '2026001234', imageFile: path.join(dir, 'cma.png') },
+      { scheme: 'CNAS', number: 'L1234', imageFile: null },
+    ]);
+    writeFileSync(f, 'accreditation:\n  - { scheme: CMA, number: "1", image: gone.png }\n');
+    await expect(loadMeta(f, SHA)).rejects.toThrow(/marks\.yaml: accreditation\.0\.image: expected a PNG or JPEG path relative to report\.yaml, got "gone\.png"/);
+    writeFileSync(f, 'accreditation:\n  - { scheme: ISO, number: "1" }\n');
+    await expect(loadMeta(f, SHA)).rejects.toThrow(/marks\.yaml: accreditation\.0\.scheme: expected a list of 1 to 4 marks/);
+    expect(defaultMeta(SHA).accreditation).toEqual([]);
+  });
 });
 
 describe('title: 压力测试 only with a stage above the specified capacity', () => {

@@ -112,7 +112,7 @@ describe('run --report of a capacity search', () => {
     const t = text(path.join(out, 'report.pdf'));
     const cap = results.search.certifiedCapacity;
     expect(cap).toBeGreaterThanOrEqual(20);
-    expect(flat(path.join(out, 'report.pdf'))).toContain(`Certified capacity: ${cap} channels`);
+    expect(flat(path.join(out, 'report.pdf'))).toContain(`Verified capacity: ${cap} channels`);
     // Not vacuous: levels 10, 20 pass and 30 fails against capacity 25; the search stops there.
     expect(results.search.steps.map((st: { level: number }) => st.level)).toEqual([10, 20, 30]);
     for (const st of results.search.steps) {
@@ -120,7 +120,7 @@ describe('run --report of a capacity search', () => {
       expect(t).toMatch(new RegExp(`\\n\\s*${st.level}\\s+${st.pass ? '达到阈值（自检）' : '不通过 / FAIL'}[^\\n]*?\\s${st.sustained} /`));
     }
     // The licence row keeps the certified step as its detail (one cell in HTML; the PDF wraps it), not applicable against the simulator.
-    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain(`evidence of no platform (capacity search certified level ${cap}: sustained`);
+    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain(`evidence of no platform (capacity search verified level ${cap}: sustained`);
     const v = await runCli(['verify', path.join(out, 'report.pdf')], { timeoutSec: 30 });
     expect(v.code, v.stderr).toBe(0);
   });
@@ -134,14 +134,14 @@ describe('run --report of a capacity search', () => {
     const fc = s.failingCriterion!;
     const pdf = path.join(out, 'report.pdf');
     const zh = `验证容量：${s.certifiedCapacity} 路；台阶 ${s.failedStep} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fc.actual}）`;
-    const en = `Certified capacity: ${s.certifiedCapacity} channels; step ${s.failedStep} failed ${fc.metric} ${fc.criterion} (actual ${fc.actual})`;
+    const en = `Verified capacity: ${s.certifiedCapacity} channels; step ${s.failedStep} failed ${fc.metric} ${fc.criterion} (actual ${fc.actual})`;
     const summaryPage = flat(pdf, 3, 3);
     expect(summaryPage).toContain('报告摘要');
     expect(summaryPage).toContain(zh);
     expect(summaryPage).toContain(en);
     const all = flat(pdf);
     expect(all.split(zh).length - 1).toBe(3); // summary, capacity-search section, conclusion
-    expect(all).toContain('容量曲线：各台阶建立时间 p95 与 SER');
+    expect(all).toContain('容量曲线：各台阶呼叫建立时延 p95 与 SER');
     expect(all).toContain('Capacity curve: setup p95 and SER per step');
   });
 
@@ -155,7 +155,7 @@ describe('run --report of a capacity search', () => {
     expect(html).toContain(umd.slice(0, 2000));
     expect(html.length).toBeGreaterThan(umd.length);
     for (const title of ['报告摘要', '测试结果', '容量搜索', '许可技术要求对照', '结论', '附录B 原始数据与校验值', '容量曲线']) expect(html, title).toContain(title);
-    expect(html).toContain(`Certified capacity: ${results.search.certifiedCapacity} channels; step ${results.search.failedStep} failed`);
+    expect(html).toContain(`Verified capacity: ${results.search.certifiedCapacity} channels; step ${results.search.failedStep} failed`);
     const charts = pageCharts(html);
     const curve = charts.find((c) => c.canvas.startsWith('chart-capacity'))!;
     expect(curve).toBeDefined();

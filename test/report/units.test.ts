@@ -153,19 +153,19 @@ describe('capacity search: certified sentence and curve', () => {
 
   it('states the figure and the failing step with the numbers as recorded', () => {
     const s = certifiedSentence(search);
-    expect(s.en).toBe('Certified capacity: 1200 channels; step 1400 failed ser >=0.999 (actual 0.9893238434163701); required ≥ 1000: met.');
+    expect(s.en).toBe('Verified capacity: 1200 channels; step 1400 failed ser >=0.999 (actual 0.9893238434163701); required ≥ 1000: met.');
     expect(s.zh).toBe('验证容量：1200 路；台阶 1400 未满足 ser >=0.999（实测 0.9893238434163701）；要求 ≥ 1000：满足。');
     expect(certifiedSentence({
       ...search, certifiedCapacity: null, failedStep: 1000, require: null, steps: [step(1000, false, 1, 0.5)],
     }).en)
-      .toBe('Certified capacity: none (no step passed); step 1000 failed ser >=0.999 (actual 0.9893238434163701).');
+      .toBe('Verified capacity: none (no step passed); step 1000 failed ser >=0.999 (actual 0.9893238434163701).');
     expect(certifiedSentence({ ...search, failingCriterion: null, failedStep: null, stoppedBy: 'ceiling', require: null }).en)
-      .toBe('Certified capacity: 1200 channels; every step up to the ceiling passed (capacity at least this).');
+      .toBe('Verified capacity: 1200 channels; every step up to the ceiling passed (capacity at least this).');
     const why = 'generator saturated: RTP send slip p99 16.5 ms > 10 ms (the jitter measured would be callcert\'s own)';
     const host = certifiedSentence({ ...search, failingCriterion: null, stoppedBy: 'generator', generatorLimit: 1400, generatorSaturatedBy: [why] });
     expect(host.en).toBe(
-      `Certified capacity: 1200 channels; at step 1400 the generator saturated (${why}) and the search stopped: this is the generator host's limit, ` +
-        "not the platform's — the platform's capacity is at least the certified figure; required ≥ 1000: met.",
+      `Verified capacity: 1200 channels; at step 1400 the generator saturated (${why}) and the search stopped: this is the generator host's limit, ` +
+        "not the platform's — the platform's capacity is at least the verified figure; required ≥ 1000: met.",
     );
     expect(host.zh).toContain('台阶 1400 负载发生器饱和');
   });
@@ -212,16 +212,16 @@ describe('media evidence', () => {
   });
 
   it('voice channels: met with media on every answered call and its criteria passed; not met on one-way audio or a failed media criterion', () => {
-    const ok = row(base, /^Voice channels/);
+    const ok = row(base, /^Voice:/);
     expect(ok.state).toBe('met');
     expect(ok.evidence.en).toBe('pcma: 20 of 20 answered calls carried media, 0 one-way audio, 0 crossed media; MOS-CQE p5 4.1, per-call loss ratio p95 0.002; media criteria mos_cqe p(5)>=4.0: pass');
     const oneWayMedia = media({ calls: { withMedia: 20, oneWayAudio: 1, crossedMedia: 0 } });
     const oneWay = { ...base, summary: { ...base.summary, media: oneWayMedia } } as unknown as Results;
-    expect(row(oneWay, /^Voice channels/).state).toBe('not-met');
+    expect(row(oneWay, /^Voice:/).state).toBe('not-met');
     const failed = { ...base, verdict: 'failed', criteria: [{ criterion: 'p(5)>=4.2', metric: 'mos_cqe', actual: 4.1, pass: false }] } as unknown as Results;
-    expect(row(failed, /^Voice channels/).state).toBe('not-met');
+    expect(row(failed, /^Voice:/).state).toBe('not-met');
     const none = { ...base, criteria: [], verdict: 'not_judged', summary: { ...base.summary, media: null } } as unknown as Results;
-    expect(row(none, /^Voice channels/)).toMatchObject({ state: 'not-tested', evidence: { en: 'signalling only: the run carried no media' } });
+    expect(row(none, /^Voice:/)).toMatchObject({ state: 'not-tested', evidence: { en: 'signalling only: the run carried no media' } });
   });
 
   it('recording: measured by the probe when summary.recordings is there; a recording_completeness criterion decides, else every checked call must be valid', () => {
