@@ -113,7 +113,7 @@ describe('report of a run with HTTP load, flows and outbound calls', () => {
 
   it('the PDF has the HTTP load, flow and outbound sections with the figures as recorded', () => {
     const t = flat(pdf);
-    for (const title of ['7.3 HTTP 负载/7.3 HTTP load', '7.4 HTTP 流程/7.4 HTTP flows', '外呼（平台呼叫 callcert 被叫端）', 'HTTP 延迟', '外呼并发与拨号时延']) expect(t, title).toContain(title);
+    for (const title of ['7.3 HTTP 负载/HTTP load', '7.4 HTTP 流程/HTTP flows', '外呼（平台呼叫 callcert 被叫端）', 'HTTP 延迟', '外呼并发与拨号时延']) expect(t, title).toContain(title);
     const h = results.summary.http.agents;
     expect(t).toContain(slash(`${h.requests} / ${h.sent} / ${h.completed} / ${h.dropped}`));
     expect(t).toContain(slash(`${h.offeredRps} / ${h.rps}`));

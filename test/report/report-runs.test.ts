@@ -135,7 +135,7 @@ describe('run --report of a capacity search', () => {
     const pdf = path.join(out, 'report.pdf');
     const zh = `验证容量：${s.certifiedCapacity} 路；台阶 ${s.failedStep} 未满足 ${fc.metric} ${fc.criterion}（实测 ${fc.actual}）`;
     const en = `Verified capacity: ${s.certifiedCapacity} channels; step ${s.failedStep} failed ${fc.metric} ${fc.criterion} (actual ${fc.actual})`;
-    const summaryPage = flat(pdf, 3, 3);
+    const summaryPage = flat(pdf, 4, 4);
     expect(summaryPage).toContain('报告摘要');
     expect(summaryPage).toContain(zh);
     expect(summaryPage).toContain(en);
