@@ -19,7 +19,9 @@ import { counterFamilyName, histogramFamilyName, gaugeFamilyName } from '../../s
 import { RunMetrics } from '../../src/outputs/prometheus/run-metrics.js';
 import { parseListenAddress, parseRemoteWriteUrl } from '../../src/outputs/prometheus/sink-args.js';
 import { renderExposition } from '../../src/outputs/prometheus/text.js';
-import { toTimeSeries } from '../../src/outputs/prometheus/remote-write.js';
+import { REMOTE_WRITE_FAMILIES, toTimeSeries } from '../../src/outputs/prometheus/remote-write.js';
+import { readFileSync } from 'node:fs';
+import type { Results } from '../../src/results/summary.js';
 import { encodeWriteRequest, writeRequestBody, type TimeSeries } from '../../src/outputs/prometheus/write-request.js';
 import { parseExposition, type ExpositionSample } from '../../src/platform/exposition.js';
 import { scenarioFromObject } from '../../src/scenario/load.js';
@@ -226,5 +228,32 @@ describe('sink arguments', () => {
     expect(parseRemoteWriteUrl('http://127.0.0.1:9090/api/v1/write')).toBe('http://127.0.0.1:9090/api/v1/write');
     expect(() => parseRemoteWriteUrl(undefined)).toThrow(/needs the receiver's URL/);
     expect(() => parseRemoteWriteUrl('ftp://x/')).toThrow(/expected an http or https URL/);
+  });
+});
+
+describe('the Grafana dashboard (examples/grafana/callcert-dashboard.json)', () => {
+  it('queries only series callcert exposes', () => {
+    const rm = new RunMetrics();
+    rm.start(info);
+    rm.add(interval(0, 0, 1, [3]));
+    rm.add(progress({}));
+    const results = {
+      summary: { ratios: { ser: 1, seer: 1, isa: 0, scr: 1, asr: 1 }, concurrency: { peak: 3 } }, valid: true, verdict: 'passed',
+      criteria: [{ metric: 'ser', criterion: '>=0.99', actual: 1, pass: true, step: null }],
+    } as unknown as Results;
+    rm.add({ type: 'finished', results });
+    const names = new Set<string>(Object.values(REMOTE_WRITE_FAMILIES));
+    for (const f of rm.families()) {
+      names.add(f.name);
+      for (const s of f.samples) names.add(s.name);
+    }
+    const dash = JSON.parse(readFileSync(new URL('../../examples/grafana/callcert-dashboard.json', import.meta.url), 'utf8')) as {
+      panels: Array<{ targets?: Array<{ expr: string }> }>;
+      templating: { list: Array<{ definition?: string }> };
+    };
+    const exprs = [...dash.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)), ...dash.templating.list.map((v) => v.definition ?? '')];
+    const used = new Set(exprs.flatMap((e) => e.match(/callcert_[a-z0-9_]+/g) ?? []));
+    expect(used.size).toBeGreaterThan(20);
+    expect([...used].filter((n) => !names.has(n))).toEqual([]);
   });
 });

@@ -19,6 +19,8 @@ import { RunMetrics } from './run-metrics.js';
 import { writeRequestBody, type TimeSeries } from './write-request.js';
 
 export const DEFAULT_PUSH_INTERVAL_MS = 5000;
+/** The families remote write adds about itself (beside the run's). */
+export const REMOTE_WRITE_FAMILIES = { pushes: `${PREFIX}remote_write_pushes_total`, dropped: `${PREFIX}remote_write_dropped_snapshots_total` } as const;
 const DEFAULT_TIMEOUT_MS = 5000;
 /** Snapshots kept while the receiver is away: 10 minutes at the default interval. */
 const DEFAULT_MAX_BACKLOG = 120;
@@ -175,8 +177,7 @@ export class RemoteWriteOutput implements Output {
 
   private selfFamilies(): Family[] {
     const s = this.stats;
-    const pushes = `${PREFIX}remote_write_pushes_total`;
-    const dropped = `${PREFIX}remote_write_dropped_snapshots_total`;
+    const { pushes, dropped } = REMOTE_WRITE_FAMILIES;
     return [
       {
         name: pushes, type: 'counter', help: 'Remote-write pushes by outcome (ok, or the failure cause: refused, timeout, http_<status>, …).',
