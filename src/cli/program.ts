@@ -86,6 +86,8 @@ ${EXIT_CODES}`);
     .option('--report-format <list>', 'with --report: comma-separated pdf, html, junit, md (default: pdf)')
     .option('--meta <file>', 'with --report: report.yaml (report number, client, system, lab, people, standards)')
     .option('--lang <lang>', 'with --report: bilingual, zh or en (default: bilingual)')
+    .option('--sink <sink>', 'live metrics while running (repeatable): prometheus[=HOST:PORT] serves /metrics (default 127.0.0.1:9466), prometheus-rw=URL pushes to a remote-write receiver', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--sink-linger <duration>', 'how long --sink prometheus keeps serving the final figures after the run (default: 15s; 0: none)')
     .addHelpText('after', EXIT_CODES)
     .action(async (scenario: string | undefined, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js');

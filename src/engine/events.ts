@@ -6,6 +6,8 @@
  */
 import type { FlowPoint, OutboundPoint } from '../metrics/aggregate/flow-aggregate.js';
 import type { IntervalReport } from '../metrics/interval.js';
+import type { Histogram } from '../metrics/histograms.js';
+import type { Measures } from '../metrics/measures.js';
 import type { Results } from '../results/summary.js';
 import type { Scenario } from '../scenario/types.js';
 import type { ResolvedTarget } from './protocol.js';
@@ -36,8 +38,22 @@ export interface Progress {
   outbound?: (OutboundPoint & { totalAnswered: number; totalFailed: number }) | null;
   /** Criteria failing at the last per-second evaluation ("ser >=0.99 (actual 0.5)"). */
   failingCriteria?: string[];
+  /** Every criterion (scenario order) at the last per-second evaluation; empty for a capacity search (judged per step). */
+  criteria?: LiveCriterion[];
   /** Capacity search: the level offered and the capacity certified so far. */
   search?: string;
+}
+
+/** One criterion while the run goes. */
+export interface LiveCriterion {
+  /** The criteria key, as results.json names it: "setup_ms", "flow_ms{flow:agent-call}". */
+  metric: string;
+  /** The threshold as written: "p(95)<800". */
+  threshold: string;
+  /** The value it was last judged on, in the metric's catalogue unit; null: not measured yet. */
+  actual: number | null;
+  /** A failure decided while running (it cannot turn into a pass). */
+  failing: boolean;
 }
 
 /** What every output learns before the first call. */
@@ -53,8 +69,11 @@ export interface RunInfo {
 }
 
 export type RunEvent =
-  /** One worker's second: its call records (JSON lines) and flow records ride along. */
-  | { type: 'interval'; report: IntervalReport }
+  /**
+   * One worker's second: its call records (JSON lines) and flow records ride along; `measures` is the
+   * report's counters and trends with the histograms decoded (once, by the aggregator): read only.
+   */
+  | { type: 'interval'; report: IntervalReport; measures: Measures<Histogram> }
   /** Every second on the main thread; `partialResults` builds results.json as it stands (costly: call it sparingly). */
   | { type: 'progress'; progress: Progress; partialResults: () => Results }
   /** A per-second criteria evaluation that changed something: what fails now, and the abort if one stops the run. */

@@ -22,7 +22,7 @@ import { resolveHttpFlows, resolveHttpLoads, redactScenario } from './http-setup
 import type { FlowWorkerSpec } from './flow-runs.js';
 import { buildResults, runMetricSource, type Results } from '../results/summary.js';
 import { LiveCriteria, settledCounters, sustainedWindowOf, type AbortedBy } from '../verdict/thresholds.js';
-import type { Output, Progress, RunEvent } from './events.js';
+import type { LiveCriterion, Output, Progress, RunEvent } from './events.js';
 import { outboundWindowEndMs } from '../results/flow-summary.js';
 import { SearchJudge } from '../verdict/search-steps.js';
 import { cpuSampler, mediaHealthReasons, saturationReasons } from '../metrics/health.js';
@@ -176,7 +176,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   // small record per INVITE and per originate, a licence run's 300 calls a line a day are a few hundred kB.
   const ruleRecords: RuleObservation[] = [];
   const onReport = (r: IntervalReport) => {
-    agg.add(r);
+    const measures = agg.add(r);
     platform?.addCalls(r.calls);
     if (s.outboundRules !== null && r.outboundRuleRecords !== undefined) {
       for (const line of r.outboundRuleRecords.split('\n')) {
@@ -184,7 +184,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
         if (rec !== null) ruleRecords.push(rec);
       }
     }
-    emit({ type: 'interval', report: r });
+    emit({ type: 'interval', report: r, measures });
   };
   const seed = (Date.now() ^ 0x5bd1e995) >>> 0;
   const pool = startWorkers(
@@ -254,6 +254,7 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
       outbound: last?.outbound === undefined || ob === null ? null
         : { ...last.outbound, totalAnswered: ob.answered, totalFailed: ob.failed },
       failingCriteria: live.status().failing,
+      criteria: liveCriteria(),
       ...(search !== null ? { search: search.status(elapsedMs) } : {}),
     };
     emit({ type: 'progress', progress, partialResults: () => buildResults(agg, facts('running', 0)) });
@@ -286,6 +287,13 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     }
     if (abort !== null) stopForCriterion(`criterion ${abort.metric} ${abort.criterion} failed (actual ${abort.actual})`);
   }
+
+  const liveCriteria = (): LiveCriterion[] => {
+    const st = live.status();
+    return search !== null ? [] : s.criteria.map((c, i) => ({
+      metric: c.name, threshold: c.source, actual: st.actual[i] ?? null, failing: st.failed[i] ?? false,
+    }));
+  };
 
   let lastFailing = '';
   let stepsSeen = 0;

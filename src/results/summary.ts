@@ -74,7 +74,7 @@ export interface RunFacts {
   /** End-of-run figures of each HTTP load (known once its worker finished). */
   httpTotals?: Record<string, HttpRunTotals>;
   /** Per-second criteria evaluation (verdict/thresholds.ts): first failures and the abort, if one stopped the run. */
-  live?: LiveStatus;
+  live?: Pick<LiveStatus, 'firstFailedAtMs' | 'failing' | 'abortedBy'>;
   /** Capacity search outcome (load.model: search). */
   search?: SearchResult | null;
   /** The recording probe's result (probe/), once it ran after the calls; absent: no probe. */

@@ -261,6 +261,10 @@ export interface LiveStatus {
   firstFailedAtMs: Array<number | null>;
   /** The criteria failing at the last evaluation (descriptions, for the live view). */
   failing: string[];
+  /** Per criterion (scenario order): the value the last evaluation judged (null: not measured yet). */
+  actual: Array<number | null>;
+  /** Per criterion (scenario order): failing at the last evaluation (a failure decided while running). */
+  failed: boolean[];
   abortedBy: AbortedBy | null;
 }
 
@@ -268,6 +272,8 @@ export interface LiveStatus {
 export class LiveCriteria {
   private readonly firstFailedAtMs: Array<number | null>;
   private failing: string[] = [];
+  private actual: Array<number | null>;
+  private failed: boolean[];
   private abortedBy: AbortedBy | null = null;
 
   constructor(
@@ -277,6 +283,8 @@ export class LiveCriteria {
     private readonly outboundEndMs: number | null = null,
   ) {
     this.firstFailedAtMs = criteria.map(() => null);
+    this.actual = criteria.map(() => null);
+    this.failed = criteria.map(() => false);
   }
 
   /** Evaluates every criterion at run time `elapsedMs`; returns the abort this evaluation decided, if any. */
@@ -285,10 +293,13 @@ export class LiveCriteria {
     let abort: AbortedBy | null = null;
     this.criteria.forEach((c, i) => {
       const actual = metricValue(c, src);
+      this.actual[i] = actual;
+      this.failed[i] = false;
       // No data yet (no call answered) is not a failure while running; at the end it is.
       if (actual === null || evaluateCriterion(c, actual)) return;
       if (!decidedWhileRunning(c, actual, elapsedMs, this.sustained, this.outboundEndMs)) return;
       failing.push(`${c.name} ${c.source} (actual ${actual})`);
+      this.failed[i] = true;
       this.firstFailedAtMs[i] ??= elapsedMs;
       if (c.abortOnFail && elapsedMs >= c.delayAbortEvalMs && abort === null && this.abortedBy === null) {
         abort = { criterion: c.source, metric: c.name, actual, atMs: Math.round(elapsedMs) };
@@ -300,7 +311,10 @@ export class LiveCriteria {
   }
 
   status(): LiveStatus {
-    return { firstFailedAtMs: [...this.firstFailedAtMs], failing: [...this.failing], abortedBy: this.abortedBy };
+    return {
+      firstFailedAtMs: [...this.firstFailedAtMs], failing: [...this.failing], actual: [...this.actual], failed: [...this.failed],
+      abortedBy: this.abortedBy,
+    };
   }
 }
 

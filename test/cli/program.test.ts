@@ -45,6 +45,8 @@ describe('argv → command options', () => {
     [['run', '--target', 'sip:ivr@10.0.0.5', '--concurrency', '1000', '--transport', 'tcp', '--workers', '2'], null,
       { target: 'sip:ivr@10.0.0.5', concurrency: 1000, transport: 'tcp', workers: 2, set: [], criterion: [] }],
     [['run', '--auth-user', 'u', '--auth-password', 'p', '--ramp', '0', '--out', 'o'], null, { authUser: 'u', authPassword: 'p', ramp: '0', out: 'o', set: [], criterion: [] }],
+    [['run', '--sink', 'prometheus', '--sink', 'prometheus-rw=http://127.0.0.1:9090/api/v1/write', '--sink-linger', '30s'], null,
+      { sink: ['prometheus', 'prometheus-rw=http://127.0.0.1:9090/api/v1/write'], sinkLinger: '30s', set: [], criterion: [] }],
   ])('run %j', async (argv, file, flags) => {
     const r = await parse(argv as string[]);
     expect(r.usageError).toBeNull();

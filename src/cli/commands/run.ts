@@ -8,6 +8,7 @@ import { loadScenarioForRun } from '../scenario-input.js';
 import { formatSummary } from '../view/summary-text.js';
 import { ExitCode, isCallcertError, toInternal } from '../../errors.js';
 import { VERSION } from '../../version.js';
+import { parseDurationMs } from '../../util/duration.js';
 import type { Runtime } from '../runtime.js';
 import type { TransportKind } from '../../sip/transport/kinds.js';
 
@@ -38,6 +39,10 @@ export interface RunFlags {
   reportFormat?: string;
   meta?: string;
   lang?: string;
+  /** Live sinks beside the results directory: `prometheus[=HOST:PORT]`, `prometheus-rw=URL` (repeatable). */
+  sink?: string[];
+  /** How long `--sink prometheus` keeps serving the final figures after the run. */
+  sinkLinger?: string;
 }
 
 function stamp(d: Date): string {
@@ -52,7 +57,8 @@ export async function runCommand(file: string | null, flags: RunFlags, rt: Runti
   const scenarioText = file === null ? null : await rt.fs.readText(path.resolve(rt.cwd, file));
   const outDir = path.resolve(rt.cwd, flags.out ?? path.join('results', `${scenario.name}-${stamp(new Date(rt.now()))}`));
   const view = new LiveView(rt, chooseViewMode(rt, flags.quiet === true));
-  const outputs = createOutputs(['results-dir', 'console'], { outDir, view });
+  const lingerMs = flags.sinkLinger === undefined ? undefined : parseDurationMs(flags.sinkLinger, '--sink-linger');
+  const outputs = createOutputs(['results-dir', 'console', ...(flags.sink ?? [])], { outDir, view, lingerMs });
   const handle = await startRun({ scenario, scenarioText, scenarioFile: file, toolVersion: VERSION, outputs });
   view.message(`callcert ${VERSION}: ${scenario.name} → ${handle.target.uri} (${handle.target.transport}); results in ${outDir}`);
   let signals = 0;

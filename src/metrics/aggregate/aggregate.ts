@@ -200,7 +200,8 @@ export class Aggregator {
     return this.flows.series();
   }
 
-  add(r: IntervalReport): void {
+  /** Adds a report; returns its series with the histograms decoded (the caller must not change them). */
+  add(r: IntervalReport): Measures<Histogram> {
     const m = decodeMeasures(r);
     addMeasures(this.totals, m);
     for (const [k, est, prog] of r.samples) {
@@ -235,6 +236,7 @@ export class Aggregator {
     // The interval's channel count comes from its own report: a sample taken at the same
     // instant as the flush may travel in the next report, so a lookup by time could miss it.
     if (r.samples.length > 0) s.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
+    return m;
   }
 
 /**
