@@ -71,9 +71,11 @@ export async function writeSyntheticSoak(o) {
   const t0 = performance.now();
   for (let seq = 0; seq < totalS; seq++) {
     const tMs = seq * 1000;
-    const est = Math.round(targetAt(s.load.stages, tMs + 1000));
+    // Channels up at a time of the run (the last instant of the last stage, not the 0 after it).
+    const up = (ms) => Math.round(targetAt(s.load.stages, Math.min(ms, totalMs - 1)));
+    const est = up(tMs + 1000);
     // New calls: the ramp's growth plus the held calls' replacements.
-    owed += Math.max(0, targetAt(s.load.stages, tMs + 1000) - targetAt(s.load.stages, tMs)) + est / holdS;
+    owed += Math.max(0, up(tMs + 1000) - up(tMs)) + est / holdS;
     const n = Math.floor(owed);
     owed -= n;
     const holdFrac = window === null ? 0 : Math.min(1, Math.max(0, (tMs - window.startMs) / (window.endMs - window.startMs)));
@@ -120,7 +122,7 @@ export async function writeSyntheticSoak(o) {
         setup_ms: { '': encodeHistogram(setup) }, pdd_ms: { '': empty }, pdd_failed_ms: { '': empty }, sdd_ms: { '': empty },
         schedule_slip_ms: { '': empty },
       },
-      samples: Array.from({ length: 10 }, (_, k) => [seq * 10 + k, est, Math.round(n / 10)]),
+      samples: Array.from({ length: 10 }, (_, k) => [seq * 10 + k, up(tMs + k * 100), Math.round(n / 10)]),
       calls: '', eventLoopLagMsP99: 1, eventLoopLagMsMax: 2, eventLoopLagMsP99Run: 1,
       heapUsedBytes: Math.round((60 + 8 * ((seq % 300) / 300) + rnd()) * MiB),
     };

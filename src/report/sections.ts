@@ -17,6 +17,7 @@ import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
 import { mediaOf } from './media-figures.js';
 import { mediaBlocks } from './media-sections.js';
 import { platformBlocks, platformOf } from './platform-sections.js';
+import { stabilityBlocks } from './stability-sections.js';
 import { describeStages } from '../load/stages.js';
 import { timeIn } from './meta.js';
 import { isLoopbackTarget, littleOverHold, LOOPBACK_NOTE, stageRates, testKind } from './run-kind.js';
@@ -210,6 +211,7 @@ export function loopbackNote(m: ReportModel): Block[] {
 /** Sub-section numbers of section 7, which depend on what the run measured. */
 interface ResultsLayout {
   search: string | null; http: string[]; media: string | null; platform: string | null; licence: string; charts: string;
+  stability: string | null;
 }
 
 function resultsLayout(m: ReportModel): ResultsLayout {
@@ -219,7 +221,8 @@ function resultsLayout(m: ReportModel): ResultsLayout {
   const http = httpSections(m.results).map(() => next());
   const media = mediaOf(m.results) === null ? null : next();
   const platform = platformOf(m.results) === null ? null : next();
-  return { search, http, media, platform, licence: next(), charts: next() };
+  const stability = (m.results.stability?.hours.length ?? 0) === 0 ? null : next();
+  return { search, http, media, platform, stability, licence: next(), charts: next() };
 }
 
 /** The HTTP side of the scope, when the run had one (names only; figures are in section 7). */
@@ -411,6 +414,7 @@ function results(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section 
   httpSections(r).forEach((h, i) => blocks.push({ kind: 'h2', title: bi(`${lay.http[i]} ${h.title.zh}`, `${lay.http[i]} ${h.title.en}`) }, ...h.blocks));
   if (lay.media !== null) blocks.push(...mediaBlocks(m, lay.media));
   if (lay.platform !== null) blocks.push(...platformBlocks(m, lay.platform));
+  if (lay.stability !== null) blocks.push(...stabilityBlocks(m, lay.stability));
   blocks.push(
     { kind: 'h2', title: bi(`${lay.licence} 许可技术要求对照`, `${lay.licence} Licence-readiness`) },
     { kind: 'table', head: [T.requirement, T.status, T.evidence], widths: [150, 100, '*'], rows: m.licence.map((l) => [
