@@ -31,6 +31,8 @@ import type { IntervalReport } from '../metrics/interval.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { SUSTAIN_SETTLE_MS } from '../verdict/thresholds.js';
 import { totalDurationMs, targetAt, flatStageWindows } from '../load/stages.js';
+import { stabilityHours, stabilityWindow } from '../load/stability.js';
+import { getHeapStatistics } from 'node:v8';
 import { WHOLE, equalPart } from '../load/segments.js';
 import { expectedPeakCalls } from './worker/peak-calls.js';
 
@@ -117,6 +119,9 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
   const searchSpec = s.load.model === 'closed' ? s.load.search : undefined;
   const drainMs = o.drainMs ?? 10_000;
   const agg = new Aggregator(searchSpec === undefined ? undefined : SearchJudge.retainSlots(searchSpec, drainMs));
+  // A hold of an hour or more: its hours' counters and setup histograms are merged as they come (results/stability.ts).
+  const stability = stabilityWindow(s.load.stages);
+  if (stability !== null) agg.trackPeriods(stabilityHours(stability));
   const totalMs = totalDurationMs(s.load.stages);
   const outputs = o.outputs;
   const emit = (e: RunEvent) => {
@@ -233,8 +238,9 @@ export async function startRun(o: RunOptions): Promise<RunHandle> {
     lastCpu = cpuSum / cpuN;
     const elapsedMs = Date.now() - runStartEpochMs;
     if (elapsedMs < 0) return;
-    const tl = agg.timeline();
-    const last = tl[tl.length - 1];
+    // callcert's own memory, once a second (timeline[].memory): rss() reads one /proc line, the heap figures none.
+    agg.recordMainMemory(elapsedMs, process.memoryUsage.rss(), getHeapStatistics().used_heap_size);
+    const last = agg.lastPoint();
     const ob = agg.outbound();
     const t = agg.counters();
     const progress: Progress = {

@@ -72,6 +72,7 @@ export const T = {
   notJudged: bi('未判定：场景未规定判定准则，本报告不作为合格依据', 'NOT JUDGED: the scenario sets no pass criteria; this report is not evidence of conformity'),
   running: bi('未完成', 'NOT FINISHED'),
   page: bi('页', 'page'),
+  stability: bi('稳定性测试', 'Stability'),
 } as const;
 
 /** The media section's labels (media-sections.ts, media-charts.ts); figures and names stay untranslated. */

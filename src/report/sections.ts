@@ -17,14 +17,14 @@ import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
 import { mediaOf } from './media-figures.js';
 import { mediaBlocks } from './media-sections.js';
 import { platformBlocks, platformOf } from './platform-sections.js';
+import { stabilityBlocks } from './stability-sections.js';
+import { stabilityFigures } from './stability-figures.js';
 import { timeIn } from './meta.js';
 import { answerTimeText, callLoss, errorFreeText, lossText, maxErrorFree, ratioText, SUMMARY_DEFINITIONS } from './key-figures.js';
 import { isLoopbackTarget, littleOverHold, LOOPBACK_NOTE, stageRates, stagesText, testKind } from './run-kind.js';
 
 type Dist = Results['summary']['setupMs'];
 
-/** A hold shorter than this is no stability run (the licence reports ask for 24 h; 1 h is the least called one). */
-const STABILITY_MIN_HOLD_MS = 3_600_000;
 
 /** The cover banner of a run against the embedded simulator (red, Chinese first). */
 export const SIMULATOR_BANNER: Bi = bi(
@@ -169,7 +169,7 @@ function keyFiguresRows(m: ReportModel, lay: ResultsLayout): Cell[][] {
     [bi('呼叫建立时延 p95（毫秒）', 'Call setup delay p95 (ms)'), fmtMs(s.setupMs.p95)],
     ...mediaKeyFigures(m),
     [bi('服务器资源占用', 'Server resources'), serverResourcesCell(m, lay)],
-    [bi('稳定性', 'Stability'), stabilityCell(r)],
+    [bi('稳定性', 'Stability'), stabilityCell(r, lay)],
     [bi('呼叫尝试', 'Calls attempted'), fmtNum(s.calls.attempted)],
     [bi('应答', 'Answered'), fmtNum(s.calls.answered)],
     [bi('失败', 'Failed'), fmtNum(s.calls.failed)],
@@ -189,14 +189,19 @@ function serverResourcesCell(m: ReportModel, lay: ResultsLayout): Cell {
   return bi(`${per.join('；')}（见 ${lay.platform}）`, `${per.join('; ')} (see ${lay.platform})`);
 }
 
-/** A stability claim needs a long hold: the longest flat stage, and whether it is long enough. */
-function stabilityCell(r: Results): Cell {
-  const flat = r.scenario.stages.filter((st, i, all) => i > 0 && st.target === all[i - 1]!.target && st.target > 0);
-  const longestMs = flat.reduce((a, st) => Math.max(a, st.durationMs), 0);
-  if (longestMs < STABILITY_MIN_HOLD_MS) {
+/** A stability claim needs a hold of at least 1 h (results.json stability); with one, its hours and any drift flagged. */
+function stabilityCell(r: Results, lay: ResultsLayout): Cell {
+  const f = stabilityFigures(r);
+  if (f === null || lay.stability === null) {
+    const flat = r.scenario.stages.filter((st, i, all) => i > 0 && st.target === all[i - 1]!.target && st.target > 0);
+    const longestMs = flat.reduce((a, st) => Math.max(a, st.durationMs), 0);
     return { text: bi(`未测试（最长保持阶段 ${fmtDurationMs(longestMs)}，不足 1 小时）`, `not tested (longest hold ${fmtDurationMs(longestMs)}, under 1 h)`), tone: 'muted' };
   }
-  return bi(`保持 ${fmtDurationMs(longestMs)}`, `held ${fmtDurationMs(longestMs)}`);
+  const drifting = [...f.memoryDrift.filter((d) => d.drift).map((d) => d.series), ...(f.setupDrift.drift ? ['setup p95'] : [])];
+  const hours = f.rows.length;
+  return drifting.length === 0
+    ? bi(`保持 ${hours} 小时，未发现漂移（见 ${lay.stability}）`, `held ${hours} h, no drift found (see ${lay.stability})`)
+    : { text: bi(`保持 ${hours} 小时，发现漂移：${drifting.join('、')}（见 ${lay.stability}）`, `held ${hours} h, drift found: ${drifting.join(', ')} (see ${lay.stability})`), tone: 'bad' };
 }
 
 /** With media: MOS-CQE p5 and the per-call loss p95, the figures a voice-channel claim rests on. */
@@ -245,6 +250,7 @@ export function loopbackNote(m: ReportModel): Block[] {
 /** Sub-section numbers of section 7, which depend on what the run measured. */
 interface ResultsLayout {
   search: string | null; http: string[]; media: string | null; platform: string | null; licence: string; charts: string;
+  stability: string | null;
 }
 
 function resultsLayout(m: ReportModel): ResultsLayout {
@@ -254,7 +260,8 @@ function resultsLayout(m: ReportModel): ResultsLayout {
   const http = httpSections(m.results).map(() => next());
   const media = mediaOf(m.results) === null ? null : next();
   const platform = platformOf(m.results) === null ? null : next();
-  return { search, http, media, platform, licence: next(), charts: next() };
+  const stability = (m.results.stability?.hours.length ?? 0) === 0 ? null : next();
+  return { search, http, media, platform, stability, licence: next(), charts: next() };
 }
 
 /** The HTTP side of the scope, when the run had one (names only; figures are in section 7). */
@@ -446,6 +453,7 @@ function results(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section 
   httpSections(r).forEach((h, i) => blocks.push({ kind: 'h2', title: [`${lay.http[i]} `, h.title] }, ...h.blocks));
   if (lay.media !== null) blocks.push(...mediaBlocks(m, lay.media));
   if (lay.platform !== null) blocks.push(...platformBlocks(m, lay.platform));
+  if (lay.stability !== null) blocks.push(...stabilityBlocks(m, lay.stability));
   blocks.push(
     { kind: 'h2', title: [`${lay.licence} `, bi('许可技术要求对照', 'Licence-readiness')] },
     { kind: 'table', head: [T.requirement, T.status, T.evidence], widths: [150, 100, '*'], rows: m.licence.map((l) => [

@@ -510,7 +510,37 @@ const TimelinePointSchema = z.object({
     })
     .optional()
     .meta(d('the caller legs\' voice in this second (absent without call.media)')),
+  memory: z
+    .object({
+      rssBytes: nullableNum("callcert's process resident set (every thread: main and workers), sampled by the main thread once a second, bytes (null: no sample fell in this second)"),
+      mainHeapUsedBytes: nullableNum("the main thread's V8 heap in use, sampled with rssBytes, bytes (null: no sample fell in this second)"),
+      workersHeapUsedBytes: count("the workers' V8 heaps in use at the end of the interval, summed over the workers that reported it, bytes"),
+    })
+    .optional()
+    .meta(d("callcert's own memory in this second (definitions.generatorMemory; absent: results written before it was recorded)")),
 });
+
+const StabilitySchema = z
+  .object({
+    windowMs: z.tuple([z.number(), z.number()]).meta(d('[start, end] of the stability window: the longest hold of at least 1 h (definitions.stability), ms after run start')),
+    target: num('the hold\'s target (channels, or calls per second for the open model)'),
+    hourMs: num('the length of one hour row, ms'),
+    hours: z
+      .array(z.object({
+        hour: z.number().int().min(1).meta(d('1-based hour of the hold')),
+        startMs: num('start of the hour, ms after run start (an interval belongs to the hour its start falls in)'),
+        endMs: num('end of the hour (the window\'s end for a last, shorter hour), ms after run start'),
+        attempted: count('calls attempted in the hour'),
+        answered: count('calls answered in the hour'),
+        failed: count('calls failed in the hour'),
+        ser: nullableNum('RFC 6076 SER of the hour\'s final responses (definitions.ser; null: no INVITE)'),
+        setupMs: LatencySummarySchema.meta(d('setup time of the calls answered in the hour, from the hour\'s merged histogram (exact, not a statistic of per-second percentiles)')),
+      }))
+      .meta(d('each hour of the window the run reached, in order')),
+  })
+  .nullable()
+  .optional()
+  .meta(d('the stability window\'s hours (docs/stability.md); null: no hold of at least 1 h; absent: results written before it was recorded'));
 
 /** summary.ts's embedded simulator counters (simulator/call-centre.ts CallCentreCounters must fit). */
 export const EmbeddedTargetSchema = z
@@ -566,6 +596,7 @@ export const ResultsSchema = z
     search: SearchSchema,
     summary: SummarySchema,
     timeline: z.array(TimelinePointSchema).meta(d('one point per second of the run')),
+    stability: StabilitySchema,
     concurrencySeries: z
       .object({
         sampleMs: num('sampling period, ms'),
@@ -617,6 +648,7 @@ export type PlatformMediaResults = NonNullable<Results['summary']['platformMedia
 export type OutboundRulesResults = NonNullable<Results['summary']['outboundRules']>;
 
 export type PlatformResultsJson = NonNullable<Results['platform']>;
+export type StabilityResults = NonNullable<Results['stability']>;
 
 /** The JSON Schema (draft-07) of results.json. */
 export function buildResultsJsonSchema(): Record<string, unknown> {

@@ -20,6 +20,7 @@ import { redactUrl } from '../scenario/secrets.js';
 import { round3 } from '../metrics/round.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { flatStageWindows } from '../load/stages.js';
+import { stabilitySummary } from './stability.js';
 import {
   SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type PlatformMediaResults, type PlatformResultsJson,
   type OutboundRulesResults, type RecordingsResults, type Results,
@@ -49,6 +50,8 @@ export const DEFINITIONS = {
   ...FLOW_DEFINITIONS,
   platformCpuPct: 'platform server CPU busy % between two scrapes: 100 × (1 − Δidle ÷ Δtotal) of node_cpu_seconds_total summed over all CPUs and modes (iowait and steal count as busy)',
   platformMemUsed: 'platform server memory used: node_memory_MemTotal_bytes − node_memory_MemAvailable_bytes, and that ÷ MemTotal × 100',
+  generatorMemory: "callcert's own memory per second (timeline[].memory): the process resident set (main thread and workers: one process) and the main thread's V8 heap in use, sampled by the main thread once a second, and the workers' V8 heaps in use at the end of each interval, summed",
+  stability: 'the stability window is the longest hold (a flat stage, target above 0) lasting at least 1 h; its hours count from the hold\'s start, each merging the counters and setup histogram of the intervals that start in it (docs/stability.md)',
   platformNet: 'platform server network: Δ node_network_{receive,transmit}_bytes_total over the devices not excluded (platform.excludeDevices, default lo) ÷ the time between the two scrapes\' sends',
 } as const;
 
@@ -274,6 +277,7 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
     search: f.search ?? null,
     summary,
     timeline: agg.timeline(),
+    stability: stabilitySummary(agg, f.scenario.load.stages, f.elapsedMs),
     concurrencySeries: { sampleMs: 100, columns: ['tMs', 'established', 'inProgress'], rows: series },
     generator: {
       workers: f.workers,

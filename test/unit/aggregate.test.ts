@@ -4,7 +4,7 @@
  * exactly as if every histogram had been kept.
  */
 import { describe, expect, it } from 'vitest';
-import { Aggregator } from '../../src/metrics/aggregate/aggregate.js';
+import { Aggregator, COMPACT_LAG_SLOTS } from '../../src/metrics/aggregate/aggregate.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../../src/metrics/histograms.js';
 import { SETTLE_SLOTS, type IntervalReport } from '../../src/metrics/interval.js';
 import { tagKey } from '../../src/metrics/measures.js';
@@ -71,6 +71,55 @@ describe('Aggregator: settled seconds', () => {
     expect(after.answers).toBe(before.answers + 100);
     expect(after.setupMsP99).toBe(before.setupMsP99);
     expect(after.http?.api).toEqual({ completed: 2, errors: 0, latencyMsP95: before.http?.api.latencyMsP95 });
+  });
+});
+
+describe('Aggregator: compacted seconds and memory', () => {
+  const SECONDS = SETTLE_SLOTS + COMPACT_LAG_SLOTS + 40;
+  const feed = (agg: Aggregator) => {
+    for (let seq = 0; seq < SECONDS; seq++) {
+      agg.add({ ...interval(seq, 3), heapUsedBytes: 1000 + seq });
+      agg.recordMainMemory(seq * 1000 + 400, 5000 + seq, 2000 + seq);
+    }
+  };
+
+  it('reads the same timeline and series once old seconds are compacted', () => {
+    const compacting = new Aggregator();
+    const keeping = new Aggregator(Infinity);
+    feed(compacting);
+    feed(keeping);
+    expect(compacting.timeline()).toEqual(keeping.timeline());
+    expect(compacting.concurrencySeries()).toEqual(keeping.concurrencySeries());
+    expect(compacting.lastPoint()).toEqual(keeping.timeline().at(-1));
+    // Each second carries the main thread's sample that fell in it and the workers' heaps.
+    expect(compacting.timeline()[7].memory).toEqual({ rssBytes: 5007, mainHeapUsedBytes: 2007, workersHeapUsedBytes: 1007 });
+  });
+
+  it('a report for a compacted second adds its SIP counts to that second and its samples to the series', () => {
+    const agg = new Aggregator();
+    feed(agg);
+    const before = agg.timeline()[0];
+    const row = agg.concurrencySeries().find(([t]) => t === 1000)!;
+    agg.add({ ...interval(0, 4), worker: 1 });
+    expect(agg.lateReports).toBe(1);
+    expect(agg.timeline()[0]).toMatchObject({ attempts: before.attempts + 4, answers: before.answers + 4 });
+    expect(agg.concurrencySeries().find(([t]) => t === 1000)).toEqual([1000, row[1] + 4, row[2]]);
+    expect(agg.counters().answers).toBe(SECONDS * 3 + 4);
+  });
+});
+
+describe('Aggregator: stability periods', () => {
+  it('merges each period\'s intervals exactly: counts and the setup histogram', () => {
+    const agg = new Aggregator();
+    agg.trackPeriods([{ startMs: 2000, endMs: 5000 }, { startMs: 5000, endMs: 7000 }]);
+    for (let seq = 0; seq < 9; seq++) agg.add(interval(seq, 2));
+    const [a, b] = agg.periods();
+    // Seconds 2, 3, 4: setups seq+1, seq+2 ms → 3, 4, 4, 5, 5, 6.
+    expect(a.counters.answers).toBe(6);
+    expect(a.setup.totalCount).toBe(6);
+    expect(a.setup.minNonZeroValue / 1000).toBeCloseTo(3, 2);
+    expect(a.setup.maxValue / 1000).toBeCloseTo(6, 1);
+    expect(b.counters.attempts).toBe(4);
   });
 });
 

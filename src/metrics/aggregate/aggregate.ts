@@ -32,6 +32,17 @@ const WINDOW_TRENDS: ReadonlySet<TrendName> = new Set<TrendName>([
   'schedule_slip_ms', 'media_send_slip_ms',
 ]);
 
+/**
+ * A second this many intervals behind the newest report, and its settling, is compacted: its point is
+ * computed once and kept, the slot (its counters, worker sets) and its 100 ms samples' per-worker
+ * entries (their sums stay in the series) are dropped, so the main thread holds per second only what
+ * results.json carries (a 24-hour run's slots would otherwise hold ~0.9 GB, measured: docs/stability.md).
+ * A report for a compacted second (a worker more than a minute late) still adds everything to the run
+ * totals and its SIP counts to the second's point; its per-second HTTP, flow and media figures are not
+ * in that point, and its percentiles were frozen at settling, as for any late report.
+ */
+export const COMPACT_LAG_SLOTS = 60;
+
 /** What Aggregator.window() merges for one capacity-search step. */
 export interface WindowData {
   /** Every counter of the window's intervals, and their WINDOW_TRENDS. */
@@ -70,6 +81,28 @@ export interface TimelinePoint {
   outbound?: OutboundPoint;
   /** The caller legs' voice in this second (absent without call.media). */
   media?: MediaPoint;
+  /** callcert's own memory in this second (see MemoryPoint). */
+  memory: MemoryPoint;
+}
+
+/**
+ * callcert's own memory in one second: the process's resident set and the main thread's V8 heap,
+ * sampled by the main thread once a second (recordMainMemory; null for a second no sample fell
+ * in), and the workers' heaps at the end of the interval, summed over the workers that reported it.
+ */
+export interface MemoryPoint {
+  rssBytes: number | null;
+  mainHeapUsedBytes: number | null;
+  workersHeapUsedBytes: number;
+}
+
+/** One period (an hour of the stability window) merged over its intervals: every counter, and setup_ms. */
+export interface PeriodData {
+  /** The period's bounds, ms after run start: an interval belongs to the period its start falls in. */
+  startMs: number;
+  endMs: number;
+  counters: Counters;
+  setup: Histogram;
 }
 
 /** One second of the live streams' media (engine/worker/media-live.ts). */
@@ -100,6 +133,8 @@ interface Slot {
   lagP99: number;
   /** Per worker: its last concurrency sample in this interval's report. */
   lastEstablished: Map<number, number>;
+  /** Per worker: its heap at the end of this interval. */
+  heapByWorker: Map<number, number>;
 }
 
 /** A slot's trend keys (live, and frozen ones) and percentiles. */
@@ -129,6 +164,10 @@ export class Aggregator {
   private seriesMaxKey = -Infinity;
   private readonly slots = new Map<number, Slot>();
   private readonly points = new Map<number, TimelinePoint>();
+  /** Points of compacted seconds (their slots are gone), by seq. */
+  private readonly compacted = new Map<number, TimelinePoint>();
+  /** Seconds below this are compacted (or had no slot); samples below compactedBelow × 10 are summed in `series` only. */
+  private compactedBelow = 0;
   /** Whole-run event-loop lag p99 per worker (latest report wins). */
   private readonly lagRunP99 = new Map<number, number>();
   /** Worst per-interval p99 (for the timeline's story), and the run-wide p99 used for validity. */
@@ -138,6 +177,13 @@ export class Aggregator {
   private readonly heapByWorker = new Map<number, number>();
   /** Highest slot whose histograms were freed. */
   private settled = -1;
+  /** Reports that came for a compacted second (see COMPACT_LAG_SLOTS). */
+  lateReports = 0;
+  /** Interval seq → [rss, main heap] sampled by the main thread in it. */
+  private readonly mainMemory = new Map<number, [number, number]>();
+  /** The stability window's hours (trackPeriods): bounds, and their merged counters and setup_ms. */
+  private periodBounds: Array<{ startMs: number; endMs: number }> = [];
+  private readonly periodData = new Map<number, Measures<Histogram>>();
 
   /**
    * @param retainSlots how many intervals behind the newest report a slot keeps its
@@ -200,11 +246,67 @@ export class Aggregator {
     return this.flows.series();
   }
 
+  /**
+   * Merges every later interval whose start falls in one of `periods` ([startMs, endMs) after run start,
+   * in order, not overlapping) into that period's counters and setup_ms histogram, exactly: the per-hour
+   * figures of a stability run (docs/stability.md). Call before the first report.
+   */
+  trackPeriods(periods: ReadonlyArray<{ startMs: number; endMs: number }>): void {
+    this.periodBounds = periods.map((p) => ({ startMs: p.startMs, endMs: p.endMs }));
+  }
+
+  /** The tracked periods, merged so far (a period no interval fell in has zero counts). */
+  periods(): PeriodData[] {
+    return this.periodBounds.map((b, i) => {
+      const m = this.periodData.get(i);
+      return {
+        ...b,
+        counters: countersOf(m ?? emptyMeasures()),
+        setup: m?.trends.setup_ms?.[UNTAGGED] ?? createLatencyHistogram(),
+      };
+    });
+  }
+
+  private periodOf(seq: number): number {
+    const ms = seq * 1000;
+    const b = this.periodBounds;
+    if (b.length === 0 || ms < b[0].startMs || ms >= b[b.length - 1].endMs) return -1;
+    let lo = 0;
+    let hi = b.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (b[mid].startMs <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return ms < b[lo].endMs ? lo : -1;
+  }
+
+  /**
+   * The main thread's memory sample taken `elapsedMs` after run start: its process RSS and its own
+   * V8 heap, kept for the timeline second it fell in (the last sample of a second wins).
+   */
+  recordMainMemory(elapsedMs: number, rssBytes: number, heapUsedBytes: number): void {
+    if (!(elapsedMs >= 0)) return;
+    const seq = Math.floor(elapsedMs / 1000);
+    this.mainMemory.set(seq, [rssBytes, heapUsedBytes]);
+    this.points.delete(seq);
+  }
+
   /** Adds a report; returns its series with the histograms decoded (the caller must not change them). */
   add(r: IntervalReport): Measures<Histogram> {
     const m = decodeMeasures(r);
     addMeasures(this.totals, m);
+    const period = this.periodOf(r.seq);
+    if (period >= 0) {
+      let pm = this.periodData.get(period);
+      if (pm === undefined) this.periodData.set(period, (pm = emptyMeasures()));
+      addMeasures(pm, m, (name) => name === 'setup_ms');
+    }
     for (const [k, est, prog] of r.samples) {
+      if (k < this.compactedBelow * 10) {
+        this.addToSeries(k, est, prog);
+        continue;
+      }
       let s = this.samples.get(k);
       if (s === undefined) this.samples.set(k, (s = new Map()));
       s.set(r.worker, [est, prog]);
@@ -218,12 +320,17 @@ export class Aggregator {
     for (const v of this.heapByWorker.values()) heap += v;
     this.heapUsedBytesMax = Math.max(this.heapUsedBytesMax, heap);
 
+    if (r.seq < this.compactedBelow) {
+      this.addLate(r, m);
+      return m;
+    }
     let slot = this.slots.get(r.seq);
     if (slot === undefined) {
-      slot = { workers: new Set(), m: emptyMeasures(), frozen: null, lagP99: 0, lastEstablished: new Map() };
+      slot = { workers: new Set(), m: emptyMeasures(), frozen: null, lagP99: 0, lastEstablished: new Map(), heapByWorker: new Map() };
       this.slots.set(r.seq, slot);
     }
     slot.workers.add(r.worker);
+    slot.heapByWorker.set(r.worker, r.heapUsedBytes);
     this.points.delete(r.seq);
     this.lagRunP99.set(r.worker, r.eventLoopLagMsP99Run);
     // A report later than the settling window adds counts but no longer moves the frozen percentiles
@@ -233,6 +340,7 @@ export class Aggregator {
     s.lagP99 = Math.max(s.lagP99, r.eventLoopLagMsP99);
     this.flows.add(r);
     this.settle(r.seq - this.retainSlots);
+    this.compact(r.seq - this.retainSlots - COMPACT_LAG_SLOTS);
     // The interval's channel count comes from its own report: a sample taken at the same
     // instant as the flush may travel in the next report, so a lookup by time could miss it.
     if (r.samples.length > 0) s.lastEstablished.set(r.worker, r.samples[r.samples.length - 1][1]);
@@ -272,15 +380,80 @@ export class Aggregator {
    * of a 30-minute run each time would stall the main thread.
    */
   timeline(): TimelinePoint[] {
-    const seqs = [...this.slots.keys()].sort((a, b) => a - b);
-    return seqs.map((seq) => {
-      let point = this.points.get(seq);
-      if (point === undefined) {
-        point = this.point(seq);
-        this.points.set(seq, point);
+    const live = [...this.slots.keys()].sort((a, b) => a - b).map((seq) => this.cachedPoint(seq));
+    // Compacted seconds are all below the live ones, and a Map iterates in insertion order (compaction's, ascending).
+    return [...this.compacted.values(), ...live];
+  }
+
+  /** The newest second's point (the live view's, every second), without building the whole timeline. */
+  lastPoint(): TimelinePoint | undefined {
+    let max = -1;
+    for (const seq of this.slots.keys()) if (seq > max) max = seq;
+    if (max >= 0) return this.cachedPoint(max);
+    let last: TimelinePoint | undefined;
+    for (const p of this.compacted.values()) last = p;
+    return last;
+  }
+
+  private cachedPoint(seq: number): TimelinePoint {
+    let point = this.points.get(seq);
+    if (point === undefined) {
+      point = this.point(seq);
+      this.points.set(seq, point);
+    }
+    return point;
+  }
+
+  /** Keeps the points of the seconds below `seq` and drops their slots and per-worker samples (COMPACT_LAG_SLOTS). */
+  private compact(seq: number): void {
+    if (seq < this.compactedBelow || seq > this.settled) return;
+    // The series must hold every sample about to be dropped.
+    this.concurrencySeries();
+    for (let k = this.compactedBelow; k < seq; k++) {
+      if (this.slots.has(k)) {
+        this.compacted.set(k, this.cachedPoint(k));
+        this.slots.delete(k);
+        this.points.delete(k);
       }
-      return point;
-    });
+      this.mainMemory.delete(k);
+      for (let i = k * 10; i < (k + 1) * 10; i++) this.samples.delete(i);
+    }
+    this.compactedBelow = seq;
+  }
+
+  /** A report for a compacted second: its SIP counts into that second's point (the totals already have everything). */
+  private addLate(r: IntervalReport, m: Measures<Histogram>): void {
+    this.lateReports++;
+    const old = this.compacted.get(r.seq);
+    if (old === undefined) return;
+    // A new point: timelines handed out before keep theirs.
+    const p: TimelinePoint = { ...old, failuresByCode: { ...old.failuresByCode } };
+    this.compacted.set(r.seq, p);
+    const c = countersOf(m);
+    p.offered += c.offered;
+    p.attempts += c.attempts;
+    p.answers += c.answers;
+    p.failures += c.failures;
+    p.blocked += c.blocked;
+    for (const [code, n] of Object.entries(c.failuresByCode)) p.failuresByCode[code] = (p.failuresByCode[code] ?? 0) + n;
+  }
+
+  /** A late sample for an index whose per-worker entries were dropped: summed into its series row. */
+  private addToSeries(k: number, est: number, prog: number): void {
+    const rows = this.series;
+    const tMs = k * 100;
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid][0] < tMs) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < rows.length && rows[lo][0] === tMs) {
+      rows[lo] = [tMs, rows[lo][1] + est, rows[lo][2] + prog];
+    } else {
+      rows.splice(lo, 0, [tMs, est, prog]);
+    }
   }
 
   private point(seq: number): TimelinePoint {
@@ -305,6 +478,11 @@ export class Aggregator {
       ...(loads.length > 0 ? { http: httpPoint(s.m, loads, t) } : {}),
       ...this.flows.point(seq, s.m, t),
       ...(s.m.counters.rtp_live_packets_sent !== undefined ? { media: mediaPoint(s.m, t) } : {}),
+      memory: {
+        rssBytes: this.mainMemory.get(seq)?.[0] ?? null,
+        mainHeapUsedBytes: this.mainMemory.get(seq)?.[1] ?? null,
+        workersHeapUsedBytes: sum(s.heapByWorker.values()),
+      },
     };
   }
 
