@@ -16,6 +16,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+// The same least-squares fit the report's drift rule uses (built dist/: run `npm run build` first).
+import { lsSlope } from '../dist/report/stability-figures.js';
 
 const dash = process.argv.indexOf('--');
 const own = parseArgs({
@@ -62,7 +64,7 @@ child.on('exit', (code, signal) => {
   clearInterval(timer);
   clearTimeout(kill);
   const steady = rows.filter((r) => r[0] >= settleS);
-  const fit = slope(steady.map((r) => r[0] / 3600), steady.map((r) => r[1] / 1024));
+  const fit = lsSlope(steady.map((r) => r[0] / 3600), steady.map((r) => r[1] / 1024));
   const tenth = Math.max(1, Math.floor(steady.length / 10));
   const mean = (a) => a.reduce((s, r) => s + r[1] / 1024, 0) / a.length;
   const res = existsSync(join(out, 'results', 'results.json'))
@@ -86,19 +88,6 @@ child.on('exit', (code, signal) => {
   console.log(JSON.stringify(summary, null, 2));
 });
 
-function slope(xs, ys) {
-  const n = xs.length;
-  if (n < 3) return null;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  return sxx === 0 ? null : sxy / sxx;
-}
 function round(v) {
   return Math.round(v * 1000) / 1000;
 }

@@ -19,6 +19,7 @@ import { mediaBlocks } from './media-sections.js';
 import { platformBlocks, platformOf } from './platform-sections.js';
 import { stabilityBlocks } from './stability-sections.js';
 import { stabilityFigures } from './stability-figures.js';
+import { flatStageWindows } from '../load/stages.js';
 import { timeIn } from './meta.js';
 import { answerTimeText, callLoss, errorFreeText, lossText, maxErrorFree, ratioText, SUMMARY_DEFINITIONS } from './key-figures.js';
 import { isLoopbackTarget, littleOverHold, LOOPBACK_NOTE, stageRates, stagesText, testKind } from './run-kind.js';
@@ -193,8 +194,8 @@ function serverResourcesCell(m: ReportModel, lay: ResultsLayout): Cell {
 function stabilityCell(r: Results, lay: ResultsLayout): Cell {
   const f = stabilityFigures(r);
   if (f === null || lay.stability === null) {
-    const flat = r.scenario.stages.filter((st, i, all) => i > 0 && st.target === all[i - 1]!.target && st.target > 0);
-    const longestMs = flat.reduce((a, st) => Math.max(a, st.durationMs), 0);
+    // The same holds the stability window is chosen from (load/stability.ts).
+    const longestMs = flatStageWindows(r.scenario.stages).filter((w) => w.target > 0).reduce((a, w) => Math.max(a, w.endMs - w.startMs), 0);
     return { text: bi(`未测试（最长保持阶段 ${fmtDurationMs(longestMs)}，不足 1 小时）`, `not tested (longest hold ${fmtDurationMs(longestMs)}, under 1 h)`), tone: 'muted' };
   }
   const drifting = [...f.memoryDrift.filter((d) => d.drift).map((d) => d.series), ...(f.setupDrift.drift ? ['setup p95'] : [])];
