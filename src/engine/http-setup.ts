@@ -4,7 +4,7 @@
  * token added. Also the redaction applied to the scenario written to disk.
  */
 import type { HttpLoadSpec, HttpSpec, Scenario } from '../scenario/types.js';
-import { readCsvFile } from '../http/flows/feeder.js';
+import { readCsvFile } from '../util/csv.js';
 import { errors } from '../errors.js';
 import type { FlowWorkerSpec } from './flow-runs.js';
 import { REDACTED, redactBody, redactHeaderValues, redactJson, redactUrl } from '../scenario/secrets.js';

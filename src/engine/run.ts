@@ -39,8 +39,8 @@ import { expectedPeakCalls } from './worker/peak-calls.js';
 /** The embedded call centre's RTP ports: clear of the callers' default range (media.ports, 16384–32767). */
 const EMBEDDED_MEDIA_PORTS = { min: 40000, max: 59999 };
 import { readCallDataForRun, type CallData } from '../scenario/call-data.js';
+import { readPlatformCsv } from '../platform/csv.js';
 import { PlatformScraper } from '../platform/scraper.js';
-import { CsvError, parseCsv, readTextFile } from '../http/flows/feeder.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -395,16 +395,3 @@ function addPortTotals(a: MediaPortTotals | null, b: MediaPortTotals): MediaPort
   };
 }
 
-/** A platform.csv file, parsed (RFC 4180 with a header row), or why it cannot be used. */
-type PlatformCsv = { text: string; table: { columns: string[]; rows: string[][] } } | { text: string | null; error: string };
-
-function readPlatformCsv(file: string): PlatformCsv {
-  let text: string | null = null;
-  try {
-    text = readTextFile(file);
-    return { text, table: parseCsv(text) };
-  } catch (e) {
-    if (!(e instanceof CsvError)) throw e;
-    return { text, error: `${file}: ${e.message}` };
-  }
-}

@@ -11,9 +11,10 @@
  *   ignored (kept in the raw file).
  *
  * Rows outside the run (before its start, after its end) are left out and counted; a row whose
- * time or a figure does not parse is skipped and counted. The table comes parsed (RFC 4180, the
- * engine reads it with http/flows/feeder.ts): this module only maps it. Never throws.
+ * time or a figure does not parse is skipped and counted. The file is read and parsed (RFC 4180) by
+ * readPlatformCsv; importCsv only maps the table. Neither throws on a bad file.
  */
+import { CsvError, parseCsv, readTextFile, type CsvTable } from '../util/csv.js';
 import type { PlatformSample } from './node-exporter.js';
 
 /** CSV column → sample figure. */
@@ -98,4 +99,19 @@ export function importCsv(
   });
   samples.sort((a, b) => a.tMs - b.tMs);
   return { samples, outsideRun, badRows, firstBadRow };
+}
+
+/** A platform.csv file as read (`text`) and parsed, or why it cannot be used. */
+export type PlatformCsv = { text: string; table: CsvTable } | { text: string | null; error: string };
+
+/** Reads and parses `file`; a missing or malformed file comes back as `error` (counted by the scraper), never thrown. */
+export function readPlatformCsv(file: string): PlatformCsv {
+  let text: string | null = null;
+  try {
+    text = readTextFile(file);
+    return { text, table: parseCsv(text) };
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    return { text, error: `${file}: ${e.message}` };
+  }
 }

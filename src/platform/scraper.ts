@@ -12,7 +12,7 @@ import { parseExposition } from './exposition.js';
 import { nodeCounters, nodeSample, type NodeCounters, type PlatformSample } from './node-exporter.js';
 import type { PlatformSpec } from './schema.js';
 import { summarizeSeries, type SeriesSummary } from './summary.js';
-import { csvColumnsProblem, importCsv } from './csv.js';
+import { csvColumnsProblem, importCsv, type PlatformCsv } from './csv.js';
 
 /** Why a scrape failed, in this order in results.json and the report. */
 export const SCRAPE_FAILURE_CAUSES = ['refused', 'timeout', 'unreachable', 'http_status', 'too_large', 'no_samples', 'error', 'csv_unreadable', 'csv_columns'] as const;
@@ -243,7 +243,7 @@ export class PlatformScraper {
    */
   addCsv(
     name: string,
-    got: { text: string; table: { columns: string[]; rows: string[][] } } | { text: string | null; error: string },
+    got: PlatformCsv,
   ): void {
     const t = this.targets.find((x) => x.name === name && x.source === 'csv');
     if (t === undefined) return;

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errors } from '../errors.js';
+import { readResults } from '../results/read.js';
 import type { G711Law } from '../media/g711.js';
 import { REDACTED } from '../scenario/secrets.js';
 import type { RecordingAuth, RecordingsProbeSpec } from '../scenario/recordings.js';
@@ -118,16 +119,12 @@ function sourceWhere(s: RecordingsProbeSpec['source']): string {
 /** Re-checks the recordings of the run in `dir` (its results.json, scenario.resolved.json and calls.jsonl). */
 export async function probeRetention(dir: string, o: RetentionOptions): Promise<{ results: RetentionResults; checks: CallCheck[] }> {
   const now = o.now ?? Date.now;
-  const resultsFile = path.join(dir, 'results.json');
-  const resultsBytes = await readFile(resultsFile).catch(() => {
-    throw errors.resultsNotFound(`${resultsFile}: cannot read; expected a run's --out directory (results.json, scenario.resolved.json, calls.jsonl)`, { path: resultsFile });
-  });
-  const run = JSON.parse(resultsBytes.toString('utf8')) as Obj;
-  const startedAt = typeof run.startedAt === 'string' ? Date.parse(run.startedAt) : NaN;
-  if (!Number.isFinite(startedAt)) throw errors.resultsInvalid(`${resultsFile}: startedAt: expected an ISO 8601 time`, { path: resultsFile, field: 'startedAt' });
-  const endedAt = typeof run.endedAt === 'string' ? Date.parse(run.endedAt) : NaN;
+  // The same reading as report and verify: migrated to today's schema and validated, errors naming the field.
+  const { results: run, bytes: resultsBytes, dir: runDir } = await readResults(dir);
+  const startedAt = Date.parse(run.startedAt);
+  const endedAt = run.endedAt === null ? NaN : Date.parse(run.endedAt);
 
-  const resolvedFile = path.join(dir, 'scenario.resolved.json');
+  const resolvedFile = path.join(runDir, 'scenario.resolved.json');
   const settings = probeSettingsOf(await readJson(resolvedFile, 'the resolved scenario the run wrote'), resolvedFile);
   let { spec } = settings;
   if (spec.source.kind === 'http') {
@@ -144,7 +141,7 @@ export async function probeRetention(dir: string, o: RetentionOptions): Promise<
   // No wait this time: the calls ended days ago.
   spec = { ...spec, delayMs: 0 };
 
-  const calls = await answeredCalls(path.join(dir, 'calls.jsonl'));
+  const calls = await answeredCalls(path.join(runDir, 'calls.jsonl'));
   const { summary, checks } = await probeRecordings(spec, calls, {
     runStartEpochMs: startedAt,
     law: settings.law,

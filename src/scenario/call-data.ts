@@ -21,7 +21,8 @@
  * Password values are never printed.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { CsvError, parseCsv, parseRecords, readTextFile, type FeederData } from '../http/flows/feeder.js';
+import type { FeederData } from '../http/flows/feeder.js';
+import { CsvError, parseCsv, parseRecords, readTextFile } from '../util/csv.js';
 import { compileTemplate, TemplateError, type Template } from '../http/flows/template.js';
 import { expectedGot } from '../util/duration.js';
 import { errors } from '../errors.js';

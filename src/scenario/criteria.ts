@@ -191,15 +191,20 @@ function parseThreshold(
   if (unit === 'percent' || unit === 'bytes_per_sec') {
     return { ok: false, expected: unit === 'percent' ? 'a percentage such as 80 or 80% after the operator' : 'a number of bytes per second after the operator' };
   }
-  if (HISTOGRAM.has(metric) && /^[\d.]+[a-z]+$/.test(text)) {
+  // Units from the catalogue, not the metric's kind: a trend of MOS scores or loss ratios takes no duration.
+  if (unit === 'ms' && /^[\d.]+[a-z]+$/.test(text)) {
     const d = tryParseDurationMs(text);
     if (d.ok) return { ok: true, value: d.ms };
   }
-  if (RATIO.has(metric) && /%$/.test(text) && NUMBER.test(text.slice(0, -1).trim())) {
+  if ((RATIO.has(metric) || unit === 'ratio') && /%$/.test(text) && NUMBER.test(text.slice(0, -1).trim())) {
     return { ok: true, value: percentToRatio(Number(text.slice(0, -1).trim())) };
   }
   if (text.startsWith('-')) return { ok: false, expected: 'a threshold >= 0' };
-  const what = HISTOGRAM.has(metric) ? 'a number of milliseconds (or a duration such as 1.5s)' : RATIO.has(metric) ? 'a ratio such as 0.999 or 99.9%' : 'a number';
+  const what =
+    unit === 'ms' ? 'a number of milliseconds (or a duration such as 1.5s)'
+    : RATIO.has(metric) || unit === 'ratio' ? 'a ratio such as 0.999 or 99.9%'
+    : unit === 'mos' ? 'a MOS score such as 4.0'
+    : 'a number';
   return { ok: false, expected: `${what} after the operator` };
 }
 
@@ -207,6 +212,8 @@ function parseThreshold(
 export function exampleOf(metric: CriterionMetric): string {
   if (METRICS[metric].unit === 'percent') return '"max<80"';
   if (METRICS[metric].unit === 'bytes_per_sec') return '"max<100000000"';
+  if (HISTOGRAM.has(metric) && METRICS[metric].unit === 'ratio') return '"p(95)<0.01"';
+  if (HISTOGRAM.has(metric) && METRICS[metric].unit === 'mos') return '"p(5)>=4.0"';
   return HISTOGRAM.has(metric) ? '"p(95)<800"' : RATIO.has(metric) ? '">=0.999"' : COUNT_EXAMPLE.has(metric) ? '"==0"' : '">=1000"';
 }
 
@@ -337,8 +344,9 @@ function aggregateLabel(a: Aggregate): string {
 
 /** For reports and logs: "setup_ms p(95) < 800 ms", "ser >= 0.999", "flow_ms{flow:a} max < 900 ms". */
 export function describeCriterion(c: Criterion): string {
+  // The catalogue's unit: a trend of ratios or MOS scores (rtp_loss_ratio, mos_cqe) has none to print.
   const u = METRICS[c.metric].unit;
-  const unit = u === 'percent' ? ' %' : u === 'bytes_per_sec' ? ' B/s' : HISTOGRAM.has(c.metric) ? ' ms' : '';
+  const unit = u === 'percent' ? ' %' : u === 'bytes_per_sec' ? ' B/s' : u === 'ms' ? ' ms' : '';
   return `${c.name}${aggregateLabel(c.aggregate)} ${c.op} ${c.threshold}${unit}`;
 }
 

@@ -11,7 +11,7 @@ import type { FlowCheckSpec, FlowRequestSpec, FlowSpec, FlowStepSpec, HttpMethod
 import { expectedGot, tryParseDurationMs } from '../util/duration.js';
 import { BUILTIN_VARS, bodyVars, compileBody, compileTemplate, TemplateError } from '../http/flows/template.js';
 import { parseJsonPath, PathSyntaxError } from '../http/flows/extract.js';
-import { readCsvFile } from '../http/flows/feeder.js';
+import { readCsvFile } from '../util/csv.js';
 import { resolveDataPath } from './call-data.js';
 
 

@@ -52,6 +52,14 @@ describe('runCli in process', () => {
     expect(rt.err()).toBe('');
   });
 
+  it('validate prints each criterion with its unit from the catalogue: ms for times, none for MOS and ratios', async () => {
+    const rt = memoryRuntime();
+    expect(await runCli(argv('validate', resolve(import.meta.dirname, '../../scenarios/soak-24h.yaml')), rt)).toBe(0);
+    expect(rt.out()).toMatch(/criterion: setup_ms p\(95\) < 1000 ms\n/);
+    expect(rt.out()).toMatch(/criterion: mos_cqe p\(5\) >= 4\n/);
+    expect(rt.out()).toMatch(/criterion: rtp_loss_ratio p\(95\) < 0\.01\n/);
+  });
+
   it('compare of a run with itself: exit 0, and the Markdown file is written through the runtime', async () => {
     const results = join(FIXTURES, 'junit', 'smoke-results.json');
     const md = join(root, 'cmp', 'compare.md');

@@ -119,7 +119,7 @@ describe('callcert probe recordings, directory source', () => {
   it('bad input: not a run directory, a run without a recording probe', async () => {
     const none = await runCli(['probe', 'recordings', join(root, 'nowhere')], { timeoutSec: 20, cwd: root });
     expect(none.code, describeCli(none)).toBe(2);
-    expect(none.stderr).toMatch(/results\.json: cannot read; expected a run's --out directory/);
+    expect(none.stderr).toMatch(/nowhere: no such results directory or file \(expected a run's --out directory or its results\.json\)/);
     const plain = join(root, 'out-plain');
     await runCli(['run', '--concurrency', '2', '--hold', '1s', '--duration', '1s', '--media', 'none', '--out', plain, '--quiet'], { timeoutSec: 30, cwd: root });
     const cli = await runCli(['probe', 'recordings', plain], { timeoutSec: 20, cwd: root });

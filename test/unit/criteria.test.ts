@@ -61,6 +61,8 @@ describe('parseCriterion', () => {
     ['failed_calls', '!=1', 'criteria.failed_calls: expected a comparison such as "==0" (operators <, <=, >, >=, ==), got "!=1" (!= is not supported)'],
     ['failed_calls', '=<1', 'criteria.failed_calls: expected a comparison such as "==0" (operators <, <=, >, >=, ==), got "=<1" (write <=)'],
     ['cps_achieved', '>=lots', 'criteria.cps_achieved: expected a number after the operator, got ">=lots"'],
+    ['mos_cqe', 'p(5)>=4s', 'criteria.mos_cqe: expected a MOS score such as 4.0 after the operator, got "p(5)>=4s"'],
+    ['rtp_loss_ratio', 'p(95)<1ms', 'criteria.rtp_loss_ratio: expected a ratio such as 0.999 or 99.9% after the operator, got "p(95)<1ms"'],
   ])('%s: rejects %j', (metric, expr, message) => {
     expect(messageOf(() => parseCriterion(metric, expr))).toBe(message);
   });
@@ -103,6 +105,9 @@ describe('describeCriterion', () => {
     ['failed_calls', 'value==0', 'failed_calls == 0'],
     ['flow_ms{flow:a}', 'max<900', 'flow_ms{flow:a} max < 900 ms'],
     ['http_error_rate{load:x}', '<1%', 'http_error_rate{load:x} < 0.01'],
+    ['mos_cqe', 'p(5)>=4.0', 'mos_cqe p(5) >= 4'],
+    ['rtp_loss_ratio', 'p(95)<1%', 'rtp_loss_ratio p(95) < 0.01'],
+    ['rtp_jitter_ms', 'p(95)<30', 'rtp_jitter_ms p(95) < 30 ms'],
   ])('%s %s', (metric, expr, text) => {
     expect(describeCriterion(parseCriterion(metric, expr))).toBe(text);
   });

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CsvError, parseCsv, pickRow, readCsvFile } from '../../src/http/flows/feeder.js';
+import { pickRow } from '../../src/http/flows/feeder.js';
+import { CsvError, parseCsv, readCsvFile } from '../../src/util/csv.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FEEDERS = path.join(ROOT, 'test/fixtures/feeders');
