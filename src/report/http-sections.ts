@@ -6,12 +6,12 @@
  */
 import type { Results } from '../results/summary.js';
 import { T, bi, type Bi } from './i18n.js';
-import { fmtNum } from './model.js';
+import { fmtMs, fmtNum } from './model.js';
 import type { Block, Cell } from './blocks.js';
 import { counts, httpFlowsOf, httpLoadsOf, outboundOf, type Dist } from './http-figures.js';
 
 const pct = (d: Dist | null): string => (d === null ? '—'
-  : `p50 ${fmtNum(d.p50)} · p95 ${fmtNum(d.p95)} · p99 ${fmtNum(d.p99)} · max ${fmtNum(d.max)} (n=${fmtNum(d.count)})`);
+  : `p50 ${fmtMs(d.p50)} · p95 ${fmtMs(d.p95)} · p99 ${fmtMs(d.p99)} · max ${fmtMs(d.max)} (n=${fmtNum(d.count)})`);
 
 function loads(r: Results): Block[] {
   const out: Block[] = [];
@@ -48,7 +48,7 @@ function flows(r: Results): Block[] {
     const steps = Object.entries(f.steps);
     if (steps.length > 0) {
       // One number per cell: a percentile list wrapped inside a cell reads badly and extracts worse.
-      const q = (d: Dist | null, k: 'p50' | 'p95' | 'p99' | 'max') => (d === null ? '—' : fmtNum(d[k]));
+      const q = (d: Dist | null, k: 'p50' | 'p95' | 'p99' | 'max') => (d === null ? '—' : fmtMs(d[k]));
       out.push({
         kind: 'table', widths: [80, 38, 48, 48, 48, 48, '*', '*'],
         head: [bi('步骤', 'Step'), bi('次数', 'Count'), 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'max (ms)', bi('状态码', 'Status'), bi('错误', 'Errors')],
@@ -68,7 +68,7 @@ function outbound(r: Results): Block[] {
     [bi('外呼：提供/应答/完成/失败', 'Outbound calls: offered/answered/completed/failed'), `${fmtNum(ob.calls.offered)} / ${fmtNum(ob.calls.answered)} / ${fmtNum(ob.calls.completed)} / ${fmtNum(ob.calls.failed)}`],
     [bi('未关联/未结束', 'Uncorrelated/unfinished'), `${fmtNum(ob.calls.uncorrelated)} / ${fmtNum(ob.calls.unfinished)}`],
     [bi('外呼并发：峰值/持续', 'Outbound channels: peak/sustained'), `${fmtNum(ob.concurrency.peak)} / ${fmtNum(ob.concurrency.sustained)}`],
-    [bi('持续窗口（毫秒）', 'Sustained window (ms)'), w === null ? '—' : `${fmtNum(w[0])} – ${fmtNum(w[1])}`],
+    [bi('持续窗口（毫秒）', 'Sustained window (ms)'), w === null ? '—' : `${fmtMs(w[0])} – ${fmtMs(w[1])}`],
     [bi('拨号时延（毫秒）', 'Dial latency (ms)'), pct(ob.dialLatencyMs)],
   ] }];
 }

@@ -6,7 +6,7 @@
  * (summary.recordings), and how each figure is defined. Figures as recorded.
  */
 import { T, TM, bi, type Bi } from './i18n.js';
-import { fmtNum, type ReportModel } from './model.js';
+import { fmtMs, fmtNum, type ReportModel } from './model.js';
 import type { Block, Cell } from './blocks.js';
 import { counts, type Dist } from './http-figures.js';
 import { mediaOf, type MediaFigures, type RecordingFigures, type ScaledFigures } from './media-figures.js';
@@ -29,7 +29,7 @@ function countRows(m: MediaFigures, answered: number): Cell[][] {
 }
 
 const scaledRow = (label: Bi, s: ScaledFigures): Cell[] => [label, ...[s.count, s.min, s.p5, s.p50, s.p95, s.max, s.mean].map(fmtNum)];
-const msRow = (label: Bi, s: Dist): Cell[] => [label, ...[s.count, s.min, s.p50, s.p90, s.p95, s.p99, s.max, s.mean].map(fmtNum)];
+const msRow = (label: Bi, s: Dist): Cell[] => [label, fmtNum(s.count), ...[s.min, s.p50, s.p90, s.p95, s.p99, s.max, s.mean].map(fmtMs)];
 
 function recordingBlocks(rec: RecordingFigures): Block[] {
   return [
@@ -40,7 +40,7 @@ function recordingBlocks(rec: RecordingFigures): Block[] {
       [TM.recValid, fmtNum(rec.valid)],
       [TM.recCompleteness, { text: fmtNum(rec.completeness), tone: rec.valid === rec.checked ? 'ok' : 'bad' }],
       [TM.recFailures, counts(rec.failures)],
-      [TM.recTolerance, fmtNum(rec.toleranceMs)],
+      [TM.recTolerance, fmtMs(rec.toleranceMs)],
       [TM.recSample, rec.sample === null ? TM.recAll : fmtNum(rec.sample)],
     ] },
   ];
@@ -156,8 +156,8 @@ export function mediaBlocks(model: ReportModel, n: string): Block[] {
   ];
   if (m.rttMs.count === 0 && m.calls.withMedia > 0) {
     blocks.push({ kind: 'p', tone: 'muted', small: true, text: bi(
-      `没有呼叫得到 RTCP 往返时延：其 MOS 按估计器假设的 RTT ${m.estimator.rttMs} ms 计算。`,
-      `No call got an RTCP round trip: their MOS uses the estimator's assumed RTT of ${m.estimator.rttMs} ms.`,
+      `没有呼叫得到 RTCP 往返时延：其 MOS 按估计器假设的 RTT ${fmtMs(m.estimator.rttMs)} ms 计算。`,
+      `No call got an RTCP round trip: their MOS uses the estimator's assumed RTT of ${fmtMs(m.estimator.rttMs)} ms.`,
     ) });
   }
   blocks.push(...chartBlocks(model, n));

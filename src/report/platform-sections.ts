@@ -5,7 +5,7 @@
  * and the charts of platform-charts.ts. Figures as recorded.
  */
 import { T, bi, type Bi } from './i18n.js';
-import { fmtNum, type ReportModel } from './model.js';
+import { fmtMs, fmtNum, type ReportModel } from './model.js';
 import type { Block, Cell } from './blocks.js';
 import { platformCpuMemSpec, platformNetSpec } from './platform-charts.js';
 import type { Results } from '../results/summary.js';
@@ -51,7 +51,7 @@ function instanceBlocks(r: Results, name: string, i: Instance, n: string, chartN
     { kind: 'table', head: [T.item, T.value], widths: [170, '*'], rows: [
       [i.source === 'csv' ? TP.csvRows : TP.scrapes, { text: `${fmtNum(sc.ok)} / ${fmtNum(sc.failed)} / ${fmtNum(sc.skipped)}`, tone: sc.failed > 0 ? 'bad' : 'ok' }],
       [TP.causes, sc.failed > 0 ? { text: causes(sc.failuresByCause), tone: 'bad' } : '—'],
-      [TP.lastFailure, sc.lastFailure === null ? '—' : `${sc.lastFailure.cause} @ ${fmtNum(sc.lastFailure.tMs)} ms: ${sc.lastFailure.message}`],
+      [TP.lastFailure, sc.lastFailure === null ? '—' : `${sc.lastFailure.cause} @ ${fmtMs(sc.lastFailure.tMs)} ms: ${sc.lastFailure.message}`],
       [TP.cpus, `${fmtNum(i.cpus)} / ${fmtNum(i.memTotalBytes)}`],
     ] },
   ];
@@ -84,8 +84,8 @@ export function platformBlocks(model: ReportModel, n: string): Block[] {
   const blocks: Block[] = [{ kind: 'h2', title: [`${n} `, TP.title] }];
   if (scraped.length > 0) blocks.push(
     { kind: 'p', text: bi(
-      `运行期间每 ${fmtNum(p.intervalMs / 1000)} 秒抓取一次平台服务器的 Prometheus 端点（超时 ${fmtNum(p.timeoutMs)} ms）：${scraped.join('、')}。原始抓取内容保存在 ${p.rawFile}（SHA-256 见附录）。抓取失败只计数，不影响运行。`,
-      `The platform servers' Prometheus endpoints were scraped every ${fmtNum(p.intervalMs / 1000)} s during the run (timeout ${fmtNum(p.timeoutMs)} ms): ${scraped.join(', ')}. The raw scrapes are in ${p.rawFile} (SHA-256 in the appendix). A failed scrape is counted, never fatal to the run.`,
+      `运行期间每 ${fmtNum(p.intervalMs / 1000)} 秒抓取一次平台服务器的 Prometheus 端点（超时 ${fmtMs(p.timeoutMs)} ms）：${scraped.join('、')}。原始抓取内容保存在 ${p.rawFile}（SHA-256 见附录）。抓取失败只计数，不影响运行。`,
+      `The platform servers' Prometheus endpoints were scraped every ${fmtNum(p.intervalMs / 1000)} s during the run (timeout ${fmtMs(p.timeoutMs)} ms): ${scraped.join(', ')}. The raw scrapes are in ${p.rawFile} (SHA-256 in the appendix). A failed scrape is counted, never fatal to the run.`,
     ) },
   );
   if (csv.length > 0) {

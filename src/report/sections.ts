@@ -137,7 +137,7 @@ function notices(meta: ReportMeta): Section {
     bi('本报告无编制、审核、批准人签字及测试单位盖章无效。', 'This report is invalid without the signatures of the preparer, reviewer and approver and the seal of the test laboratory.'),
     bi('本报告涂改、增删无效；未经测试单位书面同意，不得部分复制本报告。', 'Altered reports are invalid; the report may not be reproduced in part without the laboratory\'s written consent.'),
     bi('原始数据（results.json 等）作为附件嵌入本 PDF，其 SHA-256 列于附录 B；可用 callcert verify 命令校验附件、页面内容与判定的一致性。', 'The raw data (results.json and others) is attached inside this PDF with its SHA-256 in Appendix B; the callcert verify command checks the attachments, the page content and the verdicts against each other.'),
-    bi('判定所依据的测量值即 results.json 中记录的数值，未作改变判定结果的舍入；时延分布按 0.1 ms 修约（GB/T 8170）。', 'The measured values verdicts rest on are those recorded in results.json, without rounding that could change a verdict; delay distributions are rounded to 0.1 ms (GB/T 8170).'),
+    bi('判定所依据的测量值即 results.json 中记录的数值，未作改变判定结果的舍入（指标判定表中的测量值照录）；其余以毫秒计的数值均按 0.1 ms 修约（GB/T 8170）。', 'The measured values verdicts rest on are those recorded in results.json, without rounding that could change a verdict (the verdict table prints them as recorded); every other figure in milliseconds is rounded to 0.1 ms (GB/T 8170).'),
     bi('测试被中断或负载发生器饱和的测试不能得出“通过”结论，并在封面与摘要中注明；对象为内置模拟器的测试不得出具许可用结论。', 'A test that was interrupted or whose load generator saturated cannot conclude in a pass, and the cover and summary say so; a test against the embedded simulator gives no conclusion usable for a licence.'),
     bi(`本报告所列时间均为 ${tz} 时间，并注明与 UTC 的时差。`, `Times in this report are in ${tz}, with their offset from UTC.`),
     bi('复制报告未重新加盖测试单位检验检测专用章无效。', 'A copy of this report is invalid unless re-stamped with the laboratory\'s test seal.'),
@@ -338,8 +338,8 @@ function environment(m: ReportModel): Section {
         [bi('操作系统', 'OS'), g.host.platform],
         ['Node.js', g.host.node],
         [bi('工作线程', 'Worker threads'), fmtNum(g.workers)],
-        [bi('发送时刻偏差 p99 上限（毫秒）', 'Schedule slip p99 limit (ms)'), fmtNum(g.limits.maxScheduleSlipMsP99)],
-        [bi('发生器进程延迟 p99 上限（毫秒）', 'Event-loop lag p99 limit (ms)'), fmtNum(g.limits.maxEventLoopLagMsP99)],
+        [bi('发送时刻偏差 p99 上限（毫秒）', 'Schedule slip p99 limit (ms)'), fmtMs(g.limits.maxScheduleSlipMsP99)],
+        [bi('发生器进程延迟 p99 上限（毫秒）', 'Event-loop lag p99 limit (ms)'), fmtMs(g.limits.maxEventLoopLagMsP99)],
       ] },
     ],
   };
@@ -410,7 +410,7 @@ function searchBlocks(m: ReportModel, n: string): Block[] {
     { kind: 'h2', title: [`${n} `, bi('容量搜索', 'Capacity search')] },
     { kind: 'p', text: certifiedSentence(search) },
     { kind: 'table', head: [bi('台阶', 'Level'), T.result, bi('持续/峰值', 'sustained/peak'), bi('建立 p95（毫秒）', 'setup p95 (ms)'), 'SER', bi('尝试/失败', 'attempted/failed')], widths: [50, 110, 80, 70, 50, '*'],
-      rows: search.steps.map((st) => [fmtNum(st.level), stepCell(m, st), `${fmtNum(st.sustained)} / ${fmtNum(st.peak)}`, fmtNum(st.setupMs.p95), fmtNum(st.ser), `${fmtNum(st.attempted)} / ${fmtNum(st.failed)}`]) },
+      rows: search.steps.map((st) => [fmtNum(st.level), stepCell(m, st), `${fmtNum(st.sustained)} / ${fmtNum(st.peak)}`, fmtMs(st.setupMs.p95), fmtNum(st.ser), `${fmtNum(st.attempted)} / ${fmtNum(st.failed)}`]) },
     ...(chart === null ? [] : [{ kind: 'chart' as const, n: `${n}.1`, spec: chart }]),
   ];
 }
@@ -438,8 +438,8 @@ function results(m: ReportModel, lay: ResultsLayout, meta: ReportMeta): Section 
     [bi('失败呼叫拨号后时延（毫秒）', 'PDD of failed calls (ms)'), dist(s.pddFailedMs)],
     [bi('会话释放时延 SDD（BYE→200 OK，毫秒）', 'Session disconnect delay SDD (BYE→200 OK, ms)'), dist(s.sddMs)],
     [bi('重传/解析错误/传输错误', 'Retransmissions/parse/transport errors'), `${fmtNum(s.retransmissions)} / ${fmtNum(s.parseErrors)} / ${fmtNum(s.transportErrors)}`],
-    [bi('发生器：发送时刻偏差 p99/最大（毫秒）', 'Generator: schedule slip p99/max (ms)'), `${fmtNum(g.scheduleSlipMsP99)} / ${fmtNum(g.scheduleSlipMsMax)}`],
-    [bi('发生器：进程延迟 p99/最大（毫秒）', 'Generator: event-loop lag p99/max (ms)'), `${fmtNum(g.eventLoopLagMsP99)} / ${fmtNum(g.eventLoopLagMsMax)}`],
+    [bi('发生器：发送时刻偏差 p99/最大（毫秒）', 'Generator: schedule slip p99/max (ms)'), `${fmtMs(g.scheduleSlipMsP99)} / ${fmtMs(g.scheduleSlipMsMax)}`],
+    [bi('发生器：进程延迟 p99/最大（毫秒）', 'Generator: event-loop lag p99/max (ms)'), `${fmtMs(g.eventLoopLagMsP99)} / ${fmtMs(g.eventLoopLagMsMax)}`],
     [bi('发生器：CPU（%）/堆峰值', 'Generator: CPU (%)/heap max'), `${fmtNum(g.cpuPct)} / ${fmtBytes(g.heapUsedBytesMax)}`],
   ];
   const blocks: Block[] = [
@@ -486,8 +486,8 @@ function analysisLines(m: ReportModel): Bi[] {
     ? bi('测试有效：未中断，负载发生器未超出健康上限。', 'The test is valid: not interrupted, generator within its health limits.')
     : bi(`测试无效：${m.invalidReasons.join('；')}。`, `The test is not valid: ${m.invalidReasons.join('; ')}.`));
   lines.push(bi(
-    `负载发生器发送时刻偏差 p99 为 ${fmtNum(g.scheduleSlipMsP99)} ms（上限 ${fmtNum(g.limits.maxScheduleSlipMsP99)} ms），发生器进程延迟 p99 为 ${fmtNum(g.eventLoopLagMsP99)} ms（上限 ${fmtNum(g.limits.maxEventLoopLagMsP99)} ms）。`,
-    `Generator schedule slip p99 ${fmtNum(g.scheduleSlipMsP99)} ms (limit ${fmtNum(g.limits.maxScheduleSlipMsP99)} ms), event-loop lag p99 ${fmtNum(g.eventLoopLagMsP99)} ms (limit ${fmtNum(g.limits.maxEventLoopLagMsP99)} ms).`,
+    `负载发生器发送时刻偏差 p99 为 ${fmtMs(g.scheduleSlipMsP99)} ms（上限 ${fmtMs(g.limits.maxScheduleSlipMsP99)} ms），发生器进程延迟 p99 为 ${fmtMs(g.eventLoopLagMsP99)} ms（上限 ${fmtMs(g.limits.maxEventLoopLagMsP99)} ms）。`,
+    `Generator schedule slip p99 ${fmtMs(g.scheduleSlipMsP99)} ms (limit ${fmtMs(g.limits.maxScheduleSlipMsP99)} ms), event-loop lag p99 ${fmtMs(g.eventLoopLagMsP99)} ms (limit ${fmtMs(g.limits.maxEventLoopLagMsP99)} ms).`,
   ));
   const little = littleOverHold(r);
   if (s.concurrency.sustained !== null && little !== null) {

@@ -6,7 +6,7 @@
  * stability-figures.ts, each traceable to results.json (docs/stability.md).
  */
 import { T, bi, type Bi } from './i18n.js';
-import { fmtNum, type ReportModel } from './model.js';
+import { fmtMs, fmtNum, type ReportModel } from './model.js';
 import type { Block, Cell, Text } from './blocks.js';
 import { PALETTE, type LineSpec, type Pt } from './chart-specs.js';
 import { MEMORY_DRIFT_SHARE, SETUP_DRIFT_FACTOR, stabilityFigures, type Drift, type StabilityFigures } from './stability-figures.js';
@@ -15,7 +15,6 @@ import type { Results } from '../results/summary.js';
 const MIB = 1024 * 1024;
 /** MiB to 0.1 (bytes ÷ 1,048,576): the table's unit; results.json keeps bytes. */
 const mib = (b: number | null): string => (b === null ? '—' : (Math.round((b / MIB) * 10) / 10).toFixed(1));
-const ms1 = (v: number | null): string => (v === null ? '—' : (Math.round(v * 10) / 10).toFixed(1));
 const hOf = (ms: number) => fmtNum(Math.round((ms / 3_600_000) * 1000) / 1000);
 
 const DRIFT_LABEL: Record<string, Bi> = {
@@ -42,7 +41,7 @@ function hourTable(f: StabilityFigures): Block {
       return [
         fmtNum(h.hour), `${fmtNum(h.startMs / 1000)}–${fmtNum(h.endMs / 1000)}`,
         `${fmtNum(h.attempted)} / ${fmtNum(h.answered)} / ${fmtNum(h.failed)}`, h.ser === null ? '—' : h.ser.toFixed(6),
-        `${ms1(h.setupMs.p50)} / ${ms1(h.setupMs.p95)} / ${ms1(h.setupMs.p99)}`,
+        `${fmtMs(h.setupMs.p50)} / ${fmtMs(h.setupMs.p95)} / ${fmtMs(h.setupMs.p99)}`,
         `${mib(r.rss.mean)} / ${mib(r.rss.max)}`, mib(r.mainHeap.max), mib(r.workersHeap.max),
       ];
     }),
@@ -71,7 +70,7 @@ function driftRows(f: StabilityFigures): Cell[][] {
     [
       bi('呼叫建立时延 p95：末小时/首小时', 'Setup p95: last hour / first hour'),
       sd.ratio === null ? '—' : `× ${fmtNum(sd.ratio)}`,
-      `${ms1(sd.lastP95)} ms (h${fmtNum(sd.lastHour)}) / ${ms1(sd.firstP95)} ms (h1)`,
+      `${fmtMs(sd.lastP95)} ms (h${fmtNum(sd.lastHour)}) / ${fmtMs(sd.firstP95)} ms (h1)`,
       '—', flag(sd.drift, sd.ratio !== null),
     ],
   ];

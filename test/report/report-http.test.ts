@@ -98,7 +98,9 @@ criteria:
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const dist = (d: D) => `p50 ${d.p50} · p95 ${d.p95} · p99 ${d.p99} · max ${d.max} (n=${d.count})`;
+/** Milliseconds to 0.1 ms (GB/T 8170 rounding of the recorded value), as every ms figure in the report prints. */
+const ms = (v: number) => (Math.round(v * 10) / 10).toFixed(1);
+const dist = (d: D) => `p50 ${ms(d.p50)} · p95 ${ms(d.p95)} · p99 ${ms(d.p99)} · max ${ms(d.max)} (n=${d.count})`;
 
 describe('report of a run with HTTP load, flows and outbound calls', () => {
   it('the run measured all three (the report below is checked against these)', () => {
@@ -129,12 +131,16 @@ describe('report of a run with HTTP load, flows and outbound calls', () => {
     expect(Object.keys(f.steps)).toHaveLength(4);
     for (const [name, st] of Object.entries(f.steps)) {
       const d = st.latencyMs!;
-      expect(layout, name).toMatch(new RegExp(`${esc(name)}(?: \\(\\w+\\))?\\s+${st.count}\\s+${[d.p50, d.p95, d.p99, d.max].map((v) => esc(String(v))).join('\\s+')}\\s`));
+      expect(layout, name).toMatch(new RegExp(`${esc(name)}(?: \\(\\w+\\))?\\s+${st.count}\\s+${[d.p50, d.p95, d.p99, d.max].map((v) => esc(ms(v))).join('\\s+')}\\s`));
     }
     const ob = results.summary.outbound;
     expect(t).toContain(slash(`${ob.calls.offered} / ${ob.calls.answered} / ${ob.calls.completed} / ${ob.calls.failed}`));
     expect(t).toContain(slash(`${ob.concurrency.peak} / ${ob.concurrency.sustained}`));
     expect(t).toContain(dist(ob.dialLatencyMs));
+    // Every latency list in these tables has one decimal, whatever the recorded precision (not vacuous: three lists above).
+    const lists = t.match(/p50 \S+ · p95 \S+ · p99 \S+ · max \S+ \(n=/g) ?? [];
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+    for (const l of lists) expect(l).toMatch(/^p50 \d+\.\d · p95 \d+\.\d · p99 \d+\.\d · max \d+\.\d \(n=$/);
   });
 
   it('the licence table names the outbound calls and recording metadata measured, each row not applicable (simulator)', () => {

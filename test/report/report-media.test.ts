@@ -25,11 +25,13 @@ const flat = (file: string) => execFileSync('pdftotext', [file, '-'], { encoding
 const layout = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const htmlEsc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-const shown = (v: number | null) => (v === null ? '—' : String(v));
+const shown = (v: number | string | null) => (v === null ? '—' : String(v));
+/** Milliseconds to 0.1 ms, as every ms figure in the report prints. */
+const ms1 = (v: number | null) => (v === null ? null : (Math.round(v * 10) / 10).toFixed(1));
 /** A table row in pdftotext -layout: the Chinese label (never wrapped), then the values in order on its line. */
-const pdfRow = (label: Bi, values: Array<number | null>) => new RegExp(`${esc(label.zh)}[^\\n]*?\\s${values.map((v) => esc(shown(v))).join('\\s+')}(\\s|$)`, 'm');
+const pdfRow = (label: Bi, values: Array<number | string | null>) => new RegExp(`${esc(label.zh)}[^\\n]*?\\s${values.map((v) => esc(shown(v))).join('\\s+')}(\\s|$)`, 'm');
 /** The same row in the HTML page. */
-const htmlRow = (label: Bi, values: Array<number | null>) => `<tr><td>${htmlEsc(tr('bilingual', label))}</td>${values.map((v) => `<td>${shown(v)}</td>`).join('')}</tr>`;
+const htmlRow = (label: Bi, values: Array<number | string | null>) => `<tr><td>${htmlEsc(tr('bilingual', label))}</td>${values.map((v) => `<td>${shown(v)}</td>`).join('')}</tr>`;
 
 type Media = NonNullable<Results['summary']['media']>;
 type MediaSecond = NonNullable<Results['timeline'][number]['media']>;
@@ -60,7 +62,7 @@ function expectPerSecondCharts(html: string, r: Results) {
   expect(html).not.toContain('has no per-second media figures');
 }
 const scaled = (s: Media['mosCqe']) => [s.count, s.min, s.p5, s.p50, s.p95, s.max, s.mean];
-const ms = (s: Media['jitterMs']) => [s.count, s.min, s.p50, s.p90, s.p95, s.p99, s.max, s.mean];
+const ms = (s: Media['jitterMs']) => [s.count, ...[s.min, s.p50, s.p90, s.p95, s.p99, s.max, s.mean].map(ms1)];
 
 beforeAll(() => requireBuiltCli());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -194,7 +196,7 @@ describe('report of a run with media', () => {
     expect(f).toContain("Licence requirements: not applicable, every one (target: callcert's embedded simulator, evidence of no platform).");
     const html = readFileSync(path.join(d, 'report.html'), 'utf8');
     expect(html).toContain(htmlRow(TM.recCompleteness, [0.833333]).replace('<td>0.833333</td>', '<td class="bad">0.833333</td>'));
-    expect(html).toContain(htmlEsc(`evidence of no platform (HTTP, 6 of ${r.summary.calls.answered} answered calls checked (sample of 6), 5 valid, completeness 0.833333, duration tolerance 1000 ms, failures too_short×1; no criterion: every checked call must have a valid recording)`));
+    expect(html).toContain(htmlEsc(`evidence of no platform (HTTP, 6 of ${r.summary.calls.answered} answered calls checked (sample of 6), 5 valid, completeness 0.833333, duration tolerance 1000.0 ms, failures too_short×1; no criterion: every checked call must have a valid recording)`));
     const md = readFileSync(path.join(d, 'summary.md'), 'utf8');
     expect(md).toContain('| recording completeness (valid / checked) | 0.833333 (5 / 6) |');
     expect(md).toContain(`| MOS-CQE p5 / p50 / min | ${m.mosCqe.p5} / ${m.mosCqe.p50} / ${m.mosCqe.min} |`);
