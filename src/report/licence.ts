@@ -157,8 +157,8 @@ function outboundRulesRows(r: Results, status: RunStatus): LicenceRow[] {
   if (o === undefined) return [{ requirement: single, state: 'not-tested', evidence: NOT_TESTED }];
   if (o.rules.length === 0) return [{ requirement: single, state: 'not-tested', evidence: bi('场景 outboundRules 未设定任何限值', 'the scenario\'s outboundRules sets no limit') }];
   const perLine = o.lines.filter((l) => l.calls > 0);
-  const linesZh = perLine.map((l) => `${l.line} ${l.calls} 次（最小间隔 ${fmtMs(l.minIntervalMs)} ms）`).join('，');
-  const linesEn = perLine.map((l) => `${l.line} ${l.calls} calls (least interval ${fmtMs(l.minIntervalMs)} ms)`).join(', ');
+  const linesZh = perLine.map((l) => `${l.line} ${l.calls} 次（最小间隔 ${l.minIntervalMs ?? '—'} ms）`).join('，');
+  const linesEn = perLine.map((l) => `${l.line} ${l.calls} calls (least interval ${l.minIntervalMs ?? '—'} ms)`).join(', ');
   const observed = bi(
     `callcert 被叫端收到 ${o.invites} 次 INVITE，${perLine.length} 条主叫线路：${linesZh || '—'}`,
     `callcert's UAS received ${o.invites} INVITEs on ${perLine.length} line(s): ${linesEn || '—'}`,
@@ -187,7 +187,7 @@ function outboundRulesRows(r: Results, status: RunStatus): LicenceRow[] {
 
 function limitText(rule: RuleResult): Bi {
   switch (rule.rule) {
-    case 'minInterval': return bi(`≥ ${fmtMs(Number(rule.limit))} ms`, `≥ ${fmtMs(Number(rule.limit))} ms`);
+    case 'minInterval': return bi(`≥ ${rule.limit} ms`, `≥ ${rule.limit} ms`);
     case 'maxPerLinePerDay': return bi(`每线路每日 ≤ ${rule.limit} 次`, `≤ ${rule.limit} calls per line per day`);
     case 'window': return bi(`${rule.limit}`, `${rule.limit}`);
     case 'maxPerCallee': return bi(`每被叫 ≤ ${rule.limit} 次`, `≤ ${rule.limit} calls per callee`);
@@ -196,7 +196,7 @@ function limitText(rule: RuleResult): Bi {
 
 function measuredText(rule: RuleResult, o: OutboundRulesResults): Bi {
   switch (rule.rule) {
-    case 'minInterval': return bi(`最小间隔 ${fmtMs(rule.measured)} ms`, `least interval ${fmtMs(rule.measured)} ms`);
+    case 'minInterval': return bi(`最小间隔 ${rule.measured ?? '—'} ms`, `least interval ${rule.measured ?? '—'} ms`);
     case 'maxPerLinePerDay': {
       const per = o.lines.filter((l) => l.calls > 0).map((l) => `${l.line} ${l.maxPerDay}`).join(', ');
       return bi(`单日单线路最多 ${rule.measured ?? '—'} 次（${per}）`, `at most ${rule.measured ?? '—'} calls of one line in a day (${per})`);
@@ -210,8 +210,9 @@ function violationText(rule: RuleResult, v: NonNullable<RuleResult['violation']>
   const calls = v.calls.map((c) => callRef(c, tz)).join(' / ');
   switch (rule.rule) {
     case 'minInterval': {
-      const gap = fmtMs(v.calls.length === 2 ? v.calls[1].atMs - v.calls[0].atMs : null);
-      return bi(`；违规：线路 ${v.line} 相距最近的两次呼叫 ${calls}，间隔 ${gap} ms`, `; broken by line ${v.line}: its two calls closest together ${calls}, ${gap} ms apart`);
+      // As recorded, like the verdict table: a gap of 5999.96 ms must not print as the 6000 ms limit.
+      const gap = v.calls.length === 2 ? Math.round((v.calls[1].atMs - v.calls[0].atMs) * 1000) / 1000 : null;
+      return bi(`；违规：线路 ${v.line} 相距最近的两次呼叫 ${calls}，间隔 ${gap ?? '—'} ms`, `; broken by line ${v.line}: its two calls closest together ${calls}, ${gap ?? '—'} ms apart`);
     }
     case 'maxPerLinePerDay': return bi(`；违规：线路 ${v.line} 在 ${v.day} 呼叫 ${v.count} 次（第 ${rule.limit} 次与第 ${Number(rule.limit) + 1} 次：${calls}）`, `; broken by line ${v.line}: ${v.count} calls on ${v.day} (call ${rule.limit} and ${Number(rule.limit) + 1}: ${calls})`);
     case 'window': return bi(`；违规：线路 ${v.line} 等 ${v.count} 次时段外呼叫（${calls}）`, `; broken: ${v.count} call(s) outside the window, first by line ${v.line} (${calls})`);

@@ -100,9 +100,9 @@ describe('callcert run scenarios/outbound-rules.yaml', () => {
       .toEqual(['not-applicable', 'not-applicable', 'not-applicable', 'not-applicable']);
     const rows = licenceRows(asPlatform(res), 'not_judged').filter((x) => x.requirement.en.startsWith('Outbound-calling rules'));
     expect(rows.map((x) => x.state)).toEqual(['met', 'met', 'met', 'met']);
-    expect(rows[0].evidence.en).toContain(`limit ≥ 300.0 ms (source: ${interval.source}); measured least interval ${(Math.round(interval.measured! * 10) / 10).toFixed(1)} ms`);
+    expect(rows[0].evidence.en).toContain(`limit ≥ 300 ms (source: ${interval.source}); measured least interval ${interval.measured} ms`);
     expect(rows[0].evidence.en).toContain('10 request(s) asked for more than the limit: 10 refused, 0 accepted [201×10 429×10]');
-    expect(rows[0].evidence.en).toMatch(/callcert's UAS received 10 INVITEs on 2 line\(s\): 95001 5 calls \(least interval \d+\.\d ms\), 95002 5 calls/);
+    expect(rows[0].evidence.en).toMatch(/callcert's UAS received 10 INVITEs on 2 line\(s\): 95001 5 calls \(least interval [\d.]+ ms\), 95002 5 calls/);
     expect(rows[1].evidence.en).toContain('at most 5 calls of one line in a day (95001 5, 95002 5)');
   });
 
