@@ -47,7 +47,14 @@ async function waitReady(url: string, p: BoundedProcess): Promise<void> {
   }
 }
 
-/** Until a scrape of callcert's target has happened and its last one was good (the target is up). */
+/**
+ * The newest scraped sample of a series, ignoring staleness: once callcert exits after its linger,
+ * Prometheus' next failed scrape marks the target's series stale and an instant query of them
+ * returns nothing, while a range selector still holds the real samples before the marker.
+ */
+const lastScraped = (series: string) => `last_over_time(${series}[5m])`;
+
+/** Until the last good scrape of callcert's target shows the wanted value. */
 async function waitScraped(expr: string, want: number, timeoutMs: number): Promise<number | null> {
   const deadline = Date.now() + timeoutMs;
   let v: number | null = null;
@@ -96,6 +103,8 @@ beforeAll(async () => {
   ], { timeoutSec: 120 });
   expect(cli.code, describeCli(cli)).toBe(0);
   r = readResults(out);
+  // Let Prometheus scrape the exited target at least twice, so the queries below always meet stale series (as CI once did by chance).
+  await new Promise((res) => setTimeout(res, 2500));
 }, 180_000);
 
 afterAll(async () => {
@@ -115,19 +124,19 @@ describe('a run scraped by Debian prometheus and pushing to its remote-write rec
 
   it('the last scrape holds the final figures: answered counter and setup histogram count as results.json', async () => {
     const answered = r.summary.calls.answered;
-    expect(await waitScraped('callcert_calls_answered_total{job="callcert-scrape"}', answered, 10_000)).toBe(answered);
-    expect(await queryOne('callcert_calls_attempted_total{job="callcert-scrape"}')).toBe(r.summary.calls.attempted);
-    expect(await queryOne('callcert_setup_seconds_count{job="callcert-scrape"}')).toBe(answered);
-    expect(await queryOne('callcert_setup_seconds_bucket{job="callcert-scrape",le="+Inf"}')).toBe(answered);
-    expect(await queryOne('callcert_sip_final_responses_total{job="callcert-scrape",code="200"}')).toBe(r.summary.finalByCode['200']);
+    expect(await waitScraped(lastScraped('callcert_calls_answered_total{job="callcert-scrape"}'), answered, 10_000)).toBe(answered);
+    expect(await queryOne(lastScraped('callcert_calls_attempted_total{job="callcert-scrape"}'))).toBe(r.summary.calls.attempted);
+    expect(await queryOne(lastScraped('callcert_setup_seconds_count{job="callcert-scrape"}'))).toBe(answered);
+    expect(await queryOne(lastScraped('callcert_setup_seconds_bucket{job="callcert-scrape",le="+Inf"}'))).toBe(answered);
+    expect(await queryOne(lastScraped('callcert_sip_final_responses_total{job="callcert-scrape",code="200"}'))).toBe(r.summary.finalByCode['200']);
     // The histogram's buckets are usable as Prometheus histograms: its median lies between results' p50 bounds.
-    const p50 = await queryOne('histogram_quantile(0.5, callcert_setup_seconds_bucket{job="callcert-scrape"})');
+    const p50 = await queryOne('histogram_quantile(0.5, last_over_time(callcert_setup_seconds_bucket{job="callcert-scrape"}[5m]))');
     expect(p50).not.toBeNull();
     expect(p50!).toBeGreaterThan(0);
-    expect(await queryOne('callcert_run_phase{job="callcert-scrape",phase="finished"}')).toBe(1);
-    expect(await queryOne('callcert_run_valid{job="callcert-scrape"}')).toBe(1);
-    expect(await queryOne('callcert_criterion_ok{job="callcert-scrape",metric="ser",threshold=">=0.99"}')).toBe(1);
-    expect(await queryOne('callcert_criterion_value{job="callcert-scrape",metric="ser",threshold=">=0.99"}')).toBe(r.criteria.find((c) => c.metric === 'ser')!.actual);
+    expect(await queryOne(lastScraped('callcert_run_phase{job="callcert-scrape",phase="finished"}'))).toBe(1);
+    expect(await queryOne(lastScraped('callcert_run_valid{job="callcert-scrape"}'))).toBe(1);
+    expect(await queryOne(lastScraped('callcert_criterion_ok{job="callcert-scrape",metric="ser",threshold=">=0.99"}'))).toBe(1);
+    expect(await queryOne(lastScraped('callcert_criterion_value{job="callcert-scrape",metric="ser",threshold=">=0.99"}'))).toBe(r.criteria.find((c) => c.metric === 'ser')!.actual);
     expect(await queryOne('up{job="callcert-scrape"}')).not.toBeNull();
   });
 

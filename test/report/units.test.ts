@@ -228,7 +228,7 @@ describe('media evidence', () => {
     expect(row(base, /^Call recording/).state).toBe('not-tested');
     const partial = row(base, /^Call recording/, rec);
     expect(partial.state).toBe('not-met');
-    expect(partial.evidence.en).toBe('directory, 10 of 20 answered calls checked (sample of 10), 9 valid, completeness 0.9, duration tolerance 1000 ms, failures missing×1; no criterion: every checked call must have a valid recording');
+    expect(partial.evidence.en).toBe('directory, 10 of 20 answered calls checked (sample of 10), 9 valid, completeness 0.9, duration tolerance 1000.0 ms, failures missing×1; no criterion: every checked call must have a valid recording');
     expect(row(base, /^Call recording/, { ...rec, valid: 10, completeness: 1, failures: {} }).state).toBe('met');
     const crit = { ...base, criteria: [...base.criteria, { criterion: '>=0.9', metric: 'recording_completeness', actual: 0.9, pass: true }] } as unknown as Results;
     expect(row(crit, /^Call recording/, rec).state).toBe('met');
