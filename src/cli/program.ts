@@ -87,7 +87,8 @@ ${EXIT_CODES}`);
     .option('--meta <file>', 'with --report: report.yaml (report number, client, system, lab, people, standards)')
     .option('--lang <lang>', 'with --report: bilingual, zh or en (default: bilingual)')
     .option('--sink <sink>', 'live metrics while running (repeatable): prometheus[=HOST:PORT] serves /metrics (default 127.0.0.1:9466), prometheus-rw=URL pushes to a remote-write receiver', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--sink-linger <duration>', 'how long --sink prometheus keeps serving the final figures after the run (default: 15s; 0: none)')
+    .option('--sink-linger <duration>', 'how long --sink prometheus and --dashboard keep serving the final figures after the run (default: 15s; 0: none)')
+    .option('--dashboard [host:port]', 'a live web page of the run (default 127.0.0.1:9467; elsewhere than loopback the printed URL carries an access token)')
     .addHelpText('after', EXIT_CODES)
     .action(async (scenario: string | undefined, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js');
