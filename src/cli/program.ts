@@ -11,6 +11,7 @@ import type { CompareFlags } from './commands/compare.js';
 import type { ReportFlags } from './commands/report.js';
 import type { VerifyFlags } from './commands/verify.js';
 import type { ProbeRecordingsFlags } from './commands/probe.js';
+import type { DashboardFlags } from './commands/dashboard.js';
 import { ExitCode } from '../errors.js';
 
 const EXIT_CODES = `
@@ -157,6 +158,16 @@ ${EXIT_CODES}`);
     .action(async (report: string, flags: VerifyFlags) => {
       const { verifyCommand } = await import('./commands/verify.js');
       dispatch(await verifyCommand(report, flags, rt));
+    });
+
+  program
+    .command('dashboard')
+    .description('serve the live dashboard page of a results directory, finished or still being written (until Ctrl-C)')
+    .argument('<results>', "the run's results directory (its results.json)")
+    .option('--listen <host:port>', 'where the page listens (default 127.0.0.1:9467; elsewhere than loopback the URL carries an access token)')
+    .action(async (results: string, flags: DashboardFlags) => {
+      const { dashboardCommand } = await import('./commands/dashboard.js');
+      dispatch(await dashboardCommand(results, flags, rt));
     });
 
   const probe = program.command('probe').description('re-check a past run against the platform, e.g. that its recordings are still kept');

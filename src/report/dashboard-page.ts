@@ -20,6 +20,8 @@ export interface DashboardSnapshot {
   state: string;
   verdict: string;
   elapsedS: number;
+  /** Established calls at the end of the last second in the results. */
+  active: number | null;
   calls: { attempted: number; answered: number; failed: number; blocked: number };
   concurrency: { peak: number };
   cps: { offered: number; achieved: number };
@@ -38,6 +40,7 @@ export function dashboardSnapshot(r: Results): DashboardSnapshot {
     state: r.state,
     verdict: r.verdict,
     elapsedS: Math.round(r.durationMs / 1000),
+    active: r.timeline.at(-1)?.active ?? null,
     calls: { attempted: s.calls.attempted, answered: s.calls.answered, failed: s.calls.failed, blocked: s.calls.blocked },
     concurrency: { peak: s.concurrency.peak },
     cps: { offered: s.cps.offered, achieved: s.cps.achieved },
@@ -75,7 +78,9 @@ const PAGE_SCRIPT = `(function () {
   var charts = {};
   var fmt = function (v, d) { return v === null || v === undefined ? '–' : (typeof v === 'number' ? v.toFixed(d || 0) : String(v)); };
   var set = function (id, v) { var el = $(id); if (el) el.textContent = v; };
+  var live = false;
   function progress(p) {
+    live = true;
     set('elapsed', fmt(p.elapsedMs / 1000) + ' / ' + fmt(p.totalMs / 1000) + ' s');
     set('active', fmt(p.active)); set('target', fmt(p.target));
     set('offered', fmt(p.offeredCps, 1)); set('achieved', fmt(p.achievedCps, 1));
@@ -98,6 +103,8 @@ const PAGE_SCRIPT = `(function () {
   }
   function snapshot(s) {
     set('name', s.name); set('state', s.state + (s.state === 'finished' ? ' · ' + s.verdict : ''));
+    // Live progress (a run) fills elapsed and channels every second; from the files, the snapshot does.
+    if (!live) { set('elapsed', fmt(s.elapsedS) + ' s'); set('active', fmt(s.active)); }
     set('attempted', fmt(s.calls.attempted)); set('answered', fmt(s.calls.answered)); set('failed', fmt(s.calls.failed));
     set('ser', fmt(s.ratios.ser, 4)); set('isa', fmt(s.ratios.isa, 4));
     set('setup', fmt(s.setupMsP95, 1)); set('pdd', fmt(s.pddMsP95, 1)); set('peak', fmt(s.concurrency.peak));

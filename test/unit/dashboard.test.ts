@@ -12,6 +12,7 @@ import { dashboardPage, dashboardSnapshot } from '../../src/report/dashboard-pag
 import { parseResults } from '../../src/results/read.js';
 import { parseListenAddress } from '../../src/outputs/prometheus/sink-args.js';
 import { DASHBOARD_PORT } from '../../src/outputs/dashboard/index.js';
+import { readSse } from '../helpers/sse.js';
 
 const results = parseResults(readFileSync(new URL('../fixtures/junit/smoke-results.json', import.meta.url)), 'smoke-results.json');
 let server: DashboardServer | null = null;
@@ -23,21 +24,8 @@ afterEach(async () => {
 
 /** The first `snapshot` message of an event stream. */
 async function firstSnapshot(url: string): Promise<Record<string, unknown>> {
-  const ac = new AbortController();
-  const res = await fetch(url, { signal: ac.signal });
-  expect(res.headers.get('content-type')).toBe('text/event-stream');
-  const reader = res.body!.getReader();
-  let text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`stream ended before a snapshot: ${text}`);
-    text += Buffer.from(value).toString('utf8');
-    const m = /event: snapshot\ndata: (.*)\n\n/.exec(text);
-    if (m !== null) {
-      ac.abort();
-      return JSON.parse(m[1]) as Record<string, unknown>;
-    }
-  }
+  const msgs = await readSse(url, (m) => m.some((x) => x.event === 'snapshot'), 10_000);
+  return msgs.find((x) => x.event === 'snapshot')!.data as Record<string, unknown>;
 }
 
 describe('the dashboard server', () => {
