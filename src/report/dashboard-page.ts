@@ -76,6 +76,8 @@ figure{margin:0}figcaption{font-size:13px}`;
 const PAGE_SCRIPT = `(function () {
   var $ = function (id) { return document.getElementById(id); };
   var charts = {};
+  // The drawn charts by id, for whoever inspects the page (the browser test reads their data).
+  window.callcertCharts = charts;
   var fmt = function (v, d) { return v === null || v === undefined ? '–' : (typeof v === 'number' ? v.toFixed(d || 0) : String(v)); };
   var set = function (id, v) { var el = $(id); if (el) el.textContent = v; };
   var live = false;
@@ -103,8 +105,8 @@ const PAGE_SCRIPT = `(function () {
   }
   function snapshot(s) {
     set('name', s.name); set('state', s.state + (s.state === 'finished' ? ' · ' + s.verdict : ''));
-    // Live progress (a run) fills elapsed and channels every second; from the files, the snapshot does.
-    if (!live) { set('elapsed', fmt(s.elapsedS) + ' s'); set('active', fmt(s.active)); }
+    // Live progress (a run) fills elapsed and channels every second; from the files, and at the end, the snapshot does.
+    if (!live || s.state === 'finished') { set('elapsed', fmt(s.elapsedS) + ' s'); set('active', fmt(s.active)); }
     set('attempted', fmt(s.calls.attempted)); set('answered', fmt(s.calls.answered)); set('failed', fmt(s.calls.failed));
     set('ser', fmt(s.ratios.ser, 4)); set('isa', fmt(s.ratios.isa, 4));
     set('setup', fmt(s.setupMsP95, 1)); set('pdd', fmt(s.pddMsP95, 1)); set('peak', fmt(s.concurrency.peak));
