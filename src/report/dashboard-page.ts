@@ -8,7 +8,8 @@
  */
 import type { Results } from '../results/summary.js';
 import { chartConfig, type JsonChartConfig } from './chart-config.js';
-import { resultSpecs } from './chart-specs.js';
+import { resultSpecs, type ChartSpec } from './chart-specs.js';
+import { mediaQualityTimelineSpec, mosTimelineSpec } from './media-charts.js';
 import { chartJs } from './html.js';
 import { tr } from './i18n.js';
 
@@ -33,6 +34,11 @@ export interface DashboardSnapshot {
   charts: Array<{ id: string; title: string; caption: string; config: JsonChartConfig }>;
 }
 
+/** The report's charts over time, then the media ones when the run had media (the per-call MOS histogram needs calls.jsonl). */
+function specsOf(r: Results): ChartSpec[] {
+  return [...resultSpecs(r), mosTimelineSpec(r), mediaQualityTimelineSpec(r)].filter((c): c is ChartSpec => c !== null);
+}
+
 export function dashboardSnapshot(r: Results): DashboardSnapshot {
   const s = r.summary;
   return {
@@ -53,7 +59,7 @@ export function dashboardSnapshot(r: Results): DashboardSnapshot {
       cpuPct: r.generator.cpuPct,
     },
     criteria: r.criteria.map((c) => ({ metric: c.metric, threshold: c.criterion, actual: c.actual, pass: c.pass })),
-    charts: resultSpecs(r).map((spec) => ({
+    charts: specsOf(r).map((spec) => ({
       id: spec.id,
       title: tr('en', spec.title),
       caption: tr('en', spec.caption),

@@ -7,7 +7,7 @@ import type { DashboardRenderer } from '../../outputs/dashboard/index.js';
 import { exitCodeOf } from '../exit-code.js';
 import { loadScenarioForRun } from '../scenario-input.js';
 import { formatSummary } from '../view/summary-text.js';
-import { ExitCode, isCallcertError, toInternal } from '../../errors.js';
+import { ExitCode, errors, isCallcertError, toInternal } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { parseDurationMs } from '../../util/duration.js';
 import type { Runtime } from '../runtime.js';
@@ -54,6 +54,10 @@ function stamp(d: Date): string {
 }
 
 export async function runCommand(file: string | null, flags: RunFlags, rt: Runtime): Promise<ExitCode> {
+  // `run --dashboard scenario.yaml` hands the file to the optional address: say so rather than "no scenario".
+  if (typeof flags.dashboard === 'string' && /\.ya?ml$/i.test(flags.dashboard)) {
+    throw errors.usage(`--dashboard ${flags.dashboard}: that is the scenario file; write --dashboard=HOST:PORT, or put --dashboard after the file`);
+  }
   const scenario = await loadScenarioForRun(file, flags);
   // Report options are checked before the run: a typo must not cost a 30-minute certification run its report.
   if (flags.report === true) await checkReportFlags(flags, rt);
