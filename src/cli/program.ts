@@ -11,6 +11,7 @@ import type { CompareFlags } from './commands/compare.js';
 import type { ReportFlags } from './commands/report.js';
 import type { VerifyFlags } from './commands/verify.js';
 import type { ProbeRecordingsFlags } from './commands/probe.js';
+import type { DashboardFlags } from './commands/dashboard.js';
 import { ExitCode } from '../errors.js';
 
 const EXIT_CODES = `
@@ -87,7 +88,8 @@ ${EXIT_CODES}`);
     .option('--meta <file>', 'with --report: report.yaml (report number, client, system, lab, people, standards)')
     .option('--lang <lang>', 'with --report: bilingual, zh or en (default: bilingual)')
     .option('--sink <sink>', 'live metrics while running (repeatable): prometheus[=HOST:PORT] serves /metrics (default 127.0.0.1:9466), prometheus-rw=URL pushes to a remote-write receiver', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--sink-linger <duration>', 'how long --sink prometheus keeps serving the final figures after the run (default: 15s; 0: none)')
+    .option('--sink-linger <duration>', 'how long --sink prometheus and --dashboard keep serving the final figures after the run (default: 15s; 0: none)')
+    .option('--dashboard [host:port]', 'a live web page of the run (default 127.0.0.1:9467; elsewhere than loopback the printed URL carries an access token)')
     .addHelpText('after', EXIT_CODES)
     .action(async (scenario: string | undefined, flags: RunFlags) => {
       const { runCommand } = await import('./commands/run.js');
@@ -156,6 +158,16 @@ ${EXIT_CODES}`);
     .action(async (report: string, flags: VerifyFlags) => {
       const { verifyCommand } = await import('./commands/verify.js');
       dispatch(await verifyCommand(report, flags, rt));
+    });
+
+  program
+    .command('dashboard')
+    .description('serve the live dashboard page of a results directory, finished or still being written (until Ctrl-C)')
+    .argument('<results>', "the run's results directory (its results.json)")
+    .option('--listen <host:port>', 'where the page listens (default 127.0.0.1:9467; elsewhere than loopback the URL carries an access token)')
+    .action(async (results: string, flags: DashboardFlags) => {
+      const { dashboardCommand } = await import('./commands/dashboard.js');
+      dispatch(await dashboardCommand(results, flags, rt));
     });
 
   const probe = program.command('probe').description('re-check a past run against the platform, e.g. that its recordings are still kept');

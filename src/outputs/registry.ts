@@ -1,11 +1,12 @@
 /**
  * Outputs by name (k6's --out): the CLI builds the ones a run uses from here, each from
- * `name` or `name=ARG` (`--sink prometheus=127.0.0.1:9466`). A new live sink (a dashboard) is a
- * folder beside these and one entry below.
+ * `name` or `name=ARG` (`--sink prometheus=127.0.0.1:9466`; `--dashboard` is `dashboard=ARG`). A new live sink
+ * is a folder beside these and one entry below.
  */
 import type { Output } from '../engine/events.js';
 import { errors } from '../errors.js';
 import { ConsoleOutput, type ConsoleView } from './console/index.js';
+import { DASHBOARD_PORT, DashboardOutput, type DashboardRenderer } from './dashboard/index.js';
 import { DEFAULT_LINGER_MS, PrometheusOutput } from './prometheus/index.js';
 import { RemoteWriteOutput } from './prometheus/remote-write.js';
 import { parseListenAddress, parseRemoteWriteUrl } from './prometheus/sink-args.js';
@@ -18,6 +19,8 @@ export interface OutputContext {
   view: ConsoleView;
   /** How long a scraped endpoint stays up after the run (`--sink-linger`); its own default when absent. */
   lingerMs?: number;
+  /** The dashboard's page and snapshots (the report layer, above this one, makes them); needed by `dashboard`. */
+  dashboard?: DashboardRenderer;
 }
 
 /** `arg`: what followed `name=`, or undefined. */
@@ -29,6 +32,11 @@ export const OUTPUTS: Readonly<Record<string, OutputFactory>> = {
   prometheus: (ctx, arg) =>
     new PrometheusOutput({ ...parseListenAddress(arg, '--sink prometheus'), lingerMs: ctx.lingerMs ?? DEFAULT_LINGER_MS, view: ctx.view }),
   'prometheus-rw': (ctx, arg) => new RemoteWriteOutput({ url: parseRemoteWriteUrl(arg), view: ctx.view }),
+  dashboard: (ctx, arg) => {
+    if (ctx.dashboard === undefined) throw new Error('the dashboard output needs its renderer (OutputContext.dashboard)');
+    const at = parseListenAddress(arg, '--dashboard', DASHBOARD_PORT);
+    return new DashboardOutput({ ...at, lingerMs: ctx.lingerMs ?? DEFAULT_LINGER_MS, view: ctx.view, renderer: ctx.dashboard });
+  },
 };
 
 export function createOutputs(specs: readonly string[], ctx: OutputContext): Output[] {

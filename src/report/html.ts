@@ -37,7 +37,7 @@ export const scriptJson = (json: string) => json.replace(/</g, '\\u003c');
 
 let chartJsCode: string | null = null;
 /** chart.js's UMD bundle as shipped in node_modules (the package's exports hide dist/, so resolve the entry and look beside it). */
-async function chartJs(): Promise<string> {
+export async function chartJs(): Promise<string> {
   if (chartJsCode === null) {
     const dist = path.dirname(require.resolve('chart.js'));
     chartJsCode = (await readFile(path.join(dist, 'chart.umd.min.js'), 'utf8')).replace(/<\/script/gi, '<\\/script');

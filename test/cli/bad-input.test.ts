@@ -81,6 +81,17 @@ describe('callcert CLI: bad input → exit 2 and one line on stderr', () => {
 
   // Regression: subcommand options rejected by commander used to exit 1 with two lines
   // (exitOverride was set after the subcommands were created).
+  it('--dashboard before the scenario file: says the file went to the address', async () => {
+    const line = expectUsageError(await cli(['run', '--dashboard', 'broken.yaml', '--quiet']));
+    expect(line).toMatch(/^callcert: --dashboard broken\.yaml: that is the scenario file; write --dashboard=HOST:PORT/);
+  });
+
+  it('--dashboard with a bad address names the option and the form expected', async () => {
+    const line = expectUsageError(await cli(['run', '--concurrency', '1', '--dashboard=127.0.0.1:99999', '--out', join(root, 'out-dash'), '--quiet']));
+    expect(line).toContain('--dashboard=127.0.0.1:99999: the port must be 0 to 65535, got "99999" (expected HOST:PORT, e.g. 127.0.0.1:9467');
+    expect(existsSync(join(root, 'out-dash'))).toBe(false);
+  });
+
   it('--rate -5 exits 2 (a usage error, not "criteria failed")', async () => {
     const r = await cli(['run', '--rate', '-5', '--duration', '1s', '--quiet']);
     expect(r.code, describeCli(r)).toBe(2);

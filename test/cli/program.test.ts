@@ -15,6 +15,9 @@ vi.mock('../../src/cli/commands/run.js', () => ({
 vi.mock('../../src/cli/commands/simulate.js', () => ({
   simulateCommand: async (...args: unknown[]) => (calls.push({ command: 'simulate', args: args.slice(0, 1) }), 0),
 }));
+vi.mock('../../src/cli/commands/dashboard.js', () => ({
+  dashboardCommand: async (...args: unknown[]) => (calls.push({ command: 'dashboard', args: args.slice(0, 2) }), 0),
+}));
 vi.mock('../../src/cli/commands/validate.js', () => ({
   validateCommand: async (...args: unknown[]) => (calls.push({ command: 'validate', args: args.slice(0, 2) }), 0),
 }));
@@ -47,6 +50,8 @@ describe('argv → command options', () => {
     [['run', '--auth-user', 'u', '--auth-password', 'p', '--ramp', '0', '--out', 'o'], null, { authUser: 'u', authPassword: 'p', ramp: '0', out: 'o', set: [], criterion: [] }],
     [['run', '--sink', 'prometheus', '--sink', 'prometheus-rw=http://127.0.0.1:9090/api/v1/write', '--sink-linger', '30s'], null,
       { sink: ['prometheus', 'prometheus-rw=http://127.0.0.1:9090/api/v1/write'], sinkLinger: '30s', set: [], criterion: [] }],
+    [['run', 'scenarios/smoke.yaml', '--dashboard'], 'scenarios/smoke.yaml', { dashboard: true, set: [], criterion: [] }],
+    [['run', '--dashboard=0.0.0.0:9999', 'scenarios/smoke.yaml'], 'scenarios/smoke.yaml', { dashboard: '0.0.0.0:9999', set: [], criterion: [] }],
   ])('run %j', async (argv, file, flags) => {
     const r = await parse(argv as string[]);
     expect(r.usageError).toBeNull();
@@ -60,6 +65,11 @@ describe('argv → command options', () => {
       command: 'simulate',
       args: [{ sipPort: 5060, address: '127.0.0.1', transport: 'udp', capacity: 2000, ring: '0s', answerRatio: 1, ctiRate: 50, media: true }],
     });
+  });
+
+  it('dashboard passes the results directory and the address', async () => {
+    await parse(['dashboard', 'results/x', '--listen', ':9000']);
+    expect(calls[0]).toEqual({ command: 'dashboard', args: ['results/x', { listen: ':9000' }] });
   });
 
   it('validate passes the file and overrides', async () => {

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { startRun } from '../../engine/run.js';
 import { LiveView, chooseViewMode } from '../view/live-view.js';
 import { createOutputs } from '../../outputs/registry.js';
+import type { DashboardRenderer } from '../../outputs/dashboard/index.js';
 import { exitCodeOf } from '../exit-code.js';
 import { loadScenarioForRun } from '../scenario-input.js';
 import { formatSummary } from '../view/summary-text.js';
-import { ExitCode, isCallcertError, toInternal } from '../../errors.js';
+import { ExitCode, errors, isCallcertError, toInternal } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { parseDurationMs } from '../../util/duration.js';
 import type { Runtime } from '../runtime.js';
@@ -41,8 +42,10 @@ export interface RunFlags {
   lang?: string;
   /** Live sinks beside the results directory: `prometheus[=HOST:PORT]`, `prometheus-rw=URL` (repeatable). */
   sink?: string[];
-  /** How long `--sink prometheus` keeps serving the final figures after the run. */
+  /** How long `--sink prometheus` and `--dashboard` keep serving the final figures after the run. */
   sinkLinger?: string;
+  /** `--dashboard [HOST:PORT]`: true when given without an address. */
+  dashboard?: string | boolean;
 }
 
 function stamp(d: Date): string {
@@ -51,6 +54,10 @@ function stamp(d: Date): string {
 }
 
 export async function runCommand(file: string | null, flags: RunFlags, rt: Runtime): Promise<ExitCode> {
+  // `run --dashboard scenario.yaml` hands the file to the optional address: say so rather than "no scenario".
+  if (typeof flags.dashboard === 'string' && /\.ya?ml$/i.test(flags.dashboard)) {
+    throw errors.usage(`--dashboard ${flags.dashboard}: that is the scenario file; write --dashboard=HOST:PORT, or put --dashboard after the file`);
+  }
   const scenario = await loadScenarioForRun(file, flags);
   // Report options are checked before the run: a typo must not cost a 30-minute certification run its report.
   if (flags.report === true) await checkReportFlags(flags, rt);
@@ -58,7 +65,14 @@ export async function runCommand(file: string | null, flags: RunFlags, rt: Runti
   const outDir = path.resolve(rt.cwd, flags.out ?? path.join('results', `${scenario.name}-${stamp(new Date(rt.now()))}`));
   const view = new LiveView(rt, chooseViewMode(rt, flags.quiet === true));
   const lingerMs = flags.sinkLinger === undefined ? undefined : parseDurationMs(flags.sinkLinger, '--sink-linger');
-  const outputs = createOutputs(['results-dir', 'console', ...(flags.sink ?? [])], { outDir, view, lingerMs });
+  const specs = ['results-dir', 'console', ...(flags.sink ?? [])];
+  let dashboard: DashboardRenderer | undefined;
+  if (flags.dashboard !== undefined && flags.dashboard !== false) {
+    specs.push(flags.dashboard === true ? 'dashboard' : `dashboard=${flags.dashboard}`);
+    const { dashboardPage, dashboardSnapshot } = await import('../../report/dashboard-page.js');
+    dashboard = { page: dashboardPage, snapshot: dashboardSnapshot };
+  }
+  const outputs = createOutputs(specs, { outDir, view, lingerMs, dashboard });
   const handle = await startRun({ scenario, scenarioText, scenarioFile: file, toolVersion: VERSION, outputs });
   view.message(`callcert ${VERSION}: ${scenario.name} → ${handle.target.uri} (${handle.target.transport}); results in ${outDir}`);
   let signals = 0;

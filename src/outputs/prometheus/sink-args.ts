@@ -11,11 +11,11 @@ export interface ListenAddress {
   port: number;
 }
 
-/** HOST:PORT, [IPv6]:PORT, HOST alone or :PORT; undefined or empty: 127.0.0.1:9466. */
-export function parseListenAddress(arg: string | undefined, option: string): ListenAddress {
-  if (arg === undefined || arg === '') return { host: DEFAULT_HOST, port: DEFAULT_PORT };
+/** HOST:PORT, [IPv6]:PORT, HOST alone or :PORT; undefined or empty: 127.0.0.1 and `defaultPort` (9466, /metrics'). */
+export function parseListenAddress(arg: string | undefined, option: string, defaultPort = DEFAULT_PORT): ListenAddress {
+  if (arg === undefined || arg === '') return { host: DEFAULT_HOST, port: defaultPort };
   const bad = (why: string) =>
-    errors.usage(`${option}=${arg}: ${why} (expected HOST:PORT, e.g. 127.0.0.1:${DEFAULT_PORT}, [::1]:${DEFAULT_PORT} or :${DEFAULT_PORT})`);
+    errors.usage(`${option}=${arg}: ${why} (expected HOST:PORT, e.g. 127.0.0.1:${defaultPort}, [::1]:${defaultPort} or :${defaultPort})`);
   let host: string;
   let portText: string | null;
   const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(arg);
@@ -30,7 +30,7 @@ export function parseListenAddress(arg: string | undefined, option: string): Lis
     portText = at < 0 ? null : arg.slice(at + 1);
     if (isIP(host) === 0 && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(host)) throw bad(`"${host}" is not an address or host name`);
   }
-  if (portText === null) return { host, port: DEFAULT_PORT };
+  if (portText === null) return { host, port: defaultPort };
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!(port >= 0 && port <= 65535)) throw bad(`the port must be 0 to 65535, got "${portText}"`);
   return { host, port };
