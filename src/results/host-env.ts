@@ -160,3 +160,14 @@ export function hostVirtualization(): Virtualization {
   virtCache ??= detectVirtualization();
   return virtCache;
 }
+
+let clockCache: ClockSync | null = null;
+
+/**
+ * The clock state at the first results build (the run's start), then kept: results are rebuilt for
+ * every live snapshot, and a synchronous probe of up to 1.5 s on the main thread would stall the run.
+ */
+export function hostClock(): ClockSync {
+  clockCache ??= detectClock();
+  return clockCache;
+}

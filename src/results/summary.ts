@@ -21,7 +21,7 @@ import { round3 } from '../metrics/round.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { flatStageWindows } from '../load/stages.js';
 import { stabilitySummary } from './stability.js';
-import { detectClock, hostVirtualization } from './host-env.js';
+import { hostClock, hostVirtualization } from './host-env.js';
 import {
   SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type PlatformMediaResults, type PlatformResultsJson,
   type OutboundRulesResults, type RecordingsResults, type Results,
@@ -292,7 +292,7 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
       limits: f.scenario.generator,
       host: {
         cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', totalMemBytes: os.totalmem(), platform: `${os.type()} ${os.release()}`, node: process.version,
-        vcpus: os.availableParallelism(), virtualization: hostVirtualization(), clock: detectClock(),
+        vcpus: os.availableParallelism(), virtualization: hostVirtualization(), clock: hostClock(),
       },
     },
     embeddedTarget: f.embeddedCounters ?? null,
