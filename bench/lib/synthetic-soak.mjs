@@ -8,7 +8,7 @@
  * `setupDrift` by the hold's end, linearly), RSS flat + noise (+ `rssSlopeMiBPerH`), two platform
  * servers scraped every 5 s. Signalling only: the made-up run has no media.
  *
- * Needs `npm run build` (imports dist/). Used by bench/soak-report.bench.mjs and test/report/report-stability.test.ts.
+ * Needs `npm run build` (imports dist/). A benchmark: test/report/report-stability.test.ts uses the faster test/report/synthetic-soak.ts.
  *
  *   node bench/lib/synthetic-soak.mjs OUT_DIR [holdH]
  */

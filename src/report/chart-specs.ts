@@ -10,6 +10,7 @@ import { bi, type Bi } from './i18n.js';
 import { searchOf } from './licence.js';
 import { httpFlowsOf, httpLoadsOf, outboundOf } from './http-figures.js';
 import { stageSpans } from '../load/stages.js';
+import { fmtNum } from './format.js';
 
 export type Pt = { x: number; y: number | null };
 
@@ -263,7 +264,50 @@ export function capacitySpec(r: Results): LineSpec | null {
 }
 
 /** Every chart over time that has data, in report order (the load profile and the capacity curve are drawn in their own sections). */
+/**
+ * callcert's own memory over the run (timeline[].memory): among the charts over time for a short
+ * run; in the stability section (hours on the x axis, the window named) for a run with a hold of
+ * at least 1 h.
+ */
+type Memory = NonNullable<Results['timeline'][number]['memory']>;
+
+const MIB = 1024 * 1024;
+const hOf = (ms: number) => fmtNum(Math.round((ms / 3_600_000) * 1000) / 1000);
+
+/** Whether any second of the timeline carries a memory sample (results written before it was recorded have none). */
+export const hasMemory = (r: Results): boolean => r.timeline.some((p) => p.memory !== undefined);
+
+/** `window` (the stability window, ms): the x axis in hours and the window named; null: seconds. */
+export function generatorMemorySpec(r: Results, window: readonly [number, number] | null): LineSpec {
+  const xOf = (t: number) => (window === null ? t : t / 3600);
+  const series = (pick: (m: Memory) => number | null): Pt[] =>
+    r.timeline.map((p) => {
+      const v = p.memory === undefined ? null : pick(p.memory);
+      return { x: xOf(p.t), y: v === null ? null : Math.round((v / MIB) * 10) / 10 };
+    });
+  const where = window === null
+    ? { zh: '', en: '' }
+    : { zh: `稳定性时段：第 ${hOf(window[0])} 至 ${hOf(window[1])} 小时。`, en: ` Stability window: hour ${hOf(window[0])} to ${hOf(window[1])}.` };
+  return {
+    id: window === null ? 'generator-memory' : 'stability-memory', kind: 'line',
+    title: bi('callcert 自身内存随时间变化', "callcert's own memory over the run"),
+    caption: bi(
+      `results.json timeline[].memory，每秒一点（MiB = 字节 ÷ 1048576）：进程常驻内存 rssBytes（主线程与工作线程同属一个进程）、主线程堆 mainHeapUsedBytes、工作线程堆之和 workersHeapUsedBytes；右轴：已建立的通道（timeline[].active）。${where.zh}`,
+      `results.json timeline[].memory, one point a second (MiB = bytes ÷ 1048576): the process resident set rssBytes (main thread and workers are one process), the main thread's heap mainHeapUsedBytes, the workers' heaps summed workersHeapUsedBytes; right axis: established channels (timeline[].active).${where.en}`,
+    ),
+    x: { label: window === null ? SECONDS : bi('时间（小时）', 'time (h)'), min: 0 }, y: { label: bi('MiB', 'MiB'), min: 0 }, y2: { label: bi('通道', 'channels'), min: 0 },
+    series: [
+      { label: 'RSS', data: series((m) => m.rssBytes), color: PALETTE[0] },
+      { label: bi('主线程堆', 'main heap'), data: series((m) => m.mainHeapUsedBytes), color: PALETTE[1] },
+      { label: bi('工作线程堆', "workers' heap"), data: series((m) => m.workersHeapUsedBytes), color: PALETTE[2] },
+      { label: bi('已建立通道', 'established channels'), data: r.timeline.map((p) => ({ x: xOf(p.t), y: p.active })), color: '#888', dashed: true, axis: 'y2' },
+    ],
+  };
+}
+
 export function resultSpecs(r: Results): ChartSpec[] {
-  return [channelsSpec(r), cpsSpec(r), setupSpec(r), serSpec(r), failuresSpec(r), healthSpec(r), httpSpec(r), outboundSpec(r)]
+  // A run with a stability window draws its memory chart in the stability section (hours on the x axis).
+  const memory = hasMemory(r) && (r.stability ?? null) === null ? generatorMemorySpec(r, null) : null;
+  return [channelsSpec(r), cpsSpec(r), setupSpec(r), serSpec(r), failuresSpec(r), healthSpec(r), memory, httpSpec(r), outboundSpec(r)]
     .filter((c): c is ChartSpec => c !== null);
 }

@@ -112,3 +112,22 @@ export function pageLabel(lang: ReportLang, page: number, pages: number): string
   const en = `Page ${page} of ${pages}`;
   return lang === 'zh' ? zh : lang === 'en' ? en : `${zh} / ${en}`;
 }
+
+/** The environment section's generator-host labels (report/host-rows.ts). */
+export const H = {
+  vcpus: bi('可用 vCPU 数', 'vCPUs available'),
+  vm: bi('虚拟机', 'Virtual machine'),
+  container: bi('容器', 'Container'),
+  detectedBy: bi('虚拟化探测依据', 'Detected by'),
+  clock: bi('时钟同步（NTP）', 'Clock sync (NTP)'),
+  yes: bi('是', 'yes'),
+  no: bi('否', 'no'),
+  unknown: bi('无法判断', 'unknown'),
+  hypervisorFlag: bi('是（仅 CPU 虚拟化标志，类型未识别）', 'yes (CPU hypervisor flag only; type not identified)'),
+  notRecorded: bi('未记录', 'not recorded'),
+  clockNotRecorded: bi('未记录（chronyc、timedatectl 均无结果）', 'not recorded (neither chronyc nor timedatectl answered)'),
+  synced: bi('已同步', 'synchronised'),
+  unsynced: bi('未同步', 'not synchronised'),
+  source: bi('时间源', 'source'),
+  offset: bi('偏差', 'offset'),
+};

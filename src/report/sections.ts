@@ -7,6 +7,7 @@
  */
 import type { Results } from '../results/summary.js';
 import { T, bi, type Bi } from './i18n.js';
+import { hostEnvRows } from './host-rows.js';
 import type { ReportMeta } from './meta.js';
 import { fmtBytes, fmtDurationMs, fmtMs, fmtNum, isValidStatus, type ReportModel } from './model.js';
 import { capacitySpec, loadProfileSpec, resultSpecs } from './chart-specs.js';
@@ -337,6 +338,7 @@ function environment(m: ReportModel): Section {
         [bi('内存', 'Memory'), fmtBytes(g.host.totalMemBytes)],
         [bi('操作系统', 'OS'), g.host.platform],
         ['Node.js', g.host.node],
+        ...hostEnvRows(g.host),
         [bi('工作线程', 'Worker threads'), fmtNum(g.workers)],
         [bi('发送时刻偏差 p99 上限（毫秒）', 'Schedule slip p99 limit (ms)'), fmtMs(g.limits.maxScheduleSlipMsP99)],
         [bi('发生器进程延迟 p99 上限（毫秒）', 'Event-loop lag p99 limit (ms)'), fmtMs(g.limits.maxEventLoopLagMsP99)],

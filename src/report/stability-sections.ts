@@ -8,9 +8,8 @@
 import { T, bi, type Bi } from './i18n.js';
 import { fmtMs, fmtNum, type ReportModel } from './model.js';
 import type { Block, Cell, Text } from './blocks.js';
-import { PALETTE, type LineSpec, type Pt } from './chart-specs.js';
+import { generatorMemorySpec } from './chart-specs.js';
 import { MEMORY_DRIFT_SHARE, SETUP_DRIFT_FACTOR, stabilityFigures, type Drift, type StabilityFigures } from './stability-figures.js';
-import type { Results } from '../results/summary.js';
 
 const MIB = 1024 * 1024;
 /** MiB to 0.1 (bytes ÷ 1,048,576): the table's unit; results.json keeps bytes. */
@@ -76,29 +75,6 @@ function driftRows(f: StabilityFigures): Cell[][] {
   ];
 }
 
-function memorySpec(r: Results, f: StabilityFigures): LineSpec {
-  const series = (pick: (m: NonNullable<Results['timeline'][number]['memory']>) => number | null): Pt[] =>
-    r.timeline.map((p) => {
-      const v = p.memory === undefined ? null : pick(p.memory);
-      return { x: p.t / 3600, y: v === null ? null : Math.round((v / MIB) * 10) / 10 };
-    });
-  return {
-    id: 'stability-memory', kind: 'line',
-    title: bi('callcert 自身内存随时间变化', "callcert's own memory over the run"),
-    caption: bi(
-      `results.json timeline[].memory，每秒一点（MiB = 字节 ÷ 1048576）：进程常驻内存 rssBytes（主线程与工作线程同属一个进程）、主线程堆 mainHeapUsedBytes、工作线程堆之和 workersHeapUsedBytes；右轴：已建立的通道（timeline[].active）。稳定性时段：第 ${hOf(f.s.windowMs[0])} 至 ${hOf(f.s.windowMs[1])} 小时。`,
-      `results.json timeline[].memory, one point a second (MiB = bytes ÷ 1048576): the process resident set rssBytes (main thread and workers are one process), the main thread's heap mainHeapUsedBytes, the workers' heaps summed workersHeapUsedBytes; right axis: established channels (timeline[].active). Stability window: hour ${hOf(f.s.windowMs[0])} to ${hOf(f.s.windowMs[1])}.`,
-    ),
-    x: { label: bi('时间（小时）', 'time (h)'), min: 0 }, y: { label: bi('MiB', 'MiB'), min: 0 }, y2: { label: bi('通道', 'channels'), min: 0 },
-    series: [
-      { label: 'RSS', data: series((m) => m.rssBytes), color: PALETTE[0] },
-      { label: bi('主线程堆', 'main heap'), data: series((m) => m.mainHeapUsedBytes), color: PALETTE[1] },
-      { label: bi('工作线程堆', "workers' heap"), data: series((m) => m.workersHeapUsedBytes), color: PALETTE[2] },
-      { label: bi('已建立通道', 'established channels'), data: r.timeline.map((p) => ({ x: p.t / 3600, y: p.active })), color: '#888', dashed: true, axis: 'y2' },
-    ],
-  };
-}
-
 /** The sub-section numbered `n`, or nothing for a run without a hold of at least 1 h. */
 export function stabilityBlocks(model: ReportModel, n: string): Block[] {
   const r = model.results;
@@ -127,7 +103,7 @@ export function stabilityBlocks(model: ReportModel, n: string): Block[] {
       bi(`建立时延漂移：最后一个完整小时（无完整小时则最后一小时）的 p95 超过首小时 p95 的 ${fmtNum(SETUP_DRIFT_FACTOR)} 倍判为漂移。`,
         `Setup drift: the last full hour's p95 (the last hour when none is full) above ${fmtNum(SETUP_DRIFT_FACTOR)} × the first hour's p95.`),
     ] },
-    { kind: 'chart', n: `${n}.1`, spec: memorySpec(r, f) },
+    { kind: 'chart', n: `${n}.1`, spec: generatorMemorySpec(r, f.s.windowMs) },
   );
   return blocks;
 }

@@ -74,7 +74,16 @@ function from1(doc: Obj): void {
   }
 }
 
-const STEPS: Record<number, (doc: Obj) => void> = { 1: from1 };
+/** Schema 2 → 3: the generator host's vCPUs, virtualisation and clock state were not recorded. */
+function from2(doc: Obj): void {
+  const g = doc.generator;
+  if (!isObj(g) || !isObj(g.host)) return;
+  fill(g.host, 'vcpus', () => null);
+  fill(g.host, 'virtualization', () => null);
+  fill(g.host, 'clock', () => null);
+}
+
+const STEPS: Record<number, (doc: Obj) => void> = { 1: from1, 2: from2 };
 
 /** The oldest schemaVersion callcert ever wrote (and still reads). */
 export const OLDEST_SCHEMA_VERSION = 1;

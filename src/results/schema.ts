@@ -17,7 +17,7 @@
 import { z } from 'zod';
 
 /** The schemaVersion this callcert writes (and migrates older files to when reading). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const d = (description: string) => ({ description });
 
@@ -627,6 +627,18 @@ export const ResultsSchema = z
           totalMemBytes: count('bytes'),
           platform: z.string().meta(d('OS type and release')),
           node: z.string().meta(d('Node.js version')),
+          vcpus: z.number().int().min(1).nullable().meta(d('CPUs this process may run on (os.availableParallelism(); in a VM, its vCPUs), null: not recorded')),
+          virtualization: z.object({
+            vm: z.string().meta(d('hypervisor as systemd-detect-virt names it ("kvm", "vmware", …), "none", "hypervisor" (only the CPU flag says so) or "unknown"')),
+            container: z.string().meta(d('container runtime ("docker", "podman", "lxc", …), "none" or "unknown"')),
+            via: z.array(z.string()).meta(d('the probes that answered (systemd-detect-virt, /sys/class/dmi/id/product_name, /.dockerenv, /proc/1/cgroup)')),
+          }).nullable().meta(d('whether the generator ran in a VM or a container, best effort; null: not recorded')),
+          clock: z.object({
+            state: z.enum(['synchronized', 'unsynchronized', 'not recorded']).meta(d('system clock synchronisation at the end of the run')),
+            source: z.string().nullable().meta(d("the time source (chrony's reference, timesyncd's server); null: not reported")),
+            offsetMs: nullableNum('local clock minus the time source, ms (positive: fast; chronyc tracking); null: not reported'),
+            via: z.string().nullable().meta(d('the probe that answered (chronyc tracking, timedatectl show); null: none did')),
+          }).nullable().meta(d('the generator clock\'s NTP state; null: not recorded')),
         }).meta(d('the generator host')),
       })
       .meta(d('the load generator itself: if it was saturated the run is invalid')),

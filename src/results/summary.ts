@@ -21,6 +21,7 @@ import { round3 } from '../metrics/round.js';
 import type { HttpRunTotals } from '../http/run-totals.js';
 import { flatStageWindows } from '../load/stages.js';
 import { stabilitySummary } from './stability.js';
+import { hostClock, hostVirtualization } from './host-env.js';
 import {
   SCHEMA_VERSION, type EmbeddedTargetResults, type HttpLoadResults, type PlatformMediaResults, type PlatformResultsJson,
   type OutboundRulesResults, type RecordingsResults, type Results,
@@ -289,7 +290,10 @@ export function buildResults(agg: Aggregator, f: RunFacts): Results {
       cpuPct: round3(f.cpuPct),
       heapUsedBytesMax: agg.heapUsedBytesMax,
       limits: f.scenario.generator,
-      host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', totalMemBytes: os.totalmem(), platform: `${os.type()} ${os.release()}`, node: process.version },
+      host: {
+        cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', totalMemBytes: os.totalmem(), platform: `${os.type()} ${os.release()}`, node: process.version,
+        vcpus: os.availableParallelism(), virtualization: hostVirtualization(), clock: hostClock(),
+      },
     },
     embeddedTarget: f.embeddedCounters ?? null,
     ...(f.platform ? { platform: f.platform satisfies PlatformResultsJson } : {}),

@@ -60,6 +60,8 @@ describe('parseResults', () => {
     expect(r.criteria.map((c) => [c.abortOnFail, c.firstFailedAtMs, c.step])).toEqual(before.criteria.map(() => [false, null, null]));
     expect([r.abortedBy, r.search, r.summary.outbound]).toEqual([null, null, null]);
     expect(r.summary.httpFlows).toEqual({});
+    // Schema 2 → 3: the host's vCPUs, VM/container and clock state were not recorded.
+    expect(r.generator.host).toMatchObject({ vcpus: null, virtualization: null, clock: null });
     // Everything that was there is kept as it was.
     expect(r.summary.setupMs).toEqual(before.summary.setupMs);
     expect(r.timeline).toEqual(before.timeline);
