@@ -12,6 +12,7 @@
  */
 import { NgClient, queryStreams, queryTotals, type RtpengineStream, type Traffic } from './ng-client.js';
 import type { RtpengineWatchSpec } from './schema.js';
+import { wakeableSleep } from '../util/wakeable-sleep.js';
 
 export interface RtpengineSnapshot {
   /** When the reply came, ms after the run's start. */
@@ -58,13 +59,9 @@ export class RtpengineWatch {
     while (!this.stopping) {
       await this.round();
       if (this.stopping) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.spec.intervalMs);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      const pause = wakeableSleep(this.spec.intervalMs);
+      this.wake = pause.wake;
+      await pause.done;
       this.wake = null;
     }
   }

@@ -8,6 +8,7 @@
 import type { Output, RunEvent, RunInfo } from '../../engine/events.js';
 import type { Results } from '../../results/summary.js';
 import { formatDurationMs } from '../../util/duration.js';
+import { wakeableSleep } from '../../util/wakeable-sleep.js';
 import type { ConsoleView } from '../console/index.js';
 import { isLoopback, type ListenAddress } from '../prometheus/sink-args.js';
 import { DashboardServer } from './server.js';
@@ -85,13 +86,9 @@ export class DashboardOutput implements Output {
     if (!this.started) return;
     if (this.o.lingerMs > 0 && this.finished) {
       this.o.view.message(`callcert: the dashboard stays on ${this.server.url} for ${formatDurationMs(this.o.lingerMs)} (--sink-linger; Ctrl-C ends it)`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.o.lingerMs);
-        this.endLinger = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      const linger = wakeableSleep(this.o.lingerMs);
+      this.endLinger = linger.wake;
+      await linger.done;
     }
     this.started = false;
     await this.server.close();

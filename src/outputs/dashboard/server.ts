@@ -7,8 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { errors } from '../../errors.js';
+import { listenHttp } from '../http-listen.js';
 import { isLoopback, type ListenAddress } from '../prometheus/sink-args.js';
 
 /** Browsers and test clients at once; more are refused at the socket. */
@@ -55,19 +54,8 @@ export class DashboardServer {
     server.headersTimeout = 5_000;
     // An event stream is one long response: no request timeout (it would cut the stream).
     server.requestTimeout = 0;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => {
-        const where = `${this.o.host}:${this.o.port}`;
-        reject(e.code === 'EADDRINUSE'
-          ? errors.portInUse(`${this.o.option}: ${where} is already in use (give another port: ${this.o.option} ${this.o.host}:PORT)`)
-          : errors.usage(`${this.o.option}: cannot listen on ${where}: ${e.message}`));
-      });
-      server.listen(this.o.port, this.o.host, () => resolve());
-    });
-    server.on('error', () => {});
+    this.address = await listenHttp(server, this.o, this.o.option, `${this.o.option} ${this.o.host}:PORT`);
     this.server = server;
-    const port = (server.address() as AddressInfo).port;
-    this.address = `http://${this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host}:${port}`;
     this.keepalive = setInterval(() => this.write(': keepalive\n\n'), KEEPALIVE_MS);
     this.keepalive.unref();
   }

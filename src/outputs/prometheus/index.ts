@@ -7,10 +7,10 @@
  * sees what results.json says; an interrupt ends the linger early.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Output, RunEvent, RunInfo } from '../../engine/events.js';
-import { errors } from '../../errors.js';
 import { formatDurationMs } from '../../util/duration.js';
+import { wakeableSleep } from '../../util/wakeable-sleep.js';
+import { listenHttp } from '../http-listen.js';
 import type { ConsoleView } from '../console/index.js';
 import { PREFIX, type Family } from './families.js';
 import { isLoopback, type ListenAddress } from './sink-args.js';
@@ -50,18 +50,8 @@ export class PrometheusOutput implements Output {
     // A scraper that sends nothing, or never reads, is dropped rather than kept.
     server.requestTimeout = 10_000;
     server.headersTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => {
-        const where = `${this.o.host}:${this.o.port}`;
-        reject(e.code === 'EADDRINUSE'
-          ? errors.portInUse(`--sink prometheus: ${where} is already in use (give another port: --sink prometheus=${this.o.host}:PORT)`)
-          : errors.usage(`--sink prometheus: cannot listen on ${where}: ${e.message}`));
-      });
-      server.listen(this.o.port, this.o.host, () => resolve());
-    });
-    server.on('error', () => {});
+    this.url = `${await listenHttp(server, this.o, '--sink prometheus', `--sink prometheus=${this.o.host}:PORT`)}${METRICS_PATH}`;
     this.server = server;
-    this.url = urlOf(this.o.host, (server.address() as AddressInfo).port);
     const note = isLoopback(this.o.host) ? '' : ' (not loopback: anyone who reaches this address can read the figures)';
     this.o.view.message(`callcert: Prometheus metrics on ${this.url}${note}`);
   }
@@ -78,13 +68,9 @@ export class PrometheusOutput implements Output {
     if (server === null) return;
     if (this.o.lingerMs > 0 && this.finished) {
       this.o.view.message(`callcert: the final figures stay on ${this.url} for ${formatDurationMs(this.o.lingerMs)} (--sink-linger; Ctrl-C ends it)`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.o.lingerMs);
-        this.endLinger = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      const linger = wakeableSleep(this.o.lingerMs);
+      this.endLinger = linger.wake;
+      await linger.done;
     }
     this.server = null;
     await new Promise<void>((resolve) => {
@@ -121,6 +107,8 @@ export class PrometheusOutput implements Output {
   }
 }
 
+const METRICS_PATH = '/metrics';
+
 function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}${METRICS_PATH}`;
 }
